@@ -1,0 +1,40 @@
+"""Entry point: `python -m bot` (or the `telethread` console script)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from dotenv import load_dotenv
+
+
+def main() -> None:
+    load_dotenv()
+    # Opt in to python-telegram-bot's coming behaviour (durations as timedelta), without warnings.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+    from telegram import Update
+
+    from bot.application import build_application
+    from bot.config import ConfigError, load_config
+    from bot.logging_setup import configure_logging
+    from bot.personas import PersonaFileError
+
+    try:
+        config = load_config(os.environ)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(2)
+    configure_logging(config.log_level, config.secrets)
+    try:
+        application = build_application(config)
+    except (PersonaFileError, OSError) as exc:
+        logging.getLogger("bot").error("Cannot start: %s", exc)
+        sys.exit(2)
+    # Pending updates are kept: messages sent while the bot was down are answered on start.
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Wires the python-telegram-bot `Application`: services, handlers, start-up and shutdown."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeAlias
+
+from telegram import BotCommand
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.backends import create_backend
+from bot.config import Config
+from bot.engine import ChatEngine
+from bot.handlers import register_handlers
+from bot.personas import load_personas
+from bot.services import Services
+from storage import ConversationStore
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("persona", "Show or switch the persona (starts a new conversation)"),
+    BotCommand("reset", "Forget this conversation and start over"),
+    BotCommand("help", "What this bot can do"),
+    BotCommand("start", "Welcome message"),
+]
+
+TelethreadApp: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_services(config: Config) -> Services:
+    personas = load_personas(config.personas_file, config.default_persona)
+    store = ConversationStore(config.database_path)
+    backend = create_backend(config)
+    engine = ChatEngine(
+        store=store,
+        backend=backend,
+        personas=personas,
+        model=config.openai_model,
+        response_timeout=config.response_timeout,
+        typing_interval=config.typing_interval,
+    )
+    return Services(config=config, store=store, backend=backend, personas=personas, engine=engine)
+
+
+def build_application(config: Config) -> TelethreadApp:
+    """The bot, ready for `run_polling()`; `post_init`/`post_shutdown` own its resources."""
+    services = build_services(config)
+
+    async def post_init(application: TelethreadApp) -> None:
+        await services.start()
+        await application.bot.set_my_commands(COMMANDS)
+        logger.info(
+            "Telethread started as @%s (backend %s, model %s, %d personas)",
+            application.bot.username,
+            services.backend.name,
+            config.openai_model,
+            len(services.personas.personas),
+        )
+
+    async def post_shutdown(application: TelethreadApp) -> None:
+        await services.stop()
+        logger.info("Telethread stopped")
+
+    application = (
+        ApplicationBuilder()
+        .token(config.telegram_bot_token)
+        .base_url(f"{config.telegram_base_url}/bot")
+        .base_file_url(f"{config.telegram_base_url}/file/bot")
+        # Updates are handled concurrently; the engine keeps each chat's messages in order.
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = services
+    register_handlers(application, services)
+    return application

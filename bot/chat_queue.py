@@ -1,0 +1,71 @@
+"""Per-chat ordered work: one chat's jobs run one at a time, in order; chats never wait.
+
+A worker task exists only while its chat has work, so idle chats cost nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from storage import ChatKey
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Job = Callable[[], Awaitable[None]]
+
+
+class ChatQueues:
+    def __init__(self) -> None:
+        self._queues: dict[ChatKey, deque[Job]] = {}
+        self._workers: dict[ChatKey, asyncio.Task[None]] = {}
+
+    def submit(self, key: ChatKey, job: Job) -> None:
+        """Queue `job` behind the chat's earlier jobs; returns at once."""
+        self._queues.setdefault(key, deque()).append(job)
+        if key not in self._workers:
+            self._workers[key] = asyncio.create_task(self._drain(key), name=f"chat {key}")
+
+    async def run(self, key: ChatKey, job: Callable[[], Awaitable[T]]) -> T:
+        """Queue `job` and wait for its result (or exception)."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+
+        async def wrapped() -> None:
+            try:
+                result = await job()
+            except Exception as exc:
+                if not future.done():
+                    future.set_exception(exc)
+            else:
+                if not future.done():
+                    future.set_result(result)
+
+        self.submit(key, wrapped)
+        return await future
+
+    def busy(self, key: ChatKey) -> bool:
+        return key in self._workers
+
+    async def aclose(self) -> None:
+        """Cancel all workers (used at shutdown) and wait until they have stopped."""
+        workers = list(self._workers.values())
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _drain(self, key: ChatKey) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                job = queue.popleft()
+                try:
+                    await job()
+                except Exception:
+                    logger.exception("Unhandled error in a job for chat %s", key)
+        finally:
+            del self._queues[key]
+            del self._workers[key]

@@ -1,0 +1,174 @@
+"""The bot's configuration: one immutable object, built once at start-up and passed in.
+
+Only `load_config` reads the environment; everything else receives a `Config`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MODEL = "gpt-6-luna"
+DEFAULT_DATABASE_PATH = Path("data/telethread.sqlite3")
+DEFAULT_RESPONSE_TIMEOUT = 120.0
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
+
+
+class ConfigError(ValueError):
+    """Raised with every problem found, so the owner can fix them all in one go."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("Invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class AllowedUsers:
+    """Who may talk to the bot: nobody (unset), everybody (`*`) or a set of user ids."""
+
+    everyone: bool = False
+    user_ids: frozenset[int] = frozenset()
+
+    def allows(self, user_id: int) -> bool:
+        return self.everyone or user_id in self.user_ids
+
+    @property
+    def nobody(self) -> bool:
+        return not self.everyone and not self.user_ids
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    telegram_bot_token: str = field(repr=False)
+    openai_api_key: str = field(repr=False)
+    openai_base_url: str | None = None
+    telegram_base_url: str = "https://api.telegram.org"
+    openai_model: str = DEFAULT_MODEL
+    reasoning_effort: str | None = "low"
+    max_output_tokens: int | None = None
+    database_path: Path = DEFAULT_DATABASE_PATH
+    personas_file: Path | None = None
+    default_persona: str | None = None
+    allowed_users: AllowedUsers = AllowedUsers()
+    response_timeout: float = DEFAULT_RESPONSE_TIMEOUT
+    log_level: str = "INFO"
+    typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s; not an environment setting
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never reach a log line."""
+        return (self.telegram_bot_token, self.openai_api_key)
+
+
+def load_config(env: Mapping[str, str]) -> Config:
+    """Build the config from environment variables, naming every missing or malformed one."""
+    problems: list[str] = []
+
+    def text(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    def required(name: str, hint: str) -> str:
+        value = text(name)
+        if value is None:
+            problems.append(f"{name} is not set: {hint}")
+            return ""
+        return value
+
+    def number(name: str, default: float, *, minimum: float) -> float:
+        raw = text(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            problems.append(f"{name} must be a number of seconds, got {raw!r}")
+            return default
+        if value < minimum:
+            problems.append(f"{name} must be at least {minimum:g}, got {raw!r}")
+            return default
+        return value
+
+    def url(name: str) -> str | None:
+        raw = text(name)
+        if raw is not None and not raw.startswith(("http://", "https://")):
+            problems.append(f"{name} must start with http:// or https://, got {raw!r}")
+            return None
+        return raw.rstrip("/") if raw else None
+
+    token = required("TELEGRAM_BOT_TOKEN", "create a bot with @BotFather and paste its token")
+    if token and ":" not in token:
+        problems.append(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected <id>:<secret>)"
+        )
+    api_key = required(
+        "OPENAI_API_KEY", "use your OpenAI key (any non-empty text for local servers)"
+    )
+
+    effort = text("OPENAI_REASONING_EFFORT")
+    reasoning_effort: str | None = "low"
+    if effort is not None:
+        if effort.lower() in ("off", "default", "unset"):
+            reasoning_effort = None
+        elif effort.lower() in REASONING_EFFORTS:
+            reasoning_effort = effort.lower()
+        else:
+            problems.append(
+                f"OPENAI_REASONING_EFFORT must be one of {', '.join(REASONING_EFFORTS)} or 'off', "
+                f"got {effort!r}"
+            )
+
+    max_output_tokens: int | None = None
+    raw_max = text("MAX_OUTPUT_TOKENS")
+    if raw_max is not None:
+        if raw_max.isdigit() and int(raw_max) > 0:
+            max_output_tokens = int(raw_max)
+        else:
+            problems.append(f"MAX_OUTPUT_TOKENS must be a positive whole number, got {raw_max!r}")
+
+    log_level = (text("LOG_LEVEL") or "INFO").upper()
+    if not isinstance(logging.getLevelName(log_level), int):
+        problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+        log_level = "INFO"
+
+    personas_file = text("PERSONAS_FILE")
+    personas_path = Path(personas_file) if personas_file else None
+    if personas_path is not None and not personas_path.is_file():
+        problems.append(f"PERSONAS_FILE points to {personas_file!r}, which is not a file")
+
+    config = Config(
+        telegram_bot_token=token,
+        openai_api_key=api_key,
+        openai_base_url=url("OPENAI_BASE_URL"),
+        telegram_base_url=url("TELEGRAM_BASE_URL") or "https://api.telegram.org",
+        openai_model=text("OPENAI_MODEL") or DEFAULT_MODEL,
+        reasoning_effort=reasoning_effort,
+        max_output_tokens=max_output_tokens,
+        database_path=Path(text("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
+        personas_file=personas_path,
+        default_persona=text("DEFAULT_PERSONA"),
+        allowed_users=_parse_allowed_users(text("ALLOWED_USERS"), problems),
+        response_timeout=number("RESPONSE_TIMEOUT", DEFAULT_RESPONSE_TIMEOUT, minimum=5),
+        log_level=log_level,
+    )
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _parse_allowed_users(raw: str | None, problems: list[str]) -> AllowedUsers:
+    if raw is None:
+        return AllowedUsers()
+    if raw == "*":
+        return AllowedUsers(everyone=True)
+    ids: set[int] = set()
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            problems.append(f"ALLOWED_USERS must be '*' or comma-separated user ids, got {part!r}")
+    return AllowedUsers(user_ids=frozenset(ids))

@@ -1,0 +1,222 @@
+"""The conversation engine: a turn per message, in order per chat, with typing and friendly errors.
+
+It owns the chat → conversation mapping (through storage) and calls the backend; it talks to the
+chat only through a `ReplyChannel`, so it knows nothing about Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot import texts
+from bot.backends import (
+    Backend,
+    BackendError,
+    BackendMisconfigured,
+    BackendRejected,
+    ConversationNotFound,
+    TurnInput,
+    TurnResult,
+    TurnStatus,
+)
+from bot.channel import ReplyChannel
+from bot.chat_queue import ChatQueues
+from bot.personas import Persona, PersonaBook
+from bot.typing_indicator import TYPING_INTERVAL, keep_typing
+from storage import ChatKey, ChatRecord, ConversationStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What a turn leaves to say: notices before the answer, the answer, a note after it."""
+
+    answer: str = ""
+    notices: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+class ChatEngine:
+    def __init__(
+        self,
+        *,
+        store: ConversationStore,
+        backend: Backend,
+        personas: PersonaBook,
+        model: str,
+        response_timeout: float,
+        typing_interval: float = TYPING_INTERVAL,
+    ) -> None:
+        self._store = store
+        self._backend = backend
+        self._personas = personas
+        self._model = model
+        self._response_timeout = response_timeout
+        self._typing_interval = typing_interval
+        self._queues = ChatQueues()
+
+    def submit_message(self, key: ChatKey, text: str, channel: ReplyChannel) -> None:
+        """Queue a user message; it is answered after the chat's earlier messages."""
+        self._queues.submit(key, lambda: self._answer(key, text, channel))
+
+    async def reset(self, key: ChatKey) -> None:
+        """Replace the chat's conversation with a fresh one (after any queued turns)."""
+
+        async def job() -> None:
+            record = await self._store.get_chat(key)
+            persona = self._personas.resolve(record.persona if record else None)
+            await self._replace_conversation(key, record, persona)
+
+        await self._queues.run(key, job)
+
+    async def choose_persona(self, key: ChatKey, persona: Persona) -> None:
+        """Switch the chat's persona; like /reset, this starts a fresh conversation."""
+
+        async def job() -> None:
+            await self._replace_conversation(key, await self._store.get_chat(key), persona)
+
+        await self._queues.run(key, job)
+
+    async def persona_for(self, key: ChatKey) -> Persona:
+        record = await self._store.get_chat(key)
+        return self._personas.resolve(record.persona if record else None)
+
+    async def aclose(self) -> None:
+        await self._queues.aclose()
+
+    # -- one turn -----------------------------------------------------------------------------
+
+    async def _answer(self, key: ChatKey, text: str, channel: ReplyChannel) -> None:
+        try:
+            async with keep_typing(channel.show_typing, self._typing_interval):
+                outcome = await self._run_turn(key, text)
+            for notice in outcome.notices:
+                await channel.send_notice(notice)
+            if outcome.answer or outcome.note:
+                await channel.send_answer(
+                    "\n\n".join(part for part in (outcome.answer, outcome.note) if part)
+                )
+        except Exception:
+            logger.exception("Turn failed in chat %s", key)
+            await channel.send_notice(texts.INTERNAL_ERROR)
+
+    async def _run_turn(self, key: ChatKey, text: str) -> _Outcome:
+        outcome = _Outcome()
+        try:
+            record = await self._conversation_for(key)
+            persona = self._personas.resolve(record.persona)
+            turn = TurnInput(text=text, instructions=persona.instructions)
+            assert record.conversation_id is not None
+            try:
+                result = await self._backend.run_turn(record.conversation_id, turn)
+            except ConversationNotFound:
+                logger.warning(
+                    "Conversation %s of chat %s is gone; starting a new one",
+                    record.conversation_id,
+                    key,
+                )
+                record = await self._new_conversation(key, persona)
+                assert record.conversation_id is not None
+                outcome.notices.append(texts.HISTORY_LOST)
+                result = await self._backend.run_turn(record.conversation_id, turn)
+        except BackendMisconfigured as exc:
+            logger.error("Backend misconfigured (chat %s): %s", key, exc)
+            outcome.notices.append(texts.BACKEND_MISCONFIGURED)
+            return outcome
+        except BackendRejected as exc:
+            logger.warning("Backend rejected a message in chat %s: %s", key, exc)
+            outcome.notices.append(texts.BACKEND_REJECTED)
+            return outcome
+        except BackendError as exc:  # BackendUnavailable, or a conversation lost twice
+            logger.warning("Backend unavailable for chat %s: %s", key, exc)
+            outcome.notices.append(texts.BACKEND_UNAVAILABLE)
+            return outcome
+
+        if result.usage is not None:
+            await self._store.record_usage(
+                key, response_id=result.response_id, model=self._model, usage=result.usage
+            )
+        self._describe(result, key, outcome)
+        return outcome
+
+    def _describe(self, result: TurnResult, key: ChatKey, outcome: _Outcome) -> None:
+        """Turn the backend's result into what the user reads."""
+        logger.info("Turn in chat %s ended %s (%s)", key, result.status.value, result.response_id)
+        if result.status is TurnStatus.COMPLETED:
+            if result.text.strip():
+                outcome.answer = result.text
+            else:
+                outcome.notices.append(texts.ANSWER_EMPTY)
+        elif result.status is TurnStatus.INCOMPLETE:
+            reason = texts.INCOMPLETE_REASONS.get(
+                result.incomplete_reason or "", result.incomplete_reason or "unknown reason"
+            )
+            outcome.answer = result.text
+            outcome.note = "_" + texts.ANSWER_INCOMPLETE.format(reason=reason) + "_"
+        elif result.status is TurnStatus.TIMED_OUT:
+            outcome.notices.append(
+                texts.ANSWER_TIMED_OUT.format(seconds=f"{self._response_timeout:g}")
+            )
+        elif result.status is TurnStatus.CANCELLED:
+            outcome.notices.append(texts.ANSWER_CANCELLED)
+        else:
+            logger.warning(
+                "Response %s failed in chat %s: %s",
+                result.response_id,
+                key,
+                result.error_code or "no error code",
+            )
+            outcome.notices.append(texts.ANSWER_FAILED)
+
+    # -- conversations ------------------------------------------------------------------------
+
+    async def _conversation_for(self, key: ChatKey) -> ChatRecord:
+        """The chat's live conversation, created (and stored before use) if it has none."""
+        record = await self._store.get_chat(key)
+        if (
+            record is not None
+            and record.conversation_id is not None
+            and record.backend == self._backend.name
+        ):
+            return record
+        persona = self._personas.resolve(record.persona if record else None)
+        return await self._new_conversation(key, persona)
+
+    async def _new_conversation(self, key: ChatKey, persona: Persona) -> ChatRecord:
+        conversation_id = await self._backend.create_conversation(
+            {"chat": str(key.chat_id), "topic": str(key.topic_id), "persona": persona.name}
+        )
+        record = ChatRecord(
+            key=key,
+            backend=self._backend.name,
+            conversation_id=conversation_id,
+            persona=persona.name,
+        )
+        await self._store.save_chat(record)
+        logger.info("Chat %s now uses conversation %s (%s)", key, conversation_id, persona.name)
+        return record
+
+    async def _replace_conversation(
+        self, key: ChatKey, old: ChatRecord | None, persona: Persona
+    ) -> None:
+        """Delete the old conversation (best effort), then start and store a new one.
+
+        If the new one cannot be created, the row keeps the persona and no conversation, so the
+        next message creates one; the error still reaches the caller to tell the user.
+        """
+        if old is not None and old.conversation_id and old.backend == self._backend.name:
+            try:
+                await self._backend.delete_conversation(old.conversation_id)
+            except BackendError as exc:
+                logger.warning("Could not delete conversation %s: %s", old.conversation_id, exc)
+        try:
+            await self._new_conversation(key, persona)
+        except BackendError:
+            await self._store.save_chat(
+                ChatRecord(
+                    key=key, backend=self._backend.name, conversation_id=None, persona=persona.name
+                )
+            )
+            raise

@@ -1,0 +1,38 @@
+"""Telegram handlers: translate updates into engine calls. Order matters and is explicit here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
+from bot.handlers.errors import on_error
+from bot.handlers.messages import MessageHandlers
+from bot.services import Services
+
+# Edited messages are ignored by design: the conversation already holds the original text.
+NEW_MESSAGES = filters.UpdateType.MESSAGE
+
+
+def register_handlers(
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
+    commands = CommandHandlers(services)
+    messages = MessageHandlers(services)
+    application.add_handlers(
+        [
+            CommandHandler("start", commands.start, filters=NEW_MESSAGES),
+            CommandHandler("help", commands.help, filters=NEW_MESSAGES),
+            CommandHandler("reset", commands.reset, filters=NEW_MESSAGES),
+            CommandHandler("persona", commands.persona, filters=NEW_MESSAGES),
+            CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
+            MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, messages.text),
+            # Anything else a person sends (stickers, photos, voice…); service messages excluded.
+            MessageHandler(
+                NEW_MESSAGES & ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.COMMAND,
+                messages.unsupported,
+            ),
+        ]
+    )
+    application.add_error_handler(on_error)

@@ -1,0 +1,34 @@
+"""Logging for the bot process, with secrets scrubbed from every line (tracebacks included)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+REDACTED = "[REDACTED]"
+
+
+class RedactingFormatter(logging.Formatter):
+    """Replaces each secret wherever it appears in the formatted record."""
+
+    def __init__(self, secrets: Iterable[str], fmt: str = FORMAT) -> None:
+        super().__init__(fmt)
+        self._secrets = tuple(s for s in secrets if s)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+def configure_logging(level: str, secrets: Iterable[str]) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
+    for noisy in ("httpx", "httpcore", "httpx2"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,104 @@
+"""Personas: named instructions a chat can switch between, loaded from a TOML file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+PERSONA_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
+
+
+class PersonaFileError(ValueError):
+    """The personas file cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    name: str
+    title: str
+    description: str
+    instructions: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonaBook:
+    """The personas on offer, in file order, with the one new chats start with."""
+
+    personas: tuple[Persona, ...]
+    default: Persona
+
+    def get(self, name: str) -> Persona | None:
+        wanted = name.strip().lower()
+        return next((p for p in self.personas if p.name == wanted), None)
+
+    def resolve(self, name: str | None) -> Persona:
+        """The named persona, or the default when it is unknown (e.g. removed from the file)."""
+        return (self.get(name) if name else None) or self.default
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.personas]
+
+
+def load_personas(path: Path | None = None, default_name: str | None = None) -> PersonaBook:
+    """Load the owner's file, or the bundled one when `path` is None."""
+    if path is None:
+        text = resources.files("bot").joinpath("personas.toml").read_text(encoding="utf-8")
+        source = "bundled personas.toml"
+    else:
+        text = path.read_text(encoding="utf-8")
+        source = str(path)
+    return parse_personas(text, source=source, default_name=default_name)
+
+
+def parse_personas(text: str, *, source: str, default_name: str | None = None) -> PersonaBook:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PersonaFileError(f"{source}: not valid TOML ({exc})") from exc
+    entries = data.get("persona")
+    if not isinstance(entries, list) or not entries:
+        raise PersonaFileError(f"{source}: expected one or more [[persona]] tables")
+
+    personas: list[Persona] = []
+    for index, entry in enumerate(entries, start=1):
+        where = f"{source}: persona #{index}"
+        if not isinstance(entry, dict):
+            raise PersonaFileError(f"{where}: expected a table")
+        fields: dict[str, str] = {}
+        for key in ("name", "title", "description", "instructions"):
+            value = entry.get(key, "")
+            if not isinstance(value, str):
+                raise PersonaFileError(f"{where}: '{key}' must be text")
+            fields[key] = value.strip()
+        name = fields["name"]
+        if not PERSONA_NAME.match(name):
+            raise PersonaFileError(
+                f"{where}: name {name!r} must be 1-32 characters of a-z, 0-9, _ and -"
+            )
+        if not fields["instructions"]:
+            raise PersonaFileError(f"{where} ({name}): 'instructions' is empty")
+        if any(p.name == name for p in personas):
+            raise PersonaFileError(f"{where}: the name {name!r} is used twice")
+        personas.append(
+            Persona(
+                name=name,
+                title=fields["title"] or name,
+                description=fields["description"],
+                instructions=fields["instructions"],
+            )
+        )
+
+    default = personas[0]
+    if default_name:
+        chosen = next((p for p in personas if p.name == default_name.strip().lower()), None)
+        if chosen is None:
+            raise PersonaFileError(
+                f"DEFAULT_PERSONA is {default_name!r}, but {source} has only: "
+                + ", ".join(p.name for p in personas)
+            )
+        default = chosen
+    return PersonaBook(personas=tuple(personas), default=default)

@@ -1,0 +1,5 @@
+"""SQLite storage: chat → conversation mapping, personas and token usage."""
+
+from storage.conversation_store import ChatKey, ChatRecord, ConversationStore, TokenUsage
+
+__all__ = ["ChatKey", "ChatRecord", "ConversationStore", "TokenUsage"]

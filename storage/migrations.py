@@ -1,0 +1,33 @@
+"""Numbered schema migrations, applied in order and tracked with `PRAGMA user_version`.
+
+Append new migrations; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: one row per chat (and forum topic) with its remote conversation and persona; token usage.
+    """
+    CREATE TABLE chats (
+        chat_id         INTEGER NOT NULL,
+        topic_id        INTEGER NOT NULL DEFAULT 0,
+        backend         TEXT    NOT NULL,
+        conversation_id TEXT,
+        persona         TEXT    NOT NULL,
+        created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (chat_id, topic_id)
+    );
+    CREATE TABLE usage (
+        id            INTEGER PRIMARY KEY,
+        chat_id       INTEGER NOT NULL,
+        topic_id      INTEGER NOT NULL,
+        response_id   TEXT,
+        model         TEXT,
+        input_tokens  INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        created_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE INDEX usage_by_chat ON usage (chat_id, topic_id);
+    """,
+)

@@ -1,0 +1,114 @@
+"""Fixtures: the fake Telegram and OpenAI servers, and the real bot running against them."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.application import TelethreadApp, build_application
+from bot.config import Config, load_config
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.telegram_server import FakeTelegram
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+ConfigFactory = Callable[..., Config]
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def openai_server() -> AsyncIterator[FakeOpenAI]:
+    fake = FakeOpenAI()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def fake_env(telegram: FakeTelegram, openai_server: FakeOpenAI, database: Path) -> dict[str, str]:
+    """The environment a real deployment would set, pointed at the fakes."""
+    return {
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "OPENAI_API_KEY": openai_server.api_key,
+        "OPENAI_BASE_URL": openai_server.base_url,
+        "TELEGRAM_BASE_URL": telegram.root_url,
+        "DATABASE_PATH": str(database),
+        "ALLOWED_USERS": "*",
+        "LOG_LEVEL": "DEBUG",
+    }
+
+
+@pytest.fixture
+def make_config(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
+) -> ConfigFactory:
+    """Config from environment variables (as in production), plus fast test timings."""
+
+    def build(env: dict[str, str] | None = None, **fields: Any) -> Config:
+        config = load_config(
+            {**fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"), **(env or {})}
+        )
+        return dataclasses.replace(config, **{"typing_interval": 0.2, **fields})
+
+    return build
+
+
+class RunningBot:
+    """The real Application, started the way `run_polling` starts it."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.app: TelethreadApp = build_application(config)
+
+    async def start(self) -> None:
+        app = self.app
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+
+    async def stop(self) -> None:
+        app = self.app
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+@pytest.fixture
+async def start_bot() -> AsyncIterator[Callable[[Config], Any]]:
+    running: list[RunningBot] = []
+
+    async def start(config: Config) -> RunningBot:
+        bot = RunningBot(config)
+        await bot.start()
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in reversed(running):
+        if bot.app.running:
+            await bot.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: Callable[[Config], Any], make_config: ConfigFactory) -> RunningBot:
+    running: RunningBot = await start_bot(make_config())
+    return running

@@ -1,0 +1,461 @@
+"""A fake Telegram Bot API server on 127.0.0.1, speaking the real wire format.
+
+It serves `/bot<token>/<method>` like api.telegram.org: form-encoded or JSON parameters in, the
+`{"ok": …, "result": …}` envelope out, with Telegram's error descriptions (429 with
+`parameters.retry_after`, "can't parse entities", "message is too long", …). It validates Telegram
+HTML as strictly as the real service, records every call, and lets tests push updates, inject
+faults and await what the bot does — without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 7000000001
+BOT_USERNAME = "telethread_test_bot"
+ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "blockquote", "tg-spoiler", "span", "tg-emoji",
+}  # fmt: skip
+JSON_PARAMS = {
+    "chat_id", "message_id", "message_thread_id", "offset", "limit", "timeout", "draft_id",
+    "reply_parameters", "reply_markup", "commands", "scope", "allowed_updates", "entities",
+    "link_preview_options", "disable_notification", "show_alert", "reaction", "can_stop",
+}  # fmt: skip
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+    ok: bool = True
+    result: Any = None
+
+
+@dataclass
+class Fault:
+    method: str
+    status: int
+    description: str
+    parameters: dict[str, Any] | None = None
+    count: int = 1
+    when: Callable[[dict[str, Any]], bool] | None = None
+
+
+class TelegramHTMLError(ValueError):
+    pass
+
+
+class _StrictTelegramHTML(HTMLParser):
+    """Parses Telegram HTML, raising the description Telegram would give on bad markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            raise TelegramHTMLError(f'Unsupported start tag "{tag}"')
+        if tag == "a" and not any(k == "href" for k, _ in attrs):
+            raise TelegramHTMLError('Tag "a" must have attribute "href"')
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            raise TelegramHTMLError(f'Can\'t find end tag corresponding to start tag "{tag}"')
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data:
+            raise TelegramHTMLError("Unexpected character '<'")
+        self.text.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        known = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+        if name not in known:
+            raise TelegramHTMLError(f'Unsupported HTML entity "&{name};"')
+        self.text.append(known[name])
+
+    def handle_charref(self, name: str) -> None:
+        self.text.append(chr(int(name[1:], 16) if name[:1] in "xX" else int(name)))
+
+
+def parse_telegram_html(text: str) -> str:
+    """The visible text of a Telegram HTML message; raises TelegramHTMLError like Telegram does."""
+    if re.search(r"&(?![a-zA-Z]+;|#\d+;|#[xX][0-9a-fA-F]+;)", text):
+        raise TelegramHTMLError("Unsupported HTML entity starting with '&'")
+    parser = _StrictTelegramHTML()
+    parser.feed(text)
+    parser.close()
+    if parser.rawdata:
+        raise TelegramHTMLError("Unexpected end of text")
+    if parser.stack:
+        raise TelegramHTMLError(f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"')
+    return "".join(parser.text)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def text_entities(text: str) -> list[dict[str, Any]]:
+    """The bot_command and mention entities Telegram would attach to `text` (UTF-16 offsets)."""
+    entities = []
+    command = re.match(r"/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", text)
+    if command:
+        entities.append({"type": "bot_command", "offset": 0, "length": len(command.group())})
+    for match in re.finditer(r"(?<![\w@])@[A-Za-z0-9_]{5,32}", text):
+        offset = utf16_len(text[: match.start()])
+        entities.append({"type": "mention", "offset": offset, "length": len(match.group())})
+    return entities
+
+
+@dataclass
+class FakeTelegram:
+    token: str = "123456:TEST-telegram-token-secret"
+    calls: list[Call] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    chats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.confirmed_offset = 0
+        self.bot_user = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Telethread",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    # -- server -------------------------------------------------------------------------------
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await _read_params(request)
+        fault = self._take_fault(method, params)
+        if fault is not None:
+            self._record(Call(method, params, time.monotonic(), ok=False))
+            return _error(fault.status, fault.description, fault.parameters)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(404, "Not Found")
+        try:
+            result = await handler(params)
+        except _ApiError as exc:
+            self._record(Call(method, params, time.monotonic(), ok=False))
+            return _error(exc.status, exc.description, exc.parameters)
+        if method != "getUpdates":
+            self._record(Call(method, params, time.monotonic(), result=result))
+        return web.json_response({"ok": True, "result": result})
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        for fault in self.faults:
+            if fault.method == method and (fault.when is None or fault.when(params)):
+                fault.count -= 1
+                if fault.count <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        asyncio.get_running_loop().create_task(self._notify())
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- API methods --------------------------------------------------------------------------
+
+    async def _api_getMe(self, params: dict[str, Any]) -> Any:
+        return self.bot_user
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
+        self.commands = params.get("commands", [])
+        return True
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            self.confirmed_offset = max(self.confirmed_offset, offset)
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not self._updates and time.monotonic() < deadline:
+                try:
+                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                except TimeoutError:
+                    break
+        return self._updates[:limit]
+
+    async def _api_sendChatAction(self, params: dict[str, Any]) -> Any:
+        self._chat(params)
+        return True
+
+    async def _api_sendMessageDraft(self, params: dict[str, Any]) -> Any:
+        chat = self._chat(params)
+        if chat["type"] != "private":
+            raise _ApiError(400, "Bad Request: TEXTDRAFT_PEER_INVALID")
+        return True
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        chat = self._chat(params)
+        text = self._visible_text(params)
+        message = {
+            "message_id": next(self._message_ids),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        if params.get("message_thread_id"):
+            message["message_thread_id"] = params["message_thread_id"]
+            message["is_topic_message"] = bool(chat.get("is_forum"))
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
+        chat = self._chat(params)
+        message = self.messages.get((chat["id"], int(params["message_id"])))
+        if message is None:
+            raise _ApiError(400, "Bad Request: message to edit not found")
+        text = self._visible_text(params)
+        if text == message["text"] and params.get("reply_markup") == message.get("reply_markup"):
+            raise _ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
+        message = {**message, "text": text, "edit_date": int(time.time())}
+        message.pop("reply_markup", None)
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self.chats.get(int(params.get("chat_id", 0)))
+        if chat is None:
+            raise _ApiError(400, "Bad Request: chat not found")
+        return chat
+
+    def _visible_text(self, params: dict[str, Any]) -> str:
+        raw = str(params.get("text", ""))
+        text = raw
+        if str(params.get("parse_mode", "")).upper() == "HTML":
+            try:
+                text = parse_telegram_html(raw)
+            except TelegramHTMLError as exc:
+                raise _ApiError(400, f"Bad Request: can't parse entities: {exc}") from exc
+        if not text.strip():
+            raise _ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(text) > 4096:
+            raise _ApiError(400, "Bad Request: message is too long")
+        return text
+
+    # -- what tests use -----------------------------------------------------------------------
+
+    def user(self, user_id: int, first_name: str = "Alice", **extra: Any) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": first_name, **extra}
+
+    def private_chat(self, user: dict[str, Any]) -> dict[str, Any]:
+        chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        self.chats[chat["id"]] = chat
+        return chat
+
+    def group_chat(self, chat_id: int, title: str = "Team", *, forum: bool = False) -> dict[str, Any]:
+        chat: dict[str, Any] = {
+            "id": chat_id,
+            "type": "supergroup" if forum or chat_id < -1000000000000 else "group",
+            "title": title,
+        }
+        if forum:
+            chat["is_forum"] = True
+        self.chats[chat_id] = chat
+        return chat
+
+    def push_message(
+        self,
+        chat: dict[str, Any],
+        user: dict[str, Any],
+        text: str | None = None,
+        *,
+        reply_to: dict[str, Any] | None = None,
+        topic_id: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        **content: Any,
+    ) -> dict[str, Any]:
+        """Deliver a message from `user` to the bot, as a `message` update; returns the message."""
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "from": user,
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+        }
+        if text is not None:
+            message["text"] = text
+            found = entities if entities is not None else text_entities(text)
+            if found:
+                message["entities"] = found
+        if topic_id is not None:
+            message["message_thread_id"] = topic_id
+            message["is_topic_message"] = True
+            reply_to = reply_to or {
+                "message_id": topic_id,
+                "chat": chat,
+                "date": int(time.time()),
+                "forum_topic_created": {"name": "Topic", "icon_color": 7322096},
+            }
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        self.messages[(chat["id"], message["message_id"])] = message
+        self.push_update({"message": message})
+        return message
+
+    def push_callback(self, user: dict[str, Any], message: dict[str, Any], data: str) -> None:
+        self.push_update(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "from": user,
+                    "message": message,
+                    "chat_instance": "1",
+                    "data": data,
+                }
+            }
+        )
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **update})
+        asyncio.get_running_loop().create_task(self._notify())
+        return update_id
+
+    def fail(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        parameters: dict[str, Any] | None = None,
+        count: int = 1,
+        when: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        self.faults.append(Fault(method, status, description, parameters, count, when))
+
+    def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method == method and c.ok and (chat_id is None or c.params.get("chat_id") == chat_id)
+        ]
+
+    def sent_texts(self, chat_id: int) -> list[str]:
+        return [c.result["text"] for c in self.calls_to("sendMessage", chat_id)]
+
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Wait until `predicate()` is truthy, re-checking whenever the bot calls the API."""
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not (value := predicate()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out waiting; calls so far: {self._summary()}")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    pass
+        return value
+
+    async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 10.0) -> list[str]:
+        await self.wait_until(lambda: len(self.sent_texts(chat_id)) >= count, timeout)
+        return self.sent_texts(chat_id)
+
+    def _summary(self) -> str:
+        return ", ".join(f"{c.method}({c.params.get('chat_id')})" for c in self.calls[-20:])
+
+
+class _ApiError(Exception):
+    def __init__(
+        self, status: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+
+def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        return dict(await request.json())
+    raw: dict[str, Any] = dict(await request.post()) if request.can_read_body else {}
+    raw.update(request.query)
+    params: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in JSON_PARAMS and isinstance(value, str):
+            try:
+                params[key] = json.loads(value)
+            except ValueError:
+                params[key] = value
+        else:
+            params[key] = value
+    return params
