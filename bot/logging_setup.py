@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TextIO
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "[REDACTED]"
@@ -23,8 +24,8 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
-    handler = logging.StreamHandler()
+def configure_logging(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(RedactingFormatter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +50,7 @@ def fake_env(telegram: FakeTelegram, openai_server: FakeOpenAI, database: Path) 
 
 
 @pytest.fixture
-def make_config(
-    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
-) -> ConfigFactory:
+def make_config(telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path) -> ConfigFactory:
     """Config from environment variables (as in production), plus fast test timings."""
 
     def build(env: dict[str, str] | None = None, **fields: Any) -> Config:
@@ -67,8 +65,9 @@ def make_config(
 class RunningBot:
     """The real Application, started the way `run_polling` starts it."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, telegram: FakeTelegram) -> None:
         self.config = config
+        self.telegram = telegram
         self.app: TelethreadApp = build_application(config)
 
     async def start(self) -> None:
@@ -84,6 +83,7 @@ class RunningBot:
         app = self.app
         assert app.updater is not None
         if app.updater.running:
+            await self.telegram.wake_pollers()
             await app.updater.stop()
         if app.running:
             await app.stop()
@@ -92,12 +92,15 @@ class RunningBot:
             await app.post_shutdown(app)
 
 
+StartBot = Callable[[Config], Awaitable[RunningBot]]
+
+
 @pytest.fixture
-async def start_bot() -> AsyncIterator[Callable[[Config], Any]]:
+async def start_bot(telegram: FakeTelegram) -> AsyncIterator[StartBot]:
     running: list[RunningBot] = []
 
     async def start(config: Config) -> RunningBot:
-        bot = RunningBot(config)
+        bot = RunningBot(config, telegram)
         await bot.start()
         running.append(bot)
         return bot
@@ -109,6 +112,36 @@ async def start_bot() -> AsyncIterator[Callable[[Config], Any]]:
 
 
 @pytest.fixture
-async def bot(start_bot: Callable[[Config], Any], make_config: ConfigFactory) -> RunningBot:
-    running: RunningBot = await start_bot(make_config())
-    return running
+async def bot(start_bot: StartBot, make_config: ConfigFactory) -> RunningBot:
+    return await start_bot(make_config())
+
+
+@dataclasses.dataclass
+class Person:
+    """A Telegram user talking to the bot in one chat."""
+
+    telegram: FakeTelegram
+    user: dict[str, Any]
+    chat: dict[str, Any]
+
+    @property
+    def chat_id(self) -> int:
+        return int(self.chat["id"])
+
+    def say(self, text: str, **options: Any) -> dict[str, Any]:
+        return self.telegram.push_message(self.chat, self.user, text, **options)
+
+    async def replies(self, count: int, timeout: float = 10.0) -> list[str]:
+        return await self.telegram.wait_for_messages(self.chat_id, count, timeout)
+
+
+@pytest.fixture
+def alice(telegram: FakeTelegram) -> Person:
+    user = telegram.user(42, "Alice", last_name="Liddell", username="alice")
+    return Person(telegram, user, telegram.private_chat(user))
+
+
+@pytest.fixture
+def bob(telegram: FakeTelegram) -> Person:
+    user = telegram.user(43, "Bob")
+    return Person(telegram, user, telegram.private_chat(user))

@@ -65,7 +65,11 @@ class HttpFault:
 
 
 def error_body(
-    message: str, *, type: str = "invalid_request_error", param: str | None = None, code: str | None = None
+    message: str,
+    *,
+    type: str = "invalid_request_error",
+    param: str | None = None,
+    code: str | None = None,
 ) -> dict[str, Any]:
     return {"error": {"message": message, "type": type, "param": param, "code": code}}
 
@@ -142,13 +146,17 @@ class FakeOpenAI:
             ("POST", "responses", 3): self._cancel_response,
         }.get(route)
         if handler is None:
-            return web.json_response(error_body(f"Invalid URL ({request.method} {path})"), status=404)
+            return web.json_response(
+                error_body(f"Invalid URL ({request.method} {path})"), status=404
+            )
         return await handler(parts, body)
 
     # -- conversations ------------------------------------------------------------------------
 
     async def _create_conversation(self, parts: list[str], body: dict[str, Any]) -> web.Response:
-        conversation = FakeConversation(id=f"conv_{next(self._ids):032x}", metadata=body.get("metadata") or {})
+        conversation = FakeConversation(
+            id=f"conv_{next(self._ids):032x}", metadata=body.get("metadata") or {}
+        )
         self.conversations[conversation.id] = conversation
         return web.json_response(self._conversation_json(conversation))
 
@@ -163,7 +171,9 @@ class FakeOpenAI:
         if conversation is None:
             return _conversation_not_found(parts[1])
         self.deleted_conversations.append(conversation.id)
-        return web.json_response({"id": conversation.id, "object": "conversation.deleted", "deleted": True})
+        return web.json_response(
+            {"id": conversation.id, "object": "conversation.deleted", "deleted": True}
+        )
 
     async def _list_items(self, parts: list[str], body: dict[str, Any]) -> web.Response:
         conversation = self.conversations.get(parts[1])
@@ -192,7 +202,9 @@ class FakeOpenAI:
 
     async def _create_response(self, parts: list[str], body: dict[str, Any]) -> web.Response:
         conversation_ref = body.get("conversation")
-        conversation_id = conversation_ref.get("id") if isinstance(conversation_ref, dict) else conversation_ref
+        conversation_id = (
+            conversation_ref.get("id") if isinstance(conversation_ref, dict) else conversation_ref
+        )
         conversation = None
         if conversation_id is not None:
             conversation = self.conversations.get(conversation_id)
@@ -210,11 +222,17 @@ class FakeOpenAI:
                     status=400,
                 )
         reply = self.replies.popleft() if self.replies else Reply()
-        text = reply.text if reply.text is not None else self.answer_for(
-            input_text(body.get("input")), body.get("instructions") or ""
+        text = (
+            reply.text
+            if reply.text is not None
+            else self.answer_for(input_text(body.get("input")), body.get("instructions") or "")
         )
         response = FakeResponse(
-            id=f"resp_{next(self._ids):032x}", conversation_id=conversation_id, request=body, reply=reply, text=text
+            id=f"resp_{next(self._ids):032x}",
+            conversation_id=conversation_id,
+            request=body,
+            reply=reply,
+            text=text,
         )
         self.responses[response.id] = response
         if conversation is not None:
@@ -248,7 +266,9 @@ class FakeOpenAI:
                     "id": f"msg_{next(self._ids):032x}",
                     "status": "completed",
                     "role": "user",
-                    "content": [{"type": "input_text", "text": input_text(response.request.get("input"))}],
+                    "content": [
+                        {"type": "input_text", "text": input_text(response.request.get("input"))}
+                    ],
                 }
             )
             conversation.items.extend(self._output(response))
@@ -265,7 +285,8 @@ class FakeOpenAI:
             return _response_not_found(parts[1])
         if not response.request.get("background"):
             return web.json_response(
-                error_body("Only responses created with background=true can be cancelled."), status=400
+                error_body("Only responses created with background=true can be cancelled."),
+                status=400,
             )
         if response.task is not None:
             response.task.cancel()
@@ -281,7 +302,14 @@ class FakeOpenAI:
                 "id": f"msg_{response.id[5:]}",
                 "status": "completed" if response.status == "completed" else "incomplete",
                 "role": "assistant",
-                "content": [{"type": "output_text", "text": response.text, "annotations": [], "logprobs": []}],
+                "content": [
+                    {
+                        "type": "output_text",
+                        "text": response.text,
+                        "annotations": [],
+                        "logprobs": [],
+                    }
+                ],
             }
         ]
 
@@ -302,7 +330,9 @@ class FakeOpenAI:
                 else None
             ),
             "incomplete_details": (
-                {"reason": response.reply.incomplete_reason} if response.status == "incomplete" else None
+                {"reason": response.reply.incomplete_reason}
+                if response.status == "incomplete"
+                else None
             ),
             "instructions": body.get("instructions"),
             "max_output_tokens": body.get("max_output_tokens"),
@@ -325,7 +355,8 @@ class FakeOpenAI:
                     "input_tokens_details": {"cached_tokens": 0},
                     "output_tokens": 1 + len(response.text) // 4,
                     "output_tokens_details": {"reasoning_tokens": 0},
-                    "total_tokens": 11 + (len(input_text(body.get("input"))) + len(response.text)) // 4,
+                    "total_tokens": 11
+                    + (len(input_text(body.get("input"))) + len(response.text)) // 4,
                 }
                 if done
                 else None
@@ -336,12 +367,23 @@ class FakeOpenAI:
     # -- what tests use -----------------------------------------------------------------------
 
     def fail(
-        self, method: str, path_prefix: str, status: int, body: dict[str, Any], *, count: int = 1, **headers: str
+        self,
+        method: str,
+        path_prefix: str,
+        status: int,
+        body: dict[str, Any],
+        *,
+        count: int = 1,
+        **headers: str,
     ) -> None:
         self.faults.append(HttpFault(method, path_prefix, status, body, count, headers))
 
     def created_responses(self, conversation_id: str | None = None) -> list[FakeResponse]:
-        return [r for r in self.responses.values() if conversation_id is None or r.conversation_id == conversation_id]
+        return [
+            r
+            for r in self.responses.values()
+            if conversation_id is None or r.conversation_id == conversation_id
+        ]
 
     def requests_to(self, method: str, path_prefix: str) -> list[dict[str, Any]]:
         return [body for m, p, body in self.requests if m == method and p.startswith(path_prefix)]
@@ -357,13 +399,16 @@ def input_text(value: Any) -> str:
         if isinstance(content, str):
             texts.append(content)
         else:
-            texts.extend(part.get("text", "") for part in content or [] if part.get("type") == "input_text")
+            texts.extend(
+                part.get("text", "") for part in content or [] if part.get("type") == "input_text"
+            )
     return "\n".join(texts)
 
 
 def _conversation_not_found(conversation_id: str) -> web.Response:
     return web.json_response(
-        error_body(f"Conversation with id '{conversation_id}' not found.", param="conversation"), status=404
+        error_body(f"Conversation with id '{conversation_id}' not found.", param="conversation"),
+        status=404,
     )
 
 

@@ -102,7 +102,9 @@ def parse_telegram_html(text: str) -> str:
     if parser.rawdata:
         raise TelegramHTMLError("Unexpected end of text")
     if parser.stack:
-        raise TelegramHTMLError(f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"')
+        raise TelegramHTMLError(
+            f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
+        )
     return "".join(parser.text)
 
 
@@ -139,6 +141,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.confirmed_offset = 0
+        self._wakeups = 0
         self.bot_user = {
             "id": BOT_ID,
             "is_bot": True,
@@ -226,8 +229,9 @@ class FakeTelegram:
             self.confirmed_offset = max(self.confirmed_offset, offset)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         deadline = time.monotonic() + timeout
+        wakeups = self._wakeups
         async with self._changed:
-            while not self._updates and time.monotonic() < deadline:
+            while not self._updates and time.monotonic() < deadline and wakeups == self._wakeups:
                 try:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
@@ -314,7 +318,9 @@ class FakeTelegram:
         self.chats[chat["id"]] = chat
         return chat
 
-    def group_chat(self, chat_id: int, title: str = "Team", *, forum: bool = False) -> dict[str, Any]:
+    def group_chat(
+        self, chat_id: int, title: str = "Team", *, forum: bool = False
+    ) -> dict[str, Any]:
         chat: dict[str, Any] = {
             "id": chat_id,
             "type": "supergroup" if forum or chat_id < -1000000000000 else "group",
@@ -364,6 +370,11 @@ class FakeTelegram:
         self.push_update({"message": message})
         return message
 
+    async def wake_pollers(self) -> None:
+        """End pending long polls now (with no updates), so a stopping bot need not wait."""
+        self._wakeups += 1
+        await self._notify()
+
     def push_callback(self, user: dict[str, Any], message: dict[str, Any], data: str) -> None:
         self.push_update(
             {
@@ -399,7 +410,9 @@ class FakeTelegram:
         return [
             c
             for c in self.calls
-            if c.method == method and c.ok and (chat_id is None or c.params.get("chat_id") == chat_id)
+            if c.method == method
+            and c.ok
+            and (chat_id is None or c.params.get("chat_id") == chat_id)
         ]
 
     def sent_texts(self, chat_id: int) -> list[str]:

@@ -1,0 +1,217 @@
+"""What the user reads: long answers, formatting fallbacks, and every way a turn can end."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from bot.logging_setup import configure_logging
+from tests.conftest import ConfigFactory, Person, RunningBot, StartBot
+from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
+from tests.fakes.telegram_server import FakeTelegram, utf16_len
+
+
+def long_answer(paragraphs: int = 45) -> str:
+    return "\n\n".join(
+        f"Paragraph {n}: " + " ".join(f"word{n}_{w}" for w in range(25)) for n in range(paragraphs)
+    )
+
+
+async def test_a_9000_character_answer_arrives_complete_in_parts(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    text = long_answer()
+    assert len(text) > 9000
+    openai_server.replies.append(Reply(text=text))
+    alice.say("Tell me everything")
+
+    await telegram.wait_until(lambda: len(telegram.sent_texts(alice.chat_id)) >= 3)
+
+    parts = telegram.sent_texts(alice.chat_id)
+    assert all(utf16_len(p) <= 4096 for p in parts)
+    assert "\n\n".join(parts) == text
+    calls = telegram.calls_to("sendMessage", alice.chat_id)
+    assert "reply_parameters" in calls[0].params
+    assert all("reply_parameters" not in c.params for c in calls[1:])
+
+
+async def test_markdown_is_rendered_as_telegram_html(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    openai_server.replies.append(Reply(text="**Bold** and `x < y` & [link](https://example.com)"))
+    alice.say("Format something")
+
+    [text] = await alice.replies(1)
+
+    call = telegram.calls_to("sendMessage", alice.chat_id)[0]
+    assert call.params["parse_mode"] == "HTML"
+    assert "<b>Bold</b>" in call.params["text"]
+    assert text == "Bold and x < y & link"
+
+
+async def test_refused_formatting_falls_back_to_plain_text(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    openai_server.replies.append(Reply(text="Use **bold** and _this_ <b>unclosed"))
+    telegram.fail(
+        "sendMessage",
+        400,
+        "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"",
+        when=lambda params: params.get("parse_mode") == "HTML",
+    )
+    alice.say("Format it")
+
+    [text] = await alice.replies(1)
+
+    call = telegram.calls_to("sendMessage", alice.chat_id)[0]
+    assert "parse_mode" not in call.params
+    assert text == "Use bold and this <b>unclosed"
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (Reply(status="failed"), "couldn't answer"),
+        (Reply(text="Half an ans", status="incomplete"), "Half an ans"),
+    ],
+    ids=["failed", "incomplete"],
+)
+async def test_unfinished_responses_give_friendly_messages(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI, reply: Reply, expected: str
+) -> None:
+    openai_server.replies.append(reply)
+    alice.say("Question")
+
+    [text] = await alice.replies(1)
+
+    assert expected in text
+    assert "Traceback" not in text and "Error" not in text
+
+
+async def test_an_incomplete_answer_carries_a_note(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    openai_server.replies.append(Reply(text="The first half", status="incomplete"))
+    alice.say("Question")
+
+    [text] = await alice.replies(1)
+
+    assert text.startswith("The first half")
+    assert "cut short" in text and "length limit" in text
+
+
+async def test_a_timed_out_response_is_cancelled_and_the_user_told(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await start_bot(make_config(response_timeout=0.6))
+    openai_server.replies.append(Reply(delay=30))
+    alice.say("Something slow")
+
+    [text] = await alice.replies(1)
+
+    assert "took too long" in text
+    [response] = openai_server.created_responses()
+    assert response.status == "cancelled"
+    assert openai_server.requests_to("POST", f"/responses/{response.id}/cancel")
+
+
+async def test_rate_limited_create_is_retried_without_duplicating_the_turn(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    openai_server.fail(
+        "POST",
+        "/responses",
+        429,
+        error_body("Rate limit reached for requests", type="requests", code="rate_limit_exceeded"),
+        count=2,
+    )
+    alice.say("Hello")
+
+    [text] = await alice.replies(1, timeout=15)
+
+    assert "Hello" in text
+    assert len(openai_server.requests_to("POST", "/responses")) == 3
+    [conversation] = openai_server.conversations.values()
+    assert len(conversation.items) == 2
+
+
+async def test_a_lost_conversation_is_recreated_once_and_the_user_told(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    alice.say("First")
+    await alice.replies(1)
+    openai_server.conversations.clear()
+
+    alice.say("Second")
+    notice, answer = (await alice.replies(3))[1:]
+
+    assert "started a new one" in notice
+    assert "Second" in answer
+    assert len(openai_server.conversations) == 1
+
+
+async def test_a_wrong_api_key_tells_the_user_and_logs_loudly(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await start_bot(make_config({"OPENAI_API_KEY": "sk-wrong"}))
+    alice.say("Hello")
+
+    [text] = await alice.replies(1)
+
+    assert "misconfigured" in text
+    assert any(
+        r.levelno >= logging.ERROR and "misconfigured" in r.getMessage() for r in caplog.records
+    )
+
+
+async def test_an_unreachable_ai_service_gives_a_polite_message(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await start_bot(make_config())
+    openai_server.fail(
+        "POST",
+        "/conversations",
+        503,
+        error_body("Service unavailable", type="server_error"),
+        count=10,
+    )
+    alice.say("Hello")
+
+    [text] = await alice.replies(1, timeout=20)
+
+    assert "not reachable" in text
+
+
+async def test_logs_never_contain_the_token_or_the_api_key(
+    make_config: ConfigFactory,
+    start_bot: StartBot,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    config = make_config({"OPENAI_API_KEY": openai_server.api_key})
+    configure_logging("DEBUG", config.secrets, stream)
+    try:
+        await start_bot(config)
+        alice.say("Hello")
+        await alice.replies(1)
+        openai_server.fail("POST", "/responses", 500, error_body("boom", type="server_error"))
+        alice.say("Again")
+        await alice.replies(2, timeout=20)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+
+    output = stream.getvalue()
+    assert "Telethread started" in output
+    assert "Response resp_" in output
+    assert telegram.token not in output
+    assert openai_server.api_key not in output

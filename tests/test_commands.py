@@ -1,0 +1,154 @@
+"""/start, /help, /reset and /persona, end to end."""
+
+from __future__ import annotations
+
+import asyncio
+
+from storage import ChatKey
+from tests.conftest import Person, RunningBot
+from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.fakes.telegram_server import FakeTelegram
+
+
+async def test_commands_are_registered_at_start_up(bot: RunningBot, telegram: FakeTelegram) -> None:
+    assert {c["command"] for c in telegram.commands} >= {"persona", "reset", "help", "start"}
+
+
+async def test_start_greets_with_the_current_persona(bot: RunningBot, alice: Person) -> None:
+    alice.say("/start")
+
+    [greeting] = await alice.replies(1)
+
+    assert "Alice" in greeting
+    assert bot.app.bot_data["services"].personas.default.title in greeting
+    assert "/reset" in greeting
+
+
+async def test_help_lists_the_commands(bot: RunningBot, alice: Person) -> None:
+    alice.say("/help")
+
+    [text] = await alice.replies(1)
+
+    for command in ("/persona", "/reset", "/help"):
+        assert command in text
+
+
+async def test_reset_deletes_old_conversation_and_starts_new(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    alice.say("Remember: the password is swordfish.")
+    await alice.replies(1)
+    [old] = openai_server.conversations
+
+    alice.say("/reset")
+    confirmation = (await alice.replies(2))[1]
+    alice.say("What is the password?")
+    await alice.replies(3)
+
+    assert "forgotten" in confirmation
+    assert openai_server.deleted_conversations == [old]
+    [new] = openai_server.conversations
+    assert new != old
+    assert openai_server.created_responses()[-1].conversation_id == new
+
+
+async def test_reset_waits_for_the_running_turn_and_loses_nothing(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    release = asyncio.Event()
+    openai_server.replies.append(Reply(hold=release))
+    alice.say("A long question")
+    await alice.telegram.wait_until(lambda: openai_server.created_responses())
+    alice.say("/reset")
+    release.set()
+
+    answer, confirmation = await alice.replies(2)
+
+    assert "A long question" in answer
+    assert "forgotten" in confirmation
+    assert openai_server.locked_rejections == 0
+
+
+async def test_reset_of_a_conversation_already_gone_still_works(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    alice.say("Hello")
+    await alice.replies(1)
+    openai_server.conversations.clear()  # deleted elsewhere, e.g. in the dashboard
+
+    alice.say("/reset")
+
+    assert "forgotten" in (await alice.replies(2))[1]
+    assert len(openai_server.conversations) == 1
+
+
+async def test_persona_command_switches_directly_and_starts_fresh(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    tutor = bot.app.bot_data["services"].personas.get("tutor")
+    alice.say("Hello")
+    await alice.replies(1)
+    [old] = openai_server.conversations
+
+    alice.say("/persona tutor")
+    confirmation = (await alice.replies(2))[1]
+    alice.say("What is 2+2?")
+    await alice.replies(3)
+
+    assert tutor.title in confirmation
+    assert openai_server.deleted_conversations == [old]
+    last = openai_server.created_responses()[-1]
+    assert last.request["instructions"] == tutor.instructions
+    assert last.conversation_id != old
+    record = await bot.app.bot_data["services"].store.get_chat(ChatKey(alice.chat_id))
+    assert record.persona == "tutor"
+
+
+async def test_unknown_persona_gets_the_list(bot: RunningBot, alice: Person) -> None:
+    alice.say("/persona pirate")
+
+    [reply] = await alice.replies(1)
+
+    assert "pirate" in reply
+    for name in bot.app.bot_data["services"].personas.names:
+        assert name in reply
+
+
+async def test_persona_menu_button_switches_persona(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    personas = bot.app.bot_data["services"].personas
+    alice.say("/persona")
+    [menu_text] = await alice.replies(1)
+    menu = telegram.calls_to("sendMessage", alice.chat_id)[0].result
+    buttons = [row[0] for row in menu["reply_markup"]["inline_keyboard"]]
+    assert personas.default.title in menu_text
+    assert [b["callback_data"] for b in buttons] == [f"persona:{n}" for n in personas.names]
+
+    telegram.push_callback(alice.user, menu, "persona:translator")
+    edit = await telegram.wait_until(lambda: telegram.calls_to("editMessageText", alice.chat_id))
+    alice.say("Bonjour")
+    await alice.replies(2)
+
+    assert personas.get("translator").title in edit[0].result["text"]
+    assert telegram.calls_to("answerCallbackQuery")
+    assert openai_server.created_responses()[-1].request["instructions"] == (
+        personas.get("translator").instructions
+    )
+
+
+async def test_persona_choice_survives_a_restart(
+    start_bot, make_config, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    config = make_config()
+    first = await start_bot(config)
+    alice.say("/persona shop")
+    await alice.replies(1)
+    await first.stop()
+    second = await start_bot(config)
+
+    alice.say("I need headphones")
+    await alice.replies(2)
+
+    shop = second.app.bot_data["services"].personas.get("shop")
+    assert openai_server.created_responses()[-1].request["instructions"] == shop.instructions

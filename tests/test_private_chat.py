@@ -1,0 +1,207 @@
+"""A person chatting with the bot in private: conversations, order, typing, restarts, access."""
+
+from __future__ import annotations
+
+import asyncio
+
+from storage import ChatKey
+from tests.conftest import ConfigFactory, Person, RunningBot, StartBot
+from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.fakes.telegram_server import FakeTelegram
+
+
+async def test_first_message_creates_conversation_and_answers(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    message = alice.say("What is the capital of France?")
+
+    [answer] = await alice.replies(1)
+
+    [conversation] = openai_server.conversations.values()
+    [response] = openai_server.created_responses()
+    assert response.conversation_id == conversation.id
+    assert response.request["background"] is True
+    assert response.request["truncation"] == "auto"
+    assert answer == response.text
+    assert "What is the capital of France?" in answer
+    sent = telegram.calls_to("sendMessage", alice.chat_id)[0].params
+    assert sent["reply_parameters"]["message_id"] == message["message_id"]
+    record = await bot.app.bot_data["services"].store.get_chat(ChatKey(alice.chat_id))
+    assert record.conversation_id == conversation.id
+
+
+async def test_second_message_continues_the_same_conversation(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    alice.say("My name is Alice.")
+    await alice.replies(1)
+    alice.say("What is my name?")
+    await alice.replies(2)
+
+    first, second = openai_server.created_responses()
+    assert first.conversation_id == second.conversation_id
+    assert len(openai_server.conversations) == 1
+    assert len(openai_server.conversations[first.conversation_id or ""].items) == 4
+
+
+async def test_conversation_survives_a_restart_on_the_same_database(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    config = make_config()
+    first_bot = await start_bot(config)
+    alice.say("Remember the number 7.")
+    await alice.replies(1)
+    await first_bot.stop()
+
+    await start_bot(config)
+    alice.say("Which number?")
+    await alice.replies(2)
+
+    first, second = openai_server.created_responses()
+    assert second.conversation_id == first.conversation_id
+    assert len(openai_server.conversations) == 1
+
+
+async def test_persona_instructions_are_sent_with_every_turn(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    default = bot.app.bot_data["services"].personas.default
+    for n in range(3):
+        alice.say(f"Message {n}")
+        await alice.replies(n + 1)
+
+    instructions = [r.request["instructions"] for r in openai_server.created_responses()]
+    assert instructions == [default.instructions] * 3
+
+
+async def test_typing_is_repeated_during_a_slow_answer_and_stops_after_it(
+    bot: RunningBot, alice: Person, bob: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    release = asyncio.Event()
+    openai_server.replies.append(Reply(hold=release))
+    alice.say("Think hard, please.")
+
+    await telegram.wait_until(lambda: len(telegram.calls_to("sendChatAction", alice.chat_id)) >= 3)
+    assert telegram.sent_texts(alice.chat_id) == []
+    assert all(c.params["action"] == "typing" for c in telegram.calls_to("sendChatAction"))
+    release.set()
+    await alice.replies(1)
+    answered_at = telegram.calls_to("sendMessage", alice.chat_id)[0].at
+
+    # Let several typing intervals pass (measured by Bob's slow answer), then look back.
+    openai_server.replies.append(Reply(hold=asyncio.Event()))
+    bob.say("Slow one")
+    await telegram.wait_until(lambda: len(telegram.calls_to("sendChatAction", bob.chat_id)) >= 4)
+    assert [
+        c for c in telegram.calls_to("sendChatAction", alice.chat_id) if c.at > answered_at
+    ] == []
+
+
+async def test_a_burst_in_one_chat_is_answered_in_order_one_response_at_a_time(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    for _ in range(5):
+        openai_server.replies.append(Reply(delay=0.05))
+    messages = [alice.say(f"Question number {n}") for n in range(5)]
+
+    answers = await alice.replies(5)
+
+    assert openai_server.locked_rejections == 0
+    assert [f"Question number {n}" in answers[n] for n in range(5)] == [True] * 5
+    replied_to = [
+        c.params["reply_parameters"]["message_id"]
+        for c in telegram.calls_to("sendMessage", alice.chat_id)
+    ]
+    assert replied_to == [m["message_id"] for m in messages]
+
+
+async def test_chats_do_not_wait_for_each_other(
+    bot: RunningBot, alice: Person, bob: Person, openai_server: FakeOpenAI
+) -> None:
+    release = asyncio.Event()
+    openai_server.replies.append(Reply(hold=release))
+    alice.say("A slow question")
+    await bob.telegram.wait_until(lambda: openai_server.created_responses())
+    bob.say("A quick question")
+
+    [bob_answer] = await bob.replies(1)
+
+    assert "A quick question" in bob_answer
+    assert bob.telegram.sent_texts(alice.chat_id) == []
+    release.set()
+    await alice.replies(1)
+
+
+async def test_a_stranger_is_told_their_id_and_nothing_reaches_the_model(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    await start_bot(make_config({"ALLOWED_USERS": ""}))
+    stranger = Person(telegram, telegram.user(555, "Eve"), {})
+    stranger.chat = telegram.private_chat(stranger.user)
+
+    stranger.say("Hi, can I use you?")
+
+    [reply] = await stranger.replies(1)
+    assert "555" in reply
+    assert "ALLOWED_USERS" in reply
+    assert openai_server.requests == []
+
+
+async def test_only_listed_users_are_served(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    openai_server: FakeOpenAI,
+) -> None:
+    await start_bot(make_config({"ALLOWED_USERS": f"{alice.user['id']}, 1"}))
+    bob.say("Let me in")
+    alice.say("Hello")
+
+    [to_bob] = await bob.replies(1)
+    [to_alice] = await alice.replies(1)
+
+    assert str(bob.user["id"]) in to_bob
+    assert "Hello" in to_alice
+    assert len(openai_server.created_responses()) == 1
+
+
+async def test_non_text_messages_get_a_polite_reply(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    telegram.push_message(
+        alice.chat,
+        alice.user,
+        sticker={
+            "file_id": "CAAC",
+            "file_unique_id": "u1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        },
+    )
+
+    [reply] = await alice.replies(1)
+
+    assert "text" in reply
+    assert openai_server.requests == []
+
+
+async def test_edited_messages_are_ignored(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    original = alice.say("Frist question")
+    await alice.replies(1)
+    telegram.push_update({"edited_message": {**original, "text": "First question", "edit_date": 1}})
+    alice.say("Next")
+    await alice.replies(2)
+
+    assert [r.request["input"] for r in openai_server.created_responses()] == [
+        "Frist question",
+        "Next",
+    ]
