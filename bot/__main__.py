@@ -6,11 +6,12 @@ import logging
 import os
 import sys
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 
 def main() -> None:
-    load_dotenv()
+    # The .env of the directory the bot is started from; real environment variables win.
+    load_dotenv(find_dotenv(usecwd=True))
     # Opt in to python-telegram-bot's coming behaviour (durations as timedelta), without warnings.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
 

@@ -131,8 +131,8 @@ class Person:
     def say(self, text: str, **options: Any) -> dict[str, Any]:
         return self.telegram.push_message(self.chat, self.user, text, **options)
 
-    async def replies(self, count: int, timeout: float = 10.0) -> list[str]:
-        return await self.telegram.wait_for_messages(self.chat_id, count, timeout)
+    async def replies(self, count: int, within: float = 10.0) -> list[str]:
+        return await self.telegram.wait_for_messages(self.chat_id, count, within)
 
 
 @pytest.fixture

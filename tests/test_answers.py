@@ -129,7 +129,7 @@ async def test_rate_limited_create_is_retried_without_duplicating_the_turn(
     )
     alice.say("Hello")
 
-    [text] = await alice.replies(1, timeout=15)
+    [text] = await alice.replies(1, within=15)
 
     assert "Hello" in text
     assert len(openai_server.requests_to("POST", "/responses")) == 3
@@ -182,7 +182,7 @@ async def test_an_unreachable_ai_service_gives_a_polite_message(
     )
     alice.say("Hello")
 
-    [text] = await alice.replies(1, timeout=20)
+    [text] = await alice.replies(1, within=20)
 
     assert "not reachable" in text
 
@@ -205,7 +205,7 @@ async def test_logs_never_contain_the_token_or_the_api_key(
         await alice.replies(1)
         openai_server.fail("POST", "/responses", 500, error_body("boom", type="server_error"))
         alice.say("Again")
-        await alice.replies(2, timeout=20)
+        await alice.replies(2, within=20)
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)

@@ -10,6 +10,7 @@ faults and await what the bot does — without sleeping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -168,6 +169,7 @@ class FakeTelegram:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        await self.wake_pollers()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -418,22 +420,20 @@ class FakeTelegram:
     def sent_texts(self, chat_id: int) -> list[str]:
         return [c.result["text"] for c in self.calls_to("sendMessage", chat_id)]
 
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    async def wait_until(self, predicate: Callable[[], Any], within: float = 10.0) -> Any:
         """Wait until `predicate()` is truthy, re-checking whenever the bot calls the API."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         async with self._changed:
             while not (value := predicate()):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise AssertionError(f"timed out waiting; calls so far: {self._summary()}")
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
-                    pass
         return value
 
-    async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 10.0) -> list[str]:
-        await self.wait_until(lambda: len(self.sent_texts(chat_id)) >= count, timeout)
+    async def wait_for_messages(self, chat_id: int, count: int, within: float = 10.0) -> list[str]:
+        await self.wait_until(lambda: len(self.sent_texts(chat_id)) >= count, within)
         return self.sent_texts(chat_id)
 
     def _summary(self) -> str:

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Telethread's two commands:
+#   ./run.sh        run the bot (creates .venv and installs on first use; reads .env)
+#   ./run.sh test   lint, type-check and run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+
+ensure_env() {  # $1: pip extras ("" or "[test]")
+    if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        echo "Telethread needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))." >&2
+        exit 1
+    fi
+    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+    # Reinstall only when the dependencies changed.
+    local stamp="$VENV/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)$1"
+    if [ ! -f "$stamp" ]; then
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$1"
+        rm -f "$VENV"/.installed-*
+        touch "$stamp"
+    fi
+}
+
+case "${1:-bot}" in
+    bot)
+        ensure_env ""
+        exec "$VENV/bin/python" -m bot
+        ;;
+    test)
+        ensure_env "[test]"
+        "$VENV/bin/ruff" check .
+        "$VENV/bin/ruff" format --check .
+        "$VENV/bin/mypy"
+        exec "$VENV/bin/python" -m pytest "${@:2}"
+        ;;
+    *)
+        echo "usage: ./run.sh [bot|test [pytest args]]" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,94 @@
+"""Configuration from the environment: defaults, validation messages, secrets kept out of sight."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_MODEL, ConfigError, load_config
+
+BASE = {"TELEGRAM_BOT_TOKEN": "123:abc-secret", "OPENAI_API_KEY": "sk-secret"}
+
+
+def test_defaults_are_sensible() -> None:
+    config = load_config(BASE)
+
+    assert config.openai_model == DEFAULT_MODEL
+    assert config.openai_base_url is None
+    assert config.telegram_base_url == "https://api.telegram.org"
+    assert config.database_path == Path("data/telethread.sqlite3")
+    assert config.response_timeout == 120
+    assert config.reasoning_effort == "low"
+    assert config.allowed_users.nobody
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(
+            {"RESPONSE_TIMEOUT": "2", "OPENAI_BASE_URL": "localhost:11434", "LOG_LEVEL": "loud"}
+        )
+
+    problems = "\n".join(raised.value.problems)
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "OPENAI_API_KEY",
+        "RESPONSE_TIMEOUT",
+        "OPENAI_BASE_URL",
+        "LOG_LEVEL",
+    ):
+        assert name in problems
+
+
+def test_a_malformed_token_is_named_but_not_printed() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config({**BASE, "TELEGRAM_BOT_TOKEN": "not-a-token-secret"})
+
+    assert "TELEGRAM_BOT_TOKEN" in str(raised.value)
+    assert "not-a-token-secret" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "allowed", "refused"),
+    [("*", [1, 99], []), ("1, 2,3", [1, 2, 3], [4]), ("", [], [1])],
+)
+def test_allowed_users(raw: str, allowed: list[int], refused: list[int]) -> None:
+    users = load_config({**BASE, "ALLOWED_USERS": raw}).allowed_users
+
+    assert all(users.allows(u) for u in allowed)
+    assert not any(users.allows(u) for u in refused)
+
+
+def test_allowed_users_must_be_ids() -> None:
+    with pytest.raises(ConfigError, match="ALLOWED_USERS"):
+        load_config({**BASE, "ALLOWED_USERS": "alice"})
+
+
+def test_urls_lose_their_trailing_slash() -> None:
+    config = load_config(
+        {
+            **BASE,
+            "OPENAI_BASE_URL": "http://localhost:11434/v1/",
+            "TELEGRAM_BASE_URL": "http://tg:8081/",
+        }
+    )
+
+    assert config.openai_base_url == "http://localhost:11434/v1"
+    assert config.telegram_base_url == "http://tg:8081"
+
+
+def test_reasoning_effort_can_be_turned_off_for_servers_without_it() -> None:
+    assert load_config({**BASE, "OPENAI_REASONING_EFFORT": "off"}).reasoning_effort is None
+    assert load_config({**BASE, "OPENAI_REASONING_EFFORT": "HIGH"}).reasoning_effort == "high"
+
+
+def test_secrets_are_not_in_the_repr() -> None:
+    text = repr(load_config(BASE))
+
+    assert "abc-secret" not in text
+    assert "sk-secret" not in text
+
+
+def test_a_missing_personas_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="PERSONAS_FILE"):
+        load_config({**BASE, "PERSONAS_FILE": str(tmp_path / "nope.toml")})

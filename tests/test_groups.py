@@ -1,0 +1,134 @@
+"""Groups, first cut: the bot answers when mentioned, replied to, or commanded — and only then."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import RunningBot
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
+
+GROUP_ID = -1001234567890
+
+
+@pytest.fixture
+def group(telegram: FakeTelegram) -> dict[str, Any]:
+    return telegram.group_chat(GROUP_ID, "Family")
+
+
+@pytest.fixture
+def carol(telegram: FakeTelegram) -> dict[str, Any]:
+    return telegram.user(77, "Carol", last_name="Danvers")
+
+
+@pytest.fixture
+def dave(telegram: FakeTelegram) -> dict[str, Any]:
+    return telegram.user(78, "Dave")
+
+
+async def test_a_mention_is_answered_with_the_sender_name_for_the_model(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: dict[str, Any],
+) -> None:
+    message = telegram.push_message(group, carol, f"@{BOT_USERNAME} what should we cook tonight?")
+
+    [answer] = await telegram.wait_for_messages(GROUP_ID, 1)
+
+    [response] = openai_server.created_responses()
+    assert response.request["input"] == "Carol Danvers: what should we cook tonight?"
+    assert answer == response.text
+    sent = telegram.calls_to("sendMessage", GROUP_ID)[0].params
+    assert sent["reply_parameters"]["message_id"] == message["message_id"]
+
+
+async def test_a_reply_to_the_bot_is_answered_in_the_same_group_conversation(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: dict[str, Any],
+    dave: dict[str, Any],
+) -> None:
+    telegram.push_message(group, carol, f"@{BOT_USERNAME} suggest a film")
+    await telegram.wait_for_messages(GROUP_ID, 1)
+    bot_message = telegram.calls_to("sendMessage", GROUP_ID)[0].result
+
+    telegram.push_message(group, dave, "Something shorter?", reply_to=bot_message)
+    await telegram.wait_for_messages(GROUP_ID, 2)
+
+    first, second = openai_server.created_responses()
+    assert second.request["input"] == "Dave: Something shorter?"
+    assert first.conversation_id == second.conversation_id
+
+
+async def test_unaddressed_messages_are_ignored(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: dict[str, Any],
+    dave: dict[str, Any],
+) -> None:
+    chatter = telegram.push_message(group, carol, "Who is picking up the kids?")
+    telegram.push_message(group, dave, "I will", reply_to=chatter)
+    telegram.push_message(group, dave, "/help@some_other_bot")
+    telegram.push_message(group, dave, "ask @someone_else about it")
+    # A message that is answered marks the point by which the others were handled.
+    telegram.push_message(group, carol, f"thanks @{BOT_USERNAME}")
+
+    answers = await telegram.wait_for_messages(GROUP_ID, 1)
+
+    assert len(answers) == 1
+    assert [r.request["input"] for r in openai_server.created_responses()] == [
+        "Carol Danvers: thanks"
+    ]
+    assert len(openai_server.requests_to("POST", "/responses")) == 1
+
+
+async def test_commands_addressed_to_the_bot_work_in_groups(
+    bot: RunningBot, telegram: FakeTelegram, group: dict[str, Any], carol: dict[str, Any]
+) -> None:
+    telegram.push_message(group, carol, f"/help@{BOT_USERNAME}")
+
+    [text] = await telegram.wait_for_messages(GROUP_ID, 1)
+
+    assert "/reset" in text
+
+
+async def test_group_members_share_one_conversation(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: dict[str, Any],
+    dave: dict[str, Any],
+) -> None:
+    telegram.push_message(group, carol, f"@{BOT_USERNAME} I'm vegetarian")
+    await telegram.wait_for_messages(GROUP_ID, 1)
+    telegram.push_message(group, dave, f"@{BOT_USERNAME} and I'm vegan")
+    await telegram.wait_for_messages(GROUP_ID, 2)
+
+    assert len(openai_server.conversations) == 1
+    assert len({r.conversation_id for r in openai_server.created_responses()}) == 1
+
+
+async def test_private_and_group_conversations_stay_apart(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: dict[str, Any],
+) -> None:
+    private = telegram.private_chat(carol)
+    telegram.push_message(private, carol, "My secret diary entry")
+    await telegram.wait_for_messages(private["id"], 1)
+    telegram.push_message(group, carol, f"@{BOT_USERNAME} hello all")
+    await telegram.wait_for_messages(GROUP_ID, 1)
+
+    private_turn, group_turn = openai_server.created_responses()
+    assert private_turn.conversation_id != group_turn.conversation_id

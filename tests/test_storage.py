@@ -1,0 +1,44 @@
+"""The SQLite repository: mapping, upserts, usage, migrations, WAL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage import ChatKey, ChatRecord, ConversationStore, TokenUsage
+
+
+async def test_a_chat_row_round_trips_and_is_replaced_on_save(tmp_path: Path) -> None:
+    async with ConversationStore(tmp_path / "db.sqlite3") as store:
+        key = ChatKey(-100, 7)
+        assert await store.get_chat(key) is None
+
+        await store.save_chat(ChatRecord(key, "responses", "conv_1", "assistant"))
+        await store.save_chat(ChatRecord(key, "responses", "conv_2", "tutor"))
+
+        assert await store.get_chat(key) == ChatRecord(key, "responses", "conv_2", "tutor")
+        assert await store.get_chat(ChatKey(-100)) is None
+
+
+async def test_data_survives_reopening_and_migrations_run_once(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "db.sqlite3"
+    async with ConversationStore(path) as store:
+        await store.save_chat(ChatRecord(ChatKey(1), "responses", "conv_1", "assistant"))
+
+    async with ConversationStore(path) as store:
+        assert (await store.get_chat(ChatKey(1))) is not None
+        async with store.db.execute("PRAGMA user_version") as cursor:
+            assert (await cursor.fetchone()) == (1,)
+        async with store.db.execute("PRAGMA journal_mode") as cursor:
+            assert (await cursor.fetchone()) == ("wal",)
+
+
+async def test_usage_is_summed_per_chat(tmp_path: Path) -> None:
+    async with ConversationStore(tmp_path / "db.sqlite3") as store:
+        for tokens in (10, 20):
+            await store.record_usage(
+                ChatKey(1), response_id="resp_1", model="m", usage=TokenUsage(tokens, tokens * 2)
+            )
+        await store.record_usage(ChatKey(2), response_id=None, model="m", usage=TokenUsage(5, 5))
+
+        assert await store.usage_for(ChatKey(1)) == TokenUsage(30, 60)
+        assert await store.usage_for(ChatKey(3)) == TokenUsage(0, 0)
