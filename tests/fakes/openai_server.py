@@ -19,6 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackServer
+
 
 @dataclass
 class Reply:
@@ -88,28 +90,24 @@ class FakeOpenAI:
             f"Answer #{len(self.responses)} to: {text}"
         )
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
-        self.port = 0
+        self._server = LoopbackServer()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    @property
+    def port(self) -> int:
+        return self._server.port
+
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/v1/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await self._server.serve("/v1/{path:.*}", self._handle)
 
     async def stop(self) -> None:
         for response in self.responses.values():
             if response.task is not None:
                 response.task.cancel()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.close()
 
     # -- routing ------------------------------------------------------------------------------
 

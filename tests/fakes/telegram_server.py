@@ -22,6 +22,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackServer
+
 BOT_ID = 7000000001
 BOT_USERNAME = "telethread_test_bot"
 ALLOWED_TAGS = {
@@ -139,8 +141,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
+        self._server = LoopbackServer()
         self.confirmed_offset = 0
         self._wakeups = 0
         self.bot_user = {
@@ -159,19 +160,16 @@ class FakeTelegram:
     def root_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def port(self) -> int:
+        return self._server.port
+
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await self._server.serve("/bot{token}/{method}", self._handle)
 
     async def stop(self) -> None:
         await self.wake_pollers()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.close()
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
