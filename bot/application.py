@@ -31,7 +31,7 @@ TelethreadApp: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 def build_services(config: Config) -> Services:
     personas = load_personas(config.personas_file, config.default_persona)
     store = ConversationStore(config.database_path)
-    backend = create_backend(config)
+    backend = create_backend(config, store)
     engine = ChatEngine(
         store=store,
         backend=backend,

@@ -13,6 +13,8 @@ from pathlib import Path
 DEFAULT_MODEL = "gpt-6-luna"
 DEFAULT_DATABASE_PATH = Path("data/telethread.sqlite3")
 DEFAULT_RESPONSE_TIMEOUT = 120.0
+DEFAULT_CONTEXT_TOKENS = 8192
+BACKENDS = ("responses", "assistants", "chat")
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 
 
@@ -43,6 +45,9 @@ class AllowedUsers:
 class Config:
     telegram_bot_token: str = field(repr=False)
     openai_api_key: str = field(repr=False)
+    backend: str = "responses"
+    assistant_id: str | None = None
+    context_tokens: int = DEFAULT_CONTEXT_TOKENS
     openai_base_url: str | None = None
     telegram_base_url: str = "https://api.telegram.org"
     openai_model: str = DEFAULT_MODEL
@@ -107,8 +112,20 @@ def load_config(env: Mapping[str, str]) -> Config:
         "OPENAI_API_KEY", "use your OpenAI key (any non-empty text for local servers)"
     )
 
+    backend = (text("BOT_BACKEND") or "responses").lower()
+    if backend not in BACKENDS:
+        problems.append(f"BOT_BACKEND must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    model = text("OPENAI_MODEL")
+    if backend == "chat" and text("OPENAI_BASE_URL") and model is None:
+        problems.append(
+            "OPENAI_MODEL is not set: with BOT_BACKEND=chat and your own server, name one of "
+            "its models (e.g. llama3.2 for Ollama)"
+        )
+
     effort = text("OPENAI_REASONING_EFFORT")
-    reasoning_effort: str | None = "low"
+    # Low effort keeps OpenAI's reasoning models snappy and cheap; other servers may not know
+    # the parameter, so the chat backend sends it only when asked to.
+    reasoning_effort: str | None = None if backend == "chat" else "low"
     if effort is not None:
         if effort.lower() in ("off", "default", "unset"):
             reasoning_effort = None
@@ -120,13 +137,19 @@ def load_config(env: Mapping[str, str]) -> Config:
                 f"got {effort!r}"
             )
 
-    max_output_tokens: int | None = None
-    raw_max = text("MAX_OUTPUT_TOKENS")
-    if raw_max is not None:
-        if raw_max.isdigit() and int(raw_max) > 0:
-            max_output_tokens = int(raw_max)
-        else:
-            problems.append(f"MAX_OUTPUT_TOKENS must be a positive whole number, got {raw_max!r}")
+    def whole(name: str, default: int | None) -> int | None:
+        raw = text(name)
+        if raw is None:
+            return default
+        if raw.isdigit() and int(raw) > 0:
+            return int(raw)
+        problems.append(f"{name} must be a positive whole number, got {raw!r}")
+        return default
+
+    max_output_tokens = whole("MAX_OUTPUT_TOKENS", None)
+    context_tokens = whole("CONTEXT_TOKENS", DEFAULT_CONTEXT_TOKENS) or DEFAULT_CONTEXT_TOKENS
+    if max_output_tokens and max_output_tokens >= context_tokens:
+        problems.append("MAX_OUTPUT_TOKENS must be smaller than CONTEXT_TOKENS")
 
     log_level = (text("LOG_LEVEL") or "INFO").upper()
     if not isinstance(logging.getLevelName(log_level), int):
@@ -141,9 +164,12 @@ def load_config(env: Mapping[str, str]) -> Config:
     config = Config(
         telegram_bot_token=token,
         openai_api_key=api_key,
+        backend=backend,
+        assistant_id=text("ASSISTANT_ID"),
+        context_tokens=context_tokens,
         openai_base_url=url("OPENAI_BASE_URL"),
         telegram_base_url=url("TELEGRAM_BASE_URL") or "https://api.telegram.org",
-        openai_model=text("OPENAI_MODEL") or DEFAULT_MODEL,
+        openai_model=model or DEFAULT_MODEL,
         reasoning_effort=reasoning_effort,
         max_output_tokens=max_output_tokens,
         database_path=Path(text("DATABASE_PATH") or DEFAULT_DATABASE_PATH),

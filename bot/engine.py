@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from bot import texts
 from bot.backends import (
+    TOOL_CALL_REFUSED,
     Backend,
     BackendError,
     BackendMisconfigured,
@@ -19,6 +20,7 @@ from bot.backends import (
     TurnInput,
     TurnResult,
     TurnStatus,
+    final_result,
 )
 from bot.channel import ReplyChannel
 from bot.chat_queue import ChatQueues
@@ -110,7 +112,7 @@ class ChatEngine:
             turn = TurnInput(text=text, instructions=persona.instructions)
             assert record.conversation_id is not None
             try:
-                result = await self._backend.run_turn(record.conversation_id, turn)
+                result = await final_result(self._backend.run_turn(record.conversation_id, turn))
             except ConversationNotFound:
                 logger.warning(
                     "Conversation %s of chat %s is gone; starting a new one",
@@ -120,7 +122,7 @@ class ChatEngine:
                 record = await self._new_conversation(key, persona)
                 assert record.conversation_id is not None
                 outcome.notices.append(texts.HISTORY_LOST)
-                result = await self._backend.run_turn(record.conversation_id, turn)
+                result = await final_result(self._backend.run_turn(record.conversation_id, turn))
         except BackendMisconfigured as exc:
             logger.error("Backend misconfigured (chat %s): %s", key, exc)
             outcome.notices.append(texts.BACKEND_MISCONFIGURED)
@@ -161,6 +163,8 @@ class ChatEngine:
             )
         elif result.status is TurnStatus.CANCELLED:
             outcome.notices.append(texts.ANSWER_CANCELLED)
+        elif result.error_code == TOOL_CALL_REFUSED:
+            outcome.notices.append(texts.ANSWER_TOOL_CALL)
         else:
             logger.warning(
                 "Response %s failed in chat %s: %s",

@@ -21,6 +21,7 @@ class Services:
 
     async def start(self) -> None:
         await self.store.open()
+        await self.backend.start()
 
     async def stop(self) -> None:
         """Stop turns first, then the clients they use."""

@@ -50,6 +50,10 @@ INCOMPLETE_REASONS = {
 }
 ANSWER_FAILED = "Sorry, the model couldn't answer this time. Please try again."
 ANSWER_CANCELLED = "The answer was cancelled."
+ANSWER_TOOL_CALL = (
+    "Sorry, the model tried to use a tool this bot does not provide, so I stopped it. "
+    "The owner should remove the tools from the assistant."
+)
 ANSWER_TIMED_OUT = (
     "Sorry, the model took too long (over {seconds} seconds), so I stopped waiting. "
     "Please try again, perhaps with a shorter question."

@@ -1,5 +1,11 @@
 """SQLite storage: chat → conversation mapping, personas and token usage."""
 
-from storage.conversation_store import ChatKey, ChatRecord, ConversationStore, TokenUsage
+from storage.conversation_store import (
+    ChatKey,
+    ChatRecord,
+    ConversationStore,
+    HistoryMessage,
+    TokenUsage,
+)
 
-__all__ = ["ChatKey", "ChatRecord", "ConversationStore", "TokenUsage"]
+__all__ = ["ChatKey", "ChatRecord", "ConversationStore", "HistoryMessage", "TokenUsage"]

@@ -37,6 +37,12 @@ class ChatRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryMessage:
+    role: str  # "user" | "assistant"
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
 class TokenUsage:
     input_tokens: int
     output_tokens: int
@@ -150,3 +156,42 @@ class ConversationStore:
             row = await cursor.fetchone()
         assert row is not None
         return TokenUsage(input_tokens=int(row[0]), output_tokens=int(row[1]))
+
+    # -- settings -----------------------------------------------------------------------------
+
+    async def get_setting(self, key: str) -> str | None:
+        async with self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
+
+    async def set_setting(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+        await self.db.commit()
+
+    # -- local conversation history -----------------------------------------------------------
+
+    async def history(self, conversation_id: str) -> list[HistoryMessage]:
+        async with self.db.execute(
+            "SELECT role, content FROM local_messages WHERE conversation_id = ? ORDER BY id",
+            (conversation_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [HistoryMessage(role=row[0], content=row[1]) for row in rows]
+
+    async def append_history(self, conversation_id: str, messages: list[HistoryMessage]) -> None:
+        """Append an exchange in one transaction: a turn is stored entirely or not at all."""
+        await self.db.executemany(
+            "INSERT INTO local_messages (conversation_id, role, content) VALUES (?, ?, ?)",
+            [(conversation_id, m.role, m.content) for m in messages],
+        )
+        await self.db.commit()
+
+    async def delete_history(self, conversation_id: str) -> None:
+        await self.db.execute(
+            "DELETE FROM local_messages WHERE conversation_id = ?", (conversation_id,)
+        )
+        await self.db.commit()

@@ -30,4 +30,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX usage_by_chat ON usage (chat_id, topic_id);
     """,
+    # 2: small key-value settings (e.g. the assistant id), and the history of local conversations
+    # for backends whose server keeps none (Chat Completions).
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE local_messages (
+        id              INTEGER PRIMARY KEY,
+        conversation_id TEXT    NOT NULL,
+        role            TEXT    NOT NULL,
+        content         TEXT    NOT NULL,
+        created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE INDEX local_messages_by_conversation ON local_messages (conversation_id, id);
+    """,
 )

@@ -19,6 +19,16 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ConfigFactory = Callable[..., Config]
 
+BACKENDS = ("responses", "assistants", "chat")
+# The request that runs a turn on each backend (where a test injects faults).
+TURN_PATHS = {"responses": "/responses", "assistants": "/threads", "chat": "/chat/completions"}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every end-to-end test runs against each backend; override with indirect parametrize."""
+    return str(request.param)
+
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
@@ -44,18 +54,25 @@ def fake_env(telegram: FakeTelegram, openai_server: FakeOpenAI, database: Path) 
         "OPENAI_BASE_URL": openai_server.base_url,
         "TELEGRAM_BASE_URL": telegram.root_url,
         "DATABASE_PATH": str(database),
+        "OPENAI_MODEL": "gpt-test",
         "ALLOWED_USERS": "*",
         "LOG_LEVEL": "DEBUG",
     }
 
 
 @pytest.fixture
-def make_config(telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path) -> ConfigFactory:
+def make_config(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path, backend: str
+) -> ConfigFactory:
     """Config from environment variables (as in production), plus fast test timings."""
 
     def build(env: dict[str, str] | None = None, **fields: Any) -> Config:
         config = load_config(
-            {**fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"), **(env or {})}
+            {
+                **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+                "BOT_BACKEND": backend,
+                **(env or {}),
+            }
         )
         return dataclasses.replace(config, **{"typing_interval": 0.2, **fields})
 

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.logging_setup import configure_logging
-from tests.conftest import ConfigFactory, Person, RunningBot, StartBot
+from tests.conftest import TURN_PATHS, ConfigFactory, Person, RunningBot, StartBot
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram, utf16_len
 
@@ -70,24 +70,17 @@ async def test_refused_formatting_falls_back_to_plain_text(
     assert text == "Use bold and this <b>unclosed"
 
 
-@pytest.mark.parametrize(
-    ("reply", "expected"),
-    [
-        (Reply(status="failed"), "couldn't answer"),
-        (Reply(text="Half an ans", status="incomplete"), "Half an ans"),
-    ],
-    ids=["failed", "incomplete"],
-)
-async def test_unfinished_responses_give_friendly_messages(
-    bot: RunningBot, alice: Person, openai_server: FakeOpenAI, reply: Reply, expected: str
+@pytest.mark.parametrize("backend", ["responses", "assistants"], indirect=True)
+async def test_a_failed_turn_gives_a_friendly_message(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
 ) -> None:
-    openai_server.replies.append(reply)
+    openai_server.replies.append(Reply(status="failed"))
     alice.say("Question")
 
     [text] = await alice.replies(1)
 
-    assert expected in text
-    assert "Traceback" not in text and "Error" not in text
+    assert "couldn't answer" in text
+    assert "Traceback" not in text and "server_error" not in text
 
 
 async def test_an_incomplete_answer_carries_a_note(
@@ -102,7 +95,7 @@ async def test_an_incomplete_answer_carries_a_note(
     assert "cut short" in text and "length limit" in text
 
 
-async def test_a_timed_out_response_is_cancelled_and_the_user_told(
+async def test_a_timed_out_answer_is_cancelled_and_the_user_told(
     start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
 ) -> None:
     await start_bot(make_config(response_timeout=0.6))
@@ -112,44 +105,46 @@ async def test_a_timed_out_response_is_cancelled_and_the_user_told(
     [text] = await alice.replies(1)
 
     assert "took too long" in text
-    [response] = openai_server.created_responses()
-    assert response.status == "cancelled"
-    assert openai_server.requests_to("POST", f"/responses/{response.id}/cancel")
+    [turn] = openai_server.turns
+    if turn.conversation is not None:  # server-side work is cancelled, not left running
+        assert turn.status == "cancelled"
 
 
-async def test_rate_limited_create_is_retried_without_duplicating_the_turn(
-    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+async def test_rate_limited_turn_is_retried_without_duplicating_it(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI, backend: str
 ) -> None:
+    alice.say("Hello")
+    await alice.replies(1)
     openai_server.fail(
         "POST",
-        "/responses",
+        TURN_PATHS[backend],
         429,
         error_body("Rate limit reached for requests", type="requests", code="rate_limit_exceeded"),
         count=2,
     )
-    alice.say("Hello")
+    alice.say("And again")
 
-    [text] = await alice.replies(1, within=15)
+    answer = (await alice.replies(2, within=15))[1]
 
-    assert "Hello" in text
-    assert len(openai_server.requests_to("POST", "/responses")) == 3
-    [conversation] = openai_server.conversations.values()
-    assert len(conversation.items) == 2
+    first, second = openai_server.turns
+    assert answer == second.text
+    assert second.history == [first.input, first.text]
 
 
+@pytest.mark.parametrize("backend", ["responses", "assistants"], indirect=True)
 async def test_a_lost_conversation_is_recreated_once_and_the_user_told(
     bot: RunningBot, alice: Person, openai_server: FakeOpenAI
 ) -> None:
     alice.say("First")
     await alice.replies(1)
-    openai_server.conversations.clear()
+    openai_server.forget_all_conversations()
 
     alice.say("Second")
     notice, answer = (await alice.replies(3))[1:]
 
     assert "started a new one" in notice
     assert "Second" in answer
-    assert len(openai_server.conversations) == 1
+    assert len(openai_server.remote_conversations) == 1
 
 
 async def test_a_wrong_api_key_tells_the_user_and_logs_loudly(
@@ -170,21 +165,17 @@ async def test_a_wrong_api_key_tells_the_user_and_logs_loudly(
 
 
 async def test_an_unreachable_ai_service_gives_a_polite_message(
-    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI, backend: str
 ) -> None:
-    await start_bot(make_config())
-    openai_server.fail(
-        "POST",
-        "/conversations",
-        503,
-        error_body("Service unavailable", type="server_error"),
-        count=10,
-    )
+    outage = error_body("Service unavailable", type="server_error")
+    for path in (TURN_PATHS[backend], "/conversations"):
+        openai_server.fail("POST", path, 503, outage, count=10)
     alice.say("Hello")
 
     [text] = await alice.replies(1, within=20)
 
     assert "not reachable" in text
+    assert openai_server.turns == []
 
 
 async def test_logs_never_contain_the_token_or_the_api_key(
@@ -203,7 +194,9 @@ async def test_logs_never_contain_the_token_or_the_api_key(
         await start_bot(config)
         alice.say("Hello")
         await alice.replies(1)
-        openai_server.fail("POST", "/responses", 500, error_body("boom", type="server_error"))
+        openai_server.fail(
+            "POST", TURN_PATHS[config.backend], 500, error_body("boom", type="server_error")
+        )
         alice.say("Again")
         await alice.replies(2, within=20)
     finally:
@@ -212,6 +205,6 @@ async def test_logs_never_contain_the_token_or_the_api_key(
 
     output = stream.getvalue()
     assert "Telethread started" in output
-    assert "Response resp_" in output
+    assert f"chat {alice.chat_id}" in output
     assert telegram.token not in output
     assert openai_server.api_key not in output

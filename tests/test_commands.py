@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from storage import ChatKey
-from tests.conftest import Person, RunningBot
+from tests.conftest import ConfigFactory, Person, RunningBot, StartBot
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -38,7 +40,7 @@ async def test_reset_deletes_old_conversation_and_starts_new(
 ) -> None:
     alice.say("Remember: the password is swordfish.")
     await alice.replies(1)
-    [old] = openai_server.conversations
+    old = openai_server.turns[0].conversation
 
     alice.say("/reset")
     confirmation = (await alice.replies(2))[1]
@@ -46,10 +48,11 @@ async def test_reset_deletes_old_conversation_and_starts_new(
     await alice.replies(3)
 
     assert "forgotten" in confirmation
-    assert openai_server.deleted_conversations == [old]
-    [new] = openai_server.conversations
-    assert new != old
-    assert openai_server.created_responses()[-1].conversation_id == new
+    after = openai_server.turns[-1]
+    assert after.history == []
+    if old is not None:  # a server-side conversation: deleted there, and a new one used
+        assert openai_server.deleted == [old]
+        assert after.conversation not in (None, old)
 
 
 async def test_reset_waits_for_the_running_turn_and_loses_nothing(
@@ -58,7 +61,7 @@ async def test_reset_waits_for_the_running_turn_and_loses_nothing(
     release = asyncio.Event()
     openai_server.replies.append(Reply(hold=release))
     alice.say("A long question")
-    await alice.telegram.wait_until(lambda: openai_server.created_responses())
+    await alice.telegram.wait_until(lambda: openai_server.turns)
     alice.say("/reset")
     release.set()
 
@@ -66,20 +69,21 @@ async def test_reset_waits_for_the_running_turn_and_loses_nothing(
 
     assert "A long question" in answer
     assert "forgotten" in confirmation
-    assert openai_server.locked_rejections == 0
+    assert openai_server.one_at_a_time_rejections == 0
 
 
+@pytest.mark.parametrize("backend", ["responses", "assistants"], indirect=True)
 async def test_reset_of_a_conversation_already_gone_still_works(
     bot: RunningBot, alice: Person, openai_server: FakeOpenAI
 ) -> None:
     alice.say("Hello")
     await alice.replies(1)
-    openai_server.conversations.clear()  # deleted elsewhere, e.g. in the dashboard
+    openai_server.forget_all_conversations()  # deleted elsewhere, e.g. in the dashboard
 
     alice.say("/reset")
 
     assert "forgotten" in (await alice.replies(2))[1]
-    assert len(openai_server.conversations) == 1
+    assert len(openai_server.remote_conversations) == 1
 
 
 async def test_persona_command_switches_directly_and_starts_fresh(
@@ -88,7 +92,7 @@ async def test_persona_command_switches_directly_and_starts_fresh(
     tutor = bot.app.bot_data["services"].personas.get("tutor")
     alice.say("Hello")
     await alice.replies(1)
-    [old] = openai_server.conversations
+    old = openai_server.turns[0].conversation
 
     alice.say("/persona tutor")
     confirmation = (await alice.replies(2))[1]
@@ -96,10 +100,11 @@ async def test_persona_command_switches_directly_and_starts_fresh(
     await alice.replies(3)
 
     assert tutor.title in confirmation
-    assert openai_server.deleted_conversations == [old]
-    last = openai_server.created_responses()[-1]
-    assert last.request["instructions"] == tutor.instructions
-    assert last.conversation_id != old
+    last = openai_server.turns[-1]
+    assert last.instructions == tutor.instructions
+    assert last.history == []
+    if old is not None:
+        assert openai_server.deleted == [old]
     record = await bot.app.bot_data["services"].store.get_chat(ChatKey(alice.chat_id))
     assert record.persona == "tutor"
 
@@ -132,13 +137,11 @@ async def test_persona_menu_button_switches_persona(
 
     assert personas.get("translator").title in edit[0].result["text"]
     assert telegram.calls_to("answerCallbackQuery")
-    assert openai_server.created_responses()[-1].request["instructions"] == (
-        personas.get("translator").instructions
-    )
+    assert openai_server.turns[-1].instructions == personas.get("translator").instructions
 
 
 async def test_persona_choice_survives_a_restart(
-    start_bot, make_config, alice: Person, openai_server: FakeOpenAI
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
 ) -> None:
     config = make_config()
     first = await start_bot(config)
@@ -151,4 +154,4 @@ async def test_persona_choice_survives_a_restart(
     await alice.replies(2)
 
     shop = second.app.bot_data["services"].personas.get("shop")
-    assert openai_server.created_responses()[-1].request["instructions"] == shop.instructions
+    assert openai_server.turns[-1].instructions == shop.instructions

@@ -92,3 +92,29 @@ def test_secrets_are_not_in_the_repr() -> None:
 def test_a_missing_personas_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="PERSONAS_FILE"):
         load_config({**BASE, "PERSONAS_FILE": str(tmp_path / "nope.toml")})
+
+
+def test_backend_defaults_to_responses_and_is_validated() -> None:
+    assert load_config(BASE).backend == "responses"
+    assert load_config({**BASE, "BOT_BACKEND": "Chat"}).backend == "chat"
+    with pytest.raises(ConfigError, match="BOT_BACKEND"):
+        load_config({**BASE, "BOT_BACKEND": "gemini"})
+
+
+def test_a_local_server_needs_a_model_name() -> None:
+    with pytest.raises(ConfigError, match="OPENAI_MODEL"):
+        load_config({**BASE, "BOT_BACKEND": "chat", "OPENAI_BASE_URL": "http://localhost:11434/v1"})
+
+
+def test_the_chat_backend_sends_no_reasoning_effort_unless_asked() -> None:
+    assert load_config({**BASE, "BOT_BACKEND": "chat"}).reasoning_effort is None
+    chat = {**BASE, "BOT_BACKEND": "chat", "OPENAI_REASONING_EFFORT": "low"}
+    assert load_config(chat).reasoning_effort == "low"
+
+
+def test_context_tokens_must_leave_room_for_the_answer() -> None:
+    assert load_config({**BASE, "CONTEXT_TOKENS": "32768"}).context_tokens == 32768
+    with pytest.raises(ConfigError, match="MAX_OUTPUT_TOKENS"):
+        load_config({**BASE, "CONTEXT_TOKENS": "4096", "MAX_OUTPUT_TOKENS": "4096"})
+    with pytest.raises(ConfigError, match="CONTEXT_TOKENS"):
+        load_config({**BASE, "CONTEXT_TOKENS": "lots"})

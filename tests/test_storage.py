@@ -27,7 +27,7 @@ async def test_data_survives_reopening_and_migrations_run_once(tmp_path: Path) -
     async with ConversationStore(path) as store:
         assert (await store.get_chat(ChatKey(1))) is not None
         async with store.db.execute("PRAGMA user_version") as cursor:
-            assert (await cursor.fetchone()) == (1,)
+            assert (await cursor.fetchone()) == (2,)
         async with store.db.execute("PRAGMA journal_mode") as cursor:
             assert (await cursor.fetchone()) == ("wal",)
 

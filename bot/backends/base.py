@@ -6,6 +6,7 @@ The engine sees only these types: it never learns which API, SDK or server answe
 from __future__ import annotations
 
 import enum
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,6 +19,10 @@ class TurnStatus(enum.Enum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     TIMED_OUT = "timed_out"  # our deadline passed; the remote work was cancelled
+
+
+# `TurnResult.error_code` when the model asked for a tool the bot does not provide.
+TOOL_CALL_REFUSED = "tool_call_refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,23 @@ class TurnResult:
     usage: TokenUsage | None = None
     error_code: str | None = None
     incomplete_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStarted:
+    """The remote side accepted the turn; `remote_id` names its response or run."""
+
+    remote_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """More of the answer, as the model writes it (only when streaming)."""
+
+    text: str
+
+
+TurnEvent = TurnStarted | TextDelta | TurnResult
 
 
 class BackendError(Exception):
@@ -64,12 +86,36 @@ class Backend(Protocol):
         """Stored with each chat, so ids of another backend are never sent to this one."""
         ...
 
+    async def start(self) -> None:
+        """Get ready to serve (e.g. find or create the assistant); called once at start-up."""
+        ...
+
     async def create_conversation(self, metadata: dict[str, str]) -> str: ...
 
     async def delete_conversation(self, conversation_id: str) -> None:
-        """Delete remotely; an id that is already gone is not an error."""
+        """Delete it; an id that is already gone is not an error."""
         ...
 
-    async def run_turn(self, conversation_id: str, turn: TurnInput) -> TurnResult: ...
+    def run_turn(
+        self, conversation_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        """Answer one user message: events as they happen, ending with exactly one TurnResult.
+
+        With `stream`, the answer also arrives as TextDeltas while it is written, where the
+        backend can; without it (or where it cannot), only the final result carries the text.
+        Raises BackendError when the turn could not run at all.
+        """
+        ...
 
     async def aclose(self) -> None: ...
+
+
+async def final_result(events: AsyncIterator[TurnEvent]) -> TurnResult:
+    """Drain a turn's events and return its result."""
+    result: TurnResult | None = None
+    async for event in events:
+        if isinstance(event, TurnResult):
+            result = event
+    if result is None:
+        raise BackendError("the turn ended without a result")
+    return result

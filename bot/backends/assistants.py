@@ -1,0 +1,253 @@
+"""The legacy Assistants API (assistants, threads, messages, runs), for servers that still speak it.
+
+OpenAI retired it on 2026-08-26; some compatible servers still serve it. A chat is a `thread_…`; a
+turn adds the user's message and runs the bot's assistant with the persona as run instructions,
+polling the run to its end. A thread accepts no message and no second run while a run is active:
+a stale run (left by a crash, say) is cancelled and awaited before we write.
+
+The assistant is created once and its id kept in SQLite (or given as ASSISTANT_ID), so restarts
+reuse it instead of leaving a new assistant behind each time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import openai
+from openai.types.beta.threads import Run
+
+from bot.backends.base import (
+    TOOL_CALL_REFUSED,
+    BackendError,
+    BackendMisconfigured,
+    TurnEvent,
+    TurnInput,
+    TurnResult,
+    TurnStarted,
+    TurnStatus,
+)
+from bot.backends.openai_calls import poll, translate, write_once
+from storage import ConversationStore, TokenUsage
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
+RUNNING = frozenset({"queued", "in_progress", "cancelling"})  # requires_action needs us
+TERMINAL_STATUS = {
+    "completed": TurnStatus.COMPLETED,
+    "incomplete": TurnStatus.INCOMPLETE,
+    "failed": TurnStatus.FAILED,
+    "cancelled": TurnStatus.CANCELLED,
+    "expired": TurnStatus.FAILED,
+}
+
+
+class AssistantsBackend:
+    name = "assistants"
+
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        store: ConversationStore,
+        *,
+        model: str,
+        response_timeout: float,
+        assistant_id: str | None = None,
+        reasoning_effort: str | None = None,
+        max_output_tokens: int | None = None,
+        poll_interval: tuple[float, float] = (0.25, 1.5),
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._model = model
+        self._response_timeout = response_timeout
+        self._configured_assistant = assistant_id
+        self._assistant_id = assistant_id or ""
+        self._ready = False
+        self._reasoning_effort = reasoning_effort
+        self._max_output_tokens = max_output_tokens
+        self._poll_interval = poll_interval
+
+    async def start(self) -> None:
+        """Find or create the assistant now; if the server is unreachable, on the first turn."""
+        try:
+            await self._ensure_assistant()
+        except BackendError as exc:
+            logger.error("Could not prepare the assistant yet (%s); will retry on first use", exc)
+
+    async def _ensure_assistant(self) -> None:
+        """Use ASSISTANT_ID, else the assistant we created before, else create one."""
+        if self._ready:
+            return
+        if self._configured_assistant:
+            await self._retrieve_assistant(self._configured_assistant)
+            return
+        setting = f"assistant_id:{self._client.base_url}:{self._model}"
+        stored = await self._store.get_setting(setting)
+        if stored:
+            try:
+                await self._retrieve_assistant(stored)
+                self._assistant_id = stored
+                return
+            except BackendMisconfigured:
+                logger.warning("Stored assistant %s is gone; creating a new one", stored)
+        try:
+            assistant = await self._client.beta.assistants.create(
+                model=self._model, name="Telethread", metadata={"created_by": "telethread"}
+            )
+        except openai.APIError as exc:
+            raise translate(exc) from exc
+        self._assistant_id = assistant.id
+        self._ready = True
+        await self._store.set_setting(setting, assistant.id)
+        logger.info("Created assistant %s for model %s", assistant.id, self._model)
+
+    async def create_conversation(self, metadata: dict[str, str]) -> str:
+        try:
+            thread = await self._client.beta.threads.create(metadata=metadata)
+        except openai.APIError as exc:
+            raise translate(exc) from exc
+        return thread.id
+
+    async def delete_conversation(self, conversation_id: str) -> None:
+        try:
+            await self._client.beta.threads.delete(conversation_id)
+        except openai.NotFoundError:
+            logger.info("Thread %s was already gone", conversation_id)
+        except openai.APIError as exc:
+            raise translate(exc) from exc
+
+    async def run_turn(
+        self, conversation_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        thread_id = conversation_id
+        deadline = time.monotonic() + self._response_timeout
+        await self._ensure_assistant()
+        writer = self._client.with_options(max_retries=0).beta.threads
+
+        async def clear() -> None:
+            await self._settle_active_runs(thread_id, deadline)
+
+        await write_once(
+            lambda: writer.messages.create(thread_id, role="user", content=turn.text),
+            what=f"Adding a message to {thread_id}",
+            deadline=deadline,
+            on_busy=clear,
+        )
+        options: dict[str, Any] = {}
+        if self._reasoning_effort:
+            options["reasoning_effort"] = self._reasoning_effort
+        if self._max_output_tokens:
+            options["max_completion_tokens"] = self._max_output_tokens
+        run: Run = await write_once(
+            lambda: writer.runs.create(
+                thread_id,
+                assistant_id=self._assistant_id,
+                instructions=turn.instructions,
+                **options,
+            ),
+            what=f"Starting a run on {thread_id}",
+            deadline=deadline,
+            on_busy=clear,
+        )
+        logger.info("Run %s started on %s", run.id, thread_id)
+        yield TurnStarted(run.id)
+        run, stopped = await self._wait(run, deadline)
+        yield await self._result(run, stopped)
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def _retrieve_assistant(self, assistant_id: str) -> None:
+        try:
+            await self._client.beta.assistants.retrieve(assistant_id)
+        except openai.NotFoundError as exc:
+            raise BackendMisconfigured(f"assistant {assistant_id} does not exist") from exc
+        except openai.APIError as exc:
+            raise translate(exc) from exc
+        self._assistant_id = assistant_id
+        self._ready = True
+
+    async def _wait(self, run: Run, deadline: float) -> tuple[Run, str | None]:
+        """Poll the run to its end; returns it with our reason for stopping it, if we did."""
+        run = await self._poll(run, deadline)
+        if run.status == "requires_action":
+            # We give the assistant no tools, so a tool call means a misconfigured assistant.
+            logger.warning("Run %s asked for tool outputs; cancelling it", run.id)
+            return await self._cancel(run, time.monotonic() + 10), "requires_action"
+        if run.status in ACTIVE:
+            logger.warning("Run %s passed the deadline; cancelling it", run.id)
+            return await self._cancel(run, time.monotonic() + 10), "timed_out"
+        return run, None
+
+    async def _poll(self, run: Run, deadline: float) -> Run:
+        thread_id = run.thread_id
+        return await poll(
+            lambda: self._client.beta.threads.runs.retrieve(run.id, thread_id=thread_id),
+            run,
+            pending=lambda r: r.status in RUNNING,
+            deadline=deadline,
+            interval=self._poll_interval,
+        )
+
+    async def _cancel(self, run: Run, deadline: float) -> Run:
+        """Cancel and wait until the run has really stopped (it passes through `cancelling`)."""
+        try:
+            run = await self._client.beta.threads.runs.cancel(run.id, thread_id=run.thread_id)
+        except openai.BadRequestError:
+            pass  # it ended on its own meanwhile
+        except openai.APIError:
+            logger.warning("Cancelling run %s failed", run.id, exc_info=True)
+        return await self._poll(run, deadline)
+
+    async def _settle_active_runs(self, thread_id: str, deadline: float) -> None:
+        """Cancel whatever run keeps the thread busy, and wait for it to end."""
+        try:
+            runs = await self._client.beta.threads.runs.list(thread_id, limit=10)
+        except openai.APIError as exc:
+            raise translate(exc) from exc
+        for run in runs.data:
+            if run.status in ACTIVE:
+                logger.warning("Thread %s has a stale run %s (%s)", thread_id, run.id, run.status)
+                await self._cancel(run, deadline)
+
+    async def _result(self, run: Run, stopped: str | None) -> TurnResult:
+        usage = (
+            TokenUsage(run.usage.prompt_tokens, run.usage.completion_tokens) if run.usage else None
+        )
+        if stopped == "timed_out":
+            return TurnResult(status=TurnStatus.TIMED_OUT, response_id=run.id, usage=usage)
+        if stopped == "requires_action":
+            return TurnResult(
+                status=TurnStatus.FAILED, response_id=run.id, error_code=TOOL_CALL_REFUSED
+            )
+        status = TERMINAL_STATUS.get(run.status, TurnStatus.FAILED)
+        text = ""
+        if status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
+            text = await self._run_text(run)
+        error_code = run.last_error.code if run.last_error else None
+        return TurnResult(
+            status=status,
+            text=text,
+            response_id=run.id,
+            usage=usage,
+            error_code="expired" if run.status == "expired" else error_code,
+            incomplete_reason=run.incomplete_details.reason if run.incomplete_details else None,
+        )
+
+    async def _run_text(self, run: Run) -> str:
+        """The text of the assistant messages this run wrote, in order."""
+        texts: list[str] = []
+        try:
+            async for message in self._client.beta.threads.messages.list(
+                run.thread_id, run_id=run.id, order="asc", limit=100
+            ):
+                if message.role != "assistant":
+                    continue
+                texts.extend(part.text.value for part in message.content if part.type == "text")
+        except openai.APIError as exc:
+            raise translate(exc) from exc
+        return "\n\n".join(texts)

@@ -1,0 +1,212 @@
+"""Chat Completions: any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio, OpenRouter…).
+
+The server keeps no conversation, so ours lives in SQLite: the persona as the system message, then
+the newest turns that fit the context window (see `history_budget`). A turn is stored only once it
+is answered, so a failed call leaves the history as it was — which also makes the call safe to
+retry, and the SDK's own retries are left on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, cast
+
+import openai
+from openai import AsyncStream
+from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
+
+from bot.backends.base import TextDelta, TurnEvent, TurnInput, TurnResult, TurnStarted, TurnStatus
+from bot.backends.history_budget import fit_history, prompt_budget
+from bot.backends.openai_calls import translate
+from storage import ConversationStore, HistoryMessage, TokenUsage
+
+logger = logging.getLogger(__name__)
+
+LOCAL_PREFIX = "local_"
+
+
+class ChatCompletionsBackend:
+    name = "chat"
+
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        store: ConversationStore,
+        *,
+        model: str,
+        response_timeout: float,
+        context_tokens: int,
+        max_output_tokens: int | None = None,
+        reasoning_effort: str | None = None,
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._model = model
+        self._response_timeout = response_timeout
+        self._budget = prompt_budget(context_tokens, max_output_tokens)
+        self._max_output_tokens = max_output_tokens
+        self._reasoning_effort = reasoning_effort
+        self._stream_options = True  # turned off for servers that reject it
+
+    async def start(self) -> None:
+        """Nothing to prepare: the server holds no state of ours."""
+
+    async def create_conversation(self, metadata: dict[str, str]) -> str:
+        return LOCAL_PREFIX + uuid.uuid4().hex
+
+    async def delete_conversation(self, conversation_id: str) -> None:
+        await self._store.delete_history(conversation_id)
+
+    async def run_turn(
+        self, conversation_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        deadline = time.monotonic() + self._response_timeout
+        history = await self._store.history(conversation_id)
+        kept = fit_history(turn.instructions, history, turn.text, self._budget)
+        if len(kept) < len(history):
+            logger.info(
+                "Conversation %s: sending the newest %d of %d messages to fit the context",
+                conversation_id,
+                len(kept),
+                len(history),
+            )
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": turn.instructions},
+            *(_message(m) for m in kept),
+            {"role": "user", "content": turn.text},
+        ]
+        text: list[str] = []
+        try:
+            if stream:
+                result: TurnResult | None = None
+                async for event in self._stream(messages, deadline, text):
+                    if isinstance(event, TurnResult):
+                        result = event
+                    else:
+                        yield event
+                assert result is not None
+            else:
+                result = await self._complete(messages, deadline)
+                yield TurnStarted(result.response_id or "")
+        except TimeoutError:
+            yield TurnResult(status=TurnStatus.TIMED_OUT, text="".join(text))
+            return
+        except openai.APIError as exc:
+            raise translate(exc) from exc
+        if result.status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE) and result.text:
+            await self._store.append_history(
+                conversation_id,
+                [HistoryMessage("user", turn.text), HistoryMessage("assistant", result.text)],
+            )
+        yield result
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    def _options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        if self._max_output_tokens:
+            options["max_tokens"] = self._max_output_tokens
+        if self._reasoning_effort:
+            options["reasoning_effort"] = self._reasoning_effort
+        return options
+
+    async def _complete(
+        self, messages: list[ChatCompletionMessageParam], deadline: float
+    ) -> TurnResult:
+        completion: ChatCompletion = await asyncio.wait_for(
+            self._client.chat.completions.create(
+                model=self._model,
+                messages=messages,
+                **self._options(),
+            ),
+            timeout=max(0.0, deadline - time.monotonic()),
+        )
+        choice = completion.choices[0] if completion.choices else None
+        usage = completion.usage
+        return _result(
+            text=(choice.message.content or "") if choice else "",
+            finish_reason=choice.finish_reason if choice else None,
+            response_id=completion.id,
+            usage=TokenUsage(usage.prompt_tokens, usage.completion_tokens) if usage else None,
+        )
+
+    async def _stream(
+        self, messages: list[ChatCompletionMessageParam], deadline: float, text: list[str]
+    ) -> AsyncIterator[TurnEvent]:
+        """Yield TurnStarted, TextDeltas, then the result; `text` collects what has arrived."""
+        chunks = await asyncio.wait_for(self._open_stream(messages), deadline - time.monotonic())
+        finish_reason: str | None = None
+        usage: TokenUsage | None = None
+        started = False
+        try:
+            while True:
+                try:
+                    chunk: ChatCompletionChunk = await asyncio.wait_for(
+                        anext(chunks), max(0.0, deadline - time.monotonic())
+                    )
+                except StopAsyncIteration:
+                    break
+                if not started:
+                    started = True
+                    yield TurnStarted(chunk.id)
+                if chunk.usage is not None:
+                    usage = TokenUsage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                for choice in chunk.choices:
+                    if choice.delta.content:
+                        text.append(choice.delta.content)
+                        yield TextDelta(choice.delta.content)
+                    finish_reason = choice.finish_reason or finish_reason
+        finally:
+            await chunks.close()
+        yield _result(
+            text="".join(text), finish_reason=finish_reason, response_id=None, usage=usage
+        )
+
+    async def _open_stream(
+        self, messages: list[ChatCompletionMessageParam]
+    ) -> AsyncStream[ChatCompletionChunk]:
+        options = self._options()
+        if self._stream_options:
+            options["stream_options"] = {"include_usage": True}
+        try:
+            chunks = await self._client.chat.completions.create(
+                model=self._model,
+                messages=messages,
+                stream=True,
+                **options,
+            )
+            return cast(AsyncStream[ChatCompletionChunk], chunks)
+        except openai.BadRequestError as exc:
+            if not self._stream_options or "stream_options" not in f"{exc.param} {exc.message}":
+                raise
+            logger.info("The server does not accept stream_options; streaming without usage")
+            self._stream_options = False
+            return await self._open_stream(messages)
+
+
+def _message(message: HistoryMessage) -> ChatCompletionMessageParam:
+    if message.role == "assistant":
+        return {"role": "assistant", "content": message.content}
+    return {"role": "user", "content": message.content}
+
+
+# finish_reason values that mean the answer was cut short, and how we report them.
+CUT_SHORT = {"length": "max_output_tokens", "content_filter": "content_filter"}
+
+
+def _result(
+    *, text: str, finish_reason: str | None, response_id: str | None, usage: TokenUsage | None
+) -> TurnResult:
+    reason = CUT_SHORT.get(finish_reason or "")
+    return TurnResult(
+        status=TurnStatus.INCOMPLETE if reason else TurnStatus.COMPLETED,
+        text=text,
+        response_id=response_id,
+        usage=usage,
+        incomplete_reason=reason,
+    )

@@ -1,0 +1,149 @@
+"""How the backends call the OpenAI SDK: error translation, safe retries of writes, and polling.
+
+The SDK retries POSTs without an idempotency key, so a write that adds to a conversation (a
+response, a run, a message) is sent with the SDK's retries off and resent here only when the
+server certainly did not act on it: 429, 409, 5xx, a busy conversation, or a connection that was
+never made. A timeout is never resent — the write may have happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import httpx2
+import openai
+
+from bot.backends.base import (
+    BackendError,
+    BackendMisconfigured,
+    BackendRejected,
+    BackendUnavailable,
+    ConversationNotFound,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# 400s that mean "busy, try again shortly" rather than "this request is wrong".
+BUSY_MESSAGES = ("while a run", "already has an active run")
+
+
+def translate(exc: openai.APIError) -> BackendError:
+    """Map an SDK error onto the backend interface's small error vocabulary."""
+    detail = describe(exc)
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return BackendMisconfigured(detail)
+    if isinstance(exc, openai.NotFoundError):
+        if exc.code == "model_not_found" or exc.param == "model" or "assistant" in exc.message:
+            return BackendMisconfigured(detail)
+        return ConversationNotFound(detail)
+    if isinstance(exc, openai.BadRequestError):
+        if is_busy(exc):
+            return BackendUnavailable(detail)
+        if exc.code == "model_not_found":
+            return BackendMisconfigured(detail)
+        return BackendRejected(detail)
+    if isinstance(exc, openai.RateLimitError) and exc.code == "insufficient_quota":
+        return BackendMisconfigured(detail)
+    return BackendUnavailable(detail)
+
+
+def is_busy(exc: openai.APIError) -> bool:
+    """The conversation (or thread) is working on another answer."""
+    return exc.code == "conversation_locked" or any(m in exc.message for m in BUSY_MESSAGES)
+
+
+def safe_to_resend(exc: openai.APIError) -> bool:
+    """True when the server certainly did not act on the request."""
+    if isinstance(exc, openai.APITimeoutError):
+        return False
+    if isinstance(exc, openai.APIConnectionError):
+        # A failed connect (refused, DNS) sent nothing; a connection lost mid-request may have.
+        return isinstance(exc.__cause__, httpx2.ConnectError | httpx2.ConnectTimeout)
+    return isinstance(translate(exc), BackendUnavailable)
+
+
+def backoff(attempt: int) -> float:
+    """0.5 s, 1 s, 2 s … capped at 8 s, with ±25 % jitter so chats do not retry in step."""
+    return float(min(8.0, 0.5 * 2.0 ** (attempt - 1)) * random.uniform(0.75, 1.25))
+
+
+def describe(exc: openai.APIError) -> str:
+    """A log-safe one-liner: class, status, code and request id (never the key)."""
+    parts = [type(exc).__name__]
+    status = getattr(exc, "status_code", None)
+    if status:
+        parts.append(str(status))
+    if exc.code:
+        parts.append(exc.code)
+    request_id = getattr(exc, "request_id", None)
+    if request_id:
+        parts.append(f"request {request_id}")
+    return " ".join(parts)
+
+
+async def write_once(
+    send: Callable[[], Awaitable[T]],
+    *,
+    what: str,
+    deadline: float,
+    attempts: int = 5,
+    on_busy: Callable[[], Awaitable[None]] | None = None,
+) -> T:
+    """Send a write (with SDK retries off), resending only where that cannot duplicate it.
+
+    `on_busy` runs before resending after a "busy" 400, e.g. to clear a stale run.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await send()
+        except openai.APIError as exc:
+            error = translate(exc)
+            delay = backoff(attempt)
+            if not safe_to_resend(exc) or attempt == attempts:
+                raise error from exc
+            if time.monotonic() + delay > deadline:
+                raise BackendUnavailable(f"{what}: out of time while retrying") from exc
+            logger.warning(
+                "%s failed (%s); retry %d in %.1f s", what, describe(exc), attempt, delay
+            )
+            if on_busy is not None and is_busy(exc):
+                await on_busy()
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+async def poll(
+    fetch: Callable[[], Awaitable[T]],
+    current: T,
+    *,
+    pending: Callable[[T], bool],
+    deadline: float,
+    interval: tuple[float, float],
+) -> T:
+    """Re-fetch `current` with a growing interval until it is no longer pending or time is up.
+
+    Transient fetch errors are logged and polled through; other errors propagate.
+    """
+    wait, cap = interval
+    while pending(current):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        await asyncio.sleep(min(wait, remaining))
+        wait = min(wait * 1.5, cap)
+        try:
+            current = await fetch()
+        except (
+            openai.APIConnectionError,
+            openai.InternalServerError,
+            openai.RateLimitError,
+        ) as exc:
+            logger.warning("Polling failed (%s); trying again", describe(exc))
+    return current

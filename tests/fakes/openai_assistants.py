@@ -1,0 +1,343 @@
+"""Fake legacy Assistants API: assistants, threads, messages and runs, with the real run lifecycle.
+
+One active run per thread: adding a message or starting a run while one is active gets the real
+400s. A cancelled run passes through `cancelling`; `requires_action` waits until cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.openai_model import FakeModel, Turn, error_body, usage_counts
+from tests.fakes.routing import ApiCall, Route
+
+ACTIVE = ("queued", "in_progress", "requires_action", "cancelling")
+
+
+@dataclass
+class FakeThread:
+    id: str
+    metadata: dict[str, str]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    active_run: str | None = None
+
+
+@dataclass
+class FakeRun:
+    id: str
+    thread_id: str
+    assistant_id: str
+    request: dict[str, Any]
+    turn: Turn
+    status: str = "queued"
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    ended_at: int | None = None
+    task: asyncio.Task[None] | None = None
+
+
+class AssistantsAPI:
+    def __init__(self, model: FakeModel) -> None:
+        self.model = model
+        self.assistants: dict[str, dict[str, Any]] = {}
+        self.threads: dict[str, FakeThread] = {}
+        self.deleted: list[str] = []
+        self.runs: dict[str, FakeRun] = {}
+        self.active_run_rejections = 0
+
+    def routes(self) -> list[Route]:
+        thread = r"/threads/(?P<thread>[^/]+)"
+        return [
+            Route("POST", r"/assistants", self._create_assistant),
+            Route("GET", r"/assistants/(?P<id>[^/]+)", self._get_assistant),
+            Route("POST", r"/threads", self._create_thread),
+            Route("GET", thread, self._get_thread),
+            Route("DELETE", thread, self._delete_thread),
+            Route("POST", thread + "/messages", self._create_message),
+            Route("GET", thread + "/messages", self._list_messages),
+            Route("POST", thread + "/runs", self._create_run),
+            Route("GET", thread + "/runs", self._list_runs),
+            Route("GET", thread + r"/runs/(?P<run>[^/]+)", self._get_run),
+            Route("POST", thread + r"/runs/(?P<run>[^/]+)/cancel", self._cancel_run),
+        ]
+
+    def stop(self) -> None:
+        for run in self.runs.values():
+            if run.task is not None:
+                run.task.cancel()
+
+    # -- assistants and threads ---------------------------------------------------------------
+
+    async def _create_assistant(self, call: ApiCall) -> web.Response:
+        assistant = {
+            "id": self.model.new_id("asst"),
+            "object": "assistant",
+            "created_at": int(time.time()),
+            "name": call.body.get("name"),
+            "description": call.body.get("description"),
+            "model": call.body.get("model"),
+            "instructions": call.body.get("instructions"),
+            "tools": call.body.get("tools") or [],
+            "metadata": call.body.get("metadata") or {},
+            "top_p": 1.0,
+            "temperature": 1.0,
+            "response_format": "auto",
+        }
+        self.assistants[assistant["id"]] = assistant
+        return web.json_response(assistant)
+
+    async def _get_assistant(self, call: ApiCall) -> web.Response:
+        assistant = self.assistants.get(call.ids["id"])
+        if assistant is None:
+            return _not_found(f"No assistant found with id '{call.ids['id']}'.")
+        return web.json_response(assistant)
+
+    async def _create_thread(self, call: ApiCall) -> web.Response:
+        thread = FakeThread(self.model.new_id("thread"), call.body.get("metadata") or {})
+        self.threads[thread.id] = thread
+        return web.json_response(_thread_json(thread))
+
+    async def _get_thread(self, call: ApiCall) -> web.Response:
+        thread = self.threads.get(call.ids["thread"])
+        if thread is None:
+            return _thread_not_found(call.ids["thread"])
+        return web.json_response(_thread_json(thread))
+
+    async def _delete_thread(self, call: ApiCall) -> web.Response:
+        thread = self.threads.pop(call.ids["thread"], None)
+        if thread is None:
+            return _thread_not_found(call.ids["thread"])
+        self.deleted.append(thread.id)
+        return web.json_response({"id": thread.id, "object": "thread.deleted", "deleted": True})
+
+    # -- messages -----------------------------------------------------------------------------
+
+    async def _create_message(self, call: ApiCall) -> web.Response:
+        thread = self.threads.get(call.ids["thread"])
+        if thread is None:
+            return _thread_not_found(call.ids["thread"])
+        if thread.active_run is not None:
+            self.active_run_rejections += 1
+            return web.json_response(
+                error_body(
+                    f"Can't add messages to {thread.id} while a run {thread.active_run} is active."
+                ),
+                status=400,
+            )
+        content = call.body.get("content")
+        text = content if isinstance(content, str) else _parts_text(content)
+        message = self._message(thread, "user", text, run_id=None)
+        return web.json_response(message)
+
+    def _message(
+        self, thread: FakeThread, role: str, text: str, run_id: str | None
+    ) -> dict[str, Any]:
+        message = {
+            "id": self.model.new_id("msg"),
+            "object": "thread.message",
+            "created_at": int(time.time()),
+            "assistant_id": None,
+            "thread_id": thread.id,
+            "run_id": run_id,
+            "role": role,
+            "status": "completed",
+            "content": [{"type": "text", "text": {"value": text, "annotations": []}}],
+            "attachments": [],
+            "metadata": {},
+        }
+        thread.messages.append(message)
+        return message
+
+    async def _list_messages(self, call: ApiCall) -> web.Response:
+        thread = self.threads.get(call.ids["thread"])
+        if thread is None:
+            return _thread_not_found(call.ids["thread"])
+        messages = list(thread.messages)
+        if call.body.get("run_id"):
+            messages = [m for m in messages if m["run_id"] == call.body["run_id"]]
+        if call.body.get("order", "desc") == "desc":
+            messages.reverse()
+        messages = messages[: int(call.body.get("limit", 20))]
+        return web.json_response(_page(messages))
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    async def _create_run(self, call: ApiCall) -> web.Response:
+        thread = self.threads.get(call.ids["thread"])
+        if thread is None:
+            return _thread_not_found(call.ids["thread"])
+        if call.body.get("assistant_id") not in self.assistants:
+            return _not_found(f"No assistant found with id '{call.body.get('assistant_id')}'.")
+        if thread.active_run is not None:
+            self.active_run_rejections += 1
+            return web.json_response(
+                error_body(f"Thread {thread.id} already has an active run {thread.active_run}."),
+                status=400,
+            )
+        texts = [_parts_text(m["content"]) for m in thread.messages]
+        turn = self.model.begin(
+            "assistants",
+            conversation=thread.id,
+            instructions=call.body.get("instructions") or "",
+            input=texts[-1] if texts else "",
+            history=texts[:-1],
+            request=call.body,
+        )
+        run = FakeRun(
+            self.model.new_id("run"), thread.id, call.body["assistant_id"], call.body, turn
+        )
+        turn.remote_id = run.id
+        self.runs[run.id] = run
+        thread.active_run = run.id
+        run.task = asyncio.get_running_loop().create_task(self._execute(run))
+        return web.json_response(self.run_json(run))
+
+    async def _execute(self, run: FakeRun) -> None:
+        run.status = "in_progress"
+        await self.model.think(run.turn)
+        outcome = run.turn.reply.status
+        if outcome == "requires_action":
+            run.status = run.turn.status = "requires_action"
+            return  # waits for tool outputs we never get, or a cancel
+        self._finish(run, outcome)
+
+    def _finish(self, run: FakeRun, status: str) -> None:
+        run.status = run.turn.status = status
+        run.ended_at = int(time.time())
+        thread = self.threads.get(run.thread_id)
+        if thread is None:
+            return
+        thread.active_run = None
+        if status in ("completed", "incomplete"):
+            self._message(thread, "assistant", run.turn.text, run_id=run.id)
+
+    async def _get_run(self, call: ApiCall) -> web.Response:
+        run = self.runs.get(call.ids["run"])
+        if run is None or run.thread_id != call.ids["thread"]:
+            return _not_found(f"No run found with id '{call.ids['run']}'.")
+        return web.json_response(self.run_json(run))
+
+    async def _list_runs(self, call: ApiCall) -> web.Response:
+        runs = [r for r in self.runs.values() if r.thread_id == call.ids["thread"]]
+        runs.reverse()
+        return web.json_response(_page([self.run_json(r) for r in runs]))
+
+    async def _cancel_run(self, call: ApiCall) -> web.Response:
+        run = self.runs.get(call.ids["run"])
+        if run is None or run.thread_id != call.ids["thread"]:
+            return _not_found(f"No run found with id '{call.ids['run']}'.")
+        if run.status not in ACTIVE:
+            return web.json_response(
+                error_body(f"Cannot cancel run with status '{run.status}'."), status=400
+            )
+        if run.task is not None:
+            run.task.cancel()
+        run.status = run.turn.status = "cancelling"
+        asyncio.get_running_loop().call_later(0.05, self._finish, run, "cancelled")
+        return web.json_response(self.run_json(run))
+
+    def run_json(self, run: FakeRun) -> dict[str, Any]:
+        reply = run.turn.reply
+        done = run.status in ("completed", "incomplete")
+        prompt_tokens, answer_tokens = usage_counts(run.turn.input, run.turn.text)
+        return {
+            "id": run.id,
+            "object": "thread.run",
+            "created_at": run.created_at,
+            "assistant_id": run.assistant_id,
+            "thread_id": run.thread_id,
+            "status": run.status,
+            "started_at": run.created_at,
+            "expires_at": None if run.ended_at else run.created_at + 600,
+            "cancelled_at": run.ended_at if run.status == "cancelled" else None,
+            "failed_at": run.ended_at if run.status == "failed" else None,
+            "completed_at": run.ended_at if run.status == "completed" else None,
+            "required_action": (
+                {
+                    "type": "submit_tool_outputs",
+                    "submit_tool_outputs": {
+                        "tool_calls": [
+                            {
+                                "id": "call_1",
+                                "type": "function",
+                                "function": {"name": "lookup_order", "arguments": "{}"},
+                            }
+                        ]
+                    },
+                }
+                if run.status == "requires_action"
+                else None
+            ),
+            "last_error": (
+                {"code": reply.error_code, "message": "Sorry, something went wrong."}
+                if run.status == "failed"
+                else None
+            ),
+            "incomplete_details": (
+                {"reason": reply.incomplete_reason} if run.status == "incomplete" else None
+            ),
+            "model": run.request.get("model") or "gpt-6-luna",
+            "instructions": run.request.get("instructions") or "",
+            "tools": [],
+            "metadata": {},
+            "usage": (
+                {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": answer_tokens,
+                    "total_tokens": prompt_tokens + answer_tokens,
+                }
+                if done
+                else None
+            ),
+            "temperature": 1.0,
+            "top_p": 1.0,
+            "max_prompt_tokens": None,
+            "max_completion_tokens": None,
+            "truncation_strategy": {"type": "auto", "last_messages": None},
+            "response_format": "auto",
+            "tool_choice": "auto",
+            "parallel_tool_calls": True,
+        }
+
+
+def _parts_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    texts = []
+    for part in content or []:
+        text = part.get("text")
+        texts.append(text.get("value", "") if isinstance(text, dict) else str(text or ""))
+    return "\n".join(texts)
+
+
+def _page(data: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": False,
+    }
+
+
+def _thread_json(thread: FakeThread) -> dict[str, Any]:
+    return {
+        "id": thread.id,
+        "object": "thread",
+        "created_at": thread.created_at,
+        "metadata": thread.metadata,
+        "tool_resources": {},
+    }
+
+
+def _thread_not_found(thread_id: str) -> web.Response:
+    return _not_found(f"No thread found with id '{thread_id}'.")
+
+
+def _not_found(message: str) -> web.Response:
+    return web.json_response(error_body(message), status=404)

@@ -1,0 +1,131 @@
+"""Fake Chat Completions, as OpenAI and OpenAI-compatible servers (Ollama, vLLM…) serve it.
+
+Streams as server-sent events ending in `data: [DONE]`, with the usage chunk (empty `choices`)
+only when asked for. Switches emulate the servers that reject `stream_options` or send no usage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.openai_model import FakeModel, Turn, error_body, input_text, usage_counts
+from tests.fakes.routing import ApiCall, Route
+
+
+class ChatAPI:
+    def __init__(self, model: FakeModel) -> None:
+        self.model = model
+        self.reject_stream_options = False
+        self.send_usage = True
+
+    def routes(self) -> list[Route]:
+        return [Route("POST", r"/chat/completions", self._complete)]
+
+    async def _complete(self, call: ApiCall) -> web.StreamResponse:
+        if self.reject_stream_options and "stream_options" in call.body:
+            return web.json_response(
+                error_body(
+                    "Unrecognized request argument supplied: stream_options", param="stream_options"
+                ),
+                status=400,
+            )
+        messages = call.body.get("messages") or []
+        system = [m for m in messages if m.get("role") in ("system", "developer")]
+        others = [m for m in messages if m.get("role") not in ("system", "developer")]
+        turn = self.model.begin(
+            "chat",
+            conversation=None,
+            instructions=input_text(system[0].get("content")) if system else "",
+            input=input_text(others[-1].get("content")) if others else "",
+            history=[input_text(m.get("content")) for m in others[:-1]],
+            request=call.body,
+        )
+        turn.remote_id = self.model.new_id("chatcmpl")
+        await self.model.think(turn)
+        if turn.reply.status == "failed":
+            turn.status = "failed"
+            return web.json_response(
+                error_body(
+                    "The server had an error while processing your request.", type="server_error"
+                ),
+                status=500,
+            )
+        turn.status = turn.reply.status
+        if call.body.get("stream"):
+            return await self._stream(turn, call.body, call.request)
+        return web.json_response(self._completion(turn, call.body))
+
+    def _finish_reason(self, turn: Turn) -> str:
+        return "length" if turn.reply.status == "incomplete" else "stop"
+
+    def _usage(self, turn: Turn) -> dict[str, int]:
+        prompt, completion = usage_counts(turn.input, turn.text)
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+
+    def _completion(self, turn: Turn, body: dict[str, Any]) -> dict[str, Any]:
+        completion: dict[str, Any] = {
+            "id": turn.remote_id,
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": turn.text,
+                        "refusal": None,
+                        "annotations": [],
+                    },
+                    "logprobs": None,
+                    "finish_reason": self._finish_reason(turn),
+                }
+            ],
+            "system_fingerprint": None,
+        }
+        if self.send_usage:
+            completion["usage"] = self._usage(turn)
+        return completion
+
+    async def _stream(
+        self, turn: Turn, body: dict[str, Any], request: web.Request
+    ) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+
+        def chunk(delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+            return {
+                "id": turn.remote_id,
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body.get("model"),
+                "choices": [
+                    {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+                ],
+            }
+
+        events = [chunk({"role": "assistant", "content": ""}, None)]
+        events += [
+            chunk({"content": piece}, None)
+            for piece in self.model.chunks(turn.text, turn.reply.chunks)
+        ]
+        events.append(chunk({}, self._finish_reason(turn)))
+        wants_usage = (body.get("stream_options") or {}).get("include_usage")
+        if wants_usage and self.send_usage:
+            events.append({**chunk({}, None), "choices": [], "usage": self._usage(turn)})
+        for index, event in enumerate(events):
+            if index > 1 and turn.reply.chunk_delay:
+                await asyncio.sleep(turn.reply.chunk_delay)
+            await response.write(f"data: {json.dumps(event)}\n\n".encode())
+        await response.write(b"data: [DONE]\n\n")
+        await response.write_eof()
+        return response

@@ -1,0 +1,126 @@
+"""The fake model behind every fake OpenAI API: scripted replies, and a record of every turn.
+
+Whichever API asked (Responses, threads/runs, Chat Completions), each model call is recorded as a
+backend-neutral `Turn`, so one end-to-end suite can check any backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """What the fake model does for one turn."""
+
+    text: str | None = None  # None: derived from the input by `FakeModel.answer_for`
+    delay: float = 0.0
+    status: str = "completed"  # completed | incomplete | failed | requires_action | expired
+    incomplete_reason: str = "max_output_tokens"
+    error_code: str = "server_error"
+    hold: asyncio.Event | None = None  # generation finishes only once this is set
+    chunk_delay: float = 0.0  # pause between streamed chunks
+    chunks: int = 8  # how many pieces a streamed answer comes in
+
+
+@dataclass
+class Turn:
+    """One model call: what it was given and what it answered."""
+
+    api: str  # "responses" | "assistants" | "chat"
+    conversation: str | None  # conv_… or thread_…; None for Chat Completions
+    instructions: str
+    input: str
+    history: list[str]
+    reply: Reply
+    text: str
+    remote_id: str = ""
+    status: str = "queued"
+    request: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeModel:
+    def __init__(self) -> None:
+        self.replies: deque[Reply] = deque()
+        self.turns: list[Turn] = []
+        self.answer_for: Callable[[str, str], str] = lambda text, instructions: (
+            f"Answer #{len(self.turns)} to: {text}"
+        )
+        self.ids = itertools.count(1)
+        self._stopping = asyncio.Event()
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}_{next(self.ids):032x}"
+
+    def begin(
+        self,
+        api: str,
+        *,
+        conversation: str | None,
+        instructions: str,
+        input: str,
+        history: list[str],
+        request: dict[str, Any],
+    ) -> Turn:
+        reply = self.replies.popleft() if self.replies else Reply()
+        text = reply.text if reply.text is not None else self.answer_for(input, instructions)
+        turn = Turn(api, conversation, instructions, input, history, reply, text, request=request)
+        self.turns.append(turn)
+        return turn
+
+    async def think(self, turn: Turn) -> None:
+        """Wait as long as the scripted reply says the model takes."""
+        turn.status = "in_progress"
+        if turn.reply.hold is not None:
+            await turn.reply.hold.wait()
+        if turn.reply.delay:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), turn.reply.delay)
+
+    def release_all(self) -> None:
+        """Let every held or slow turn finish, so in-flight requests end before the server stops."""
+        self._stopping.set()
+        for reply in [*(t.reply for t in self.turns), *self.replies]:
+            if reply.hold is not None:
+                reply.hold.set()
+
+    def chunks(self, text: str, count: int) -> list[str]:
+        size = max(1, -(-len(text) // max(1, count)))
+        return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def usage_counts(prompt: str, answer: str) -> tuple[int, int]:
+    return 10 + len(prompt) // 4, 1 + len(answer) // 4
+
+
+def error_body(
+    message: str,
+    *,
+    type: str = "invalid_request_error",
+    param: str | None = None,
+    code: str | None = None,
+) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+def input_text(value: Any) -> str:
+    """The text of an `input`/`content`: a string, or items/parts carrying text."""
+    if isinstance(value, str):
+        return value
+    texts: list[str] = []
+    for item in value or []:
+        if isinstance(item, str):
+            texts.append(item)
+            continue
+        content = item.get("content", item.get("text"))
+        if isinstance(content, str):
+            texts.append(content)
+        elif isinstance(content, list):
+            texts.append(input_text(content))
+    return "\n".join(texts)

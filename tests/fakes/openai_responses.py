@@ -1,0 +1,280 @@
+"""Fake Conversations + Responses API (background mode and polling), shapes per OpenAI's spec."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.openai_model import FakeModel, Turn, error_body, input_text, usage_counts
+from tests.fakes.routing import ApiCall, Route
+
+PENDING = ("queued", "in_progress")
+
+
+@dataclass
+class FakeConversation:
+    id: str
+    metadata: dict[str, str]
+    items: list[dict[str, Any]] = field(default_factory=list)
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    active_response: str | None = None
+
+
+@dataclass
+class FakeResponse:
+    id: str
+    conversation_id: str | None
+    request: dict[str, Any]
+    turn: Turn
+    status: str = "queued"
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    completed_at: int | None = None
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def text(self) -> str:
+        return self.turn.text
+
+
+class ResponsesAPI:
+    def __init__(self, model: FakeModel) -> None:
+        self.model = model
+        self.conversations: dict[str, FakeConversation] = {}
+        self.deleted: list[str] = []
+        self.responses: dict[str, FakeResponse] = {}
+        self.locked_rejections = 0
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("POST", r"/conversations", self._create_conversation),
+            Route("GET", r"/conversations/(?P<id>[^/]+)", self._get_conversation),
+            Route("DELETE", r"/conversations/(?P<id>[^/]+)", self._delete_conversation),
+            Route("GET", r"/conversations/(?P<id>[^/]+)/items", self._list_items),
+            Route("POST", r"/responses", self._create_response),
+            Route("GET", r"/responses/(?P<id>[^/]+)", self._get_response),
+            Route("POST", r"/responses/(?P<id>[^/]+)/cancel", self._cancel_response),
+        ]
+
+    def stop(self) -> None:
+        for response in self.responses.values():
+            if response.task is not None:
+                response.task.cancel()
+
+    # -- conversations ------------------------------------------------------------------------
+
+    async def _create_conversation(self, call: ApiCall) -> web.Response:
+        conversation = FakeConversation(self.model.new_id("conv"), call.body.get("metadata") or {})
+        self.conversations[conversation.id] = conversation
+        return web.json_response(_conversation_json(conversation))
+
+    async def _get_conversation(self, call: ApiCall) -> web.Response:
+        conversation = self.conversations.get(call.ids["id"])
+        if conversation is None:
+            return _conversation_not_found(call.ids["id"])
+        return web.json_response(_conversation_json(conversation))
+
+    async def _delete_conversation(self, call: ApiCall) -> web.Response:
+        conversation = self.conversations.pop(call.ids["id"], None)
+        if conversation is None:
+            return _conversation_not_found(call.ids["id"])
+        self.deleted.append(conversation.id)
+        return web.json_response(
+            {"id": conversation.id, "object": "conversation.deleted", "deleted": True}
+        )
+
+    async def _list_items(self, call: ApiCall) -> web.Response:
+        conversation = self.conversations.get(call.ids["id"])
+        if conversation is None:
+            return _conversation_not_found(call.ids["id"])
+        items = conversation.items
+        return web.json_response(
+            {
+                "object": "list",
+                "data": items,
+                "first_id": items[0]["id"] if items else None,
+                "last_id": items[-1]["id"] if items else None,
+                "has_more": False,
+            }
+        )
+
+    # -- responses ----------------------------------------------------------------------------
+
+    async def _create_response(self, call: ApiCall) -> web.Response:
+        reference = call.body.get("conversation")
+        conversation_id = reference.get("id") if isinstance(reference, dict) else reference
+        conversation = None
+        if conversation_id is not None:
+            conversation = self.conversations.get(conversation_id)
+            if conversation is None:
+                return _conversation_not_found(conversation_id)
+            if conversation.active_response is not None:
+                self.locked_rejections += 1
+                return web.json_response(
+                    error_body(
+                        "Another process is currently operating on this conversation. "
+                        "Please retry in a few seconds.",
+                        param="conversation",
+                        code="conversation_locked",
+                    ),
+                    status=400,
+                )
+        turn = self.model.begin(
+            "responses",
+            conversation=conversation_id,
+            instructions=call.body.get("instructions") or "",
+            input=input_text(call.body.get("input")),
+            history=[_item_text(i) for i in conversation.items] if conversation else [],
+            request=call.body,
+        )
+        response = FakeResponse(self.model.new_id("resp"), conversation_id, call.body, turn)
+        turn.remote_id = response.id
+        self.responses[response.id] = response
+        if conversation is not None:
+            conversation.active_response = response.id
+        response.task = asyncio.get_running_loop().create_task(self._generate(response))
+        if not call.body.get("background"):
+            await asyncio.shield(response.task)
+        return web.json_response(self.response_json(response))
+
+    async def _generate(self, response: FakeResponse) -> None:
+        response.status = "in_progress"
+        await self.model.think(response.turn)
+        self._finish(response, response.turn.reply.status)
+
+    def _finish(self, response: FakeResponse, status: str) -> None:
+        if response.status not in PENDING:
+            return
+        response.status = response.turn.status = status
+        response.completed_at = int(time.time())
+        conversation = self.conversations.get(response.conversation_id or "")
+        if conversation is None:
+            return
+        conversation.active_response = None
+        if status in ("completed", "incomplete"):
+            conversation.items.append(
+                {
+                    "type": "message",
+                    "id": self.model.new_id("msg"),
+                    "status": "completed",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": response.turn.input}],
+                }
+            )
+            conversation.items.extend(_output(response))
+
+    async def _get_response(self, call: ApiCall) -> web.Response:
+        response = self.responses.get(call.ids["id"])
+        if response is None:
+            return _response_not_found(call.ids["id"])
+        return web.json_response(self.response_json(response))
+
+    async def _cancel_response(self, call: ApiCall) -> web.Response:
+        response = self.responses.get(call.ids["id"])
+        if response is None:
+            return _response_not_found(call.ids["id"])
+        if not response.request.get("background"):
+            return web.json_response(
+                error_body("Only responses created with background=true can be cancelled."),
+                status=400,
+            )
+        if response.task is not None:
+            response.task.cancel()
+        self._finish(response, "cancelled")
+        return web.json_response(self.response_json(response))
+
+    def response_json(self, response: FakeResponse) -> dict[str, Any]:
+        body = response.request
+        reply = response.turn.reply
+        done = response.status in ("completed", "incomplete")
+        prompt_tokens, answer_tokens = usage_counts(response.turn.input, response.text)
+        return {
+            "id": response.id,
+            "object": "response",
+            "created_at": response.created_at,
+            "status": response.status,
+            "background": bool(body.get("background")),
+            "completed_at": response.completed_at if response.status == "completed" else None,
+            "conversation": {"id": response.conversation_id} if response.conversation_id else None,
+            "error": (
+                {"code": reply.error_code, "message": "The model failed to answer."}
+                if response.status == "failed"
+                else None
+            ),
+            "incomplete_details": (
+                {"reason": reply.incomplete_reason} if response.status == "incomplete" else None
+            ),
+            "instructions": body.get("instructions"),
+            "max_output_tokens": body.get("max_output_tokens"),
+            "metadata": body.get("metadata") or {},
+            "model": body.get("model"),
+            "output": _output(response),
+            "parallel_tool_calls": True,
+            "previous_response_id": None,
+            "reasoning": {"effort": (body.get("reasoning") or {}).get("effort"), "summary": None},
+            "store": body.get("store", True),
+            "temperature": 1.0,
+            "text": {"format": {"type": "text"}},
+            "tool_choice": "auto",
+            "tools": [],
+            "top_p": 1.0,
+            "truncation": body.get("truncation", "disabled"),
+            "usage": (
+                {
+                    "input_tokens": prompt_tokens,
+                    "input_tokens_details": {"cached_tokens": 0},
+                    "output_tokens": answer_tokens,
+                    "output_tokens_details": {"reasoning_tokens": 0},
+                    "total_tokens": prompt_tokens + answer_tokens,
+                }
+                if done
+                else None
+            ),
+            "user": None,
+        }
+
+
+def _output(response: FakeResponse) -> list[dict[str, Any]]:
+    if response.status not in ("completed", "incomplete"):
+        return []
+    return [
+        {
+            "type": "message",
+            "id": f"msg_{response.id[5:]}",
+            "status": response.status,
+            "role": "assistant",
+            "content": [
+                {"type": "output_text", "text": response.text, "annotations": [], "logprobs": []}
+            ],
+        }
+    ]
+
+
+def _item_text(item: dict[str, Any]) -> str:
+    return input_text(item.get("content"))
+
+
+def _conversation_json(conversation: FakeConversation) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "object": "conversation",
+        "created_at": conversation.created_at,
+        "metadata": conversation.metadata,
+    }
+
+
+def _conversation_not_found(conversation_id: str) -> web.Response:
+    return web.json_response(
+        error_body(f"Conversation with id '{conversation_id}' not found.", param="conversation"),
+        status=404,
+    )
+
+
+def _response_not_found(response_id: str) -> web.Response:
+    return web.json_response(
+        error_body(f"Response with id '{response_id}' not found.", param="response_id"),
+        status=404,
+    )
