@@ -15,10 +15,9 @@ def main() -> None:
     # Opt in to python-telegram-bot's coming behaviour (durations as timedelta), without warnings.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-    from telegram import Update
-
     from bot.application import build_application
     from bot.config import ConfigError, load_config
+    from bot.handlers import ALLOWED_UPDATES
     from bot.logging_setup import configure_logging
     from bot.personas import PersonaFileError
 
@@ -34,7 +33,7 @@ def main() -> None:
         logging.getLogger("bot").error("Cannot start: %s", exc)
         sys.exit(2)
     # Pending updates are kept: messages sent while the bot was down are answered on start.
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
 if __name__ == "__main__":

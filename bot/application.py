@@ -14,6 +14,7 @@ from bot.engine import ChatEngine
 from bot.handlers import register_handlers
 from bot.personas import load_personas
 from bot.services import Services
+from bot.telegram_rate_limiter import TelegramRateLimiter
 from storage import ConversationStore
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def build_services(config: Config) -> Services:
         model=config.openai_model,
         response_timeout=config.response_timeout,
         typing_interval=config.typing_interval,
+        stream=config.reply_mode == "stream",
     )
     return Services(config=config, store=store, backend=backend, personas=personas, engine=engine)
 
@@ -69,6 +71,13 @@ def build_application(config: Config) -> TelethreadApp:
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.
         .concurrent_updates(True)
+        .rate_limiter(
+            TelegramRateLimiter(
+                overall=config.flood_limits.overall,
+                per_chat=config.flood_limits.per_chat,
+                per_group=config.flood_limits.per_group,
+            )
+        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -5,10 +5,35 @@ from __future__ import annotations
 from typing import Protocol
 
 
+class LiveAnswer(Protocol):
+    """An answer shown while the model writes it."""
+
+    @property
+    def answer_id(self) -> int | None:
+        """Identifies this answer in a user's stop request."""
+        ...
+
+    async def update(self, text: str) -> None:
+        """The whole answer so far (Markdown); returns quickly."""
+        ...
+
+    async def finish(self, markdown: str) -> None:
+        """Deliver the final answer in full."""
+        ...
+
+    async def discard(self) -> None:
+        """Stop previewing: the turn produced nothing to keep."""
+        ...
+
+
 class ReplyChannel(Protocol):
     """One conversation's way out: typing, the model's answer, and the bot's own notices."""
 
     async def show_typing(self) -> None: ...
+
+    def live_answer(self) -> LiveAnswer | None:
+        """A way to show the answer as it is written, where the chat has one."""
+        ...
 
     async def send_answer(self, markdown: str) -> None:
         """Send the model's Markdown answer, formatted and split as needed."""

@@ -42,10 +42,21 @@ class AllowedUsers:
 
 
 @dataclass(frozen=True, slots=True)
+class FloodLimits:
+    """Telegram's limits as (messages, seconds): overall, per chat, per group."""
+
+    overall: tuple[int, float] = (30, 1.0)
+    per_chat: tuple[int, float] = (1, 1.0)
+    per_group: tuple[int, float] = (20, 60.0)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     telegram_bot_token: str = field(repr=False)
     openai_api_key: str = field(repr=False)
     backend: str = "responses"
+    reply_mode: str = "stream"
+    group_streaming: str = "off"
     assistant_id: str | None = None
     context_tokens: int = DEFAULT_CONTEXT_TOKENS
     openai_base_url: str | None = None
@@ -59,7 +70,9 @@ class Config:
     allowed_users: AllowedUsers = AllowedUsers()
     response_timeout: float = DEFAULT_RESPONSE_TIMEOUT
     log_level: str = "INFO"
-    typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s; not an environment setting
+    # Not environment settings: Telegram's own numbers, changeable in tests and benchmarks.
+    typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s
+    flood_limits: FloodLimits = FloodLimits()
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -115,6 +128,16 @@ def load_config(env: Mapping[str, str]) -> Config:
     backend = (text("BOT_BACKEND") or "responses").lower()
     if backend not in BACKENDS:
         problems.append(f"BOT_BACKEND must be one of {', '.join(BACKENDS)}, got {backend!r}")
+
+    def choice(name: str, options: tuple[str, ...]) -> str:
+        value = (text(name) or options[0]).lower()
+        if value not in options:
+            problems.append(f"{name} must be one of {', '.join(options)}, got {value!r}")
+            return options[0]
+        return value
+
+    reply_mode = choice("REPLY_MODE", ("stream", "poll"))
+    group_streaming = choice("GROUP_STREAMING", ("off", "edit"))
     model = text("OPENAI_MODEL")
     if backend == "chat" and text("OPENAI_BASE_URL") and model is None:
         problems.append(
@@ -165,6 +188,8 @@ def load_config(env: Mapping[str, str]) -> Config:
         telegram_bot_token=token,
         openai_api_key=api_key,
         backend=backend,
+        reply_mode=reply_mode,
+        group_streaming=group_streaming,
         assistant_id=text("ASSISTANT_ID"),
         context_tokens=context_tokens,
         openai_base_url=url("OPENAI_BASE_URL"),

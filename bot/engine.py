@@ -6,6 +6,7 @@ chat only through a `ReplyChannel`, so it knows nothing about Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
@@ -17,18 +18,31 @@ from bot.backends import (
     BackendMisconfigured,
     BackendRejected,
     ConversationNotFound,
+    TextDelta,
     TurnInput,
     TurnResult,
+    TurnStarted,
     TurnStatus,
-    final_result,
 )
-from bot.channel import ReplyChannel
+from bot.channel import LiveAnswer, ReplyChannel
 from bot.chat_queue import ChatQueues
 from bot.personas import Persona, PersonaBook
-from bot.typing_indicator import TYPING_INTERVAL, keep_typing
+from bot.typing_indicator import TYPING_INTERVAL, TypingIndicator
 from storage import ChatKey, ChatRecord, ConversationStore
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _RunningTurn:
+    """A turn in progress: what a stop request or a streaming preview needs to know."""
+
+    live: LiveAnswer | None
+    typing: TypingIndicator
+    text: str = ""
+    remote_id: str | None = None
+    task: asyncio.Task[TurnResult] | None = None
+    stopped: bool = False
 
 
 @dataclass(slots=True)
@@ -50,6 +64,7 @@ class ChatEngine:
         model: str,
         response_timeout: float,
         typing_interval: float = TYPING_INTERVAL,
+        stream: bool = True,
     ) -> None:
         self._store = store
         self._backend = backend
@@ -57,7 +72,9 @@ class ChatEngine:
         self._model = model
         self._response_timeout = response_timeout
         self._typing_interval = typing_interval
+        self._stream = stream
         self._queues = ChatQueues()
+        self._running: dict[ChatKey, _RunningTurn] = {}
 
     def submit_message(self, key: ChatKey, text: str, channel: ReplyChannel) -> None:
         """Queue a user message; it is answered after the chat's earlier messages."""
@@ -88,23 +105,45 @@ class ChatEngine:
     async def aclose(self) -> None:
         await self._queues.aclose()
 
+    async def stop_answer(self, key: ChatKey, answer_id: int | None = None) -> bool:
+        """Stop the chat's answer being written (the user pressed stop); False if none matches."""
+        running = self._running.get(key)
+        if running is None or running.task is None:
+            return False
+        if answer_id is not None and (running.live is None or running.live.answer_id != answer_id):
+            return False
+        running.stopped = True
+        running.task.cancel()
+        return True
+
     # -- one turn -----------------------------------------------------------------------------
 
     async def _answer(self, key: ChatKey, text: str, channel: ReplyChannel) -> None:
+        live = channel.live_answer() if self._stream else None
+        running = _RunningTurn(live, TypingIndicator(channel.show_typing, self._typing_interval))
+        self._running[key] = running
+        running.typing.start()
         try:
-            async with keep_typing(channel.show_typing, self._typing_interval):
-                outcome = await self._run_turn(key, text)
+            outcome = await self._run_turn(key, text, running)
+            await running.typing.stop()
             for notice in outcome.notices:
                 await channel.send_notice(notice)
-            if outcome.answer or outcome.note:
-                await channel.send_answer(
-                    "\n\n".join(part for part in (outcome.answer, outcome.note) if part)
-                )
+            final = "\n\n".join(part for part in (outcome.answer, outcome.note) if part)
+            if final and live is not None:
+                await live.finish(final)
+            elif final:
+                await channel.send_answer(final)
         except Exception:
             logger.exception("Turn failed in chat %s", key)
+            await running.typing.stop()
             await channel.send_notice(texts.INTERNAL_ERROR)
+        finally:
+            await running.typing.stop()
+            if live is not None:
+                await live.discard()
+            self._running.pop(key, None)
 
-    async def _run_turn(self, key: ChatKey, text: str) -> _Outcome:
+    async def _run_turn(self, key: ChatKey, text: str, running: _RunningTurn) -> _Outcome:
         outcome = _Outcome()
         try:
             record = await self._conversation_for(key)
@@ -112,7 +151,7 @@ class ChatEngine:
             turn = TurnInput(text=text, instructions=persona.instructions)
             assert record.conversation_id is not None
             try:
-                result = await final_result(self._backend.run_turn(record.conversation_id, turn))
+                result = await self._consume(record.conversation_id, turn, running)
             except ConversationNotFound:
                 logger.warning(
                     "Conversation %s of chat %s is gone; starting a new one",
@@ -122,7 +161,7 @@ class ChatEngine:
                 record = await self._new_conversation(key, persona)
                 assert record.conversation_id is not None
                 outcome.notices.append(texts.HISTORY_LOST)
-                result = await final_result(self._backend.run_turn(record.conversation_id, turn))
+                result = await self._consume(record.conversation_id, turn, running)
         except BackendMisconfigured as exc:
             logger.error("Backend misconfigured (chat %s): %s", key, exc)
             outcome.notices.append(texts.BACKEND_MISCONFIGURED)
@@ -140,10 +179,51 @@ class ChatEngine:
             await self._store.record_usage(
                 key, response_id=result.response_id, model=self._model, usage=result.usage
             )
-        self._describe(result, key, outcome)
+        self._describe(result, key, outcome, stopped=running.stopped)
         return outcome
 
-    def _describe(self, result: TurnResult, key: ChatKey, outcome: _Outcome) -> None:
+    async def _consume(
+        self, conversation_id: str, turn: TurnInput, running: _RunningTurn
+    ) -> TurnResult:
+        """Run the turn in its own task, so that a stop request can cancel just the turn."""
+        running.task = asyncio.create_task(self._events(conversation_id, turn, running))
+        try:
+            return await running.task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not running.stopped or (current is not None and current.cancelling()):
+                raise  # shutting down, not a stop request
+            logger.info("Turn on %s stopped by the user", conversation_id)
+            if running.remote_id:
+                await self._backend.cancel_turn(conversation_id, running.remote_id)
+            return TurnResult(
+                TurnStatus.CANCELLED, text=running.text, response_id=running.remote_id
+            )
+        finally:
+            running.task = None
+
+    async def _events(
+        self, conversation_id: str, turn: TurnInput, running: _RunningTurn
+    ) -> TurnResult:
+        stream = running.live is not None
+        result: TurnResult | None = None
+        async for event in self._backend.run_turn(conversation_id, turn, stream=stream):
+            if isinstance(event, TurnStarted):
+                running.remote_id = event.remote_id
+            elif isinstance(event, TextDelta):
+                running.text += event.text
+                if running.live is not None:
+                    await running.typing.stop()  # the growing answer shows activity now
+                    await running.live.update(running.text)
+            else:
+                result = event
+        if result is None:
+            raise BackendError("the turn ended without a result")
+        return result
+
+    def _describe(
+        self, result: TurnResult, key: ChatKey, outcome: _Outcome, *, stopped: bool
+    ) -> None:
         """Turn the backend's result into what the user reads."""
         logger.info("Turn in chat %s ended %s (%s)", key, result.status.value, result.response_id)
         if result.status is TurnStatus.COMPLETED:
@@ -158,9 +238,16 @@ class ChatEngine:
             outcome.answer = result.text
             outcome.note = "_" + texts.ANSWER_INCOMPLETE.format(reason=reason) + "_"
         elif result.status is TurnStatus.TIMED_OUT:
-            outcome.notices.append(
-                texts.ANSWER_TIMED_OUT.format(seconds=f"{self._response_timeout:g}")
-            )
+            message = texts.ANSWER_TIMED_OUT.format(seconds=f"{self._response_timeout:g}")
+            if result.text.strip():  # keep what was written (the user may have watched it)
+                outcome.answer, outcome.note = result.text, f"_({message})_"
+            else:
+                outcome.notices.append(message)
+        elif result.status is TurnStatus.CANCELLED and stopped:
+            if result.text.strip():
+                outcome.answer, outcome.note = result.text, f"_{texts.ANSWER_STOPPED}_"
+            else:
+                outcome.notices.append(texts.ANSWER_STOPPED)
         elif result.status is TurnStatus.CANCELLED:
             outcome.notices.append(texts.ANSWER_CANCELLED)
         elif result.error_code == TOOL_CALL_REFUSED:

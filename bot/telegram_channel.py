@@ -2,91 +2,52 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import random
 
-from telegram import Bot, LinkPreviewOptions, ReplyParameters
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.constants import ChatAction
 
+from bot.channel import LiveAnswer
 from bot.formatting import MessagePart, format_answer, visible_text
-
-logger = logging.getLogger(__name__)
-
-SEND_ATTEMPTS = 4
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+from bot.telegram_live import DraftAnswer, EditedAnswer
+from bot.telegram_sender import MessageSender, RateLimitedBot
 
 
 class TelegramChannel:
-    """Sends typing, answers and notices to one chat, as replies to the user's message."""
+    """Typing, answers and notices for one chat, as replies to the user's message."""
 
     def __init__(
         self,
-        bot: Bot,
+        bot: RateLimitedBot,
         chat_id: int,
         *,
+        private: bool,
         topic_id: int | None = None,
         reply_to_message_id: int | None = None,
+        group_streaming: bool = False,
     ) -> None:
         self._bot = bot
-        self._chat_id = chat_id
-        self._topic_id = topic_id
-        self._reply_to = reply_to_message_id
+        self._private = private
+        self._group_streaming = group_streaming
+        self._sender = MessageSender(
+            bot, chat_id, topic_id=topic_id, reply_to_message_id=reply_to_message_id
+        )
 
     async def show_typing(self) -> None:
         await self._bot.send_chat_action(
-            self._chat_id, ChatAction.TYPING, message_thread_id=self._topic_id
+            self._sender.chat_id, ChatAction.TYPING, message_thread_id=self._sender.topic_id
         )
+
+    def live_answer(self) -> LiveAnswer | None:
+        """Drafts in private chats; an edited message in groups if enabled; else none."""
+        if self._private:
+            return DraftAnswer(self._sender, draft_id=random.randint(1, 2**31 - 1))
+        if self._group_streaming:
+            return EditedAnswer(self._sender)
+        return None
 
     async def send_answer(self, markdown: str) -> None:
         for part in format_answer(markdown):
-            await self._send(part)
+            await self._sender.send(part)
 
     async def send_notice(self, text: str) -> None:
-        await self._send(MessagePart(html=text, plain=visible_text(text)))
-
-    async def _send(self, part: MessagePart) -> None:
-        """Send one part as HTML, falling back to plain text if Telegram refuses the entities.
-
-        Only the first part quotes the user's message; the rest follow it.
-        """
-        reply = (
-            ReplyParameters(message_id=self._reply_to, allow_sending_without_reply=True)
-            if self._reply_to
-            else None
-        )
-        try:
-            await self._send_with_retry(part.html, ParseMode.HTML, reply)
-        except BadRequest as exc:
-            if "parse entities" not in exc.message.lower():
-                raise
-            logger.warning("Telegram refused the formatting in chat %s (%s)", self._chat_id, exc)
-            await self._send_with_retry(part.plain, None, reply)
-        except Forbidden as exc:
-            logger.warning("Cannot write to chat %s: %s", self._chat_id, exc)
-            return
-        self._reply_to = None
-
-    async def _send_with_retry(
-        self, text: str, parse_mode: str | None, reply: ReplyParameters | None
-    ) -> None:
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                await self._bot.send_message(
-                    self._chat_id,
-                    text,
-                    parse_mode=parse_mode,
-                    message_thread_id=self._topic_id,
-                    reply_parameters=reply,
-                    link_preview_options=NO_PREVIEW,
-                )
-                return
-            except RetryAfter as exc:
-                if attempt == SEND_ATTEMPTS:
-                    raise
-                delay = exc.retry_after
-                seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
-                logger.warning(
-                    "Telegram asked to wait %.0f s before writing to %s", seconds, self._chat_id
-                )
-                await asyncio.sleep(seconds)
+        await self._sender.send(MessagePart(html=text, plain=visible_text(text)))

@@ -50,6 +50,7 @@ INCOMPLETE_REASONS = {
 }
 ANSWER_FAILED = "Sorry, the model couldn't answer this time. Please try again."
 ANSWER_CANCELLED = "The answer was cancelled."
+ANSWER_STOPPED = "(Stopped.)"
 ANSWER_TOOL_CALL = (
     "Sorry, the model tried to use a tool this bot does not provide, so I stopped it. "
     "The owner should remove the tools from the assistant."

@@ -5,34 +5,41 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 logger = logging.getLogger(__name__)
 
 TYPING_INTERVAL = 4.0
 
 
-@contextlib.asynccontextmanager
-async def keep_typing(
-    send_typing: Callable[[], Awaitable[None]], interval: float = TYPING_INTERVAL
-) -> AsyncIterator[None]:
-    """Send the typing action now and every `interval` seconds until the block exits.
+class TypingIndicator:
+    """Sends the typing action now and every `interval` seconds, until stopped.
 
-    The loop is stopped (and awaited) on every exit path, so no stray action can follow the reply.
+    `stop()` waits for the loop to end, so no stray action can follow the reply.
     """
 
-    async def refresh() -> None:
+    def __init__(
+        self, send_typing: Callable[[], Awaitable[None]], interval: float = TYPING_INTERVAL
+    ) -> None:
+        self._send_typing = send_typing
+        self._interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._refresh(), name="typing")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _refresh(self) -> None:
         while True:
             try:
-                await send_typing()
+                await self._send_typing()
             except Exception as exc:  # typing is decoration: never let it break a turn
                 logger.debug("Typing action failed: %r", exc)
-            await asyncio.sleep(interval)
-
-    task = asyncio.create_task(refresh(), name="typing")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+            await asyncio.sleep(self._interval)

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from bot.application import TelethreadApp, build_application
-from bot.config import Config, load_config
+from bot.config import Config, FloodLimits, load_config
+from bot.handlers import ALLOWED_UPDATES
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -20,6 +21,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 ConfigFactory = Callable[..., Config]
 
 BACKENDS = ("responses", "assistants", "chat")
+# Telegram's real limits pace a chat at a message a second; most tests need not wait for that.
+RELAXED_LIMITS = FloodLimits(overall=(1000, 1.0), per_chat=(100, 1.0), per_group=(100, 1.0))
 # The request that runs a turn on each backend (where a test injects faults).
 TURN_PATHS = {"responses": "/responses", "assistants": "/threads", "chat": "/chat/completions"}
 
@@ -74,7 +77,8 @@ def make_config(
                 **(env or {}),
             }
         )
-        return dataclasses.replace(config, **{"typing_interval": 0.2, **fields})
+        fast = {"typing_interval": 0.2, "flood_limits": RELAXED_LIMITS}
+        return dataclasses.replace(config, **{**fast, **fields})
 
     return build
 
@@ -93,7 +97,7 @@ class RunningBot:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
         await app.start()
 
     async def stop(self) -> None:

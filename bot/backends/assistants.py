@@ -23,13 +23,16 @@ from bot.backends.base import (
     TOOL_CALL_REFUSED,
     BackendError,
     BackendMisconfigured,
+    BackendRejected,
+    BackendUnavailable,
+    TextDelta,
     TurnEvent,
     TurnInput,
     TurnResult,
     TurnStarted,
     TurnStatus,
 )
-from bot.backends.openai_calls import poll, translate, write_once
+from bot.backends.openai_calls import describe, poll, translate, until_deadline, write_once
 from storage import ConversationStore, TokenUsage
 
 logger = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ class AssistantsBackend:
         self._configured_assistant = assistant_id
         self._assistant_id = assistant_id or ""
         self._ready = False
+        self._can_stream = True  # until the server says it cannot stream runs
         self._reasoning_effort = reasoning_effort
         self._max_output_tokens = max_output_tokens
         self._poll_interval = poll_interval
@@ -142,6 +146,27 @@ class AssistantsBackend:
             options["reasoning_effort"] = self._reasoning_effort
         if self._max_output_tokens:
             options["max_completion_tokens"] = self._max_output_tokens
+        if stream and self._can_stream:
+            try:
+                events = await write_once(
+                    lambda: writer.runs.create(
+                        thread_id,
+                        assistant_id=self._assistant_id,
+                        instructions=turn.instructions,
+                        stream=True,
+                        **options,
+                    ),
+                    what=f"Starting a streamed run on {thread_id}",
+                    deadline=deadline,
+                    on_busy=clear,
+                )
+            except BackendRejected:
+                logger.info("The server does not stream runs; polling them instead")
+                self._can_stream = False
+            else:
+                async for event in self._streamed_run(events, thread_id, deadline):
+                    yield event
+                return
         run: Run = await write_once(
             lambda: writer.runs.create(
                 thread_id,
@@ -155,6 +180,43 @@ class AssistantsBackend:
         )
         logger.info("Run %s started on %s", run.id, thread_id)
         yield TurnStarted(run.id)
+        run, stopped = await self._wait(run, deadline)
+        yield await self._result(run, stopped)
+
+    async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
+        try:
+            await self._client.beta.threads.runs.cancel(remote_id, thread_id=conversation_id)
+        except openai.APIError as exc:
+            logger.warning("Cancelling run %s failed: %s", remote_id, describe(exc))
+
+    async def _streamed_run(
+        self, events: Any, thread_id: str, deadline: float
+    ) -> AsyncIterator[TurnEvent]:
+        """Text as the run writes it; the run's end is then settled like a polled one."""
+        run: Run | None = None
+        try:
+            async for event in until_deadline(events, deadline):
+                if event.event.startswith("thread.run.") and isinstance(event.data, Run):
+                    if run is None:
+                        logger.info("Run %s started on %s", event.data.id, thread_id)
+                        yield TurnStarted(event.data.id)
+                    run = event.data
+                    if run.status not in RUNNING:
+                        break
+                elif event.event == "thread.message.delta":
+                    for part in event.data.delta.content or []:
+                        if part.type == "text" and part.text and part.text.value:
+                            yield TextDelta(part.text.value)
+        except TimeoutError:
+            pass  # settled below: the deadline cancels the run
+        except openai.APIConnectionError as exc:
+            logger.warning(
+                "Run stream on %s dropped (%s); polling instead", thread_id, describe(exc)
+            )
+        finally:
+            await events.close()
+        if run is None:
+            raise BackendUnavailable("the run stream ended before the run started")
         run, stopped = await self._wait(run, deadline)
         yield await self._result(run, stopped)
 

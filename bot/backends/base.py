@@ -107,6 +107,10 @@ class Backend(Protocol):
         """
         ...
 
+    async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
+        """Stop a turn the user no longer wants (best effort; errors are logged, not raised)."""
+        ...
+
     async def aclose(self) -> None: ...
 
 

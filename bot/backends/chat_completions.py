@@ -104,6 +104,9 @@ class ChatCompletionsBackend:
             )
         yield result
 
+    async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
+        """Nothing to do: closing the HTTP stream is what stops the server generating."""
+
     async def aclose(self) -> None:
         await self._client.close()
 

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import httpx2
@@ -117,6 +117,16 @@ async def write_once(
                 await on_busy()
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+
+
+async def until_deadline(stream: AsyncIterator[T], deadline: float) -> AsyncIterator[T]:
+    """Items of `stream`, raising TimeoutError once `deadline` passes while waiting for one."""
+    while True:
+        try:
+            item = await asyncio.wait_for(anext(stream), max(0.0, deadline - time.monotonic()))
+        except StopAsyncIteration:
+            return
+        yield item
 
 
 async def poll(

@@ -1,8 +1,9 @@
 """OpenAI's Conversations + Responses API: the successor of the retired Assistants API.
 
-A chat is a `conv_…`; a turn is one background response on it, polled until it ends. Background
-mode keeps a slow answer from tying up one long HTTP request, and the polling GETs are safe to
-retry, whereas the create POST is not (see `openai_calls.write_once`).
+A chat is a `conv_…`; a turn is one background response on it. Background mode keeps the answer
+alive on the server whatever happens to our connection: polled, or streamed — and a dropped stream
+is resumed from the last event seen (`starting_after`), so no text is lost or repeated. The
+polling GETs are safe to retry; the create POST is not (see `openai_calls.write_once`).
 """
 
 from __future__ import annotations
@@ -10,24 +11,27 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any
 
 import openai
 from openai.types.responses import Response
 
 from bot.backends.base import (
+    BackendUnavailable,
+    TextDelta,
     TurnEvent,
     TurnInput,
     TurnResult,
     TurnStarted,
     TurnStatus,
 )
-from bot.backends.openai_calls import poll, translate, write_once
+from bot.backends.openai_calls import describe, poll, translate, until_deadline, write_once
 from storage import TokenUsage
 
 logger = logging.getLogger(__name__)
 
 PENDING = frozenset({"queued", "in_progress"})
+MAX_RESUMES = 5  # then poll instead: a stream that keeps dropping is worse than polling
 TERMINAL_STATUS = {
     "completed": TurnStatus.COMPLETED,
     "incomplete": TurnStatus.INCOMPLETE,
@@ -80,9 +84,77 @@ class ResponsesBackend:
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
         deadline = time.monotonic() + self._response_timeout
-        response = await self._create_response(conversation_id, turn, deadline)
+        if stream:
+            async for event in self._streamed_turn(conversation_id, turn, deadline):
+                yield event
+            return
+        response = await self._create_response(conversation_id, turn, deadline, stream=False)
         logger.info("Response %s started on %s", response.id, conversation_id)
         yield TurnStarted(response.id)
+        yield await self._settle(response, deadline)
+
+    async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
+        try:
+            await self._client.responses.cancel(remote_id)
+        except openai.APIError as exc:
+            logger.warning("Cancelling %s failed: %s", remote_id, describe(exc))
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def _streamed_turn(
+        self, conversation_id: str, turn: TurnInput, deadline: float
+    ) -> AsyncIterator[TurnEvent]:
+        events = await self._create_response(conversation_id, turn, deadline, stream=True)
+        response_id: str | None = None
+        last_event = -1
+        for resume in range(MAX_RESUMES + 1):
+            try:
+                async for event in until_deadline(events, deadline):
+                    last_event = event.sequence_number
+                    if event.type in ("response.queued", "response.created"):
+                        if response_id is None:
+                            response_id = event.response.id
+                            logger.info("Response %s started on %s", response_id, conversation_id)
+                            yield TurnStarted(response_id)
+                    elif event.type == "response.output_text.delta":
+                        yield TextDelta(event.delta)
+                    elif event.type in (
+                        "response.completed",
+                        "response.incomplete",
+                        "response.failed",
+                    ):
+                        yield _result(event.response)
+                        return
+                    elif event.type == "error":
+                        logger.warning("Response stream error %s: %s", event.code, event.message)
+                        yield TurnResult(
+                            TurnStatus.FAILED, response_id=response_id, error_code=event.code
+                        )
+                        return
+            except TimeoutError:
+                pass  # settled below: the deadline cancels the response
+            except openai.APIConnectionError as exc:
+                logger.warning("Stream of %s dropped (%s)", response_id, describe(exc))
+            finally:
+                await events.close()
+            if response_id is None:
+                raise BackendUnavailable("the stream ended before the response started")
+            current = await self._client.responses.retrieve(response_id)
+            if (
+                current.status not in PENDING
+                or time.monotonic() >= deadline
+                or resume == MAX_RESUMES
+            ):
+                yield await self._settle(current, deadline)
+                return
+            logger.info("Resuming the stream of %s after event %d", response_id, last_event)
+            events = await self._client.responses.retrieve(
+                response_id, stream=True, starting_after=last_event
+            )
+
+    async def _settle(self, response: Response, deadline: float) -> TurnResult:
+        """Poll to the end (cancelling at the deadline) and describe the outcome."""
         response = await poll(
             lambda: self._client.responses.retrieve(response.id),
             response,
@@ -91,16 +163,12 @@ class ResponsesBackend:
             interval=self._poll_interval,
         )
         if response.status in PENDING:
-            yield await self._cancel(response)
-        else:
-            yield _result(response)
-
-    async def aclose(self) -> None:
-        await self._client.close()
+            return await self._cancel(response)
+        return _result(response)
 
     async def _create_response(
-        self, conversation_id: str, turn: TurnInput, deadline: float
-    ) -> Response:
+        self, conversation_id: str, turn: TurnInput, deadline: float, *, stream: bool
+    ) -> Any:
         options: dict[str, Any] = {}
         if self._reasoning_effort:
             options["reasoning"] = {"effort": self._reasoning_effort}
@@ -108,18 +176,18 @@ class ResponsesBackend:
             options["max_output_tokens"] = self._max_output_tokens
         client = self._client.with_options(max_retries=0)
 
-        async def send() -> Response:
-            response = await client.responses.create(
+        async def send() -> Any:
+            return await client.responses.create(
                 model=self._model,
                 conversation=conversation_id,
                 instructions=turn.instructions,
                 input=turn.text,
                 background=True,
                 store=True,
+                stream=stream,
                 truncation="auto",
                 **options,
             )
-            return cast(Response, response)
 
         return await write_once(
             send, what=f"Creating a response on {conversation_id}", deadline=deadline

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
 from bot.handlers.errors import on_error
 from bot.handlers.messages import MessageHandlers
+from bot.handlers.stop import STOP_UPDATE, StopHandlers
 from bot.services import Services
 
 # Edited messages are ignored by design: the conversation already holds the original text.
 NEW_MESSAGES = filters.UpdateType.MESSAGE
+
+# What we ask Telegram for: everything PTB knows, plus the stop button of streamed answers.
+ALLOWED_UPDATES = [*Update.ALL_TYPES, STOP_UPDATE]
 
 
 def register_handlers(
@@ -20,6 +32,10 @@ def register_handlers(
 ) -> None:
     commands = CommandHandlers(services)
     messages = MessageHandlers(services)
+    stops = StopHandlers(services)
+    # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
+    # model yet, and lets everything pass on to the handlers below.
+    application.add_handler(TypeHandler(Update, stops.stopped_generation), group=-1)
     application.add_handlers(
         [
             CommandHandler("start", commands.start, filters=NEW_MESSAGES),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from telegram import Bot, Message, MessageEntity
 from telegram.constants import ChatType
 
 from bot.telegram_channel import TelegramChannel
+from bot.telegram_sender import RateLimitedBot
 from storage import ChatKey
 
 
@@ -15,12 +18,14 @@ def chat_key(message: Message) -> ChatKey:
     return ChatKey(chat_id=message.chat_id, topic_id=topic or 0)
 
 
-def reply_channel(bot: Bot, message: Message) -> TelegramChannel:
+def reply_channel(bot: Bot, message: Message, *, group_streaming: bool) -> TelegramChannel:
     return TelegramChannel(
-        bot,
+        cast(RateLimitedBot, bot),  # the application is built with TelegramRateLimiter
         message.chat_id,
+        private=is_private(message),
         topic_id=message.message_thread_id if message.is_topic_message else None,
         reply_to_message_id=message.message_id,
+        group_streaming=group_streaming,
     )
 
 

@@ -31,7 +31,10 @@ class MessageHandlers:
             return
         key = chat_key(message)
         logger.info("Message %s accepted in chat %s", message.message_id, key)
-        self._services.engine.submit_message(key, text, reply_channel(context.bot, message))
+        channel = reply_channel(
+            context.bot, message, group_streaming=self._services.config.group_streaming == "edit"
+        )
+        self._services.engine.submit_message(key, text, channel)
 
     async def unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice…: say politely that only text is understood (private chats)."""

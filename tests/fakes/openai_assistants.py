@@ -15,6 +15,7 @@ from aiohttp import web
 
 from tests.fakes.openai_model import FakeModel, Turn, error_body, usage_counts
 from tests.fakes.routing import ApiCall, Route
+from tests.fakes.sse import EventLog, stream_events
 
 ACTIVE = ("queued", "in_progress", "requires_action", "cancelling")
 
@@ -39,6 +40,7 @@ class FakeRun:
     created_at: int = field(default_factory=lambda: int(time.time()))
     ended_at: int | None = None
     task: asyncio.Task[None] | None = None
+    events: EventLog = field(default_factory=EventLog)
 
 
 class AssistantsAPI:
@@ -49,6 +51,7 @@ class AssistantsAPI:
         self.deleted: list[str] = []
         self.runs: dict[str, FakeRun] = {}
         self.active_run_rejections = 0
+        self.streaming_supported = True
 
     def routes(self) -> list[Route]:
         thread = r"/threads/(?P<thread>[^/]+)"
@@ -66,10 +69,11 @@ class AssistantsAPI:
             Route("POST", thread + r"/runs/(?P<run>[^/]+)/cancel", self._cancel_run),
         ]
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         for run in self.runs.values():
             if run.task is not None:
                 run.task.cancel()
+            await run.events.close()
 
     # -- assistants and threads ---------------------------------------------------------------
 
@@ -179,6 +183,11 @@ class AssistantsAPI:
                 error_body(f"Thread {thread.id} already has an active run {thread.active_run}."),
                 status=400,
             )
+        if call.body.get("stream") and not self.streaming_supported:
+            return web.json_response(
+                error_body("Streaming is not supported by this server.", param="stream"),
+                status=400,
+            )
         texts = [_parts_text(m["content"]) for m in thread.messages]
         turn = self.model.begin(
             "assistants",
@@ -194,27 +203,53 @@ class AssistantsAPI:
         turn.remote_id = run.id
         self.runs[run.id] = run
         thread.active_run = run.id
+        await run.events.append("thread.run.created", self.run_json(run))
         run.task = asyncio.get_running_loop().create_task(self._execute(run))
+        if call.body.get("stream"):
+            return await stream_events(call.request, run.events, done_marker=True)
         return web.json_response(self.run_json(run))
 
     async def _execute(self, run: FakeRun) -> None:
+        """The run at work: events as the real API streams them, then its end."""
         run.status = "in_progress"
+        await run.events.append("thread.run.in_progress", self.run_json(run))
         await self.model.think(run.turn)
         outcome = run.turn.reply.status
         if outcome == "requires_action":
             run.status = run.turn.status = "requires_action"
+            await run.events.append("thread.run.requires_action", self.run_json(run))
+            await run.events.close()
             return  # waits for tool outputs we never get, or a cancel
-        self._finish(run, outcome)
+        message_id = self.model.new_id("msg")
+        if outcome in ("completed", "incomplete"):
+            reply = run.turn.reply
+            for index, piece in enumerate(self.model.chunks(run.turn.text, reply.chunks)):
+                if index and reply.chunk_delay:
+                    await asyncio.sleep(reply.chunk_delay)
+                delta = {"index": 0, "type": "text", "text": {"value": piece, "annotations": []}}
+                await run.events.append(
+                    "thread.message.delta",
+                    {
+                        "id": message_id,
+                        "object": "thread.message.delta",
+                        "delta": {"content": [delta]},
+                    },
+                )
+        await self._finish(run, outcome, message_id)
 
-    def _finish(self, run: FakeRun, status: str) -> None:
+    async def _finish(self, run: FakeRun, status: str, message_id: str | None = None) -> None:
         run.status = run.turn.status = status
         run.ended_at = int(time.time())
         thread = self.threads.get(run.thread_id)
-        if thread is None:
-            return
-        thread.active_run = None
-        if status in ("completed", "incomplete"):
-            self._message(thread, "assistant", run.turn.text, run_id=run.id)
+        if thread is not None:
+            thread.active_run = None
+            if status in ("completed", "incomplete"):
+                message = self._message(thread, "assistant", run.turn.text, run_id=run.id)
+                if message_id:
+                    message["id"] = message_id
+                await run.events.append("thread.message.completed", message)
+        await run.events.append(f"thread.run.{status}", self.run_json(run))
+        await run.events.close()
 
     async def _get_run(self, call: ApiCall) -> web.Response:
         run = self.runs.get(call.ids["run"])
@@ -238,7 +273,12 @@ class AssistantsAPI:
         if run.task is not None:
             run.task.cancel()
         run.status = run.turn.status = "cancelling"
-        asyncio.get_running_loop().call_later(0.05, self._finish, run, "cancelled")
+
+        async def cancelled_soon() -> None:
+            await asyncio.sleep(0.05)
+            await self._finish(run, "cancelled")
+
+        run.task = asyncio.get_running_loop().create_task(cancelled_soon())
         return web.json_response(self.run_json(run))
 
     def run_json(self, run: FakeRun) -> dict[str, Any]:

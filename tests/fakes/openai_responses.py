@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ from aiohttp import web
 
 from tests.fakes.openai_model import FakeModel, Turn, error_body, input_text, usage_counts
 from tests.fakes.routing import ApiCall, Route
+from tests.fakes.sse import EventLog, stream_events
 
 PENDING = ("queued", "in_progress")
 
@@ -34,6 +36,8 @@ class FakeResponse:
     created_at: int = field(default_factory=lambda: int(time.time()))
     completed_at: int | None = None
     task: asyncio.Task[None] | None = None
+    events: EventLog = field(default_factory=EventLog)
+    sequence: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
     def text(self) -> str:
@@ -47,6 +51,8 @@ class ResponsesAPI:
         self.deleted: list[str] = []
         self.responses: dict[str, FakeResponse] = {}
         self.locked_rejections = 0
+        self.drop_next_stream_after: int | None = None  # events sent before cutting the stream
+        self.resumed_streams: list[int] = []  # `starting_after` of each resumed stream
 
     def routes(self) -> list[Route]:
         return [
@@ -59,10 +65,11 @@ class ResponsesAPI:
             Route("POST", r"/responses/(?P<id>[^/]+)/cancel", self._cancel_response),
         ]
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
         for response in self.responses.values():
             if response.task is not None:
                 response.task.cancel()
+            await response.events.close()  # ends any stream still being served
 
     # -- conversations ------------------------------------------------------------------------
 
@@ -136,14 +143,56 @@ class ResponsesAPI:
         if conversation is not None:
             conversation.active_response = response.id
         response.task = asyncio.get_running_loop().create_task(self._generate(response))
+        if call.body.get("stream"):
+            drop_after, self.drop_next_stream_after = self.drop_next_stream_after, None
+            return await stream_events(call.request, response.events, drop_after=drop_after)
         if not call.body.get("background"):
             await asyncio.shield(response.task)
         return web.json_response(self.response_json(response))
 
+    async def _emit(self, target: FakeResponse, kind: str, **fields: Any) -> None:
+        event = {"type": kind, "sequence_number": next(target.sequence), **fields}
+        await target.events.append(kind, event)
+
     async def _generate(self, response: FakeResponse) -> None:
+        """The model at work: status events, text deltas, then the terminal event."""
+        if response.request.get("background"):
+            await self._emit(response, "response.queued", response=self.response_json(response))
         response.status = "in_progress"
+        await self._emit(response, "response.in_progress", response=self.response_json(response))
         await self.model.think(response.turn)
-        self._finish(response, response.turn.reply.status)
+        status = response.turn.reply.status
+        if status in ("completed", "incomplete"):
+            item = f"msg_{response.id[5:]}"
+            for index, piece in enumerate(
+                self.model.chunks(response.text, response.turn.reply.chunks)
+            ):
+                if index and response.turn.reply.chunk_delay:
+                    await asyncio.sleep(response.turn.reply.chunk_delay)
+                await self._emit(
+                    response,
+                    "response.output_text.delta",
+                    item_id=item,
+                    output_index=0,
+                    content_index=0,
+                    delta=piece,
+                    logprobs=[],
+                )
+            await self._emit(
+                response,
+                "response.output_text.done",
+                item_id=item,
+                output_index=0,
+                content_index=0,
+                text=response.text,
+                logprobs=[],
+            )
+        self._finish(response, status)
+        kind = {"incomplete": "response.incomplete", "failed": "response.failed"}.get(
+            status, "response.completed"
+        )
+        await self._emit(response, kind, response=self.response_json(response))
+        await response.events.close()
 
     def _finish(self, response: FakeResponse, status: str) -> None:
         if response.status not in PENDING:
@@ -166,10 +215,14 @@ class ResponsesAPI:
             )
             conversation.items.extend(_output(response))
 
-    async def _get_response(self, call: ApiCall) -> web.Response:
+    async def _get_response(self, call: ApiCall) -> web.StreamResponse:
         response = self.responses.get(call.ids["id"])
         if response is None:
             return _response_not_found(call.ids["id"])
+        if str(call.body.get("stream", "")).lower() == "true":
+            after = int(call.body.get("starting_after", -1))
+            self.resumed_streams.append(after)
+            return await stream_events(call.request, response.events, after=after)
         return web.json_response(self.response_json(response))
 
     async def _cancel_response(self, call: ApiCall) -> web.Response:
@@ -184,6 +237,7 @@ class ResponsesAPI:
         if response.task is not None:
             response.task.cancel()
         self._finish(response, "cancelled")
+        await response.events.close()
         return web.json_response(self.response_json(response))
 
     def response_json(self, response: FakeResponse) -> dict[str, Any]:

@@ -58,8 +58,8 @@ class FakeOpenAI:
 
     async def stop(self) -> None:
         self.model.release_all()
-        self.responses_api.stop()
-        self.assistants_api.stop()
+        await self.responses_api.stop()
+        await self.assistants_api.stop()
         await self._server.close()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:

@@ -1,0 +1,205 @@
+"""Answers shown while they are written: native drafts in private chats, edited messages in groups.
+
+Both keep the growing text in two pieces: parts already complete (over 4096 characters, split on
+Markdown boundaries) go out at once as real messages, and the rest is previewed. Previews are
+throttled (a draft a second, an edit every three), never repeat identical text, and ask the rate
+limiter for low priority, so they are the first thing dropped when Telegram's budget is short.
+The final text is always sent in full, whatever became of the previews.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from html import escape as html_escape
+
+from telegram import Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.formatting import MessagePart, format_answer, render_markdown, visible_text
+from bot.splitting import TELEGRAM_TEXT_LIMIT, split_markdown, utf16_len
+from bot.telegram_sender import MessageSender, refused_formatting
+
+logger = logging.getLogger(__name__)
+
+
+class _LivePreview:
+    """The shared bookkeeping: what has been streamed, sent for good, and previewed."""
+
+    def __init__(self, sender: MessageSender, *, min_interval: float, keepalive: float | None):
+        self._sender = sender
+        self._min_interval = min_interval
+        self._keepalive = keepalive
+        self._streamed = ""  # everything received so far
+        self._pending = ""  # the part not yet sent as a real message
+        self._shown = ""  # what the preview shows
+        self._last_shown = 0.0
+        self._changed = asyncio.Event()
+        self._pump: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()  # one writer at a time: pump, finished parts, finish
+
+    answer_id: int | None = None
+
+    async def update(self, text: str) -> None:
+        """The answer so far. Returns quickly: previews are sent by a background pump."""
+        if not text.startswith(self._streamed):
+            logger.warning("Streamed text changed under us in chat %s", self._sender.chat_id)
+            return
+        self._pending += text[len(self._streamed) :]
+        self._streamed = text
+        if utf16_len(self._pending) > TELEGRAM_TEXT_LIMIT:
+            async with self._lock:
+                await self._send_finished_parts()
+        self._changed.set()
+        if self._pump is None:
+            self._pump = asyncio.create_task(self._run(), name="live preview")
+
+    async def finish(self, final: str) -> None:
+        """Send the final answer: whatever part of it is not already out as real messages."""
+        await self._stop_pump()
+        async with self._lock:
+            if final.startswith(self._streamed):
+                rest = self._pending + final[len(self._streamed) :]
+            elif not self._streamed or self._pending == self._streamed:
+                rest = final  # nothing was sent for good: the final text replaces all
+            else:
+                logger.warning(
+                    "Final text differs from the stream in chat %s", self._sender.chat_id
+                )
+                rest = self._pending
+            await self._deliver_final(format_answer(rest))
+
+    async def discard(self) -> None:
+        """The turn ended without an answer to keep (an error notice follows)."""
+        await self._stop_pump()
+
+    async def _send_finished_parts(self) -> None:
+        chunks = split_markdown(self._pending, TELEGRAM_TEXT_LIMIT)
+        if len(chunks) < 2:
+            return
+        trailing = self._pending[len(self._pending.rstrip()) :]
+        for chunk in chunks[:-1]:
+            for part in format_answer(chunk):
+                await self._deliver_finished(part)
+        self._pending = chunks[-1] + trailing
+        self._shown = ""
+
+    async def _run(self) -> None:
+        while True:
+            if self._keepalive is None:
+                await self._changed.wait()
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), self._keepalive)
+            self._changed.clear()
+            wait = self._last_shown + self._min_interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            async with self._lock:
+                preview = self._pending.strip()
+                if preview and (preview != self._shown or self._keepalive is not None):
+                    try:
+                        await self._show(preview)
+                    except TelegramError as exc:  # a preview is decoration: never fatal
+                        logger.debug("Preview in chat %s failed: %r", self._sender.chat_id, exc)
+                    self._shown = preview
+                    self._last_shown = time.monotonic()
+
+    async def _stop_pump(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+            self._pump = None
+
+    async def _show(self, markdown: str) -> None:
+        raise NotImplementedError
+
+    async def _deliver_finished(self, part: MessagePart) -> None:
+        raise NotImplementedError
+
+    async def _deliver_final(self, parts: list[MessagePart]) -> None:
+        raise NotImplementedError
+
+
+def preview_part(markdown: str) -> MessagePart:
+    """Markdown so far as Telegram HTML that always parses and fits one message."""
+    html = render_markdown(markdown)
+    plain = visible_text(html)
+    if utf16_len(plain) > TELEGRAM_TEXT_LIMIT:  # rendering grew it (a padded table): plain tail
+        plain = markdown[-(TELEGRAM_TEXT_LIMIT // 2) :]
+        return MessagePart(html=html_escape(plain, quote=False), plain=plain)
+    return MessagePart(html=html, plain=plain)
+
+
+class DraftAnswer(_LivePreview):
+    """Private chats: Telegram's native streaming drafts, with a stop button."""
+
+    def __init__(self, sender: MessageSender, draft_id: int, *, can_stop: bool = True) -> None:
+        # A draft is a ~30 s preview: refresh it well before it fades while the model is quiet.
+        super().__init__(sender, min_interval=1.0, keepalive=15.0)
+        self.answer_id = draft_id
+        self._can_stop = can_stop
+
+    async def _show(self, markdown: str) -> None:
+        part = preview_part(markdown)
+        try:
+            await self._draft(part.html, ParseMode.HTML)
+        except BadRequest as exc:
+            if not refused_formatting(exc):
+                raise
+            await self._draft(part.plain, None)
+
+    async def _draft(self, text: str, parse_mode: str | None) -> None:
+        assert self.answer_id is not None
+        await self._sender.bot.send_message_draft(
+            self._sender.chat_id,
+            self.answer_id,
+            text=text,
+            parse_mode=parse_mode,
+            message_thread_id=self._sender.topic_id,
+            api_kwargs={"can_stop": True} if self._can_stop else None,
+        )
+
+    async def _deliver_finished(self, part: MessagePart) -> None:
+        await self._sender.send(part)
+
+    async def _deliver_final(self, parts: list[MessagePart]) -> None:
+        for part in parts:
+            await self._sender.send(part)
+
+
+class EditedAnswer(_LivePreview):
+    """Groups (GROUP_STREAMING=edit): one message, edited as the answer grows."""
+
+    def __init__(self, sender: MessageSender, *, min_interval: float = 3.0) -> None:
+        super().__init__(sender, min_interval=min_interval, keepalive=None)
+        self._message: Message | None = None
+        self._message_text = ""
+
+    async def _show(self, markdown: str) -> None:
+        part = preview_part(markdown)
+        if self._message is None:
+            self._message = await self._sender.send(part)
+        elif part.plain != self._message_text:
+            await self._sender.edit(self._message, part, low_priority=True)
+        self._message_text = part.plain
+
+    async def _deliver_finished(self, part: MessagePart) -> None:
+        await self._put(part)
+        self._message, self._message_text = None, ""
+
+    async def _deliver_final(self, parts: list[MessagePart]) -> None:
+        for part in parts:
+            await self._put(part)
+            self._message, self._message_text = None, ""
+
+    async def _put(self, part: MessagePart) -> None:
+        """Turn the message being edited into this part, or send the part as a new one."""
+        if self._message is None:
+            await self._sender.send(part)
+        elif part.plain != self._message_text:
+            await self._sender.edit(self._message, part, low_priority=False)
