@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import web
@@ -30,12 +30,15 @@ class EventLog:
         async with self._changed:
             self._changed.notify_all()
 
+    def _has_news(self, index: int) -> Callable[[], bool]:
+        return lambda: index < len(self.events) or self.closed
+
     async def follow(self, after: int = -1) -> AsyncIterator[tuple[int, str, dict[str, Any]]]:
         """Events with index > `after`, waiting for new ones until the log is closed."""
         index = after + 1
         while True:
             async with self._changed:
-                await self._changed.wait_for(lambda: index < len(self.events) or self.closed)
+                await self._changed.wait_for(self._has_news(index))
             while index < len(self.events):
                 name, data = self.events[index]
                 yield index, name, data
