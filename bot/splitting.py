@@ -29,20 +29,8 @@ def split_markdown(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     text = text.strip("\n")
     if utf16_len(text) <= limit:
         return [text] if text.strip() else []
-    chunks: list[str] = []
-    current = ""
-    for block in _blocks(text):
-        for piece in _fit_block(block, limit):
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if utf16_len(candidate) <= limit:
-                current = candidate
-            else:
-                if current:
-                    chunks.append(current)
-                current = piece
-    if current:
-        chunks.append(current)
-    return chunks
+    pieces = [piece for block in _blocks(text) for piece in _fit_block(block, limit)]
+    return _pack(pieces, limit, "\n\n")
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -93,7 +81,7 @@ def _split_code_block(block: _Block, limit: int) -> list[str]:
     if lines and _is_closing_fence(lines[-1]):
         lines = lines[:-1]
     overhead = utf16_len(opening) + utf16_len(closing) + 2
-    if overhead >= limit:  # absurdly small limit: fall back to plain line splitting
+    if overhead > limit // 2:  # a fence too long to repeat in every part: split as plain lines
         return _pack(_split_lines(block.text.split("\n"), limit), limit, "\n")
     bodies = _pack(_split_lines(lines, limit - overhead), limit - overhead, "\n")
     return [f"{opening}\n{body}\n{closing}" for body in bodies]
@@ -130,16 +118,19 @@ def _cut_point(line: str, limit: int) -> int:
 
 
 def _pack(pieces: list[str], limit: int, joiner: str) -> list[str]:
+    """Join consecutive pieces while they fit (lengths added up, not re-measured: linear time)."""
     chunks: list[str] = []
-    current: str | None = None
+    current: list[str] = []
+    size = 0
     for piece in pieces:
-        candidate = piece if current is None else f"{current}{joiner}{piece}"
-        if utf16_len(candidate) <= limit:
-            current = candidate
+        piece_size = utf16_len(piece)
+        joined = size + utf16_len(joiner) + piece_size if current else piece_size
+        if current and joined > limit:
+            chunks.append(joiner.join(current))
+            current, size = [piece], piece_size
         else:
-            if current is not None:
-                chunks.append(current)
-            current = piece
-    if current is not None:
-        chunks.append(current)
+            current.append(piece)
+            size = joined
+    if current:
+        chunks.append(joiner.join(current))
     return chunks

@@ -44,6 +44,7 @@ class SlidingWindow:
     times: deque[float] = field(default_factory=deque)
     paused_until: float = 0.0
     waiting: int = 0
+    queue: asyncio.Lock = field(default_factory=asyncio.Lock)  # FIFO: a chat's answers in order
 
     def wait_time(self, now: float) -> float:
         while self.times and self.times[0] <= now - self.period:
@@ -170,18 +171,19 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         raise AssertionError("unreachable")
 
     async def _acquire(self, windows: list[SlidingWindow]) -> None:
-        """Wait until every window has room, then take a slot in each (atomically)."""
+        """Wait in line (per chat) until every window has room, then take a slot in each."""
         for window in windows:
             window.waiting += 1
         try:
-            while True:
-                now = self._clock()
-                wait = max(w.wait_time(now) for w in windows)
-                if wait <= 0:
-                    for window in windows:
-                        window.take(now)
-                    return
-                await asyncio.sleep(wait)
+            async with windows[-1].queue:  # the most specific window: this chat or group
+                while True:
+                    now = self._clock()
+                    wait = max(w.wait_time(now) for w in windows)
+                    if wait <= 0:
+                        for window in windows:
+                            window.take(now)
+                        return
+                    await asyncio.sleep(wait)
         finally:
             for window in windows:
                 window.waiting -= 1

@@ -64,8 +64,18 @@ def fake_env(telegram: FakeTelegram, openai_server: FakeOpenAI, database: Path) 
 
 
 @pytest.fixture
+def reply_mode(request: pytest.FixtureRequest) -> str:
+    """Stream by default; modules that must hold in both modes parametrize it indirectly."""
+    return str(getattr(request, "param", "stream"))
+
+
+@pytest.fixture
 def make_config(
-    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path, backend: str
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    tmp_path: Path,
+    backend: str,
+    reply_mode: str,
 ) -> ConfigFactory:
     """Config from environment variables (as in production), plus fast test timings."""
 
@@ -74,6 +84,7 @@ def make_config(
             {
                 **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
                 "BOT_BACKEND": backend,
+                "REPLY_MODE": reply_mode,
                 **(env or {}),
             }
         )

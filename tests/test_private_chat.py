@@ -1,16 +1,21 @@
 """A person chatting with the bot in private: conversations, order, typing, restarts, access.
 
-Runs against every backend (see the `backend` fixture).
+Runs against every backend (see the `backend` fixture), streamed and polled.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from storage import ChatKey
 from tests.conftest import ConfigFactory, Person, RunningBot, StartBot
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
+
+# The core scenarios hold whether answers are streamed or polled.
+pytestmark = pytest.mark.parametrize("reply_mode", ["stream", "poll"], indirect=True)
 
 
 async def test_first_message_creates_conversation_and_answers(

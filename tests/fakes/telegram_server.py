@@ -47,6 +47,14 @@ class Call:
 
 
 @dataclass
+class Draft:
+    chat_id: int
+    draft_id: int
+    text: str  # as the user sees it
+    at: float
+
+
+@dataclass
 class Fault:
     method: str
     status: int
@@ -135,6 +143,7 @@ class FakeTelegram:
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -246,6 +255,10 @@ class FakeTelegram:
         chat = self._chat(params)
         if chat["type"] != "private":
             raise _ApiError(400, "Bad Request: TEXTDRAFT_PEER_INVALID")
+        if not int(params.get("draft_id") or 0):
+            raise _ApiError(400, "Bad Request: draft_id must be non-zero")
+        text = self._visible_text(params, allow_empty=True)
+        self.drafts.append(Draft(chat["id"], int(params["draft_id"]), text, time.monotonic()))
         return True
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
@@ -294,7 +307,7 @@ class FakeTelegram:
             raise _ApiError(400, "Bad Request: chat not found")
         return chat
 
-    def _visible_text(self, params: dict[str, Any]) -> str:
+    def _visible_text(self, params: dict[str, Any], *, allow_empty: bool = False) -> str:
         raw = str(params.get("text", ""))
         text = raw
         if str(params.get("parse_mode", "")).upper() == "HTML":
@@ -302,7 +315,7 @@ class FakeTelegram:
                 text = parse_telegram_html(raw)
             except TelegramHTMLError as exc:
                 raise _ApiError(400, f"Bad Request: can't parse entities: {exc}") from exc
-        if not text.strip():
+        if not text.strip() and not allow_empty:
             raise _ApiError(400, "Bad Request: message text is empty")
         if utf16_len(text) > 4096:
             raise _ApiError(400, "Bad Request: message is too long")
