@@ -118,3 +118,11 @@ def test_context_tokens_must_leave_room_for_the_answer() -> None:
         load_config({**BASE, "CONTEXT_TOKENS": "4096", "MAX_OUTPUT_TOKENS": "4096"})
     with pytest.raises(ConfigError, match="CONTEXT_TOKENS"):
         load_config({**BASE, "CONTEXT_TOKENS": "lots"})
+
+
+def test_reply_mode_and_group_streaming_are_validated() -> None:
+    config = load_config(BASE)
+    assert (config.reply_mode, config.group_streaming) == ("stream", "off")
+    assert load_config({**BASE, "REPLY_MODE": "poll"}).reply_mode == "poll"
+    with pytest.raises(ConfigError, match="GROUP_STREAMING"):
+        load_config({**BASE, "GROUP_STREAMING": "always"})
