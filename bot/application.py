@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, TypeAlias
 
-from telegram import BotCommand
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+)
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.backends import create_backend
@@ -19,12 +26,32 @@ from storage import ConversationStore
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = [
-    BotCommand("persona", "Show or switch the persona (starts a new conversation)"),
-    BotCommand("reset", "Forget this conversation and start over"),
-    BotCommand("help", "What this bot can do"),
-    BotCommand("start", "Welcome message"),
-]
+PERSONA = BotCommand("persona", "Show or switch the persona (starts a new conversation)")
+RESET = BotCommand("reset", "Forget this conversation and start over")
+HELP = BotCommand("help", "What this bot can do")
+START = BotCommand("start", "Welcome message")
+RETENTION_CHECK_SECONDS = 3600.0
+
+
+async def register_commands(bot: Bot, config: Config) -> None:
+    """The command menu per audience: private chats, group members, group administrators."""
+    managers = [PERSONA, RESET, HELP]
+    await bot.set_my_commands([PERSONA, RESET, HELP, START], scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(
+        [HELP] if config.group_admin_only else managers, scope=BotCommandScopeAllGroupChats()
+    )
+    await bot.set_my_commands(managers, scope=BotCommandScopeAllChatAdministrators())
+
+
+async def enforce_retention(engine: ChatEngine, days: int) -> None:
+    """Hourly: delete the conversations of chats inactive for RETENTION_DAYS."""
+    while True:
+        try:
+            await engine.purge_inactive(days)
+        except Exception:
+            logger.exception("Retention check failed")
+        await asyncio.sleep(RETENTION_CHECK_SECONDS)
+
 
 TelethreadApp: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
@@ -51,7 +78,9 @@ def build_application(config: Config) -> TelethreadApp:
 
     async def post_init(application: TelethreadApp) -> None:
         await services.start()
-        await application.bot.set_my_commands(COMMANDS)
+        await register_commands(application.bot, config)
+        if config.retention_days:
+            services.run_in_background(enforce_retention(services.engine, config.retention_days))
         logger.info(
             "Telethread started as @%s (backend %s, model %s, %d personas)",
             application.bot.username,

@@ -42,3 +42,11 @@ class ReplyChannel(Protocol):
     async def send_notice(self, text: str) -> None:
         """Send one of the bot's own messages (from `bot.texts`)."""
         ...
+
+
+class ChatEvents(Protocol):
+    """What the chat side reports back about a chat itself (the engine implements it)."""
+
+    async def chat_migrated(self, old_chat_id: int, new_chat_id: int) -> None: ...
+
+    async def chat_unreachable(self, chat_id: int) -> None: ...

@@ -68,6 +68,12 @@ class Config:
     personas_file: Path | None = None
     default_persona: str | None = None
     allowed_users: AllowedUsers = AllowedUsers()
+    allowed_chats: AllowedUsers = AllowedUsers()  # group ids; the same "nobody / * / ids" shape
+    admin_users: frozenset[int] = frozenset()
+    group_admin_only: bool = True
+    group_trigger: str | None = None
+    group_context: str = "mentions"
+    retention_days: int | None = None
     response_timeout: float = DEFAULT_RESPONSE_TIMEOUT
     log_level: str = "INFO"
     # Not environment settings: Telegram's own numbers, changeable in tests and benchmarks.
@@ -169,6 +175,17 @@ def load_config(env: Mapping[str, str]) -> Config:
         problems.append(f"{name} must be a positive whole number, got {raw!r}")
         return default
 
+    def flag(name: str, default: bool) -> bool:
+        raw = (text(name) or "").lower()
+        if not raw:
+            return default
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        if raw in ("0", "false", "no", "off"):
+            return False
+        problems.append(f"{name} must be true or false, got {raw!r}")
+        return default
+
     max_output_tokens = whole("MAX_OUTPUT_TOKENS", None)
     context_tokens = whole("CONTEXT_TOKENS", DEFAULT_CONTEXT_TOKENS) or DEFAULT_CONTEXT_TOKENS
     if max_output_tokens and max_output_tokens >= context_tokens:
@@ -200,7 +217,13 @@ def load_config(env: Mapping[str, str]) -> Config:
         database_path=Path(text("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
         personas_file=personas_path,
         default_persona=text("DEFAULT_PERSONA"),
-        allowed_users=_parse_allowed_users(text("ALLOWED_USERS"), problems),
+        allowed_users=_parse_ids("ALLOWED_USERS", text("ALLOWED_USERS"), problems),
+        allowed_chats=_parse_ids("ALLOWED_CHATS", text("ALLOWED_CHATS"), problems),
+        admin_users=_parse_ids("ADMIN_USERS", text("ADMIN_USERS"), problems).user_ids,
+        group_admin_only=flag("GROUP_ADMIN_ONLY", True),
+        group_trigger=text("GROUP_TRIGGER"),
+        group_context=choice("GROUP_CONTEXT", ("mentions", "all")),
+        retention_days=whole("RETENTION_DAYS", None),
         response_timeout=number("RESPONSE_TIMEOUT", DEFAULT_RESPONSE_TIMEOUT, minimum=5),
         log_level=log_level,
     )
@@ -209,7 +232,7 @@ def load_config(env: Mapping[str, str]) -> Config:
     return config
 
 
-def _parse_allowed_users(raw: str | None, problems: list[str]) -> AllowedUsers:
+def _parse_ids(name: str, raw: str | None, problems: list[str]) -> AllowedUsers:
     if raw is None:
         return AllowedUsers()
     if raw == "*":
@@ -221,5 +244,5 @@ def _parse_allowed_users(raw: str | None, problems: list[str]) -> AllowedUsers:
         try:
             ids.add(int(part))
         except ValueError:
-            problems.append(f"ALLOWED_USERS must be '*' or comma-separated user ids, got {part!r}")
+            problems.append(f"{name} must be '*' or comma-separated ids, got {part!r}")
     return AllowedUsers(user_ids=frozenset(ids))

@@ -102,6 +102,50 @@ class ChatEngine:
         record = await self._store.get_chat(key)
         return self._personas.resolve(record.persona if record else None)
 
+    def add_context(self, key: ChatKey, text: str) -> None:
+        """Add a message to the conversation without answering it (GROUP_CONTEXT=all)."""
+
+        async def job() -> None:
+            try:
+                record = await self._conversation_for(key)
+                assert record.conversation_id is not None
+                await self._backend.add_context(record.conversation_id, text)
+            except BackendError as exc:
+                logger.warning("Could not add context in chat %s: %s", key, exc)
+
+        self._queues.submit(key, job)
+
+    async def chat_migrated(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its conversations follow it, nothing is restarted."""
+        await self._store.move_chat(old_chat_id, new_chat_id)
+        logger.info("Chat %s moved to %s", old_chat_id, new_chat_id)
+
+    async def chat_unreachable(self, chat_id: int) -> None:
+        """The bot was blocked or removed: keep the conversation, mark the chat inactive."""
+        await self._store.set_chat_active(chat_id, False)
+        logger.info("Chat %s is inactive (the bot cannot write there)", chat_id)
+
+    async def chat_reachable(self, chat_id: int) -> None:
+        await self._store.set_chat_active(chat_id, True)
+
+    async def purge_inactive(self, days: int) -> int:
+        """Delete (remotely and locally) conversations of chats inactive for `days` days."""
+        purged = 0
+        for record in await self._store.chats_inactive_for(days):
+            if record.conversation_id and record.backend == self._backend.name:
+                try:
+                    await self._backend.delete_conversation(record.conversation_id)
+                except BackendError as exc:
+                    logger.warning(
+                        "Retention: could not delete %s: %s", record.conversation_id, exc
+                    )
+                    continue
+            await self._store.delete_chat(record.key)
+            purged += 1
+        if purged:
+            logger.info("Retention: deleted %d conversations of inactive chats", purged)
+        return purged
+
     async def aclose(self) -> None:
         await self._queues.aclose()
 

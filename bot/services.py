@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.backends import Backend
 from bot.config import Config
@@ -18,13 +21,21 @@ class Services:
     backend: Backend
     personas: PersonaBook
     engine: ChatEngine
+    background: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self) -> None:
         await self.store.open()
         await self.backend.start()
 
+    def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Long-running upkeep (e.g. retention), cancelled at shutdown."""
+        self.background.add(asyncio.create_task(work))
+
     async def stop(self) -> None:
-        """Stop turns first, then the clients they use."""
+        """Stop upkeep and turns first, then the clients they use."""
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
         await self.engine.aclose()
         await self.backend.aclose()
         await self.store.close()

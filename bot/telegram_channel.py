@@ -6,7 +6,7 @@ import random
 
 from telegram.constants import ChatAction
 
-from bot.channel import LiveAnswer
+from bot.channel import ChatEvents, LiveAnswer
 from bot.formatting import MessagePart, format_answer, visible_text
 from bot.telegram_live import DraftAnswer, EditedAnswer
 from bot.telegram_sender import MessageSender, RateLimitedBot
@@ -24,12 +24,17 @@ class TelegramChannel:
         topic_id: int | None = None,
         reply_to_message_id: int | None = None,
         group_streaming: bool = False,
+        events: ChatEvents | None = None,
     ) -> None:
         self._bot = bot
         self._private = private
         self._group_streaming = group_streaming
         self._sender = MessageSender(
-            bot, chat_id, topic_id=topic_id, reply_to_message_id=reply_to_message_id
+            bot,
+            chat_id,
+            topic_id=topic_id,
+            reply_to_message_id=reply_to_message_id,
+            events=events,
         )
 
     async def show_typing(self) -> None:

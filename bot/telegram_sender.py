@@ -7,9 +7,10 @@ from typing import Any, TypeAlias
 
 from telegram import LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import ExtBot
 
+from bot.channel import ChatEvents
 from bot.formatting import MessagePart
 
 logger = logging.getLogger(__name__)
@@ -35,11 +36,13 @@ class MessageSender:
         *,
         topic_id: int | None = None,
         reply_to_message_id: int | None = None,
+        events: ChatEvents | None = None,
     ) -> None:
         self.bot = bot
         self.chat_id = chat_id
         self.topic_id = topic_id
         self._reply_to = reply_to_message_id
+        self._events = events
 
     async def send(self, part: MessagePart) -> Message | None:
         """Send one part; None if the chat cannot be written to (the bot was blocked or removed)."""
@@ -50,17 +53,33 @@ class MessageSender:
         )
         try:
             try:
-                message = await self._send_message(part.html, ParseMode.HTML, reply)
-            except BadRequest as exc:
-                if not refused_formatting(exc):
-                    raise
-                logger.warning("Telegram refused the formatting in chat %s (%s)", self.chat_id, exc)
-                message = await self._send_message(part.plain, None, reply)
+                message = await self._send_formatted(part, reply)
+            except ChatMigrated as exc:
+                await self._migrated(exc)
+                message = await self._send_formatted(part, reply)
         except Forbidden as exc:
             logger.warning("Cannot write to chat %s: %s", self.chat_id, exc)
+            if self._events is not None:
+                await self._events.chat_unreachable(self.chat_id)
             return None
         self._reply_to = None
         return message
+
+    async def _send_formatted(self, part: MessagePart, reply: ReplyParameters | None) -> Message:
+        try:
+            return await self._send_message(part.html, ParseMode.HTML, reply)
+        except BadRequest as exc:
+            if not refused_formatting(exc):
+                raise
+            logger.warning("Telegram refused the formatting in chat %s (%s)", self.chat_id, exc)
+            return await self._send_message(part.plain, None, reply)
+
+    async def _migrated(self, exc: ChatMigrated) -> None:
+        """The group became a supergroup: follow it, and let its conversation follow too."""
+        old, self.chat_id = self.chat_id, exc.new_chat_id
+        logger.info("Chat %s was upgraded to supergroup %s", old, self.chat_id)
+        if self._events is not None:
+            await self._events.chat_migrated(old, self.chat_id)
 
     async def edit(self, message: Message, part: MessagePart, *, low_priority: bool) -> None:
         """Replace a message's text; unchanged text is not an error."""

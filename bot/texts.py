@@ -29,6 +29,17 @@ NOT_ALLOWED = (
     "they can allow you by adding it to <code>ALLOWED_USERS</code>."
 )
 
+GROUP_NOT_ALLOWED = (
+    "Sorry, I'm a private bot and this group is not on my list, so I'm leaving.\n\n"
+    "The group's id is <code>{chat_id}</code>: the owner can allow it by adding it to "
+    "<code>ALLOWED_CHATS</code>, or by adding me to the group themselves."
+)
+GROUP_WELCOME = (
+    "Hi everyone! Mention me (@{username}) or reply to one of my messages to talk to me; "
+    "I remember this group's conversation until an admin sends /reset."
+)
+ADMINS_ONLY = "Sorry, only this group's admins can do that."
+
 RESET_DONE = "Done — I've forgotten our conversation. Let's start over!"
 RESET_FAILED = (
     "Sorry, I couldn't start a new conversation just now. Please try /reset again in a minute."
@@ -73,4 +84,5 @@ HISTORY_LOST = (
 )
 
 UNSUPPORTED_MESSAGE = "Sorry, I can only read text messages for now."
+ATTACHMENT_NOTE = "[{kind} attached, which I cannot see]"
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again."

@@ -195,3 +195,81 @@ class ConversationStore:
             "DELETE FROM local_messages WHERE conversation_id = ?", (conversation_id,)
         )
         await self.db.commit()
+
+    # -- chat status: allowed groups, chats the bot can no longer write to ----------------------
+
+    async def chat_allowed(self, chat_id: int) -> bool | None:
+        """Whether the chat was allowed (True) or refused (False); None if never decided."""
+        async with self.db.execute(
+            "SELECT allowed FROM chat_status WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None or row[0] is None else bool(row[0])
+
+    async def set_chat_allowed(self, chat_id: int, allowed: bool) -> None:
+        await self.db.execute(
+            "INSERT INTO chat_status (chat_id, allowed) VALUES (?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET allowed = excluded.allowed",
+            (chat_id, int(allowed)),
+        )
+        await self.db.commit()
+
+    async def set_chat_active(self, chat_id: int, active: bool) -> None:
+        """Inactive: the bot was removed or blocked; kept until /reset or the retention period."""
+        await self.db.execute(
+            """
+            INSERT INTO chat_status (chat_id, active, inactive_since)
+            VALUES (?1, ?2, CASE WHEN ?2 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END)
+            ON CONFLICT (chat_id) DO UPDATE SET
+                active = excluded.active,
+                inactive_since = CASE
+                    WHEN excluded.active THEN NULL
+                    ELSE COALESCE(chat_status.inactive_since, excluded.inactive_since)
+                END
+            """,
+            (chat_id, int(active)),
+        )
+        await self.db.commit()
+
+    async def chat_active(self, chat_id: int) -> bool:
+        async with self.db.execute(
+            "SELECT active FROM chat_status WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row is None or bool(row[0])
+
+    async def chats_inactive_for(self, days: int) -> list[ChatRecord]:
+        """Conversations of chats that have been inactive for at least `days` days."""
+        async with self.db.execute(
+            """
+            SELECT c.chat_id, c.topic_id, c.backend, c.conversation_id, c.persona
+            FROM chats c JOIN chat_status s ON s.chat_id = c.chat_id
+            WHERE s.active = 0 AND s.inactive_since <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
+            """,
+            (f"-{days} days",),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [ChatRecord(ChatKey(r[0], r[1]), r[2], r[3], r[4]) for r in rows]
+
+    async def delete_chat(self, key: ChatKey) -> None:
+        await self.db.execute(
+            "DELETE FROM chats WHERE chat_id = ? AND topic_id = ?", (key.chat_id, key.topic_id)
+        )
+        await self.db.commit()
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its conversations, usage and status follow it."""
+        async with self.db.execute(
+            "SELECT 1 FROM chats WHERE chat_id = ?", (new_chat_id,)
+        ) as cursor:
+            if await cursor.fetchone() is not None:
+                return  # already moved (the service message and the send error both report it)
+        try:  # one transaction: sqlite3 opens it at the first UPDATE, until commit
+            for table in ("chats", "usage", "chat_status"):
+                await self.db.execute(
+                    f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+                )
+            await self.db.commit()
+        except BaseException:
+            await self.db.rollback()
+            raise

@@ -46,4 +46,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX local_messages_by_conversation ON local_messages (conversation_id, id);
     """,
+    # 3: per chat, whether the bot may serve it and whether it can still write there.
+    """
+    CREATE TABLE chat_status (
+        chat_id        INTEGER PRIMARY KEY,
+        allowed        INTEGER,
+        active         INTEGER NOT NULL DEFAULT 1,
+        inactive_since TEXT
+    );
+    """,
 )

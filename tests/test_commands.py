@@ -12,8 +12,14 @@ from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 
 
-async def test_commands_are_registered_at_start_up(bot: RunningBot, telegram: FakeTelegram) -> None:
-    assert {c["command"] for c in telegram.commands} >= {"persona", "reset", "help", "start"}
+async def test_commands_are_registered_per_audience_at_start_up(
+    bot: RunningBot, telegram: FakeTelegram
+) -> None:
+    assert telegram.commands == {
+        "all_private_chats": ["persona", "reset", "help", "start"],
+        "all_group_chats": ["help"],  # /reset and /persona are for admins in groups
+        "all_chat_administrators": ["persona", "reset", "help"],
+    }
 
 
 async def test_start_greets_with_the_current_persona(bot: RunningBot, alice: Person) -> None:

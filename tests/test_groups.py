@@ -62,7 +62,7 @@ async def test_a_reply_to_the_bot_is_answered_in_the_same_group_conversation(
     await telegram.wait_for_messages(GROUP_ID, 2)
 
     first, second = openai_server.turns
-    assert second.input == "Dave: Something shorter?"
+    assert second.input == f'Dave: (replying to your message: "{first.text}") Something shorter?'
     assert second.history == [first.input, first.text]
 
 

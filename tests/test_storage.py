@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage import ChatKey, ChatRecord, ConversationStore, TokenUsage
+from storage.migrations import MIGRATIONS
 
 
 async def test_a_chat_row_round_trips_and_is_replaced_on_save(tmp_path: Path) -> None:
@@ -27,7 +28,7 @@ async def test_data_survives_reopening_and_migrations_run_once(tmp_path: Path) -
     async with ConversationStore(path) as store:
         assert (await store.get_chat(ChatKey(1))) is not None
         async with store.db.execute("PRAGMA user_version") as cursor:
-            assert (await cursor.fetchone()) == (2,)
+            assert (await cursor.fetchone()) == (len(MIGRATIONS),)
         async with store.db.execute("PRAGMA journal_mode") as cursor:
             assert (await cursor.fetchone()) == ("wal",)
 

@@ -183,6 +183,20 @@ class AssistantsBackend:
         run, stopped = await self._wait(run, deadline)
         yield await self._result(run, stopped)
 
+    async def add_context(self, conversation_id: str, text: str) -> None:
+        deadline = time.monotonic() + self._response_timeout
+        writer = self._client.with_options(max_retries=0).beta.threads
+
+        async def clear() -> None:
+            await self._settle_active_runs(conversation_id, deadline)
+
+        await write_once(
+            lambda: writer.messages.create(conversation_id, role="user", content=text),
+            what=f"Adding context to {conversation_id}",
+            deadline=deadline,
+            on_busy=clear,
+        )
+
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         try:
             await self._client.beta.threads.runs.cancel(remote_id, thread_id=conversation_id)

@@ -107,6 +107,10 @@ class Backend(Protocol):
         """
         ...
 
+    async def add_context(self, conversation_id: str, text: str) -> None:
+        """Add a user message to the conversation without asking for an answer."""
+        ...
+
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         """Stop a turn the user no longer wants (best effort; errors are logged, not raised)."""
         ...

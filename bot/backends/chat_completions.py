@@ -104,6 +104,9 @@ class ChatCompletionsBackend:
             )
         yield result
 
+    async def add_context(self, conversation_id: str, text: str) -> None:
+        await self._store.append_history(conversation_id, [HistoryMessage("user", text)])
+
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         """Nothing to do: closing the HTTP stream is what stops the server generating."""
 

@@ -93,6 +93,16 @@ class ResponsesBackend:
         yield TurnStarted(response.id)
         yield await self._settle(response, deadline)
 
+    async def add_context(self, conversation_id: str, text: str) -> None:
+        items = self._client.with_options(max_retries=0).conversations.items
+        await write_once(
+            lambda: items.create(
+                conversation_id, items=[{"type": "message", "role": "user", "content": text}]
+            ),
+            what=f"Adding context to {conversation_id}",
+            deadline=time.monotonic() + self._response_timeout,
+        )
+
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         try:
             await self._client.responses.cancel(remote_id)

@@ -8,14 +8,17 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
+from bot.handlers.access import AccessControl
 from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
 from bot.handlers.errors import on_error
+from bot.handlers.membership import MembershipHandlers
 from bot.handlers.messages import MessageHandlers
 from bot.handlers.stop import STOP_UPDATE, StopHandlers
 from bot.services import Services
@@ -30,8 +33,10 @@ ALLOWED_UPDATES = [*Update.ALL_TYPES, STOP_UPDATE]
 def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], services: Services
 ) -> None:
-    commands = CommandHandlers(services)
-    messages = MessageHandlers(services)
+    access = AccessControl(services.config, services.store)
+    commands = CommandHandlers(services, access)
+    messages = MessageHandlers(services, access)
+    membership = MembershipHandlers(services, access)
     stops = StopHandlers(services)
     # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
     # model yet, and lets everything pass on to the handlers below.
@@ -43,10 +48,15 @@ def register_handlers(
             CommandHandler("reset", commands.reset, filters=NEW_MESSAGES),
             CommandHandler("persona", commands.persona, filters=NEW_MESSAGES),
             CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
-            MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, messages.text),
-            # Anything else a person sends (stickers, photos, voice…); service messages excluded.
+            ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated),
+            # Texts, and captions (which count like text).
             MessageHandler(
-                NEW_MESSAGES & ~filters.TEXT & ~filters.StatusUpdate.ALL & ~filters.COMMAND,
+                NEW_MESSAGES & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, messages.text
+            ),
+            # Anything else a person sends (stickers, voice, polls…); service messages excluded.
+            MessageHandler(
+                NEW_MESSAGES & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL,
                 messages.unsupported,
             ),
         ]

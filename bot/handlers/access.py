@@ -1,31 +1,111 @@
-"""Who may use the bot: strangers are told their id, so the owner can allow them."""
+"""Who may use the bot, where, and who may reset or re-persona a group's conversation."""
 
 from __future__ import annotations
 
 import logging
+import time
 
-from telegram import Update
-from telegram.constants import ParseMode
+from telegram import Bot, Chat, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 
 from bot import texts
-from bot.config import AllowedUsers
+from bot.config import Config
+from bot.formatting import visible_text
+from storage import ConversationStore
 
 logger = logging.getLogger(__name__)
 
+ADMIN_CACHE_SECONDS = 300.0
 
-async def ensure_allowed(update: Update, allowed: AllowedUsers) -> bool:
-    """True if the sender may use the bot; otherwise tell them why not and how to fix it."""
-    user = update.effective_user
-    if user is not None and allowed.allows(user.id):
-        return True
-    user_id = user.id if user else 0
-    logger.info(
-        "Refused user %s in chat %s", user_id, update.effective_chat and update.effective_chat.id
-    )
+
+class GroupAdmins:
+    """Each group's administrators, asked of Telegram at most every few minutes."""
+
+    def __init__(self, ttl: float = ADMIN_CACHE_SECONDS) -> None:
+        self._ttl = ttl
+        self._cache: dict[int, tuple[float, frozenset[int]]] = {}
+
+    async def of(self, bot: Bot, chat_id: int) -> frozenset[int]:
+        cached = self._cache.get(chat_id)
+        if cached is not None and time.monotonic() - cached[0] < self._ttl:
+            return cached[1]
+        try:
+            members = await bot.get_chat_administrators(chat_id)
+        except TelegramError as exc:
+            logger.warning("Could not list the admins of %s: %s", chat_id, exc)
+            return cached[1] if cached else frozenset()
+        admins = frozenset(m.user.id for m in members)
+        self._cache[chat_id] = (time.monotonic(), admins)
+        return admins
+
+
+class AccessControl:
+    def __init__(self, config: Config, store: ConversationStore) -> None:
+        self._config = config
+        self._store = store
+        self.admins = GroupAdmins()
+
+    def is_owner(self, user_id: int) -> bool:
+        return user_id in self._config.admin_users
+
+    def user_allowed(self, user_id: int) -> bool:
+        return self.is_owner(user_id) or self._config.allowed_users.allows(user_id)
+
+    async def group_allowed(self, chat_id: int, by_user: int | None) -> bool:
+        """A group is served if ALLOWED_CHATS lists it, or an allowed user brought or uses it."""
+        if self._config.allowed_chats.allows(chat_id) or await self._store.chat_allowed(chat_id):
+            return True
+        if by_user is not None and self.user_allowed(by_user):
+            await self._store.set_chat_allowed(chat_id, True)
+            return True
+        return False
+
+    async def may_talk(self, update: Update, bot: Bot) -> bool:
+        """True if the bot should serve this update; otherwise say why (and leave, in groups)."""
+        user, chat = update.effective_user, update.effective_chat
+        if chat is None or user is None:
+            return False
+        if chat.type == ChatType.PRIVATE:
+            if self.user_allowed(user.id):
+                return True
+            logger.info("Refused user %s", user.id)
+            await _answer(update, texts.NOT_ALLOWED.format(user_id=user.id))
+            return False
+        if await self.group_allowed(chat.id, user.id):
+            return True
+        await self.refuse_group(bot, chat)
+        return False
+
+    async def refuse_group(self, bot: Bot, chat: Chat) -> None:
+        """Say once, with the group's id, that it is not allowed; then leave."""
+        logger.info("Leaving group %s (%s): not allowed", chat.id, chat.title)
+        await self._store.set_chat_allowed(chat.id, False)
+        try:
+            await bot.send_message(
+                chat.id, texts.GROUP_NOT_ALLOWED.format(chat_id=chat.id), parse_mode=ParseMode.HTML
+            )
+            await bot.leave_chat(chat.id)
+        except TelegramError as exc:
+            logger.warning("Could not leave group %s: %s", chat.id, exc)
+
+    async def may_manage(self, update: Update, bot: Bot) -> bool:
+        """/reset and /persona: anyone in private; in groups, admins (unless configured open)."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return False
+        if chat.type == ChatType.PRIVATE or self.is_owner(user.id):
+            return True
+        if not self._config.group_admin_only or user.id in await self.admins.of(bot, chat.id):
+            return True
+        logger.info("Refused %s a group command in %s (not an admin)", user.id, chat.id)
+        await _answer(update, texts.ADMINS_ONLY)
+        return False
+
+
+async def _answer(update: Update, text: str) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(f"This bot is private. Your user id is {user_id}.")
+        # Alerts take plain text of at most 200 characters.
+        await update.callback_query.answer(visible_text(text)[:200], show_alert=True)
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(
-            texts.NOT_ALLOWED.format(user_id=user_id), parse_mode=ParseMode.HTML
-        )
-    return False
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)

@@ -1,4 +1,4 @@
-"""Which chat (or topic) a message belongs to, and whether it is meant for the bot."""
+"""Which chat (or topic) a message belongs to, whether it is meant for the bot, and its text."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ from typing import cast
 from telegram import Bot, Message, MessageEntity
 from telegram.constants import ChatType
 
+from bot import texts
+from bot.channel import ChatEvents
 from bot.telegram_channel import TelegramChannel
 from bot.telegram_sender import RateLimitedBot
 from storage import ChatKey
+
+QUOTE_LIMIT = 300  # characters of a replied-to message quoted for the model
 
 
 def chat_key(message: Message) -> ChatKey:
@@ -18,7 +22,9 @@ def chat_key(message: Message) -> ChatKey:
     return ChatKey(chat_id=message.chat_id, topic_id=topic or 0)
 
 
-def reply_channel(bot: Bot, message: Message, *, group_streaming: bool) -> TelegramChannel:
+def reply_channel(
+    bot: Bot, message: Message, *, group_streaming: bool, events: ChatEvents
+) -> TelegramChannel:
     return TelegramChannel(
         cast(RateLimitedBot, bot),  # the application is built with TelegramRateLimiter
         message.chat_id,
@@ -26,6 +32,7 @@ def reply_channel(bot: Bot, message: Message, *, group_streaming: bool) -> Teleg
         topic_id=message.message_thread_id if message.is_topic_message else None,
         reply_to_message_id=message.message_id,
         group_streaming=group_streaming,
+        events=events,
     )
 
 
@@ -33,42 +40,79 @@ def is_private(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE
 
 
-def text_for_model(message: Message, bot: Bot) -> str | None:
-    """The text to send to the model, or None when the bot should stay quiet.
+def addressed_text(message: Message, bot: Bot, trigger: str | None) -> str | None:
+    """The message's text with the bot's mention or trigger removed, if it is meant for the bot.
 
-    Private chats: every text. Groups: only when the bot is mentioned or replied to; the mention is
-    removed and the sender's name put in front, so the model knows who speaks.
+    Private chats: everything. Groups: a mention (@bot, or a mention of the bot without a
+    username), a reply to one of the bot's messages, or a message starting with `trigger`.
+    Captions count like text.
     """
-    text = message.text or ""
+    text = message.text or message.caption or ""
     if is_private(message):
         return text
+    entities = message.parse_entities if message.text else message.parse_caption_entities
     mentioned = False
-    for entity, value in message.parse_entities(
-        [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-    ).items():
-        if (
-            entity.type == MessageEntity.MENTION and value.lower() == f"@{bot.username}".lower()
-        ) or (
-            entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id
-        ):
+    for entity, value in entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        if entity.type == MessageEntity.MENTION and value.lower() == f"@{bot.username}".lower():
             mentioned = True
-            if entity.type == MessageEntity.MENTION:
-                text = text.replace(value, "", 1)
+            text = text.replace(value, "", 1)
+        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
+            mentioned = True
+    if trigger and text.lower().startswith(trigger.lower()):
+        mentioned = True
+        text = text[len(trigger) :].lstrip(" ,:")
+    if mentioned or replies_to_bot(message, bot):
+        return text.replace("  ", " ").strip()
+    return None
+
+
+def replies_to_bot(message: Message, bot: Bot) -> bool:
+    replied = _replied(message)
+    return bool(replied and replied.from_user and replied.from_user.id == bot.id)
+
+
+def text_for_model(message: Message, text: str, bot: Bot) -> str:
+    """What the model reads: in groups the sender's name first; a quote of what it replies to."""
+    parts = []
+    replied = _replied(message)
+    quoted = (replied.text or replied.caption or "") if replied else ""
+    if replied and quoted:
+        if len(quoted) > QUOTE_LIMIT:
+            quoted = quoted[:QUOTE_LIMIT].rstrip() + "…"
+        who = "your message" if replies_to_bot(message, bot) else f"{sender_name(replied)}"
+        parts.append(f'(replying to {who}: "{quoted}")')
+    if text:
+        parts.append(text)
+    kind = _attachment_kind(message)
+    if kind:
+        parts.append(texts.ATTACHMENT_NOTE.format(kind=kind))
+    body = " ".join(parts)
+    if is_private(message):
+        return body
+    return f"{sender_name(message)}: {body}"
+
+
+def sender_name(message: Message) -> str:
+    if message.from_user:
+        return message.from_user.full_name
+    if message.sender_chat:
+        return message.sender_chat.title or "Someone"
+    return "Someone"
+
+
+def _replied(message: Message) -> Message | None:
+    """The message replied to; not a topic's creation message, which all topic messages cite."""
     replied = message.reply_to_message
-    replied_to_bot = bool(
-        replied
-        and replied.from_user
-        and replied.from_user.id == bot.id
-        and not _topic_root(message)
-    )
-    if not (mentioned or replied_to_bot):
+    if replied is None or replied.forum_topic_created:
         return None
-    text = text.replace("  ", " ").strip()
-    sender = message.from_user.full_name if message.from_user else (message.chat.title or "Someone")
-    return f"{sender}: {text}"
+    return replied
 
 
-def _topic_root(message: Message) -> bool:
-    """In forum topics every message 'replies' to the topic's creation message."""
-    replied = message.reply_to_message
-    return bool(message.is_topic_message and replied and replied.forum_topic_created)
+def _attachment_kind(message: Message) -> str | None:
+    attachment = message.effective_attachment
+    if attachment is None or message.text:
+        return None
+    name = type(attachment[-1] if isinstance(attachment, tuple) else attachment).__name__
+    return {"PhotoSize": "a photo", "Document": "a file", "Video": "a video"}.get(
+        name, f"a {name.lower()}"
+    )

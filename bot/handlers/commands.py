@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.backends import BackendError
-from bot.handlers.access import ensure_allowed
+from bot.handlers.access import AccessControl
 from bot.handlers.addressing import chat_key
 from bot.services import Services
 
@@ -21,13 +21,14 @@ PERSONA_CALLBACK_PREFIX = "persona:"
 
 
 class CommandHandlers:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, access: AccessControl) -> None:
         self._services = services
+        self._access = access
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet, say what the bot does and which persona is active."""
         message = update.effective_message
-        if message is None or not await self._allowed(update):
+        if message is None or not await self._access.may_talk(update, context.bot):
             return
         persona = await self._services.engine.persona_for(chat_key(message))
         name = update.effective_user.first_name if update.effective_user else "there"
@@ -38,7 +39,7 @@ class CommandHandlers:
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
         message = update.effective_message
-        if message is None or not await self._allowed(update):
+        if message is None or not await self._access.may_talk(update, context.bot):
             return
         await _reply(
             message,
@@ -49,9 +50,9 @@ class CommandHandlers:
         )
 
     async def reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Forget the chat's conversation and start a new one."""
+        """Forget the chat's (or topic's) conversation and start a new one."""
         message = update.effective_message
-        if message is None or not await self._allowed(update):
+        if message is None or not await self._manager(update, context):
             return
         try:
             await self._services.engine.reset(chat_key(message))
@@ -64,7 +65,7 @@ class CommandHandlers:
     async def persona(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the persona menu, or switch directly with `/persona <name>`."""
         message = update.effective_message
-        if message is None or not await self._allowed(update):
+        if message is None or not await self._manager(update, context):
             return
         personas = self._services.personas
         if context.args:
@@ -87,7 +88,7 @@ class CommandHandlers:
     async def persona_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on the /persona menu."""
         query = update.callback_query
-        if query is None or not await self._allowed(update):
+        if query is None or not await self._manager(update, context):
             return
         await query.answer()
         name = (query.data or "").removeprefix(PERSONA_CALLBACK_PREFIX)
@@ -132,8 +133,10 @@ class CommandHandlers:
         )
         return texts.PERSONA_UNKNOWN.format(name=html.escape(wanted), choices=choices)
 
-    async def _allowed(self, update: Update) -> bool:
-        return await ensure_allowed(update, self._services.config.allowed_users)
+    async def _manager(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        return await self._access.may_talk(update, context.bot) and await self._access.may_manage(
+            update, context.bot
+        )
 
 
 async def _reply(message: Message, text: str) -> None:

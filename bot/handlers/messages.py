@@ -1,4 +1,4 @@
-"""Messages for the model: private texts, and group texts addressed to the bot."""
+"""Messages for the model: private texts, and group messages addressed to the bot."""
 
 from __future__ import annotations
 
@@ -8,40 +8,69 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.handlers.access import ensure_allowed
-from bot.handlers.addressing import chat_key, is_private, reply_channel, text_for_model
+from bot.handlers.access import AccessControl
+from bot.handlers.addressing import (
+    addressed_text,
+    chat_key,
+    is_private,
+    reply_channel,
+    text_for_model,
+)
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
 
 class MessageHandlers:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, access: AccessControl) -> None:
         self._services = services
+        self._access = access
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Queue the message for the model; the engine answers in order and keeps typing alive."""
         message = update.effective_message
         if message is None:
             return
-        text = text_for_model(message, context.bot)
+        config = self._services.config
+        text = addressed_text(message, context.bot, config.group_trigger)
         if text is None:
+            await self._maybe_add_context(update, context)
             return
-        if not await ensure_allowed(update, self._services.config.allowed_users):
+        if not await self._access.may_talk(update, context.bot):
             return
         key = chat_key(message)
         logger.info("Message %s accepted in chat %s", message.message_id, key)
         channel = reply_channel(
-            context.bot, message, group_streaming=self._services.config.group_streaming == "edit"
+            context.bot,
+            message,
+            group_streaming=config.group_streaming == "edit",
+            events=self._services.engine,
         )
-        self._services.engine.submit_message(key, text, channel)
+        model_text = text_for_model(message, text, context.bot)
+        self._services.engine.submit_message(key, model_text, channel)
 
     async def unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice…: say politely that only text is understood (private chats)."""
+        """Stickers, voice, polls…: say politely that only text is understood (private chats)."""
         message = update.effective_message
         if message is None or not is_private(message):
             return
-        if not await ensure_allowed(update, self._services.config.allowed_users):
+        if not await self._access.may_talk(update, context.bot):
             return
         logger.info("Unsupported message %s in chat %s", message.message_id, message.chat_id)
         await message.reply_text(texts.UNSUPPORTED_MESSAGE)
+
+    async def _maybe_add_context(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """GROUP_CONTEXT=all: what the group says goes into its conversation, unanswered."""
+        message = update.effective_message
+        chat = update.effective_chat
+        if (
+            message is None
+            or chat is None
+            or self._services.config.group_context != "all"
+            or not (message.text or message.caption)
+            or not await self._access.group_allowed(chat.id, None)
+        ):
+            return
+        text = message.text or message.caption or ""
+        model_text = text_for_model(message, text, context.bot)
+        self._services.engine.add_context(chat_key(message), model_text)

@@ -139,7 +139,7 @@ def text_entities(text: str) -> list[dict[str, Any]]:
 class FakeTelegram:
     token: str = "123456:TEST-telegram-token-secret"
     calls: list[Call] = field(default_factory=list)
-    commands: list[dict[str, Any]] = field(default_factory=list)
+    commands: dict[str, list[str]] = field(default_factory=dict)  # by scope type
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
@@ -227,7 +227,8 @@ class FakeTelegram:
         return True
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
-        self.commands = params.get("commands", [])
+        scope = (params.get("scope") or {"type": "default"})["type"]
+        self.commands[scope] = [c["command"] for c in params.get("commands", [])]
         return True
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
