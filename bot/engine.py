@@ -116,9 +116,17 @@ class ChatEngine:
         self._queues.submit(key, job)
 
     async def chat_migrated(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: its conversations follow it, nothing is restarted."""
-        await self._store.move_chat(old_chat_id, new_chat_id)
-        logger.info("Chat %s moved to %s", old_chat_id, new_chat_id)
+        """A group became a supergroup: its conversations follow it, nothing is restarted.
+
+        The move runs in the new chat's queue, ahead of any message from there that arrives
+        after the upgrade, so none of them can start a conversation of its own first.
+        """
+
+        async def move() -> None:
+            await self._store.move_chat(old_chat_id, new_chat_id)
+            logger.info("Chat %s moved to %s", old_chat_id, new_chat_id)
+
+        await self._queues.run(ChatKey(new_chat_id), move)
 
     async def chat_unreachable(self, chat_id: int) -> None:
         """The bot was blocked or removed: keep the conversation, mark the chat inactive."""

@@ -126,3 +126,25 @@ def test_reply_mode_and_group_streaming_are_validated() -> None:
     assert load_config({**BASE, "REPLY_MODE": "poll"}).reply_mode == "poll"
     with pytest.raises(ConfigError, match="GROUP_STREAMING"):
         load_config({**BASE, "GROUP_STREAMING": "always"})
+
+
+def test_group_settings() -> None:
+    config = load_config(
+        {
+            **BASE,
+            "ALLOWED_CHATS": "-100123, -42",
+            "ADMIN_USERS": "7",
+            "GROUP_ADMIN_ONLY": "no",
+            "GROUP_TRIGGER": "bot,",
+            "GROUP_CONTEXT": "all",
+            "RETENTION_DAYS": "30",
+        }
+    )
+    assert config.allowed_chats.allows(-100123) and not config.allowed_chats.allows(-1)
+    assert config.admin_users == frozenset({7})
+    assert (config.group_admin_only, config.group_trigger) == (False, "bot,")
+    assert (config.group_context, config.retention_days) == ("all", 30)
+    defaults = load_config(BASE)
+    assert defaults.group_admin_only and defaults.retention_days is None
+    with pytest.raises(ConfigError, match="GROUP_ADMIN_ONLY"):
+        load_config({**BASE, "GROUP_ADMIN_ONLY": "maybe"})

@@ -61,14 +61,13 @@ class MessageHandlers:
 
     async def _maybe_add_context(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """GROUP_CONTEXT=all: what the group says goes into its conversation, unanswered."""
-        message = update.effective_message
-        chat = update.effective_chat
+        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
         if (
             message is None
             or chat is None
             or self._services.config.group_context != "all"
             or not (message.text or message.caption)
-            or not await self._access.group_allowed(chat.id, None)
+            or not await self._access.group_allowed(chat.id, user.id if user else None)
         ):
             return
         text = message.text or message.caption or ""

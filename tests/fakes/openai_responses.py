@@ -60,6 +60,7 @@ class ResponsesAPI:
             Route("GET", r"/conversations/(?P<id>[^/]+)", self._get_conversation),
             Route("DELETE", r"/conversations/(?P<id>[^/]+)", self._delete_conversation),
             Route("GET", r"/conversations/(?P<id>[^/]+)/items", self._list_items),
+            Route("POST", r"/conversations/(?P<id>[^/]+)/items", self._add_items),
             Route("POST", r"/responses", self._create_response),
             Route("GET", r"/responses/(?P<id>[^/]+)", self._get_response),
             Route("POST", r"/responses/(?P<id>[^/]+)/cancel", self._cancel_response),
@@ -108,6 +109,26 @@ class ResponsesAPI:
             }
         )
 
+    async def _add_items(self, call: ApiCall) -> web.Response:
+        conversation = self.conversations.get(call.ids["id"])
+        if conversation is None:
+            return _conversation_not_found(call.ids["id"])
+        if conversation.active_response is not None:
+            self.locked_rejections += 1
+            return _locked()
+        added = [
+            {"id": self.model.new_id("msg"), "status": "completed", **item}
+            for item in call.body.get("items", [])
+        ]
+        for item in added:
+            if isinstance(item.get("content"), str):
+                item["content"] = [{"type": "input_text", "text": item["content"]}]
+        conversation.items.extend(added)
+        return web.json_response(
+            {"object": "list", "data": added, "first_id": added[0]["id"] if added else None,
+             "last_id": added[-1]["id"] if added else None, "has_more": False}
+        )  # fmt: skip
+
     # -- responses ----------------------------------------------------------------------------
 
     async def _create_response(self, call: ApiCall) -> web.Response:
@@ -120,15 +141,7 @@ class ResponsesAPI:
                 return _conversation_not_found(conversation_id)
             if conversation.active_response is not None:
                 self.locked_rejections += 1
-                return web.json_response(
-                    error_body(
-                        "Another process is currently operating on this conversation. "
-                        "Please retry in a few seconds.",
-                        param="conversation",
-                        code="conversation_locked",
-                    ),
-                    status=400,
-                )
+                return _locked()
         turn = self.model.begin(
             "responses",
             conversation=conversation_id,
@@ -318,6 +331,18 @@ def _conversation_json(conversation: FakeConversation) -> dict[str, Any]:
         "created_at": conversation.created_at,
         "metadata": conversation.metadata,
     }
+
+
+def _locked() -> web.Response:
+    return web.json_response(
+        error_body(
+            "Another process is currently operating on this conversation. "
+            "Please retry in a few seconds.",
+            param="conversation",
+            code="conversation_locked",
+        ),
+        status=400,
+    )
 
 
 def _conversation_not_found(conversation_id: str) -> web.Response:

@@ -144,6 +144,8 @@ class FakeTelegram:
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
+    admins: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # chat id → users
+    left_chats: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -302,6 +304,15 @@ class FakeTelegram:
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         return True
 
+    async def _api_getChatAdministrators(self, params: dict[str, Any]) -> Any:
+        chat = self._chat(params)
+        return [_administrator(user) for user in self.admins.get(chat["id"], [])]
+
+    async def _api_leaveChat(self, params: dict[str, Any]) -> Any:
+        chat = self._chat(params)
+        self.left_chats.append(chat["id"])
+        return True
+
     def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self.chats.get(int(params.get("chat_id", 0)))
         if chat is None:
@@ -389,6 +400,20 @@ class FakeTelegram:
         self._wakeups += 1
         await self._notify()
 
+    def push_membership(self, chat: dict[str, Any], by: dict[str, Any], old: str, new: str) -> None:
+        """The bot's own membership changed (added, removed, blocked), as `my_chat_member`."""
+        self.push_update(
+            {
+                "my_chat_member": {
+                    "chat": chat,
+                    "from": by,
+                    "date": int(time.time()),
+                    "old_chat_member": _member(old, self.bot_user),
+                    "new_chat_member": _member(new, self.bot_user),
+                }
+            }
+        )
+
     def push_callback(self, user: dict[str, Any], message: dict[str, Any], data: str) -> None:
         self.push_update(
             {
@@ -450,6 +475,35 @@ class FakeTelegram:
 
     def _summary(self) -> str:
         return ", ".join(f"{c.method}({c.params.get('chat_id')})" for c in self.calls[-20:])
+
+
+def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
+def _administrator(user: dict[str, Any]) -> dict[str, Any]:
+    rights = [
+        "can_manage_chat",
+        "can_delete_messages",
+        "can_manage_video_chats",
+        "can_restrict_members",
+        "can_change_info",
+        "can_invite_users",
+    ]
+    return {
+        "status": "administrator",
+        "user": user,
+        "can_be_edited": False,
+        "is_anonymous": False,
+        "can_promote_members": False,
+        "can_post_stories": False,
+        "can_edit_stories": False,
+        "can_delete_stories": False,
+        **dict.fromkeys(rights, True),
+    }
 
 
 class _ApiError(Exception):
