@@ -16,13 +16,15 @@ from telegram import (
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.backends import create_backend
+from bot.channel import ReplyChannel
 from bot.config import Config
 from bot.engine import ChatEngine
 from bot.handlers import register_handlers
 from bot.personas import load_personas
 from bot.services import Services
+from bot.telegram_channel import TelegramChannel
 from bot.telegram_rate_limiter import TelegramRateLimiter
-from storage import ConversationStore
+from storage import ConversationStore, InboxEntry
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +78,24 @@ def build_application(config: Config) -> TelethreadApp:
     """The bot, ready for `run_polling()`; `post_init`/`post_shutdown` own its resources."""
     services = build_services(config)
 
+    def channel_for(entry: InboxEntry) -> ReplyChannel:
+        """A way back to the chat of a message accepted before a restart."""
+        return TelegramChannel(
+            application.bot,
+            entry.key.chat_id,
+            private=entry.private,
+            topic_id=entry.key.topic_id or None,
+            reply_to_message_id=entry.message_id,
+            group_streaming=config.group_streaming == "edit",
+            events=services.engine,
+        )
+
     async def post_init(application: TelethreadApp) -> None:
         await services.start()
         await register_commands(application.bot, config)
+        resumed = await services.engine.resume_pending(channel_for)
+        if resumed:
+            logger.info("Resuming %d messages left from the last run", resumed)
         if config.retention_days:
             services.run_in_background(enforce_retention(services.engine, config.retention_days))
         logger.info(
@@ -88,6 +105,10 @@ def build_application(config: Config) -> TelethreadApp:
             config.openai_model,
             len(services.personas.personas),
         )
+
+    async def post_stop(application: TelethreadApp) -> None:
+        # Updates have stopped; the bot can still send: let running answers finish.
+        await services.engine.drain(config.shutdown_grace)
 
     async def post_shutdown(application: TelethreadApp) -> None:
         await services.stop()
@@ -108,6 +129,7 @@ def build_application(config: Config) -> TelethreadApp:
             )
         )
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )

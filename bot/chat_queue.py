@@ -23,11 +23,12 @@ class ChatQueues:
     def __init__(self) -> None:
         self._queues: dict[ChatKey, deque[Job]] = {}
         self._workers: dict[ChatKey, asyncio.Task[None]] = {}
+        self._closing = False
 
     def submit(self, key: ChatKey, job: Job) -> None:
         """Queue `job` behind the chat's earlier jobs; returns at once."""
         self._queues.setdefault(key, deque()).append(job)
-        if key not in self._workers:
+        if key not in self._workers and not self._closing:
             self._workers[key] = asyncio.create_task(self._drain(key), name=f"chat {key}")
 
     async def run(self, key: ChatKey, job: Callable[[], Awaitable[T]]) -> T:
@@ -50,9 +51,12 @@ class ChatQueues:
     def busy(self, key: ChatKey) -> bool:
         return key in self._workers
 
-    async def aclose(self) -> None:
-        """Cancel all workers (used at shutdown) and wait until they have stopped."""
+    async def close(self, grace: float) -> None:
+        """Start no new job; give running ones `grace` seconds, then cancel them."""
+        self._closing = True
         workers = list(self._workers.values())
+        if workers and grace > 0:
+            await asyncio.wait(workers, timeout=grace)
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
@@ -60,7 +64,7 @@ class ChatQueues:
     async def _drain(self, key: ChatKey) -> None:
         queue = self._queues[key]
         try:
-            while queue:
+            while queue and not self._closing:
                 job = queue.popleft()
                 try:
                     await job()

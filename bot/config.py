@@ -75,6 +75,7 @@ class Config:
     group_context: str = "mentions"
     retention_days: int | None = None
     response_timeout: float = DEFAULT_RESPONSE_TIMEOUT
+    shutdown_grace: float = 20.0
     log_level: str = "INFO"
     # Not environment settings: Telegram's own numbers, changeable in tests and benchmarks.
     typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s
@@ -225,6 +226,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         group_context=choice("GROUP_CONTEXT", ("mentions", "all")),
         retention_days=whole("RETENTION_DAYS", None),
         response_timeout=number("RESPONSE_TIMEOUT", DEFAULT_RESPONSE_TIMEOUT, minimum=5),
+        shutdown_grace=number("SHUTDOWN_GRACE", 20.0, minimum=0),
         log_level=log_level,
     )
     if problems:

@@ -7,7 +7,10 @@ chat only through a `ReplyChannel`, so it knows nothing about Telegram.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot import texts
@@ -28,7 +31,7 @@ from bot.channel import LiveAnswer, ReplyChannel
 from bot.chat_queue import ChatQueues
 from bot.personas import Persona, PersonaBook
 from bot.typing_indicator import TYPING_INTERVAL, TypingIndicator
-from storage import ChatKey, ChatRecord, ConversationStore
+from storage import ChatKey, ChatRecord, ConversationStore, InboxEntry
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ logger = logging.getLogger(__name__)
 class _RunningTurn:
     """A turn in progress: what a stop request or a streaming preview needs to know."""
 
+    entry: InboxEntry
     live: LiveAnswer | None
     typing: TypingIndicator
     text: str = ""
@@ -52,6 +56,14 @@ class _Outcome:
     answer: str = ""
     notices: list[str] = field(default_factory=list)
     note: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps({"answer": self.answer, "notices": self.notices, "note": self.note})
+
+    @classmethod
+    def from_json(cls, text: str) -> _Outcome:
+        data = json.loads(text)
+        return cls(answer=data["answer"], notices=list(data["notices"]), note=data["note"])
 
 
 class ChatEngine:
@@ -76,9 +88,31 @@ class ChatEngine:
         self._queues = ChatQueues()
         self._running: dict[ChatKey, _RunningTurn] = {}
 
-    def submit_message(self, key: ChatKey, text: str, channel: ReplyChannel) -> None:
-        """Queue a user message; it is answered after the chat's earlier messages."""
-        self._queues.submit(key, lambda: self._answer(key, text, channel))
+    async def accept_message(
+        self, key: ChatKey, text: str, channel: ReplyChannel, *, message_id: int, private: bool
+    ) -> bool:
+        """Record a user message in the inbox, then queue it behind the chat's earlier ones.
+
+        False if this message was accepted before (Telegram delivered it again after a restart).
+        """
+        entry = await self._store.inbox_add(key, message_id=message_id, private=private, text=text)
+        if entry is None:
+            logger.info("Message %s in chat %s was already accepted", message_id, key)
+            return False
+        self._queues.submit(key, functools.partial(self._answer, entry, channel))
+        return True
+
+    async def resume_pending(self, channel_for: Callable[[InboxEntry], ReplyChannel]) -> int:
+        """At start-up: resume, run or deliver whatever the inbox holds, each chat in order."""
+        entries = await self._store.inbox_pending()
+        for entry in entries:
+            logger.info(
+                "Resuming message %s in chat %s (%s)", entry.message_id, entry.key, entry.state
+            )
+            self._queues.submit(
+                entry.key, functools.partial(self._answer, entry, channel_for(entry))
+            )
+        return len(entries)
 
     async def reset(self, key: ChatKey) -> None:
         """Replace the chat's conversation with a fresh one (after any queued turns)."""
@@ -154,8 +188,15 @@ class ChatEngine:
             logger.info("Retention: deleted %d conversations of inactive chats", purged)
         return purged
 
+    async def drain(self, grace: float) -> None:
+        """Shutting down: start nothing new, give running turns `grace` seconds to finish.
+
+        Whatever is left stays in the inbox and is resumed at the next start.
+        """
+        await self._queues.close(grace)
+
     async def aclose(self) -> None:
-        await self._queues.aclose()
+        await self._queues.close(0)
 
     async def stop_answer(self, key: ChatKey, answer_id: int | None = None) -> bool:
         """Stop the chat's answer being written (the user pressed stop); False if none matches."""
@@ -170,37 +211,53 @@ class ChatEngine:
 
     # -- one turn -----------------------------------------------------------------------------
 
-    async def _answer(self, key: ChatKey, text: str, channel: ReplyChannel) -> None:
+    async def _answer(self, entry: InboxEntry, channel: ReplyChannel) -> None:
+        key = entry.key
+        if entry.state == "answered" and entry.reply is not None:  # answered before a restart
+            await self._deliver(entry, _Outcome.from_json(entry.reply), channel, None)
+            return
         live = channel.live_answer() if self._stream else None
-        running = _RunningTurn(live, TypingIndicator(channel.show_typing, self._typing_interval))
+        running = _RunningTurn(
+            entry, live, TypingIndicator(channel.show_typing, self._typing_interval)
+        )
         self._running[key] = running
         running.typing.start()
         try:
-            outcome = await self._run_turn(key, text, running)
+            outcome = await self._run_turn(entry, running)
             await running.typing.stop()
-            for notice in outcome.notices:
-                await channel.send_notice(notice)
-            final = "\n\n".join(part for part in (outcome.answer, outcome.note) if part)
-            if final and live is not None:
-                await live.finish(final)
-            elif final:
-                await channel.send_answer(final)
+            await self._store.inbox_answered(entry.id, outcome.to_json())
+            await self._deliver(entry, outcome, channel, live)
         except Exception:
             logger.exception("Turn failed in chat %s", key)
             await running.typing.stop()
             await channel.send_notice(texts.INTERNAL_ERROR)
+            await self._store.inbox_done(entry.id)
         finally:
             await running.typing.stop()
             if live is not None:
                 await live.discard()
             self._running.pop(key, None)
 
-    async def _run_turn(self, key: ChatKey, text: str, running: _RunningTurn) -> _Outcome:
+    async def _deliver(
+        self, entry: InboxEntry, outcome: _Outcome, channel: ReplyChannel, live: LiveAnswer | None
+    ) -> None:
+        """Send what the turn left to say, then let the inbox forget the message."""
+        for notice in outcome.notices:
+            await channel.send_notice(notice)
+        final = "\n\n".join(part for part in (outcome.answer, outcome.note) if part)
+        if final and live is not None:
+            await live.finish(final)
+        elif final:
+            await channel.send_answer(final)
+        await self._store.inbox_done(entry.id)
+
+    async def _run_turn(self, entry: InboxEntry, running: _RunningTurn) -> _Outcome:
+        key = entry.key
         outcome = _Outcome()
         try:
             record = await self._conversation_for(key)
             persona = self._personas.resolve(record.persona)
-            turn = TurnInput(text=text, instructions=persona.instructions)
+            turn = TurnInput(text=entry.text, instructions=persona.instructions)
             assert record.conversation_id is not None
             try:
                 result = await self._consume(record.conversation_id, turn, running)
@@ -258,10 +315,23 @@ class ChatEngine:
         self, conversation_id: str, turn: TurnInput, running: _RunningTurn
     ) -> TurnResult:
         stream = running.live is not None
+        entry = running.entry
+        if (
+            entry.state == "running"
+            and entry.remote_id
+            and entry.conversation_id == conversation_id
+        ):
+            events = self._backend.resume_turn(
+                conversation_id, entry.remote_id, turn, stream=stream
+            )
+        else:
+            await self._store.inbox_running(entry.id, conversation_id, None)
+            events = self._backend.run_turn(conversation_id, turn, stream=stream)
         result: TurnResult | None = None
-        async for event in self._backend.run_turn(conversation_id, turn, stream=stream):
+        async for event in events:
             if isinstance(event, TurnStarted):
                 running.remote_id = event.remote_id
+                await self._store.inbox_running(entry.id, conversation_id, event.remote_id)
             elif isinstance(event, TextDelta):
                 running.text += event.text
                 if running.live is not None:

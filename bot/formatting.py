@@ -139,7 +139,8 @@ class _HtmlWriter:
         return f"{number}. "
 
     def _code_block(self, token: Token) -> None:
-        language = (token.info or "").split(maxsplit=1)[0] if token.info else ""
+        words = (token.info or "").split(maxsplit=1)
+        language = words[0] if words else ""
         code = _escape(token.content.rstrip("\n"))
         if language and re.fullmatch(r"[\w#+.-]{1,32}", language):
             self._write(f'<pre><code class="language-{language}">{code}</code></pre>')

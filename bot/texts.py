@@ -83,6 +83,11 @@ HISTORY_LOST = (
     "so I've started a new one.)"
 )
 
+EMPTY_MESSAGE = "Yes? What would you like to ask?"
+STORAGE_UNAVAILABLE = (
+    "Sorry, I can't take messages right now (my storage is unavailable). "
+    "Please try again in a few minutes."
+)
 UNSUPPORTED_MESSAGE = "Sorry, I can only read text messages for now."
 ATTACHMENT_NOTE = "[{kind} attached, which I cannot see]"
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again."

@@ -5,7 +5,17 @@ from storage.conversation_store import (
     ChatRecord,
     ConversationStore,
     HistoryMessage,
+    InboxEntry,
+    StorageUnavailable,
     TokenUsage,
 )
 
-__all__ = ["ChatKey", "ChatRecord", "ConversationStore", "HistoryMessage", "TokenUsage"]
+__all__ = [
+    "ChatKey",
+    "ChatRecord",
+    "ConversationStore",
+    "HistoryMessage",
+    "InboxEntry",
+    "StorageUnavailable",
+    "TokenUsage",
+]

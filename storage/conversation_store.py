@@ -6,6 +6,7 @@ This is the only module that knows SQL. It knows nothing about Telegram or OpenA
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -15,6 +16,10 @@ import aiosqlite
 from storage.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
+
+
+class StorageUnavailable(Exception):
+    """The database cannot be written (locked, full, read-only); the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,21 @@ class ChatRecord:
     backend: str
     conversation_id: str | None
     persona: str
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """A user message the bot has accepted and not yet finished with."""
+
+    id: int
+    key: ChatKey
+    message_id: int
+    private: bool
+    text: str
+    state: str  # received | running | answered
+    conversation_id: str | None = None
+    remote_id: str | None = None
+    reply: str | None = None  # JSON of what to send, once the turn is over
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,3 +293,57 @@ class ConversationStore:
         except BaseException:
             await self.db.rollback()
             raise
+
+    # -- the durable inbox --------------------------------------------------------------------
+
+    async def inbox_add(
+        self, key: ChatKey, *, message_id: int, private: bool, text: str
+    ) -> InboxEntry | None:
+        """Record an accepted message; None if this Telegram message was recorded before.
+
+        Raises StorageUnavailable when the database cannot take it (locked, disk full, read-only).
+        """
+        try:
+            cursor = await self.db.execute(
+                "INSERT INTO inbox (chat_id, topic_id, message_id, private, text)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
+                (key.chat_id, key.topic_id, message_id, int(private), text),
+            )
+            await self.db.commit()
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"cannot record a message: {exc}") from exc
+        if cursor.rowcount == 0:
+            return None
+        assert cursor.lastrowid is not None
+        return InboxEntry(cursor.lastrowid, key, message_id, private, text, "received")
+
+    async def inbox_running(
+        self, entry_id: int, conversation_id: str, remote_id: str | None
+    ) -> None:
+        await self.db.execute(
+            "UPDATE inbox SET state = 'running', conversation_id = ?, remote_id = ? WHERE id = ?",
+            (conversation_id, remote_id, entry_id),
+        )
+        await self.db.commit()
+
+    async def inbox_answered(self, entry_id: int, reply: str) -> None:
+        await self.db.execute(
+            "UPDATE inbox SET state = 'answered', reply = ? WHERE id = ?", (reply, entry_id)
+        )
+        await self.db.commit()
+
+    async def inbox_done(self, entry_id: int) -> None:
+        await self.db.execute("DELETE FROM inbox WHERE id = ?", (entry_id,))
+        await self.db.commit()
+
+    async def inbox_pending(self) -> list[InboxEntry]:
+        """Unfinished entries, oldest first (per chat that is also the order to answer them)."""
+        async with self.db.execute(
+            "SELECT id, chat_id, topic_id, message_id, private, text, state, conversation_id,"
+            " remote_id, reply FROM inbox ORDER BY id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            InboxEntry(r[0], ChatKey(r[1], r[2]), r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9])
+            for r in rows
+        ]

@@ -55,4 +55,22 @@ MIGRATIONS: tuple[str, ...] = (
         inactive_since TEXT
     );
     """,
+    # 4: the durable inbox. A message is written here before any work on it and deleted once its
+    # reply is delivered, so a restart resumes, runs or delivers whatever was left — once.
+    """
+    CREATE TABLE inbox (
+        id              INTEGER PRIMARY KEY,
+        chat_id         INTEGER NOT NULL,
+        topic_id        INTEGER NOT NULL,
+        message_id      INTEGER NOT NULL,
+        private         INTEGER NOT NULL,
+        text            TEXT    NOT NULL,
+        state           TEXT    NOT NULL DEFAULT 'received',
+        conversation_id TEXT,
+        remote_id       TEXT,
+        reply           TEXT,
+        created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        UNIQUE (chat_id, message_id)
+    );
+    """,
 )

@@ -88,7 +88,7 @@ def make_config(
                 **(env or {}),
             }
         )
-        fast = {"typing_interval": 0.2, "flood_limits": RELAXED_LIMITS}
+        fast = {"typing_interval": 0.2, "flood_limits": RELAXED_LIMITS, "shutdown_grace": 0.5}
         return dataclasses.replace(config, **{**fast, **fields})
 
     return build
@@ -119,6 +119,8 @@ class RunningBot:
             await app.updater.stop()
         if app.running:
             await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
         await app.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)

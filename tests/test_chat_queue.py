@@ -61,4 +61,4 @@ async def test_a_busy_chat_does_not_block_another() -> None:
     assert await queues.run(ChatKey(2), other) == "done"
     assert queues.busy(ChatKey(1))
     gate.set()
-    await queues.aclose()
+    await queues.close(0)

@@ -92,3 +92,7 @@ def test_any_model_output_renders_to_html_telegram_accepts(bits: list[str]) -> N
     for part in format_answer("".join(bits)):
         assert parse_telegram_html(part.html) == part.plain
         assert part.plain.strip()
+
+
+def test_a_fence_with_a_blank_info_string_renders_as_plain_code() -> None:
+    assert render_markdown("``` \nx\n```") == "<pre>x</pre>"

@@ -183,6 +183,21 @@ class AssistantsBackend:
         run, stopped = await self._wait(run, deadline)
         yield await self._result(run, stopped)
 
+    async def resume_turn(
+        self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        deadline = time.monotonic() + self._response_timeout
+        try:
+            run = await self._client.beta.threads.runs.retrieve(
+                remote_id, thread_id=conversation_id
+            )
+        except openai.APIError as exc:
+            raise translate(exc) from exc
+        logger.info("Resuming run %s (%s)", remote_id, run.status)
+        yield TurnStarted(remote_id)
+        run, stopped = await self._wait(run, deadline)
+        yield await self._result(run, stopped)
+
     async def add_context(self, conversation_id: str, text: str) -> None:
         deadline = time.monotonic() + self._response_timeout
         writer = self._client.with_options(max_retries=0).beta.threads

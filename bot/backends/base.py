@@ -107,6 +107,15 @@ class Backend(Protocol):
         """
         ...
 
+    def resume_turn(
+        self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        """Pick up a turn started before a restart, by its remote id, without starting it again.
+
+        Backends with no remote state of a turn (Chat Completions) simply run it again.
+        """
+        ...
+
     async def add_context(self, conversation_id: str, text: str) -> None:
         """Add a user message to the conversation without asking for an answer."""
         ...

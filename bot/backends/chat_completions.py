@@ -104,6 +104,13 @@ class ChatCompletionsBackend:
             )
         yield result
 
+    async def resume_turn(
+        self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        """The server kept nothing: run again (the history is only written once answered)."""
+        async for event in self.run_turn(conversation_id, turn, stream=stream):
+            yield event
+
     async def add_context(self, conversation_id: str, text: str) -> None:
         await self._store.append_history(conversation_id, [HistoryMessage("user", text)])
 

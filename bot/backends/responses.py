@@ -93,6 +93,18 @@ class ResponsesBackend:
         yield TurnStarted(response.id)
         yield await self._settle(response, deadline)
 
+    async def resume_turn(
+        self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        deadline = time.monotonic() + self._response_timeout
+        try:
+            response = await self._client.responses.retrieve(remote_id)
+        except openai.APIError as exc:
+            raise translate(exc) from exc
+        logger.info("Resuming response %s (%s)", remote_id, response.status)
+        yield TurnStarted(remote_id)
+        yield await self._settle(response, deadline)
+
     async def add_context(self, conversation_id: str, text: str) -> None:
         items = self._client.with_options(max_retries=0).conversations.items
         await write_once(

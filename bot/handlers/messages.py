@@ -17,6 +17,7 @@ from bot.handlers.addressing import (
     text_for_model,
 )
 from bot.services import Services
+from storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,10 @@ class MessageHandlers:
             return
         if not await self._access.may_talk(update, context.bot):
             return
+        if not text.strip() and not message.reply_to_message and not message.effective_attachment:
+            await message.reply_text(texts.EMPTY_MESSAGE)  # e.g. a bare "@bot"
+            return
         key = chat_key(message)
-        logger.info("Message %s accepted in chat %s", message.message_id, key)
         channel = reply_channel(
             context.bot,
             message,
@@ -47,7 +50,20 @@ class MessageHandlers:
             events=self._services.engine,
         )
         model_text = text_for_model(message, text, context.bot)
-        self._services.engine.submit_message(key, model_text, channel)
+        try:
+            accepted = await self._services.engine.accept_message(
+                key,
+                model_text,
+                channel,
+                message_id=message.message_id,
+                private=is_private(message),
+            )
+        except StorageUnavailable as exc:
+            logger.error("Message %s in chat %s not accepted: %s", message.message_id, key, exc)
+            await message.reply_text(texts.STORAGE_UNAVAILABLE)
+            return
+        if accepted:
+            logger.info("Message %s accepted in chat %s", message.message_id, key)
 
     async def unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, voice, polls…: say politely that only text is understood (private chats)."""
