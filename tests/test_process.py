@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import Person, fake_env
-from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,3 +63,102 @@ async def test_missing_configuration_is_named_without_printing_secrets(
     assert "OPENAI_API_KEY is not set" in text
     assert "RESPONSE_TIMEOUT must be a number" in text
     assert telegram.token not in text
+
+
+async def wait_for_exit(process: asyncio.subprocess.Process, within: float = 30) -> str:
+    output, _ = await asyncio.wait_for(process.communicate(), within)
+    return output.decode()
+
+
+async def start_and_hold_a_turn(
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    alice: Person,
+    env: dict[str, str],
+    cwd: Path,
+) -> tuple[asyncio.subprocess.Process, asyncio.Event]:
+    """Start the bot and leave it waiting on a model answer whose id it has stored."""
+    release = asyncio.Event()
+    openai_server.replies.append(Reply(hold=release))
+    process = await start_process(env, cwd)
+    alice.say("Please remember this important thing")
+    # The bot polls a response only after storing its id in the inbox.
+    await telegram.wait_until(
+        lambda: (
+            openai_server.turns
+            and openai_server.requests_to("GET", f"/responses/{openai_server.turns[0].remote_id}")
+        ),
+        within=30,
+    )
+    return process, release
+
+
+def assert_answered_exactly_once(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person
+) -> None:
+    [turn] = openai_server.turns
+    assert telegram.sent_texts(alice.chat_id) == [turn.text]
+    conversation = openai_server.conversations[turn.conversation or ""]
+    assert [item["role"] for item in conversation.items] == ["user", "assistant"]
+
+
+async def test_an_answer_pending_at_sigkill_arrives_once_after_restart(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person, tmp_path: Path
+) -> None:
+    env = {**fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"), "REPLY_MODE": "poll"}
+    process, release = await start_and_hold_a_turn(telegram, openai_server, alice, env, tmp_path)
+
+    process.kill()
+    await wait_for_exit(process)
+    release.set()  # the model finishes while the bot is down
+    restarted = await start_process(env, tmp_path)
+    try:
+        await alice.replies(1, within=30)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        log = await wait_for_exit(restarted)
+
+    assert_answered_exactly_once(telegram, openai_server, alice)
+    assert "Resuming 1 messages" in log
+
+
+async def test_an_answer_pending_at_sigterm_is_left_for_the_next_start(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person, tmp_path: Path
+) -> None:
+    env = {
+        **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+        "REPLY_MODE": "poll",  # its first poll shows that the response id is stored
+        "SHUTDOWN_GRACE": "1",
+    }
+    process, release = await start_and_hold_a_turn(telegram, openai_server, alice, env, tmp_path)
+
+    process.send_signal(signal.SIGTERM)
+    log = await wait_for_exit(process)
+    assert process.returncode == 0, log
+    release.set()
+    restarted = await start_process(env, tmp_path)
+    try:
+        await alice.replies(1, within=30)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        await wait_for_exit(restarted)
+
+    assert_answered_exactly_once(telegram, openai_server, alice)
+
+
+async def test_an_answer_finishing_within_the_grace_period_is_delivered_before_exit(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person, tmp_path: Path
+) -> None:
+    env = {
+        **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+        "REPLY_MODE": "poll",
+        "SHUTDOWN_GRACE": "20",
+    }
+    process, release = await start_and_hold_a_turn(telegram, openai_server, alice, env, tmp_path)
+
+    process.send_signal(signal.SIGTERM)
+    release.set()
+    log = await wait_for_exit(process)
+
+    assert process.returncode == 0, log
+    assert_answered_exactly_once(telegram, openai_server, alice)
