@@ -74,6 +74,7 @@ class Config:
     group_trigger: str | None = None
     group_context: str = "mentions"
     retention_days: int | None = None
+    error_chat_id: int | None = None
     response_timeout: float = DEFAULT_RESPONSE_TIMEOUT
     shutdown_grace: float = 20.0
     log_level: str = "INFO"
@@ -225,6 +226,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         group_trigger=text("GROUP_TRIGGER"),
         group_context=choice("GROUP_CONTEXT", ("mentions", "all")),
         retention_days=whole("RETENTION_DAYS", None),
+        error_chat_id=_parse_chat_id(text("ERROR_CHAT_ID"), problems),
         response_timeout=number("RESPONSE_TIMEOUT", DEFAULT_RESPONSE_TIMEOUT, minimum=5),
         shutdown_grace=number("SHUTDOWN_GRACE", 20.0, minimum=0),
         log_level=log_level,
@@ -248,3 +250,13 @@ def _parse_ids(name: str, raw: str | None, problems: list[str]) -> AllowedUsers:
         except ValueError:
             problems.append(f"{name} must be '*' or comma-separated ids, got {part!r}")
     return AllowedUsers(user_ids=frozenset(ids))
+
+
+def _parse_chat_id(raw: str | None, problems: list[str]) -> int | None:
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        problems.append(f"ERROR_CHAT_ID must be a chat id (a whole number), got {raw!r}")
+        return None

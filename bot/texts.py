@@ -83,6 +83,7 @@ HISTORY_LOST = (
     "so I've started a new one.)"
 )
 
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 EMPTY_MESSAGE = "Yes? What would you like to ask?"
 STORAGE_UNAVAILABLE = (
     "Sorry, I can't take messages right now (my storage is unavailable). "
@@ -90,4 +91,5 @@ STORAGE_UNAVAILABLE = (
 )
 UNSUPPORTED_MESSAGE = "Sorry, I can only read text messages for now."
 ATTACHMENT_NOTE = "[{kind} attached, which I cannot see]"
+ERROR_REPORT = "⚠️ Error while handling update {update_id} (chat {chat_id}):\n<code>{detail}</code>"
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again."

@@ -148,3 +148,11 @@ def test_group_settings() -> None:
     assert defaults.group_admin_only and defaults.retention_days is None
     with pytest.raises(ConfigError, match="GROUP_ADMIN_ONLY"):
         load_config({**BASE, "GROUP_ADMIN_ONLY": "maybe"})
+
+
+def test_shutdown_grace_and_error_chat() -> None:
+    config = load_config({**BASE, "SHUTDOWN_GRACE": "5", "ERROR_CHAT_ID": "-100"})
+    assert (config.shutdown_grace, config.error_chat_id) == (5, -100)
+    assert load_config(BASE).shutdown_grace == 20
+    with pytest.raises(ConfigError, match="ERROR_CHAT_ID"):
+        load_config({**BASE, "ERROR_CHAT_ID": "me"})

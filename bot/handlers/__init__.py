@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.handlers.access import AccessControl
 from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
-from bot.handlers.errors import on_error
+from bot.handlers.errors import ErrorHandler
 from bot.handlers.membership import MembershipHandlers
 from bot.handlers.messages import MessageHandlers
 from bot.handlers.stop import STOP_UPDATE, StopHandlers
@@ -54,6 +54,7 @@ def register_handlers(
             MessageHandler(
                 NEW_MESSAGES & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, messages.text
             ),
+            MessageHandler(NEW_MESSAGES & filters.COMMAND, commands.unknown),
             # Anything else a person sends (stickers, voice, polls…); service messages excluded.
             MessageHandler(
                 NEW_MESSAGES & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL,
@@ -61,4 +62,4 @@ def register_handlers(
             ),
         ]
     )
-    application.add_error_handler(on_error)
+    application.add_error_handler(ErrorHandler(services.config))

@@ -6,7 +6,7 @@ import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot import texts
@@ -98,6 +98,14 @@ class CommandHandlers:
                 await message.edit_text(texts.PERSONA_BUTTON_STALE)
             return
         await message.edit_text(await self._switch(message, name), parse_mode=ParseMode.HTML)
+
+    async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command we do not have, in a private chat: point to /help."""
+        message = update.effective_message
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            return
+        if await self._access.may_talk(update, context.bot):
+            await _reply(message, texts.UNKNOWN_COMMAND)
 
     async def _switch(self, message: Message, name: str) -> str:
         persona = self._services.personas.get(name)

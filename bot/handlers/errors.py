@@ -1,28 +1,59 @@
-"""The last line of defence: log what no handler caught, and apologise without details."""
+"""The last line of defence: log what no handler caught, tell the owner, apologise to the user."""
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.config import Config
 
 logger = logging.getLogger(__name__)
 
+REPORT_LIMIT = 500  # characters of the error message in the owner's report
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the exception with the update's ids; never show a traceback to users."""
-    chat = update.effective_chat if isinstance(update, Update) else None
-    logger.error(
-        "Unhandled error while handling update %s (chat %s)",
-        update.update_id if isinstance(update, Update) else None,
-        chat.id if chat else None,
-        exc_info=context.error,
-    )
-    if isinstance(update, Update) and update.effective_message is not None:
+
+class ErrorHandler:
+    """Logs with the update's ids; reports to ERROR_CHAT_ID; users never see a traceback."""
+
+    def __init__(self, config: Config) -> None:
+        self._error_chat_id = config.error_chat_id
+        self._secrets = config.secrets
+
+    async def __call__(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error(
+            "Unhandled error while handling update %s (chat %s)",
+            update_id,
+            chat.id if chat else None,
+            exc_info=context.error,
+        )
+        if self._error_chat_id is not None:
+            await self._report(context, update_id, chat.id if chat else None)
+        if isinstance(update, Update) and update.effective_message is not None:
+            try:
+                await update.effective_message.reply_text(texts.INTERNAL_ERROR)
+            except Exception:
+                logger.warning("Could not tell chat %s about the error", chat.id if chat else None)
+
+    async def _report(
+        self, context: ContextTypes.DEFAULT_TYPE, update_id: int | None, chat_id: int | None
+    ) -> None:
+        """One line for the owner: what failed and where, secrets removed, no traceback."""
+        error = context.error
+        detail = f"{type(error).__name__}: {error}"[:REPORT_LIMIT]
+        for secret in self._secrets:
+            detail = detail.replace(secret, "[REDACTED]")
+        report = texts.ERROR_REPORT.format(
+            update_id=update_id, chat_id=chat_id, detail=html.escape(detail)
+        )
         try:
-            await update.effective_message.reply_text(texts.INTERNAL_ERROR)
+            assert self._error_chat_id is not None
+            await context.bot.send_message(self._error_chat_id, report, parse_mode=ParseMode.HTML)
         except Exception:
-            logger.warning("Could not tell chat %s about the error", chat.id if chat else None)
+            logger.warning("Could not send the error report to %s", self._error_chat_id)
