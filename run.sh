@@ -2,6 +2,7 @@
 # Telethread's two commands:
 #   ./run.sh        run the bot (creates .venv and installs on first use; reads .env)
 #   ./run.sh test   lint, type-check and run the whole test suite
+#   ./run.sh bench  the benchmark (see bench/run.py and the README's Performance section)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,8 +37,12 @@ case "${1:-bot}" in
         "$VENV/bin/mypy"
         exec "$VENV/bin/python" -m pytest "${@:2}"
         ;;
+    bench)
+        ensure_env "[test]"
+        exec "$VENV/bin/python" bench/run.py "${@:2}"
+        ;;
     *)
-        echo "usage: ./run.sh [bot|test [pytest args]]" >&2
+        echo "usage: ./run.sh [bot|test [pytest args]|bench [options]]" >&2
         exit 2
         ;;
 esac

@@ -29,7 +29,9 @@ class LiveAnswer(Protocol):
 class ReplyChannel(Protocol):
     """One conversation's way out: typing, the model's answer, and the bot's own notices."""
 
-    async def show_typing(self) -> None: ...
+    async def show_typing(self, acknowledge: bool = False) -> None:
+        """Show that an answer is pending; `acknowledge` marks the first sign for a message."""
+        ...
 
     def live_answer(self) -> LiveAnswer | None:
         """A way to show the answer as it is written, where the chat has one."""

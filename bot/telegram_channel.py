@@ -37,9 +37,12 @@ class TelegramChannel:
             events=events,
         )
 
-    async def show_typing(self) -> None:
+    async def show_typing(self, acknowledge: bool = False) -> None:
         await self._bot.send_chat_action(
-            self._sender.chat_id, ChatAction.TYPING, message_thread_id=self._sender.topic_id
+            self._sender.chat_id,
+            ChatAction.TYPING,
+            message_thread_id=self._sender.topic_id,
+            rate_limit_args={"priority": "ack"} if acknowledge else None,
         )
 
     def live_answer(self) -> LiveAnswer | None:

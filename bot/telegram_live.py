@@ -40,6 +40,7 @@ class _LivePreview:
         self._changed = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # one writer at a time: pump, finished parts, finish
+        self._stopping = False
 
     answer_id: int | None = None
 
@@ -88,12 +89,14 @@ class _LivePreview:
         self._shown = ""
 
     async def _run(self) -> None:
-        while True:
-            if self._keepalive is None:
-                await self._changed.wait()
-            else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), self._keepalive)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the cancellation
+        # that stops this pump when it coincides with new text, leaving the pump running.
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._keepalive):
+                    await self._changed.wait()
+            if self._stopping:
+                return
             self._changed.clear()
             wait = self._last_shown + self._min_interval - time.monotonic()
             if wait > 0:
@@ -109,6 +112,7 @@ class _LivePreview:
                     self._last_shown = time.monotonic()
 
     async def _stop_pump(self) -> None:
+        self._stopping = True
         if self._pump is not None:
             self._pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -162,6 +166,8 @@ class DraftAnswer(_LivePreview):
             parse_mode=parse_mode,
             message_thread_id=self._sender.topic_id,
             api_kwargs={"can_stop": True} if self._can_stop else None,
+            # The first words are what the user waits for; later drafts may be skipped.
+            rate_limit_args={"priority": "ack"} if not self._shown else None,
         )
 
     async def _deliver_finished(self, part: MessagePart) -> None:

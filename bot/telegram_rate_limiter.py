@@ -11,8 +11,10 @@ The rules here:
 - High priority (every request by default: answers, replies, final edits) waits for its budget,
   and on a 429 honours `retry_after` for that chat and tries again.
 - Low priority (typing, drafts, interim edits; pass `rate_limit_args={"priority": "low"}` or use
-  a low endpoint) is sent only when the budget is free now and no answer is waiting for it;
-  otherwise it is skipped (reported as sent), and a 429 skips it instead of retrying.
+  a low endpoint) is sent only when the budget is free now, with a fifth of it kept for answers,
+  and no answer is waiting for it; otherwise it is skipped (reported as sent), and a 429 skips
+  it instead of retrying. An acknowledgement (`{"priority": "ack"}`: the first typing or draft
+  of a message) may use that fifth, but is skipped all the same when nothing is left.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from telegram.ext import BaseRateLimiter
 logger = logging.getLogger(__name__)
 
 LOW_PRIORITY_ENDPOINTS = frozenset({"sendChatAction", "sendMessageDraft"})
+LOW_PRIORITY_RESERVE = 0.2  # share of each window typing and drafts leave free for answers
 OUTSIDE_MESSAGE_BUDGET = frozenset({"sendChatAction", "sendMessageDraft"})
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -56,6 +59,10 @@ class SlidingWindow:
 
     def take(self, now: float) -> None:
         self.times.append(now)
+
+    def spare(self, now: float, reserve: float) -> bool:
+        """Room now, keeping `reserve` of the window free for answers."""
+        return self.wait_time(now) == 0 and len(self.times) < max(1, int(self.rate * (1 - reserve)))
 
     def idle(self, now: float) -> bool:
         return self.waiting == 0 and self.wait_time(now) == 0 and not self.times
@@ -98,10 +105,14 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         chat_id = _chat_id(data.get("chat_id"))
         if chat_id is None:  # getUpdates, setMyCommands, answerCallbackQuery…: not messages
             return await callback(*args, **kwargs)
-        low = endpoint in LOW_PRIORITY_ENDPOINTS or (rate_limit_args or {}).get("priority") == "low"
+        priority = (rate_limit_args or {}).get("priority")
         windows = self._windows(chat_id, counts_as_message=endpoint not in OUTSIDE_MESSAGE_BUDGET)
-        if low:
-            return await self._send_if_free(callback, args, kwargs, windows, endpoint, chat_id)
+        if priority == "ack":  # the first sign of life for a message: may use the reserve
+            return await self._send_if_free(callback, args, kwargs, windows, endpoint, chat_id, 0.0)
+        if priority == "low" or endpoint in LOW_PRIORITY_ENDPOINTS:
+            return await self._send_if_free(
+                callback, args, kwargs, windows, endpoint, chat_id, LOW_PRIORITY_RESERVE
+            )
         return await self._send_when_allowed(callback, args, kwargs, windows, chat_id)
 
     def _windows(self, chat_id: int, *, counts_as_message: bool) -> list[SlidingWindow]:
@@ -135,9 +146,10 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         windows: list[SlidingWindow],
         endpoint: str,
         chat_id: int,
+        reserve: float,
     ) -> Result:
         now = self._clock()
-        if any(w.waiting or w.wait_time(now) > 0 for w in windows):
+        if any(w.waiting or not w.spare(now, reserve) for w in windows):
             self.skipped += 1
             logger.debug("Skipped %s to chat %s: budget needed for answers", endpoint, chat_id)
             return True
@@ -171,21 +183,28 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         raise AssertionError("unreachable")
 
     async def _acquire(self, windows: list[SlidingWindow]) -> None:
-        """Wait in line (per chat) until every window has room, then take a slot in each."""
-        for window in windows:
-            window.waiting += 1
+        """Wait in line (per chat) until every window has room, then take a slot in each.
+
+        While waiting, only the windows that hold it up are marked, so low-priority requests
+        give way there — and only there: a chat pacing its own answers blocks nobody else.
+        """
+        blocking: list[SlidingWindow] = []
         try:
             async with windows[-1].queue:  # the most specific window: this chat or group
                 while True:
                     now = self._clock()
-                    wait = max(w.wait_time(now) for w in windows)
-                    if wait <= 0:
+                    for window in blocking:
+                        window.waiting -= 1
+                    blocking = [w for w in windows if w.wait_time(now) > 0]
+                    for window in blocking:
+                        window.waiting += 1
+                    if not blocking:
                         for window in windows:
                             window.take(now)
                         return
-                    await asyncio.sleep(wait)
+                    await asyncio.sleep(max(w.wait_time(now) for w in blocking))
         finally:
-            for window in windows:
+            for window in blocking:
                 window.waiting -= 1
 
     def _pause(self, chat_id: int, exc: RetryAfter) -> None:

@@ -19,7 +19,7 @@ class TypingIndicator:
     """
 
     def __init__(
-        self, send_typing: Callable[[], Awaitable[None]], interval: float = TYPING_INTERVAL
+        self, send_typing: Callable[[bool], Awaitable[None]], interval: float = TYPING_INTERVAL
     ) -> None:
         self._send_typing = send_typing
         self._interval = interval
@@ -37,9 +37,11 @@ class TypingIndicator:
             self._task = None
 
     async def _refresh(self) -> None:
+        first = True  # the first action acknowledges the message: it goes first under pressure
         while True:
             try:
-                await self._send_typing()
+                await self._send_typing(first)
             except Exception as exc:  # typing is decoration: never let it break a turn
                 logger.debug("Typing action failed: %r", exc)
+            first = False
             await asyncio.sleep(self._interval)

@@ -153,3 +153,18 @@ async def test_a_telegram_429_on_the_answer_still_delivers_it_once(
     assert "Hello" in answer
     failed = [c for c in telegram.calls if c.method == "sendMessage" and not c.ok]
     assert len(failed) == 1
+
+
+async def test_an_acknowledgement_may_use_the_reserve_that_drafts_leave_free() -> None:
+    limiter = TelegramRateLimiter(overall=(5, 5.0))
+    recorder = Recorder()
+    for n in range(4):  # 4 of 5: the last fifth is the reserve
+        await request(limiter, recorder, f"answer{n}", chat_id=10 + n)
+
+    await request(limiter, recorder, "draft", endpoint="sendMessageDraft", chat_id=1)
+    await request(limiter, recorder, "ack", endpoint="sendChatAction", chat_id=2, priority="ack")
+    await request(
+        limiter, recorder, "late ack", endpoint="sendChatAction", chat_id=3, priority="ack"
+    )
+
+    assert [name for name, _ in recorder.sent][4:] == ["ack"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import openai
 
-from bot.backends.assistants import AssistantsBackend
 from bot.backends.base import (
     TOOL_CALL_REFUSED,
     Backend,
@@ -25,8 +24,6 @@ from bot.backends.base import (
     TurnStatus,
     final_result,
 )
-from bot.backends.chat_completions import ChatCompletionsBackend
-from bot.backends.responses import ResponsesBackend
 from bot.config import Config
 from storage import ConversationStore
 
@@ -50,6 +47,7 @@ __all__ = [
 
 
 def create_backend(config: Config, store: ConversationStore) -> Backend:
+    """The configured backend. Each is imported only when chosen: the SDK's types are large."""
     client = openai.AsyncOpenAI(
         api_key=config.openai_api_key,
         base_url=config.openai_base_url,
@@ -57,6 +55,8 @@ def create_backend(config: Config, store: ConversationStore) -> Backend:
         max_retries=2,
     )
     if config.backend == "assistants":
+        from bot.backends.assistants import AssistantsBackend
+
         return AssistantsBackend(
             client,
             store,
@@ -67,6 +67,8 @@ def create_backend(config: Config, store: ConversationStore) -> Backend:
             max_output_tokens=config.max_output_tokens,
         )
     if config.backend == "chat":
+        from bot.backends.chat_completions import ChatCompletionsBackend
+
         return ChatCompletionsBackend(
             client,
             store,
@@ -76,6 +78,8 @@ def create_backend(config: Config, store: ConversationStore) -> Backend:
             max_output_tokens=config.max_output_tokens,
             reasoning_effort=config.reasoning_effort,
         )
+    from bot.backends.responses import ResponsesBackend
+
     return ResponsesBackend(
         client,
         model=config.openai_model,

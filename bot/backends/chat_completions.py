@@ -21,7 +21,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletio
 
 from bot.backends.base import TextDelta, TurnEvent, TurnInput, TurnResult, TurnStarted, TurnStatus
 from bot.backends.history_budget import fit_history, prompt_budget
-from bot.backends.openai_calls import translate
+from bot.backends.openai_calls import translate, until_deadline
 from storage import ConversationStore, HistoryMessage, TokenUsage
 
 logger = logging.getLogger(__name__)
@@ -131,14 +131,12 @@ class ChatCompletionsBackend:
     async def _complete(
         self, messages: list[ChatCompletionMessageParam], deadline: float
     ) -> TurnResult:
-        completion: ChatCompletion = await asyncio.wait_for(
-            self._client.chat.completions.create(
+        async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+            completion: ChatCompletion = await self._client.chat.completions.create(
                 model=self._model,
                 messages=messages,
                 **self._options(),
-            ),
-            timeout=max(0.0, deadline - time.monotonic()),
-        )
+            )
         choice = completion.choices[0] if completion.choices else None
         usage = completion.usage
         return _result(
@@ -152,18 +150,13 @@ class ChatCompletionsBackend:
         self, messages: list[ChatCompletionMessageParam], deadline: float, text: list[str]
     ) -> AsyncIterator[TurnEvent]:
         """Yield TurnStarted, TextDeltas, then the result; `text` collects what has arrived."""
-        chunks = await asyncio.wait_for(self._open_stream(messages), deadline - time.monotonic())
+        async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+            chunks = await self._open_stream(messages)
         finish_reason: str | None = None
         usage: TokenUsage | None = None
         started = False
         try:
-            while True:
-                try:
-                    chunk: ChatCompletionChunk = await asyncio.wait_for(
-                        anext(chunks), max(0.0, deadline - time.monotonic())
-                    )
-                except StopAsyncIteration:
-                    break
+            async for chunk in until_deadline(chunks, deadline):
                 if not started:
                     started = True
                     yield TurnStarted(chunk.id)

@@ -120,10 +120,16 @@ async def write_once(
 
 
 async def until_deadline(stream: AsyncIterator[T], deadline: float) -> AsyncIterator[T]:
-    """Items of `stream`, raising TimeoutError once `deadline` passes while waiting for one."""
+    """Items of `stream`, raising TimeoutError once `deadline` passes while waiting for one.
+
+    asyncio.timeout rather than wait_for: on Python 3.11 wait_for can swallow a cancellation
+    (a user's stop) that arrives just as an item does.
+    """
+    loop = asyncio.get_running_loop()
     while True:
         try:
-            item = await asyncio.wait_for(anext(stream), max(0.0, deadline - time.monotonic()))
+            async with asyncio.timeout_at(loop.time() + max(0.0, deadline - time.monotonic())):
+                item = await anext(stream)
         except StopAsyncIteration:
             return
         yield item

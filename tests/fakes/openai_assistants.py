@@ -238,6 +238,7 @@ class AssistantsAPI:
         await self._finish(run, outcome, message_id)
 
     async def _finish(self, run: FakeRun, status: str, message_id: str | None = None) -> None:
+        self.model.finished(run.turn)
         run.status = run.turn.status = status
         run.ended_at = int(time.time())
         thread = self.threads.get(run.thread_id)

@@ -58,6 +58,7 @@ class ChatAPI:
         turn.status = turn.reply.status
         if call.body.get("stream"):
             return await self._stream(turn, call.body, call.request)
+        self.model.finished(turn)
         return web.json_response(self._completion(turn, call.body))
 
     def _finish_reason(self, turn: Turn) -> str:
@@ -126,6 +127,7 @@ class ChatAPI:
             if index > 1 and turn.reply.chunk_delay:
                 await asyncio.sleep(turn.reply.chunk_delay)
             await response.write(f"data: {json.dumps(event)}\n\n".encode())
+        self.model.finished(turn)
         await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         return response

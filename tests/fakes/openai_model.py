@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,11 +44,14 @@ class Turn:
     remote_id: str = ""
     status: str = "queued"
     request: dict[str, Any] = field(default_factory=dict)
+    first_token_at: float | None = None  # monotonic times, for the benchmark
+    finished_at: float | None = None
 
 
 class FakeModel:
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
+        self.default_reply: Callable[[], Reply] = Reply
         self.turns: list[Turn] = []
         self.answer_for: Callable[[str, str], str] = lambda text, instructions: (
             f"Answer #{len(self.turns)} to: {text}"
@@ -68,7 +72,7 @@ class FakeModel:
         history: list[str],
         request: dict[str, Any],
     ) -> Turn:
-        reply = self.replies.popleft() if self.replies else Reply()
+        reply = self.replies.popleft() if self.replies else self.default_reply()
         text = reply.text if reply.text is not None else self.answer_for(input, instructions)
         turn = Turn(api, conversation, instructions, input, history, reply, text, request=request)
         self.turns.append(turn)
@@ -82,6 +86,12 @@ class FakeModel:
         if turn.reply.delay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), turn.reply.delay)
+        turn.first_token_at = time.monotonic()
+
+    @staticmethod
+    def finished(turn: Turn) -> None:
+        if turn.finished_at is None:
+            turn.finished_at = time.monotonic()
 
     def release_all(self) -> None:
         """Let every held or slow turn finish, so in-flight requests end before the server stops."""

@@ -201,6 +201,7 @@ class ResponsesAPI:
                 logprobs=[],
             )
         self._finish(response, status)
+        self.model.finished(response.turn)
         kind = {"incomplete": "response.incomplete", "failed": "response.failed"}.get(
             status, "response.completed"
         )

@@ -55,6 +55,16 @@ class Draft:
 
 
 @dataclass
+class FloodRules:
+    """Telegram's flood limits as the fake enforces them (with a little of Telegram's slack)."""
+
+    overall: tuple[int, float] = (30, 0.95)  # any chat-bound request
+    per_chat: tuple[int, float] = (1, 0.95)  # messages and edits
+    per_group: tuple[int, float] = (20, 57.0)
+    message_methods: frozenset[str] = frozenset({"sendMessage", "editMessageText"})
+
+
+@dataclass
 class Fault:
     method: str
     status: int
@@ -146,6 +156,9 @@ class FakeTelegram:
     drafts: list[Draft] = field(default_factory=list)
     admins: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # chat id → users
     left_chats: list[int] = field(default_factory=list)
+    flood: FloodRules | None = None  # None: no limits (tests); set by the benchmark
+    flood_rejections: int = 0
+    listeners: list[Callable[[Call], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -155,6 +168,7 @@ class FakeTelegram:
         self._server = LoopbackServer()
         self.confirmed_offset = 0
         self._wakeups = 0
+        self._windows: dict[str, list[float]] = {}
         self.bot_user = {
             "id": BOT_ID,
             "is_bot": True,
@@ -194,6 +208,13 @@ class FakeTelegram:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found")
+        retry_after = self._flood_check(method, params)
+        if retry_after:
+            self.flood_rejections += 1
+            self._record(Call(method, params, time.monotonic(), ok=False))
+            return _error(
+                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+            )
         try:
             result = await handler(params)
         except _ApiError as exc:
@@ -202,6 +223,31 @@ class FakeTelegram:
         if method != "getUpdates":
             self._record(Call(method, params, time.monotonic(), result=result))
         return web.json_response({"ok": True, "result": result})
+
+    def _flood_check(self, method: str, params: dict[str, Any]) -> int:
+        """Seconds to wait if this request breaks a flood limit (0: it may pass)."""
+        chat_id = params.get("chat_id")
+        if self.flood is None or not isinstance(chat_id, int):
+            return 0
+        now = time.monotonic()
+        windows = [(self._windows.setdefault("all", []), self.flood.overall)]
+        if method in self.flood.message_methods:
+            windows.append((self._windows.setdefault(f"chat{chat_id}", []), self.flood.per_chat))
+            if chat_id < 0:
+                windows.append(
+                    (self._windows.setdefault(f"group{chat_id}", []), self.flood.per_group)
+                )
+        wait = 0.0
+        for times, (rate, period) in windows:
+            while times and times[0] <= now - period:
+                times.pop(0)
+            if len(times) >= rate:
+                wait = max(wait, times[0] + period - now)
+        if wait > 0:
+            return max(1, int(wait + 0.999))
+        for times, _ in windows:
+            times.append(now)
+        return 0
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
         for fault in self.faults:
@@ -214,6 +260,8 @@ class FakeTelegram:
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
+        for listener in self.listeners:
+            listener(call)
         asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:
