@@ -29,8 +29,11 @@ class LiveAnswer(Protocol):
 class ReplyChannel(Protocol):
     """One conversation's way out: typing, the model's answer, and the bot's own notices."""
 
-    async def show_typing(self, acknowledge: bool = False) -> None:
-        """Show that an answer is pending; `acknowledge` marks the first sign for a message."""
+    async def show_typing(self, acknowledge: bool = False) -> bool:
+        """Show that an answer is pending; False if it could not be shown just now.
+
+        `acknowledge` marks the first sign for a message.
+        """
         ...
 
     def live_answer(self) -> LiveAnswer | None:

@@ -9,6 +9,7 @@ from telegram.constants import ChatAction
 from bot.channel import ChatEvents, LiveAnswer
 from bot.formatting import MessagePart, format_answer, visible_text
 from bot.telegram_live import DraftAnswer, EditedAnswer
+from bot.telegram_rate_limiter import was_skipped
 from bot.telegram_sender import MessageSender, RateLimitedBot
 
 
@@ -37,13 +38,14 @@ class TelegramChannel:
             events=events,
         )
 
-    async def show_typing(self, acknowledge: bool = False) -> None:
+    async def show_typing(self, acknowledge: bool = False) -> bool:
         await self._bot.send_chat_action(
             self._sender.chat_id,
             ChatAction.TYPING,
             message_thread_id=self._sender.topic_id,
             rate_limit_args={"priority": "ack"} if acknowledge else None,
         )
+        return not was_skipped()
 
     def live_answer(self) -> LiveAnswer | None:
         """Drafts in private chats; an edited message in groups if enabled; else none."""

@@ -21,6 +21,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.formatting import MessagePart, format_answer, render_markdown, visible_text
 from bot.splitting import TELEGRAM_TEXT_LIMIT, split_markdown, utf16_len
+from bot.telegram_rate_limiter import was_skipped
 from bot.telegram_sender import MessageSender, refused_formatting
 
 logger = logging.getLogger(__name__)
@@ -104,12 +105,14 @@ class _LivePreview:
             async with self._lock:
                 preview = self._pending.strip()
                 if preview and (preview != self._shown or self._keepalive is not None):
+                    shown = True
                     try:
-                        await self._show(preview)
+                        shown = await self._show(preview)
                     except TelegramError as exc:  # a preview is decoration: never fatal
                         logger.debug("Preview in chat %s failed: %r", self._sender.chat_id, exc)
-                    self._shown = preview
-                    self._last_shown = time.monotonic()
+                    if shown:  # skipped for lack of budget: the next change tries again
+                        self._shown = preview
+                        self._last_shown = time.monotonic()
 
     async def _stop_pump(self) -> None:
         self._stopping = True
@@ -119,7 +122,8 @@ class _LivePreview:
                 await self._pump
             self._pump = None
 
-    async def _show(self, markdown: str) -> None:
+    async def _show(self, markdown: str) -> bool:
+        """Show the preview; False if the rate limiter skipped it."""
         raise NotImplementedError
 
     async def _deliver_finished(self, part: MessagePart) -> None:
@@ -148,16 +152,16 @@ class DraftAnswer(_LivePreview):
         self.answer_id = draft_id
         self._can_stop = can_stop
 
-    async def _show(self, markdown: str) -> None:
+    async def _show(self, markdown: str) -> bool:
         part = preview_part(markdown)
         try:
-            await self._draft(part.html, ParseMode.HTML)
+            return await self._draft(part.html, ParseMode.HTML)
         except BadRequest as exc:
             if not refused_formatting(exc):
                 raise
-            await self._draft(part.plain, None)
+            return await self._draft(part.plain, None)
 
-    async def _draft(self, text: str, parse_mode: str | None) -> None:
+    async def _draft(self, text: str, parse_mode: str | None) -> bool:
         assert self.answer_id is not None
         await self._sender.bot.send_message_draft(
             self._sender.chat_id,
@@ -169,6 +173,7 @@ class DraftAnswer(_LivePreview):
             # The first words are what the user waits for; later drafts may be skipped.
             rate_limit_args={"priority": "ack"} if not self._shown else None,
         )
+        return not was_skipped()
 
     async def _deliver_finished(self, part: MessagePart) -> None:
         await self._sender.send(part)
@@ -186,13 +191,14 @@ class EditedAnswer(_LivePreview):
         self._message: Message | None = None
         self._message_text = ""
 
-    async def _show(self, markdown: str) -> None:
+    async def _show(self, markdown: str) -> bool:
         part = preview_part(markdown)
         if self._message is None:
             self._message = await self._sender.send(part)
         elif part.plain != self._message_text:
             await self._sender.edit(self._message, part, low_priority=True)
         self._message_text = part.plain
+        return True
 
     async def _deliver_finished(self, part: MessagePart) -> None:
         await self._put(part)

@@ -24,6 +24,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,15 @@ LOW_PRIORITY_ENDPOINTS = frozenset({"sendChatAction", "sendMessageDraft"})
 LOW_PRIORITY_RESERVE = 0.2  # share of each window typing and drafts leave free for answers
 OUTSIDE_MESSAGE_BUDGET = frozenset({"sendChatAction", "sendMessageDraft"})
 Result = bool | dict[str, Any] | list[dict[str, Any]]
+
+# Whether the last low-priority request made in this task was skipped. The limiter runs inside
+# the caller's task, so a context variable carries the answer back without changing results.
+SKIPPED: ContextVar[bool] = ContextVar("telegram_request_skipped", default=False)
+
+
+def was_skipped() -> bool:
+    """True if the last typing action, draft or interim edit in this task was not sent."""
+    return SKIPPED.get()
 
 
 @dataclass
@@ -152,14 +162,17 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if any(w.waiting or not w.spare(now, reserve) for w in windows):
             self.skipped += 1
             logger.debug("Skipped %s to chat %s: budget needed for answers", endpoint, chat_id)
-            return True
+            SKIPPED.set(True)
+            return True  # python-telegram-bot expects the method's result; SKIPPED tells the truth
         for window in windows:
             window.take(now)
+        SKIPPED.set(False)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:
             self._pause(chat_id, exc)
             self.skipped += 1
+            SKIPPED.set(True)
             return True
 
     async def _send_when_allowed(

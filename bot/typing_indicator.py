@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 logger = logging.getLogger(__name__)
 
 TYPING_INTERVAL = 4.0
+ACK_RETRY = 0.3  # a skipped first action (no budget just then) is tried again this soon
 
 
 class TypingIndicator:
@@ -19,7 +20,7 @@ class TypingIndicator:
     """
 
     def __init__(
-        self, send_typing: Callable[[bool], Awaitable[None]], interval: float = TYPING_INTERVAL
+        self, send_typing: Callable[[bool], Awaitable[bool]], interval: float = TYPING_INTERVAL
     ) -> None:
         self._send_typing = send_typing
         self._interval = interval
@@ -39,9 +40,13 @@ class TypingIndicator:
     async def _refresh(self) -> None:
         first = True  # the first action acknowledges the message: it goes first under pressure
         while True:
+            sent = False
             try:
-                await self._send_typing(first)
+                sent = await self._send_typing(first)
             except Exception as exc:  # typing is decoration: never let it break a turn
                 logger.debug("Typing action failed: %r", exc)
+            if first and not sent:
+                await asyncio.sleep(ACK_RETRY)  # skipped for lack of budget: try again soon
+                continue
             first = False
             await asyncio.sleep(self._interval)

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram.error import RetryAfter
 
-from bot.telegram_rate_limiter import TelegramRateLimiter
+from bot.telegram_rate_limiter import TelegramRateLimiter, was_skipped
 from tests.conftest import Person, RunningBot
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -87,7 +87,7 @@ async def test_low_priority_is_skipped_when_the_group_budget_is_spent() -> None:
         limiter, recorder, "edit", endpoint="editMessageText", chat_id=-100, priority="low"
     )
 
-    assert result is True
+    assert result is True and was_skipped()
     assert [name for name, _ in recorder.sent] == ["a", "b"]
     assert limiter.skipped == 1
 
@@ -123,7 +123,7 @@ async def test_a_429_drops_a_draft_instead_of_retrying_it() -> None:
     result = await request(limiter, recorder, "draft", endpoint="sendMessageDraft")
     skipped_typing = await request(limiter, recorder, "typing", endpoint="sendChatAction")
 
-    assert result is True and skipped_typing is True
+    assert result is True and skipped_typing is True and was_skipped()
     assert recorder.sent == []  # paused chat: typing is skipped too
 
 
