@@ -179,3 +179,21 @@ def alice(telegram: FakeTelegram) -> Person:
 def bob(telegram: FakeTelegram) -> Person:
     user = telegram.user(43, "Bob")
     return Person(telegram, user, telegram.private_chat(user))
+
+
+GROUP = -1001234567890
+
+
+@pytest.fixture
+def group(telegram: FakeTelegram) -> dict[str, Any]:
+    return telegram.group_chat(GROUP, "Family")
+
+
+@pytest.fixture
+def carol(telegram: FakeTelegram) -> dict[str, Any]:
+    return telegram.user(77, "Carol", last_name="Danvers")
+
+
+@pytest.fixture
+def dave(telegram: FakeTelegram) -> dict[str, Any]:
+    return telegram.user(78, "Dave")

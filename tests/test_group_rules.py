@@ -10,28 +10,11 @@ from typing import Any
 import pytest
 
 from storage import ChatKey
-from tests.conftest import ConfigFactory, RunningBot, StartBot
+from tests.conftest import GROUP, ConfigFactory, RunningBot, StartBot
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
 pytestmark = pytest.mark.parametrize("backend", ["responses"], indirect=True)
-
-GROUP = -1001234567890
-
-
-@pytest.fixture
-def group(telegram: FakeTelegram) -> dict[str, Any]:
-    return telegram.group_chat(GROUP, "Family")
-
-
-@pytest.fixture
-def carol(telegram: FakeTelegram) -> dict[str, Any]:
-    return telegram.user(77, "Carol")
-
-
-@pytest.fixture
-def dave(telegram: FakeTelegram) -> dict[str, Any]:
-    return telegram.user(78, "Dave")
 
 
 async def test_a_keyword_trigger_is_answered_without_the_keyword(
@@ -48,7 +31,7 @@ async def test_a_keyword_trigger_is_answered_without_the_keyword(
 
     await telegram.wait_for_messages(GROUP, 1)
 
-    assert [t.input for t in openai_server.turns] == ["Carol: what's the weather like?"]
+    assert [t.input for t in openai_server.turns] == ["Carol Danvers: what's the weather like?"]
 
 
 async def test_a_caption_mentioning_the_bot_counts_like_text(
@@ -68,7 +51,7 @@ async def test_a_caption_mentioning_the_bot_counts_like_text(
     await telegram.wait_for_messages(GROUP, 1)
 
     [turn] = openai_server.turns
-    assert turn.input.startswith("Carol: what is this plant?")
+    assert turn.input.startswith("Carol Danvers: what is this plant?")
     assert "a photo attached" in turn.input
 
 
@@ -84,7 +67,7 @@ async def test_a_text_mention_of_the_bot_is_answered(
 
     await telegram.wait_for_messages(GROUP, 1)
 
-    assert openai_server.turns[0].input == "Carol: Telethread, hello"
+    assert openai_server.turns[0].input == "Carol Danvers: Telethread, hello"
 
 
 async def test_a_reply_to_someone_else_is_quoted_for_the_model(
@@ -101,7 +84,7 @@ async def test_a_reply_to_someone_else_is_quoted_for_the_model(
     await telegram.wait_for_messages(GROUP, 1)
 
     assert openai_server.turns[0].input == (
-        'Carol: (replying to Dave: "Is the museum open on Mondays?") do you know?'
+        'Carol Danvers: (replying to Dave: "Is the museum open on Mondays?") do you know?'
     )
 
 

@@ -4,28 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.conftest import RunningBot
+from tests.conftest import GROUP, RunningBot
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
-GROUP_ID = -1001234567890
-
-
-@pytest.fixture
-def group(telegram: FakeTelegram) -> dict[str, Any]:
-    return telegram.group_chat(GROUP_ID, "Family")
-
-
-@pytest.fixture
-def carol(telegram: FakeTelegram) -> dict[str, Any]:
-    return telegram.user(77, "Carol", last_name="Danvers")
-
-
-@pytest.fixture
-def dave(telegram: FakeTelegram) -> dict[str, Any]:
-    return telegram.user(78, "Dave")
+GROUP_ID = GROUP
 
 
 async def test_a_mention_is_answered_with_the_sender_name_for_the_model(
