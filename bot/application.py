@@ -133,6 +133,7 @@ def build_application(config: Config) -> TelethreadApp:
         .post_shutdown(post_shutdown)
         .build()
     )
+    # For tests and operators' tooling; handlers receive their dependencies explicitly.
     application.bot_data["services"] = services
     register_handlers(application, services)
     return application

@@ -127,7 +127,8 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     def _windows(self, chat_id: int, *, counts_as_message: bool) -> list[SlidingWindow]:
         windows = [self._overall]
-        if counts_as_message or self._chat_window(chat_id).paused_until:
+        paused = chat_id in self._chats and self._chats[chat_id].paused_until > self._clock()
+        if counts_as_message or paused:  # typing and drafts only heed a chat's 429 pause
             windows.append(self._chat_window(chat_id))
         if counts_as_message and chat_id < 0:
             windows.append(self._window(self._groups, chat_id, self._per_group))

@@ -22,7 +22,6 @@ from bot.backends.base import (
     TurnResult,
     TurnStarted,
     TurnStatus,
-    final_result,
 )
 from bot.config import Config
 from storage import ConversationStore
@@ -42,7 +41,6 @@ __all__ = [
     "TurnStarted",
     "TurnStatus",
     "create_backend",
-    "final_result",
 ]
 
 

@@ -125,14 +125,3 @@ class Backend(Protocol):
         ...
 
     async def aclose(self) -> None: ...
-
-
-async def final_result(events: AsyncIterator[TurnEvent]) -> TurnResult:
-    """Drain a turn's events and return its result."""
-    result: TurnResult | None = None
-    async for event in events:
-        if isinstance(event, TurnResult):
-            result = event
-    if result is None:
-        raise BackendError("the turn ended without a result")
-    return result
