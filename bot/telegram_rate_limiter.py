@@ -5,27 +5,35 @@ counts the typing action (every 4 s: 15 of a group's 20 messages a minute) and i
 answer overtake a draft, so under load the answers people wait for queue behind decoration.
 
 The rules here:
-- Limits: about 30 messages a second overall, 1 a second per chat, 20 a minute per group.
-  Typing actions and drafts are kept off the per-chat and per-group budgets (the draft streamer
-  paces itself to one update a second), so they never delay an answer.
-- High priority (every request by default: answers, replies, final edits) waits for its budget,
-  and on a 429 honours `retry_after` for that chat and tries again.
-- Low priority (typing, drafts, interim edits; pass `rate_limit_args={"priority": "low"}` or use
-  a low endpoint) is sent only when the budget is free now, with a fifth of it kept for answers,
-  and no answer is waiting for it; otherwise it is skipped (reported as sent), and a 429 skips
-  it instead of retrying. An acknowledgement (`{"priority": "ack"}`: the first typing or draft
-  of a message) may use that fifth, but is skipped all the same when nothing is left.
+- Limits: about 30 requests a second overall (Telegram counts typing actions and drafts too),
+  1 message a second per chat, 20 a minute per group. Typing actions and drafts stay off the
+  per-chat and per-group budgets (the draft streamer paces itself to one a second).
+- A request holds its place in a budget from the moment it is sent until one period after
+  Telegram answered it. Telegram counts a request when it arrives, which the bot cannot see;
+  counting from the answer means no two requests can arrive closer than the limit allows, however
+  the network or a busy event loop bunches them. The price is one round trip per period.
+- Answers (the default priority: messages, final edits) wait for their budget, each chat's in
+  order, and on a 429 honour `retry_after` for that chat and try again.
+- Acknowledgements (`rate_limit_args={"priority": "ack"}`: a message's first typing action or
+  draft) wait behind answers for at most `ack_patience` seconds, then are skipped.
+- Low priority (typing refreshes, drafts, interim edits; `{"priority": "low"}` or a low endpoint)
+  is sent only if the budget has room now, with a fifth of it to spare, and nobody waits for it;
+  otherwise, or on a 429, it is skipped.
+- Skipped requests are reported as sent (python-telegram-bot expects the method's result);
+  `was_skipped()` tells the caller the truth.
+- Each budget wakes exactly its next waiter when a place frees, so a thousand waiting chats cost
+  one timer, not a thousand polling loops.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -34,8 +42,10 @@ from telegram.ext import BaseRateLimiter
 logger = logging.getLogger(__name__)
 
 LOW_PRIORITY_ENDPOINTS = frozenset({"sendChatAction", "sendMessageDraft"})
-LOW_PRIORITY_RESERVE = 0.2  # share of each window typing and drafts leave free for answers
 OUTSIDE_MESSAGE_BUDGET = frozenset({"sendChatAction", "sendMessageDraft"})
+LOW_PRIORITY_RESERVE = 0.4  # share of the budget typing and drafts leave to answers and acks
+ACK_PATIENCE = 2.0  # seconds an acknowledgement waits behind answers before it is skipped
+ANSWER, ACK = 0, 1  # priorities of the requests that wait, highest first
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 # Whether the last low-priority request made in this task was skipped. The limiter runs inside
@@ -48,34 +58,91 @@ def was_skipped() -> bool:
     return SKIPPED.get()
 
 
-@dataclass
-class SlidingWindow:
-    """At most `rate` events in any `period` seconds; remembers who is waiting for it."""
+class Budget:
+    """At most `rate` requests in any `period`; hands out places to waiters by priority."""
 
-    rate: int
-    period: float
-    times: deque[float] = field(default_factory=deque)
-    paused_until: float = 0.0
-    waiting: int = 0
-    queue: asyncio.Lock = field(default_factory=asyncio.Lock)  # FIFO: a chat's answers in order
+    __slots__ = ("_answered", "_in_flight", "_queues", "_timer", "paused_until", "period", "rate")
+
+    def __init__(self, rate: int, period: float) -> None:
+        self.rate = rate
+        self.period = period
+        self.paused_until = 0.0  # a 429's retry_after
+        self._answered: deque[float] = deque()  # when Telegram answered the recent requests
+        self._in_flight = 0
+        self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+        self._timer: asyncio.TimerHandle | None = None
 
     def wait_time(self, now: float) -> float:
-        while self.times and self.times[0] <= now - self.period:
-            self.times.popleft()
-        wait = self.paused_until - now
-        if len(self.times) >= self.rate:
-            wait = max(wait, self.times[0] + self.period - now)
-        return max(0.0, wait)
+        """Seconds until a place frees; infinite while only requests in flight hold them."""
+        answered = self._answered
+        while answered and answered[0] <= now - self.period:
+            answered.popleft()
+        excess = len(answered) + self._in_flight - self.rate + 1  # places that must free first
+        if excess <= 0:
+            wait = 0.0
+        elif excess <= len(answered):
+            wait = answered[excess - 1] + self.period - now
+        else:
+            wait = math.inf
+        return max(wait, self.paused_until - now, 0.0)
 
-    def take(self, now: float) -> None:
-        self.times.append(now)
-
-    def spare(self, now: float, reserve: float) -> bool:
-        """Room now, keeping `reserve` of the window free for answers."""
-        return self.wait_time(now) == 0 and len(self.times) < max(1, int(self.rate * (1 - reserve)))
+    def has_room(self, now: float, reserve: float = 0.0) -> bool:
+        """A place now that nobody waits for, with `reserve` of the budget left over."""
+        if any(self._queues) or self.wait_time(now) > 0:
+            return False
+        return len(self._answered) + self._in_flight < max(1, int(self.rate * (1 - reserve)))
 
     def idle(self, now: float) -> bool:
-        return self.waiting == 0 and self.wait_time(now) == 0 and not self.times
+        return (
+            not self._in_flight
+            and not any(self._queues)
+            and self.wait_time(now) == 0
+            and (not self._answered)
+        )
+
+    def take(self) -> None:
+        self._in_flight += 1
+
+    def done(self, *, answered: bool = True) -> None:
+        """The request ended; if it reached Telegram, it counts for a period from now."""
+        self._in_flight -= 1
+        if answered:
+            self._answered.append(time.monotonic())
+        self._serve()
+
+    async def acquire(self, priority: int) -> None:
+        """Wait for a place, behind everyone of the same or higher priority."""
+        if not any(self._queues[: priority + 1]) and self.wait_time(time.monotonic()) == 0:
+            self.take()
+            return
+        ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queues[priority].append(ticket)
+        self._serve()
+        try:
+            await ticket
+        except asyncio.CancelledError:
+            if ticket.cancelled():
+                if ticket in self._queues[priority]:
+                    self._queues[priority].remove(ticket)
+            else:  # the place was ours as we were cancelled: give it back
+                self.done(answered=False)
+            raise
+
+    def _serve(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for queue in self._queues:
+            while queue:
+                wait = self.wait_time(time.monotonic())
+                if wait > 0:
+                    if wait != math.inf:  # else the next `done()` serves
+                        self._timer = asyncio.get_running_loop().call_later(wait, self._serve)
+                    return
+                ticket = queue.popleft()
+                if not ticket.done():  # a cancelled waiter may not have left the queue yet
+                    self.take()
+                    ticket.set_result(None)
 
 
 class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
@@ -86,15 +153,15 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         per_chat: tuple[int, float] = (1, 1.0),
         per_group: tuple[int, float] = (20, 60.0),
         max_retries: int = 5,
-        clock: Callable[[], float] = time.monotonic,
+        ack_patience: float = ACK_PATIENCE,
     ) -> None:
-        self._overall = SlidingWindow(*overall)
+        self._overall = Budget(*overall)
         self._per_chat = per_chat
         self._per_group = per_group
-        self._chats: dict[int, SlidingWindow] = {}
-        self._groups: dict[int, SlidingWindow] = {}
+        self._chats: dict[int, Budget] = {}
+        self._groups: dict[int, Budget] = {}
         self._max_retries = max_retries
-        self._clock = clock
+        self._ack_patience = ack_patience
         self.skipped = 0  # low-priority requests skipped under pressure (for the benchmark)
 
     async def initialize(self) -> None:
@@ -116,116 +183,135 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if chat_id is None:  # getUpdates, setMyCommands, answerCallbackQuery…: not messages
             return await callback(*args, **kwargs)
         priority = (rate_limit_args or {}).get("priority")
-        windows = self._windows(chat_id, counts_as_message=endpoint not in OUTSIDE_MESSAGE_BUDGET)
-        if priority == "ack":  # the first sign of life for a message: may use the reserve
-            return await self._send_if_free(callback, args, kwargs, windows, endpoint, chat_id, 0.0)
-        if priority == "low" or endpoint in LOW_PRIORITY_ENDPOINTS:
-            return await self._send_if_free(
-                callback, args, kwargs, windows, endpoint, chat_id, LOW_PRIORITY_RESERVE
-            )
-        return await self._send_when_allowed(callback, args, kwargs, windows, chat_id)
+        counts_as_message = endpoint not in OUTSIDE_MESSAGE_BUDGET
+        budgets = self._budgets(chat_id, counts_as_message=counts_as_message)
+        if priority == "ack" and not self._paused(chat_id):
+            return await self._send_soon(callback, args, kwargs, budgets, chat_id)
+        if priority in ("ack", "low") or endpoint in LOW_PRIORITY_ENDPOINTS:
+            return await self._send_if_free(callback, args, kwargs, budgets, endpoint, chat_id)
+        return await self._send_when_allowed(callback, args, kwargs, budgets, chat_id)
 
-    def _windows(self, chat_id: int, *, counts_as_message: bool) -> list[SlidingWindow]:
-        windows = [self._overall]
-        paused = chat_id in self._chats and self._chats[chat_id].paused_until > self._clock()
-        if counts_as_message or paused:  # typing and drafts only heed a chat's 429 pause
-            windows.append(self._chat_window(chat_id))
+    def _budgets(self, chat_id: int, *, counts_as_message: bool) -> list[Budget]:
+        """Most specific first, so a chat pacing itself holds no place in the overall budget."""
+        budgets = []
+        if counts_as_message or self._paused(chat_id):  # typing and drafts heed only a 429
+            budgets.append(self._budget(self._chats, chat_id, self._per_chat))
         if counts_as_message and chat_id < 0:
-            windows.append(self._window(self._groups, chat_id, self._per_group))
-        return windows
+            budgets.append(self._budget(self._groups, chat_id, self._per_group))
+        budgets.append(self._overall)
+        return budgets
 
-    def _chat_window(self, chat_id: int) -> SlidingWindow:
-        return self._window(self._chats, chat_id, self._per_chat)
+    def _paused(self, chat_id: int) -> bool:
+        budget = self._chats.get(chat_id)
+        return budget is not None and budget.paused_until > time.monotonic()
 
-    def _window(
-        self, table: dict[int, SlidingWindow], key: int, limits: tuple[int, float]
-    ) -> SlidingWindow:
-        window = table.get(key)
-        if window is None:
+    @staticmethod
+    def _budget(table: dict[int, Budget], key: int, limits: tuple[int, float]) -> Budget:
+        budget = table.get(key)
+        if budget is None:
             if len(table) > 1000:  # forget chats that have been quiet for a whole period
-                now = self._clock()
-                for stale in [k for k, w in table.items() if w.idle(now)]:
+                now = time.monotonic()
+                for stale in [k for k, b in table.items() if b.idle(now)]:
                     del table[stale]
-            window = table[key] = SlidingWindow(*limits)
-        return window
-
-    async def _send_if_free(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Result]],
-        args: Any,
-        kwargs: dict[str, Any],
-        windows: list[SlidingWindow],
-        endpoint: str,
-        chat_id: int,
-        reserve: float,
-    ) -> Result:
-        now = self._clock()
-        if any(w.waiting or not w.spare(now, reserve) for w in windows):
-            self.skipped += 1
-            logger.debug("Skipped %s to chat %s: budget needed for answers", endpoint, chat_id)
-            SKIPPED.set(True)
-            return True  # python-telegram-bot expects the method's result; SKIPPED tells the truth
-        for window in windows:
-            window.take(now)
-        SKIPPED.set(False)
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            self._pause(chat_id, exc)
-            self.skipped += 1
-            SKIPPED.set(True)
-            return True
+            budget = table[key] = Budget(*limits)
+        return budget
 
     async def _send_when_allowed(
         self,
         callback: Callable[..., Coroutine[Any, Any, Result]],
         args: Any,
         kwargs: dict[str, Any],
-        windows: list[SlidingWindow],
+        budgets: list[Budget],
         chat_id: int,
     ) -> Result:
         for attempt in range(self._max_retries + 1):
-            await self._acquire(windows)
+            await _acquire_all(budgets, ANSWER)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 if attempt == self._max_retries:
                     raise
                 self._pause(chat_id, exc)
-                if self._chat_window(chat_id) not in windows:
-                    windows = [*windows, self._chat_window(chat_id)]
+            finally:
+                for budget in budgets:
+                    budget.done()
         raise AssertionError("unreachable")
 
-    async def _acquire(self, windows: list[SlidingWindow]) -> None:
-        """Wait in line (per chat) until every window has room, then take a slot in each.
-
-        While waiting, only the windows that hold it up are marked, so low-priority requests
-        give way there — and only there: a chat pacing its own answers blocks nobody else.
-        """
-        blocking: list[SlidingWindow] = []
+    async def _send_soon(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        budgets: list[Budget],
+        chat_id: int,
+    ) -> Result:
         try:
-            async with windows[-1].queue:  # the most specific window: this chat or group
-                while True:
-                    now = self._clock()
-                    for window in blocking:
-                        window.waiting -= 1
-                    blocking = [w for w in windows if w.wait_time(now) > 0]
-                    for window in blocking:
-                        window.waiting += 1
-                    if not blocking:
-                        for window in windows:
-                            window.take(now)
-                        return
-                    await asyncio.sleep(max(w.wait_time(now) for w in blocking))
+            async with asyncio.timeout(self._ack_patience):
+                await _acquire_all(budgets, ACK)
+        except TimeoutError:
+            return self._skip("acknowledgement", chat_id)
+        return await self._send_taken(callback, args, kwargs, budgets, chat_id)
+
+    async def _send_if_free(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        budgets: list[Budget],
+        endpoint: str,
+        chat_id: int,
+    ) -> Result:
+        now = time.monotonic()
+        if not all(budget.has_room(now, LOW_PRIORITY_RESERVE) for budget in budgets):
+            return self._skip(endpoint, chat_id)
+        for budget in budgets:
+            budget.take()
+        return await self._send_taken(callback, args, kwargs, budgets, chat_id)
+
+    async def _send_taken(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        budgets: list[Budget],
+        chat_id: int,
+    ) -> Result:
+        """Send a request that already holds its places; a 429 skips it instead of retrying."""
+        try:
+            result = await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            self._pause(chat_id, exc)
+            return self._skip("request after a 429", chat_id)
         finally:
-            for window in blocking:
-                window.waiting -= 1
+            for budget in budgets:
+                budget.done()
+        SKIPPED.set(False)
+        return result
+
+    def _skip(self, what: str, chat_id: int) -> Result:
+        self.skipped += 1
+        logger.debug("Skipped %s to chat %s: budget needed for answers", what, chat_id)
+        SKIPPED.set(True)
+        return True
 
     def _pause(self, chat_id: int, exc: RetryAfter) -> None:
         seconds = _seconds(exc)
         logger.warning("Telegram asked to wait %.1f s (chat %s)", seconds, chat_id)
-        window = self._chat_window(chat_id)
-        window.paused_until = max(window.paused_until, self._clock() + seconds)
+        budget = self._budget(self._chats, chat_id, self._per_chat)
+        budget.paused_until = max(budget.paused_until, time.monotonic() + seconds)
+
+
+async def _acquire_all(budgets: Sequence[Budget], priority: int) -> None:
+    """A place in every budget, in order; on cancellation the places taken are given back."""
+    taken: list[Budget] = []
+    try:
+        for budget in budgets:
+            await budget.acquire(priority)
+            taken.append(budget)
+    except BaseException:
+        for budget in taken:
+            budget.done(answered=False)
+        raise
 
 
 def _chat_id(value: Any) -> int | None:

@@ -156,15 +156,87 @@ async def test_a_telegram_429_on_the_answer_still_delivers_it_once(
 
 
 async def test_an_acknowledgement_may_use_the_reserve_that_drafts_leave_free() -> None:
-    limiter = TelegramRateLimiter(overall=(5, 5.0))
+    limiter = TelegramRateLimiter(overall=(5, 5.0), ack_patience=0.05)
     recorder = Recorder()
     for n in range(4):  # 4 of 5: the last fifth is the reserve
         await request(limiter, recorder, f"answer{n}", chat_id=10 + n)
 
     await request(limiter, recorder, "draft", endpoint="sendMessageDraft", chat_id=1)
     await request(limiter, recorder, "ack", endpoint="sendChatAction", chat_id=2, priority="ack")
-    await request(
+    late = await request(
         limiter, recorder, "late ack", endpoint="sendChatAction", chat_id=3, priority="ack"
     )
 
+    assert late is True and was_skipped()
     assert [name for name, _ in recorder.sent][4:] == ["ack"]
+
+
+async def test_an_acknowledgement_waits_behind_answers_for_the_next_free_place() -> None:
+    limiter = TelegramRateLimiter(overall=(1, 0.2))
+    recorder = Recorder()
+    await request(limiter, recorder, "first", chat_id=1)
+    ack = asyncio.create_task(
+        request(limiter, recorder, "ack", endpoint="sendChatAction", chat_id=2, priority="ack")
+    )
+    await asyncio.sleep(0)  # the acknowledgement queues first…
+    answer = asyncio.create_task(request(limiter, recorder, "answer", chat_id=3))
+
+    await asyncio.gather(ack, answer)
+
+    assert [name for name, _ in recorder.sent] == ["first", "answer", "ack"]  # …answers go first
+    times = [at for _, at in recorder.sent]
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.19
+
+
+async def test_a_request_counts_until_a_period_after_telegram_answered_it() -> None:
+    limiter = TelegramRateLimiter(overall=(1, 0.2))
+    answered_at: list[float] = []
+    sent_at: list[float] = []
+
+    async def slow_round_trip() -> bool:
+        sent_at.append(time.monotonic())
+        await asyncio.sleep(0.15)  # a slow network: Telegram may count it on arrival, late
+        answered_at.append(time.monotonic())
+        return True
+
+    await asyncio.gather(
+        *(
+            limiter.process_request(slow_round_trip, (), {}, "sendMessage", {"chat_id": n}, None)
+            for n in range(3)
+        )
+    )
+
+    assert len(sent_at) == 3
+    for answered, next_sent in zip(answered_at, sent_at[1:], strict=False):
+        assert next_sent - answered >= 0.19
+
+
+async def test_many_waiting_chats_are_served_in_arrival_order_within_the_limit() -> None:
+    limiter = TelegramRateLimiter(overall=(10, 0.25))
+    recorder = Recorder()
+
+    tasks = []
+    for n in range(40):
+        tasks.append(asyncio.create_task(request(limiter, recorder, f"m{n}", chat_id=n)))
+        await asyncio.sleep(0)  # each queues in turn
+    await asyncio.gather(*tasks)
+
+    assert [name for name, _ in recorder.sent] == [f"m{n}" for n in range(40)]
+    times = [at for _, at in recorder.sent]
+    assert all(later - earlier >= 0.24 for earlier, later in zip(times, times[10:], strict=False))
+
+
+async def test_a_cancelled_waiter_leaves_its_place_to_the_next() -> None:
+    limiter = TelegramRateLimiter(overall=(1, 0.2))
+    recorder = Recorder()
+    await request(limiter, recorder, "first", chat_id=1)
+    abandoned = asyncio.create_task(request(limiter, recorder, "abandoned", chat_id=2))
+    await asyncio.sleep(0)
+    following = asyncio.create_task(request(limiter, recorder, "following", chat_id=3))
+    await asyncio.sleep(0)
+
+    abandoned.cancel()
+    await following
+
+    assert [name for name, _ in recorder.sent] == ["first", "following"]
+    assert recorder.sent[1][1] - recorder.sent[0][1] < 0.3
