@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 
 from bot.backends.history_budget import estimate_tokens, fit_history, prompt_budget
+from bot.backends.server_events import decode
 from storage import ChatKey, HistoryMessage
 from tests.conftest import ConfigFactory, Person, RunningBot, StartBot
 from tests.fakes.openai_server import FakeOpenAI, Reply
@@ -258,3 +259,9 @@ def test_estimates_are_safe_for_english_and_cjk() -> None:
     cjk = "你好世界" * 50  # ~200 real tokens
     assert estimate_tokens(english) >= 200
     assert estimate_tokens(cjk) >= 200
+
+
+def test_an_unreadable_server_event_is_skipped_not_fatal() -> None:
+    assert decode('{"type": "response.output_text.delta", "delta": "Hi"}')["delta"] == "Hi"
+    assert decode("{not json")["type"] == "unreadable"
+    assert decode("[1, 2]")["type"] == "unreadable"

@@ -26,6 +26,7 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.openai_calls import describe, poll, translate, until_deadline, write_once
+from bot.backends.server_events import ServerEvents
 from storage import TokenUsage
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,22 @@ TERMINAL_STATUS = {
     "incomplete": TurnStatus.INCOMPLETE,
     "failed": TurnStatus.FAILED,
     "cancelled": TurnStatus.CANCELLED,
+}
+# A minimal finished response, parsed once at start-up so the first answer does not pay for it.
+WARM_UP_RESPONSE: dict[str, Any] = {
+    "id": "resp_warm_up",
+    "object": "response",
+    "status": "completed",
+    "output": [
+        {
+            "type": "message",
+            "id": "msg_warm_up",
+            "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": "", "annotations": []}],
+        }
+    ],
+    "usage": {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0},
 }
 
 
@@ -63,7 +80,8 @@ class ResponsesBackend:
         self._poll_interval = poll_interval
 
     async def start(self) -> None:
-        """Nothing to prepare: conversations are created per chat."""
+        """Build the SDK's `Response` model now: its first use costs ~60 ms of blocked loop."""
+        Response.construct(**WARM_UP_RESPONSE)
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
         try:
@@ -88,7 +106,7 @@ class ResponsesBackend:
             async for event in self._streamed_turn(conversation_id, turn, deadline):
                 yield event
             return
-        response = await self._create_response(conversation_id, turn, deadline, stream=False)
+        response = await self._create_response(conversation_id, turn, deadline)
         logger.info("Response %s started on %s", response.id, conversation_id)
         yield TurnStarted(response.id)
         yield await self._settle(response, deadline)
@@ -127,31 +145,29 @@ class ResponsesBackend:
     async def _streamed_turn(
         self, conversation_id: str, turn: TurnInput, deadline: float
     ) -> AsyncIterator[TurnEvent]:
-        events = await self._create_response(conversation_id, turn, deadline, stream=True)
+        events = await self._create_stream(conversation_id, turn, deadline)
         response_id: str | None = None
         last_event = -1
         for resume in range(MAX_RESUMES + 1):
             try:
-                async for event in until_deadline(events, deadline):
-                    last_event = event.sequence_number
-                    if event.type in ("response.queued", "response.created"):
+                async for event in until_deadline(aiter(events), deadline):
+                    kind = event.get("type")
+                    last_event = event.get("sequence_number", last_event)
+                    if kind == "response.output_text.delta":
+                        yield TextDelta(event.get("delta") or "")
+                    elif kind in ("response.queued", "response.created"):
                         if response_id is None:
-                            response_id = event.response.id
+                            response_id = event["response"]["id"]
                             logger.info("Response %s started on %s", response_id, conversation_id)
                             yield TurnStarted(response_id)
-                    elif event.type == "response.output_text.delta":
-                        yield TextDelta(event.delta)
-                    elif event.type in (
-                        "response.completed",
-                        "response.incomplete",
-                        "response.failed",
-                    ):
-                        yield _result(event.response)
+                    elif kind in ("response.completed", "response.incomplete", "response.failed"):
+                        yield _result(Response.construct(**event["response"]))
                         return
-                    elif event.type == "error":
-                        logger.warning("Response stream error %s: %s", event.code, event.message)
+                    elif kind == "error":
+                        code = event.get("code")
+                        logger.warning("Response stream error %s: %s", code, event.get("message"))
                         yield TurnResult(
-                            TurnStatus.FAILED, response_id=response_id, error_code=event.code
+                            TurnStatus.FAILED, response_id=response_id, error_code=code
                         )
                         return
             except TimeoutError:
@@ -171,8 +187,10 @@ class ResponsesBackend:
                 yield await self._settle(current, deadline)
                 return
             logger.info("Resuming the stream of %s after event %d", response_id, last_event)
-            events = await self._client.responses.retrieve(
-                response_id, stream=True, starting_after=last_event
+            events = await ServerEvents.open(
+                self._client.responses.with_streaming_response.retrieve(
+                    response_id, stream=True, starting_after=last_event
+                )
             )
 
     async def _settle(self, response: Response, deadline: float) -> TurnResult:
@@ -189,31 +207,45 @@ class ResponsesBackend:
         return _result(response)
 
     async def _create_response(
-        self, conversation_id: str, turn: TurnInput, deadline: float, *, stream: bool
-    ) -> Any:
-        options: dict[str, Any] = {}
-        if self._reasoning_effort:
-            options["reasoning"] = {"effort": self._reasoning_effort}
-        if self._max_output_tokens:
-            options["max_output_tokens"] = self._max_output_tokens
-        client = self._client.with_options(max_retries=0)
-
-        async def send() -> Any:
-            return await client.responses.create(
-                model=self._model,
-                conversation=conversation_id,
-                instructions=turn.instructions,
-                input=turn.text,
-                background=True,
-                store=True,
-                stream=stream,
-                truncation="auto",
-                **options,
-            )
-
+        self, conversation_id: str, turn: TurnInput, deadline: float
+    ) -> Response:
+        responses = self._client.with_options(max_retries=0).responses
+        request = self._request(conversation_id, turn)
         return await write_once(
-            send, what=f"Creating a response on {conversation_id}", deadline=deadline
+            lambda: responses.create(**request),
+            what=f"Creating a response on {conversation_id}",
+            deadline=deadline,
         )
+
+    async def _create_stream(
+        self, conversation_id: str, turn: TurnInput, deadline: float
+    ) -> ServerEvents:
+        responses = self._client.with_options(max_retries=0).responses
+        request = self._request(conversation_id, turn)
+        return await write_once(
+            lambda: ServerEvents.open(
+                responses.with_streaming_response.create(stream=True, **request)
+            ),
+            what=f"Creating a response on {conversation_id}",
+            deadline=deadline,
+        )
+
+    def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
+        """The body of a turn: a background response, stored in the conversation."""
+        request: dict[str, Any] = {
+            "model": self._model,
+            "conversation": conversation_id,
+            "instructions": turn.instructions,
+            "input": turn.text,
+            "background": True,
+            "store": True,
+            "truncation": "auto",
+        }
+        if self._reasoning_effort:
+            request["reasoning"] = {"effort": self._reasoning_effort}
+        if self._max_output_tokens:
+            request["max_output_tokens"] = self._max_output_tokens
+        return request
 
     async def _cancel(self, response: Response) -> TurnResult:
         logger.warning("Response %s passed the deadline; cancelling it", response.id)
