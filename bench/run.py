@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import platform
+import random
 import signal
 import sys
 import tempfile
@@ -48,6 +49,9 @@ class Scenario:
     ttft: float = 0.8  # model: seconds to first token
     tokens_per_second: float = 60.0
     answer_tokens: int = 150
+    jitter: float = 0.25  # model: each turn's ttft and rate vary by up to this share
+    think: tuple[float, float] = (1.0, 3.0)  # users: seconds between an answer and the next message
+    seed: int = 7
 
 
 @dataclass
@@ -106,11 +110,16 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
     openai_server = FakeOpenAI()
     words = " ".join(f"word{n}" for n in range(scenario.answer_tokens))
     chunk_tokens = 5
+    rng = random.Random(scenario.seed)
+
+    def vary(value: float) -> float:
+        return value * rng.uniform(1 - scenario.jitter, 1 + scenario.jitter)
+
     openai_server.model.default_reply = lambda: Reply(
         text=words,
-        delay=scenario.ttft,
+        delay=vary(scenario.ttft),
         chunks=max(1, scenario.answer_tokens // chunk_tokens),
-        chunk_delay=chunk_tokens / scenario.tokens_per_second,
+        chunk_delay=chunk_tokens / vary(scenario.tokens_per_second),
     )
     await telegram.start()
     await openai_server.start()
@@ -160,6 +169,8 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
 
     async def converse(chat: int) -> None:
         for n in range(scenario.messages):
+            if n:  # people read the answer before they write again
+                await asyncio.sleep(rng.uniform(*scenario.think))
             expected[chat] = n + 1
             answered[chat].clear()
             pushes[(chat, n)] = time.monotonic()
@@ -299,13 +310,17 @@ def main() -> None:
     parser.add_argument("--mode", choices=("stream", "poll"), default="stream")
     parser.add_argument("--ttft", type=float, default=0.8, help="model: seconds to first token")
     parser.add_argument("--tps", type=float, default=60.0, help="model: tokens per second")
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"),
+        help="users: seconds between an answer and their next message",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
     scenarios = STANDARD
     if args.chats:
         scenarios = [
             Scenario(f"{args.chats} chats, {args.mode}", args.chats, args.messages, args.mode,
-                     ttft=args.ttft, tokens_per_second=args.tps)
+                     ttft=args.ttft, tokens_per_second=args.tps, think=tuple(args.think))
         ]  # fmt: skip
     results = []
     with tempfile.TemporaryDirectory() as workdir:
