@@ -70,6 +70,7 @@ def build_services(config: Config) -> Services:
         response_timeout=config.response_timeout,
         typing_interval=config.typing_interval,
         stream=config.reply_mode == "stream",
+        max_concurrent_turns=config.max_concurrent_turns,
     )
     return Services(config=config, store=store, backend=backend, personas=personas, engine=engine)
 

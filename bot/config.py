@@ -14,6 +14,7 @@ DEFAULT_MODEL = "gpt-6-luna"
 DEFAULT_DATABASE_PATH = Path("data/telethread.sqlite3")
 DEFAULT_RESPONSE_TIMEOUT = 120.0
 DEFAULT_CONTEXT_TOKENS = 8192
+DEFAULT_CONCURRENT_TURNS = 100
 BACKENDS = ("responses", "assistants", "chat")
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 
@@ -60,6 +61,7 @@ class Config:
     group_streaming: str = "off"
     assistant_id: str | None = None
     context_tokens: int = DEFAULT_CONTEXT_TOKENS
+    max_concurrent_turns: int = DEFAULT_CONCURRENT_TURNS
     openai_base_url: str | None = None
     telegram_base_url: str = "https://api.telegram.org"
     openai_model: str = DEFAULT_MODEL
@@ -212,6 +214,8 @@ def load_config(env: Mapping[str, str]) -> Config:
         group_streaming=group_streaming,
         assistant_id=text("ASSISTANT_ID"),
         context_tokens=context_tokens,
+        max_concurrent_turns=whole("MAX_CONCURRENT_TURNS", DEFAULT_CONCURRENT_TURNS)
+        or DEFAULT_CONCURRENT_TURNS,
         openai_base_url=url("OPENAI_BASE_URL"),
         telegram_base_url=url("TELEGRAM_BASE_URL") or "https://api.telegram.org",
         openai_model=model or DEFAULT_MODEL,

@@ -77,6 +77,7 @@ class ChatEngine:
         response_timeout: float,
         typing_interval: float = TYPING_INTERVAL,
         stream: bool = True,
+        max_concurrent_turns: int,
     ) -> None:
         self._store = store
         self._backend = backend
@@ -87,6 +88,10 @@ class ChatEngine:
         self._stream = stream
         self._queues = ChatQueues()
         self._running: dict[ChatKey, _RunningTurn] = {}
+        # Turns talking to the backend at once. Telegram delivers at most ~30 answers a second,
+        # so more turns than that rate times a turn's length only queue at Telegram, while each
+        # holds a connection, and the HTTP pool's bookkeeping grows with every open connection.
+        self._turn_slots = asyncio.Semaphore(max_concurrent_turns)
 
     async def accept_message(
         self, key: ChatKey, text: str, channel: ReplyChannel, *, message_id: int, private: bool
@@ -255,22 +260,8 @@ class ChatEngine:
         key = entry.key
         outcome = _Outcome()
         try:
-            record = await self._conversation_for(key)
-            persona = self._personas.resolve(record.persona)
-            turn = TurnInput(text=entry.text, instructions=persona.instructions)
-            assert record.conversation_id is not None
-            try:
-                result = await self._consume(record.conversation_id, turn, running)
-            except ConversationNotFound:
-                logger.warning(
-                    "Conversation %s of chat %s is gone; starting a new one",
-                    record.conversation_id,
-                    key,
-                )
-                record = await self._new_conversation(key, persona)
-                assert record.conversation_id is not None
-                outcome.notices.append(texts.HISTORY_LOST)
-                result = await self._consume(record.conversation_id, turn, running)
+            async with self._turn_slots:
+                result = await self._converse(entry, running, outcome)
         except BackendMisconfigured as exc:
             logger.error("Backend misconfigured (chat %s): %s", key, exc)
             outcome.notices.append(texts.BACKEND_MISCONFIGURED)
@@ -290,6 +281,28 @@ class ChatEngine:
             )
         self._describe(result, key, outcome, stopped=running.stopped)
         return outcome
+
+    async def _converse(
+        self, entry: InboxEntry, running: _RunningTurn, outcome: _Outcome
+    ) -> TurnResult:
+        """The chat's conversation, and the turn on it (on a new one if the server lost it)."""
+        key = entry.key
+        record = await self._conversation_for(key)
+        persona = self._personas.resolve(record.persona)
+        turn = TurnInput(text=entry.text, instructions=persona.instructions)
+        assert record.conversation_id is not None
+        try:
+            return await self._consume(record.conversation_id, turn, running)
+        except ConversationNotFound:
+            logger.warning(
+                "Conversation %s of chat %s is gone; starting a new one",
+                record.conversation_id,
+                key,
+            )
+            record = await self._new_conversation(key, persona)
+            assert record.conversation_id is not None
+            outcome.notices.append(texts.HISTORY_LOST)
+            return await self._consume(record.conversation_id, turn, running)
 
     async def _consume(
         self, conversation_id: str, turn: TurnInput, running: _RunningTurn

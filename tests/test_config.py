@@ -156,3 +156,10 @@ def test_shutdown_grace_and_error_chat() -> None:
     assert load_config(BASE).shutdown_grace == 20
     with pytest.raises(ConfigError, match="ERROR_CHAT_ID"):
         load_config({**BASE, "ERROR_CHAT_ID": "me"})
+
+
+def test_max_concurrent_turns_is_a_positive_number() -> None:
+    assert load_config(BASE).max_concurrent_turns == 100
+    assert load_config({**BASE, "MAX_CONCURRENT_TURNS": "8"}).max_concurrent_turns == 8
+    with pytest.raises(ConfigError, match="MAX_CONCURRENT_TURNS"):
+        load_config({**BASE, "MAX_CONCURRENT_TURNS": "0"})

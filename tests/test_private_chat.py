@@ -138,6 +138,35 @@ async def test_chats_do_not_wait_for_each_other(
     await alice.replies(1)
 
 
+async def test_beyond_max_concurrent_turns_a_chat_waits_its_turn_with_typing(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    await start_bot(make_config({"MAX_CONCURRENT_TURNS": "1"}))
+    release = asyncio.Event()
+    openai_server.replies.append(Reply(hold=release))
+    alice.say("A slow question")
+    await telegram.wait_until(lambda: openai_server.turns)
+    bob.say("A quick question")
+
+    # Bob's answer would take milliseconds; instead he sees typing, time after time.
+    await telegram.wait_until(
+        lambda: len(telegram.calls_to("sendChatAction", bob.chat_id)) >= 3
+        or telegram.sent_texts(bob.chat_id)
+    )
+    assert telegram.sent_texts(bob.chat_id) == []
+    assert len(openai_server.turns) == 1
+    release.set()
+    [bob_answer] = await bob.replies(1)
+
+    assert "A quick question" in bob_answer
+
+
+
 async def test_a_stranger_is_told_their_id_and_nothing_reaches_the_model(
     start_bot: StartBot,
     make_config: ConfigFactory,
