@@ -143,7 +143,8 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
     telegram.listeners.append(on_call)
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(ROOT),
+        # The bot's imports as in production (see production_site/sitecustomize.py).
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench" / "production_site"), str(ROOT)]),
         "TELEGRAM_BOT_TOKEN": telegram.token,
         "OPENAI_API_KEY": openai_server.api_key,
         "OPENAI_BASE_URL": openai_server.base_url,

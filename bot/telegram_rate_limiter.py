@@ -15,7 +15,8 @@ The rules here:
 - Answers (the default priority: messages, final edits) wait for their budget, each chat's in
   order, and on a 429 honour `retry_after` for that chat and try again.
 - Acknowledgements (`rate_limit_args={"priority": "ack"}`: a message's first typing action or
-  draft) wait behind answers for at most `ack_patience` seconds, then are skipped.
+  draft) wait behind answers, as long as their caller does (or `ack_patience` seconds, then are
+  skipped). Waiting costs nothing; retrying would cost a request build per attempt per chat.
 - Low priority (typing refreshes, drafts, interim edits; `{"priority": "low"}` or a low endpoint)
   is sent only if the budget has room now, with a fifth of it to spare, and nobody waits for it;
   otherwise, or on a 429, it is skipped.
@@ -44,7 +45,6 @@ logger = logging.getLogger(__name__)
 LOW_PRIORITY_ENDPOINTS = frozenset({"sendChatAction", "sendMessageDraft"})
 OUTSIDE_MESSAGE_BUDGET = frozenset({"sendChatAction", "sendMessageDraft"})
 LOW_PRIORITY_RESERVE = 0.4  # share of the budget typing and drafts leave to answers and acks
-ACK_PATIENCE = 2.0  # seconds an acknowledgement waits behind answers before it is skipped
 ANSWER, ACK = 0, 1  # priorities of the requests that wait, highest first
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -153,7 +153,7 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         per_chat: tuple[int, float] = (1, 1.0),
         per_group: tuple[int, float] = (20, 60.0),
         max_retries: int = 5,
-        ack_patience: float = ACK_PATIENCE,
+        ack_patience: float | None = None,
     ) -> None:
         self._overall = Budget(*overall)
         self._per_chat = per_chat
