@@ -155,8 +155,10 @@ async def test_beyond_max_concurrent_turns_a_chat_waits_its_turn_with_typing(
 
     # Bob's answer would take milliseconds; instead he sees typing, time after time.
     await telegram.wait_until(
-        lambda: len(telegram.calls_to("sendChatAction", bob.chat_id)) >= 3
-        or telegram.sent_texts(bob.chat_id)
+        lambda: (
+            len(telegram.calls_to("sendChatAction", bob.chat_id)) >= 3
+            or telegram.sent_texts(bob.chat_id)
+        )
     )
     assert telegram.sent_texts(bob.chat_id) == []
     assert len(openai_server.turns) == 1
@@ -164,7 +166,6 @@ async def test_beyond_max_concurrent_turns_a_chat_waits_its_turn_with_typing(
     [bob_answer] = await bob.replies(1)
 
     assert "A quick question" in bob_answer
-
 
 
 async def test_a_stranger_is_told_their_id_and_nothing_reaches_the_model(
