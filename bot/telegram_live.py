@@ -21,7 +21,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.formatting import MessagePart, format_answer, render_markdown, visible_text
 from bot.splitting import TELEGRAM_TEXT_LIMIT, split_markdown, utf16_len
-from bot.telegram_rate_limiter import was_skipped
+from bot.telegram_rate_limiter import TelegramRateLimiter, was_skipped
 from bot.telegram_sender import MessageSender, refused_formatting
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class _LivePreview:
         self._stopping = False
 
     answer_id: int | None = None
+    _endpoint: str  # the Telegram method that shows a preview
 
     async def update(self, text: str) -> None:
         """The answer so far. Returns quickly: previews are sent by a background pump."""
@@ -104,15 +105,26 @@ class _LivePreview:
                 await asyncio.sleep(wait)
             async with self._lock:
                 preview = self._pending.strip()
-                if preview and (preview != self._shown or self._keepalive is not None):
-                    shown = True
-                    try:
-                        shown = await self._show(preview)
-                    except TelegramError as exc:  # a preview is decoration: never fatal
-                        logger.debug("Preview in chat %s failed: %r", self._sender.chat_id, exc)
-                    if shown:  # skipped for lack of budget: the next change tries again
-                        self._shown = preview
-                        self._last_shown = time.monotonic()
+                if not preview or (preview == self._shown and self._keepalive is None):
+                    continue
+                if self._shown and not self._budget_has_room():
+                    self._last_shown = time.monotonic()  # try again an interval later
+                    continue
+                shown = True
+                try:
+                    shown = await self._show(preview)
+                except TelegramError as exc:  # a preview is decoration: never fatal
+                    logger.debug("Preview in chat %s failed: %r", self._sender.chat_id, exc)
+                if shown:
+                    self._shown = preview
+                self._last_shown = time.monotonic()  # shown or skipped: next try an interval on
+
+    def _budget_has_room(self) -> bool:
+        """Would a preview be sent now? Asked first: no preview is rendered only to be skipped."""
+        limiter = self._sender.bot.rate_limiter
+        if not isinstance(limiter, TelegramRateLimiter):
+            return True
+        return limiter.has_room(self._sender.chat_id, self._endpoint)
 
     async def _stop_pump(self) -> None:
         self._stopping = True
@@ -145,6 +157,8 @@ def preview_part(markdown: str) -> MessagePart:
 
 class DraftAnswer(_LivePreview):
     """Private chats: Telegram's native streaming drafts, with a stop button."""
+
+    _endpoint = "sendMessageDraft"
 
     def __init__(self, sender: MessageSender, draft_id: int, *, can_stop: bool = True) -> None:
         # A draft is a ~30 s preview: refresh it well before it fades while the model is quiet.
@@ -185,6 +199,8 @@ class DraftAnswer(_LivePreview):
 
 class EditedAnswer(_LivePreview):
     """Groups (GROUP_STREAMING=edit): one message, edited as the answer grows."""
+
+    _endpoint = "editMessageText"
 
     def __init__(self, sender: MessageSender, *, min_interval: float = 3.0) -> None:
         super().__init__(sender, min_interval=min_interval, keepalive=None)

@@ -191,6 +191,12 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
             return await self._send_if_free(callback, args, kwargs, budgets, endpoint, chat_id)
         return await self._send_when_allowed(callback, args, kwargs, budgets, chat_id)
 
+    def has_room(self, chat_id: int, endpoint: str) -> bool:
+        """Whether a low-priority request to this chat would be sent now rather than skipped."""
+        now = time.monotonic()
+        budgets = self._budgets(chat_id, counts_as_message=endpoint not in OUTSIDE_MESSAGE_BUDGET)
+        return all(budget.has_room(now, LOW_PRIORITY_RESERVE) for budget in budgets)
+
     def _budgets(self, chat_id: int, *, counts_as_message: bool) -> list[Budget]:
         """Most specific first, so a chat pacing itself holds no place in the overall budget."""
         budgets = []

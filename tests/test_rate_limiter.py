@@ -240,3 +240,16 @@ async def test_a_cancelled_waiter_leaves_its_place_to_the_next() -> None:
 
     assert [name for name, _ in recorder.sent] == ["first", "following"]
     assert recorder.sent[1][1] - recorder.sent[0][1] < 0.3
+
+
+async def test_previews_can_ask_before_rendering_whether_they_would_be_sent() -> None:
+    limiter = TelegramRateLimiter(overall=(5, 5.0))
+    recorder = Recorder()
+    assert limiter.has_room(1, "sendMessageDraft")
+
+    for n in range(3):  # 3 of 5: drafts leave the last 40 % to answers and acks
+        await request(limiter, recorder, f"answer{n}", chat_id=10 + n)
+
+    assert not limiter.has_room(1, "sendMessageDraft")
+    assert await request(limiter, recorder, "draft", endpoint="sendMessageDraft") is True
+    assert was_skipped()
