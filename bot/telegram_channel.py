@@ -9,7 +9,7 @@ from telegram.constants import ChatAction
 from bot.channel import ChatEvents, LiveAnswer
 from bot.formatting import MessagePart, format_answer, visible_text
 from bot.telegram_live import DraftAnswer, EditedAnswer
-from bot.telegram_rate_limiter import was_skipped
+from bot.telegram_rate_limiter import room_for_low_priority, was_skipped
 from bot.telegram_sender import MessageSender, RateLimitedBot
 
 
@@ -39,6 +39,11 @@ class TelegramChannel:
         )
 
     async def show_typing(self, acknowledge: bool = False) -> bool:
+        """False if the rate limiter skipped it (a refresh asks first whether it would be)."""
+        if not acknowledge and not room_for_low_priority(
+            self._bot, self._sender.chat_id, "sendChatAction"
+        ):
+            return False
         await self._bot.send_chat_action(
             self._sender.chat_id,
             ChatAction.TYPING,

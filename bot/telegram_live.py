@@ -21,7 +21,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.formatting import MessagePart, format_answer, render_markdown, visible_text
 from bot.splitting import TELEGRAM_TEXT_LIMIT, split_markdown, utf16_len
-from bot.telegram_rate_limiter import TelegramRateLimiter, was_skipped
+from bot.telegram_rate_limiter import room_for_low_priority, was_skipped
 from bot.telegram_sender import MessageSender, refused_formatting
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,8 @@ class _LivePreview:
                 preview = self._pending.strip()
                 if not preview or (preview == self._shown and self._keepalive is None):
                     continue
-                if self._shown and not self._budget_has_room():
+                bot, chat_id = self._sender.bot, self._sender.chat_id
+                if self._shown and not room_for_low_priority(bot, chat_id, self._endpoint):
                     self._last_shown = time.monotonic()  # try again an interval later
                     continue
                 shown = True
@@ -118,13 +119,6 @@ class _LivePreview:
                 if shown:
                     self._shown = preview
                 self._last_shown = time.monotonic()  # shown or skipped: next try an interval on
-
-    def _budget_has_room(self) -> bool:
-        """Would a preview be sent now? Asked first: no preview is rendered only to be skipped."""
-        limiter = self._sender.bot.rate_limiter
-        if not isinstance(limiter, TelegramRateLimiter):
-            return True
-        return limiter.has_room(self._sender.chat_id, self._endpoint)
 
     async def _stop_pump(self) -> None:
         self._stopping = True

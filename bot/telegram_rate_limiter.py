@@ -38,7 +38,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from telegram.error import RetryAfter
-from telegram.ext import BaseRateLimiter
+from telegram.ext import BaseRateLimiter, ExtBot
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,16 @@ SKIPPED: ContextVar[bool] = ContextVar("telegram_request_skipped", default=False
 def was_skipped() -> bool:
     """True if the last typing action, draft or interim edit in this task was not sent."""
     return SKIPPED.get()
+
+
+def room_for_low_priority(bot: ExtBot[Any], chat_id: int, endpoint: str) -> bool:
+    """Whether a typing action, draft or interim edit would be sent now rather than skipped.
+
+    Asked before building one: under pressure skipping is the common case, and a draft's
+    rendering or a request's construction would be wasted.
+    """
+    limiter = bot.rate_limiter
+    return not isinstance(limiter, TelegramRateLimiter) or limiter.has_room(chat_id, endpoint)
 
 
 class Budget:

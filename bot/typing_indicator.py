@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 logger = logging.getLogger(__name__)
 
 TYPING_INTERVAL = 4.0
-ACK_RETRY = 0.3  # a skipped first action (no budget just then) is tried again this soon
+RETRY_AFTER_SKIP = 0.3  # a skipped action (no budget just then) is tried again this soon
 
 
 class TypingIndicator:
@@ -45,8 +45,8 @@ class TypingIndicator:
                 sent = await self._send_typing(first)
             except Exception as exc:  # typing is decoration: never let it break a turn
                 logger.debug("Typing action failed: %r", exc)
-            if first and not sent:
-                await asyncio.sleep(ACK_RETRY)  # skipped for lack of budget: try again soon
+            if not sent:  # skipped for lack of budget: the last one fades in ~5 s, try again soon
+                await asyncio.sleep(RETRY_AFTER_SKIP)
                 continue
             first = False
             await asyncio.sleep(self._interval)

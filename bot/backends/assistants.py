@@ -32,7 +32,14 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
-from bot.backends.openai_calls import describe, poll, translate, until_deadline, write_once
+from bot.backends.openai_calls import (
+    describe,
+    load_resources,
+    poll,
+    translate,
+    until_deadline,
+    write_once,
+)
 from storage import ConversationStore, TokenUsage
 
 logger = logging.getLogger(__name__)
@@ -77,6 +84,8 @@ class AssistantsBackend:
 
     async def start(self) -> None:
         """Find or create the assistant now; if the server is unreachable, on the first turn."""
+        threads = self._client.beta.threads
+        load_resources(threads.runs, threads.messages, self._client.beta.assistants)
         try:
             await self._ensure_assistant()
         except BackendError as exc:

@@ -21,7 +21,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletio
 
 from bot.backends.base import TextDelta, TurnEvent, TurnInput, TurnResult, TurnStarted, TurnStatus
 from bot.backends.history_budget import fit_history, prompt_budget
-from bot.backends.openai_calls import translate, until_deadline
+from bot.backends.openai_calls import load_resources, translate, until_deadline
 from storage import ConversationStore, HistoryMessage, TokenUsage
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ class ChatCompletionsBackend:
         self._stream_options = True  # turned off for servers that reject it
 
     async def start(self) -> None:
-        """Nothing to prepare: the server holds no state of ours."""
+        """Load the SDK's modules now; the server holds no state of ours."""
+        load_resources(self._client.chat.completions)
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
         return LOCAL_PREFIX + uuid.uuid4().hex

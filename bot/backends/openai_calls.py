@@ -34,6 +34,15 @@ T = TypeVar("T")
 BUSY_MESSAGES = ("while a run", "already has an active run")
 
 
+def load_resources(*resources: object) -> None:
+    """Nothing but a reminder of why `start()` touches the SDK's resources.
+
+    The SDK imports an API's modules on first use of its resource (`client.responses` …): about
+    100 ms of blocked event loop, paid by every chat waiting for an acknowledgement during the
+    first answers after a start. Touching them in `start()` pays it before any chat waits.
+    """
+
+
 def translate(exc: openai.APIError) -> BackendError:
     """Map an SDK error onto the backend interface's small error vocabulary."""
     detail = describe(exc)

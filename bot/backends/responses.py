@@ -29,7 +29,14 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
-from bot.backends.openai_calls import describe, poll, translate, until_deadline, write_once
+from bot.backends.openai_calls import (
+    describe,
+    load_resources,
+    poll,
+    translate,
+    until_deadline,
+    write_once,
+)
 from bot.backends.server_events import ServerEvents
 from storage import TokenUsage
 
@@ -69,7 +76,13 @@ class ResponsesBackend:
         self._poll_interval = poll_interval
 
     async def start(self) -> None:
-        """Nothing to prepare: conversations are created per chat."""
+        """Load the SDK's modules now (conversations are created per chat)."""
+        responses = self._client.responses
+        load_resources(
+            self._client.conversations.items,
+            responses.with_raw_response,
+            responses.with_streaming_response,
+        )
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
         try:
