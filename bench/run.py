@@ -1,8 +1,9 @@
 """Telethread benchmark: what the bot adds on top of the model, on loopback fakes.
 
-Starts the fake Telegram Bot API (enforcing Telegram's flood limits: 429 beyond them) and the
-fake OpenAI API (a model with a set time to first token and token rate), runs the real bot
-process (`python -m bot`) against them, drives many private chats and reports:
+Starts the fake Telegram Bot API (enforcing Telegram's flood limits: 429 beyond them) in this
+process and the fake OpenAI API (a model with a set time to first token and token rate, varied
+per turn) in a child process, runs the real bot process (`python -m bot`) against them, drives
+many private chats (whose users pause between messages) and reports:
 ack latency, first-text latency, delivery overhead, the longest gap without visible activity,
 calls per message, wall time against the floor Telegram's limits set, lost and reordered
 answers, 429s received, CPU seconds per 1,000 messages and peak RSS.
@@ -27,13 +28,13 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes.openai_model import Reply  # noqa: E402
-from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 from tests.fakes.telegram_server import Call, FakeTelegram, FloodRules  # noqa: E402
 
 VISIBLE = ("sendChatAction", "sendMessageDraft", "sendMessage", "editMessageText")
@@ -63,6 +64,7 @@ class Result:
     reordered: int
     wall_seconds: float
     floor_seconds: float
+    round_trip_ms: float
     ack_ms: dict[str, float]
     first_text_ms: dict[str, float]
     delivery_ms: dict[str, float]
@@ -74,6 +76,53 @@ class Result:
     cpu_s_per_1000: float
     peak_rss_mb: float
     notes: list[str] = field(default_factory=list)
+
+
+class OpenAIProcess:
+    """The fake OpenAI server, run by `bench/fake_openai.py` in its own process."""
+
+    def __init__(self, process: asyncio.subprocess.Process, address: dict[str, str]) -> None:
+        self._process = process
+        self.base_url = address["base_url"]
+        self.api_key = address["api_key"]
+
+    @classmethod
+    async def start(cls, scenario: Scenario) -> OpenAIProcess:
+        model = {
+            "ttft": scenario.ttft,
+            "tokens_per_second": scenario.tokens_per_second,
+            "answer_tokens": scenario.answer_tokens,
+            "jitter": scenario.jitter,
+            "seed": scenario.seed,
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.fake_openai", json.dumps(model), cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), 30)
+        return cls(process, json.loads(line))
+
+    async def stop(self) -> dict[str, Any]:
+        """Close its stdin; it answers with what the model did and the requests it received."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.close()
+        report = await asyncio.wait_for(self._process.stdout.read(), 60)
+        await asyncio.wait_for(self._process.wait(), 30)
+        return dict(json.loads(report))
+
+
+async def measure_round_trip(telegram: FakeTelegram, samples: int = 50) -> float:
+    """Median seconds for one request to the fake Telegram and back: the floor of any latency."""
+    url = f"{telegram.root_url}/bot{telegram.token}/getMe"
+    times = []
+    async with aiohttp.ClientSession() as session:
+        for _ in range(samples):
+            started = time.monotonic()
+            async with session.post(url) as response:
+                await response.read()
+            times.append(time.monotonic() - started)
+    return sorted(times)[samples // 2]
 
 
 def open_log(path: Path) -> BinaryIO:
@@ -107,22 +156,10 @@ def process_cost(pid: int) -> tuple[float, float]:
 
 async def run(scenario: Scenario, workdir: Path) -> Result:
     telegram = FakeTelegram(flood=FloodRules())
-    openai_server = FakeOpenAI()
-    words = " ".join(f"word{n}" for n in range(scenario.answer_tokens))
-    chunk_tokens = 5
-    rng = random.Random(scenario.seed)
-
-    def vary(value: float) -> float:
-        return value * rng.uniform(1 - scenario.jitter, 1 + scenario.jitter)
-
-    openai_server.model.default_reply = lambda: Reply(
-        text=words,
-        delay=vary(scenario.ttft),
-        chunks=max(1, scenario.answer_tokens // chunk_tokens),
-        chunk_delay=chunk_tokens / vary(scenario.tokens_per_second),
-    )
     await telegram.start()
-    await openai_server.start()
+    round_trip = await measure_round_trip(telegram)
+    openai_server = await OpenAIProcess.start(scenario)
+    rng = random.Random(scenario.seed)  # the users' pauses
 
     # Per-chat record of what the bot made visible, kept as calls arrive (no rescans).
     visible: dict[int, list[Call]] = defaultdict(list)
@@ -201,7 +238,8 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
     if bot.returncode:
         notes.append(f"bot exited {bot.returncode}; its log: {log_path}")
 
-    turns = {t.input: t for t in openai_server.turns}
+    model_report = await openai_server.stop()
+    turns = {t["input"]: t for t in model_report["turns"]}
     ack, first_text, delivery, gaps = [], [], [], []
     lost = reordered = 0
     for chat in answered:
@@ -220,19 +258,18 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
                 ack.append(seen[0] - pushed)
                 gaps.append(max(b - a for a, b in zip([pushed, *seen[:-1]], seen, strict=True)))
             turn = turns.get(f"chat {chat} message {n}")
-            if turn and turn.finished_at:
-                delivery.append(answer.at - turn.finished_at)
+            if turn and turn["finished_at"]:
+                delivery.append(answer.at - turn["finished_at"])
             drafts = [
                 c.at for c in visible[chat]
                 if c.method == "sendMessageDraft" and c.params.get("text") and pushed <= c.at
             ]  # fmt: skip
-            if turn and turn.first_token_at and drafts:
-                first_text.append(drafts[0] - turn.first_token_at)
+            if turn and turn["first_token_at"] and drafts:
+                first_text.append(drafts[0] - turn["first_token_at"])
 
     total = scenario.chats * scenario.messages
-    openai_calls = Counter(_endpoint(method, path) for method, path, _ in openai_server.requests)
+    openai_calls = Counter(_endpoint(method, path) for method, path in model_report["requests"])
     telegram_calls = Counter(c.method for c in telegram.calls if c.params.get("chat_id"))
-    await openai_server.stop()
     await telegram.stop()
     return Result(
         scenario=scenario,
@@ -242,6 +279,7 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
         reordered=reordered,
         wall_seconds=round(wall, 2),
         floor_seconds=round(floor, 2),
+        round_trip_ms=round(round_trip * 1000, 2),
         ack_ms=percentiles(ack),
         first_text_ms=percentiles(first_text),
         delivery_ms=percentiles(delivery),
@@ -269,6 +307,7 @@ def table(results: list[Result]) -> str:
     rows = [
         ("scenario", lambda r: f"{r.scenario.chats}x{r.scenario.messages} {r.scenario.mode}"),
         ("answered / lost / reordered", lambda r: f"{r.answered} / {r.lost} / {r.reordered}"),
+        ("fake Telegram round trip (ms)", lambda r: f"{r.round_trip_ms}"),
         ("ack latency p50/p95/p99 ms", lambda r: _p(r.ack_ms)),
         ("first text after model's first token p50/p95/p99 ms", lambda r: _p(r.first_text_ms)),
         ("delivery overhead p50/p95/p99 ms", lambda r: _p(r.delivery_ms)),
