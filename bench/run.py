@@ -8,7 +8,7 @@ ack latency, first-text latency, delivery overhead, the longest gap without visi
 calls per message, wall time against the floor Telegram's limits set, lost and reordered
 answers, 429s received, CPU seconds per 1,000 messages and peak RSS.
 
-    ./run.sh bench                      # the standard scenarios (about two minutes)
+    ./run.sh bench                      # the standard scenarios (about five minutes)
     ./run.sh bench --chats 1000 --messages 3 --mode stream
 """
 
@@ -336,6 +336,7 @@ STANDARD = [
     Scenario("within budget, stream", chats=20, messages=3, mode="stream"),
     Scenario("within budget, poll", chats=20, messages=3, mode="poll"),
     Scenario("beyond budget, stream", chats=200, messages=3, mode="stream"),
+    Scenario("far beyond budget, stream", chats=1000, messages=3, mode="stream"),
 ]
 
 
