@@ -70,7 +70,6 @@ class Result:
     delivery_ms: dict[str, float]
     longest_gap_s: float
     telegram_429s: int
-    skipped_low_priority: str
     openai_calls_per_message: dict[str, float]
     telegram_calls_per_message: dict[str, float]
     cpu_s_per_1000: float
@@ -285,7 +284,6 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
         delivery_ms=percentiles(delivery),
         longest_gap_s=round(max(gaps, default=0.0), 2),
         telegram_429s=telegram.flood_rejections,
-        skipped_low_priority="(inside the bot)",
         openai_calls_per_message={k: round(v / total, 2) for k, v in openai_calls.items()},
         telegram_calls_per_message={k: round(v / total, 2) for k, v in telegram_calls.items()},
         cpu_s_per_1000=round((cpu_at_end - cpu_at_start) / total * 1000, 2),

@@ -29,6 +29,7 @@ The rules here:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
@@ -47,6 +48,7 @@ OUTSIDE_MESSAGE_BUDGET = frozenset({"sendChatAction", "sendMessageDraft"})
 LOW_PRIORITY_RESERVE = 0.4  # share of the budget typing and drafts leave to answers and acks
 ANSWER, ACK = 0, 1  # priorities of the requests that wait, highest first
 Result = bool | dict[str, Any] | list[dict[str, Any]]
+Send = Callable[[], Coroutine[Any, Any, Result]]  # the request, ready to go
 
 # Whether the last low-priority request made in this task was skipped. The limiter runs inside
 # the caller's task, so a context variable carries the answer back without changing results.
@@ -195,17 +197,17 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         priority = (rate_limit_args or {}).get("priority")
         counts_as_message = endpoint not in OUTSIDE_MESSAGE_BUDGET
         budgets = self._budgets(chat_id, counts_as_message=counts_as_message)
+        send = functools.partial(callback, *args, **kwargs)
         if priority == "ack" and not self._paused(chat_id):
-            return await self._send_soon(callback, args, kwargs, budgets, chat_id)
+            return await self._send_soon(send, budgets, chat_id)
         if priority in ("ack", "low") or endpoint in LOW_PRIORITY_ENDPOINTS:
-            return await self._send_if_free(callback, args, kwargs, budgets, endpoint, chat_id)
-        return await self._send_when_allowed(callback, args, kwargs, budgets, chat_id)
+            return await self._send_if_free(send, budgets, endpoint, chat_id)
+        return await self._send_when_allowed(send, budgets, chat_id)
 
     def has_room(self, chat_id: int, endpoint: str) -> bool:
         """Whether a low-priority request to this chat would be sent now rather than skipped."""
-        now = time.monotonic()
         budgets = self._budgets(chat_id, counts_as_message=endpoint not in OUTSIDE_MESSAGE_BUDGET)
-        return all(budget.has_room(now, LOW_PRIORITY_RESERVE) for budget in budgets)
+        return _room_now(budgets)
 
     def _budgets(self, chat_id: int, *, counts_as_message: bool) -> list[Budget]:
         """Most specific first, so a chat pacing itself holds no place in the overall budget."""
@@ -232,18 +234,11 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
             budget = table[key] = Budget(*limits)
         return budget
 
-    async def _send_when_allowed(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Result]],
-        args: Any,
-        kwargs: dict[str, Any],
-        budgets: list[Budget],
-        chat_id: int,
-    ) -> Result:
+    async def _send_when_allowed(self, send: Send, budgets: list[Budget], chat_id: int) -> Result:
         for attempt in range(self._max_retries + 1):
             await _acquire_all(budgets, ANSWER)
             try:
-                return await callback(*args, **kwargs)
+                return await send()
             except RetryAfter as exc:
                 if attempt == self._max_retries:
                     raise
@@ -253,48 +248,27 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
                     budget.done()
         raise AssertionError("unreachable")
 
-    async def _send_soon(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Result]],
-        args: Any,
-        kwargs: dict[str, Any],
-        budgets: list[Budget],
-        chat_id: int,
-    ) -> Result:
+    async def _send_soon(self, send: Send, budgets: list[Budget], chat_id: int) -> Result:
         try:
             async with asyncio.timeout(self._ack_patience):
                 await _acquire_all(budgets, ACK)
         except TimeoutError:
             return self._skip("acknowledgement", chat_id)
-        return await self._send_taken(callback, args, kwargs, budgets, chat_id)
+        return await self._send_taken(send, budgets, chat_id)
 
     async def _send_if_free(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Result]],
-        args: Any,
-        kwargs: dict[str, Any],
-        budgets: list[Budget],
-        endpoint: str,
-        chat_id: int,
+        self, send: Send, budgets: list[Budget], endpoint: str, chat_id: int
     ) -> Result:
-        now = time.monotonic()
-        if not all(budget.has_room(now, LOW_PRIORITY_RESERVE) for budget in budgets):
+        if not _room_now(budgets):
             return self._skip(endpoint, chat_id)
         for budget in budgets:
             budget.take()
-        return await self._send_taken(callback, args, kwargs, budgets, chat_id)
+        return await self._send_taken(send, budgets, chat_id)
 
-    async def _send_taken(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Result]],
-        args: Any,
-        kwargs: dict[str, Any],
-        budgets: list[Budget],
-        chat_id: int,
-    ) -> Result:
+    async def _send_taken(self, send: Send, budgets: list[Budget], chat_id: int) -> Result:
         """Send a request that already holds its places; a 429 skips it instead of retrying."""
         try:
-            result = await callback(*args, **kwargs)
+            result = await send()
         except RetryAfter as exc:
             self._pause(chat_id, exc)
             return self._skip("request after a 429", chat_id)
@@ -315,6 +289,12 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         logger.warning("Telegram asked to wait %.1f s (chat %s)", seconds, chat_id)
         budget = self._budget(self._chats, chat_id, self._per_chat)
         budget.paused_until = max(budget.paused_until, time.monotonic() + seconds)
+
+
+def _room_now(budgets: Sequence[Budget]) -> bool:
+    """Room in every budget now for a low-priority request, leaving the answers their share."""
+    now = time.monotonic()
+    return all(budget.has_room(now, LOW_PRIORITY_RESERVE) for budget in budgets)
 
 
 async def _acquire_all(budgets: Sequence[Budget], priority: int) -> None:
