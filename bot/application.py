@@ -15,32 +15,32 @@ from telegram import (
 )
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.backends import create_backend
-from bot.channel import ReplyChannel
+from bot.backends import create_backend, create_client
 from bot.config import Config
-from bot.engine import ChatEngine
+from bot.delivery.channel import ChannelFactory
+from bot.delivery.rate_limiter import TelegramRateLimiter
+from bot.engine import ChatEngine, ReplyChannel
 from bot.handlers import register_handlers
 from bot.personas import load_personas
 from bot.services import Services
-from bot.telegram_channel import TelegramChannel
-from bot.telegram_rate_limiter import TelegramRateLimiter
+from bot.texts import ENGLISH, Texts
 from storage import ConversationStore, InboxEntry
 
 logger = logging.getLogger(__name__)
 
-PERSONA = BotCommand("persona", "Show or switch the persona (starts a new conversation)")
-RESET = BotCommand("reset", "Forget this conversation and start over")
-HELP = BotCommand("help", "What this bot can do")
-START = BotCommand("start", "Welcome message")
 RETENTION_CHECK_SECONDS = 3600.0
 
 
-async def register_commands(bot: Bot, config: Config) -> None:
+async def register_commands(bot: Bot, config: Config, texts: Texts) -> None:
     """The command menu per audience: private chats, group members, group administrators."""
-    managers = [PERSONA, RESET, HELP]
-    await bot.set_my_commands([PERSONA, RESET, HELP, START], scope=BotCommandScopeAllPrivateChats())
+    persona = BotCommand("persona", texts.command_persona)
+    reset = BotCommand("reset", texts.command_reset)
+    help_ = BotCommand("help", texts.command_help)
+    start = BotCommand("start", texts.command_start)
+    managers = [persona, reset, help_]
+    await bot.set_my_commands([*managers, start], scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(
-        [HELP] if config.group_admin_only else managers, scope=BotCommandScopeAllGroupChats()
+        [help_] if config.group_admin_only else managers, scope=BotCommandScopeAllGroupChats()
     )
     await bot.set_my_commands(managers, scope=BotCommandScopeAllChatAdministrators())
 
@@ -61,18 +61,29 @@ TelethreadApp: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 def build_services(config: Config) -> Services:
     personas = load_personas(config.personas_file, config.default_persona)
     store = ConversationStore(config.database_path)
-    backend = create_backend(config, store)
+    client = create_client(config)
+    backend = create_backend(config, store, client)
+    texts = ENGLISH
     engine = ChatEngine(
         store=store,
         backend=backend,
         personas=personas,
+        texts=texts,
         model=config.openai_model,
         response_timeout=config.response_timeout,
         typing_interval=config.typing_interval,
-        stream=config.reply_mode == "stream",
+        stream=config.streams_replies,
         max_concurrent_turns=config.max_concurrent_turns,
     )
-    return Services(config=config, store=store, backend=backend, personas=personas, engine=engine)
+    return Services(
+        config=config,
+        store=store,
+        client=client,
+        backend=backend,
+        personas=personas,
+        texts=texts,
+        engine=engine,
+    )
 
 
 def build_application(config: Config) -> TelethreadApp:
@@ -81,19 +92,16 @@ def build_application(config: Config) -> TelethreadApp:
 
     def channel_for(entry: InboxEntry) -> ReplyChannel:
         """A way back to the chat of a message accepted before a restart."""
-        return TelegramChannel(
-            application.bot,
+        return channels.channel(
             entry.key.chat_id,
             private=entry.private,
             topic_id=entry.key.topic_id or None,
-            reply_to_message_id=entry.message_id,
-            group_streaming=config.group_streaming == "edit",
-            events=services.engine,
+            reply_to=entry.message_id,
         )
 
     async def post_init(application: TelethreadApp) -> None:
         await services.start()
-        await register_commands(application.bot, config)
+        await register_commands(application.bot, config, services.texts)
         resumed = await services.engine.resume_pending(channel_for)
         if resumed:
             logger.info("Resuming %d messages left from the last run", resumed)
@@ -122,13 +130,7 @@ def build_application(config: Config) -> TelethreadApp:
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.
         .concurrent_updates(True)
-        .rate_limiter(
-            TelegramRateLimiter(
-                overall=config.flood_limits.overall,
-                per_chat=config.flood_limits.per_chat,
-                per_group=config.flood_limits.per_group,
-            )
-        )
+        .rate_limiter(_rate_limiter(config))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -136,5 +138,17 @@ def build_application(config: Config) -> TelethreadApp:
     )
     # For tests and operators' tooling; handlers receive their dependencies explicitly.
     application.bot_data["services"] = services
-    register_handlers(application, services)
+    channels = ChannelFactory(
+        application.bot, group_streaming=config.edits_in_groups, events=services.engine
+    )
+    register_handlers(application, services, channels)
     return application
+
+
+def _rate_limiter(config: Config) -> TelegramRateLimiter:
+    limits = config.flood_limits
+    if limits is None:
+        return TelegramRateLimiter()
+    return TelegramRateLimiter(
+        overall=limits.overall, per_chat=limits.per_chat, per_group=limits.per_group
+    )

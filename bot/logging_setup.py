@@ -10,6 +10,14 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "[REDACTED]"
 
 
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with each secret replaced by a marker."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
 class RedactingFormatter(logging.Formatter):
     """Replaces each secret wherever it appears in the formatted record."""
 
@@ -18,10 +26,7 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = tuple(s for s in secrets if s)
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return redact(super().format(record), self._secrets)
 
 
 def configure_logging(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:

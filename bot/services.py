@@ -7,10 +7,11 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.backends import Backend
+from bot.backends import Backend, ModelClient
 from bot.config import Config
 from bot.engine import ChatEngine
 from bot.personas import PersonaBook
+from bot.texts import Texts
 from storage import ConversationStore
 
 
@@ -18,8 +19,10 @@ from storage import ConversationStore
 class Services:
     config: Config
     store: ConversationStore
+    client: ModelClient
     backend: Backend
     personas: PersonaBook
+    texts: Texts
     engine: ChatEngine
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -37,5 +40,5 @@ class Services:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.engine.aclose()
-        await self.backend.aclose()
+        await self.client.close()
         await self.store.close()

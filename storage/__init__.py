@@ -1,11 +1,15 @@
-"""SQLite storage: chat → conversation mapping, personas and token usage."""
+"""SQLite storage: chat → conversation mapping, personas, the inbox and token usage.
 
-from storage.conversation_store import (
+Imports nothing from `bot`: the record types in `storage.records` are the bot's vocabulary.
+"""
+
+from storage.conversation_store import ConversationStore
+from storage.records import (
     ChatKey,
     ChatRecord,
-    ConversationStore,
     HistoryMessage,
     InboxEntry,
+    InboxState,
     StorageUnavailable,
     TokenUsage,
 )
@@ -16,6 +20,7 @@ __all__ = [
     "ConversationStore",
     "HistoryMessage",
     "InboxEntry",
+    "InboxState",
     "StorageUnavailable",
     "TokenUsage",
 ]

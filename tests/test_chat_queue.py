@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.chat_queue import ChatQueues
+from bot.engine.chat_queue import ChatQueues
 from storage import ChatKey
 
 

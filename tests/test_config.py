@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_MODEL, ConfigError, load_config
+from bot.config import ConfigError, default, load_config
 
 BASE = {"TELEGRAM_BOT_TOKEN": "123:abc-secret", "OPENAI_API_KEY": "sk-secret"}
 
@@ -14,7 +14,7 @@ BASE = {"TELEGRAM_BOT_TOKEN": "123:abc-secret", "OPENAI_API_KEY": "sk-secret"}
 def test_defaults_are_sensible() -> None:
     config = load_config(BASE)
 
-    assert config.openai_model == DEFAULT_MODEL
+    assert config.openai_model == default("openai_model")
     assert config.openai_base_url is None
     assert config.telegram_base_url == "https://api.telegram.org"
     assert config.database_path == Path("data/telethread.sqlite3")

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.formatting import format_answer, render_markdown, visible_text
-from bot.splitting import utf16_len
+from bot.rendering.markdown import format_answer, render_markdown, visible_text
+from bot.rendering.splitting import utf16_len
 from tests.fakes.telegram_server import parse_telegram_html
 
 
@@ -72,7 +72,7 @@ def test_answer_parts_each_fit_after_rendering() -> None:
     rows = "\n".join(f"| {'x' * 3} | {n} |" for n in range(1500))
     answer = f"| a | b |\n|---|---|\n{rows}"
 
-    parts = format_answer(answer)
+    parts = format_answer(answer, 4096)
 
     assert len(parts) > 1
     assert all(utf16_len(p.plain) <= 4096 for p in parts)
@@ -89,7 +89,7 @@ MARKDOWN_BITS = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(MARKDOWN_BITS, st.text(max_size=8)), max_size=60))
 def test_any_model_output_renders_to_html_telegram_accepts(bits: list[str]) -> None:
-    for part in format_answer("".join(bits)):
+    for part in format_answer("".join(bits), 4096):
         assert parse_telegram_html(part.html) == part.plain
         assert part.plain.strip()
 

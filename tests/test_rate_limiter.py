@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram.error import RetryAfter
 
-from bot.telegram_rate_limiter import TelegramRateLimiter, was_skipped
+from bot.delivery.rate_limiter import TelegramRateLimiter, was_skipped
 from tests.conftest import Person, RunningBot
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.splitting import FENCE, split_markdown, utf16_len
+from bot.rendering.splitting import FENCE, split_markdown, utf16_len
 
 
 def squash(text: str) -> str:
@@ -21,11 +21,11 @@ def keeps_in_order(original: str, parts: list[str]) -> bool:
 
 
 def test_a_short_answer_is_one_part() -> None:
-    assert split_markdown("Hello **world**") == ["Hello **world**"]
+    assert split_markdown("Hello **world**", 4096) == ["Hello **world**"]
 
 
 def test_an_empty_answer_has_no_parts() -> None:
-    assert split_markdown("  \n\n ") == []
+    assert split_markdown("  \n\n ", 4096) == []
 
 
 def test_paragraphs_are_kept_whole_and_rejoin_to_the_original() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.typing_indicator import RETRY_AFTER_SKIP, TypingIndicator
+from bot.engine.typing_indicator import RETRY_AFTER_SKIP, TypingIndicator
 
 
 async def test_a_skipped_refresh_is_retried_soon_not_an_interval_later() -> None:
@@ -19,11 +19,8 @@ async def test_a_skipped_refresh_is_retried_soon_not_an_interval_later() -> None
             retried.set()
         return outcomes[min(len(calls), len(outcomes)) - 1]
 
-    typing = TypingIndicator(send_typing, interval=0.5)
-    typing.start()
-    async with asyncio.timeout(5):
+    async with TypingIndicator(send_typing, interval=0.5), asyncio.timeout(5):
         await retried.wait()
-    await typing.stop()
 
     assert [acknowledge for acknowledge, _ in calls[:3]] == [True, False, False]
     skipped_at, retried_at = calls[1][1], calls[2][1]

@@ -1,7 +1,7 @@
 """Model backends behind one interface; `create_backend` picks the one the config names.
 
 Nothing outside this package imports a backend module or an SDK type: the engine sees `Backend`,
-its events and its errors only.
+its events and its errors only. The package never imports Telegram, the engine or handlers.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from bot.backends.base import (
     BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
+    ModelSettings,
     TextDelta,
     TurnEvent,
     TurnInput,
@@ -34,6 +35,8 @@ __all__ = [
     "BackendRejected",
     "BackendUnavailable",
     "ConversationNotFound",
+    "ModelClient",
+    "ModelSettings",
     "TextDelta",
     "TurnEvent",
     "TurnInput",
@@ -41,47 +44,39 @@ __all__ = [
     "TurnStarted",
     "TurnStatus",
     "create_backend",
+    "create_client",
 ]
 
+# The HTTP client every backend speaks through; opaque to the rest of the bot.
+ModelClient = openai.AsyncOpenAI
 
-def create_backend(config: Config, store: ConversationStore) -> Backend:
-    """The configured backend. Each is imported only when chosen: the SDK's types are large."""
-    client = openai.AsyncOpenAI(
+
+def create_client(config: Config) -> ModelClient:
+    """The client for OPENAI_BASE_URL; its creator closes it (`await client.close()`)."""
+    return openai.AsyncOpenAI(
         api_key=config.openai_api_key,
         base_url=config.openai_base_url,
         timeout=60.0,
         max_retries=2,
     )
-    if config.backend == "assistants":
-        from bot.backends.assistants import AssistantsBackend
 
-        return AssistantsBackend(
-            client,
-            store,
-            model=config.openai_model,
-            response_timeout=config.response_timeout,
-            assistant_id=config.assistant_id,
-            reasoning_effort=config.reasoning_effort,
-            max_output_tokens=config.max_output_tokens,
-        )
-    if config.backend == "chat":
-        from bot.backends.chat_completions import ChatCompletionsBackend
 
-        return ChatCompletionsBackend(
-            client,
-            store,
-            model=config.openai_model,
-            response_timeout=config.response_timeout,
-            context_tokens=config.context_tokens,
-            max_output_tokens=config.max_output_tokens,
-            reasoning_effort=config.reasoning_effort,
-        )
-    from bot.backends.responses import ResponsesBackend
-
-    return ResponsesBackend(
-        client,
+def create_backend(config: Config, store: ConversationStore, client: ModelClient) -> Backend:
+    """The configured backend. Each is imported only when chosen: the SDK's types are large."""
+    settings = ModelSettings(
         model=config.openai_model,
         response_timeout=config.response_timeout,
         reasoning_effort=config.reasoning_effort,
         max_output_tokens=config.max_output_tokens,
     )
+    if config.backend == "assistants":
+        from bot.backends.assistants import AssistantsBackend
+
+        return AssistantsBackend(client, settings, store, assistant_id=config.assistant_id)
+    if config.backend == "chat":
+        from bot.backends.chat_completions import ChatCompletionsBackend
+
+        return ChatCompletionsBackend(client, settings, store, context_tokens=config.context_tokens)
+    from bot.backends.responses import ResponsesBackend
+
+    return ResponsesBackend(client, settings)

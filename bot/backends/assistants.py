@@ -25,6 +25,8 @@ from bot.backends.base import (
     BackendMisconfigured,
     BackendRejected,
     BackendUnavailable,
+    ConversationNotFound,
+    ModelSettings,
     TextDelta,
     TurnEvent,
     TurnInput,
@@ -33,10 +35,10 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.openai_calls import (
+    TERMINAL_STATUS,
     describe,
-    load_resources,
     poll,
-    translate,
+    translated,
     until_deadline,
     write_once,
 )
@@ -46,13 +48,7 @@ logger = logging.getLogger(__name__)
 
 ACTIVE = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
 RUNNING = frozenset({"queued", "in_progress", "cancelling"})  # requires_action needs us
-TERMINAL_STATUS = {
-    "completed": TurnStatus.COMPLETED,
-    "incomplete": TurnStatus.INCOMPLETE,
-    "failed": TurnStatus.FAILED,
-    "cancelled": TurnStatus.CANCELLED,
-    "expired": TurnStatus.FAILED,
-}
+RUN_STATUS = {**TERMINAL_STATUS, "expired": TurnStatus.FAILED}
 
 
 class AssistantsBackend:
@@ -61,31 +57,27 @@ class AssistantsBackend:
     def __init__(
         self,
         client: openai.AsyncOpenAI,
+        settings: ModelSettings,
         store: ConversationStore,
         *,
-        model: str,
-        response_timeout: float,
         assistant_id: str | None = None,
-        reasoning_effort: str | None = None,
-        max_output_tokens: int | None = None,
-        poll_interval: tuple[float, float] = (0.25, 1.5),
     ) -> None:
         self._client = client
+        self._settings = settings
         self._store = store
-        self._model = model
-        self._response_timeout = response_timeout
         self._configured_assistant = assistant_id
         self._assistant_id = assistant_id or ""
         self._ready = False
         self._can_stream = True  # until the server says it cannot stream runs
-        self._reasoning_effort = reasoning_effort
-        self._max_output_tokens = max_output_tokens
-        self._poll_interval = poll_interval
 
     async def start(self) -> None:
-        """Find or create the assistant now; if the server is unreachable, on the first turn."""
+        """Find or create the assistant now; if the server is unreachable, on the first turn.
+
+        Touching the SDK's resources first loads their modules before any chat waits (~100 ms
+        of blocked event loop otherwise, on the first answers after a start).
+        """
         threads = self._client.beta.threads
-        load_resources(threads.runs, threads.messages, self._client.beta.assistants)
+        _ = (threads.runs, threads.messages, self._client.beta.assistants)
         try:
             await self._ensure_assistant()
         except BackendError as exc:
@@ -98,7 +90,7 @@ class AssistantsBackend:
         if self._configured_assistant:
             await self._retrieve_assistant(self._configured_assistant)
             return
-        setting = f"assistant_id:{self._client.base_url}:{self._model}"
+        setting = f"assistant_id:{self._client.base_url}:{self._settings.model}"
         stored = await self._store.get_setting(setting)
         if stored:
             try:
@@ -107,37 +99,32 @@ class AssistantsBackend:
                 return
             except BackendMisconfigured:
                 logger.warning("Stored assistant %s is gone; creating a new one", stored)
-        try:
+        with translated():
             assistant = await self._client.beta.assistants.create(
-                model=self._model, name="Telethread", metadata={"created_by": "telethread"}
+                model=self._settings.model, name="Telethread", metadata={"created_by": "telethread"}
             )
-        except openai.APIError as exc:
-            raise translate(exc) from exc
         self._assistant_id = assistant.id
         self._ready = True
         await self._store.set_setting(setting, assistant.id)
-        logger.info("Created assistant %s for model %s", assistant.id, self._model)
+        logger.info("Created assistant %s for model %s", assistant.id, self._settings.model)
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
-        try:
+        with translated():
             thread = await self._client.beta.threads.create(metadata=metadata)
-        except openai.APIError as exc:
-            raise translate(exc) from exc
         return thread.id
 
     async def delete_conversation(self, conversation_id: str) -> None:
         try:
-            await self._client.beta.threads.delete(conversation_id)
-        except openai.NotFoundError:
+            with translated():
+                await self._client.beta.threads.delete(conversation_id)
+        except ConversationNotFound:
             logger.info("Thread %s was already gone", conversation_id)
-        except openai.APIError as exc:
-            raise translate(exc) from exc
 
     async def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
         thread_id = conversation_id
-        deadline = time.monotonic() + self._response_timeout
+        deadline = self._settings.deadline()
         await self._ensure_assistant()
         writer = self._client.with_options(max_retries=0).beta.threads
 
@@ -151,10 +138,10 @@ class AssistantsBackend:
             on_busy=clear,
         )
         options: dict[str, Any] = {}
-        if self._reasoning_effort:
-            options["reasoning_effort"] = self._reasoning_effort
-        if self._max_output_tokens:
-            options["max_completion_tokens"] = self._max_output_tokens
+        if self._settings.reasoning_effort:
+            options["reasoning_effort"] = self._settings.reasoning_effort
+        if self._settings.max_output_tokens:
+            options["max_completion_tokens"] = self._settings.max_output_tokens
         if stream and self._can_stream:
             try:
                 events = await write_once(
@@ -195,20 +182,18 @@ class AssistantsBackend:
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
-        deadline = time.monotonic() + self._response_timeout
-        try:
+        deadline = self._settings.deadline()
+        with translated():
             run = await self._client.beta.threads.runs.retrieve(
                 remote_id, thread_id=conversation_id
             )
-        except openai.APIError as exc:
-            raise translate(exc) from exc
         logger.info("Resuming run %s (%s)", remote_id, run.status)
         yield TurnStarted(remote_id)
         run, stopped = await self._wait(run, deadline)
         yield await self._result(run, stopped)
 
     async def add_context(self, conversation_id: str, text: str) -> None:
-        deadline = time.monotonic() + self._response_timeout
+        deadline = self._settings.deadline()
         writer = self._client.with_options(max_retries=0).beta.threads
 
         async def clear() -> None:
@@ -258,16 +243,12 @@ class AssistantsBackend:
         run, stopped = await self._wait(run, deadline)
         yield await self._result(run, stopped)
 
-    async def aclose(self) -> None:
-        await self._client.close()
-
     async def _retrieve_assistant(self, assistant_id: str) -> None:
         try:
-            await self._client.beta.assistants.retrieve(assistant_id)
-        except openai.NotFoundError as exc:
+            with translated():
+                await self._client.beta.assistants.retrieve(assistant_id)
+        except ConversationNotFound as exc:  # here "not found" is the owner's to fix
             raise BackendMisconfigured(f"assistant {assistant_id} does not exist") from exc
-        except openai.APIError as exc:
-            raise translate(exc) from exc
         self._assistant_id = assistant_id
         self._ready = True
 
@@ -290,7 +271,7 @@ class AssistantsBackend:
             run,
             pending=lambda r: r.status in RUNNING,
             deadline=deadline,
-            interval=self._poll_interval,
+            interval=self._settings.poll_interval,
         )
 
     async def _cancel(self, run: Run, deadline: float) -> Run:
@@ -305,10 +286,8 @@ class AssistantsBackend:
 
     async def _settle_active_runs(self, thread_id: str, deadline: float) -> None:
         """Cancel whatever run keeps the thread busy, and wait for it to end."""
-        try:
+        with translated():
             runs = await self._client.beta.threads.runs.list(thread_id, limit=10)
-        except openai.APIError as exc:
-            raise translate(exc) from exc
         for run in runs.data:
             if run.status in ACTIVE:
                 logger.warning("Thread %s has a stale run %s (%s)", thread_id, run.id, run.status)
@@ -324,7 +303,7 @@ class AssistantsBackend:
             return TurnResult(
                 status=TurnStatus.FAILED, response_id=run.id, error_code=TOOL_CALL_REFUSED
             )
-        status = TERMINAL_STATUS.get(run.status, TurnStatus.FAILED)
+        status = RUN_STATUS.get(run.status, TurnStatus.FAILED)
         text = ""
         if status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
             text = await self._run_text(run)
@@ -341,13 +320,11 @@ class AssistantsBackend:
     async def _run_text(self, run: Run) -> str:
         """The text of the assistant messages this run wrote, in order."""
         texts: list[str] = []
-        try:
+        with translated():
             async for message in self._client.beta.threads.messages.list(
                 run.thread_id, run_id=run.id, order="asc", limit=100
             ):
                 if message.role != "assistant":
                     continue
                 texts.extend(part.text.value for part in message.content if part.type == "text")
-        except openai.APIError as exc:
-            raise translate(exc) from exc
         return "\n\n".join(texts)

@@ -6,6 +6,7 @@ The engine sees only these types: it never learns which API, SDK or server answe
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -78,6 +79,21 @@ class BackendRejected(BackendError):
     """The request itself was refused (400): retrying the same input will not help."""
 
 
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    """How every backend asks for an answer; built once from the config and passed whole."""
+
+    model: str
+    response_timeout: float  # seconds until a turn is cancelled and reported as timed out
+    reasoning_effort: str | None = None
+    max_output_tokens: int | None = None
+    poll_interval: tuple[float, float] = (0.25, 1.5)  # first and longest wait between polls
+
+    def deadline(self) -> float:
+        """The monotonic time by which a turn starting now must end."""
+        return time.monotonic() + self.response_timeout
+
+
 class Backend(Protocol):
     """A place where conversations live and turns are answered."""
 
@@ -87,7 +103,10 @@ class Backend(Protocol):
         ...
 
     async def start(self) -> None:
-        """Get ready to serve (e.g. find or create the assistant); called once at start-up."""
+        """Get ready to serve (e.g. find or create the assistant); called once at start-up.
+
+        The HTTP client belongs to whoever created the backend, and is closed by them.
+        """
         ...
 
     async def create_conversation(self, metadata: dict[str, str]) -> str: ...
@@ -123,5 +142,3 @@ class Backend(Protocol):
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         """Stop a turn the user no longer wants (best effort; errors are logged, not raised)."""
         ...
-
-    async def aclose(self) -> None: ...

@@ -19,9 +19,18 @@ import openai
 from openai import AsyncStream
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
-from bot.backends.base import TextDelta, TurnEvent, TurnInput, TurnResult, TurnStarted, TurnStatus
+from bot.backends.base import (
+    BackendUnavailable,
+    ModelSettings,
+    TextDelta,
+    TurnEvent,
+    TurnInput,
+    TurnResult,
+    TurnStarted,
+    TurnStatus,
+)
 from bot.backends.history_budget import fit_history, prompt_budget
-from bot.backends.openai_calls import load_resources, translate, until_deadline
+from bot.backends.openai_calls import translated, until_deadline
 from storage import ConversationStore, HistoryMessage, TokenUsage
 
 logger = logging.getLogger(__name__)
@@ -35,26 +44,20 @@ class ChatCompletionsBackend:
     def __init__(
         self,
         client: openai.AsyncOpenAI,
+        settings: ModelSettings,
         store: ConversationStore,
         *,
-        model: str,
-        response_timeout: float,
         context_tokens: int,
-        max_output_tokens: int | None = None,
-        reasoning_effort: str | None = None,
     ) -> None:
         self._client = client
+        self._settings = settings
         self._store = store
-        self._model = model
-        self._response_timeout = response_timeout
-        self._budget = prompt_budget(context_tokens, max_output_tokens)
-        self._max_output_tokens = max_output_tokens
-        self._reasoning_effort = reasoning_effort
+        self._budget = prompt_budget(context_tokens, settings.max_output_tokens)
         self._stream_options = True  # turned off for servers that reject it
 
     async def start(self) -> None:
-        """Load the SDK's modules now; the server holds no state of ours."""
-        load_resources(self._client.chat.completions)
+        """Load the SDK's modules now, before any chat waits; the server holds no state of ours."""
+        _ = self._client.chat.completions
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
         return LOCAL_PREFIX + uuid.uuid4().hex
@@ -65,7 +68,7 @@ class ChatCompletionsBackend:
     async def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
-        deadline = time.monotonic() + self._response_timeout
+        deadline = self._settings.deadline()
         history = await self._store.history(conversation_id)
         kept = fit_history(turn.instructions, history, turn.text, self._budget)
         if len(kept) < len(history):
@@ -81,23 +84,23 @@ class ChatCompletionsBackend:
             {"role": "user", "content": turn.text},
         ]
         text: list[str] = []
+        result: TurnResult | None = None
         try:
-            if stream:
-                result: TurnResult | None = None
-                async for event in self._stream(messages, deadline, text):
-                    if isinstance(event, TurnResult):
-                        result = event
-                    else:
-                        yield event
-                assert result is not None
-            else:
-                result = await self._complete(messages, deadline)
-                yield TurnStarted(result.response_id or "")
+            with translated():
+                if stream:
+                    async for event in self._stream(messages, deadline, text):
+                        if isinstance(event, TurnResult):
+                            result = event
+                        else:
+                            yield event
+                else:
+                    result = await self._complete(messages, deadline)
+                    yield TurnStarted(result.response_id or "")
         except TimeoutError:
             yield TurnResult(status=TurnStatus.TIMED_OUT, text="".join(text))
             return
-        except openai.APIError as exc:
-            raise translate(exc) from exc
+        if result is None:
+            raise BackendUnavailable("the stream ended without a result")
         if result.status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE) and result.text:
             await self._store.append_history(
                 conversation_id,
@@ -118,15 +121,12 @@ class ChatCompletionsBackend:
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         """Nothing to do: closing the HTTP stream is what stops the server generating."""
 
-    async def aclose(self) -> None:
-        await self._client.close()
-
     def _options(self) -> dict[str, Any]:
         options: dict[str, Any] = {}
-        if self._max_output_tokens:
-            options["max_tokens"] = self._max_output_tokens
-        if self._reasoning_effort:
-            options["reasoning_effort"] = self._reasoning_effort
+        if self._settings.max_output_tokens:
+            options["max_tokens"] = self._settings.max_output_tokens
+        if self._settings.reasoning_effort:
+            options["reasoning_effort"] = self._settings.reasoning_effort
         return options
 
     async def _complete(
@@ -134,7 +134,7 @@ class ChatCompletionsBackend:
     ) -> TurnResult:
         async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
             completion: ChatCompletion = await self._client.chat.completions.create(
-                model=self._model,
+                model=self._settings.model,
                 messages=messages,
                 **self._options(),
             )
@@ -182,7 +182,7 @@ class ChatCompletionsBackend:
             options["stream_options"] = {"include_usage": True}
         try:
             chunks = await self._client.chat.completions.create(
-                model=self._model,
+                model=self._settings.model,
                 messages=messages,
                 stream=True,
                 **options,

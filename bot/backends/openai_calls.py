@@ -9,10 +9,11 @@ never made. A timeout is never resent — the write may have happened.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import httpx2
@@ -24,23 +25,32 @@ from bot.backends.base import (
     BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
+    TurnStatus,
 )
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# How the APIs name a turn's end (a response's or a run's status).
+TERMINAL_STATUS = {
+    "completed": TurnStatus.COMPLETED,
+    "incomplete": TurnStatus.INCOMPLETE,
+    "failed": TurnStatus.FAILED,
+    "cancelled": TurnStatus.CANCELLED,
+}
+
 # 400s that mean "busy, try again shortly" rather than "this request is wrong".
 BUSY_MESSAGES = ("while a run", "already has an active run")
 
 
-def load_resources(*resources: object) -> None:
-    """Nothing but a reminder of why `start()` touches the SDK's resources.
-
-    The SDK imports an API's modules on first use of its resource (`client.responses` …): about
-    100 ms of blocked event loop, paid by every chat waiting for an acknowledgement during the
-    first answers after a start. Touching them in `start()` pays it before any chat waits.
-    """
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """SDK errors raised inside become the backend interface's errors (the cause kept)."""
+    try:
+        yield
+    except openai.APIError as exc:
+        raise translate(exc) from exc
 
 
 def translate(exc: openai.APIError) -> BackendError:

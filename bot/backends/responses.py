@@ -12,16 +12,20 @@ the six fields a turn needs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypedDict, cast
 
 import openai
 
 from bot.backends.base import (
     BackendUnavailable,
+    ConversationNotFound,
+    ModelSettings,
     TextDelta,
     TurnEvent,
     TurnInput,
@@ -30,10 +34,10 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.openai_calls import (
+    TERMINAL_STATUS,
     describe,
-    load_resources,
     poll,
-    translate,
+    translated,
     until_deadline,
     write_once,
 )
@@ -44,65 +48,65 @@ logger = logging.getLogger(__name__)
 
 PENDING = frozenset({"queued", "in_progress"})
 MAX_RESUMES = 5  # then poll instead: a stream that keeps dropping is worse than polling
-TERMINAL_STATUS = {
-    "completed": TurnStatus.COMPLETED,
-    "incomplete": TurnStatus.INCOMPLETE,
-    "failed": TurnStatus.FAILED,
-    "cancelled": TurnStatus.CANCELLED,
-}
-ResponseData = dict[str, Any]
+
+
+class ResponseData(TypedDict, total=False):
+    """The fields of a response (JSON) that a turn reads."""
+
+    id: str
+    status: str
+    output: list[dict[str, Any]]
+    usage: dict[str, int] | None
+    error: dict[str, Any] | None
+    incomplete_details: dict[str, Any] | None
+
+
+@dataclass(slots=True)
+class _StreamPosition:
+    """How far a streamed response got: its id once created, and the last event's number."""
+
+    response_id: str | None = None
+    event: int = -1
 
 
 class ResponsesBackend:
-    """Conversations live on the server; a turn is a background response, polled to its end."""
+    """Conversations live on the server; a turn is a background response, streamed or polled."""
 
     name = "responses"
 
-    def __init__(
-        self,
-        client: openai.AsyncOpenAI,
-        *,
-        model: str,
-        response_timeout: float,
-        reasoning_effort: str | None = None,
-        max_output_tokens: int | None = None,
-        poll_interval: tuple[float, float] = (0.25, 1.5),
-    ) -> None:
+    def __init__(self, client: openai.AsyncOpenAI, settings: ModelSettings) -> None:
         self._client = client
-        self._model = model
-        self._response_timeout = response_timeout
-        self._reasoning_effort = reasoning_effort
-        self._max_output_tokens = max_output_tokens
-        self._poll_interval = poll_interval
+        self._settings = settings
 
     async def start(self) -> None:
-        """Load the SDK's modules now (conversations are created per chat)."""
-        responses = self._client.responses
-        load_resources(
+        """Load the SDK's API modules now (conversations are created per chat).
+
+        The SDK imports an API's modules on first use of its resource: about 100 ms of blocked
+        event loop, paid by every chat waiting for an acknowledgement during the first answers
+        after a start. Touching the resources here pays it before any chat waits.
+        """
+        _ = (
             self._client.conversations.items,
-            responses.with_raw_response,
-            responses.with_streaming_response,
+            self._client.responses.with_raw_response,
+            self._client.responses.with_streaming_response,
         )
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
-        try:
+        with translated():
             conversation = await self._client.conversations.create(metadata=metadata)
-        except openai.APIError as exc:
-            raise translate(exc) from exc
         return conversation.id
 
     async def delete_conversation(self, conversation_id: str) -> None:
         try:
-            await self._client.conversations.delete(conversation_id)
-        except openai.NotFoundError:
+            with translated():
+                await self._client.conversations.delete(conversation_id)
+        except ConversationNotFound:
             logger.info("Conversation %s was already gone", conversation_id)
-        except openai.APIError as exc:
-            raise translate(exc) from exc
 
     async def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
-        deadline = time.monotonic() + self._response_timeout
+        deadline = self._settings.deadline()
         if stream:
             async for event in self._streamed_turn(conversation_id, turn, deadline):
                 yield event
@@ -115,11 +119,9 @@ class ResponsesBackend:
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
-        deadline = time.monotonic() + self._response_timeout
-        try:
+        deadline = self._settings.deadline()
+        with translated():
             response = await self._retrieve(remote_id)
-        except openai.APIError as exc:
-            raise translate(exc) from exc
         logger.info("Resuming response %s (%s)", remote_id, response.get("status"))
         yield TurnStarted(remote_id)
         yield await self._settle(response, deadline)
@@ -131,7 +133,7 @@ class ResponsesBackend:
                 conversation_id, items=[{"type": "message", "role": "user", "content": text}]
             ),
             what=f"Adding context to {conversation_id}",
-            deadline=time.monotonic() + self._response_timeout,
+            deadline=self._settings.deadline(),
         )
 
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
@@ -140,46 +142,26 @@ class ResponsesBackend:
         except openai.APIError as exc:
             logger.warning("Cancelling %s failed: %s", remote_id, describe(exc))
 
-    async def aclose(self) -> None:
-        await self._client.close()
-
     async def _streamed_turn(
         self, conversation_id: str, turn: TurnInput, deadline: float
     ) -> AsyncIterator[TurnEvent]:
-        events = await self._create_stream(conversation_id, turn, deadline)
-        response_id: str | None = None
-        last_event = -1
+        """Stream the response; a dropped stream resumes after the last event it delivered."""
+        seen = _StreamPosition()
         for resume in range(MAX_RESUMES + 1):
-            try:
-                async for event in until_deadline(aiter(events), deadline):
-                    kind = event.get("type")
-                    last_event = event.get("sequence_number", last_event)
-                    if kind == "response.output_text.delta":
-                        yield TextDelta(event.get("delta") or "")
-                    elif kind in ("response.queued", "response.created"):
-                        if response_id is None:
-                            response_id = event["response"]["id"]
-                            logger.info("Response %s started on %s", response_id, conversation_id)
-                            yield TurnStarted(response_id)
-                    elif kind in ("response.completed", "response.incomplete", "response.failed"):
-                        yield _result(event["response"])
-                        return
-                    elif kind == "error":
-                        code = event.get("code")
-                        logger.warning("Response stream error %s: %s", code, event.get("message"))
-                        yield TurnResult(
-                            TurnStatus.FAILED, response_id=response_id, error_code=code
-                        )
-                        return
-            except TimeoutError:
-                pass  # settled below: the deadline cancels the response
-            except openai.APIConnectionError as exc:
-                logger.warning("Stream of %s dropped (%s)", response_id, describe(exc))
-            finally:
-                await events.close()
-            if response_id is None:
+            async with contextlib.AsyncExitStack() as stack:
+                events = await self._open_stream(stack, conversation_id, turn, deadline, seen)
+                try:
+                    async for event in until_deadline(self._read(events, seen), deadline):
+                        yield event
+                        if isinstance(event, TurnResult):
+                            return
+                except TimeoutError:
+                    pass  # settled below: the deadline cancels the response
+                except openai.APIConnectionError as exc:
+                    logger.warning("Stream of %s dropped (%s)", seen.response_id, describe(exc))
+            if seen.response_id is None:
                 raise BackendUnavailable("the stream ended before the response started")
-            current = await self._retrieve(response_id)
+            current = await self._retrieve(seen.response_id)
             if (
                 current.get("status") not in PENDING
                 or time.monotonic() >= deadline
@@ -187,12 +169,53 @@ class ResponsesBackend:
             ):
                 yield await self._settle(current, deadline)
                 return
-            logger.info("Resuming the stream of %s after event %d", response_id, last_event)
-            events = await ServerEvents.open(
-                self._client.responses.with_streaming_response.retrieve(
-                    response_id, stream=True, starting_after=last_event
-                )
+            logger.info("Resuming the stream of %s after event %d", seen.response_id, seen.event)
+
+    async def _open_stream(
+        self,
+        stack: contextlib.AsyncExitStack,
+        conversation_id: str,
+        turn: TurnInput,
+        deadline: float,
+        seen: _StreamPosition,
+    ) -> ServerEvents:
+        """Create the response as a stream, or (once it exists) stream it again from `seen`."""
+        if seen.response_id is not None:
+            resumed = self._client.responses.with_streaming_response.retrieve(
+                seen.response_id, stream=True, starting_after=seen.event
             )
+            return await stack.enter_async_context(ServerEvents(resumed))
+        responses = self._client.with_options(max_retries=0).responses
+        request = self._request(conversation_id, turn)
+        return await write_once(
+            lambda: stack.enter_async_context(
+                ServerEvents(responses.with_streaming_response.create(stream=True, **request))
+            ),
+            what=f"Creating a response on {conversation_id}",
+            deadline=deadline,
+        )
+
+    @staticmethod
+    async def _read(events: ServerEvents, seen: _StreamPosition) -> AsyncIterator[TurnEvent]:
+        """The turn's events in one stream, ending with a TurnResult if the stream got there."""
+        async for event in events:
+            kind = event.get("type")
+            seen.event = event.get("sequence_number", seen.event)
+            if kind == "response.output_text.delta":
+                yield TextDelta(event.get("delta") or "")
+            elif kind in ("response.queued", "response.created"):
+                if seen.response_id is None:
+                    seen.response_id = str(event.get("response", {})["id"])
+                    logger.info("Response %s started", seen.response_id)
+                    yield TurnStarted(seen.response_id)
+            elif kind in ("response.completed", "response.incomplete", "response.failed"):
+                yield _result(cast(ResponseData, event.get("response", {})))
+                return
+            elif kind == "error":
+                code = event.get("code")
+                logger.warning("Response stream error %s: %s", code, event.get("message"))
+                yield TurnResult(TurnStatus.FAILED, response_id=seen.response_id, error_code=code)
+                return
 
     async def _settle(self, response: ResponseData, deadline: float) -> TurnResult:
         """Poll to the end (cancelling at the deadline) and describe the outcome."""
@@ -202,7 +225,7 @@ class ResponsesBackend:
             response,
             pending=lambda r: r.get("status") in PENDING,
             deadline=deadline,
-            interval=self._poll_interval,
+            interval=self._settings.poll_interval,
         )
         if response.get("status") in PENDING:
             return await self._cancel(response)
@@ -224,23 +247,11 @@ class ResponsesBackend:
         )
         return _json(raw.content)
 
-    async def _create_stream(
-        self, conversation_id: str, turn: TurnInput, deadline: float
-    ) -> ServerEvents:
-        responses = self._client.with_options(max_retries=0).responses
-        request = self._request(conversation_id, turn)
-        return await write_once(
-            lambda: ServerEvents.open(
-                responses.with_streaming_response.create(stream=True, **request)
-            ),
-            what=f"Creating a response on {conversation_id}",
-            deadline=deadline,
-        )
-
     def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
         """The body of a turn: a background response, stored in the conversation."""
+        settings = self._settings
         request: dict[str, Any] = {
-            "model": self._model,
+            "model": settings.model,
             "conversation": conversation_id,
             "instructions": turn.instructions,
             "input": turn.text,
@@ -248,10 +259,10 @@ class ResponsesBackend:
             "store": True,
             "truncation": "auto",
         }
-        if self._reasoning_effort:
-            request["reasoning"] = {"effort": self._reasoning_effort}
-        if self._max_output_tokens:
-            request["max_output_tokens"] = self._max_output_tokens
+        if settings.reasoning_effort:
+            request["reasoning"] = {"effort": settings.reasoning_effort}
+        if settings.max_output_tokens:
+            request["max_output_tokens"] = settings.max_output_tokens
         return request
 
     async def _cancel(self, response: ResponseData) -> TurnResult:
@@ -277,7 +288,7 @@ def _json(body: bytes) -> ResponseData:
         data = None
     if not isinstance(data, dict) or "id" not in data:
         raise BackendUnavailable("the server sent something other than a response")
-    return data
+    return cast(ResponseData, data)
 
 
 def _result(response: ResponseData) -> TurnResult:

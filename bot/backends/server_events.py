@@ -13,55 +13,75 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from types import TracebackType
+from typing import Any, TypedDict, cast
 
 import httpx2
 from openai import APIConnectionError, AsyncAPIResponse
 
 logger = logging.getLogger(__name__)
 
-Event = dict[str, Any]
+
+class ServerEvent(TypedDict, total=False):
+    """The fields of a streamed event that a turn reads (`type` is always there)."""
+
+    type: str
+    sequence_number: int
+    delta: str
+    response: dict[str, Any]
+    code: str
+    message: str
 
 
 class ServerEvents:
-    """The `data:` payload of each event, decoded; close it when done (or let the turn end)."""
+    """`async with` it to send the request (HTTP errors raise there, as the SDK's exceptions);
+    iterate it for the `data:` payload of each event; leaving the block closes the stream."""
 
-    def __init__(self, response: AsyncAPIResponse[Any]) -> None:
-        self._response = response
+    def __init__(self, request: AbstractAsyncContextManager[AsyncAPIResponse[Any]]) -> None:
+        self._request = request
+        self._response: AsyncAPIResponse[Any] | None = None
 
-    @classmethod
-    async def open(
-        cls, request: AbstractAsyncContextManager[AsyncAPIResponse[Any]]
-    ) -> ServerEvents:
-        """Send the request; HTTP errors are raised here, as the SDK's exceptions."""
-        return cls(await request.__aenter__())
+    async def __aenter__(self) -> ServerEvents:
+        self._response = await self._request.__aenter__()
+        return self
 
-    def __aiter__(self) -> AsyncIterator[Event]:
-        return self._events()
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._response = None
+        await self._request.__aexit__(exc_type, exc, tb)
 
-    async def _events(self) -> AsyncIterator[Event]:
-        data: list[str] = []
-        try:
-            async for line in self._response.iter_lines():
-                if line.startswith("data:"):
-                    data.append(line[6:] if line.startswith("data: ") else line[5:])
-                elif not line and data:  # a blank line ends the event
-                    payload, data = "\n".join(data), []
-                    if payload != "[DONE]":
-                        yield decode(payload)
-        except httpx2.TransportError as exc:  # a dropped stream, as the SDK would report it
-            raise APIConnectionError(
-                message=f"stream dropped: {exc}", request=self._response.http_response.request
-            ) from exc
-
-    async def close(self) -> None:
-        await self._response.close()
+    def __aiter__(self) -> AsyncIterator[ServerEvent]:
+        if self._response is None:
+            raise RuntimeError("ServerEvents is read inside its `async with` block")
+        return _events(self._response)
 
 
-def decode(payload: str) -> Event:
+async def _events(response: AsyncAPIResponse[Any]) -> AsyncIterator[ServerEvent]:
+    data: list[str] = []
+    try:
+        async for line in response.iter_lines():
+            if line.startswith("data:"):
+                data.append(line[6:] if line.startswith("data: ") else line[5:])
+            elif not line and data:  # a blank line ends the event
+                payload, data = "\n".join(data), []
+                if payload != "[DONE]":
+                    yield decode(payload)
+    except httpx2.TransportError as exc:  # a dropped stream, as the SDK would report it
+        raise APIConnectionError(
+            message=f"stream dropped: {exc}", request=response.http_response.request
+        ) from exc
+
+
+def decode(payload: str) -> ServerEvent:
     try:
         event = json.loads(payload)
     except ValueError:
         logger.warning("Unreadable server event skipped (%d bytes)", len(payload))
         return {"type": "unreadable"}
-    return event if isinstance(event, dict) else {"type": "unreadable"}
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        return {"type": "unreadable"}
+    return cast(ServerEvent, event)

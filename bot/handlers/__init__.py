@@ -15,6 +15,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery.channel import ChannelFactory
 from bot.handlers.access import AccessControl
 from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
 from bot.handlers.errors import ErrorHandler
@@ -31,13 +32,24 @@ ALLOWED_UPDATES = [*Update.ALL_TYPES, STOP_UPDATE]
 
 
 def register_handlers(
-    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+    application: Application[Any, Any, Any, Any, Any, Any],
+    services: Services,
+    channels: ChannelFactory,
 ) -> None:
-    access = AccessControl(services.config, services.store)
-    commands = CommandHandlers(services, access)
-    messages = MessageHandlers(services, access)
-    membership = MembershipHandlers(services, access)
-    stops = StopHandlers(services)
+    """Each handler class gets only the collaborators it uses: never the store or the backend."""
+    config, engine, texts = services.config, services.engine, services.texts
+    access = AccessControl(config, services.store, texts)
+    commands = CommandHandlers(engine, services.personas, access, texts)
+    messages = MessageHandlers(
+        engine,
+        access,
+        channels,
+        texts,
+        trigger=config.group_trigger,
+        adds_group_context=config.adds_group_context,
+    )
+    membership = MembershipHandlers(engine, access, texts)
+    stops = StopHandlers(engine)
     # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
     # model yet, and lets everything pass on to the handlers below.
     application.add_handler(TypeHandler(Update, stops.stopped_generation), group=-1)
@@ -62,4 +74,4 @@ def register_handlers(
             ),
         ]
     )
-    application.add_error_handler(ErrorHandler(services.config))
+    application.add_error_handler(ErrorHandler(config, texts))

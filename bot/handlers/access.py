@@ -6,12 +6,12 @@ import logging
 import time
 
 from telegram import Bot, Chat, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import CallbackQueryLimit, ChatType, ParseMode
 from telegram.error import TelegramError
 
-from bot import texts
 from bot.config import Config
-from bot.formatting import visible_text
+from bot.rendering.markdown import visible_text
+from bot.texts import Texts, render
 from storage import ConversationStore
 
 logger = logging.getLogger(__name__)
@@ -41,9 +41,10 @@ class GroupAdmins:
 
 
 class AccessControl:
-    def __init__(self, config: Config, store: ConversationStore) -> None:
+    def __init__(self, config: Config, store: ConversationStore, texts: Texts) -> None:
         self._config = config
-        self._store = store
+        self._store = store  # only the chat status: which groups are allowed
+        self._texts = texts
         self.admins = GroupAdmins()
 
     def is_owner(self, user_id: int) -> bool:
@@ -70,7 +71,7 @@ class AccessControl:
             if self.user_allowed(user.id):
                 return True
             logger.info("Refused user %s", user.id)
-            await _answer(update, texts.NOT_ALLOWED.format(user_id=user.id))
+            await _answer(update, render(self._texts.not_allowed, user_id=user.id))
             return False
         if await self.group_allowed(chat.id, user.id):
             return True
@@ -83,7 +84,9 @@ class AccessControl:
         await self._store.set_chat_allowed(chat.id, False)
         try:
             await bot.send_message(
-                chat.id, texts.GROUP_NOT_ALLOWED.format(chat_id=chat.id), parse_mode=ParseMode.HTML
+                chat.id,
+                render(self._texts.group_not_allowed, chat_id=chat.id),
+                parse_mode=ParseMode.HTML,
             )
             await bot.leave_chat(chat.id)
         except TelegramError as exc:
@@ -99,13 +102,14 @@ class AccessControl:
         if not self._config.group_admin_only or user.id in await self.admins.of(bot, chat.id):
             return True
         logger.info("Refused %s a group command in %s (not an admin)", user.id, chat.id)
-        await _answer(update, texts.ADMINS_ONLY)
+        await _answer(update, self._texts.admins_only)
         return False
 
 
 async def _answer(update: Update, text: str) -> None:
     if update.callback_query is not None:
         # Alerts take plain text of at most 200 characters.
-        await update.callback_query.answer(visible_text(text)[:200], show_alert=True)
+        limit = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
+        await update.callback_query.answer(visible_text(text)[:limit], show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from telegram import Bot, Message, MessageEntity
 from telegram.constants import ChatType
 
-from bot import texts
-from bot.channel import ChatEvents
-from bot.telegram_channel import TelegramChannel
-from bot.telegram_sender import RateLimitedBot
 from storage import ChatKey
 
 QUOTE_LIMIT = 300  # characters of a replied-to message quoted for the model
+# What the model reads of what it cannot see. For the model, not the user: always English.
+ATTACHMENT_NOTE = "[{kind} attached, which I cannot see]"
 
 
 def chat_key(message: Message) -> ChatKey:
     """Forum topics are separate conversations; elsewhere `message_thread_id` is a reply chain."""
     topic = message.message_thread_id if message.is_topic_message else None
     return ChatKey(chat_id=message.chat_id, topic_id=topic or 0)
-
-
-def reply_channel(
-    bot: Bot, message: Message, *, group_streaming: bool, events: ChatEvents
-) -> TelegramChannel:
-    return TelegramChannel(
-        cast(RateLimitedBot, bot),  # the application is built with TelegramRateLimiter
-        message.chat_id,
-        private=is_private(message),
-        topic_id=message.message_thread_id if message.is_topic_message else None,
-        reply_to_message_id=message.message_id,
-        group_streaming=group_streaming,
-        events=events,
-    )
 
 
 def is_private(message: Message) -> bool:
@@ -85,7 +67,7 @@ def text_for_model(message: Message, text: str, bot: Bot) -> str:
         parts.append(text)
     kind = _attachment_kind(message)
     if kind:
-        parts.append(texts.ATTACHMENT_NOTE.format(kind=kind))
+        parts.append(ATTACHMENT_NOTE.format(kind=kind))
     body = " ".join(parts)
     if is_private(message):
         return body

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot import texts
 from bot.backends import BackendError
+from bot.engine import ChatEngine
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import chat_key
-from bot.services import Services
+from bot.personas import Persona, PersonaBook
+from bot.texts import Html, Texts, render
 
 logger = logging.getLogger(__name__)
 
@@ -21,20 +21,23 @@ PERSONA_CALLBACK_PREFIX = "persona:"
 
 
 class CommandHandlers:
-    def __init__(self, services: Services, access: AccessControl) -> None:
-        self._services = services
+    def __init__(
+        self, engine: ChatEngine, personas: PersonaBook, access: AccessControl, texts: Texts
+    ) -> None:
+        self._engine = engine
+        self._personas = personas
         self._access = access
+        self._texts = texts
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet, say what the bot does and which persona is active."""
         message = update.effective_message
         if message is None or not await self._access.may_talk(update, context.bot):
             return
-        persona = await self._services.engine.persona_for(chat_key(message))
-        name = update.effective_user.first_name if update.effective_user else "there"
-        await _reply(
-            message, texts.START.format(name=html.escape(name), persona=html.escape(persona.title))
-        )
+        persona = await self._engine.persona_for(chat_key(message))
+        user = update.effective_user
+        name = user.first_name if user else self._texts.someone
+        await _reply(message, render(self._texts.start, name=name, persona=persona.title))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
@@ -43,9 +46,10 @@ class CommandHandlers:
             return
         await _reply(
             message,
-            texts.HELP.format(
-                example=self._services.personas.personas[-1].name,
-                username=html.escape(context.bot.username),
+            render(
+                self._texts.help,
+                example=self._personas.personas[-1].name,
+                username=context.bot.username,
             ),
         )
 
@@ -55,31 +59,30 @@ class CommandHandlers:
         if message is None or not await self._manager(update, context):
             return
         try:
-            await self._services.engine.reset(chat_key(message))
+            await self._engine.reset(chat_key(message))
         except BackendError as exc:
             logger.warning("Reset failed in chat %s: %s", message.chat_id, exc)
-            await _reply(message, texts.RESET_FAILED)
+            await _reply(message, self._texts.reset_failed)
             return
-        await _reply(message, texts.RESET_DONE)
+        await _reply(message, self._texts.reset_done)
 
     async def persona(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the persona menu, or switch directly with `/persona <name>`."""
         message = update.effective_message
         if message is None or not await self._manager(update, context):
             return
-        personas = self._services.personas
         if context.args:
             wanted = " ".join(context.args)
-            chosen = personas.get(wanted)
+            chosen = self._personas.get(wanted)
             if chosen is None:
                 await _reply(message, self._unknown_persona(wanted))
                 return
-            await _reply(message, await self._switch(message, chosen.name))
+            await _reply(message, await self._switch(message, chosen))
             return
-        current = await self._services.engine.persona_for(chat_key(message))
+        current = await self._engine.persona_for(chat_key(message))
         await message.reply_text(
-            texts.PERSONA_CURRENT.format(
-                title=html.escape(current.title), description=html.escape(current.description)
+            render(
+                self._texts.persona_current, title=current.title, description=current.description
             ),
             parse_mode=ParseMode.HTML,
             reply_markup=self._menu(current.name),
@@ -93,11 +96,13 @@ class CommandHandlers:
         await query.answer()
         name = (query.data or "").removeprefix(PERSONA_CALLBACK_PREFIX)
         message = query.message
-        if not isinstance(message, Message) or self._services.personas.get(name) is None:
-            if isinstance(message, Message):
-                await message.edit_text(texts.PERSONA_BUTTON_STALE)
+        persona = self._personas.get(name)
+        if not isinstance(message, Message):
             return
-        await message.edit_text(await self._switch(message, name), parse_mode=ParseMode.HTML)
+        if persona is None:
+            await message.edit_text(self._texts.persona_button_stale, parse_mode=ParseMode.HTML)
+            return
+        await message.edit_text(await self._switch(message, persona), parse_mode=ParseMode.HTML)
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command we do not have, in a private chat: point to /help."""
@@ -105,18 +110,16 @@ class CommandHandlers:
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
         if await self._access.may_talk(update, context.bot):
-            await _reply(message, texts.UNKNOWN_COMMAND)
+            await _reply(message, self._texts.unknown_command)
 
-    async def _switch(self, message: Message, name: str) -> str:
-        persona = self._services.personas.get(name)
-        assert persona is not None
+    async def _switch(self, message: Message, persona: Persona) -> str:
         try:
-            await self._services.engine.choose_persona(chat_key(message), persona)
+            await self._engine.choose_persona(chat_key(message), persona)
         except BackendError as exc:
             logger.warning("Persona switch failed in chat %s: %s", message.chat_id, exc)
-            return texts.RESET_FAILED
-        return texts.PERSONA_CHOSEN.format(
-            title=html.escape(persona.title), description=html.escape(persona.description)
+            return self._texts.reset_failed
+        return render(
+            self._texts.persona_chosen, title=persona.title, description=persona.description
         )
 
     def _menu(self, current: str) -> InlineKeyboardMarkup:
@@ -124,22 +127,31 @@ class CommandHandlers:
             [
                 [
                     InlineKeyboardButton(
-                        ("✅ " if persona.name == current else "") + persona.title,
+                        (
+                            self._texts.persona_button_current
+                            if persona.name == current
+                            else self._texts.persona_button
+                        ).format(title=persona.title),  # buttons are plain text: no escaping
                         callback_data=PERSONA_CALLBACK_PREFIX + persona.name,
                     )
                 ]
-                for persona in self._services.personas.personas
+                for persona in self._personas.personas
             ]
         )
 
     def _unknown_persona(self, wanted: str) -> str:
-        choices = "\n".join(
-            texts.PERSONA_CHOICE.format(
-                name=p.name, title=html.escape(p.title), description=html.escape(p.description)
+        choices = Html(
+            "\n".join(
+                render(
+                    self._texts.persona_choice,
+                    name=p.name,
+                    title=p.title,
+                    description=p.description,
+                )
+                for p in self._personas.personas
             )
-            for p in self._services.personas.personas
         )
-        return texts.PERSONA_UNKNOWN.format(name=html.escape(wanted), choices=choices)
+        return render(self._texts.persona_unknown, name=wanted, choices=choices)
 
     async def _manager(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
         return await self._access.may_talk(update, context.bot) and await self._access.may_manage(

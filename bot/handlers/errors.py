@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot import texts
 from bot.config import Config
+from bot.logging_setup import redact
+from bot.texts import Texts, render
 
 logger = logging.getLogger(__name__)
 
@@ -20,9 +20,10 @@ REPORT_LIMIT = 500  # characters of the error message in the owner's report
 class ErrorHandler:
     """Logs with the update's ids; reports to ERROR_CHAT_ID; users never see a traceback."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, texts: Texts) -> None:
         self._error_chat_id = config.error_chat_id
         self._secrets = config.secrets
+        self._texts = texts
 
     async def __call__(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
@@ -34,26 +35,29 @@ class ErrorHandler:
             exc_info=context.error,
         )
         if self._error_chat_id is not None:
-            await self._report(context, update_id, chat.id if chat else None)
+            await self._report(context, self._error_chat_id, update_id, chat.id if chat else None)
         if isinstance(update, Update) and update.effective_message is not None:
             try:
-                await update.effective_message.reply_text(texts.INTERNAL_ERROR)
+                await update.effective_message.reply_text(
+                    self._texts.internal_error, parse_mode=ParseMode.HTML
+                )
             except Exception:
                 logger.warning("Could not tell chat %s about the error", chat.id if chat else None)
 
     async def _report(
-        self, context: ContextTypes.DEFAULT_TYPE, update_id: int | None, chat_id: int | None
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        report_to: int,
+        update_id: int | None,
+        chat_id: int | None,
     ) -> None:
         """One line for the owner: what failed and where, secrets removed, no traceback."""
         error = context.error
-        detail = f"{type(error).__name__}: {error}"[:REPORT_LIMIT]
-        for secret in self._secrets:
-            detail = detail.replace(secret, "[REDACTED]")
-        report = texts.ERROR_REPORT.format(
-            update_id=update_id, chat_id=chat_id, detail=html.escape(detail)
+        detail = redact(f"{type(error).__name__}: {error}", self._secrets)[:REPORT_LIMIT]
+        report = render(
+            self._texts.error_report, update_id=update_id, chat_id=chat_id, detail=detail
         )
         try:
-            assert self._error_chat_id is not None
-            await context.bot.send_message(self._error_chat_id, report, parse_mode=ParseMode.HTML)
+            await context.bot.send_message(report_to, report, parse_mode=ParseMode.HTML)
         except Exception:
-            logger.warning("Could not send the error report to %s", self._error_chat_id)
+            logger.warning("Could not send the error report to %s", report_to)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot.engine import ChatEngine
 from bot.handlers.access import AccessControl
-from bot.services import Services
+from bot.texts import Texts, render
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +18,10 @@ PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMe
 
 
 class MembershipHandlers:
-    def __init__(self, services: Services, access: AccessControl) -> None:
-        self._services = services
+    def __init__(self, engine: ChatEngine, access: AccessControl, texts: Texts) -> None:
+        self._engine = engine
         self._access = access
+        self._texts = texts
 
     async def my_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Added to a group: welcome, or refuse and leave. Removed or blocked: mark inactive."""
@@ -31,7 +31,7 @@ class MembershipHandlers:
         chat = change.chat
         was = change.old_chat_member.status in PRESENT
         now = change.new_chat_member.status in PRESENT
-        engine = self._services.engine
+        engine = self._engine
         if was and not now:
             await engine.chat_unreachable(chat.id)
             return
@@ -45,7 +45,7 @@ class MembershipHandlers:
             logger.info("Added to group %s (%s) by %s", chat.id, chat.title, change.from_user.id)
             await context.bot.send_message(
                 chat.id,
-                texts.GROUP_WELCOME.format(username=html.escape(context.bot.username)),
+                render(self._texts.group_welcome, username=context.bot.username),
                 parse_mode=ParseMode.HTML,
             )
 
@@ -55,6 +55,6 @@ class MembershipHandlers:
         if message is None:
             return
         if message.migrate_to_chat_id:
-            await self._services.engine.chat_migrated(message.chat_id, message.migrate_to_chat_id)
+            await self._engine.chat_migrated(message.chat_id, message.migrate_to_chat_id)
         elif message.migrate_from_chat_id:
-            await self._services.engine.chat_migrated(message.migrate_from_chat_id, message.chat_id)
+            await self._engine.chat_migrated(message.migrate_from_chat_id, message.chat_id)

@@ -5,53 +5,56 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot.delivery.channel import ChannelFactory
+from bot.engine import ChatEngine
 from bot.handlers.access import AccessControl
-from bot.handlers.addressing import (
-    addressed_text,
-    chat_key,
-    is_private,
-    reply_channel,
-    text_for_model,
-)
-from bot.services import Services
+from bot.handlers.addressing import addressed_text, chat_key, is_private, text_for_model
+from bot.texts import Texts
 from storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
 
 class MessageHandlers:
-    def __init__(self, services: Services, access: AccessControl) -> None:
-        self._services = services
+    def __init__(
+        self,
+        engine: ChatEngine,
+        access: AccessControl,
+        channels: ChannelFactory,
+        texts: Texts,
+        *,
+        trigger: str | None,
+        adds_group_context: bool,
+    ) -> None:
+        self._engine = engine
         self._access = access
+        self._channels = channels
+        self._texts = texts
+        self._trigger = trigger
+        self._adds_group_context = adds_group_context
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Queue the message for the model; the engine answers in order and keeps typing alive."""
         message = update.effective_message
         if message is None:
             return
-        config = self._services.config
-        text = addressed_text(message, context.bot, config.group_trigger)
+        text = addressed_text(message, context.bot, self._trigger)
         if text is None:
             await self._maybe_add_context(update, context)
             return
         if not await self._access.may_talk(update, context.bot):
             return
         if not text.strip() and not message.reply_to_message and not message.effective_attachment:
-            await message.reply_text(texts.EMPTY_MESSAGE)  # e.g. a bare "@bot"
+            await message.reply_text(self._texts.empty_message, parse_mode=ParseMode.HTML)  # "@bot"
             return
         key = chat_key(message)
-        channel = reply_channel(
-            context.bot,
-            message,
-            group_streaming=config.group_streaming == "edit",
-            events=self._services.engine,
-        )
+        channel = self._channels.for_message(message)
         model_text = text_for_model(message, text, context.bot)
         try:
-            accepted = await self._services.engine.accept_message(
+            accepted = await self._engine.accept_message(
                 key,
                 model_text,
                 channel,
@@ -60,7 +63,7 @@ class MessageHandlers:
             )
         except StorageUnavailable as exc:
             logger.error("Message %s in chat %s not accepted: %s", message.message_id, key, exc)
-            await message.reply_text(texts.STORAGE_UNAVAILABLE)
+            await message.reply_text(self._texts.storage_unavailable, parse_mode=ParseMode.HTML)
             return
         if accepted:
             logger.info("Message %s accepted in chat %s", message.message_id, key)
@@ -73,7 +76,7 @@ class MessageHandlers:
         if not await self._access.may_talk(update, context.bot):
             return
         logger.info("Unsupported message %s in chat %s", message.message_id, message.chat_id)
-        await message.reply_text(texts.UNSUPPORTED_MESSAGE)
+        await message.reply_text(self._texts.unsupported_message, parse_mode=ParseMode.HTML)
 
     async def _maybe_add_context(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """GROUP_CONTEXT=all: what the group says goes into its conversation, unanswered."""
@@ -81,11 +84,11 @@ class MessageHandlers:
         if (
             message is None
             or chat is None
-            or self._services.config.group_context != "all"
+            or not self._adds_group_context
             or not (message.text or message.caption)
             or not await self._access.group_allowed(chat.id, user.id if user else None)
         ):
             return
         text = message.text or message.caption or ""
         model_text = text_for_model(message, text, context.bot)
-        self._services.engine.add_context(chat_key(message), model_text)
+        self._engine.add_context(chat_key(message), model_text)

@@ -11,7 +11,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import Services
+from bot.engine import ChatEngine
 from storage import ChatKey
 
 logger = logging.getLogger(__name__)
@@ -20,8 +20,8 @@ STOP_UPDATE = "stopped_message_generation"
 
 
 class StopHandlers:
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, engine: ChatEngine) -> None:
+        self._engine = engine
 
     async def stopped_generation(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Cancel the answer whose draft the user stopped; partial text is kept as a message."""
@@ -34,7 +34,7 @@ class StopHandlers:
             return
         key = ChatKey(chat_id, int(stop.get("message_thread_id") or 0))
         draft_id = stop.get("draft_id")
-        stopped = await self._services.engine.stop_answer(
+        stopped = await self._engine.stop_answer(
             key, draft_id if isinstance(draft_id, int) else None
         )
         logger.info(

@@ -17,8 +17,8 @@ class LiveAnswer(Protocol):
         """The whole answer so far (Markdown); returns quickly."""
         ...
 
-    async def finish(self, markdown: str) -> None:
-        """Deliver the final answer in full."""
+    async def finish(self, markdown: str, note: str = "") -> None:
+        """Deliver the final answer in full, closed by `note` (Telegram HTML) if any."""
         ...
 
     async def discard(self) -> None:
@@ -40,12 +40,12 @@ class ReplyChannel(Protocol):
         """A way to show the answer as it is written, where the chat has one."""
         ...
 
-    async def send_answer(self, markdown: str) -> None:
-        """Send the model's Markdown answer, formatted and split as needed."""
+    async def send_answer(self, markdown: str, note: str = "") -> None:
+        """Send the model's Markdown answer, formatted and split as needed, then `note`."""
         ...
 
     async def send_notice(self, text: str) -> None:
-        """Send one of the bot's own messages (from `bot.texts`)."""
+        """Send one of the bot's own messages (Telegram HTML, from `bot.texts`)."""
         ...
 
 

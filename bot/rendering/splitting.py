@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-TELEGRAM_TEXT_LIMIT = 4096
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
 
@@ -24,7 +23,7 @@ class _Block:
     fence: str | None = None  # the opening fence line when the block is fenced code
 
 
-def split_markdown(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+def split_markdown(text: str, limit: int) -> list[str]:
     """Chunks of at most `limit` UTF-16 units whose concatenation keeps every visible character."""
     text = text.strip("\n")
     if utf16_len(text) <= limit:

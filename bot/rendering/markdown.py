@@ -15,7 +15,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bot.splitting import TELEGRAM_TEXT_LIMIT, split_markdown, utf16_len
+from bot.rendering.splitting import split_markdown, utf16_len
 
 SAFE_LINK = re.compile(r"^(https?://|tg://|mailto:)", re.IGNORECASE)
 TAG = re.compile(r"<[^>]*>")
@@ -29,7 +29,7 @@ class MessagePart:
     plain: str
 
 
-def format_answer(markdown: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[MessagePart]:
+def format_answer(markdown: str, limit: int) -> list[MessagePart]:
     """Split an answer into parts whose visible text fits `limit`, each rendered to HTML."""
     parts: list[MessagePart] = []
     for chunk in split_markdown(markdown, limit):
@@ -43,6 +43,34 @@ def format_answer(markdown: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[Messa
         elif chunk.strip():
             parts.append(MessagePart(html=html.escape(chunk, quote=False), plain=chunk))
     return parts
+
+
+def html_part(telegram_html: str) -> MessagePart:
+    """One of the bot's own texts (already Telegram HTML) as a message part."""
+    return MessagePart(html=telegram_html, plain=visible_text(telegram_html))
+
+
+def with_note(parts: list[MessagePart], note: str, limit: int) -> list[MessagePart]:
+    """The answer's parts closed by `note` (Telegram HTML) in italics: in the last part if it
+    fits there, else as a part of its own."""
+    if not note:
+        return parts
+    closing = html_part(f"<i>{note}</i>")
+    if parts and utf16_len(parts[-1].plain) + 2 + utf16_len(closing.plain) <= limit:
+        last = parts[-1]
+        joined = MessagePart(f"{last.html}\n\n{closing.html}", f"{last.plain}\n\n{closing.plain}")
+        return [*parts[:-1], joined]
+    return [*parts, closing]
+
+
+def preview_part(markdown: str, limit: int) -> MessagePart:
+    """Markdown so far as Telegram HTML that always parses and fits one message."""
+    rendered = render_markdown(markdown)
+    plain = visible_text(rendered)
+    if utf16_len(plain) > limit:  # rendering grew it (a padded table): show the plain tail
+        tail = markdown[-(limit // 2) :]
+        return MessagePart(html=html.escape(tail, quote=False), plain=tail)
+    return MessagePart(html=rendered, plain=plain)
 
 
 def visible_text(telegram_html: str) -> str:
@@ -206,9 +234,7 @@ class _HtmlWriter:
                     out.append(f'<a href="{html.escape(src, quote=True)}">{label}</a>')
                 else:
                     out.append(label)
-            elif kind == "html_inline":
-                out.append(_escape(child.content))
-            else:
+            else:  # text-like tokens, and raw HTML, which is shown as text
                 out.append(_escape(child.content))
         return "".join(out)
 

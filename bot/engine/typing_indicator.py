@@ -6,36 +6,43 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from types import TracebackType
 
 logger = logging.getLogger(__name__)
 
-TYPING_INTERVAL = 4.0
 RETRY_AFTER_SKIP = 0.3  # a skipped action (no budget just then) is tried again this soon
 
 
 class TypingIndicator:
-    """Sends the typing action now and every `interval` seconds, until stopped.
+    """`async with` it: the typing action now and every `interval` seconds, until it ends.
 
-    `stop()` waits for the loop to end, so no stray action can follow the reply.
+    `stop()` ends it early (the answer's first words show activity instead); it waits for the
+    loop to end, so no stray action can follow the reply.
     """
 
-    def __init__(
-        self, send_typing: Callable[[bool], Awaitable[bool]], interval: float = TYPING_INTERVAL
-    ) -> None:
+    def __init__(self, send_typing: Callable[[bool], Awaitable[bool]], interval: float) -> None:
         self._send_typing = send_typing
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._refresh(), name="typing")
+    async def __aenter__(self) -> TypingIndicator:
+        self._task = asyncio.create_task(self._refresh(), name="typing")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
 
     async def _refresh(self) -> None:
         first = True  # the first action acknowledges the message: it goes first under pressure

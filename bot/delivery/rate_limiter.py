@@ -38,11 +38,16 @@ from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
 from typing import Any
 
+from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
 
 logger = logging.getLogger(__name__)
 
+# Telegram's limits as (messages, seconds), from python-telegram-bot's constants.
+TELEGRAM_OVERALL = (int(FloodLimit.MESSAGES_PER_SECOND), 1.0)
+TELEGRAM_PER_CHAT = (int(FloodLimit.MESSAGES_PER_SECOND_PER_CHAT), 1.0)
+TELEGRAM_PER_GROUP = (int(FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP), 60.0)
 LOW_PRIORITY_ENDPOINTS = frozenset({"sendChatAction", "sendMessageDraft"})
 OUTSIDE_MESSAGE_BUDGET = frozenset({"sendChatAction", "sendMessageDraft"})
 LOW_PRIORITY_RESERVE = 0.4  # share of the budget typing and drafts leave to answers and acks
@@ -161,9 +166,9 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
     def __init__(
         self,
         *,
-        overall: tuple[int, float] = (30, 1.0),
-        per_chat: tuple[int, float] = (1, 1.0),
-        per_group: tuple[int, float] = (20, 60.0),
+        overall: tuple[int, float] = TELEGRAM_OVERALL,
+        per_chat: tuple[int, float] = TELEGRAM_PER_CHAT,
+        per_group: tuple[int, float] = TELEGRAM_PER_GROUP,
         max_retries: int = 5,
         ack_patience: float | None = None,
     ) -> None:
@@ -174,7 +179,7 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._groups: dict[int, Budget] = {}
         self._max_retries = max_retries
         self._ack_patience = ack_patience
-        self.skipped = 0  # low-priority requests skipped under pressure (for the benchmark)
+        self.skipped = 0  # low-priority requests skipped under pressure (read by the tests)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

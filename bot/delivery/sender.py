@@ -3,27 +3,39 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeAlias
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias, TypeVar
 
 from telegram import LinkPreviewOptions, Message, ReplyParameters
-from telegram.constants import ParseMode
+from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import ExtBot
 
-from bot.channel import ChatEvents
-from bot.formatting import MessagePart
+from bot.engine.channel import ChatEvents
+from bot.rendering.markdown import MessagePart
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096 UTF-16 units of visible text
 
 # The bot as the application builds it: with TelegramRateLimiter, whose per-call arguments are a
 # dict such as {"priority": "low"}.
 RateLimitedBot: TypeAlias = ExtBot[dict[str, Any]]
 
 
-def refused_formatting(exc: BadRequest) -> bool:
-    return "parse entities" in exc.message.lower()
+async def with_plain_fallback(
+    send: Callable[[str, str | None], Awaitable[T]], part: MessagePart, chat_id: int
+) -> T:
+    """`send(text, parse_mode)` the part as HTML; as plain text if Telegram refuses the HTML."""
+    try:
+        return await send(part.html, ParseMode.HTML)
+    except BadRequest as exc:
+        if "parse entities" not in exc.message.lower():
+            raise
+        logger.warning("Telegram refused the formatting in chat %s (%s)", chat_id, exc)
+        return await send(part.plain, None)
 
 
 class MessageSender:
@@ -46,17 +58,12 @@ class MessageSender:
 
     async def send(self, part: MessagePart) -> Message | None:
         """Send one part; None if the chat cannot be written to (the bot was blocked or removed)."""
-        reply = (
-            ReplyParameters(message_id=self._reply_to, allow_sending_without_reply=True)
-            if self._reply_to
-            else None
-        )
         try:
             try:
-                message = await self._send_formatted(part, reply)
+                message = await with_plain_fallback(self._send_message, part, self.chat_id)
             except ChatMigrated as exc:
                 await self._migrated(exc)
-                message = await self._send_formatted(part, reply)
+                message = await with_plain_fallback(self._send_message, part, self.chat_id)
         except Forbidden as exc:
             logger.warning("Cannot write to chat %s: %s", self.chat_id, exc)
             if self._events is not None:
@@ -65,14 +72,27 @@ class MessageSender:
         self._reply_to = None
         return message
 
-    async def _send_formatted(self, part: MessagePart, reply: ReplyParameters | None) -> Message:
+    async def edit(self, message: Message, part: MessagePart, *, low_priority: bool) -> None:
+        """Replace a message's text; unchanged text is not an error."""
+        limits = {"priority": "low"} if low_priority else None
+
+        async def edit(text: str, parse_mode: str | None) -> None:
+            await self.bot.edit_message_text(
+                text,
+                chat_id=self.chat_id,
+                message_id=message.message_id,
+                parse_mode=parse_mode,
+                link_preview_options=NO_PREVIEW,
+                rate_limit_args=limits,
+            )
+
         try:
-            return await self._send_message(part.html, ParseMode.HTML, reply)
+            await with_plain_fallback(edit, part, self.chat_id)
         except BadRequest as exc:
-            if not refused_formatting(exc):
+            if "not modified" not in exc.message.lower():
                 raise
-            logger.warning("Telegram refused the formatting in chat %s (%s)", self.chat_id, exc)
-            return await self._send_message(part.plain, None, reply)
+        except Forbidden as exc:
+            logger.warning("Cannot edit in chat %s: %s", self.chat_id, exc)
 
     async def _migrated(self, exc: ChatMigrated) -> None:
         """The group became a supergroup: follow it, and let its conversation follow too."""
@@ -81,38 +101,12 @@ class MessageSender:
         if self._events is not None:
             await self._events.chat_migrated(old, self.chat_id)
 
-    async def edit(self, message: Message, part: MessagePart, *, low_priority: bool) -> None:
-        """Replace a message's text; unchanged text is not an error."""
-        limits = {"priority": "low"} if low_priority else None
-        try:
-            try:
-                await self.bot.edit_message_text(
-                    part.html,
-                    chat_id=self.chat_id,
-                    message_id=message.message_id,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    rate_limit_args=limits,
-                )
-            except BadRequest as exc:
-                if not refused_formatting(exc):
-                    raise
-                await self.bot.edit_message_text(
-                    part.plain,
-                    chat_id=self.chat_id,
-                    message_id=message.message_id,
-                    link_preview_options=NO_PREVIEW,
-                    rate_limit_args=limits,
-                )
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                raise
-        except Forbidden as exc:
-            logger.warning("Cannot edit in chat %s: %s", self.chat_id, exc)
-
-    async def _send_message(
-        self, text: str, parse_mode: str | None, reply: ReplyParameters | None
-    ) -> Message:
+    async def _send_message(self, text: str, parse_mode: str | None) -> Message:
+        reply = (
+            ReplyParameters(message_id=self._reply_to, allow_sending_without_reply=True)
+            if self._reply_to
+            else None
+        )
         return await self.bot.send_message(
             self.chat_id,
             text,

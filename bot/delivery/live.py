@@ -9,28 +9,32 @@ The final text is always sent in full, whatever became of the previews.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import logging
 import time
-from html import escape as html_escape
 
 from telegram import Message
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
-from bot.formatting import MessagePart, format_answer, render_markdown, visible_text
-from bot.splitting import TELEGRAM_TEXT_LIMIT, split_markdown, utf16_len
-from bot.telegram_rate_limiter import room_for_low_priority, was_skipped
-from bot.telegram_sender import MessageSender, refused_formatting
+from bot.delivery.rate_limiter import room_for_low_priority, was_skipped
+from bot.delivery.sender import TEXT_LIMIT, MessageSender, with_plain_fallback
+from bot.rendering.markdown import MessagePart, format_answer, preview_part, with_note
+from bot.rendering.splitting import split_markdown, utf16_len
 
 logger = logging.getLogger(__name__)
 
 
-class _LivePreview:
+class LivePreview(abc.ABC):
     """The shared bookkeeping: what has been streamed, sent for good, and previewed."""
 
-    def __init__(self, sender: MessageSender, *, min_interval: float, keepalive: float | None):
+    endpoint: str  # the Telegram method that shows a preview
+    answer_id: int | None = None
+
+    def __init__(
+        self, sender: MessageSender, *, min_interval: float, keepalive: float | None
+    ) -> None:
         self._sender = sender
         self._min_interval = min_interval
         self._keepalive = keepalive
@@ -43,8 +47,13 @@ class _LivePreview:
         self._lock = asyncio.Lock()  # one writer at a time: pump, finished parts, finish
         self._stopping = False
 
-    answer_id: int | None = None
-    _endpoint: str  # the Telegram method that shows a preview
+    @abc.abstractmethod
+    async def _show(self, markdown: str) -> bool:
+        """Show the preview; False if the rate limiter skipped it."""
+
+    @abc.abstractmethod
+    async def _deliver(self, part: MessagePart) -> None:
+        """Send a part of the answer for good (a finished part, or the end of the answer)."""
 
     async def update(self, text: str) -> None:
         """The answer so far. Returns quickly: previews are sent by a background pump."""
@@ -53,40 +62,41 @@ class _LivePreview:
             return
         self._pending += text[len(self._streamed) :]
         self._streamed = text
-        if utf16_len(self._pending) > TELEGRAM_TEXT_LIMIT:
+        if utf16_len(self._pending) > TEXT_LIMIT:
             async with self._lock:
                 await self._send_finished_parts()
         self._changed.set()
         if self._pump is None:
             self._pump = asyncio.create_task(self._run(), name="live preview")
 
-    async def finish(self, final: str) -> None:
+    async def finish(self, markdown: str, note: str = "") -> None:
         """Send the final answer: whatever part of it is not already out as real messages."""
         await self._stop_pump()
         async with self._lock:
-            if final.startswith(self._streamed):
-                rest = self._pending + final[len(self._streamed) :]
+            if markdown.startswith(self._streamed):
+                rest = self._pending + markdown[len(self._streamed) :]
             elif not self._streamed or self._pending == self._streamed:
-                rest = final  # nothing was sent for good: the final text replaces all
+                rest = markdown  # nothing was sent for good: the final text replaces all
             else:
                 logger.warning(
                     "Final text differs from the stream in chat %s", self._sender.chat_id
                 )
                 rest = self._pending
-            await self._deliver_final(format_answer(rest))
+            for part in with_note(format_answer(rest, TEXT_LIMIT), note, TEXT_LIMIT):
+                await self._deliver(part)
 
     async def discard(self) -> None:
         """The turn ended without an answer to keep (an error notice follows)."""
         await self._stop_pump()
 
     async def _send_finished_parts(self) -> None:
-        chunks = split_markdown(self._pending, TELEGRAM_TEXT_LIMIT)
+        chunks = split_markdown(self._pending, TEXT_LIMIT)
         if len(chunks) < 2:
             return
         trailing = self._pending[len(self._pending.rstrip()) :]
         for chunk in chunks[:-1]:
-            for part in format_answer(chunk):
-                await self._deliver_finished(part)
+            for part in format_answer(chunk, TEXT_LIMIT):
+                await self._deliver(part)
         self._pending = chunks[-1] + trailing
         self._shown = ""
 
@@ -104,21 +114,24 @@ class _LivePreview:
             if wait > 0:
                 await asyncio.sleep(wait)
             async with self._lock:
-                preview = self._pending.strip()
-                if not preview or (preview == self._shown and self._keepalive is None):
-                    continue
-                bot, chat_id = self._sender.bot, self._sender.chat_id
-                if self._shown and not room_for_low_priority(bot, chat_id, self._endpoint):
-                    self._last_shown = time.monotonic()  # try again an interval later
-                    continue
-                shown = True
-                try:
-                    shown = await self._show(preview)
-                except TelegramError as exc:  # a preview is decoration: never fatal
-                    logger.debug("Preview in chat %s failed: %r", self._sender.chat_id, exc)
-                if shown:
-                    self._shown = preview
-                self._last_shown = time.monotonic()  # shown or skipped: next try an interval on
+                await self._preview()
+
+    async def _preview(self) -> None:
+        preview = self._pending.strip()
+        if not preview or (preview == self._shown and self._keepalive is None):
+            return
+        bot, chat_id = self._sender.bot, self._sender.chat_id
+        if self._shown and not room_for_low_priority(bot, chat_id, self.endpoint):
+            self._last_shown = time.monotonic()  # try again an interval later
+            return
+        shown = True
+        try:
+            shown = await self._show(preview)
+        except TelegramError as exc:  # a preview is decoration: never fatal
+            logger.debug("Preview in chat %s failed: %r", chat_id, exc)
+        if shown:
+            self._shown = preview
+        self._last_shown = time.monotonic()  # shown or skipped: next try an interval on
 
     async def _stop_pump(self) -> None:
         self._stopping = True
@@ -128,73 +141,45 @@ class _LivePreview:
                 await self._pump
             self._pump = None
 
-    async def _show(self, markdown: str) -> bool:
-        """Show the preview; False if the rate limiter skipped it."""
-        raise NotImplementedError
 
-    async def _deliver_finished(self, part: MessagePart) -> None:
-        raise NotImplementedError
-
-    async def _deliver_final(self, parts: list[MessagePart]) -> None:
-        raise NotImplementedError
-
-
-def preview_part(markdown: str) -> MessagePart:
-    """Markdown so far as Telegram HTML that always parses and fits one message."""
-    html = render_markdown(markdown)
-    plain = visible_text(html)
-    if utf16_len(plain) > TELEGRAM_TEXT_LIMIT:  # rendering grew it (a padded table): plain tail
-        plain = markdown[-(TELEGRAM_TEXT_LIMIT // 2) :]
-        return MessagePart(html=html_escape(plain, quote=False), plain=plain)
-    return MessagePart(html=html, plain=plain)
-
-
-class DraftAnswer(_LivePreview):
+class DraftAnswer(LivePreview):
     """Private chats: Telegram's native streaming drafts, with a stop button."""
 
-    _endpoint = "sendMessageDraft"
+    endpoint = "sendMessageDraft"
 
     def __init__(self, sender: MessageSender, draft_id: int, *, can_stop: bool = True) -> None:
         # A draft is a ~30 s preview: refresh it well before it fades while the model is quiet.
         super().__init__(sender, min_interval=1.0, keepalive=15.0)
         self.answer_id = draft_id
+        self._draft_id = draft_id
         self._can_stop = can_stop
 
     async def _show(self, markdown: str) -> bool:
-        part = preview_part(markdown)
-        try:
-            return await self._draft(part.html, ParseMode.HTML)
-        except BadRequest as exc:
-            if not refused_formatting(exc):
-                raise
-            return await self._draft(part.plain, None)
+        sender = self._sender
 
-    async def _draft(self, text: str, parse_mode: str | None) -> bool:
-        assert self.answer_id is not None
-        await self._sender.bot.send_message_draft(
-            self._sender.chat_id,
-            self.answer_id,
-            text=text,
-            parse_mode=parse_mode,
-            message_thread_id=self._sender.topic_id,
-            api_kwargs={"can_stop": True} if self._can_stop else None,
-            # The first words are what the user waits for; later drafts may be skipped.
-            rate_limit_args={"priority": "ack"} if not self._shown else None,
-        )
-        return not was_skipped()
+        async def draft(text: str, parse_mode: str | None) -> bool:
+            await sender.bot.send_message_draft(
+                sender.chat_id,
+                self._draft_id,
+                text=text,
+                parse_mode=parse_mode,
+                message_thread_id=sender.topic_id,
+                api_kwargs={"can_stop": True} if self._can_stop else None,
+                # The first words are what the user waits for; later drafts may be skipped.
+                rate_limit_args={"priority": "ack"} if not self._shown else None,
+            )
+            return not was_skipped()
 
-    async def _deliver_finished(self, part: MessagePart) -> None:
+        return await with_plain_fallback(draft, preview_part(markdown, TEXT_LIMIT), sender.chat_id)
+
+    async def _deliver(self, part: MessagePart) -> None:
         await self._sender.send(part)
 
-    async def _deliver_final(self, parts: list[MessagePart]) -> None:
-        for part in parts:
-            await self._sender.send(part)
 
-
-class EditedAnswer(_LivePreview):
+class EditedAnswer(LivePreview):
     """Groups (GROUP_STREAMING=edit): one message, edited as the answer grows."""
 
-    _endpoint = "editMessageText"
+    endpoint = "editMessageText"
 
     def __init__(self, sender: MessageSender, *, min_interval: float = 3.0) -> None:
         super().__init__(sender, min_interval=min_interval, keepalive=None)
@@ -202,7 +187,7 @@ class EditedAnswer(_LivePreview):
         self._message_text = ""
 
     async def _show(self, markdown: str) -> bool:
-        part = preview_part(markdown)
+        part = preview_part(markdown, TEXT_LIMIT)
         if self._message is None:
             self._message = await self._sender.send(part)
         elif part.plain != self._message_text:
@@ -210,18 +195,10 @@ class EditedAnswer(_LivePreview):
         self._message_text = part.plain
         return True
 
-    async def _deliver_finished(self, part: MessagePart) -> None:
-        await self._put(part)
-        self._message, self._message_text = None, ""
-
-    async def _deliver_final(self, parts: list[MessagePart]) -> None:
-        for part in parts:
-            await self._put(part)
-            self._message, self._message_text = None, ""
-
-    async def _put(self, part: MessagePart) -> None:
-        """Turn the message being edited into this part, or send the part as a new one."""
+    async def _deliver(self, part: MessagePart) -> None:
+        """Turn the message being edited into this part (or send it); the next part is new."""
         if self._message is None:
             await self._sender.send(part)
         elif part.plain != self._message_text:
             await self._sender.edit(self._message, part, low_priority=False)
+        self._message, self._message_text = None, ""

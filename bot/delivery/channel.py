@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
+from typing import cast
 
-from telegram.constants import ChatAction
+from telegram import Bot, Message
+from telegram.constants import ChatAction, ChatType
 
-from bot.channel import ChatEvents, LiveAnswer
-from bot.formatting import MessagePart, format_answer, visible_text
-from bot.telegram_live import DraftAnswer, EditedAnswer
-from bot.telegram_rate_limiter import room_for_low_priority, was_skipped
-from bot.telegram_sender import MessageSender, RateLimitedBot
+from bot.delivery.live import DraftAnswer, EditedAnswer
+from bot.delivery.rate_limiter import room_for_low_priority, was_skipped
+from bot.delivery.sender import TEXT_LIMIT, MessageSender, RateLimitedBot
+from bot.engine.channel import ChatEvents, LiveAnswer
+from bot.rendering.markdown import format_answer, html_part, with_note
 
 
 class TelegramChannel:
@@ -60,9 +62,41 @@ class TelegramChannel:
             return EditedAnswer(self._sender)
         return None
 
-    async def send_answer(self, markdown: str) -> None:
-        for part in format_answer(markdown):
+    async def send_answer(self, markdown: str, note: str = "") -> None:
+        for part in with_note(format_answer(markdown, TEXT_LIMIT), note, TEXT_LIMIT):
             await self._sender.send(part)
 
     async def send_notice(self, text: str) -> None:
-        await self._sender.send(MessagePart(html=text, plain=visible_text(text)))
+        await self._sender.send(html_part(text))
+
+
+class ChannelFactory:
+    """Builds the way back to a chat, for a new message and for one resumed after a restart."""
+
+    def __init__(self, bot: Bot, *, group_streaming: bool, events: ChatEvents) -> None:
+        # The application is built with TelegramRateLimiter, so its bot takes rate_limit_args.
+        self._bot = cast(RateLimitedBot, bot)
+        self._group_streaming = group_streaming
+        self._events = events
+
+    def channel(
+        self, chat_id: int, *, private: bool, topic_id: int | None, reply_to: int
+    ) -> TelegramChannel:
+        return TelegramChannel(
+            self._bot,
+            chat_id,
+            private=private,
+            topic_id=topic_id,
+            reply_to_message_id=reply_to,
+            group_streaming=self._group_streaming,
+            events=self._events,
+        )
+
+    def for_message(self, message: Message) -> TelegramChannel:
+        """Replies to `message`, in its topic if it was sent in one."""
+        return self.channel(
+            message.chat_id,
+            private=message.chat.type == ChatType.PRIVATE,
+            topic_id=message.message_thread_id if message.is_topic_message else None,
+            reply_to=message.message_id,
+        )

@@ -1,0 +1,92 @@
+"""What the user reads when a turn ends: a pure function of the backend's result.
+
+An `Outcome` is stored in the inbox before it is sent, so an answer that was ready when the bot
+stopped is delivered after the restart exactly as it would have been.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from bot.backends import (
+    TOOL_CALL_REFUSED,
+    BackendError,
+    BackendMisconfigured,
+    BackendRejected,
+    TurnResult,
+    TurnStatus,
+)
+from bot.texts import Texts, render
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Notices before the answer (Telegram HTML), the model's Markdown answer, a note after it.
+
+    The note (Telegram HTML) closes the answer, e.g. "(Stopped.)"; without an answer there is
+    no note, only notices.
+    """
+
+    answer: str = ""
+    notices: tuple[str, ...] = ()
+    note: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps({"answer": self.answer, "notices": list(self.notices), "note": self.note})
+
+    @classmethod
+    def from_json(cls, text: str) -> Outcome:
+        data = json.loads(text)
+        return cls(answer=data["answer"], notices=tuple(data["notices"]), note=data["note"])
+
+    def after(self, *notices: str) -> Outcome:
+        """The same outcome with `notices` said first."""
+        return Outcome(self.answer, (*notices, *self.notices), self.note)
+
+
+def describe(result: TurnResult, texts: Texts, *, stopped: bool, timeout_seconds: float) -> Outcome:
+    """What the user reads for a turn that ran: the answer, and what to say about its ending.
+
+    `stopped` is whether the user pressed stop (a cancellation they asked for).
+    """
+    status, text = result.status, result.text
+    written = bool(text.strip())
+    if status is TurnStatus.COMPLETED:
+        return Outcome(answer=text) if written else Outcome(notices=(texts.answer_empty,))
+    if status is TurnStatus.INCOMPLETE:
+        reason = render(texts.answer_incomplete, reason=_incomplete_reason(result, texts))
+        return Outcome(answer=text, note=reason)
+    if status is TurnStatus.TIMED_OUT:
+        seconds = f"{timeout_seconds:g}"
+        if written:  # keep what was written: the user may have watched it appear
+            return Outcome(answer=text, note=render(texts.answer_timed_out_note, seconds=seconds))
+        return Outcome(notices=(render(texts.answer_timed_out, seconds=seconds),))
+    if status is TurnStatus.CANCELLED and stopped:
+        if written:
+            return Outcome(answer=text, note=texts.answer_stopped)
+        return Outcome(notices=(texts.answer_stopped,))
+    if status is TurnStatus.CANCELLED:
+        return Outcome(notices=(texts.answer_cancelled,))
+    if result.error_code == TOOL_CALL_REFUSED:
+        return Outcome(notices=(texts.answer_tool_call,))
+    return Outcome(notices=(texts.answer_failed,))
+
+
+def for_error(exc: BackendError, texts: Texts) -> Outcome:
+    """What the user reads when the turn could not run at all."""
+    if isinstance(exc, BackendMisconfigured):
+        return Outcome(notices=(texts.backend_misconfigured,))
+    if isinstance(exc, BackendRejected):
+        return Outcome(notices=(texts.backend_rejected,))
+    return Outcome(notices=(texts.backend_unavailable,))  # unavailable, or lost twice
+
+
+def _incomplete_reason(result: TurnResult, texts: Texts) -> str:
+    reasons = {
+        "max_output_tokens": texts.incomplete_length,
+        "content_filter": texts.incomplete_content_filter,
+    }
+    return reasons.get(result.incomplete_reason or "", result.incomplete_reason or "") or (
+        texts.incomplete_unknown
+    )

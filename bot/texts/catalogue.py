@@ -1,0 +1,97 @@
+"""The shape of the bot's texts: one typed field per sentence a user can read, and how to fill one.
+
+Every text is a Telegram HTML template (`str.format` placeholders). `render` escapes each value it
+fills in, unless the value is already `Html`, so no caller escapes by hand and a name like
+"<Bob>" can never break a message. A language is one instance of `Texts` in a module of its own.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from dataclasses import dataclass, fields
+
+
+class Html(str):
+    """Text that is already Telegram HTML: `render` inserts it as it is."""
+
+    __slots__ = ()
+
+
+def render(template: str, **params: object) -> Html:
+    """Fill `template`, escaping every value that is not `Html` already."""
+    return Html(
+        template.format(
+            **{
+                name: value if isinstance(value, Html) else html.escape(str(value), quote=False)
+                for name, value in params.items()
+            }
+        )
+    )
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The names a template expects (what the catalogue tests compare across languages)."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Texts:
+    """Every sentence the bot can say, in one language. Placeholders are in braces."""
+
+    # Telegram's command menu (plain text, at most 256 characters each).
+    command_start: str
+    command_help: str
+    command_persona: str
+    command_reset: str
+
+    # /start and /help
+    start: str  # {name} {persona}
+    help: str  # {example} {username}
+    someone: str  # the name used when Telegram gives none
+
+    # Who may talk
+    not_allowed: str  # {user_id}
+    group_not_allowed: str  # {chat_id}
+    group_welcome: str  # {username}
+    admins_only: str
+
+    # /reset and /persona
+    reset_done: str
+    reset_failed: str
+    persona_current: str  # {title} {description}
+    persona_chosen: str  # {title} {description}
+    persona_unknown: str  # {name} {choices}
+    persona_choice: str  # {name} {title} {description}
+    persona_button: str  # {title}
+    persona_button_current: str  # {title}
+    persona_button_stale: str
+
+    # How an answer ended, when it did not simply end well
+    answer_empty: str
+    answer_incomplete: str  # {reason}
+    incomplete_length: str
+    incomplete_content_filter: str
+    incomplete_unknown: str
+    answer_failed: str
+    answer_cancelled: str
+    answer_stopped: str
+    answer_tool_call: str
+    answer_timed_out: str  # {seconds}
+    answer_timed_out_note: str  # {seconds}
+    backend_unavailable: str
+    backend_misconfigured: str
+    backend_rejected: str
+    history_lost: str
+
+    # Odd input and the bot's own trouble
+    unknown_command: str
+    empty_message: str
+    storage_unavailable: str
+    unsupported_message: str
+    internal_error: str
+    error_report: str  # {update_id} {chat_id} {detail}
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))

@@ -1,0 +1,101 @@
+"""English: the catalogue every other language is checked against."""
+
+from __future__ import annotations
+
+from bot.texts.catalogue import Texts
+
+TEXTS = Texts(
+    command_start="Welcome message",
+    command_help="What this bot can do",
+    command_persona="Show or switch the persona (starts a new conversation)",
+    command_reset="Forget this conversation and start over",
+    start=(
+        "Hi {name}! I'm an AI assistant. Every chat with me is one long conversation that I "
+        "remember, so you can simply keep talking.\n\n"
+        "Current persona: <b>{persona}</b>.\n"
+        "/persona — switch persona (this starts a fresh conversation)\n"
+        "/reset — forget this conversation and start over\n"
+        "/help — what I can do"
+    ),
+    help=(
+        "Just write to me and I'll answer; I remember everything said in this chat until you "
+        "/reset.\n\n"
+        "/persona — show the current persona and choose another\n"
+        "/persona <i>name</i> — switch directly, e.g. <code>/persona {example}</code>\n"
+        "/reset — forget this conversation and start over\n"
+        "/help — this message\n\n"
+        "In groups, mention me (@{username}) or reply to one of my messages to talk to me."
+    ),
+    someone="there",
+    not_allowed=(
+        "Sorry, this is a private bot and you are not on its list of allowed users.\n\n"
+        "Your Telegram user id is <code>{user_id}</code>. If you know the owner, send them this "
+        "id: they can allow you by adding it to <code>ALLOWED_USERS</code>."
+    ),
+    group_not_allowed=(
+        "Sorry, I'm a private bot and this group is not on my list, so I'm leaving.\n\n"
+        "The group's id is <code>{chat_id}</code>: the owner can allow it by adding it to "
+        "<code>ALLOWED_CHATS</code>, or by adding me to the group themselves."
+    ),
+    group_welcome=(
+        "Hi everyone! Mention me (@{username}) or reply to one of my messages to talk to me; "
+        "I remember this group's conversation until an admin sends /reset."
+    ),
+    admins_only="Sorry, only this group's admins can do that.",
+    reset_done="Done — I've forgotten our conversation. Let's start over!",
+    reset_failed=(
+        "Sorry, I couldn't start a new conversation just now. Please try /reset again in a minute."
+    ),
+    persona_current="Current persona: <b>{title}</b> — {description}\n\nChoose another:",
+    persona_chosen=(
+        "Persona switched to <b>{title}</b> — {description}\nI've started a fresh conversation."
+    ),
+    persona_unknown="I don't know the persona “{name}”. Available personas:\n{choices}",
+    persona_choice="• <code>{name}</code> — {title}: {description}",
+    persona_button="{title}",
+    persona_button_current="✅ {title}",
+    persona_button_stale="That menu is out of date — send /persona again.",
+    answer_empty="The model returned an empty answer. Please try rephrasing your message.",
+    answer_incomplete="(The answer was cut short: {reason}.)",
+    incomplete_length="it reached the length limit",
+    incomplete_content_filter="the content filter stopped it",
+    incomplete_unknown="unknown reason",
+    answer_failed="Sorry, the model couldn't answer this time. Please try again.",
+    answer_cancelled="The answer was cancelled.",
+    answer_stopped="(Stopped.)",
+    answer_tool_call=(
+        "Sorry, the model tried to use a tool this bot does not provide, so I stopped it. "
+        "The owner should remove the tools from the assistant."
+    ),
+    answer_timed_out=(
+        "Sorry, the model took too long (over {seconds} seconds), so I stopped waiting. "
+        "Please try again, perhaps with a shorter question."
+    ),
+    answer_timed_out_note=(
+        "(Sorry, the model took too long (over {seconds} seconds), so I stopped waiting. "
+        "Please try again, perhaps with a shorter question.)"
+    ),
+    backend_unavailable=(
+        "Sorry, the AI service is not reachable right now. Please try again in a minute."
+    ),
+    backend_misconfigured=(
+        "Sorry, I can't reach the AI service because the bot is misconfigured. "
+        "The owner has been told in the bot's log."
+    ),
+    backend_rejected="Sorry, the AI service refused this message. Try rephrasing it.",
+    history_lost=(
+        "(Our earlier conversation could no longer be found on the AI service, "
+        "so I've started a new one.)"
+    ),
+    unknown_command="I don't know that command. /help lists what I can do.",
+    empty_message="Yes? What would you like to ask?",
+    storage_unavailable=(
+        "Sorry, I can't take messages right now (my storage is unavailable). "
+        "Please try again in a few minutes."
+    ),
+    unsupported_message="Sorry, I can only read text messages for now.",
+    internal_error="Sorry, something went wrong on my side. Please try again.",
+    error_report=(
+        "⚠️ Error while handling update {update_id} (chat {chat_id}):\n<code>{detail}</code>"
+    ),
+)
