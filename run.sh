@@ -35,6 +35,7 @@ case "${1:-bot}" in
         "$VENV/bin/ruff" check .
         "$VENV/bin/ruff" format --check .
         "$VENV/bin/mypy"
+        "$VENV/bin/lint-imports" --no-cache
         exec "$VENV/bin/python" -m pytest "${@:2}"
         ;;
     bench)

@@ -8,8 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot.backends import BackendError
-from bot.engine import ChatEngine
+from bot.engine import ChatEngine, ConversationUnavailable
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import chat_key
 from bot.personas import Persona, PersonaBook
@@ -60,7 +59,7 @@ class CommandHandlers:
             return
         try:
             await self._engine.reset(chat_key(message))
-        except BackendError as exc:
+        except ConversationUnavailable as exc:
             logger.warning("Reset failed in chat %s: %s", message.chat_id, exc)
             await _reply(message, self._texts.reset_failed)
             return
@@ -115,7 +114,7 @@ class CommandHandlers:
     async def _switch(self, message: Message, persona: Persona) -> str:
         try:
             await self._engine.choose_persona(chat_key(message), persona)
-        except BackendError as exc:
+        except ConversationUnavailable as exc:
             logger.warning("Persona switch failed in chat %s: %s", message.chat_id, exc)
             return self._texts.reset_failed
         return render(
