@@ -13,6 +13,7 @@ import pytest
 from bot.application import TelethreadApp, build_application
 from bot.config import Config, FloodLimits, load_config
 from bot.handlers import ALLOWED_UPDATES
+from bot.services import Services
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -23,6 +24,8 @@ ConfigFactory = Callable[..., Config]
 BACKENDS = ("responses", "assistants", "chat")
 # Telegram's real limits pace a chat at a message a second; most tests need not wait for that.
 RELAXED_LIMITS = FloodLimits(overall=(1000, 1.0), per_chat=(100, 1.0), per_group=(100, 1.0))
+# Tests of behaviour above the backends run once, on the default backend.
+responses_only = pytest.mark.parametrize("backend", ["responses"], indirect=True)
 # The request that runs a turn on each backend (where a test injects faults).
 TURN_PATHS = {"responses": "/responses", "assistants": "/threads", "chat": "/chat/completions"}
 
@@ -102,6 +105,12 @@ class RunningBot:
         self.telegram = telegram
         self.app: TelethreadApp = build_application(config)
 
+    @property
+    def services(self) -> Services:
+        services = self.app.bot_data["services"]
+        assert isinstance(services, Services)
+        return services
+
     async def start(self) -> None:
         app = self.app
         await app.initialize()
@@ -152,7 +161,7 @@ async def bot(start_bot: StartBot, make_config: ConfigFactory) -> RunningBot:
 
 @dataclasses.dataclass
 class Person:
-    """A Telegram user talking to the bot in one chat."""
+    """A Telegram user: talking to the bot in a private chat, or (`say_in`) in a group."""
 
     telegram: FakeTelegram
     user: dict[str, Any]
@@ -164,6 +173,9 @@ class Person:
 
     def say(self, text: str, **options: Any) -> dict[str, Any]:
         return self.telegram.push_message(self.chat, self.user, text, **options)
+
+    def say_in(self, chat: dict[str, Any], text: str | None, **options: Any) -> dict[str, Any]:
+        return self.telegram.push_message(chat, self.user, text, **options)
 
     async def replies(self, count: int, within: float = 10.0) -> list[str]:
         return await self.telegram.wait_for_messages(self.chat_id, count, within)
@@ -190,10 +202,12 @@ def group(telegram: FakeTelegram) -> dict[str, Any]:
 
 
 @pytest.fixture
-def carol(telegram: FakeTelegram) -> dict[str, Any]:
-    return telegram.user(77, "Carol", last_name="Danvers")
+def carol(telegram: FakeTelegram) -> Person:
+    user = telegram.user(77, "Carol", last_name="Danvers")
+    return Person(telegram, user, telegram.private_chat(user))
 
 
 @pytest.fixture
-def dave(telegram: FakeTelegram) -> dict[str, Any]:
-    return telegram.user(78, "Dave")
+def dave(telegram: FakeTelegram) -> Person:
+    user = telegram.user(78, "Dave")
+    return Person(telegram, user, telegram.private_chat(user))

@@ -31,7 +31,7 @@ async def test_first_message_creates_conversation_and_answers(
     assert answer == turn.text
     sent = telegram.calls_to("sendMessage", alice.chat_id)[0].params
     assert sent["reply_parameters"]["message_id"] == message["message_id"]
-    record = await bot.app.bot_data["services"].store.get_chat(ChatKey(alice.chat_id))
+    record = await bot.services.store.get_chat(ChatKey(alice.chat_id))
     assert record.conversation_id is not None
     assert turn.conversation in (None, record.conversation_id)
     assert record.backend == bot.config.backend
@@ -71,7 +71,7 @@ async def test_conversation_survives_a_restart_on_the_same_database(
 async def test_persona_instructions_are_sent_with_every_turn(
     bot: RunningBot, alice: Person, openai_server: FakeOpenAI
 ) -> None:
-    default = bot.app.bot_data["services"].personas.default
+    default = bot.services.personas.default
     for n in range(3):
         alice.say(f"Message {n}")
         await alice.replies(n + 1)
@@ -204,29 +204,6 @@ async def test_only_listed_users_are_served(
     assert str(bob.user["id"]) in to_bob
     assert "Hello" in to_alice
     assert [t.input for t in openai_server.turns] == ["Hello"]
-
-
-async def test_non_text_messages_get_a_polite_reply(
-    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
-) -> None:
-    telegram.push_message(
-        alice.chat,
-        alice.user,
-        sticker={
-            "file_id": "CAAC",
-            "file_unique_id": "u1",
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-        },
-    )
-
-    [reply] = await alice.replies(1)
-
-    assert "text" in reply
-    assert openai_server.turns == []
 
 
 async def test_edited_messages_are_ignored(

@@ -28,7 +28,7 @@ async def test_start_greets_with_the_current_persona(bot: RunningBot, alice: Per
     [greeting] = await alice.replies(1)
 
     assert "Alice" in greeting
-    assert bot.app.bot_data["services"].personas.default.title in greeting
+    assert bot.services.personas.default.title in greeting
     assert "/reset" in greeting
 
 
@@ -95,7 +95,7 @@ async def test_reset_of_a_conversation_already_gone_still_works(
 async def test_persona_command_switches_directly_and_starts_fresh(
     bot: RunningBot, alice: Person, openai_server: FakeOpenAI
 ) -> None:
-    tutor = bot.app.bot_data["services"].personas.get("tutor")
+    tutor = bot.services.personas.get("tutor")
     alice.say("Hello")
     await alice.replies(1)
     old = openai_server.turns[0].conversation
@@ -111,7 +111,7 @@ async def test_persona_command_switches_directly_and_starts_fresh(
     assert last.history == []
     if old is not None:
         assert openai_server.deleted == [old]
-    record = await bot.app.bot_data["services"].store.get_chat(ChatKey(alice.chat_id))
+    record = await bot.services.store.get_chat(ChatKey(alice.chat_id))
     assert record.persona == "tutor"
 
 
@@ -121,14 +121,14 @@ async def test_unknown_persona_gets_the_list(bot: RunningBot, alice: Person) -> 
     [reply] = await alice.replies(1)
 
     assert "pirate" in reply
-    for name in bot.app.bot_data["services"].personas.names:
+    for name in bot.services.personas.names:
         assert name in reply
 
 
 async def test_persona_menu_button_switches_persona(
     bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
 ) -> None:
-    personas = bot.app.bot_data["services"].personas
+    personas = bot.services.personas
     alice.say("/persona")
     [menu_text] = await alice.replies(1)
     menu = telegram.calls_to("sendMessage", alice.chat_id)[0].result
@@ -159,5 +159,5 @@ async def test_persona_choice_survives_a_restart(
     alice.say("I need headphones")
     await alice.replies(2)
 
-    shop = second.app.bot_data["services"].personas.get("shop")
+    shop = second.services.personas.get("shop")
     assert openai_server.turns[-1].instructions == shop.instructions

@@ -10,10 +10,9 @@ import pytest
 from bot.backends.history_budget import estimate_tokens, fit_history, prompt_budget
 from bot.backends.server_events import decode
 from storage import ChatKey, HistoryMessage
-from tests.conftest import ConfigFactory, Person, RunningBot, StartBot
+from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
 
-responses_only = pytest.mark.parametrize("backend", ["responses"], indirect=True)
 assistants_only = pytest.mark.parametrize("backend", ["assistants"], indirect=True)
 chat_only = pytest.mark.parametrize("backend", ["chat"], indirect=True)
 
@@ -154,7 +153,7 @@ async def test_history_is_trimmed_to_the_newest_turns_and_keeps_the_persona(
     turns = openai_server.turns
     full = [text for t in turns[:-1] for text in (t.input, t.text)]
     last = turns[-1]
-    assert last.instructions == running.app.bot_data["services"].personas.default.instructions
+    assert last.instructions == running.services.personas.default.instructions
     assert 0 < len(last.history) < len(full)
     assert last.history == full[-len(last.history) :]
     assert last.history[0].startswith("Message")
@@ -173,7 +172,7 @@ async def test_a_server_without_usage_still_answers(
     [answer] = await alice.replies(1)
 
     assert answer == openai_server.turns[0].text
-    usage = await bot.app.bot_data["services"].store.usage_for(ChatKey(alice.chat_id))
+    usage = await bot.services.store.usage_for(ChatKey(alice.chat_id))
     assert usage.input_tokens == 0
 
 
@@ -181,7 +180,7 @@ async def test_a_server_without_usage_still_answers(
 async def test_chat_reset_deletes_the_local_history(
     bot: RunningBot, alice: Person, openai_server: FakeOpenAI
 ) -> None:
-    store = bot.app.bot_data["services"].store
+    store = bot.services.store
     alice.say("Hi")
     await alice.replies(1)
     old = (await store.get_chat(ChatKey(alice.chat_id))).conversation_id
@@ -228,7 +227,7 @@ async def test_switching_backend_starts_fresh_without_deleting_anything_remote(
     assert openai_server.deleted == []
     assert openai_server.turns[1].api == "chat"
     assert openai_server.turns[1].history == []
-    record = await second.app.bot_data["services"].store.get_chat(ChatKey(alice.chat_id))
+    record = await second.services.store.get_chat(ChatKey(alice.chat_id))
     assert record.backend == "chat"
 
 

@@ -1,50 +1,157 @@
-"""Group behaviour in depth: triggers, topics, migration, rights, access, inactive chats.
+"""Groups: when the bot answers (mentions, replies, commands, triggers), topics, migration,
+who may reset, access and inactive chats.
 
-The rules live above the backends, so these run on the Responses backend only.
+Addressing runs on every backend; the rules above the backends run on the Responses one only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from storage import ChatKey
-from tests.conftest import GROUP, ConfigFactory, RunningBot, StartBot
+from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
-pytestmark = pytest.mark.parametrize("backend", ["responses"], indirect=True)
+GROUP = GROUP
 
 
+async def test_a_mention_is_answered_with_the_sender_name_for_the_model(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: Person,
+) -> None:
+    message = carol.say_in(group, f"@{BOT_USERNAME} what should we cook tonight?")
+
+    [answer] = await telegram.wait_for_messages(GROUP, 1)
+
+    [turn] = openai_server.turns
+    assert turn.input == "Carol Danvers: what should we cook tonight?"
+    assert answer == turn.text
+    sent = telegram.calls_to("sendMessage", GROUP)[0].params
+    assert sent["reply_parameters"]["message_id"] == message["message_id"]
+
+
+async def test_a_reply_to_the_bot_is_answered_in_the_same_group_conversation(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: Person,
+    dave: Person,
+) -> None:
+    carol.say_in(group, f"@{BOT_USERNAME} suggest a film")
+    await telegram.wait_for_messages(GROUP, 1)
+    bot_message = telegram.calls_to("sendMessage", GROUP)[0].result
+
+    dave.say_in(group, "Something shorter?", reply_to=bot_message)
+    await telegram.wait_for_messages(GROUP, 2)
+
+    first, second = openai_server.turns
+    assert second.input == f'Dave: (replying to your message: "{first.text}") Something shorter?'
+    assert second.history == [first.input, first.text]
+
+
+async def test_unaddressed_messages_are_ignored(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: Person,
+    dave: Person,
+) -> None:
+    chatter = carol.say_in(group, "Who is picking up the kids?")
+    dave.say_in(group, "I will", reply_to=chatter)
+    dave.say_in(group, "/help@some_other_bot")
+    dave.say_in(group, "ask @someone_else about it")
+    # A message that is answered marks the point by which the others were handled.
+    carol.say_in(group, f"thanks @{BOT_USERNAME}")
+
+    answers = await telegram.wait_for_messages(GROUP, 1)
+
+    assert len(answers) == 1
+    assert [t.input for t in openai_server.turns] == ["Carol Danvers: thanks"]
+
+
+async def test_commands_addressed_to_the_bot_work_in_groups(
+    bot: RunningBot, telegram: FakeTelegram, group: dict[str, Any], carol: Person
+) -> None:
+    carol.say_in(group, f"/help@{BOT_USERNAME}")
+
+    [text] = await telegram.wait_for_messages(GROUP, 1)
+
+    assert "/reset" in text
+
+
+async def test_group_members_share_one_conversation(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: Person,
+    dave: Person,
+) -> None:
+    carol.say_in(group, f"@{BOT_USERNAME} I'm vegetarian")
+    await telegram.wait_for_messages(GROUP, 1)
+    dave.say_in(group, f"@{BOT_USERNAME} and I'm vegan")
+    await telegram.wait_for_messages(GROUP, 2)
+
+    first, second = openai_server.turns
+    assert second.history == [first.input, first.text]
+
+
+async def test_private_and_group_conversations_stay_apart(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: Person,
+) -> None:
+    private = carol.chat
+    carol.say_in(private, "My secret diary entry")
+    await telegram.wait_for_messages(private["id"], 1)
+    carol.say_in(group, f"@{BOT_USERNAME} hello all")
+    await telegram.wait_for_messages(GROUP, 1)
+
+    private_turn, group_turn = openai_server.turns
+    assert group_turn.history == []
+    assert group_turn.conversation is None or group_turn.conversation != private_turn.conversation
+
+
+# -- rules above the backends ---------------------------------------------------------------
+
+
+@responses_only
 async def test_a_keyword_trigger_is_answered_without_the_keyword(
     start_bot: StartBot,
     make_config: ConfigFactory,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
     group: dict[str, Any],
-    carol: dict[str, Any],
+    carol: Person,
 ) -> None:
     await start_bot(make_config({"GROUP_TRIGGER": "bot,"}))
-    telegram.push_message(group, carol, "just chatting")
-    telegram.push_message(group, carol, "Bot, what's the weather like?")
+    carol.say_in(group, "just chatting")
+    carol.say_in(group, "Bot, what's the weather like?")
 
     await telegram.wait_for_messages(GROUP, 1)
 
     assert [t.input for t in openai_server.turns] == ["Carol Danvers: what's the weather like?"]
 
 
+@responses_only
 async def test_a_caption_mentioning_the_bot_counts_like_text(
     bot: RunningBot,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
     group: dict[str, Any],
-    carol: dict[str, Any],
+    carol: Person,
 ) -> None:
     caption = f"@{BOT_USERNAME} what is this plant?"
     photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
-    telegram.push_message(
-        group, carol, None, photo=photo, caption=caption,
+    carol.say_in(group, None, photo=photo, caption=caption,
         caption_entities=[{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}],
     )  # fmt: skip
 
@@ -55,31 +162,33 @@ async def test_a_caption_mentioning_the_bot_counts_like_text(
     assert "a photo attached" in turn.input
 
 
+@responses_only
 async def test_a_text_mention_of_the_bot_is_answered(
     bot: RunningBot,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
     group: dict[str, Any],
-    carol: dict[str, Any],
+    carol: Person,
 ) -> None:
     entity = {"type": "text_mention", "offset": 0, "length": 9, "user": telegram.bot_user}
-    telegram.push_message(group, carol, "Telethread, hello", entities=[entity])
+    carol.say_in(group, "Telethread, hello", entities=[entity])
 
     await telegram.wait_for_messages(GROUP, 1)
 
     assert openai_server.turns[0].input == "Carol Danvers: Telethread, hello"
 
 
+@responses_only
 async def test_a_reply_to_someone_else_is_quoted_for_the_model(
     bot: RunningBot,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
     group: dict[str, Any],
-    carol: dict[str, Any],
-    dave: dict[str, Any],
+    carol: Person,
+    dave: Person,
 ) -> None:
-    question = telegram.push_message(group, dave, "Is the museum open on Mondays?")
-    telegram.push_message(group, carol, f"@{BOT_USERNAME} do you know?", reply_to=question)
+    question = dave.say_in(group, "Is the museum open on Mondays?")
+    carol.say_in(group, f"@{BOT_USERNAME} do you know?", reply_to=question)
 
     await telegram.wait_for_messages(GROUP, 1)
 
@@ -88,16 +197,17 @@ async def test_a_reply_to_someone_else_is_quoted_for_the_model(
     )
 
 
+@responses_only
 async def test_forum_topics_are_separate_conversations_and_replies_land_in_them(
-    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: dict[str, Any]
+    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
     forum = telegram.group_chat(-1009, "Club", forum=True)
-    telegram.admins[-1009] = [carol]
-    telegram.push_message(forum, carol, f"@{BOT_USERNAME} in topic ten", topic_id=10)
+    telegram.admins[-1009] = [carol.user]
+    carol.say_in(forum, f"@{BOT_USERNAME} in topic ten", topic_id=10)
     await telegram.wait_for_messages(-1009, 1)
-    telegram.push_message(forum, carol, f"@{BOT_USERNAME} in topic twenty", topic_id=20)
+    carol.say_in(forum, f"@{BOT_USERNAME} in topic twenty", topic_id=20)
     await telegram.wait_for_messages(-1009, 2)
-    telegram.push_message(forum, carol, f"/reset@{BOT_USERNAME}", topic_id=10)
+    carol.say_in(forum, f"/reset@{BOT_USERNAME}", topic_id=10)
     await telegram.wait_for_messages(-1009, 3)
 
     ten, twenty = openai_server.turns
@@ -110,17 +220,18 @@ async def test_forum_topics_are_separate_conversations_and_replies_land_in_them(
     assert typing_topics <= {10, 20}
 
 
+@responses_only
 async def test_a_supergroup_upgrade_by_service_message_keeps_the_conversation(
-    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: dict[str, Any]
+    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
     old = telegram.group_chat(-4001, "Family")
     new = telegram.group_chat(-1004001, "Family")
-    telegram.push_message(old, carol, f"@{BOT_USERNAME} remember 42")
+    carol.say_in(old, f"@{BOT_USERNAME} remember 42")
     await telegram.wait_for_messages(-4001, 1)
 
-    telegram.push_message(old, carol, None, migrate_to_chat_id=-1004001)
-    telegram.push_message(new, carol, None, migrate_from_chat_id=-4001)
-    telegram.push_message(new, carol, f"@{BOT_USERNAME} what number?")
+    carol.say_in(old, None, migrate_to_chat_id=-1004001)
+    carol.say_in(new, None, migrate_from_chat_id=-4001)
+    carol.say_in(new, f"@{BOT_USERNAME} what number?")
     await telegram.wait_for_messages(-1004001, 1)
 
     first, second = openai_server.turns
@@ -128,8 +239,9 @@ async def test_a_supergroup_upgrade_by_service_message_keeps_the_conversation(
     assert len(openai_server.remote_conversations) == 1
 
 
+@responses_only
 async def test_a_supergroup_upgrade_found_on_send_is_followed(
-    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: dict[str, Any]
+    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
     old = telegram.group_chat(-4002, "Family")
     new = telegram.group_chat(-1004002, "Family")
@@ -140,10 +252,10 @@ async def test_a_supergroup_upgrade_found_on_send_is_followed(
         parameters={"migrate_to_chat_id": -1004002},
         when=lambda params: params.get("chat_id") == -4002,
     )
-    telegram.push_message(old, carol, f"@{BOT_USERNAME} remember 7")
+    carol.say_in(old, f"@{BOT_USERNAME} remember 7")
 
     [answer] = await telegram.wait_for_messages(-1004002, 1)
-    telegram.push_message(new, carol, f"@{BOT_USERNAME} which number?")
+    carol.say_in(new, f"@{BOT_USERNAME} which number?")
     await telegram.wait_for_messages(-1004002, 2)
 
     first, second = openai_server.turns
@@ -151,21 +263,22 @@ async def test_a_supergroup_upgrade_found_on_send_is_followed(
     assert second.conversation == first.conversation
 
 
+@responses_only
 async def test_only_admins_may_reset_a_group(
     bot: RunningBot,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
     group: dict[str, Any],
-    carol: dict[str, Any],
-    dave: dict[str, Any],
+    carol: Person,
+    dave: Person,
 ) -> None:
-    telegram.admins[GROUP] = [carol]
-    telegram.push_message(group, carol, f"@{BOT_USERNAME} hello")
+    telegram.admins[GROUP] = [carol.user]
+    carol.say_in(group, f"@{BOT_USERNAME} hello")
     await telegram.wait_for_messages(GROUP, 1)
 
-    telegram.push_message(group, dave, f"/reset@{BOT_USERNAME}")
+    dave.say_in(group, f"/reset@{BOT_USERNAME}")
     refusal = (await telegram.wait_for_messages(GROUP, 2))[1]
-    telegram.push_message(group, carol, f"/reset@{BOT_USERNAME}")
+    carol.say_in(group, f"/reset@{BOT_USERNAME}")
     done = (await telegram.wait_for_messages(GROUP, 3))[2]
 
     assert "only this group's admins" in refusal
@@ -174,31 +287,33 @@ async def test_only_admins_may_reset_a_group(
     assert len(telegram.calls_to("getChatAdministrators")) == 1  # cached between commands
 
 
+@responses_only
 async def test_the_owner_may_always_reset(
     start_bot: StartBot,
     make_config: ConfigFactory,
     telegram: FakeTelegram,
     group: dict[str, Any],
-    dave: dict[str, Any],
+    dave: Person,
 ) -> None:
-    await start_bot(make_config({"ADMIN_USERS": str(dave["id"])}))
-    telegram.push_message(group, dave, f"/reset@{BOT_USERNAME}")
+    await start_bot(make_config({"ADMIN_USERS": str(dave.user["id"])}))
+    dave.say_in(group, f"/reset@{BOT_USERNAME}")
 
     [done] = await telegram.wait_for_messages(GROUP, 1)
 
     assert "forgotten" in done
 
 
+@responses_only
 async def test_a_group_added_by_a_stranger_is_told_and_left(
     start_bot: StartBot,
     make_config: ConfigFactory,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
     group: dict[str, Any],
-    dave: dict[str, Any],
+    dave: Person,
 ) -> None:
     await start_bot(make_config({"ALLOWED_USERS": "42"}))
-    telegram.push_membership(group, dave, "left", "member")
+    telegram.push_membership(group, dave.user, "left", "member")
 
     await telegram.wait_until(lambda: telegram.left_chats)
 
@@ -207,20 +322,21 @@ async def test_a_group_added_by_a_stranger_is_told_and_left(
     assert openai_server.turns == []
 
 
+@responses_only
 async def test_a_group_added_by_an_allowed_user_is_welcomed_and_served(
     start_bot: StartBot,
     make_config: ConfigFactory,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
     group: dict[str, Any],
-    carol: dict[str, Any],
-    dave: dict[str, Any],
+    carol: Person,
+    dave: Person,
 ) -> None:
-    await start_bot(make_config({"ALLOWED_USERS": str(carol["id"])}))
-    telegram.push_membership(group, carol, "left", "member")
+    await start_bot(make_config({"ALLOWED_USERS": str(carol.user["id"])}))
+    telegram.push_membership(group, carol.user, "left", "member")
     [welcome] = await telegram.wait_for_messages(GROUP, 1)
 
-    telegram.push_message(group, dave, f"@{BOT_USERNAME} hi, I'm Carol's brother")
+    dave.say_in(group, f"@{BOT_USERNAME} hi, I'm Carol's brother")
     await telegram.wait_for_messages(GROUP, 2)
 
     assert f"@{BOT_USERNAME}" in welcome
@@ -228,69 +344,73 @@ async def test_a_group_added_by_an_allowed_user_is_welcomed_and_served(
     assert telegram.left_chats == []
 
 
+@responses_only
 async def test_an_allowed_chats_entry_serves_everyone_there(
     start_bot: StartBot,
     make_config: ConfigFactory,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
     group: dict[str, Any],
-    dave: dict[str, Any],
+    dave: Person,
 ) -> None:
     await start_bot(make_config({"ALLOWED_USERS": "", "ALLOWED_CHATS": str(GROUP)}))
-    telegram.push_message(group, dave, f"@{BOT_USERNAME} hello")
+    dave.say_in(group, f"@{BOT_USERNAME} hello")
 
     await telegram.wait_for_messages(GROUP, 1)
 
     assert len(openai_server.turns) == 1
 
 
+@responses_only
 async def test_a_blocked_bot_marks_the_chat_inactive_and_keeps_the_conversation(
-    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: dict[str, Any]
+    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
-    private = telegram.private_chat(carol)
+    private = carol.chat
     telegram.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
-    telegram.push_message(private, carol, "Hello")
-    store = bot.app.bot_data["services"].store
+    carol.say_in(private, "Hello")
+    store = bot.services.store
 
     await telegram.wait_until(lambda: [c for c in telegram.calls if not c.ok])
     await telegram.wait_until(lambda: not telegram.faults)
-    telegram.push_membership(private, carol, "member", "kicked")  # Telegram also reports it
-    telegram.push_message(private, carol, "/help")  # handled after the update above
+    telegram.push_membership(private, carol.user, "member", "kicked")  # Telegram also reports it
+    carol.say_in(private, "/help")  # handled after the update above
     await telegram.wait_for_messages(private["id"], 1)
 
-    assert not await store.chat_active(carol["id"])
-    assert (await store.get_chat(ChatKey(carol["id"]))).conversation_id is not None
+    assert not await store.chat_active(carol.user["id"])
+    assert (await store.get_chat(ChatKey(carol.user["id"]))).conversation_id is not None
     assert openai_server.deleted == []
 
 
+@responses_only
 async def test_retention_deletes_conversations_of_inactive_chats(
-    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: dict[str, Any]
+    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
-    private = telegram.private_chat(carol)
-    telegram.push_message(private, carol, "Hello")
+    private = carol.chat
+    carol.say_in(private, "Hello")
     await telegram.wait_for_messages(private["id"], 1)
-    services = bot.app.bot_data["services"]
-    await services.engine.chat_unreachable(carol["id"])
+    services = bot.services
+    await services.engine.chat_unreachable(carol.user["id"])
 
     purged = await services.engine.purge_inactive(days=0)
 
     assert purged == 1
     assert openai_server.deleted == [openai_server.turns[0].conversation]
-    assert await services.store.get_chat(ChatKey(carol["id"])) is None
+    assert await services.store.get_chat(ChatKey(carol.user["id"])) is None
 
 
+@responses_only
 async def test_group_context_all_adds_unaddressed_messages_without_answering(
     start_bot: StartBot,
     make_config: ConfigFactory,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
     group: dict[str, Any],
-    carol: dict[str, Any],
-    dave: dict[str, Any],
+    carol: Person,
+    dave: Person,
 ) -> None:
     await start_bot(make_config({"GROUP_CONTEXT": "all"}))
-    telegram.push_message(group, dave, "We land at 6pm on Friday")
-    telegram.push_message(group, carol, f"@{BOT_USERNAME} when do they land?")
+    dave.say_in(group, "We land at 6pm on Friday")
+    carol.say_in(group, f"@{BOT_USERNAME} when do they land?")
 
     [answer] = await telegram.wait_for_messages(GROUP, 1)
 

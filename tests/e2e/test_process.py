@@ -12,7 +12,7 @@ from tests.conftest import Person, fake_env
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def start_process(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:

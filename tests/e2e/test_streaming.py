@@ -157,12 +157,12 @@ async def test_group_edit_mode_grows_one_message_without_identical_edits(
     make_config: ConfigFactory,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
+    carol: Person,
 ) -> None:
     await start_bot(make_config({"GROUP_STREAMING": "edit"}))
     group = telegram.group_chat(-1001, "Team")
-    carol = telegram.user(77, "Carol")
     openai_server.replies.append(Reply(text="Step by step. " * 30, chunks=8, chunk_delay=0.6))
-    telegram.push_message(group, carol, f"@{BOT_USERNAME} explain")
+    carol.say_in(group, f"@{BOT_USERNAME} explain")
 
     final = await telegram.wait_until(
         lambda: [
