@@ -16,9 +16,14 @@ from telegram import (
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.backends import create_backend, create_client
-from bot.config import Config
+from bot.config import Config, FloodLimits
 from bot.delivery.channel import ChannelFactory
-from bot.delivery.rate_limiter import TelegramRateLimiter
+from bot.delivery.rate_limiter import (
+    TELEGRAM_OVERALL,
+    TELEGRAM_PER_CHAT,
+    TELEGRAM_PER_GROUP,
+    TelegramRateLimiter,
+)
 from bot.engine import ChatEngine, ReplyChannel
 from bot.handlers import register_handlers
 from bot.personas import load_personas
@@ -146,9 +151,15 @@ def build_application(config: Config) -> TelethreadApp:
 
 
 def _rate_limiter(config: Config) -> TelegramRateLimiter:
-    limits = config.flood_limits
-    if limits is None:
-        return TelegramRateLimiter()
+    """Telegram's limits (relaxed by tests and benchmarks), with the owner's bursts."""
+    limits = config.flood_limits or FloodLimits(
+        overall=TELEGRAM_OVERALL, per_chat=TELEGRAM_PER_CHAT, per_group=TELEGRAM_PER_GROUP
+    )
     return TelegramRateLimiter(
-        overall=limits.overall, per_chat=limits.per_chat, per_group=limits.per_group
+        overall=limits.overall,
+        per_chat=limits.per_chat,
+        per_group=limits.per_group,
+        chat_burst=config.telegram_chat_burst,
+        group_burst=config.telegram_group_burst,
+        actions_share_limit=config.telegram_actions_share_limit,
     )

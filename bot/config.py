@@ -83,6 +83,10 @@ class Config:
     response_timeout: float = 120.0
     shutdown_grace: float = 20.0
     log_level: str = "INFO"
+    # Telegram pacing (see bot/delivery/rate_limiter.py for the evidence behind each default).
+    telegram_chat_burst: int = 3  # messages a quiet chat gets at once, then one a second
+    telegram_group_burst: int = 3  # the same for a group, then one every 3 s (20 a minute)
+    telegram_actions_share_limit: bool = False  # typing and drafts count toward the 30/s
     # Not environment settings: timings changeable in tests and benchmarks.
     typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s
     flood_limits: FloodLimits | None = None  # None: Telegram's, as the rate limiter knows them
@@ -266,6 +270,11 @@ def load_config(env: Mapping[str, str]) -> Config:
         response_timeout=read.seconds("RESPONSE_TIMEOUT", default("response_timeout"), minimum=5),
         shutdown_grace=read.seconds("SHUTDOWN_GRACE", default("shutdown_grace"), minimum=0),
         log_level=_log_level(read),
+        telegram_chat_burst=_burst(read, "TELEGRAM_CHAT_BURST", "telegram_chat_burst", 10),
+        telegram_group_burst=_burst(read, "TELEGRAM_GROUP_BURST", "telegram_group_burst", 20),
+        telegram_actions_share_limit=read.flag(
+            "TELEGRAM_ACTIONS_SHARE_LIMIT", default("telegram_actions_share_limit")
+        ),
     )
     if read.problems:
         raise ConfigError(read.problems)
@@ -288,6 +297,15 @@ def _reasoning_effort(read: _EnvReader, backend: BackendName) -> ReasoningEffort
         f"OPENAI_REASONING_EFFORT must be one of {', '.join(efforts)} or 'off', got {raw!r}"
     )
     return fallback
+
+
+def _burst(read: _EnvReader, name: str, field_name: str, most: int) -> int:
+    """A burst size: at least one message, at most what Telegram could plausibly allow."""
+    burst = read.whole(name, None) or int(default(field_name))
+    if burst > most:
+        read.problems.append(f"{name} must be at most {most}, got {burst}")
+        return int(default(field_name))
+    return burst
 
 
 def _log_level(read: _EnvReader) -> str:

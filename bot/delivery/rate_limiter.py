@@ -1,29 +1,52 @@
-"""Pace Telegram requests within its flood limits, final answers first.
+"""Pace Telegram requests within its flood limits, final answers first, quiet chats at once.
 
 Why not python-telegram-bot's AIORateLimiter: it treats every request alike. Its group limiter
-counts the typing action (every 4 s: 15 of a group's 20 messages a minute) and it cannot let an
-answer overtake a draft, so under load the answers people wait for queue behind decoration.
+counts the typing action (every 4 s: 15 of a group's 20 messages a minute), it has no per-chat
+limit, and it cannot let an answer overtake a draft, so under load the answers people wait for
+queue behind decoration.
 
-The rules here:
-- Limits: about 30 requests a second overall (Telegram counts typing actions and drafts too),
-  1 message a second per chat, 20 a minute per group. Typing actions and drafts stay off the
-  per-chat and per-group budgets (the draft streamer paces itself to one a second).
-- A request holds its place in a budget from the moment it is sent until one period after
-  Telegram answered it. Telegram counts a request when it arrives, which the bot cannot see;
-  counting from the answer means no two requests can arrive closer than the limit allows, however
-  the network or a busy event loop bunches them. The price is one round trip per period.
+The limits and the evidence for them (Telegram publishes no exact numbers; levlam, who maintains
+the Bot API server, in tdlib/td#1019: every method has limits, and they change):
+- **Per chat: one message a second after a burst of 3** (`TELEGRAM_CHAT_BURST`). The Bot FAQ
+  ("My bot is hitting limits"): avoid more than one message per second in a chat, "we may allow
+  short bursts that go over this limit, but eventually you'll begin receiving 429 errors";
+  levlam in tdlib/telegram-bot-api#648: edits are subject to the same per-chat limits. Measured
+  by 9241304/telegram-api-limits: 5 requests a second to one user pass. A bucket of 3 stays
+  under that, and lets a chat that has been quiet get its answer, and a quick follow-up's, at
+  once; a chatty chat still averages one a second.
+- **Per group: 20 messages in any minute, after a burst of 3 at most one every 3 s**
+  (`TELEGRAM_GROUP_BURST`). The FAQ: "not able to send more than 20 messages per minute to the
+  same group" — a hard cap, so it stays a window. The same measurements found 5 in 5 s on top
+  of it; a bucket of 3 refilling every 3 s sends at most 4 in any 5 s. (grammY's throttler sends
+  a group's 20 a second apart, which that finding says is too fast.)
+- **Overall: 30 messages in any second.** The FAQ's "30 messages per second or so" for bulk
+  sends, python-telegram-bot's `FloodLimit.MESSAGES_PER_SECOND`.
+- **Chat actions and drafts: their own 30 a second, not the messages' budget**
+  (`TELEGRAM_ACTIONS_SHARE_LIMIT=true` makes them share it). Undocumented; the evidence: a draft
+  *is* a typing action on Telegram's side (core.telegram.org/api/bots/ai: `sendMessageDraft` is
+  `messages.setTyping` with `sendMessageTextDraftAction`), a different method from sending a
+  message, and limits are per method; opencrabs#1211 logged 429s on typing while 19,026 edits
+  went through in the same chats, the two in separate buckets; php-telegram-bot's limiter
+  leaves `sendChatAction` out. Against it: PTB's AIORateLimiter counts them (by design, not
+  measurement). Sharing would cost every waiting chat its first sign of life under load (one
+  typing action per answer doubles the requests), so the evidence decides the default and the
+  setting keeps the cautious choice one line away. Per chat they are paced by their callers
+  (typing every 4 s, a draft at most once a second) and stop while a chat is paused by a 429;
+  hermes-agent#107612 shows what an unpaced typing loop costs.
+
+How requests are treated:
 - Answers (the default priority: messages, final edits) wait for their budget, each chat's in
   order, and on a 429 honour `retry_after` for that chat and try again.
 - Acknowledgements (`rate_limit_args={"priority": "ack"}`: a message's first typing action or
   draft) wait behind answers, as long as their caller does (or `ack_patience` seconds, then are
   skipped). Waiting costs nothing; retrying would cost a request build per attempt per chat.
 - Low priority (typing refreshes, drafts, interim edits; `{"priority": "low"}` or a low endpoint)
-  is sent only if the budget has room now, with a fifth of it to spare, and nobody waits for it;
+  is sent only if the budget has room now, with a share of it to spare, and nobody waits for it;
   otherwise, or on a 429, it is skipped.
 - Skipped requests are reported as sent (python-telegram-bot expects the method's result);
   `was_skipped()` tells the caller the truth.
-- Each budget wakes exactly its next waiter when a place frees, so a thousand waiting chats cost
-  one timer, not a thousand polling loops.
+- Questions about a chat (getChat…, leaveChat) spend only the overall budget: they are not
+  messages in it.
 """
 
 from __future__ import annotations
@@ -31,9 +54,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import math
-import time
-from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
 from typing import Any
@@ -42,16 +62,17 @@ from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
 
+from bot.delivery.flood_budget import ACK, ANSWER, Bucket, Budget, Window, loop_time
+
 logger = logging.getLogger(__name__)
 
 # Telegram's limits as (messages, seconds), from python-telegram-bot's constants.
 TELEGRAM_OVERALL = (int(FloodLimit.MESSAGES_PER_SECOND), 1.0)
 TELEGRAM_PER_CHAT = (int(FloodLimit.MESSAGES_PER_SECOND_PER_CHAT), 1.0)
 TELEGRAM_PER_GROUP = (int(FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP), 60.0)
-LOW_PRIORITY_ENDPOINTS = frozenset({"sendChatAction", "sendMessageDraft"})
-OUTSIDE_MESSAGE_BUDGET = frozenset({"sendChatAction", "sendMessageDraft"})
-LOW_PRIORITY_RESERVE = 0.4  # share of the budget typing and drafts leave to answers and acks
-ANSWER, ACK = 0, 1  # priorities of the requests that wait, highest first
+ACTION_ENDPOINTS = frozenset({"sendChatAction", "sendMessageDraft"})
+QUERY_PREFIXES = ("get", "leaveChat")  # about a chat, not a message in it
+LOW_PRIORITY_RESERVE = 0.4  # share of a budget typing and drafts leave to answers and acks
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Send = Callable[[], Coroutine[Any, Any, Result]]  # the request, ready to go
 
@@ -75,93 +96,6 @@ def room_for_low_priority(bot: ExtBot[Any], chat_id: int, endpoint: str) -> bool
     return not isinstance(limiter, TelegramRateLimiter) or limiter.has_room(chat_id, endpoint)
 
 
-class Budget:
-    """At most `rate` requests in any `period`; hands out places to waiters by priority."""
-
-    __slots__ = ("_answered", "_in_flight", "_queues", "_timer", "paused_until", "period", "rate")
-
-    def __init__(self, rate: int, period: float) -> None:
-        self.rate = rate
-        self.period = period
-        self.paused_until = 0.0  # a 429's retry_after
-        self._answered: deque[float] = deque()  # when Telegram answered the recent requests
-        self._in_flight = 0
-        self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
-        self._timer: asyncio.TimerHandle | None = None
-
-    def wait_time(self, now: float) -> float:
-        """Seconds until a place frees; infinite while only requests in flight hold them."""
-        answered = self._answered
-        while answered and answered[0] <= now - self.period:
-            answered.popleft()
-        excess = len(answered) + self._in_flight - self.rate + 1  # places that must free first
-        if excess <= 0:
-            wait = 0.0
-        elif excess <= len(answered):
-            wait = answered[excess - 1] + self.period - now
-        else:
-            wait = math.inf
-        return max(wait, self.paused_until - now, 0.0)
-
-    def has_room(self, now: float, reserve: float = 0.0) -> bool:
-        """A place now that nobody waits for, with `reserve` of the budget left over."""
-        if any(self._queues) or self.wait_time(now) > 0:
-            return False
-        return len(self._answered) + self._in_flight < max(1, int(self.rate * (1 - reserve)))
-
-    def idle(self, now: float) -> bool:
-        return (
-            not self._in_flight
-            and not any(self._queues)
-            and self.wait_time(now) == 0
-            and (not self._answered)
-        )
-
-    def take(self) -> None:
-        self._in_flight += 1
-
-    def done(self, *, answered: bool = True) -> None:
-        """The request ended; if it reached Telegram, it counts for a period from now."""
-        self._in_flight -= 1
-        if answered:
-            self._answered.append(time.monotonic())
-        self._serve()
-
-    async def acquire(self, priority: int) -> None:
-        """Wait for a place, behind everyone of the same or higher priority."""
-        if not any(self._queues[: priority + 1]) and self.wait_time(time.monotonic()) == 0:
-            self.take()
-            return
-        ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queues[priority].append(ticket)
-        self._serve()
-        try:
-            await ticket
-        except asyncio.CancelledError:
-            if ticket.cancelled():
-                if ticket in self._queues[priority]:
-                    self._queues[priority].remove(ticket)
-            else:  # the place was ours as we were cancelled: give it back
-                self.done(answered=False)
-            raise
-
-    def _serve(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        for queue in self._queues:
-            while queue:
-                wait = self.wait_time(time.monotonic())
-                if wait > 0:
-                    if wait != math.inf:  # else the next `done()` serves
-                        self._timer = asyncio.get_running_loop().call_later(wait, self._serve)
-                    return
-                ticket = queue.popleft()
-                if not ticket.done():  # a cancelled waiter may not have left the queue yet
-                    self.take()
-                    ticket.set_result(None)
-
-
 class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
     def __init__(
         self,
@@ -169,12 +103,18 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         overall: tuple[int, float] = TELEGRAM_OVERALL,
         per_chat: tuple[int, float] = TELEGRAM_PER_CHAT,
         per_group: tuple[int, float] = TELEGRAM_PER_GROUP,
+        chat_burst: int = 3,
+        group_burst: int = 3,
+        actions_share_limit: bool = False,
         max_retries: int = 5,
         ack_patience: float | None = None,
     ) -> None:
-        self._overall = Budget(*overall)
-        self._per_chat = per_chat
-        self._per_group = per_group
+        self._overall = Budget(Window(*overall))
+        self._actions = self._overall if actions_share_limit else Budget(Window(*overall))
+        count, period = per_chat
+        self._chat_bucket = (chat_burst, period / count)
+        count, period = per_group
+        self._group_limits = (min(group_burst, count), period / count, per_group)
         self._chats: dict[int, Budget] = {}
         self._groups: dict[int, Budget] = {}
         self._max_retries = max_retries
@@ -200,44 +140,50 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if chat_id is None:  # getUpdates, setMyCommands, answerCallbackQuery…: not messages
             return await callback(*args, **kwargs)
         priority = (rate_limit_args or {}).get("priority")
-        counts_as_message = endpoint not in OUTSIDE_MESSAGE_BUDGET
-        budgets = self._budgets(chat_id, counts_as_message=counts_as_message)
+        budgets = self._budgets(chat_id, endpoint)
         send = functools.partial(callback, *args, **kwargs)
         if priority == "ack" and not self._paused(chat_id):
             return await self._send_soon(send, budgets, chat_id)
-        if priority in ("ack", "low") or endpoint in LOW_PRIORITY_ENDPOINTS:
+        if priority in ("ack", "low") or endpoint in ACTION_ENDPOINTS:
             return await self._send_if_free(send, budgets, endpoint, chat_id)
         return await self._send_when_allowed(send, budgets, chat_id)
 
     def has_room(self, chat_id: int, endpoint: str) -> bool:
         """Whether a low-priority request to this chat would be sent now rather than skipped."""
-        budgets = self._budgets(chat_id, counts_as_message=endpoint not in OUTSIDE_MESSAGE_BUDGET)
-        return _room_now(budgets)
+        return _room_now(self._budgets(chat_id, endpoint))
 
-    def _budgets(self, chat_id: int, *, counts_as_message: bool) -> list[Budget]:
+    def _budgets(self, chat_id: int, endpoint: str) -> list[Budget]:
         """Most specific first, so a chat pacing itself holds no place in the overall budget."""
-        budgets = []
-        if counts_as_message or self._paused(chat_id):  # typing and drafts heed only a 429
-            budgets.append(self._budget(self._chats, chat_id, self._per_chat))
-        if counts_as_message and chat_id < 0:
-            budgets.append(self._budget(self._groups, chat_id, self._per_group))
+        if endpoint in ACTION_ENDPOINTS:  # paced by their callers; they heed only a 429
+            if self._paused(chat_id):
+                return [self._chat(chat_id), self._actions]
+            return [self._actions]
+        if endpoint.startswith(QUERY_PREFIXES):
+            return [self._overall]
+        budgets = [self._chat(chat_id)]
+        if chat_id < 0:
+            budgets.append(self._group(chat_id))
         budgets.append(self._overall)
         return budgets
 
+    def _chat(self, chat_id: int) -> Budget:
+        budget = self._chats.get(chat_id)
+        if budget is None:
+            _forget_idle(self._chats)
+            budget = self._chats[chat_id] = Budget(Bucket(*self._chat_bucket))
+        return budget
+
+    def _group(self, chat_id: int) -> Budget:
+        budget = self._groups.get(chat_id)
+        if budget is None:
+            _forget_idle(self._groups)
+            burst, interval, window = self._group_limits
+            budget = self._groups[chat_id] = Budget(Bucket(burst, interval), Window(*window))
+        return budget
+
     def _paused(self, chat_id: int) -> bool:
         budget = self._chats.get(chat_id)
-        return budget is not None and budget.paused_until > time.monotonic()
-
-    @staticmethod
-    def _budget(table: dict[int, Budget], key: int, limits: tuple[int, float]) -> Budget:
-        budget = table.get(key)
-        if budget is None:
-            if len(table) > 1000:  # forget chats that have been quiet for a whole period
-                now = time.monotonic()
-                for stale in [k for k, b in table.items() if b.idle(now)]:
-                    del table[stale]
-            budget = table[key] = Budget(*limits)
-        return budget
+        return budget is not None and budget.paused(loop_time())
 
     async def _send_when_allowed(self, send: Send, budgets: list[Budget], chat_id: int) -> Result:
         for attempt in range(self._max_retries + 1):
@@ -292,13 +238,21 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
     def _pause(self, chat_id: int, exc: RetryAfter) -> None:
         seconds = _seconds(exc)
         logger.warning("Telegram asked to wait %.1f s (chat %s)", seconds, chat_id)
-        budget = self._budget(self._chats, chat_id, self._per_chat)
-        budget.paused_until = max(budget.paused_until, time.monotonic() + seconds)
+        budget = self._chat(chat_id)
+        budget.paused_until = max(budget.paused_until, loop_time() + seconds)
+
+
+def _forget_idle(table: dict[int, Budget]) -> None:
+    """Forget chats whose budgets are as if new, once there are many of them."""
+    if len(table) > 1000:
+        now = loop_time()
+        for stale in [key for key, budget in table.items() if budget.idle(now)]:
+            del table[stale]
 
 
 def _room_now(budgets: Sequence[Budget]) -> bool:
     """Room in every budget now for a low-priority request, leaving the answers their share."""
-    now = time.monotonic()
+    now = loop_time()
     return all(budget.has_room(now, LOW_PRIORITY_RESERVE) for budget in budgets)
 
 

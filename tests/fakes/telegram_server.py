@@ -56,12 +56,19 @@ class Draft:
 
 @dataclass
 class FloodRules:
-    """Telegram's flood limits as the fake enforces them (with a little of Telegram's slack)."""
+    """Telegram's flood limits as the fake enforces them: the evidence in the bot's rate limiter,
+    with a little of Telegram's slack. Windows are (requests, seconds) in any such span; buckets
+    are (burst, seconds per request), counted on arrival as Telegram does."""
 
-    overall: tuple[int, float] = (30, 0.95)  # any chat-bound request
-    per_chat: tuple[int, float] = (1, 0.95)  # messages and edits
-    per_group: tuple[int, float] = (20, 57.0)
-    message_methods: frozenset[str] = frozenset({"sendMessage", "editMessageText"})
+    overall: tuple[int, float] = (30, 0.95)  # messages to any chat, and questions about chats
+    # Chat actions and drafts: their own limit (the bot's default assumption); None: they count
+    # toward `overall` (the bot's TELEGRAM_ACTIONS_SHARE_LIMIT=true).
+    actions: tuple[int, float] | None = (30, 0.95)
+    chat_bucket: tuple[int, float] = (5, 0.95)  # messages and edits to one chat
+    group_window: tuple[int, float] = (20, 57.0)  # and in a group, also these two
+    group_short: tuple[int, float] = (5, 4.75)
+    action_methods: frozenset[str] = frozenset({"sendChatAction", "sendMessageDraft"})
+    query_prefixes: tuple[str, ...] = ("get", "leaveChat")
 
 
 @dataclass
@@ -169,6 +176,7 @@ class FakeTelegram:
         self.confirmed_offset = 0
         self._wakeups = 0
         self._windows: dict[str, list[float]] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}  # name → (tokens, as of when)
         self.bot_user = {
             "id": BOT_ID,
             "is_bot": True,
@@ -227,26 +235,40 @@ class FakeTelegram:
     def _flood_check(self, method: str, params: dict[str, Any]) -> int:
         """Seconds to wait if this request breaks a flood limit (0: it may pass)."""
         chat_id = params.get("chat_id")
-        if self.flood is None or not isinstance(chat_id, int):
+        rules = self.flood
+        if rules is None or not isinstance(chat_id, int):
             return 0
         now = time.monotonic()
-        windows = [(self._windows.setdefault("all", []), self.flood.overall)]
-        if method in self.flood.message_methods:
-            windows.append((self._windows.setdefault(f"chat{chat_id}", []), self.flood.per_chat))
-            if chat_id < 0:
-                windows.append(
-                    (self._windows.setdefault(f"group{chat_id}", []), self.flood.per_group)
-                )
+        windows: list[tuple[str, tuple[int, float]]] = []
+        buckets: list[tuple[str, tuple[int, float]]] = []
+        if method in rules.action_methods:
+            windows.append(("actions", rules.actions) if rules.actions else ("all", rules.overall))
+        else:
+            windows.append(("all", rules.overall))
+            if not method.startswith(rules.query_prefixes):
+                buckets.append((f"chat{chat_id}", rules.chat_bucket))
+                if chat_id < 0:
+                    windows.append((f"group{chat_id}", rules.group_window))
+                    windows.append((f"group{chat_id} short", rules.group_short))
         wait = 0.0
-        for times, (rate, period) in windows:
+        for name, (limit, period) in windows:
+            times = self._windows.setdefault(name, [])
             while times and times[0] <= now - period:
                 times.pop(0)
-            if len(times) >= rate:
+            if len(times) >= limit:
                 wait = max(wait, times[0] + period - now)
+        levels = {}
+        for name, (burst, interval) in buckets:
+            level, since = self._buckets.get(name, (float(burst), now))
+            levels[name] = level = min(float(burst), level + (now - since) / interval)
+            if level < 1:
+                wait = max(wait, (1 - level) * interval)
         if wait > 0:
             return max(1, int(wait + 0.999))
-        for times, _ in windows:
-            times.append(now)
+        for name, _ in windows:
+            self._windows[name].append(now)
+        for name, _ in buckets:
+            self._buckets[name] = (levels[name] - 1, now)
         return 0
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:

@@ -163,3 +163,29 @@ def test_max_concurrent_turns_is_a_positive_number() -> None:
     assert load_config({**BASE, "MAX_CONCURRENT_TURNS": "8"}).max_concurrent_turns == 8
     with pytest.raises(ConfigError, match="MAX_CONCURRENT_TURNS"):
         load_config({**BASE, "MAX_CONCURRENT_TURNS": "0"})
+
+
+def test_telegram_pacing_defaults_and_overrides() -> None:
+    assert load_config(BASE).telegram_chat_burst == 3
+    assert not load_config(BASE).telegram_actions_share_limit
+
+    config = load_config(
+        {
+            **BASE,
+            "TELEGRAM_CHAT_BURST": "1",
+            "TELEGRAM_GROUP_BURST": "5",
+            "TELEGRAM_ACTIONS_SHARE_LIMIT": "true",
+        }
+    )
+
+    assert (config.telegram_chat_burst, config.telegram_group_burst) == (1, 5)
+    assert config.telegram_actions_share_limit
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("TELEGRAM_CHAT_BURST", "0"), ("TELEGRAM_CHAT_BURST", "50"), ("TELEGRAM_GROUP_BURST", "21")],
+)
+def test_burst_sizes_telegram_would_refuse_are_config_errors(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_config({**BASE, name: raw})
