@@ -3,12 +3,14 @@
 Starts the fake Telegram Bot API (enforcing Telegram's flood limits: 429 beyond them) in this
 process and the fake OpenAI API (a model with a set time to first token and token rate, varied
 per turn) in a child process, runs the real bot process (`python -m bot`) against them, drives
-many private chats (whose users pause between messages) and reports:
+private chats (whose users pause between messages, or answer at once) and a forum group where
+several people write at once, and reports:
 ack latency, first-text latency, delivery overhead, the longest gap without visible activity,
 calls per message, wall time against the floor Telegram's limits set, lost and reordered
 answers, 429s received, CPU seconds per 1,000 messages and peak RSS.
 
-    ./run.sh bench                      # the standard scenarios (about five minutes)
+    ./run.sh bench                      # the standard scenarios (about seven minutes)
+    ./run.sh bench --only group         # the standard scenarios whose name contains "group"
     ./run.sh bench --chats 1000 --messages 3 --mode stream
 """
 
@@ -21,11 +23,12 @@ import logging
 import os
 import platform
 import random
+import re
 import signal
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -35,7 +38,13 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes.telegram_server import Call, FakeTelegram, FloodRules  # noqa: E402
+from bot.delivery.flood_budget import Bucket, Meter, Window  # noqa: E402
+from tests.fakes.telegram_server import (  # noqa: E402
+    BOT_USERNAME,
+    Call,
+    FakeTelegram,
+    FloodRules,
+)
 
 VISIBLE = ("sendChatAction", "sendMessageDraft", "sendMessage", "editMessageText")
 TELEGRAM_FLOOR_RATE = 30.0  # messages a second: the overall limit
@@ -44,7 +53,7 @@ TELEGRAM_FLOOR_RATE = 30.0  # messages a second: the overall limit
 @dataclass
 class Scenario:
     name: str
-    chats: int
+    chats: int  # private chats, or in a group scenario the people (each in a topic of its own)
     messages: int
     mode: str  # stream | poll
     ttft: float = 0.8  # model: seconds to first token
@@ -52,6 +61,8 @@ class Scenario:
     answer_tokens: int = 150
     jitter: float = 0.25  # model: each turn's ttft and rate vary by up to this share
     think: tuple[float, float] = (1.0, 3.0)  # users: seconds between an answer and the next message
+    group: bool = False  # everyone writes in one forum group, each in a topic of their own
+    actions_share_limit: bool = False  # bot and fake: typing and drafts count toward the 30/s
     seed: int = 7
 
 
@@ -63,11 +74,12 @@ class Result:
     lost: int
     reordered: int
     wall_seconds: float
-    floor_seconds: float
+    floor_seconds: float | None
     round_trip_ms: float
     ack_ms: dict[str, float]
     first_text_ms: dict[str, float]
     delivery_ms: dict[str, float]
+    beyond_group_budget_ms: dict[str, float]
     longest_gap_s: float
     telegram_429s: int
     openai_calls_per_message: dict[str, float]
@@ -75,6 +87,28 @@ class Result:
     cpu_s_per_1000: float
     peak_rss_mb: float
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Conversation:
+    """One person's conversation with the bot: a private chat, or their topic in the group."""
+
+    number: int
+    chat: dict[str, Any]
+    user: dict[str, Any]
+    topic: int | None = None
+    pushes: list[float] = field(default_factory=list)
+    visible: list[Call] = field(default_factory=list)  # what the bot showed here, as it came
+    answers: list[Call] = field(default_factory=list)
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def key(self) -> tuple[int, int | None]:
+        return (self.chat["id"], self.topic)
+
+    def text(self, n: int) -> str:
+        mention = f"@{BOT_USERNAME} " if self.topic is not None else ""
+        return f"{mention}chat {self.number} message {n}"
 
 
 class OpenAIProcess:
@@ -153,28 +187,39 @@ def process_cost(pid: int) -> tuple[float, float]:
     return cpu, peak_kb / 1024
 
 
+GROUP_ID = -1001000000001
+
+
+def conversations(scenario: Scenario, telegram: FakeTelegram) -> list[Conversation]:
+    people = [telegram.user(n, f"User{n}") for n in range(1, scenario.chats + 1)]
+    if scenario.group:
+        group = telegram.group_chat(GROUP_ID, "Bench team", forum=True)
+        return [Conversation(n, group, user, topic=100 + n) for n, user in enumerate(people, 1)]
+    return [Conversation(n, telegram.private_chat(u), u) for n, u in enumerate(people, 1)]
+
+
 async def run(scenario: Scenario, workdir: Path) -> Result:
-    telegram = FakeTelegram(flood=FloodRules())
+    rules = FloodRules(actions=None) if scenario.actions_share_limit else FloodRules()
+    telegram = FakeTelegram(flood=rules)
     await telegram.start()
     round_trip = await measure_round_trip(telegram)
     openai_server = await OpenAIProcess.start(scenario)
     rng = random.Random(scenario.seed)  # the users' pauses
-
-    # Per-chat record of what the bot made visible, kept as calls arrive (no rescans).
-    visible: dict[int, list[Call]] = defaultdict(list)
-    answers: dict[int, list[Call]] = defaultdict(list)
-    answered = {chat: asyncio.Event() for chat in range(1, scenario.chats + 1)}
-    expected: dict[int, int] = defaultdict(int)
+    talks = conversations(scenario, telegram)
+    by_key = {talk.key: talk for talk in talks}
 
     def on_call(call: Call) -> None:
         chat = call.params.get("chat_id")
         if not call.ok or not isinstance(chat, int) or call.method not in VISIBLE:
             return
-        visible[chat].append(call)
+        talk = by_key.get((chat, call.params.get("message_thread_id")))
+        if talk is None:
+            return
+        talk.visible.append(call)
         if call.method == "sendMessage":
-            answers[chat].append(call)
-            if len(answers[chat]) >= expected[chat] and chat in answered:
-                answered[chat].set()
+            talk.answers.append(call)
+            if len(talk.answers) >= len(talk.pushes):
+                talk.answered.set()
 
     telegram.listeners.append(on_call)
     env = {
@@ -188,7 +233,9 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
         "DATABASE_PATH": str(workdir / f"{scenario.name}.sqlite3"),
         "OPENAI_MODEL": "bench-model",
         "ALLOWED_USERS": "*",
+        "ALLOWED_CHATS": "*",
         "REPLY_MODE": scenario.mode,
+        "TELEGRAM_ACTIONS_SHARE_LIMIT": str(scenario.actions_share_limit).lower(),
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
     }
     log_path = Path(os.environ.get("BENCH_KEEP_LOG") or workdir / f"{scenario.name}.log")
@@ -200,31 +247,25 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
     await telegram.wait_until(lambda: len(telegram.commands) == 3, within=30)
     cpu_at_start, _ = process_cost(bot.pid)
 
-    users = {chat: telegram.user(chat, f"User{chat}") for chat in answered}
-    chats = {chat: telegram.private_chat(users[chat]) for chat in answered}
-    pushes: dict[tuple[int, int], float] = {}
-
-    async def converse(chat: int) -> None:
+    async def converse(talk: Conversation) -> None:
         for n in range(scenario.messages):
-            if n:  # people read the answer before they write again
+            if n and scenario.think[1] > 0:  # people read the answer before they write again
                 await asyncio.sleep(rng.uniform(*scenario.think))
-            expected[chat] = n + 1
-            answered[chat].clear()
-            pushes[(chat, n)] = time.monotonic()
-            telegram.push_message(chats[chat], users[chat], f"chat {chat} message {n}")
-            await answered[chat].wait()
+            talk.answered.clear()
+            talk.pushes.append(time.monotonic())
+            telegram.push_message(talk.chat, talk.user, talk.text(n), topic_id=talk.topic)
+            await talk.answered.wait()
 
-    floor = scenario.chats * scenario.messages / TELEGRAM_FLOOR_RATE
-    limit = max(60.0, floor * 3 + scenario.messages * 10)
+    total = scenario.chats * scenario.messages
+    floor = None if scenario.group else total / TELEGRAM_FLOOR_RATE
+    limit = max(60.0, (floor or 0) * 3 + scenario.messages * 10 + total * 3 * scenario.group)
     started = time.monotonic()
     notes = []
     try:
-        await asyncio.wait_for(
-            asyncio.gather(*(converse(chat) for chat in answered)), timeout=limit
-        )
+        await asyncio.wait_for(asyncio.gather(*(converse(talk) for talk in talks)), limit)
     except TimeoutError:
         notes.append(f"stopped after {limit:.0f} s with answers missing")
-        missing = [c for c in answered if not answered[c].is_set()]
+        missing = [talk.key for talk in talks if not talk.answered.is_set()]
         notes.append(
             f"waiting chats {missing}; undelivered updates "
             f"{[u['update_id'] for u in telegram._updates]}, offset {telegram.confirmed_offset}"
@@ -238,35 +279,33 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
         notes.append(f"bot exited {bot.returncode}; its log: {log_path}")
 
     model_report = await openai_server.stop()
-    turns = {t["input"]: t for t in model_report["turns"]}
+    turns = {_marker(t["input"]): t for t in model_report["turns"]}
     ack, first_text, delivery, gaps = [], [], [], []
+    finished_and_sent: list[tuple[float, float]] = []
     lost = reordered = 0
-    for chat in answered:
-        calls = answers[chat]
-        texts = [c.result["text"] for c in calls]
-        if len(calls) < scenario.messages:
-            lost += scenario.messages - len(calls)
-        if texts != sorted(texts, key=lambda t: texts.index(t)) or [
-            c.params["reply_parameters"]["message_id"] for c in calls
-        ] != sorted(c.params["reply_parameters"]["message_id"] for c in calls):
+    for talk in talks:
+        calls = talk.answers
+        lost += max(0, scenario.messages - len(calls))
+        replied_to = [c.params["reply_parameters"]["message_id"] for c in calls]
+        if replied_to != sorted(replied_to):
             reordered += 1
         for n, answer in enumerate(calls[: scenario.messages]):
-            pushed = pushes[(chat, n)]
-            seen = [c.at for c in visible[chat] if pushed <= c.at <= answer.at]
+            pushed = talk.pushes[n]
+            seen = [c.at for c in talk.visible if pushed <= c.at <= answer.at]
             if seen:
                 ack.append(seen[0] - pushed)
                 gaps.append(max(b - a for a, b in zip([pushed, *seen[:-1]], seen, strict=True)))
-            turn = turns.get(f"chat {chat} message {n}")
+            turn = turns.get(f"chat {talk.number} message {n}")
             if turn and turn["finished_at"]:
                 delivery.append(answer.at - turn["finished_at"])
+                finished_and_sent.append((turn["finished_at"], answer.at))
             drafts = [
-                c.at for c in visible[chat]
+                c.at for c in talk.visible
                 if c.method == "sendMessageDraft" and c.params.get("text") and pushed <= c.at
             ]  # fmt: skip
             if turn and turn["first_token_at"] and drafts:
                 first_text.append(drafts[0] - turn["first_token_at"])
 
-    total = scenario.chats * scenario.messages
     openai_calls = Counter(_endpoint(method, path) for method, path in model_report["requests"])
     telegram_calls = Counter(c.method for c in telegram.calls if c.params.get("chat_id"))
     await telegram.stop()
@@ -277,11 +316,14 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
         lost=lost,
         reordered=reordered,
         wall_seconds=round(wall, 2),
-        floor_seconds=round(floor, 2),
+        floor_seconds=None if floor is None else round(floor, 2),
         round_trip_ms=round(round_trip * 1000, 2),
         ack_ms=percentiles(ack),
         first_text_ms=percentiles(first_text),
         delivery_ms=percentiles(delivery),
+        beyond_group_budget_ms=percentiles(beyond_group_budget(finished_and_sent))
+        if scenario.group
+        else {},
         longest_gap_s=round(max(gaps, default=0.0), 2),
         telegram_429s=telegram.flood_rejections,
         openai_calls_per_message={k: round(v / total, 2) for k, v in openai_calls.items()},
@@ -290,6 +332,31 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
         peak_rss_mb=round(peak_rss, 1),
         notes=notes,
     )
+
+
+def _marker(model_input: str) -> str:
+    """The "chat N message M" a user wrote, wherever the bot put it in the model's input."""
+    found = re.search(r"chat \d+ message \d+", model_input)
+    return found.group(0) if found else model_input
+
+
+def beyond_group_budget(finished_and_sent: list[tuple[float, float]]) -> list[float]:
+    """How much later than the group's budget required the group's answers were sent.
+
+    Replays the model's finishing times through the bot's default group limits (the chat's
+    bucket, the group's bucket and its 20 a minute) for the earliest time each slot allowed an
+    answer, and compares the k-th answer sent with the k-th slot: what the bot took beyond that
+    is its own overhead (such as noticing a finished answer), not Telegram's rules.
+    """
+    meters: list[Meter] = [Bucket(3, 1.0), Bucket(3, 3.0), Window(20, 60.0)]
+    allowed = []
+    for finished in sorted(f for f, _ in finished_and_sent):
+        slot = finished + max(meter.wait(finished, 0) for meter in meters)
+        for meter in meters:
+            meter.record(slot)
+        allowed.append(slot)
+    sent = sorted(s for _, s in finished_and_sent)
+    return [max(0.0, at - slot) for at, slot in zip(sent, allowed, strict=True)]
 
 
 def _endpoint(method: str, path: str) -> str:
@@ -301,17 +368,40 @@ def _endpoint(method: str, path: str) -> str:
     return f"{method} /{shape}"
 
 
+def summary(results: list[Result]) -> str:
+    """One row per scenario: what a user notices, and what it costs."""
+    columns = [
+        ("scenario", lambda r: r.scenario.name),
+        ("answered / lost", lambda r: f"{r.answered} / {r.lost}"),
+        ("ack p50 / p99 ms", lambda r: _p(r.ack_ms, "p50", "p99")),
+        ("first text p50 / p99 ms", lambda r: _p(r.first_text_ms, "p50", "p99")),
+        ("delivery p50 / p99 ms", lambda r: _p(r.delivery_ms, "p50", "p99")),
+        ("429s", lambda r: str(r.telegram_429s)),
+        ("wall ÷ floor", _wall_over_floor),
+        ("peak RSS MB", lambda r: f"{r.peak_rss_mb}"),
+        ("CPU s / 1,000 msgs", lambda r: f"{r.cpu_s_per_1000}"),
+    ]  # fmt: skip
+    lines = ["| " + " | ".join(label for label, _ in columns) + " |"]
+    lines.append("|" + "---|" * len(columns))
+    for result in results:
+        lines.append("| " + " | ".join(value(result) for _, value in columns) + " |")
+    return "\n".join(lines)
+
+
 def table(results: list[Result]) -> str:
+    """Every figure, one column per scenario."""
     rows = [
-        ("scenario", lambda r: f"{r.scenario.chats}x{r.scenario.messages} {r.scenario.mode}"),
+        ("scenario", lambda r: f"{r.scenario.chats}x{r.scenario.messages} {r.scenario.mode}"
+                               + (" group" if r.scenario.group else "")),
         ("answered / lost / reordered", lambda r: f"{r.answered} / {r.lost} / {r.reordered}"),
         ("fake Telegram round trip (ms)", lambda r: f"{r.round_trip_ms}"),
         ("ack latency p50/p95/p99 ms", lambda r: _p(r.ack_ms)),
         ("first text after model's first token p50/p95/p99 ms", lambda r: _p(r.first_text_ms)),
         ("delivery overhead p50/p95/p99 ms", lambda r: _p(r.delivery_ms)),
+        ("beyond the group budget p50/p95/p99 ms", lambda r: _p(r.beyond_group_budget_ms)),
         ("longest gap without activity (s)", lambda r: f"{r.longest_gap_s}"),
         ("wall time / floor (s)", lambda r: f"{r.wall_seconds} / {r.floor_seconds} "
-                                            f"({r.wall_seconds / r.floor_seconds:.2f}x)"),
+                                            f"({_wall_over_floor(r)})"),
         ("429s from Telegram", lambda r: str(r.telegram_429s)),
         ("OpenAI calls per message", lambda r: f"{sum(r.openai_calls_per_message.values()):.2f}"),
         ("Telegram calls per message", lambda r: ", ".join(
@@ -326,16 +416,31 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def _p(values: dict[str, float]) -> str:
-    return " / ".join(str(values[k]) for k in ("p50", "p95", "p99")) if values else "-"
+def _wall_over_floor(result: Result) -> str:
+    if not result.floor_seconds:
+        return "-"
+    return f"{result.wall_seconds / result.floor_seconds:.2f}x"
 
 
+def _p(values: dict[str, float], *keys: str) -> str:
+    keys = keys or ("p50", "p95", "p99")
+    return " / ".join(str(values[k]) for k in keys) if values else "-"
+
+
+NO_THINK = (0.0, 0.0)
 STANDARD = [
+    Scenario("follow-ups, fast model", chats=10, messages=5, mode="stream", think=NO_THINK,
+             ttft=0.1, tokens_per_second=600.0, answer_tokens=120),  # about 0.3 s a turn
+    Scenario("20 chats, no think time", chats=20, messages=3, mode="stream", think=NO_THINK),
     Scenario("within budget, stream", chats=20, messages=3, mode="stream"),
     Scenario("within budget, poll", chats=20, messages=3, mode="poll"),
+    Scenario("5 people, one group", chats=5, messages=3, mode="stream", think=NO_THINK,
+             group=True),
     Scenario("beyond budget, stream", chats=200, messages=3, mode="stream"),
+    Scenario("beyond budget, actions share 30/s", chats=200, messages=3, mode="stream",
+             actions_share_limit=True),
     Scenario("far beyond budget, stream", chats=1000, messages=3, mode="stream"),
-]
+]  # fmt: skip
 
 
 def main() -> None:
@@ -353,9 +458,10 @@ def main() -> None:
         "--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"),
         help="users: seconds between an answer and their next message",
     )  # fmt: skip
+    parser.add_argument("--only", help="run the standard scenarios whose name contains this")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
-    scenarios = STANDARD
+    scenarios = [s for s in STANDARD if args.only is None or args.only in s.name]
     if args.chats:
         scenarios = [
             Scenario(f"{args.chats} chats, {args.mode}", args.chats, args.messages, args.mode,
@@ -369,6 +475,8 @@ def main() -> None:
                 flush=True,
             )
             results.append(asyncio.run(run(scenario, Path(workdir))))
+    print()
+    print(summary(results))
     print()
     print(table(results))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
