@@ -230,7 +230,7 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
         "OPENAI_API_KEY": openai_server.api_key,
         "OPENAI_BASE_URL": openai_server.base_url,
         "TELEGRAM_BASE_URL": telegram.root_url,
-        "DATABASE_PATH": str(workdir / f"{scenario.name}.sqlite3"),
+        "DATABASE_PATH": str(workdir / f"{_slug(scenario.name)}.sqlite3"),
         "OPENAI_MODEL": "bench-model",
         "ALLOWED_USERS": "*",
         "ALLOWED_CHATS": "*",
@@ -238,7 +238,7 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
         "TELEGRAM_ACTIONS_SHARE_LIMIT": str(scenario.actions_share_limit).lower(),
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
     }
-    log_path = Path(os.environ.get("BENCH_KEEP_LOG") or workdir / f"{scenario.name}.log")
+    log_path = Path(os.environ.get("BENCH_KEEP_LOG") or workdir / f"{_slug(scenario.name)}.log")
     log_file = open_log(log_path)
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=workdir, env=env,
@@ -332,6 +332,10 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
         peak_rss_mb=round(peak_rss, 1),
         notes=notes,
     )
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _marker(model_input: str) -> str:
@@ -437,7 +441,7 @@ STANDARD = [
     Scenario("5 people, one group", chats=5, messages=3, mode="stream", think=NO_THINK,
              group=True),
     Scenario("beyond budget, stream", chats=200, messages=3, mode="stream"),
-    Scenario("beyond budget, actions share 30/s", chats=200, messages=3, mode="stream",
+    Scenario("beyond budget, actions share the limit", chats=200, messages=3, mode="stream",
              actions_share_limit=True),
     Scenario("far beyond budget, stream", chats=1000, messages=3, mode="stream"),
 ]  # fmt: skip

@@ -10,9 +10,9 @@ Two meters describe Telegram's limits (the evidence for the numbers is in `rate_
 Both count a request from the moment Telegram *answered* it, and count requests in flight as
 spent: Telegram counts a request when it arrives, which the bot cannot see, and an answer comes
 after the arrival. So however the network or a busy event loop bunches requests, Telegram never
-sees more than the meter allowed. A bucket pays nothing for that in steady state (the next token
-is due an interval after the previous one, not after its answer); a window pays one round trip
-per period.
+sees more than the meter allowed. A bucket with a burst of two or more pays nothing for that
+while busy (the next token is due an interval after the previous one, not after its answer); a
+window pays one round trip per period.
 
 A `Budget` holds the meters one scope shares (a chat, a group, the bot) and hands out places to
 waiters by priority, waking exactly its next waiter when one frees: a thousand waiting chats cost
