@@ -433,7 +433,7 @@ def _p(values: dict[str, float], *keys: str) -> str:
 
 NO_THINK = (0.0, 0.0)
 STANDARD = [
-    Scenario("follow-ups, fast model", chats=10, messages=5, mode="stream", think=NO_THINK,
+    Scenario("follow-ups, fast model", chats=5, messages=5, mode="stream", think=NO_THINK,
              ttft=0.1, tokens_per_second=600.0, answer_tokens=120),  # about 0.3 s a turn
     Scenario("20 chats, no think time", chats=20, messages=3, mode="stream", think=NO_THINK),
     Scenario("within budget, stream", chats=20, messages=3, mode="stream"),

@@ -157,7 +157,9 @@ class ChatEngine:
         live = channel.live_answer() if self._stream else None
         try:
             async with TypingIndicator(channel.show_typing, self._typing_interval) as typing:
-                outcome = await self._run(RunningTurn(entry, live, typing.stop))
+                outcome = await self._run(
+                    RunningTurn(entry, live, typing.stop, stream=self._stream)
+                )
             await self._store.inbox_answered(entry.id, outcome.to_json())
             await self._deliver(entry, outcome, channel, live)
         except Exception:

@@ -35,6 +35,9 @@ class RunningTurn:
     entry: InboxEntry
     live: LiveAnswer | None
     on_first_text: Callable[[], Awaitable[None]]  # e.g. stop "typing…": the text shows now
+    # Streamed even with nothing to show along the way (groups): the answer is known the
+    # moment it is written, not at the next poll.
+    stream: bool
     text: str = ""
     remote_id: str | None = None
     task: asyncio.Task[TurnResult] | None = None
@@ -100,7 +103,7 @@ class TurnRunner:
         self, turn: RunningTurn, conversation_id: str, turn_input: TurnInput
     ) -> AsyncIterator[TurnEvent]:
         """Resume the turn left running before a restart, or start it."""
-        stream = turn.live is not None
+        stream = turn.stream
         entry = turn.entry
         if (
             entry.state == "running"

@@ -417,3 +417,21 @@ async def test_group_context_all_adds_unaddressed_messages_without_answering(
     [turn] = openai_server.turns
     assert turn.history == ["Dave: We land at 6pm on Friday"]
     assert answer == turn.text
+
+
+@responses_only
+async def test_a_group_answer_is_streamed_so_it_is_sent_the_moment_it_is_written(
+    bot: RunningBot,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+    carol: Person,
+) -> None:
+    carol.say_in(group, f"@{BOT_USERNAME} hello")
+
+    await telegram.wait_for_messages(GROUP, 1)
+
+    [created] = openai_server.requests_to("POST", "/responses")
+    assert created.get("stream") is True
+    assert not openai_server.requests_to("GET", "/responses/")  # no polling for the end
+    assert not telegram.calls_to("editMessageText", GROUP)  # nothing shown along the way
