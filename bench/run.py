@@ -299,12 +299,12 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
             if turn and turn["finished_at"]:
                 delivery.append(answer.at - turn["finished_at"])
                 finished_and_sent.append((turn["finished_at"], answer.at))
-            drafts = [
+            words = [  # the first words the user saw: a draft, or else the answer itself
                 c.at for c in talk.visible
-                if c.method == "sendMessageDraft" and c.params.get("text") and pushed <= c.at
+                if pushed <= c.at <= answer.at and c.params.get("text")
             ]  # fmt: skip
-            if turn and turn["first_token_at"] and drafts:
-                first_text.append(drafts[0] - turn["first_token_at"])
+            if turn and turn["first_token_at"] and scenario.mode == "stream" and not talk.topic:
+                first_text.append(words[0] - turn["first_token_at"])
 
     openai_calls = Counter(_endpoint(method, path) for method, path in model_report["requests"])
     telegram_calls = Counter(c.method for c in telegram.calls if c.params.get("chat_id"))

@@ -32,6 +32,7 @@ class TelegramChannel:
         self._bot = bot
         self._private = private
         self._group_streaming = group_streaming
+        self._acknowledged = False  # a typing action reached the chat for this message
         self._sender = MessageSender(
             bot,
             chat_id,
@@ -41,7 +42,11 @@ class TelegramChannel:
         )
 
     async def show_typing(self, acknowledge: bool = False) -> bool:
-        """False if the rate limiter skipped it (a refresh asks first whether it would be)."""
+        """False if the rate limiter skipped it (a refresh asks first whether it would be).
+
+        Once "typing…" shows, the answer's first draft need not wait for budget: under load
+        one sign of life per message is what Telegram's budget affords.
+        """
         if not acknowledge and not room_for_low_priority(
             self._bot, self._sender.chat_id, "sendChatAction"
         ):
@@ -52,12 +57,18 @@ class TelegramChannel:
             message_thread_id=self._sender.topic_id,
             rate_limit_args={"priority": "ack"} if acknowledge else None,
         )
-        return not was_skipped()
+        sent = not was_skipped()
+        self._acknowledged = self._acknowledged or sent
+        return sent
 
     def live_answer(self) -> LiveAnswer | None:
         """Drafts in private chats; an edited message in groups if enabled; else none."""
         if self._private:
-            return DraftAnswer(self._sender, draft_id=random.randint(1, 2**31 - 1))
+            return DraftAnswer(
+                self._sender,
+                draft_id=random.randint(1, 2**31 - 1),
+                acknowledged=lambda: self._acknowledged,
+            )
         if self._group_streaming:
             return EditedAnswer(self._sender)
         return None

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 
 from telegram import Message
 from telegram.error import TelegramError
@@ -33,9 +34,15 @@ class LivePreview(abc.ABC):
     answer_id: int | None = None
 
     def __init__(
-        self, sender: MessageSender, *, min_interval: float, keepalive: float | None
+        self,
+        sender: MessageSender,
+        *,
+        min_interval: float,
+        keepalive: float | None,
+        acknowledged: Callable[[], bool] = lambda: False,
     ) -> None:
         self._sender = sender
+        self._acknowledged = acknowledged  # whether the chat already saw a sign of life
         self._min_interval = min_interval
         self._keepalive = keepalive
         self._streamed = ""  # everything received so far
@@ -121,7 +128,8 @@ class LivePreview(abc.ABC):
         if not preview or (preview == self._shown and self._keepalive is None):
             return
         bot, chat_id = self._sender.bot, self._sender.chat_id
-        if self._shown and not room_for_low_priority(bot, chat_id, self.endpoint):
+        first_sign_of_life = not self._shown and not self._acknowledged()
+        if not first_sign_of_life and not room_for_low_priority(bot, chat_id, self.endpoint):
             self._last_shown = time.monotonic()  # try again an interval later
             return
         shown = True
@@ -147,9 +155,16 @@ class DraftAnswer(LivePreview):
 
     endpoint = "sendMessageDraft"
 
-    def __init__(self, sender: MessageSender, draft_id: int, *, can_stop: bool = True) -> None:
+    def __init__(
+        self,
+        sender: MessageSender,
+        draft_id: int,
+        *,
+        can_stop: bool = True,
+        acknowledged: Callable[[], bool] = lambda: False,
+    ) -> None:
         # A draft is a ~30 s preview: refresh it well before it fades while the model is quiet.
-        super().__init__(sender, min_interval=1.0, keepalive=15.0)
+        super().__init__(sender, min_interval=1.0, keepalive=15.0, acknowledged=acknowledged)
         self.answer_id = draft_id
         self._draft_id = draft_id
         self._can_stop = can_stop
@@ -165,8 +180,11 @@ class DraftAnswer(LivePreview):
                 parse_mode=parse_mode,
                 message_thread_id=sender.topic_id,
                 api_kwargs={"can_stop": True} if self._can_stop else None,
-                # The first words are what the user waits for; later drafts may be skipped.
-                rate_limit_args={"priority": "ack"} if not self._shown else None,
+                # Unless "typing…" already shows, the first words are the sign of life the
+                # user waits for: they wait for budget. Other drafts may be skipped.
+                rate_limit_args=(
+                    None if self._shown or self._acknowledged() else {"priority": "ack"}
+                ),
             )
             return not was_skipped()
 

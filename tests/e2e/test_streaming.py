@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from bot.config import FloodLimits
 from tests.conftest import BACKENDS, ConfigFactory, Person, RunningBot, StartBot
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
@@ -35,6 +36,23 @@ async def test_drafts_grow_before_the_answer_is_sent_in_full(
     assert len({d.draft_id for d in telegram.drafts}) == 1
     draft_call = telegram.calls_to("sendMessageDraft", alice.chat_id)[0]
     assert draft_call.params["can_stop"] is True
+
+
+@pytest.mark.parametrize("backend", ["chat"], indirect=True)  # pacing is Telegram-side
+async def test_under_load_typing_is_the_sign_of_life_and_drafts_give_way_to_it(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, telegram: FakeTelegram
+) -> None:
+    # Two typing actions or drafts a minute: the typing that acknowledges the message takes
+    # one; the first draft would eat into the share kept for the next message's typing.
+    tight = FloodLimits(overall=(2, 60.0), per_chat=(100, 1.0), per_group=(100, 1.0))
+    await start_bot(make_config(flood_limits=tight))
+    alice.say("Hello")
+
+    [answer] = await alice.replies(1)
+
+    assert "Hello" in answer
+    assert len(telegram.calls_to("sendChatAction", alice.chat_id)) == 1
+    assert drafts_of(telegram, alice.chat_id) == []
 
 
 @pytest.mark.parametrize("backend", ["chat"], indirect=True)  # pacing is Telegram-side
