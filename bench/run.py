@@ -348,11 +348,11 @@ def beyond_group_budget(finished_and_sent: list[tuple[float, float]]) -> list[fl
     """How much later than the group's budget required the group's answers were sent.
 
     Replays the model's finishing times through the bot's default group limits (the chat's
-    bucket, the group's bucket and its 20 a minute) for the earliest time each slot allowed an
+    bucket, the group's 4 in 5 s and its 20 a minute) for the earliest time each slot allowed an
     answer, and compares the k-th answer sent with the k-th slot: what the bot took beyond that
     is its own overhead (such as noticing a finished answer), not Telegram's rules.
     """
-    meters: list[Meter] = [Bucket(3, 1.0), Bucket(3, 3.0), Window(20, 60.0)]
+    meters: list[Meter] = [Bucket(3, 1.0), Window(4, 5.0), Window(20, 60.0)]
     allowed = []
     for finished in sorted(f for f, _ in finished_and_sent):
         slot = finished + max(meter.wait(finished, 0) for meter in meters)

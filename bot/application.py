@@ -24,11 +24,12 @@ from bot.delivery.rate_limiter import (
     TELEGRAM_PER_GROUP,
     TelegramRateLimiter,
 )
-from bot.engine import ChatEngine, ReplyChannel
+from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.handlers import register_handlers
 from bot.personas import load_personas
 from bot.services import Services
-from bot.texts import ENGLISH, Texts
+from bot.texts import CATALOGUES, LANGUAGES, Texts
+from bot.texts.languages import TELEGRAM_CODES
 from storage import ConversationStore, InboxEntry
 
 logger = logging.getLogger(__name__)
@@ -36,18 +37,32 @@ logger = logging.getLogger(__name__)
 RETENTION_CHECK_SECONDS = 3600.0
 
 
-async def register_commands(bot: Bot, config: Config, texts: Texts) -> None:
-    """The command menu per audience: private chats, group members, group administrators."""
+async def register_commands(bot: Bot, config: Config) -> None:
+    """Per language, the command menu per audience (private chats, group members, group admins)
+    and the bot's descriptions. Telegram picks by the user's app language; the default
+    language's texts go to everyone else. Command names stay English everywhere."""
+    menus: list[tuple[str | None, Texts]] = [(None, CATALOGUES[config.default_language])]
+    menus += [(TELEGRAM_CODES[language], CATALOGUES[language]) for language in LANGUAGES]
+    await asyncio.gather(*(_register_menus(bot, config, code, texts) for code, texts in menus))
+
+
+async def _register_menus(bot: Bot, config: Config, code: str | None, texts: Texts) -> None:
     persona = BotCommand("persona", texts.command_persona)
     reset = BotCommand("reset", texts.command_reset)
+    language = BotCommand("language", texts.command_language)
     help_ = BotCommand("help", texts.command_help)
     start = BotCommand("start", texts.command_start)
-    managers = [persona, reset, help_]
-    await bot.set_my_commands([*managers, start], scope=BotCommandScopeAllPrivateChats())
+    managers = [persona, reset, language, help_]
+    members = [help_] if config.group_admin_only else managers
     await bot.set_my_commands(
-        [help_] if config.group_admin_only else managers, scope=BotCommandScopeAllGroupChats()
+        [*managers, start], scope=BotCommandScopeAllPrivateChats(), language_code=code
     )
-    await bot.set_my_commands(managers, scope=BotCommandScopeAllChatAdministrators())
+    await bot.set_my_commands(members, scope=BotCommandScopeAllGroupChats(), language_code=code)
+    await bot.set_my_commands(
+        managers, scope=BotCommandScopeAllChatAdministrators(), language_code=code
+    )
+    await bot.set_my_description(texts.bot_description, language_code=code)
+    await bot.set_my_short_description(texts.bot_short_description, language_code=code)
 
 
 async def enforce_retention(engine: ChatEngine, days: int) -> None:
@@ -68,12 +83,11 @@ def build_services(config: Config) -> Services:
     store = ConversationStore(config.database_path)
     client = create_client(config)
     backend = create_backend(config, store, client)
-    texts = ENGLISH
     engine = ChatEngine(
         store=store,
         backend=backend,
         personas=personas,
-        texts=texts,
+        catalogues=CATALOGUES,
         model=config.openai_model,
         response_timeout=config.response_timeout,
         typing_interval=config.typing_interval,
@@ -86,7 +100,8 @@ def build_services(config: Config) -> Services:
         client=client,
         backend=backend,
         personas=personas,
-        texts=texts,
+        catalogues=CATALOGUES,
+        languages=ChatLanguages(store, config.default_language),
         engine=engine,
     )
 
@@ -106,7 +121,7 @@ def build_application(config: Config) -> TelethreadApp:
 
     async def post_init(application: TelethreadApp) -> None:
         await services.start()
-        await register_commands(application.bot, config, services.texts)
+        await register_commands(application.bot, config)
         resumed = await services.engine.resume_pending(channel_for)
         if resumed:
             logger.info("Resuming %d messages left from the last run", resumed)
@@ -161,5 +176,6 @@ def _rate_limiter(config: Config) -> TelegramRateLimiter:
         per_group=limits.per_group,
         chat_burst=config.telegram_chat_burst,
         group_burst=config.telegram_group_burst,
+        group_span=limits.group_span,
         actions_share_limit=config.telegram_actions_share_limit,
     )

@@ -12,6 +12,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, TypeVar, get_args
 
+from bot.texts.languages import LANGUAGES, Language
+
 BackendName: TypeAlias = Literal["responses", "assistants", "chat"]
 ReplyMode: TypeAlias = Literal["stream", "poll"]
 GroupStreaming: TypeAlias = Literal["off", "edit"]
@@ -45,11 +47,13 @@ class AllowedUsers:
 
 @dataclass(frozen=True, slots=True)
 class FloodLimits:
-    """Telegram's limits as (messages, seconds): overall, per chat, per group (tests relax them)."""
+    """Telegram's limits as (messages, seconds): overall, per chat, per group (tests relax them),
+    and the span of a group's short burst."""
 
     overall: tuple[int, float]
     per_chat: tuple[int, float]
     per_group: tuple[int, float]
+    group_span: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +87,10 @@ class Config:
     response_timeout: float = 120.0
     shutdown_grace: float = 20.0
     log_level: str = "INFO"
+    default_language: Language = "en"  # where neither the chat nor Telegram tells
     # Telegram pacing (see bot/delivery/rate_limiter.py for the evidence behind each default).
     telegram_chat_burst: int = 3  # messages a quiet chat gets at once, then one a second
-    telegram_group_burst: int = 3  # the same for a group, then one every 3 s (20 a minute)
+    telegram_group_burst: int = 4  # messages a group gets in any 5 s (and 20 a minute)
     telegram_actions_share_limit: bool = False  # typing and drafts count toward the 30/s
     # Not environment settings: timings changeable in tests and benchmarks.
     typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s
@@ -270,6 +275,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         response_timeout=read.seconds("RESPONSE_TIMEOUT", default("response_timeout"), minimum=5),
         shutdown_grace=read.seconds("SHUTDOWN_GRACE", default("shutdown_grace"), minimum=0),
         log_level=_log_level(read),
+        default_language=_language(read),
         telegram_chat_burst=_burst(read, "TELEGRAM_CHAT_BURST", "telegram_chat_burst", 10),
         telegram_group_burst=_burst(read, "TELEGRAM_GROUP_BURST", "telegram_group_burst", 20),
         telegram_actions_share_limit=read.flag(
@@ -296,6 +302,18 @@ def _reasoning_effort(read: _EnvReader, backend: BackendName) -> ReasoningEffort
     read.problems.append(
         f"OPENAI_REASONING_EFFORT must be one of {', '.join(efforts)} or 'off', got {raw!r}"
     )
+    return fallback
+
+
+def _language(read: _EnvReader) -> Language:
+    fallback: Language = default("default_language")
+    raw = read.text("DEFAULT_LANGUAGE")
+    if raw is None:
+        return fallback
+    for language in LANGUAGES:
+        if raw.lower() == language.lower():
+            return language
+    read.problems.append(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {raw!r}")
     return fallback
 
 

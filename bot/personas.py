@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from bot.texts.languages import LANGUAGES
+
 PERSONA_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 
 
@@ -21,6 +23,16 @@ class Persona:
     title: str
     description: str
     instructions: str
+    # Optional (language, title, description) for the /persona menu in other languages; the
+    # instructions stay as the owner wrote them (the bot adds which language to answer in).
+    translations: tuple[tuple[str, str, str], ...] = ()
+
+    def title_in(self, language: str) -> str:
+        return next((t for lang, t, _ in self.translations if lang == language), self.title)
+
+    def description_in(self, language: str) -> str:
+        found = (d for lang, _, d in self.translations if lang == language)
+        return next(found, self.description)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +64,24 @@ def load_personas(path: Path | None = None, default_name: str | None = None) -> 
         text = path.read_text(encoding="utf-8")
         source = str(path)
     return parse_personas(text, source=source, default_name=default_name)
+
+
+def _translations(table: object, where: str) -> tuple[tuple[str, str, str], ...]:
+    """`[persona.translations.pt-BR]` tables: a title and a description per language."""
+    if not isinstance(table, dict):
+        raise PersonaFileError(f"{where}: 'translations' must be a table of languages")
+    found = []
+    for language, texts in table.items():
+        if language not in LANGUAGES:
+            raise PersonaFileError(
+                f"{where}: translations for {language!r}; the languages are " + ", ".join(LANGUAGES)
+            )
+        title = texts.get("title", "") if isinstance(texts, dict) else None
+        description = texts.get("description", "") if isinstance(texts, dict) else None
+        if not isinstance(title, str) or not isinstance(description, str):
+            raise PersonaFileError(f"{where}: translations.{language} needs text values")
+        found.append((language, title.strip(), description.strip()))
+    return tuple(found)
 
 
 def parse_personas(text: str, *, source: str, default_name: str | None = None) -> PersonaBook:
@@ -89,6 +119,7 @@ def parse_personas(text: str, *, source: str, default_name: str | None = None) -
                 title=fields["title"] or name,
                 description=fields["description"],
                 instructions=fields["instructions"],
+                translations=_translations(entry.get("translations", {}), f"{where} ({name})"),
             )
         )
 

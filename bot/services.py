@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.backends import Backend, ModelClient
 from bot.config import Config
-from bot.engine import ChatEngine
+from bot.engine import ChatEngine, ChatLanguages
 from bot.personas import PersonaBook
-from bot.texts import Texts
+from bot.texts import Language, Texts
 from storage import ConversationStore
 
 
@@ -22,7 +22,8 @@ class Services:
     client: ModelClient
     backend: Backend
     personas: PersonaBook
-    texts: Texts
+    catalogues: Mapping[Language, Texts]
+    languages: ChatLanguages
     engine: ChatEngine
     background: set[asyncio.Task[None]] = field(default_factory=set)
 

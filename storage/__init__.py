@@ -6,6 +6,7 @@ Imports nothing from `bot`: the record types in `storage.records` are the bot's 
 from storage.conversation_store import ConversationStore
 from storage.records import (
     ChatKey,
+    ChatLanguage,
     ChatRecord,
     HistoryMessage,
     InboxEntry,
@@ -16,6 +17,7 @@ from storage.records import (
 
 __all__ = [
     "ChatKey",
+    "ChatLanguage",
     "ChatRecord",
     "ConversationStore",
     "HistoryMessage",

@@ -15,6 +15,7 @@ import aiosqlite
 from storage.migrations import MIGRATIONS
 from storage.records import (
     ChatKey,
+    ChatLanguage,
     ChatRecord,
     HistoryMessage,
     InboxEntry,
@@ -211,6 +212,30 @@ class ConversationStore:
         )
         await self.db.commit()
 
+    async def chat_language(self, chat_id: int) -> ChatLanguage:
+        async with self.db.execute(
+            "SELECT language, joined_language FROM chat_status WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return ChatLanguage() if row is None else ChatLanguage(row[0], row[1])
+
+    async def set_chat_language(self, chat_id: int, language: str | None) -> None:
+        """The chat's own choice of language; None goes back to choosing automatically."""
+        await self.db.execute(
+            "INSERT INTO chat_status (chat_id, language) VALUES (?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language",
+            (chat_id, language),
+        )
+        await self.db.commit()
+
+    async def set_joined_language(self, chat_id: int, language: str) -> None:
+        await self.db.execute(
+            "INSERT INTO chat_status (chat_id, joined_language) VALUES (?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET joined_language = excluded.joined_language",
+            (chat_id, language),
+        )
+        await self.db.commit()
+
     async def chat_active(self, chat_id: int) -> bool:
         async with self.db.execute(
             "SELECT active FROM chat_status WHERE chat_id = ?", (chat_id,)
@@ -257,7 +282,7 @@ class ConversationStore:
     # -- the durable inbox --------------------------------------------------------------------
 
     async def inbox_add(
-        self, key: ChatKey, *, message_id: int, private: bool, text: str
+        self, key: ChatKey, *, message_id: int, private: bool, text: str, language: str = "en"
     ) -> InboxEntry | None:
         """Record an accepted message; None if this Telegram message was recorded before.
 
@@ -265,9 +290,9 @@ class ConversationStore:
         """
         try:
             cursor = await self.db.execute(
-                "INSERT INTO inbox (chat_id, topic_id, message_id, private, text)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
-                (key.chat_id, key.topic_id, message_id, int(private), text),
+                "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
+                (key.chat_id, key.topic_id, message_id, int(private), text, language),
             )
             await self.db.commit()
         except sqlite3.Error as exc:
@@ -275,7 +300,9 @@ class ConversationStore:
         if cursor.rowcount == 0:
             return None
         assert cursor.lastrowid is not None
-        return InboxEntry(cursor.lastrowid, key, message_id, private, text, "received")
+        return InboxEntry(
+            cursor.lastrowid, key, message_id, private, text, "received", language=language
+        )
 
     async def inbox_running(
         self, entry_id: int, conversation_id: str, remote_id: str | None
@@ -300,10 +327,12 @@ class ConversationStore:
         """Unfinished entries, oldest first (per chat that is also the order to answer them)."""
         async with self.db.execute(
             "SELECT id, chat_id, topic_id, message_id, private, text, state, conversation_id,"
-            " remote_id, reply FROM inbox ORDER BY id"
+            " remote_id, reply, language FROM inbox ORDER BY id"
         ) as cursor:
             rows = await cursor.fetchall()
         return [
-            InboxEntry(r[0], ChatKey(r[1], r[2]), r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9])
+            InboxEntry(
+                r[0], ChatKey(r[1], r[2]), r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10]
+            )
             for r in rows
         ]

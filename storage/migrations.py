@@ -73,4 +73,12 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (chat_id, message_id)
     );
     """,
+    # 5: languages. Per chat its own choice (/language) and the language of whoever added the
+    # bot to a group; per inbox entry the language its answer is written in, so a turn resumed
+    # after a restart speaks as it would have.
+    """
+    ALTER TABLE chat_status ADD COLUMN language TEXT;
+    ALTER TABLE chat_status ADD COLUMN joined_language TEXT;
+    ALTER TABLE inbox ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+    """,
 )

@@ -49,6 +49,15 @@ class InboxEntry:
     conversation_id: str | None = None
     remote_id: str | None = None
     reply: str | None = None  # JSON of what to send, once the turn is over
+    language: str = "en"  # what the answer is written in, chosen when the message arrived
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLanguage:
+    """A chat's stored language settings (names as the bot's catalogues spell them)."""
+
+    chosen: str | None = None  # the chat's own choice; None: automatic
+    joined: str | None = None  # the language of whoever added the bot to the group
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,9 @@ ConfigFactory = Callable[..., Config]
 
 BACKENDS = ("responses", "assistants", "chat")
 # Telegram's real limits pace a chat at a message a second; most tests need not wait for that.
-RELAXED_LIMITS = FloodLimits(overall=(1000, 1.0), per_chat=(100, 1.0), per_group=(100, 1.0))
+RELAXED_LIMITS = FloodLimits(
+    overall=(1000, 1.0), per_chat=(100, 1.0), per_group=(100, 1.0), group_span=0.01
+)
 # Tests of behaviour above the backends run once, on the default backend.
 responses_only = pytest.mark.parametrize("backend", ["responses"], indirect=True)
 # The request that runs a turn on each backend (where a test injects faults).

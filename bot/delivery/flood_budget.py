@@ -27,7 +27,9 @@ import math
 from collections import deque
 from typing import Protocol
 
-ANSWER, ACK = 0, 1  # priorities of the requests that wait, highest first
+# Priorities of the requests that wait, highest first: answers, a message's first sign of
+# life, then the first words of an answer whose chat already shows "typing…".
+ANSWER, ACK, FIRST_WORDS = 0, 1, 2
 
 
 def loop_time() -> float:
@@ -126,7 +128,7 @@ class Budget:
         self._meters = meters
         self.paused_until = -math.inf  # a 429's retry_after
         self._in_flight = 0
-        self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+        self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque(), deque())
         self._timer: asyncio.TimerHandle | None = None
 
     def wait_time(self, now: float) -> float:

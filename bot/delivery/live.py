@@ -34,15 +34,9 @@ class LivePreview(abc.ABC):
     answer_id: int | None = None
 
     def __init__(
-        self,
-        sender: MessageSender,
-        *,
-        min_interval: float,
-        keepalive: float | None,
-        acknowledged: Callable[[], bool] = lambda: False,
+        self, sender: MessageSender, *, min_interval: float, keepalive: float | None
     ) -> None:
         self._sender = sender
-        self._acknowledged = acknowledged  # whether the chat already saw a sign of life
         self._min_interval = min_interval
         self._keepalive = keepalive
         self._streamed = ""  # everything received so far
@@ -128,8 +122,7 @@ class LivePreview(abc.ABC):
         if not preview or (preview == self._shown and self._keepalive is None):
             return
         bot, chat_id = self._sender.bot, self._sender.chat_id
-        first_sign_of_life = not self._shown and not self._acknowledged()
-        if not first_sign_of_life and not room_for_low_priority(bot, chat_id, self.endpoint):
+        if self._shown and not room_for_low_priority(bot, chat_id, self.endpoint):
             self._last_shown = time.monotonic()  # try again an interval later
             return
         shown = True
@@ -164,7 +157,8 @@ class DraftAnswer(LivePreview):
         acknowledged: Callable[[], bool] = lambda: False,
     ) -> None:
         # A draft is a ~30 s preview: refresh it well before it fades while the model is quiet.
-        super().__init__(sender, min_interval=1.0, keepalive=15.0, acknowledged=acknowledged)
+        super().__init__(sender, min_interval=1.0, keepalive=15.0)
+        self._acknowledged = acknowledged  # whether the chat already shows "typing…"
         self.answer_id = draft_id
         self._draft_id = draft_id
         self._can_stop = can_stop
@@ -180,11 +174,10 @@ class DraftAnswer(LivePreview):
                 parse_mode=parse_mode,
                 message_thread_id=sender.topic_id,
                 api_kwargs={"can_stop": True} if self._can_stop else None,
-                # Unless "typing…" already shows, the first words are the sign of life the
-                # user waits for: they wait for budget. Other drafts may be skipped.
-                rate_limit_args=(
-                    None if self._shown or self._acknowledged() else {"priority": "ack"}
-                ),
+                # The first words wait for budget (as the sign of life unless "typing…"
+                # already shows, then behind other chats' signs of life); later drafts may
+                # be skipped.
+                rate_limit_args=None if self._shown else {"priority": self._first_priority()},
             )
             return not was_skipped()
 
@@ -192,6 +185,9 @@ class DraftAnswer(LivePreview):
 
     async def _deliver(self, part: MessagePart) -> None:
         await self._sender.send(part)
+
+    def _first_priority(self) -> str:
+        return "words" if self._acknowledged() else "ack"
 
 
 class EditedAnswer(LivePreview):

@@ -7,8 +7,16 @@ Imports the backend interface, storage, personas and texts; never Telegram, the 
 from bot.backends.base import BackendError
 from bot.engine.channel import ChatEvents, LiveAnswer, ReplyChannel
 from bot.engine.chat_engine import ChatEngine
+from bot.engine.languages import ChatLanguages
 
 # What `reset` and `choose_persona` raise when no new conversation could be started.
 ConversationUnavailable = BackendError
 
-__all__ = ["ChatEngine", "ChatEvents", "ConversationUnavailable", "LiveAnswer", "ReplyChannel"]
+__all__ = [
+    "ChatEngine",
+    "ChatEvents",
+    "ChatLanguages",
+    "ConversationUnavailable",
+    "LiveAnswer",
+    "ReplyChannel",
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.backends import (
     Backend,
@@ -22,11 +22,13 @@ from bot.backends import (
 from bot.engine.channel import LiveAnswer, ReplyChannel
 from bot.engine.chat_queue import ChatQueues
 from bot.engine.conversations import Conversations
+from bot.engine.languages import answer_in
 from bot.engine.outcome import Outcome, describe, for_error
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
 from bot.personas import Persona, PersonaBook
 from bot.texts import Texts
+from bot.texts.languages import Language, known
 from storage import ChatKey, ConversationStore, InboxEntry
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ class ChatEngine:
         store: ConversationStore,
         backend: Backend,
         personas: PersonaBook,
-        texts: Texts,
+        catalogues: Mapping[Language, Texts],
         model: str,
         response_timeout: float,
         typing_interval: float,
@@ -48,7 +50,7 @@ class ChatEngine:
     ) -> None:
         self._store = store
         self._backend = backend
-        self._texts = texts
+        self._catalogues = catalogues
         self._model = model
         self._response_timeout = response_timeout
         self._typing_interval = typing_interval
@@ -63,13 +65,22 @@ class ChatEngine:
         self._turn_slots = asyncio.Semaphore(max_concurrent_turns)
 
     async def accept_message(
-        self, key: ChatKey, text: str, channel: ReplyChannel, *, message_id: int, private: bool
+        self,
+        key: ChatKey,
+        text: str,
+        channel: ReplyChannel,
+        *,
+        message_id: int,
+        private: bool,
+        language: Language,
     ) -> bool:
         """Record a user message in the inbox, then queue it behind the chat's earlier ones.
 
         False if this message was accepted before (Telegram delivered it again after a restart).
         """
-        entry = await self._store.inbox_add(key, message_id=message_id, private=private, text=text)
+        entry = await self._store.inbox_add(
+            key, message_id=message_id, private=private, text=text, language=language
+        )
         if entry is None:
             logger.info("Message %s in chat %s was already accepted", message_id, key)
             return False
@@ -164,7 +175,7 @@ class ChatEngine:
             await self._deliver(entry, outcome, channel, live)
         except Exception:
             logger.exception("Turn failed in chat %s", entry.key)
-            await channel.send_notice(self._texts.internal_error)
+            await channel.send_notice(self._texts(entry).internal_error)
             await self._store.inbox_done(entry.id)
         finally:
             if live is not None:
@@ -173,12 +184,16 @@ class ChatEngine:
     async def _run(self, turn: RunningTurn) -> Outcome:
         """The turn on the chat's conversation (on a new one if the server lost it)."""
         key = turn.entry.key
+        language = known(turn.entry.language) or "en"
+        texts = self._catalogues[language]
         history_lost = False
         self._running[key] = turn
         try:
             async with self._turn_slots:
                 conversation = await self._conversations.current(key)
-                turn_input = TurnInput(turn.entry.text, conversation.persona.instructions)
+                turn_input = TurnInput(
+                    turn.entry.text, _with_language(conversation.persona.instructions, language)
+                )
                 try:
                     result = await self._turns.run(turn, conversation, turn_input)
                 except ConversationNotFound:
@@ -195,7 +210,7 @@ class ChatEngine:
                 logger.error("Backend misconfigured (chat %s): %s", key, exc)
             else:
                 logger.warning("Backend could not answer in chat %s: %s", key, exc)
-            outcome = for_error(exc, self._texts)
+            outcome = for_error(exc, texts)
         else:
             if result.usage is not None:
                 await self._store.record_usage(
@@ -203,11 +218,15 @@ class ChatEngine:
                 )
             self._log_ending(key, result.status, result.response_id, result.error_code)
             outcome = describe(
-                result, self._texts, stopped=turn.stopped, timeout_seconds=self._response_timeout
+                result, texts, stopped=turn.stopped, timeout_seconds=self._response_timeout
             )
         finally:
             self._running.pop(key, None)
-        return outcome.after(self._texts.history_lost) if history_lost else outcome
+        return outcome.after(texts.history_lost) if history_lost else outcome
+
+    def _texts(self, entry: InboxEntry) -> Texts:
+        """The catalogue of the language the entry's answer is written in."""
+        return self._catalogues[known(entry.language) or "en"]
 
     @staticmethod
     def _log_ending(
@@ -233,3 +252,7 @@ class ChatEngine:
         elif outcome.answer:
             await channel.send_answer(outcome.answer, outcome.note)
         await self._store.inbox_done(entry.id)
+
+
+def _with_language(instructions: str, language: Language) -> str:
+    return f"{instructions}\n\n{answer_in(language)}".strip()

@@ -19,8 +19,10 @@ from bot.delivery.channel import ChannelFactory
 from bot.handlers.access import AccessControl
 from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
 from bot.handlers.errors import ErrorHandler
+from bot.handlers.language import LANGUAGE_CALLBACK_PREFIX, LanguageHandlers
 from bot.handlers.membership import MembershipHandlers
 from bot.handlers.messages import MessageHandlers
+from bot.handlers.speaking import Speaker
 from bot.handlers.stop import STOP_UPDATE, StopHandlers
 from bot.services import Services
 
@@ -37,18 +39,20 @@ def register_handlers(
     channels: ChannelFactory,
 ) -> None:
     """Each handler class gets only the collaborators it uses: never the store or the backend."""
-    config, engine, texts = services.config, services.engine, services.texts
-    access = AccessControl(config, services.store, texts)
-    commands = CommandHandlers(engine, services.personas, access, texts)
+    config, engine = services.config, services.engine
+    speaker = Speaker(services.languages, services.catalogues)
+    access = AccessControl(config, services.store, speaker)
+    commands = CommandHandlers(engine, services.personas, access, speaker)
+    languages = LanguageHandlers(services.languages, access, speaker)
     messages = MessageHandlers(
         engine,
         access,
         channels,
-        texts,
+        speaker,
         trigger=config.group_trigger,
         adds_group_context=config.adds_group_context,
     )
-    membership = MembershipHandlers(engine, access, texts)
+    membership = MembershipHandlers(engine, access, services.languages, speaker)
     stops = StopHandlers(engine)
     # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
     # model yet, and lets everything pass on to the handlers below.
@@ -60,6 +64,8 @@ def register_handlers(
             CommandHandler("reset", commands.reset, filters=NEW_MESSAGES),
             CommandHandler("persona", commands.persona, filters=NEW_MESSAGES),
             CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
+            CommandHandler("language", languages.language, filters=NEW_MESSAGES),
+            CallbackQueryHandler(languages.button, pattern=f"^{LANGUAGE_CALLBACK_PREFIX}"),
             ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated),
             # Texts, and captions (which count like text).
@@ -74,4 +80,4 @@ def register_handlers(
             ),
         ]
     )
-    application.add_error_handler(ErrorHandler(config, texts))
+    application.add_error_handler(ErrorHandler(config, speaker))

@@ -10,6 +10,7 @@ from telegram.constants import CallbackQueryLimit, ChatType, ParseMode
 from telegram.error import TelegramError
 
 from bot.config import Config
+from bot.handlers.speaking import Speaker
 from bot.rendering.markdown import visible_text
 from bot.texts import Texts, render
 from storage import ConversationStore
@@ -41,10 +42,10 @@ class GroupAdmins:
 
 
 class AccessControl:
-    def __init__(self, config: Config, store: ConversationStore, texts: Texts) -> None:
+    def __init__(self, config: Config, store: ConversationStore, speaker: Speaker) -> None:
         self._config = config
         self._store = store  # only the chat status: which groups are allowed
-        self._texts = texts
+        self._speaker = speaker
         self.admins = GroupAdmins()
 
     def is_owner(self, user_id: int) -> bool:
@@ -71,26 +72,31 @@ class AccessControl:
             if self.user_allowed(user.id):
                 return True
             logger.info("Refused user %s", user.id)
-            await _answer(update, render(self._texts.not_allowed, user_id=user.id))
+            texts = await self._speaker.texts(update)
+            await _answer(update, render(texts.not_allowed, user_id=user.id))
             return False
         if await self.group_allowed(chat.id, user.id):
             return True
-        await self.refuse_group(bot, chat)
+        await self.refuse_group(bot, chat, await self._speaker.texts(update))
         return False
 
-    async def refuse_group(self, bot: Bot, chat: Chat) -> None:
+    async def refuse_group(self, bot: Bot, chat: Chat, texts: Texts) -> None:
         """Say once, with the group's id, that it is not allowed; then leave."""
         logger.info("Leaving group %s (%s): not allowed", chat.id, chat.title)
         await self._store.set_chat_allowed(chat.id, False)
         try:
             await bot.send_message(
                 chat.id,
-                render(self._texts.group_not_allowed, chat_id=chat.id),
+                render(texts.group_not_allowed, chat_id=chat.id),
                 parse_mode=ParseMode.HTML,
             )
             await bot.leave_chat(chat.id)
         except TelegramError as exc:
             logger.warning("Could not leave group %s: %s", chat.id, exc)
+
+    async def may_configure(self, update: Update, bot: Bot) -> bool:
+        """/reset, /persona, /language: whoever may talk here and manage the conversation."""
+        return await self.may_talk(update, bot) and await self.may_manage(update, bot)
 
     async def may_manage(self, update: Update, bot: Bot) -> bool:
         """/reset and /persona: anyone in private; in groups, admins (unless configured open)."""
@@ -102,7 +108,7 @@ class AccessControl:
         if not self._config.group_admin_only or user.id in await self.admins.of(bot, chat.id):
             return True
         logger.info("Refused %s a group command in %s (not an admin)", user.id, chat.id)
-        await _answer(update, self._texts.admins_only)
+        await _answer(update, (await self._speaker.texts(update)).admins_only)
         return False
 
 

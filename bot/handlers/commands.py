@@ -11,8 +11,9 @@ from telegram.ext import ContextTypes
 from bot.engine import ChatEngine, ConversationUnavailable
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import chat_key
+from bot.handlers.speaking import Speaker
 from bot.personas import Persona, PersonaBook
-from bot.texts import Html, Texts, render
+from bot.texts import Html, Language, render
 
 logger = logging.getLogger(__name__)
 
@@ -21,12 +22,12 @@ PERSONA_CALLBACK_PREFIX = "persona:"
 
 class CommandHandlers:
     def __init__(
-        self, engine: ChatEngine, personas: PersonaBook, access: AccessControl, texts: Texts
+        self, engine: ChatEngine, personas: PersonaBook, access: AccessControl, speaker: Speaker
     ) -> None:
         self._engine = engine
         self._personas = personas
         self._access = access
-        self._texts = texts
+        self._speaker = speaker
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet, say what the bot does and which persona is active."""
@@ -34,9 +35,11 @@ class CommandHandlers:
         if message is None or not await self._access.may_talk(update, context.bot):
             return
         persona = await self._engine.persona_for(chat_key(message))
+        language = await self._speaker.language(update)
+        texts = self._speaker.texts_in(language)
         user = update.effective_user
-        name = user.first_name if user else self._texts.someone
-        await _reply(message, render(self._texts.start, name=name, persona=persona.title))
+        name = user.first_name if user else texts.someone
+        await _reply(message, render(texts.start, name=name, persona=persona.title_in(language)))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
@@ -46,7 +49,7 @@ class CommandHandlers:
         await _reply(
             message,
             render(
-                self._texts.help,
+                (await self._speaker.texts(update)).help,
                 example=self._personas.personas[-1].name,
                 username=context.bot.username,
             ),
@@ -55,42 +58,46 @@ class CommandHandlers:
     async def reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Forget the chat's (or topic's) conversation and start a new one."""
         message = update.effective_message
-        if message is None or not await self._manager(update, context):
+        if message is None or not await self._access.may_configure(update, context.bot):
             return
+        texts = await self._speaker.texts(update)
         try:
             await self._engine.reset(chat_key(message))
         except ConversationUnavailable as exc:
             logger.warning("Reset failed in chat %s: %s", message.chat_id, exc)
-            await _reply(message, self._texts.reset_failed)
+            await _reply(message, texts.reset_failed)
             return
-        await _reply(message, self._texts.reset_done)
+        await _reply(message, texts.reset_done)
 
     async def persona(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the persona menu, or switch directly with `/persona <name>`."""
         message = update.effective_message
-        if message is None or not await self._manager(update, context):
+        if message is None or not await self._access.may_configure(update, context.bot):
             return
+        language = await self._speaker.language(update)
         if context.args:
             wanted = " ".join(context.args)
             chosen = self._personas.get(wanted)
             if chosen is None:
-                await _reply(message, self._unknown_persona(wanted))
+                await _reply(message, self._unknown_persona(wanted, language))
                 return
-            await _reply(message, await self._switch(message, chosen))
+            await _reply(message, await self._switch(message, chosen, language))
             return
         current = await self._engine.persona_for(chat_key(message))
         await message.reply_text(
             render(
-                self._texts.persona_current, title=current.title, description=current.description
+                self._speaker.texts_in(language).persona_current,
+                title=current.title_in(language),
+                description=current.description_in(language),
             ),
             parse_mode=ParseMode.HTML,
-            reply_markup=self._menu(current.name),
+            reply_markup=self._menu(current.name, language),
         )
 
     async def persona_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on the /persona menu."""
         query = update.callback_query
-        if query is None or not await self._manager(update, context):
+        if query is None or not await self._access.may_configure(update, context.bot):
             return
         await query.answer()
         name = (query.data or "").removeprefix(PERSONA_CALLBACK_PREFIX)
@@ -98,10 +105,13 @@ class CommandHandlers:
         persona = self._personas.get(name)
         if not isinstance(message, Message):
             return
+        language = await self._speaker.language(update)
         if persona is None:
-            await message.edit_text(self._texts.persona_button_stale, parse_mode=ParseMode.HTML)
+            stale = self._speaker.texts_in(language).persona_button_stale
+            await message.edit_text(stale, parse_mode=ParseMode.HTML)
             return
-        await message.edit_text(await self._switch(message, persona), parse_mode=ParseMode.HTML)
+        switched = await self._switch(message, persona, language)
+        await message.edit_text(switched, parse_mode=ParseMode.HTML)
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command we do not have, in a private chat: point to /help."""
@@ -109,28 +119,32 @@ class CommandHandlers:
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
         if await self._access.may_talk(update, context.bot):
-            await _reply(message, self._texts.unknown_command)
+            await _reply(message, (await self._speaker.texts(update)).unknown_command)
 
-    async def _switch(self, message: Message, persona: Persona) -> str:
+    async def _switch(self, message: Message, persona: Persona, language: Language) -> str:
+        texts = self._speaker.texts_in(language)
         try:
             await self._engine.choose_persona(chat_key(message), persona)
         except ConversationUnavailable as exc:
             logger.warning("Persona switch failed in chat %s: %s", message.chat_id, exc)
-            return self._texts.reset_failed
+            return texts.reset_failed
         return render(
-            self._texts.persona_chosen, title=persona.title, description=persona.description
+            texts.persona_chosen,
+            title=persona.title_in(language),
+            description=persona.description_in(language),
         )
 
-    def _menu(self, current: str) -> InlineKeyboardMarkup:
+    def _menu(self, current: str, language: Language) -> InlineKeyboardMarkup:
+        texts = self._speaker.texts_in(language)
         return InlineKeyboardMarkup(
             [
                 [
                     InlineKeyboardButton(
                         (
-                            self._texts.persona_button_current
+                            texts.persona_button_current
                             if persona.name == current
-                            else self._texts.persona_button
-                        ).format(title=persona.title),  # buttons are plain text: no escaping
+                            else texts.persona_button
+                        ).format(title=persona.title_in(language)),  # plain text: no escaping
                         callback_data=PERSONA_CALLBACK_PREFIX + persona.name,
                     )
                 ]
@@ -138,24 +152,20 @@ class CommandHandlers:
             ]
         )
 
-    def _unknown_persona(self, wanted: str) -> str:
+    def _unknown_persona(self, wanted: str, language: Language) -> str:
+        texts = self._speaker.texts_in(language)
         choices = Html(
             "\n".join(
                 render(
-                    self._texts.persona_choice,
+                    texts.persona_choice,
                     name=p.name,
-                    title=p.title,
-                    description=p.description,
+                    title=p.title_in(language),
+                    description=p.description_in(language),
                 )
                 for p in self._personas.personas
             )
         )
-        return render(self._texts.persona_unknown, name=wanted, choices=choices)
-
-    async def _manager(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-        return await self._access.may_talk(update, context.bot) and await self._access.may_manage(
-            update, context.bot
-        )
+        return render(texts.persona_unknown, name=wanted, choices=choices)
 
 
 async def _reply(message: Message, text: str) -> None:

@@ -8,9 +8,10 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot.engine import ChatEngine
+from bot.engine import ChatEngine, ChatLanguages
 from bot.handlers.access import AccessControl
-from bot.texts import Texts, render
+from bot.handlers.speaking import Speaker
+from bot.texts import render
 
 logger = logging.getLogger(__name__)
 
@@ -18,10 +19,17 @@ PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMe
 
 
 class MembershipHandlers:
-    def __init__(self, engine: ChatEngine, access: AccessControl, texts: Texts) -> None:
+    def __init__(
+        self,
+        engine: ChatEngine,
+        access: AccessControl,
+        languages: ChatLanguages,
+        speaker: Speaker,
+    ) -> None:
         self._engine = engine
         self._access = access
-        self._texts = texts
+        self._languages = languages
+        self._speaker = speaker
 
     async def my_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Added to a group: welcome, or refuse and leave. Removed or blocked: mark inactive."""
@@ -39,13 +47,16 @@ class MembershipHandlers:
             await engine.chat_reachable(chat.id)
             if chat.type == ChatType.PRIVATE:
                 return
+            # The group speaks the language of whoever added the bot, until it chooses one.
+            await self._languages.joined(chat.id, change.from_user.language_code)
+            texts = await self._speaker.texts(update)
             if not await self._access.group_allowed(chat.id, change.from_user.id):
-                await self._access.refuse_group(context.bot, chat)
+                await self._access.refuse_group(context.bot, chat, texts)
                 return
             logger.info("Added to group %s (%s) by %s", chat.id, chat.title, change.from_user.id)
             await context.bot.send_message(
                 chat.id,
-                render(self._texts.group_welcome, username=context.bot.username),
+                render(texts.group_welcome, username=context.bot.username),
                 parse_mode=ParseMode.HTML,
             )
 

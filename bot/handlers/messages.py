@@ -12,7 +12,7 @@ from bot.delivery.channel import ChannelFactory
 from bot.engine import ChatEngine
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import addressed_text, chat_key, is_private, text_for_model
-from bot.texts import Texts
+from bot.handlers.speaking import Speaker
 from storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ class MessageHandlers:
         engine: ChatEngine,
         access: AccessControl,
         channels: ChannelFactory,
-        texts: Texts,
+        speaker: Speaker,
         *,
         trigger: str | None,
         adds_group_context: bool,
@@ -32,7 +32,7 @@ class MessageHandlers:
         self._engine = engine
         self._access = access
         self._channels = channels
-        self._texts = texts
+        self._speaker = speaker
         self._trigger = trigger
         self._adds_group_context = adds_group_context
 
@@ -48,8 +48,10 @@ class MessageHandlers:
         if not await self._access.may_talk(update, context.bot):
             return
         if not text.strip() and not message.reply_to_message and not message.effective_attachment:
-            await message.reply_text(self._texts.empty_message, parse_mode=ParseMode.HTML)  # "@bot"
+            texts = await self._speaker.texts(update)
+            await message.reply_text(texts.empty_message, parse_mode=ParseMode.HTML)  # "@bot"
             return
+        language = await self._speaker.language(update)
         key = chat_key(message)
         channel = self._channels.for_message(message)
         model_text = text_for_model(message, text, context.bot)
@@ -60,10 +62,12 @@ class MessageHandlers:
                 channel,
                 message_id=message.message_id,
                 private=is_private(message),
+                language=language,
             )
         except StorageUnavailable as exc:
             logger.error("Message %s in chat %s not accepted: %s", message.message_id, key, exc)
-            await message.reply_text(self._texts.storage_unavailable, parse_mode=ParseMode.HTML)
+            texts = self._speaker.texts_in(language)
+            await message.reply_text(texts.storage_unavailable, parse_mode=ParseMode.HTML)
             return
         if accepted:
             logger.info("Message %s accepted in chat %s", message.message_id, key)
@@ -76,7 +80,8 @@ class MessageHandlers:
         if not await self._access.may_talk(update, context.bot):
             return
         logger.info("Unsupported message %s in chat %s", message.message_id, message.chat_id)
-        await message.reply_text(self._texts.unsupported_message, parse_mode=ParseMode.HTML)
+        texts = await self._speaker.texts(update)
+        await message.reply_text(texts.unsupported_message, parse_mode=ParseMode.HTML)
 
     async def _maybe_add_context(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """GROUP_CONTEXT=all: what the group says goes into its conversation, unanswered."""

@@ -44,6 +44,12 @@ class Texts:
     command_help: str
     command_persona: str
     command_reset: str
+    command_language: str
+
+    # Telegram's profile texts: the description in an empty chat (at most 512), the short one
+    # on the profile and when shared (at most 120). Plain text.
+    bot_description: str
+    bot_short_description: str
 
     # /start and /help
     start: str  # {name} {persona}
@@ -66,6 +72,17 @@ class Texts:
     persona_button: str  # {title}
     persona_button_current: str  # {title}
     persona_button_stale: str
+
+    # /language
+    language_menu: str  # {language}: the chat's own choice
+    language_menu_automatic: str  # {language}: chosen from the sender or whoever added the bot
+    language_chosen: str  # said in the new language
+    language_automatic: str  # {language}
+    language_unknown: str  # {name} {choices}
+    language_button: str  # {name}
+    language_button_current: str  # {name}
+    language_button_automatic: str
+    language_button_stale: str
 
     # How an answer ended, when it did not simply end well
     answer_empty: str

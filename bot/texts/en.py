@@ -9,6 +9,13 @@ TEXTS = Texts(
     command_help="What this bot can do",
     command_persona="Show or switch the persona (starts a new conversation)",
     command_reset="Forget this conversation and start over",
+    command_language="Choose the language I speak here",
+    bot_description=(
+        "An AI assistant that remembers: every chat with me is one long conversation. "
+        "Switch personas with /persona, start over with /reset, and add me to a group to talk "
+        "together (mention me or reply to me there)."
+    ),
+    bot_short_description="An AI assistant that remembers your conversation.",
     start=(
         "Hi {name}! I'm an AI assistant. Every chat with me is one long conversation that I "
         "remember, so you can simply keep talking.\n\n"
@@ -23,6 +30,7 @@ TEXTS = Texts(
         "/persona — show the current persona and choose another\n"
         "/persona <i>name</i> — switch directly, e.g. <code>/persona {example}</code>\n"
         "/reset — forget this conversation and start over\n"
+        "/language — choose the language I speak here\n"
         "/help — this message\n\n"
         "In groups, mention me (@{username}) or reply to one of my messages to talk to me."
     ),
@@ -55,6 +63,19 @@ TEXTS = Texts(
     persona_button="{title}",
     persona_button_current="✅ {title}",
     persona_button_stale="That menu is out of date — send /persona again.",
+    language_menu="I speak <b>{language}</b> in this chat.\n\nChoose another:",
+    language_menu_automatic=(
+        "I speak <b>{language}</b> in this chat, chosen automatically.\n\nChoose another:"
+    ),
+    language_chosen="Done — I'll speak English in this chat.",
+    language_automatic=(
+        "Done — I'll choose the language automatically again (for now: <b>{language}</b>)."
+    ),
+    language_unknown="I don't know the language “{name}”. Available: {choices}.",
+    language_button="{name}",
+    language_button_current="✅ {name}",
+    language_button_automatic="Automatic",
+    language_button_stale="That menu is out of date — send /language again.",
     answer_empty="The model returned an empty answer. Please try rephrasing your message.",
     answer_incomplete="(The answer was cut short: {reason}.)",
     incomplete_length="it reached the length limit",

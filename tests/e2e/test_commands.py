@@ -16,9 +16,9 @@ async def test_commands_are_registered_per_audience_at_start_up(
     bot: RunningBot, telegram: FakeTelegram
 ) -> None:
     assert telegram.commands == {
-        "all_private_chats": ["persona", "reset", "help", "start"],
-        "all_group_chats": ["help"],  # /reset and /persona are for admins in groups
-        "all_chat_administrators": ["persona", "reset", "help"],
+        "all_private_chats": ["persona", "reset", "language", "help", "start"],
+        "all_group_chats": ["help"],  # /reset, /persona, /language are for admins in groups
+        "all_chat_administrators": ["persona", "reset", "language", "help"],
     }
 
 
@@ -107,7 +107,7 @@ async def test_persona_command_switches_directly_and_starts_fresh(
 
     assert tutor.title in confirmation
     last = openai_server.turns[-1]
-    assert last.instructions == tutor.instructions
+    assert last.instructions.startswith(tutor.instructions)
     assert last.history == []
     if old is not None:
         assert openai_server.deleted == [old]
@@ -143,7 +143,7 @@ async def test_persona_menu_button_switches_persona(
 
     assert personas.get("translator").title in edit[0].result["text"]
     assert telegram.calls_to("answerCallbackQuery")
-    assert openai_server.turns[-1].instructions == personas.get("translator").instructions
+    assert openai_server.turns[-1].instructions.startswith(personas.get("translator").instructions)
 
 
 async def test_persona_choice_survives_a_restart(
@@ -160,4 +160,4 @@ async def test_persona_choice_survives_a_restart(
     await alice.replies(2)
 
     shop = second.services.personas.get("shop")
-    assert openai_server.turns[-1].instructions == shop.instructions
+    assert openai_server.turns[-1].instructions.startswith(shop.instructions)

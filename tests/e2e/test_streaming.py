@@ -39,12 +39,12 @@ async def test_drafts_grow_before_the_answer_is_sent_in_full(
 
 
 @pytest.mark.parametrize("backend", ["chat"], indirect=True)  # pacing is Telegram-side
-async def test_under_load_typing_is_the_sign_of_life_and_drafts_give_way_to_it(
+async def test_an_answer_is_not_held_up_by_a_draft_waiting_for_budget(
     start_bot: StartBot, make_config: ConfigFactory, alice: Person, telegram: FakeTelegram
 ) -> None:
-    # Two typing actions or drafts a minute: the typing that acknowledges the message takes
-    # one; the first draft would eat into the share kept for the next message's typing.
-    tight = FloodLimits(overall=(2, 60.0), per_chat=(100, 1.0), per_group=(100, 1.0))
+    # One typing action or draft a minute: the typing that acknowledges the message takes it,
+    # the first draft waits for a place, and the answer (a message: its own budget) goes.
+    tight = FloodLimits(overall=(1, 60.0), per_chat=(100, 1.0), per_group=(100, 1.0))
     await start_bot(make_config(flood_limits=tight))
     alice.say("Hello")
 

@@ -157,6 +157,10 @@ class FakeTelegram:
     token: str = "123456:TEST-telegram-token-secret"
     calls: list[Call] = field(default_factory=list)
     commands: dict[str, list[str]] = field(default_factory=dict)  # by scope type
+    # (scope type, language code or None) → [(command, description)]
+    command_menus: dict[tuple[str, str | None], list[tuple[str, str]]] = field(default_factory=dict)
+    descriptions: dict[str | None, str] = field(default_factory=dict)  # by language code
+    short_descriptions: dict[str | None, str] = field(default_factory=dict)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
@@ -300,7 +304,30 @@ class FakeTelegram:
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
         scope = (params.get("scope") or {"type": "default"})["type"]
-        self.commands[scope] = [c["command"] for c in params.get("commands", [])]
+        language = params.get("language_code") or None
+        commands = params.get("commands", [])
+        for command in commands:
+            if not 1 <= len(command["description"]) <= 256:
+                raise _ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        if language is None:
+            self.commands[scope] = [c["command"] for c in commands]
+        self.command_menus[(scope, language)] = [(c["command"], c["description"]) for c in commands]
+        return True
+
+    async def _api_setMyDescription(self, params: dict[str, Any]) -> Any:
+        return self._set_profile_text(self.descriptions, params, "description", 512)
+
+    async def _api_setMyShortDescription(self, params: dict[str, Any]) -> Any:
+        return self._set_profile_text(self.short_descriptions, params, "short_description", 120)
+
+    @staticmethod
+    def _set_profile_text(
+        table: dict[str | None, str], params: dict[str, Any], name: str, limit: int
+    ) -> bool:
+        text = params.get(name) or ""
+        if len(text) > limit:
+            raise _ApiError(400, f"Bad Request: {name} is too long")
+        table[params.get("language_code") or None] = text
         return True
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:

@@ -121,19 +121,19 @@ def test_other_chats_are_not_held_up_by_a_busy_one() -> None:
     assert dict(recorder.sent) == {"a0": 0, "b0": 0, "a1": 1}
 
 
-def test_a_group_gets_its_burst_then_one_every_three_seconds_and_20_a_minute() -> None:
+def test_a_group_gets_at_most_4_in_any_5_seconds_and_20_a_minute() -> None:
     async def scenario() -> Recorder:
-        limiter = TelegramRateLimiter(chat_burst=3, group_burst=3)
+        limiter = TelegramRateLimiter(chat_burst=3, group_burst=4)
         recorder = Recorder()
         await together(*(request(limiter, recorder, f"m{n}", chat_id=-100) for n in range(22)))
         return recorder
 
     times = run(scenario()).times
 
-    assert times[:5] == [0, 0, 0, 3, 6]
-    assert times[19] == 51  # the 20th of the minute…
-    assert times[20] == 60  # …and the 21st waits for the first to leave the window
+    assert times[:5] == [0, 0, 0, 1, 5]  # the chat's burst, its next second, the group's cap
+    assert all(later - earlier >= 5 for earlier, later in zip(times, times[4:], strict=False))
     assert all(later - earlier >= 60 for earlier, later in zip(times, times[20:], strict=False))
+    assert times[19] < 60 <= times[20]  # the 21st waits for the first to leave the minute
 
 
 def test_a_bucket_paces_by_the_answers_without_losing_the_round_trip() -> None:
@@ -197,7 +197,7 @@ def test_questions_about_a_chat_spend_only_the_overall_budget() -> None:
         await request(limiter, recorder, "next answer", chat_id=-100)
         return recorder
 
-    assert run(scenario()).sent == [("answer", 0), ("admins", 0), ("next answer", 3)]
+    assert run(scenario()).sent == [("answer", 0), ("admins", 0), ("next answer", 5)]
 
 
 def test_an_acknowledgement_waits_behind_answers_for_the_next_free_place() -> None:
@@ -228,6 +228,24 @@ def test_acknowledgements_are_not_held_up_by_answers_in_their_own_budget() -> No
 
     recorder = run(scenario())
     assert recorder.sent == [("first", 0), ("ack", 0), ("answer", 0.2)]
+
+
+def test_every_chat_gets_a_sign_of_life_before_any_gets_its_first_words() -> None:
+    async def scenario() -> Recorder:
+        limiter = TelegramRateLimiter(overall=(1, 1.0))
+        recorder = Recorder()
+        await request(limiter, recorder, "typing 1", "sendChatAction", chat_id=1, priority="ack")
+        await together(
+            request(limiter, recorder, "words 1", "sendMessageDraft", 1, priority="words"),
+            request(limiter, recorder, "typing 2", "sendChatAction", 2, priority="ack"),
+            request(limiter, recorder, "draft 3", "sendMessageDraft", chat_id=3),
+            request(limiter, recorder, "typing 3", "sendChatAction", 3, priority="ack"),
+        )
+        return recorder
+
+    # The plain draft finds no room and is skipped; the first words wait for both typings.
+    assert run(scenario()).sent == [("typing 1", 0), ("typing 2", 1), ("typing 3", 2),
+                                    ("words 1", 3)]  # fmt: skip
 
 
 def test_an_acknowledgement_may_use_the_reserve_that_drafts_leave_free() -> None:

@@ -1,0 +1,54 @@
+"""Which language the bot speaks in a chat, from what is stored and what Telegram tells."""
+
+from __future__ import annotations
+
+from bot.texts.languages import ENGLISH_NAMES, Language, choose, known, normalise
+from storage import ConversationStore
+
+
+class ChatLanguages:
+    """The chat's own choice, else (private) the sender's app language, else (group) the
+    language of whoever added the bot, else the owner's `DEFAULT_LANGUAGE`."""
+
+    def __init__(self, store: ConversationStore, default: Language) -> None:
+        self._store = store
+        self.default = default
+
+    async def for_message(
+        self, chat_id: int, *, private: bool, sender_code: str | None
+    ) -> Language:
+        """The language to answer a message in (Telegram's `language_code` of its sender)."""
+        stored = await self._store.chat_language(chat_id)
+        return choose(
+            chosen=known(stored.chosen),
+            sender=normalise(sender_code),
+            joined=known(stored.joined),
+            private=private,
+            default=self.default,
+        )
+
+    async def chosen(self, chat_id: int) -> Language | None:
+        """The chat's own choice; None when the language is chosen automatically."""
+        return known((await self._store.chat_language(chat_id)).chosen)
+
+    async def choose(self, chat_id: int, language: Language | None) -> None:
+        await self._store.set_chat_language(chat_id, language)
+
+    async def joined(self, chat_id: int, adder_code: str | None) -> None:
+        """The bot was added to a group: the adder's language is the group's until chosen."""
+        language = normalise(adder_code)
+        if language is not None:
+            await self._store.set_joined_language(chat_id, language)
+
+
+def answer_in(language: Language) -> str:
+    """The line added to every persona's instructions: stable per chat, so the prompt cache holds.
+
+    In English like the instructions themselves; the model follows the user's language and
+    falls back on the chat's when the message does not show one.
+    """
+    return (
+        "Reply in the language the user writes in, unless your instructions say otherwise; "
+        f"when that is unclear (a very short message, an emoji, a link), reply in "
+        f"{ENGLISH_NAMES[language]}."
+    )

@@ -1,0 +1,124 @@
+"""Spanish, neutral Latin American (tú), following the glossary in GLOSSARY.md."""
+
+from __future__ import annotations
+
+from bot.texts.catalogue import Texts
+from bot.texts.en import TEXTS as ENGLISH
+
+TEXTS = Texts(
+    command_start="Mensaje de bienvenida",
+    command_help="Lo que este bot sabe hacer",
+    command_persona="Ver o cambiar la persona (empieza una conversación nueva)",
+    command_reset="Olvidar esta conversación y empezar de nuevo",
+    command_language="Elegir el idioma en que hablo aquí",
+    bot_description=(
+        "Un asistente de IA que recuerda: cada chat conmigo es una larga conversación. "
+        "Cambia de persona con /persona, empieza de nuevo con /reset y agrégame a un grupo para "
+        "conversar juntos (allí, mencióname o responde a uno de mis mensajes)."
+    ),
+    bot_short_description="Un asistente de IA que recuerda tu conversación.",
+    start=(
+        "¡Hola, {name}! Soy un asistente de IA. Cada chat conmigo es una larga conversación que "
+        "recuerdo, así que simplemente sigue hablando.\n\n"
+        "Persona actual: <b>{persona}</b>.\n"
+        "/persona — cambiar de persona (esto empieza una conversación nueva)\n"
+        "/reset — olvidar esta conversación y empezar de nuevo\n"
+        "/help — lo que sé hacer"
+    ),
+    help=(
+        "Escríbeme y te respondo; recuerdo todo lo dicho en este chat hasta que uses "
+        "/reset.\n\n"
+        "/persona — ver la persona actual y elegir otra\n"
+        "/persona <i>nombre</i> — cambiar directamente, por ejemplo "
+        "<code>/persona {example}</code>\n"
+        "/reset — olvidar esta conversación y empezar de nuevo\n"
+        "/language — elegir el idioma en que hablo aquí\n"
+        "/help — este mensaje\n\n"
+        "En grupos, mencióname (@{username}) o responde a uno de mis mensajes para hablar "
+        "conmigo."
+    ),
+    someone="tú",
+    not_allowed=(
+        "Lo siento, este es un bot privado y no estás en su lista de usuarios permitidos.\n\n"
+        "Tu id de usuario de Telegram es <code>{user_id}</code>. Si conoces a quien administra "
+        "el bot, envíale este id: puede permitirte agregándolo a <code>ALLOWED_USERS</code>."
+    ),
+    group_not_allowed=(
+        "Lo siento, soy un bot privado y este grupo no está en mi lista, así que me voy.\n\n"
+        "El id del grupo es <code>{chat_id}</code>: quien administra el bot puede permitirlo "
+        "agregándolo a <code>ALLOWED_CHATS</code>, o agregándome al grupo personalmente."
+    ),
+    group_welcome=(
+        "¡Hola a todos! Menciónenme (@{username}) o respondan a uno de mis mensajes para hablar "
+        "conmigo; recuerdo la conversación de este grupo hasta que un administrador use /reset."
+    ),
+    admins_only="Lo siento, solo los administradores del grupo pueden hacer eso.",
+    reset_done="Listo: olvidé nuestra conversación. ¡Empecemos de nuevo!",
+    reset_failed=(
+        "Lo siento, no pude empezar una conversación nueva ahora. Vuelve a intentar /reset en "
+        "un minuto."
+    ),
+    persona_current="Persona actual: <b>{title}</b> — {description}\n\nElige otra:",
+    persona_chosen=(
+        "Persona cambiada a <b>{title}</b> — {description}\nEmpecé una conversación nueva."
+    ),
+    persona_unknown="No conozco la persona “{name}”. Personas disponibles:\n{choices}",
+    persona_choice="• <code>{name}</code> — {title}: {description}",
+    persona_button="{title}",
+    persona_button_current="✅ {title}",
+    persona_button_stale="Ese menú está desactualizado: envía /persona de nuevo.",
+    language_menu="Hablo <b>{language}</b> en este chat.\n\nElige otro idioma:",
+    language_menu_automatic=(
+        "Hablo <b>{language}</b> en este chat, elegido automáticamente.\n\nElige otro idioma:"
+    ),
+    language_chosen="Listo: hablaré español en este chat.",
+    language_automatic=(
+        "Listo: vuelvo a elegir el idioma automáticamente (por ahora: <b>{language}</b>)."
+    ),
+    language_unknown="No conozco el idioma “{name}”. Disponibles: {choices}.",
+    language_button="{name}",
+    language_button_current="✅ {name}",
+    language_button_automatic="Automático",
+    language_button_stale="Ese menú está desactualizado: envía /language de nuevo.",
+    answer_empty="El modelo devolvió una respuesta vacía. Intenta reformular tu mensaje.",
+    answer_incomplete="(La respuesta quedó incompleta: {reason}.)",
+    incomplete_length="llegó al límite de longitud",
+    incomplete_content_filter="el filtro de contenido la detuvo",
+    incomplete_unknown="motivo desconocido",
+    answer_failed="Lo siento, el modelo no pudo responder esta vez. Inténtalo de nuevo.",
+    answer_cancelled="La respuesta se canceló.",
+    answer_stopped="(Detenida.)",
+    answer_tool_call=(
+        "Lo siento, el modelo intentó usar una herramienta que este bot no ofrece, así que lo "
+        "detuve. Quien administra el bot debería quitar las herramientas del asistente."
+    ),
+    answer_timed_out=(
+        "Lo siento, el modelo tardó demasiado (más de {seconds} segundos), así que dejé de "
+        "esperar. Inténtalo de nuevo, quizá con una pregunta más corta."
+    ),
+    answer_timed_out_note=(
+        "(Lo siento, el modelo tardó demasiado (más de {seconds} segundos), así que dejé de "
+        "esperar. Inténtalo de nuevo, quizá con una pregunta más corta.)"
+    ),
+    backend_unavailable=(
+        "Lo siento, el servicio de IA no está disponible ahora. Inténtalo de nuevo en un minuto."
+    ),
+    backend_misconfigured=(
+        "Lo siento, no puedo acceder al servicio de IA porque el bot está mal configurado. "
+        "Quien administra el bot ya fue avisado en el registro del bot."
+    ),
+    backend_rejected="Lo siento, el servicio de IA rechazó este mensaje. Intenta reformularlo.",
+    history_lost=(
+        "(Ya no encontré nuestra conversación anterior en el servicio de IA, "
+        "así que empecé una nueva.)"
+    ),
+    unknown_command="No conozco ese comando. /help muestra lo que sé hacer.",
+    empty_message="¿Sí? ¿Qué te gustaría preguntar?",
+    storage_unavailable=(
+        "Lo siento, no puedo recibir mensajes ahora (mi almacenamiento no está disponible). "
+        "Inténtalo de nuevo en unos minutos."
+    ),
+    unsupported_message="Lo siento, por ahora solo puedo leer mensajes de texto.",
+    internal_error="Lo siento, algo salió mal de mi lado. Inténtalo de nuevo.",
+    error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
+)

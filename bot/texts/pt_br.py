@@ -1,0 +1,121 @@
+"""Brazilian Portuguese (você), following the glossary in GLOSSARY.md."""
+
+from __future__ import annotations
+
+from bot.texts.catalogue import Texts
+from bot.texts.en import TEXTS as ENGLISH
+
+TEXTS = Texts(
+    command_start="Mensagem de boas-vindas",
+    command_help="O que este bot sabe fazer",
+    command_persona="Ver ou trocar a persona (começa uma nova conversa)",
+    command_reset="Esquecer esta conversa e recomeçar",
+    command_language="Escolher o idioma em que falo aqui",
+    bot_description=(
+        "Um assistente de IA que lembra: cada chat comigo é uma longa conversa. "
+        "Troque de persona com /persona, recomece com /reset e me adicione a um grupo para "
+        "conversarmos juntos (lá, me mencione ou responda a uma mensagem minha)."
+    ),
+    bot_short_description="Um assistente de IA que lembra da sua conversa.",
+    start=(
+        "Oi, {name}! Sou um assistente de IA. Cada chat comigo é uma longa conversa de que eu "
+        "me lembro, então é só continuar falando.\n\n"
+        "Persona atual: <b>{persona}</b>.\n"
+        "/persona — trocar de persona (isso começa uma conversa nova)\n"
+        "/reset — esquecer esta conversa e recomeçar\n"
+        "/help — o que eu sei fazer"
+    ),
+    help=(
+        "É só me escrever que eu respondo; lembro de tudo o que foi dito neste chat até você "
+        "usar /reset.\n\n"
+        "/persona — ver a persona atual e escolher outra\n"
+        "/persona <i>nome</i> — trocar direto, por exemplo <code>/persona {example}</code>\n"
+        "/reset — esquecer esta conversa e recomeçar\n"
+        "/language — escolher o idioma em que falo aqui\n"
+        "/help — esta mensagem\n\n"
+        "Em grupos, me mencione (@{username}) ou responda a uma mensagem minha para falar comigo."
+    ),
+    someone="você",
+    not_allowed=(
+        "Desculpe, este é um bot particular e você não está na lista de usuários permitidos.\n\n"
+        "Seu id de usuário no Telegram é <code>{user_id}</code>. Se você conhece quem cuida do "
+        "bot, envie esse id: é só adicioná-lo a <code>ALLOWED_USERS</code>."
+    ),
+    group_not_allowed=(
+        "Desculpe, sou um bot particular e este grupo não está na minha lista, então vou sair.\n\n"
+        "O id do grupo é <code>{chat_id}</code>: quem cuida do bot pode permiti-lo adicionando-o "
+        "a <code>ALLOWED_CHATS</code>, ou me adicionando ao grupo pessoalmente."
+    ),
+    group_welcome=(
+        "Oi, pessoal! Me mencionem (@{username}) ou respondam a uma mensagem minha para falar "
+        "comigo; lembro da conversa deste grupo até um administrador usar /reset."
+    ),
+    admins_only="Desculpe, só os administradores do grupo podem fazer isso.",
+    reset_done="Pronto — esqueci a nossa conversa. Vamos recomeçar!",
+    reset_failed=(
+        "Desculpe, não consegui começar uma nova conversa agora. Tente /reset de novo daqui a "
+        "um minuto."
+    ),
+    persona_current="Persona atual: <b>{title}</b> — {description}\n\nEscolha outra:",
+    persona_chosen=(
+        "Persona trocada para <b>{title}</b> — {description}\nComecei uma conversa nova."
+    ),
+    persona_unknown="Não conheço a persona “{name}”. Personas disponíveis:\n{choices}",
+    persona_choice="• <code>{name}</code> — {title}: {description}",
+    persona_button="{title}",
+    persona_button_current="✅ {title}",
+    persona_button_stale="Esse menu está desatualizado — envie /persona de novo.",
+    language_menu="Falo <b>{language}</b> neste chat.\n\nEscolha outro idioma:",
+    language_menu_automatic=(
+        "Falo <b>{language}</b> neste chat, escolhido automaticamente.\n\nEscolha outro idioma:"
+    ),
+    language_chosen="Pronto — vou falar português neste chat.",
+    language_automatic=(
+        "Pronto — volto a escolher o idioma automaticamente (por enquanto: <b>{language}</b>)."
+    ),
+    language_unknown="Não conheço o idioma “{name}”. Disponíveis: {choices}.",
+    language_button="{name}",
+    language_button_current="✅ {name}",
+    language_button_automatic="Automático",
+    language_button_stale="Esse menu está desatualizado — envie /language de novo.",
+    answer_empty="O modelo devolveu uma resposta vazia. Tente reformular a sua mensagem.",
+    answer_incomplete="(A resposta foi interrompida: {reason}.)",
+    incomplete_length="atingiu o limite de tamanho",
+    incomplete_content_filter="o filtro de conteúdo a bloqueou",
+    incomplete_unknown="motivo desconhecido",
+    answer_failed="Desculpe, o modelo não conseguiu responder desta vez. Tente de novo.",
+    answer_cancelled="A resposta foi cancelada.",
+    answer_stopped="(Interrompida.)",
+    answer_tool_call=(
+        "Desculpe, o modelo tentou usar uma ferramenta que este bot não oferece, então eu o "
+        "interrompi. Quem cuida do bot deve remover as ferramentas do assistente."
+    ),
+    answer_timed_out=(
+        "Desculpe, o modelo demorou demais (mais de {seconds} segundos), então parei de "
+        "esperar. Tente de novo, talvez com uma pergunta mais curta."
+    ),
+    answer_timed_out_note=(
+        "(Desculpe, o modelo demorou demais (mais de {seconds} segundos), então parei de "
+        "esperar. Tente de novo, talvez com uma pergunta mais curta.)"
+    ),
+    backend_unavailable=(
+        "Desculpe, o serviço de IA não está acessível agora. Tente de novo daqui a um minuto."
+    ),
+    backend_misconfigured=(
+        "Desculpe, não consigo acessar o serviço de IA porque o bot está mal configurado. "
+        "Quem cuida do bot foi avisado no registro do bot."
+    ),
+    backend_rejected="Desculpe, o serviço de IA recusou esta mensagem. Tente reformulá-la.",
+    history_lost=(
+        "(Não encontrei mais a nossa conversa anterior no serviço de IA, então comecei uma nova.)"
+    ),
+    unknown_command="Não conheço esse comando. /help mostra o que eu sei fazer.",
+    empty_message="Sim? O que você gostaria de perguntar?",
+    storage_unavailable=(
+        "Desculpe, não consigo receber mensagens agora (meu armazenamento está indisponível). "
+        "Tente de novo daqui a alguns minutos."
+    ),
+    unsupported_message="Desculpe, por enquanto só consigo ler mensagens de texto.",
+    internal_error="Desculpe, algo deu errado do meu lado. Tente de novo.",
+    error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
+)
