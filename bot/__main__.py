@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 import sys
 
 from dotenv import find_dotenv, load_dotenv
@@ -20,6 +22,7 @@ def main() -> None:
     from bot.handlers import ALLOWED_UPDATES
     from bot.logging_setup import configure_logging
     from bot.personas import PersonaFileError
+    from bot.startup import TokenRejected, connect, redact_uncaught
 
     try:
         config = load_config(os.environ)
@@ -27,11 +30,33 @@ def main() -> None:
         print(exc, file=sys.stderr)
         sys.exit(2)
     configure_logging(config.log_level, config.secrets)
+    redact_uncaught()
+    log = logging.getLogger("bot")
     try:
         application = build_application(config)
     except (PersonaFileError, OSError) as exc:
-        logging.getLogger("bot").error("Cannot start: %s", exc)
+        log.error("Cannot start: %s", exc)
         sys.exit(2)
+    # Reach Telegram first (patiently) on the loop run_polling will use, so a wrong token or a
+    # missing network is one clear line instead of a traceback.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    connecting = loop.create_task(connect(application))
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(stop, connecting.cancel)
+    try:
+        loop.run_until_complete(connecting)
+    except TokenRejected:
+        log.error(
+            "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): copy it again from @BotFather"
+        )
+        sys.exit(2)
+    except asyncio.CancelledError:
+        log.info("Stopped before Telegram could be reached")
+        return
+    finally:
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(stop)
     # Pending updates are kept: messages sent while the bot was down are answered on start.
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
 

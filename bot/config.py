@@ -7,6 +7,7 @@ written once, on the `Config` field; Telegram's own numbers live with the code t
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
@@ -20,6 +21,7 @@ GroupStreaming: TypeAlias = Literal["off", "edit"]
 GroupContext: TypeAlias = Literal["mentions", "all"]
 ReasoningEffort: TypeAlias = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
 C = TypeVar("C", bound=str)
+BOT_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")  # what @BotFather hands out
 
 
 class ConfigError(ValueError):
@@ -219,13 +221,24 @@ def load_config(env: Mapping[str, str]) -> Config:
     """Build the config from environment variables, naming every missing or malformed one."""
     read = _EnvReader(env)
     token = read.required("TELEGRAM_BOT_TOKEN", "create a bot with @BotFather and paste its token")
-    if token and ":" not in token:
+    if token and "replace" in token.lower():
         read.problems.append(
-            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected <id>:<secret>)"
+            "TELEGRAM_BOT_TOKEN is still the example from .env.example: paste the token "
+            "@BotFather gave you"
+        )
+    elif token and not BOT_TOKEN.fullmatch(token):
+        read.problems.append(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected <digits>:<secret>, as "
+            "@BotFather shows it)"
         )
     api_key = read.required(
         "OPENAI_API_KEY", "use your OpenAI key (any non-empty text for local servers)"
     )
+    if "replace-me" in api_key:
+        read.problems.append(
+            "OPENAI_API_KEY is still the example from .env.example: use your OpenAI key "
+            "(any non-empty text for local servers)"
+        )
     backend = read.choice("BOT_BACKEND", get_args(BackendName), default("backend"))
     model = read.text("OPENAI_MODEL")
     if backend == "chat" and read.text("OPENAI_BASE_URL") and model is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -162,3 +163,69 @@ async def test_an_answer_finishing_within_the_grace_period_is_delivered_before_e
 
     assert process.returncode == 0, log
     assert_answered_exactly_once(telegram, openai_server, alice)
+
+
+async def test_the_example_token_is_a_config_error_naming_the_variable(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
+    example = "123456789:replace-with-the-token-from-BotFather"
+    env = {
+        **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+        "TELEGRAM_BOT_TOKEN": example,
+    }
+
+    process = await start_process(env, tmp_path)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+
+    log = output.decode()
+    assert process.returncode == 2, log
+    assert "TELEGRAM_BOT_TOKEN is still the example" in log
+    assert "Traceback" not in log and example not in log
+
+
+async def test_a_token_telegram_rejects_is_one_line_and_never_printed(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
+    wrong = "999999:WRONG-token-0123456789abcdefgh"
+    env = {
+        **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+        "TELEGRAM_BOT_TOKEN": wrong,
+    }
+
+    process = await start_process(env, tmp_path)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+
+    log = output.decode()
+    assert process.returncode == 2, log
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized)" in log
+    assert "Traceback" not in log
+    assert wrong not in log and wrong.split(":")[1] not in log
+    assert openai_server.api_key not in log
+
+
+async def test_an_unreachable_telegram_is_retried_with_a_line_per_attempt(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+        "TELEGRAM_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    process = await start_process(env, tmp_path)
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        async with asyncio.timeout(30):
+            while sum("Telegram is not reachable" in line for line in lines) < 2:
+                lines.append((await process.stdout.readline()).decode())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        rest, _ = await asyncio.wait_for(process.communicate(), 30)
+
+    log = "".join(lines) + rest.decode()
+    assert process.returncode == 0, log
+    assert "attempt 1:" in log and "attempt 2:" in log and "trying again in 2 s" in log
+    assert "Traceback" not in log
+    assert telegram.token not in log and openai_server.api_key not in log

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import ConfigError, default, load_config
 
-BASE = {"TELEGRAM_BOT_TOKEN": "123:abc-secret", "OPENAI_API_KEY": "sk-secret"}
+BASE = {"TELEGRAM_BOT_TOKEN": "123456:abc-secret-0123456789abcdef", "OPENAI_API_KEY": "sk-secret"}
 
 
 def test_defaults_are_sensible() -> None:
@@ -189,3 +189,15 @@ def test_telegram_pacing_defaults_and_overrides() -> None:
 def test_burst_sizes_telegram_would_refuse_are_config_errors(name: str, raw: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_config({**BASE, name: raw})
+
+
+@pytest.mark.parametrize(
+    ("name", "example"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "123456789:replace-with-the-token-from-BotFather"),
+        ("OPENAI_API_KEY", "sk-replace-me"),
+    ],
+)
+def test_the_examples_from_env_example_are_named_as_such(name: str, example: str) -> None:
+    with pytest.raises(ConfigError, match=f"{name} is still the example"):
+        load_config({**BASE, name: example})
