@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.texts.languages import ENGLISH_NAMES, Language, choose, known, normalise
-from storage import ConversationStore
+from storage import ChatLanguage, ConversationStore
 
 
 class ChatLanguages:
@@ -13,12 +13,21 @@ class ChatLanguages:
     def __init__(self, store: ConversationStore, default: Language) -> None:
         self._store = store
         self.default = default
+        # Every message asks; the answer changes only through this object. Kept in memory so a
+        # burst of messages does not queue a read each on the database's one connection.
+        self._known: dict[int, ChatLanguage] = {}
+
+    async def _stored(self, chat_id: int) -> ChatLanguage:
+        stored = self._known.get(chat_id)
+        if stored is None:
+            stored = self._known[chat_id] = await self._store.chat_language(chat_id)
+        return stored
 
     async def for_message(
         self, chat_id: int, *, private: bool, sender_code: str | None
     ) -> Language:
         """The language to answer a message in (Telegram's `language_code` of its sender)."""
-        stored = await self._store.chat_language(chat_id)
+        stored = await self._stored(chat_id)
         return choose(
             chosen=known(stored.chosen),
             sender=normalise(sender_code),
@@ -29,16 +38,18 @@ class ChatLanguages:
 
     async def chosen(self, chat_id: int) -> Language | None:
         """The chat's own choice; None when the language is chosen automatically."""
-        return known((await self._store.chat_language(chat_id)).chosen)
+        return known((await self._stored(chat_id)).chosen)
 
     async def choose(self, chat_id: int, language: Language | None) -> None:
         await self._store.set_chat_language(chat_id, language)
+        self._known.pop(chat_id, None)
 
     async def joined(self, chat_id: int, adder_code: str | None) -> None:
         """The bot was added to a group: the adder's language is the group's until chosen."""
         language = normalise(adder_code)
         if language is not None:
             await self._store.set_joined_language(chat_id, language)
+            self._known.pop(chat_id, None)
 
 
 def answer_in(language: Language) -> str:
