@@ -3,6 +3,7 @@
 #   ./run.sh        run the bot (creates .venv and installs on first use; reads .env)
 #   ./run.sh test   lint, type-check and run the whole test suite
 #   ./run.sh bench  the benchmark (see bench/run.py and the README's Performance section)
+#   ./run.sh backup PATH   a consistent copy of the database, safe while the bot runs
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,12 +39,16 @@ case "${1:-bot}" in
         "$VENV/bin/lint-imports" --no-cache
         exec "$VENV/bin/python" -m pytest "${@:2}"
         ;;
+    backup)
+        ensure_env ""
+        exec "$VENV/bin/python" -m bot backup "${@:2}"
+        ;;
     bench)
         ensure_env "[test]"
         exec "$VENV/bin/python" bench/run.py "${@:2}"
         ;;
     *)
-        echo "usage: ./run.sh [bot|test [pytest args]|bench [options]]" >&2
+        echo "usage: ./run.sh [bot|test [pytest args]|bench [options]|backup PATH]" >&2
         exit 2
         ;;
 esac

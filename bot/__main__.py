@@ -7,13 +7,18 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
+
+USAGE = "usage: python -m bot [backup PATH]"
 
 
 def main() -> None:
     # The .env of the directory the bot is started from; real environment variables win.
     load_dotenv(find_dotenv(usecwd=True))
+    if len(sys.argv) > 1:
+        sys.exit(command(sys.argv[1:]))
     # Opt in to python-telegram-bot's coming behaviour (durations as timedelta), without warnings.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
 
@@ -59,6 +64,24 @@ def main() -> None:
             loop.remove_signal_handler(stop)
     # Pending updates are kept: messages sent while the bot was down are answered on start.
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+def command(args: list[str]) -> int:
+    """The owner's commands beside running the bot; exit codes as for the bot (2: usage)."""
+    from bot.config import default
+    from storage.backup import BackupError, backup
+
+    if len(args) != 2 or args[0] != "backup":
+        print(USAGE, file=sys.stderr)
+        return 2
+    database = Path(os.environ.get("DATABASE_PATH") or default("database_path"))
+    try:
+        chats = backup(database, Path(args[1]))
+    except BackupError as exc:
+        print(f"Backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backed up {database} to {args[1]} ({chats} conversations)")
+    return 0
 
 
 if __name__ == "__main__":

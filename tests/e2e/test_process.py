@@ -9,6 +9,7 @@ import socket
 import sys
 from pathlib import Path
 
+from storage import ConversationStore
 from tests.conftest import Person, fake_env
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
@@ -229,3 +230,47 @@ async def test_an_unreachable_telegram_is_retried_with_a_line_per_attempt(
     assert "attempt 1:" in log and "attempt 2:" in log and "trying again in 2 s" in log
     assert "Traceback" not in log
     assert telegram.token not in log and openai_server.api_key not in log
+
+
+async def test_a_backup_taken_during_a_burst_holds_every_acknowledged_message(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
+    # WARNING: nobody reads the pipe until the end, and a full pipe would stall the bot.
+    env = {
+        **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+        "BOT_BACKEND": "chat",
+        "LOG_LEVEL": "WARNING",
+    }
+    openai_server.model.default_reply = lambda: Reply(text="noted", delay=0.05)
+    process = await start_process(env, tmp_path)
+    people = [telegram.user(600 + n, f"User{n}") for n in range(30)]
+    try:
+        for n, user in enumerate(people):
+            telegram.push_message(telegram.private_chat(user), user, f"message number {n}")
+        await telegram.wait_until(lambda: len(telegram.calls_to("sendMessage")) >= 5, within=30)
+        acknowledged = {  # the bot showed it had the message: it was in its inbox by then
+            call.params["chat_id"]
+            for call in telegram.calls
+            if call.ok and call.method in ("sendChatAction", "sendMessage")
+        }
+        backup = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "backup", str(tmp_path / "copy.sqlite3"),
+            cwd=tmp_path, env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        report, _ = await asyncio.wait_for(backup.communicate(), 30)
+        await telegram.wait_until(lambda: len(telegram.calls_to("sendMessage")) >= 30, within=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), 30)
+
+    assert backup.returncode == 0, report.decode()
+    assert "Backed up" in report.decode()
+    async with ConversationStore(tmp_path / "copy.sqlite3") as restored:  # opens as a database
+        pending = [entry.text for entry in await restored.inbox_pending()]
+        async with restored.db.execute("SELECT content FROM local_messages") as cursor:
+            answered = [row[0] for row in await cursor.fetchall()]
+    kept = " ".join(pending + answered)
+    assert acknowledged
+    for chat_id in acknowledged:
+        assert f"message number {chat_id - 600}" in kept

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from storage import ChatKey, ChatRecord, ConversationStore, TokenUsage
+from storage.backup import BackupError, backup
 from storage.migrations import MIGRATIONS
 
 
@@ -43,3 +46,20 @@ async def test_usage_is_summed_per_chat(tmp_path: Path) -> None:
 
         assert await store.usage_for(ChatKey(1)) == TokenUsage(30, 60)
         assert await store.usage_for(ChatKey(3)) == TokenUsage(0, 0)
+
+
+def test_a_backup_of_a_missing_database_fails_and_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(BackupError, match="no database"):
+        backup(tmp_path / "missing.sqlite3", tmp_path / "copy.sqlite3")
+
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_backup_into_a_folder_is_named_after_the_database(tmp_path: Path) -> None:
+    async with ConversationStore(tmp_path / "bot.sqlite3") as store:
+        await store.save_chat(ChatRecord(ChatKey(1), "responses", "conv_1", "assistant"))
+    (tmp_path / "backups").mkdir()
+
+    assert backup(tmp_path / "bot.sqlite3", tmp_path / "backups") == 1
+    async with ConversationStore(tmp_path / "backups" / "bot.sqlite3") as copy:
+        assert (await copy.get_chat(ChatKey(1))) is not None
