@@ -17,6 +17,10 @@ RUN pip install .
 
 USER telethread
 VOLUME ["/data"]
+# Unhealthy when the bot stops polling or its database stops taking writes (its heartbeat,
+# written every 20 s, goes stale after a minute).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=2 \
+    CMD ["python", "-m", "bot", "health"]
 # SIGTERM (docker stop) lets python-telegram-bot shut down cleanly.
 STOPSIGNAL SIGTERM
 CMD ["python", "-m", "bot"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 
-USAGE = "usage: python -m bot [backup PATH]"
+USAGE = "usage: python -m bot [backup PATH | health]"
 
 
 def main() -> None:
@@ -69,18 +69,44 @@ def main() -> None:
 def command(args: list[str]) -> int:
     """The owner's commands beside running the bot; exit codes as for the bot (2: usage)."""
     from bot.config import default
-    from storage.backup import BackupError, backup
 
-    if len(args) != 2 or args[0] != "backup":
-        print(USAGE, file=sys.stderr)
-        return 2
     database = Path(os.environ.get("DATABASE_PATH") or default("database_path"))
+    if args == ["health"]:
+        return health(database, max_age=3 * default("heartbeat_interval"))
+    if len(args) == 2 and args[0] == "backup":
+        return backup(database, Path(args[1]))
+    print(USAGE, file=sys.stderr)
+    return 2
+
+
+def health(database: Path, *, max_age: float) -> int:
+    """0 while the running bot keeps writing its heartbeat (for Docker's HEALTHCHECK)."""
+    import sqlite3
+
+    from storage.health import heartbeat_age
+
     try:
-        chats = backup(database, Path(args[1]))
+        age = heartbeat_age(database)
+    except (LookupError, sqlite3.Error) as exc:
+        print(f"unhealthy: {exc}")
+        return 1
+    if age > max_age:
+        print(f"unhealthy: no heartbeat for {age:.0f} s (the bot stopped polling or is stuck)")
+        return 1
+    print(f"healthy: last heartbeat {age:.0f} s ago")
+    return 0
+
+
+def backup(database: Path, target: Path) -> int:
+    from storage.backup import BackupError
+    from storage.backup import backup as copy_database
+
+    try:
+        chats = copy_database(database, target)
     except BackupError as exc:
         print(f"Backup failed: {exc}", file=sys.stderr)
         return 1
-    print(f"Backed up {database} to {args[1]} ({chats} conversations)")
+    print(f"Backed up {database} to {target} ({chats} conversations)")
     return 0
 
 

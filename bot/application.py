@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from telegram import (
@@ -63,6 +64,19 @@ async def _register_menus(bot: Bot, config: Config, code: str | None, texts: Tex
     )
     await bot.set_my_description(texts.bot_description, language_code=code)
     await bot.set_my_short_description(texts.bot_short_description, language_code=code)
+
+
+async def keep_heartbeat(
+    store: ConversationStore, polling: Callable[[], bool], interval: float
+) -> None:
+    """While polling, write the time: `python -m bot health` fails when it stops coming."""
+    while True:
+        if polling():
+            try:
+                await store.heartbeat()
+            except Exception as exc:  # the health check will notice the silence
+                logger.warning("Could not write the heartbeat: %s", exc)
+        await asyncio.sleep(interval)
 
 
 async def enforce_retention(engine: ChatEngine, days: int) -> None:
@@ -127,6 +141,14 @@ def build_application(config: Config) -> TelethreadApp:
             logger.info("Resuming %d messages left from the last run", resumed)
         if config.retention_days:
             services.run_in_background(enforce_retention(services.engine, config.retention_days))
+        updater = application.updater
+        services.run_in_background(
+            keep_heartbeat(
+                services.store,
+                lambda: updater is not None and updater.running,
+                config.heartbeat_interval,
+            )
+        )
         logger.info(
             "Telethread started as @%s (backend %s, model %s, %d personas)",
             application.bot.username,

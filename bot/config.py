@@ -96,6 +96,7 @@ class Config:
     telegram_actions_share_limit: bool = False  # typing and drafts count toward the 30/s
     # Not environment settings: timings changeable in tests and benchmarks.
     typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s
+    heartbeat_interval: float = 20.0  # `python -m bot health` allows three missed beats
     flood_limits: FloodLimits | None = None  # None: Telegram's, as the rate limiter knows them
 
     @property

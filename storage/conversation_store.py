@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
 from types import TracebackType
 
 import aiosqlite
 
+from storage.health import HEARTBEAT_KEY
 from storage.migrations import MIGRATIONS
 from storage.records import (
     ChatKey,
@@ -152,6 +154,10 @@ class ConversationStore:
             (key, value),
         )
         await self.db.commit()
+
+    async def heartbeat(self) -> None:
+        """The bot is alive and polling (read by `storage.health`)."""
+        await self.set_setting(HEARTBEAT_KEY, repr(time.time()))
 
     # -- local conversation history -----------------------------------------------------------
 

@@ -274,3 +274,16 @@ async def test_a_backup_taken_during_a_burst_holds_every_acknowledged_message(
     assert acknowledged
     for chat_id in acknowledged:
         assert f"message number {chat_id - 600}" in kept
+
+
+async def test_health_fails_without_a_database_and_says_why(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "none.sqlite3")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "health", cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+
+    assert process.returncode == 1
+    assert output.decode().startswith("unhealthy: there is no database")
