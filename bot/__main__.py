@@ -34,7 +34,7 @@ def main() -> None:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         sys.exit(2)
-    configure_logging(config.log_level, config.secrets)
+    configure_logging(config.log_level, config.secrets, json_lines=config.log_format == "json")
     redact_uncaught()
     log = logging.getLogger("bot")
     try:

@@ -27,6 +27,7 @@ from bot.delivery.rate_limiter import (
 )
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.handlers import register_handlers
+from bot.logging_setup import LastError
 from bot.personas import load_personas
 from bot.services import Services
 from bot.texts import CATALOGUES, LANGUAGES, Texts
@@ -117,6 +118,7 @@ def build_services(config: Config) -> Services:
         catalogues=CATALOGUES,
         languages=ChatLanguages(store, config.default_language),
         engine=engine,
+        last_error=LastError(config.secrets),
     )
 
 

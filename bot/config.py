@@ -19,6 +19,7 @@ BackendName: TypeAlias = Literal["responses", "assistants", "chat"]
 ReplyMode: TypeAlias = Literal["stream", "poll"]
 GroupStreaming: TypeAlias = Literal["off", "edit"]
 GroupContext: TypeAlias = Literal["mentions", "all"]
+LogFormat: TypeAlias = Literal["text", "json"]
 ReasoningEffort: TypeAlias = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
 C = TypeVar("C", bound=str)
 BOT_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")  # what @BotFather hands out
@@ -89,6 +90,7 @@ class Config:
     response_timeout: float = 120.0
     shutdown_grace: float = 20.0
     log_level: str = "INFO"
+    log_format: LogFormat = "text"
     default_language: Language = "en"  # where neither the chat nor Telegram tells
     # Telegram pacing (see bot/delivery/rate_limiter.py for the evidence behind each default).
     telegram_chat_burst: int = 3  # messages a quiet chat gets at once, then one a second
@@ -289,6 +291,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         response_timeout=read.seconds("RESPONSE_TIMEOUT", default("response_timeout"), minimum=5),
         shutdown_grace=read.seconds("SHUTDOWN_GRACE", default("shutdown_grace"), minimum=0),
         log_level=_log_level(read),
+        log_format=read.choice("LOG_FORMAT", get_args(LogFormat), default("log_format")),
         default_language=_language(read),
         telegram_chat_burst=_burst(read, "TELEGRAM_CHAT_BURST", "telegram_chat_burst", 10),
         telegram_group_burst=_burst(read, "TELEGRAM_GROUP_BURST", "telegram_group_burst", 20),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from typing import TextIO
@@ -29,9 +30,38 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self._secrets)
 
 
-def configure_logging(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line (LOG_FORMAT=json) for log collectors; scrubbed the same way."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return redact(json.dumps(entry, ensure_ascii=False), self._secrets)
+
+
+class LastError(logging.Handler):
+    """Remembers the latest ERROR line (for /status), already scrubbed of secrets."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__(logging.ERROR)
+        self._secrets = tuple(s for s in secrets if s)
+        self.seen: tuple[float, str] | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen = (record.created, redact(record.getMessage(), self._secrets)[:300])
+
+
+def configure_logging(
+    level: str, secrets: Iterable[str], stream: TextIO | None = None, *, json_lines: bool = False
+) -> None:
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(RedactingFormatter(secrets))
+    handler.setFormatter(JsonFormatter(secrets) if json_lines else RedactingFormatter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

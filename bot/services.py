@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
 from bot.backends import Backend, ModelClient
 from bot.config import Config
 from bot.engine import ChatEngine, ChatLanguages
+from bot.logging_setup import LastError
 from bot.personas import PersonaBook
 from bot.texts import Language, Texts
 from storage import ConversationStore
@@ -25,11 +29,29 @@ class Services:
     catalogues: Mapping[Language, Texts]
     languages: ChatLanguages
     engine: ChatEngine
+    last_error: LastError
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    started_at: float = field(default_factory=time.monotonic)
 
     async def start(self) -> None:
+        logging.getLogger().addHandler(self.last_error)
         await self.store.open()
         await self.backend.start()
+
+    async def status(self) -> str:
+        """The owner's /status: plain text, English like every operator report."""
+        seen = self.last_error.seen
+        last = "none" if seen is None else f"{_ago(time.time() - seen[0])} ago: {seen[1]}"
+        config = self.config
+        lines = [
+            f"Telethread {_version()}",
+            f"backend: {config.backend}, model: {config.openai_model}",
+            f"up for {_ago(time.monotonic() - self.started_at)}",
+            f"messages waiting: {await self.store.inbox_count()}",
+            f"turns running: {self.engine.turns_running}",
+            f"last error: {last}",
+        ]
+        return "\n".join(lines)
 
     def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
         """Long-running upkeep (e.g. retention), cancelled at shutdown."""
@@ -43,3 +65,22 @@ class Services:
         await self.engine.aclose()
         await self.client.close()
         await self.store.close()
+        logging.getLogger().removeHandler(self.last_error)
+
+
+def _ago(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("telethread")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"

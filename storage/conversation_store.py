@@ -329,6 +329,11 @@ class ConversationStore:
         await self.db.execute("DELETE FROM inbox WHERE id = ?", (entry_id,))
         await self.db.commit()
 
+    async def inbox_count(self) -> int:
+        async with self.db.execute("SELECT count(*) FROM inbox") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
     async def inbox_pending(self) -> list[InboxEntry]:
         """Unfinished entries, oldest first (per chat that is also the order to answer them)."""
         async with self.db.execute(

@@ -153,6 +153,10 @@ class ChatEngine:
     async def aclose(self) -> None:
         await self._queues.close(0)
 
+    @property
+    def turns_running(self) -> int:
+        return len(self._running)
+
     async def stop_answer(self, key: ChatKey, answer_id: int | None = None) -> bool:
         """Stop the chat's answer being written (the user pressed stop); False if none matches."""
         running = self._running.get(key)

@@ -23,6 +23,7 @@ from bot.handlers.language import LANGUAGE_CALLBACK_PREFIX, LanguageHandlers
 from bot.handlers.membership import MembershipHandlers
 from bot.handlers.messages import MessageHandlers
 from bot.handlers.speaking import Speaker
+from bot.handlers.status import StatusHandlers
 from bot.handlers.stop import STOP_UPDATE, StopHandlers
 from bot.services import Services
 
@@ -54,6 +55,7 @@ def register_handlers(
     )
     membership = MembershipHandlers(engine, access, services.languages, speaker)
     stops = StopHandlers(engine)
+    status = StatusHandlers(access, services.status, commands.unknown)
     # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
     # model yet, and lets everything pass on to the handlers below.
     application.add_handler(TypeHandler(Update, stops.stopped_generation), group=-1)
@@ -63,6 +65,7 @@ def register_handlers(
             CommandHandler("help", commands.help, filters=NEW_MESSAGES),
             CommandHandler("reset", commands.reset, filters=NEW_MESSAGES),
             CommandHandler("persona", commands.persona, filters=NEW_MESSAGES),
+            CommandHandler("status", status.status, filters=NEW_MESSAGES),
             CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
             CommandHandler("language", languages.language, filters=NEW_MESSAGES),
             CallbackQueryHandler(languages.button, pattern=f"^{LANGUAGE_CALLBACK_PREFIX}"),
