@@ -28,6 +28,7 @@ def main() -> None:
     from bot.logging_setup import configure_logging
     from bot.personas import PersonaFileError
     from bot.startup import TokenRejected, connect, redact_uncaught
+    from storage import StorageUnavailable
 
     try:
         config = load_config(os.environ)
@@ -63,7 +64,11 @@ def main() -> None:
         for stop in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(stop)
     # Pending updates are kept: messages sent while the bot was down are answered on start.
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except StorageUnavailable as exc:  # at start: a corrupt, read-only or unreachable file
+        log.error("Cannot start: %s", exc)
+        sys.exit(2)
 
 
 def command(args: list[str]) -> int:

@@ -36,6 +36,16 @@ class ConversationStore:
         self._db: aiosqlite.Connection | None = None
 
     async def open(self) -> None:
+        """Open (creating) the database; StorageUnavailable says why it cannot be used."""
+        try:
+            await self._open()
+        except (sqlite3.Error, OSError) as exc:
+            if self._db is not None:
+                await self._db.close()
+                self._db = None
+            raise StorageUnavailable(f"cannot use the database at {self._path}: {exc}") from exc
+
+    async def _open(self) -> None:
         if self._path != Path(":memory:"):
             self._path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self._path)

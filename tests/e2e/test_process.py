@@ -287,3 +287,21 @@ async def test_health_fails_without_a_database_and_says_why(tmp_path: Path) -> N
 
     assert process.returncode == 1
     assert output.decode().startswith("unhealthy: there is no database")
+
+
+async def test_a_corrupt_database_is_one_line_naming_the_file(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    database.write_bytes(b"this is not a database, just bytes " * 200)
+    env = fake_env(telegram, openai_server, database)
+
+    process = await start_process(env, tmp_path)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+
+    log = output.decode()
+    assert process.returncode == 2, log
+    assert f"Cannot start: cannot use the database at {database}" in log
+    assert "file is not a database" in log
+    assert "Traceback" not in log and telegram.token not in log
+    assert database.read_bytes().startswith(b"this is not a database")  # left as it was
