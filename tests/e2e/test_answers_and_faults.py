@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import aiosqlite
 import pytest
 
 from bot.logging_setup import configure_logging
+from bot.texts import ENGLISH
 from storage import ChatKey, ConversationStore, StorageUnavailable
 from tests.conftest import TURN_PATHS, ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
@@ -392,3 +394,18 @@ async def test_errors_are_reported_to_the_owner_never_as_tracebacks_to_users(
     assert telegram.token not in report
     user_texts = telegram.sent_texts(alice.chat_id)
     assert all("Traceback" not in t and "BadRequest" not in t for t in user_texts)
+
+
+@responses_only
+async def test_the_bot_starts_without_the_model_server_and_says_it_is_unreachable(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    await start_bot(make_config({"OPENAI_BASE_URL": closed}))
+
+    alice.say("Hello?")
+
+    [reply] = await alice.replies(1, within=30)
+    assert reply == ENGLISH.backend_unavailable
