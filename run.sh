@@ -3,6 +3,7 @@
 #   ./run.sh        run the bot (creates .venv and installs on first use; reads .env)
 #   ./run.sh test   lint, type-check and run the whole test suite
 #   ./run.sh bench  the benchmark (see bench/run.py and the README's Performance section)
+#   ./run.sh test-real     the chat backend against a real model server (builds llama.cpp once)
 #   ./run.sh backup PATH   a consistent copy of the database, safe while the bot runs
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -39,6 +40,10 @@ case "${1:-bot}" in
         "$VENV/bin/lint-imports" --no-cache
         exec "$VENV/bin/python" -m pytest "${@:2}"
         ;;
+    test-real)
+        ensure_env "[test]"
+        exec "$VENV/bin/python" -m tests.real.lane "${@:2}"
+        ;;
     backup)
         ensure_env ""
         exec "$VENV/bin/python" -m bot backup "${@:2}"
@@ -48,7 +53,7 @@ case "${1:-bot}" in
         exec "$VENV/bin/python" bench/run.py "${@:2}"
         ;;
     *)
-        echo "usage: ./run.sh [bot|test [pytest args]|bench [options]|backup PATH]" >&2
+        echo "usage: ./run.sh [bot|test [pytest args]|test-real|bench [options]|backup PATH]" >&2
         exit 2
         ;;
 esac

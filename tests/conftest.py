@@ -21,6 +21,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ConfigFactory = Callable[..., Config]
 
+# tests/real runs only in its own lane (`./run.sh test-real`), against a real model server.
+collect_ignore = [] if os.environ.get("TELETHREAD_REAL_LANE") else ["real"]
 BACKENDS = ("responses", "assistants", "chat")
 # Telegram's real limits pace a chat at a message a second; most tests need not wait for that.
 RELAXED_LIMITS = FloodLimits(

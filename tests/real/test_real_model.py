@@ -1,0 +1,100 @@
+"""The chat backend against a real model (llama.cpp's server, SmolLM2-135M), via `./run.sh
+test-real`. A small model says little of use, so these assert what it allows: answers that are
+not empty, delivered once and in order, drafts before the final text, no error in the log."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from bot.texts import ENGLISH
+from tests.conftest import ConfigFactory, Person, StartBot
+from tests.fakes.telegram_server import FakeTelegram
+
+REAL_SERVER = os.environ["TELETHREAD_REAL_LANE"]
+pytestmark = pytest.mark.parametrize("backend", ["chat"], indirect=True)
+
+
+@pytest.fixture
+def real_env() -> dict[str, str]:
+    return {"OPENAI_BASE_URL": REAL_SERVER, "OPENAI_MODEL": "smollm2", "RESPONSE_TIMEOUT": "60"}
+
+
+def no_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_streamed_answer_arrives_once_after_its_drafts(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    real_env: dict[str, str],
+    alice: Person,
+    telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "60"}))
+    alice.say("Name three colours.")
+
+    [answer] = await alice.replies(1, within=60)
+
+    assert answer.strip()
+    sent = telegram.calls_to("sendMessage", alice.chat_id)
+    assert len(sent) == 1
+    assert all(d.at < sent[0].at for d in telegram.drafts)
+    assert no_errors(caplog) == []
+
+
+@pytest.mark.parametrize("reply_mode", ["poll"], indirect=True)
+async def test_a_polled_answer_comes_without_drafts(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    real_env: dict[str, str],
+    alice: Person,
+    telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "40"}))
+    alice.say("Say hello.")
+
+    [answer] = await alice.replies(1, within=60)
+
+    assert answer.strip() and telegram.drafts == []
+    assert no_errors(caplog) == []
+
+
+async def test_answers_come_in_order_across_reset_and_persona(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    real_env: dict[str, str],
+    alice: Person,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "30"}))
+    alice.say("What is two plus two?")
+    await alice.replies(1, within=60)
+    alice.say("/reset")
+    alice.say("/persona translator")
+    alice.say("Translate 'good morning' into Spanish.")
+
+    replies = await alice.replies(4, within=60)
+
+    assert replies[1] == ENGLISH.reset_done
+    assert "Translator" in replies[2]
+    assert replies[3].strip()
+    assert no_errors(caplog) == []
+
+
+async def test_an_answer_cut_by_max_output_tokens_says_so(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    real_env: dict[str, str],
+    alice: Person,
+) -> None:
+    await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "5"}))
+    alice.say("Write a long story about a dragon who learns to cook.")
+
+    [answer] = await alice.replies(1, within=60)
+
+    assert ENGLISH.incomplete_length in answer
