@@ -166,20 +166,22 @@ async def test_an_answer_finishing_within_the_grace_period_is_delivered_before_e
     assert_answered_exactly_once(telegram, openai_server, alice)
 
 
+async def run_to_exit(env: dict[str, str], cwd: Path) -> tuple[int | None, str]:
+    """Start the bot and wait for it to give up: its exit code and everything it printed."""
+    process = await start_process(env, cwd)
+    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    return process.returncode, output.decode()
+
+
 async def test_the_example_token_is_a_config_error_naming_the_variable(
     telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
 ) -> None:
     example = "123456789:replace-with-the-token-from-BotFather"
-    env = {
-        **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
-        "TELEGRAM_BOT_TOKEN": example,
-    }
+    env = fake_env(telegram, openai_server, tmp_path / "bot.sqlite3")
 
-    process = await start_process(env, tmp_path)
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    code, log = await run_to_exit({**env, "TELEGRAM_BOT_TOKEN": example}, tmp_path)
 
-    log = output.decode()
-    assert process.returncode == 2, log
+    assert code == 2, log
     assert "TELEGRAM_BOT_TOKEN is still the example" in log
     assert "Traceback" not in log and example not in log
 
@@ -188,16 +190,11 @@ async def test_a_token_telegram_rejects_is_one_line_and_never_printed(
     telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
 ) -> None:
     wrong = "999999:WRONG-token-0123456789abcdefgh"
-    env = {
-        **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
-        "TELEGRAM_BOT_TOKEN": wrong,
-    }
+    env = fake_env(telegram, openai_server, tmp_path / "bot.sqlite3")
 
-    process = await start_process(env, tmp_path)
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    code, log = await run_to_exit({**env, "TELEGRAM_BOT_TOKEN": wrong}, tmp_path)
 
-    log = output.decode()
-    assert process.returncode == 2, log
+    assert code == 2, log
     assert "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized)" in log
     assert "Traceback" not in log
     assert wrong not in log and wrong.split(":")[1] not in log
@@ -294,13 +291,10 @@ async def test_a_corrupt_database_is_one_line_naming_the_file(
 ) -> None:
     database = tmp_path / "bot.sqlite3"
     database.write_bytes(b"this is not a database, just bytes " * 200)
-    env = fake_env(telegram, openai_server, database)
 
-    process = await start_process(env, tmp_path)
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    code, log = await run_to_exit(fake_env(telegram, openai_server, database), tmp_path)
 
-    log = output.decode()
-    assert process.returncode == 2, log
+    assert code == 2, log
     assert f"Cannot start: cannot use the database at {database}" in log
     assert "file is not a database" in log
     assert "Traceback" not in log and telegram.token not in log

@@ -42,7 +42,7 @@ async def test_a_streamed_answer_arrives_once_after_its_drafts(
     assert answer.strip()
     sent = telegram.calls_to("sendMessage", alice.chat_id)
     assert len(sent) == 1
-    assert all(d.at < sent[0].at for d in telegram.drafts)
+    assert telegram.drafts and all(d.at < sent[0].at for d in telegram.drafts)
     assert no_errors(caplog) == []
 
 
