@@ -11,8 +11,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, TypeAlias, TypeVar, get_args
+from typing import Any, Literal, TypeAlias, get_args
 
+from bot.env_reader import EnvReader
 from bot.texts.languages import LANGUAGES, Language
 
 BackendName: TypeAlias = Literal["responses", "assistants", "chat"]
@@ -21,7 +22,6 @@ GroupStreaming: TypeAlias = Literal["off", "edit"]
 GroupContext: TypeAlias = Literal["mentions", "all"]
 LogFormat: TypeAlias = Literal["text", "json"]
 ReasoningEffort: TypeAlias = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
-C = TypeVar("C", bound=str)
 BOT_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")  # what @BotFather hands out
 
 
@@ -127,102 +127,9 @@ def default(name: str) -> Any:
     raise KeyError(name)
 
 
-class _EnvReader:
-    """Reads typed values from the environment, collecting every problem instead of stopping."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-        self.problems: list[str] = []
-
-    def text(self, name: str) -> str | None:
-        return self._env.get(name, "").strip() or None
-
-    def required(self, name: str, hint: str) -> str:
-        value = self.text(name)
-        if value is None:
-            self.problems.append(f"{name} is not set: {hint}")
-            return ""
-        return value
-
-    def choice(self, name: str, options: tuple[C, ...], fallback: C) -> C:
-        raw = (self.text(name) or fallback).lower()
-        for option in options:
-            if raw == option:
-                return option
-        self.problems.append(f"{name} must be one of {', '.join(options)}, got {raw!r}")
-        return fallback
-
-    def seconds(self, name: str, fallback: float, *, minimum: float) -> float:
-        raw = self.text(name)
-        if raw is None:
-            return fallback
-        try:
-            value = float(raw)
-        except ValueError:
-            self.problems.append(f"{name} must be a number of seconds, got {raw!r}")
-            return fallback
-        if value < minimum:
-            self.problems.append(f"{name} must be at least {minimum:g}, got {raw!r}")
-            return fallback
-        return value
-
-    def whole(self, name: str, fallback: int | None) -> int | None:
-        raw = self.text(name)
-        if raw is None:
-            return fallback
-        if raw.isdigit() and int(raw) > 0:
-            return int(raw)
-        self.problems.append(f"{name} must be a positive whole number, got {raw!r}")
-        return fallback
-
-    def flag(self, name: str, fallback: bool) -> bool:
-        raw = (self.text(name) or "").lower()
-        if not raw:
-            return fallback
-        if raw in ("1", "true", "yes", "on"):
-            return True
-        if raw in ("0", "false", "no", "off"):
-            return False
-        self.problems.append(f"{name} must be true or false, got {raw!r}")
-        return fallback
-
-    def url(self, name: str) -> str | None:
-        raw = self.text(name)
-        if raw is not None and not raw.startswith(("http://", "https://")):
-            self.problems.append(f"{name} must start with http:// or https://, got {raw!r}")
-            return None
-        return raw.rstrip("/") if raw else None
-
-    def ids(self, name: str) -> AllowedUsers:
-        raw = self.text(name)
-        if raw is None:
-            return AllowedUsers()
-        if raw == "*":
-            return AllowedUsers(everyone=True)
-        ids: set[int] = set()
-        for part in raw.replace(" ", "").split(","):
-            if not part:
-                continue
-            try:
-                ids.add(int(part))
-            except ValueError:
-                self.problems.append(f"{name} must be '*' or comma-separated ids, got {part!r}")
-        return AllowedUsers(user_ids=frozenset(ids))
-
-    def chat_id(self, name: str) -> int | None:
-        raw = self.text(name)
-        if raw is None:
-            return None
-        try:
-            return int(raw)
-        except ValueError:
-            self.problems.append(f"{name} must be a chat id (a whole number), got {raw!r}")
-            return None
-
-
 def load_config(env: Mapping[str, str]) -> Config:
     """Build the config from environment variables, naming every missing or malformed one."""
-    read = _EnvReader(env)
+    read = EnvReader(env)
     token = read.required("TELEGRAM_BOT_TOKEN", "create a bot with @BotFather and paste its token")
     if token and "replace" in token.lower():
         read.problems.append(
@@ -278,9 +185,9 @@ def load_config(env: Mapping[str, str]) -> Config:
         database_path=Path(read.text("DATABASE_PATH") or default("database_path")),
         personas_file=personas_path,
         default_persona=read.text("DEFAULT_PERSONA"),
-        allowed_users=read.ids("ALLOWED_USERS"),
-        allowed_chats=read.ids("ALLOWED_CHATS"),
-        admin_users=read.ids("ADMIN_USERS").user_ids,
+        allowed_users=_ids(read, "ALLOWED_USERS"),
+        allowed_chats=_ids(read, "ALLOWED_CHATS"),
+        admin_users=_ids(read, "ADMIN_USERS").user_ids,
         group_admin_only=read.flag("GROUP_ADMIN_ONLY", default("group_admin_only")),
         group_trigger=read.text("GROUP_TRIGGER"),
         group_context=read.choice(
@@ -292,7 +199,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         shutdown_grace=read.seconds("SHUTDOWN_GRACE", default("shutdown_grace"), minimum=0),
         log_level=_log_level(read),
         log_format=read.choice("LOG_FORMAT", get_args(LogFormat), default("log_format")),
-        default_language=_language(read),
+        default_language=read.choice("DEFAULT_LANGUAGE", LANGUAGES, default("default_language")),
         telegram_chat_burst=_burst(read, "TELEGRAM_CHAT_BURST", "telegram_chat_burst", 10),
         telegram_group_burst=_burst(read, "TELEGRAM_GROUP_BURST", "telegram_group_burst", 20),
         telegram_actions_share_limit=read.flag(
@@ -304,7 +211,7 @@ def load_config(env: Mapping[str, str]) -> Config:
     return config
 
 
-def _reasoning_effort(read: _EnvReader, backend: BackendName) -> ReasoningEffort | None:
+def _reasoning_effort(read: EnvReader, backend: BackendName) -> ReasoningEffort | None:
     """OPENAI_REASONING_EFFORT, or `off` to send none; the chat backend sends none unless set."""
     fallback: ReasoningEffort | None = None if backend == "chat" else default("reasoning_effort")
     raw = (read.text("OPENAI_REASONING_EFFORT") or "").lower()
@@ -322,19 +229,24 @@ def _reasoning_effort(read: _EnvReader, backend: BackendName) -> ReasoningEffort
     return fallback
 
 
-def _language(read: _EnvReader) -> Language:
-    fallback: Language = default("default_language")
-    raw = read.text("DEFAULT_LANGUAGE")
+def _ids(read: EnvReader, name: str) -> AllowedUsers:
+    raw = read.text(name)
     if raw is None:
-        return fallback
-    for language in LANGUAGES:
-        if raw.lower() == language.lower():
-            return language
-    read.problems.append(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {raw!r}")
-    return fallback
+        return AllowedUsers()
+    if raw == "*":
+        return AllowedUsers(everyone=True)
+    ids: set[int] = set()
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            read.problems.append(f"{name} must be '*' or comma-separated ids, got {part!r}")
+    return AllowedUsers(user_ids=frozenset(ids))
 
 
-def _burst(read: _EnvReader, name: str, field_name: str, most: int) -> int:
+def _burst(read: EnvReader, name: str, field_name: str, most: int) -> int:
     """A burst size: at least one message, at most what Telegram could plausibly allow."""
     burst = read.whole(name, None) or int(default(field_name))
     if burst > most:
@@ -343,7 +255,7 @@ def _burst(read: _EnvReader, name: str, field_name: str, most: int) -> int:
     return burst
 
 
-def _log_level(read: _EnvReader) -> str:
+def _log_level(read: EnvReader) -> str:
     level = (read.text("LOG_LEVEL") or default("log_level")).upper()
     if not isinstance(logging.getLevelName(level), int):
         read.problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")

@@ -188,7 +188,7 @@ class ChatEngine:
     async def _run(self, turn: RunningTurn) -> Outcome:
         """The turn on the chat's conversation (on a new one if the server lost it)."""
         key = turn.entry.key
-        language = known(turn.entry.language) or "en"
+        language = _language(turn.entry)
         texts = self._catalogues[language]
         history_lost = False
         self._running[key] = turn
@@ -230,7 +230,7 @@ class ChatEngine:
 
     def _texts(self, entry: InboxEntry) -> Texts:
         """The catalogue of the language the entry's answer is written in."""
-        return self._catalogues[known(entry.language) or "en"]
+        return self._catalogues[_language(entry)]
 
     @staticmethod
     def _log_ending(
@@ -256,6 +256,11 @@ class ChatEngine:
         elif outcome.answer:
             await channel.send_answer(outcome.answer, outcome.note)
         await self._store.inbox_done(entry.id)
+
+
+def _language(entry: InboxEntry) -> Language:
+    """The entry's language (entries stored before languages existed were English)."""
+    return known(entry.language) or "en"
 
 
 def _with_language(instructions: str, language: Language) -> str:

@@ -1,0 +1,80 @@
+"""The durable inbox: a message is written here before any work on it and deleted once its reply
+is delivered, so a restart resumes, runs or delivers whatever was left — once.
+
+A part of `ConversationStore` (which mixes it in), kept apart because it is its own job.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from storage.records import ChatKey, InboxEntry, StorageUnavailable
+
+
+class InboxQueries:
+    @property
+    def db(self) -> aiosqlite.Connection:
+        raise NotImplementedError
+
+    async def inbox_add(
+        self, key: ChatKey, *, message_id: int, private: bool, text: str, language: str = "en"
+    ) -> InboxEntry | None:
+        """Record an accepted message; None if this Telegram message was recorded before.
+
+        Raises StorageUnavailable when the database cannot take it (locked, disk full, read-only).
+        """
+        try:
+            cursor = await self.db.execute(
+                "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
+                (key.chat_id, key.topic_id, message_id, int(private), text, language),
+            )
+            await self.db.commit()
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"cannot record a message: {exc}") from exc
+        if cursor.rowcount == 0:
+            return None
+        assert cursor.lastrowid is not None
+        return InboxEntry(
+            cursor.lastrowid, key, message_id, private, text, "received", language=language
+        )
+
+    async def inbox_running(
+        self, entry_id: int, conversation_id: str, remote_id: str | None
+    ) -> None:
+        await self.db.execute(
+            "UPDATE inbox SET state = 'running', conversation_id = ?, remote_id = ? WHERE id = ?",
+            (conversation_id, remote_id, entry_id),
+        )
+        await self.db.commit()
+
+    async def inbox_answered(self, entry_id: int, reply: str) -> None:
+        await self.db.execute(
+            "UPDATE inbox SET state = 'answered', reply = ? WHERE id = ?", (reply, entry_id)
+        )
+        await self.db.commit()
+
+    async def inbox_done(self, entry_id: int) -> None:
+        await self.db.execute("DELETE FROM inbox WHERE id = ?", (entry_id,))
+        await self.db.commit()
+
+    async def inbox_count(self) -> int:
+        async with self.db.execute("SELECT count(*) FROM inbox") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def inbox_pending(self) -> list[InboxEntry]:
+        """Unfinished entries, oldest first (per chat that is also the order to answer them)."""
+        async with self.db.execute(
+            "SELECT id, chat_id, topic_id, message_id, private, text, state, conversation_id,"
+            " remote_id, reply, language FROM inbox ORDER BY id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            InboxEntry(
+                r[0], ChatKey(r[1], r[2]), r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10]
+            )
+            for r in rows
+        ]
