@@ -25,6 +25,7 @@ from bot.delivery.rate_limiter import (
     TELEGRAM_PER_GROUP,
     TelegramRateLimiter,
 )
+from bot.delivery.telegram_link import WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.handlers import register_handlers
 from bot.logging_setup import LastError
@@ -167,9 +168,13 @@ def build_application(config: Config) -> TelethreadApp:
         await services.stop()
         logger.info("Telethread stopped")
 
+    link = services.telegram_link
     application = (
         ApplicationBuilder()
         .token(config.telegram_bot_token)
+        # PTB's own pool sizes; the requests report whether Telegram answers (telegram_link).
+        .request(WatchedRequest(link, connection_pool_size=256))
+        .get_updates_request(WatchedRequest(link, connection_pool_size=1))
         .base_url(f"{config.telegram_base_url}/bot")
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.
@@ -183,7 +188,7 @@ def build_application(config: Config) -> TelethreadApp:
     # For tests and operators' tooling; handlers receive their dependencies explicitly.
     application.bot_data["services"] = services
     channels = ChannelFactory(
-        application.bot, group_streaming=config.edits_in_groups, events=services.engine
+        application.bot, link, group_streaming=config.edits_in_groups, events=services.engine
     )
     register_handlers(application, services, channels)
     return application

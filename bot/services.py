@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.backends import Backend, ModelClient
 from bot.config import Config
+from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
 from bot.logging_setup import LastError
 from bot.personas import PersonaBook
@@ -30,6 +31,7 @@ class Services:
     languages: ChatLanguages
     engine: ChatEngine
     last_error: LastError
+    telegram_link: TelegramLink = field(default_factory=TelegramLink)
     background: set[asyncio.Task[None]] = field(default_factory=set)
     started_at: float = field(default_factory=time.monotonic)
 
@@ -47,6 +49,7 @@ class Services:
             f"Telethread {_version()}",
             f"backend: {config.backend}, model: {config.openai_model}",
             f"up for {_ago(time.monotonic() - self.started_at)}",
+            f"Telegram: {self.telegram_link.describe()}",
             f"messages waiting: {await self.store.inbox_count()}",
             f"turns running: {self.engine.turns_running}",
             f"last error: {last}",

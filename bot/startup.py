@@ -16,6 +16,8 @@ from typing import Any
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
+from bot.delivery.telegram_link import cause_of
+
 logger = logging.getLogger("bot")
 
 FIRST_RETRY_SECONDS = 1.0
@@ -44,19 +46,12 @@ async def connect(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
             logger.warning(
                 "Telegram is not reachable (attempt %d: %s); trying again in %.0f s",
                 attempt,
-                _cause(exc),
+                cause_of(exc),
                 wait,
             )
         await asyncio.sleep(wait)
         wait = min(wait * 2, LONGEST_RETRY_SECONDS)
         attempt += 1
-
-
-def _cause(exc: BaseException) -> str:
-    """The innermost reason, e.g. "All connection attempts failed", not PTB's wrapper text."""
-    while exc.__cause__ is not None:
-        exc = exc.__cause__
-    return str(exc) or type(exc).__name__
 
 
 def redact_uncaught() -> None:

@@ -121,7 +121,13 @@ class RunningBot:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+        await app.updater.start_polling(
+            poll_interval=0,
+            timeout=1,
+            allowed_updates=ALLOWED_UPDATES,
+            # As run_polling does: polling errors go to the error handlers.
+            error_callback=lambda exc: app.create_task(app.process_error(None, exc)),
+        )
         await app.start()
 
     async def stop(self) -> None:

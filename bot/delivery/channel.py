@@ -11,6 +11,7 @@ from telegram.constants import ChatAction, ChatType
 from bot.delivery.live import DraftAnswer, EditedAnswer
 from bot.delivery.rate_limiter import room_for_low_priority, was_skipped
 from bot.delivery.sender import TEXT_LIMIT, MessageSender, RateLimitedBot
+from bot.delivery.telegram_link import TelegramLink
 from bot.engine.channel import ChatEvents, LiveAnswer
 from bot.rendering.markdown import format_answer, html_part, with_note
 
@@ -22,6 +23,7 @@ class TelegramChannel:
         self,
         bot: RateLimitedBot,
         chat_id: int,
+        link: TelegramLink,
         *,
         private: bool,
         topic_id: int | None = None,
@@ -36,6 +38,7 @@ class TelegramChannel:
         self._sender = MessageSender(
             bot,
             chat_id,
+            link,
             topic_id=topic_id,
             reply_to_message_id=reply_to_message_id,
             events=events,
@@ -84,9 +87,12 @@ class TelegramChannel:
 class ChannelFactory:
     """Builds the way back to a chat, for a new message and for one resumed after a restart."""
 
-    def __init__(self, bot: Bot, *, group_streaming: bool, events: ChatEvents) -> None:
+    def __init__(
+        self, bot: Bot, link: TelegramLink, *, group_streaming: bool, events: ChatEvents
+    ) -> None:
         # The application is built with TelegramRateLimiter, so its bot takes rate_limit_args.
         self._bot = cast(RateLimitedBot, bot)
+        self._link = link
         self._group_streaming = group_streaming
         self._events = events
 
@@ -96,6 +102,7 @@ class ChannelFactory:
         return TelegramChannel(
             self._bot,
             chat_id,
+            self._link,
             private=private,
             topic_id=topic_id,
             reply_to_message_id=reply_to,

@@ -11,6 +11,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import ExtBot
 
+from bot.delivery.telegram_link import TelegramLink
 from bot.engine.channel import ChatEvents
 from bot.rendering.markdown import MessagePart
 
@@ -39,12 +40,16 @@ async def with_plain_fallback(
 
 
 class MessageSender:
-    """Writes to one chat (or topic). The first message sent quotes the user's message."""
+    """Writes to one chat (or topic). The first message sent quotes the user's message.
+
+    Messages and final edits wait out a Telegram outage; preview edits are dropped instead.
+    """
 
     def __init__(
         self,
         bot: RateLimitedBot,
         chat_id: int,
+        link: TelegramLink,
         *,
         topic_id: int | None = None,
         reply_to_message_id: int | None = None,
@@ -52,18 +57,24 @@ class MessageSender:
     ) -> None:
         self.bot = bot
         self.chat_id = chat_id
+        self._link = link
         self.topic_id = topic_id
         self._reply_to = reply_to_message_id
         self._events = events
 
     async def send(self, part: MessagePart) -> Message | None:
         """Send one part; None if the chat cannot be written to (the bot was blocked or removed)."""
+
+        async def send() -> Message:
+            return await with_plain_fallback(self._send_message, part, self.chat_id)
+
+        what = f"A message to chat {self.chat_id}"
         try:
             try:
-                message = await with_plain_fallback(self._send_message, part, self.chat_id)
+                message = await self._link.until_delivered(send, what)
             except ChatMigrated as exc:
                 await self._migrated(exc)
-                message = await with_plain_fallback(self._send_message, part, self.chat_id)
+                message = await self._link.until_delivered(send, what)
         except Forbidden as exc:
             logger.warning("Cannot write to chat %s: %s", self.chat_id, exc)
             if self._events is not None:
@@ -86,8 +97,14 @@ class MessageSender:
                 rate_limit_args=limits,
             )
 
-        try:
+        async def edit_once() -> None:
             await with_plain_fallback(edit, part, self.chat_id)
+
+        try:
+            if low_priority:
+                await edit_once()
+            else:
+                await self._link.until_delivered(edit_once, f"An edit in chat {self.chat_id}")
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
                 raise

@@ -83,4 +83,4 @@ def register_handlers(
             ),
         ]
     )
-    application.add_error_handler(ErrorHandler(config, speaker))
+    application.add_error_handler(ErrorHandler(config, speaker, services.telegram_link))

@@ -6,9 +6,11 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import Conflict, NetworkError
 from telegram.ext import ContextTypes
 
 from bot.config import Config
+from bot.delivery.telegram_link import TelegramLink
 from bot.handlers.speaking import Speaker
 from bot.logging_setup import redact
 from bot.texts import ENGLISH, render
@@ -21,12 +23,15 @@ REPORT_LIMIT = 500  # characters of the error message in the owner's report
 class ErrorHandler:
     """Logs with the update's ids; reports to ERROR_CHAT_ID; users never see a traceback."""
 
-    def __init__(self, config: Config, speaker: Speaker) -> None:
+    def __init__(self, config: Config, speaker: Speaker, link: TelegramLink) -> None:
         self._error_chat_id = config.error_chat_id
         self._secrets = config.secrets
         self._speaker = speaker
+        self._link = link
 
     async def __call__(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update is None and self._polling_error(context.error):
+            return
         chat = update.effective_chat if isinstance(update, Update) else None
         update_id = update.update_id if isinstance(update, Update) else None
         logger.error(
@@ -45,6 +50,19 @@ class ErrorHandler:
                 )
             except Exception:
                 logger.warning("Could not tell chat %s about the error", chat.id if chat else None)
+
+    def _polling_error(self, error: Exception | None) -> bool:
+        """Polling errors that are conditions, not bugs: a line each, no traceback, no report."""
+        if isinstance(error, NetworkError):  # PTB polls again by itself, backing off
+            self._link.polling_failed(error)
+            return True
+        if isinstance(error, Conflict):
+            logger.error(
+                "Another process is polling with this TELEGRAM_BOT_TOKEN (409 Conflict): "
+                "stop it, or both bots will miss and repeat messages"
+            )
+            return True
+        return False
 
     async def _report(
         self,

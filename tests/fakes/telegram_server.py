@@ -169,6 +169,7 @@ class FakeTelegram:
     left_chats: list[int] = field(default_factory=list)
     flood: FloodRules | None = None  # None: no limits (tests); set by the benchmark
     flood_rejections: int = 0
+    down: bool = False  # an outage: every request gets the 502 page Telegram's front serves
     listeners: list[Callable[[Call], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -213,6 +214,8 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _read_params(request)
+        if self.down:
+            return self._bad_gateway(method, params)
         fault = self._take_fault(method, params)
         if fault is not None:
             self._record(Call(method, params, time.monotonic(), ok=False))
@@ -232,9 +235,16 @@ class FakeTelegram:
         except _ApiError as exc:
             self._record(Call(method, params, time.monotonic(), ok=False))
             return _error(exc.status, exc.description, exc.parameters)
+        if self.down:  # went down during a long poll: its answer is lost, as on the wire
+            return self._bad_gateway(method, params)
         if method != "getUpdates":
             self._record(Call(method, params, time.monotonic(), result=result))
         return web.json_response({"ok": True, "result": result})
+
+    def _bad_gateway(self, method: str, params: dict[str, Any]) -> web.Response:
+        self._record(Call(method, params, time.monotonic(), ok=False))
+        page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+        return web.Response(status=502, text=page, content_type="text/html")
 
     def _flood_check(self, method: str, params: dict[str, Any]) -> int:
         """Seconds to wait if this request breaks a flood limit (0: it may pass)."""
@@ -491,6 +501,14 @@ class FakeTelegram:
         self.messages[(chat["id"], message["message_id"])] = message
         self.push_update({"message": message})
         return message
+
+    async def go_down(self) -> None:
+        """An outage: from now on every request (a long poll in progress too) fails with 502."""
+        self.down = True
+        await self.wake_pollers()
+
+    def come_back(self) -> None:
+        self.down = False
 
     async def wake_pollers(self) -> None:
         """End pending long polls now (with no updates), so a stopping bot need not wait."""

@@ -1,0 +1,126 @@
+"""Outages while the bot runs: Telegram unreachable, the model server failing for a while."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from bot.texts import ENGLISH
+from storage import ConversationStore
+from tests.conftest import (
+    TURN_PATHS,
+    ConfigFactory,
+    Person,
+    RunningBot,
+    StartBot,
+    responses_only,
+)
+from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
+from tests.fakes.telegram_server import FakeTelegram
+
+
+def failed_calls(telegram: FakeTelegram, method: str) -> int:
+    return sum(1 for call in telegram.calls if call.method == method and not call.ok)
+
+
+def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.exc_info]
+
+
+@responses_only
+async def test_a_telegram_outage_delays_answers_but_loses_and_repeats_none(
+    bot: RunningBot,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    thinking = asyncio.Event()
+    openai_server.replies.append(Reply(hold=thinking))
+    alice.say("before the outage")
+    await telegram.wait_until(lambda: openai_server.model.turns)
+
+    await telegram.go_down()
+    thinking.set()  # the answer is ready while Telegram is down
+    alice.say("during the outage")  # Telegram keeps it until the bot polls again
+    await telegram.wait_until(
+        lambda: (
+            failed_calls(telegram, "sendMessage") >= 2 and failed_calls(telegram, "getUpdates") >= 2
+        )
+    )
+    assert telegram.sent_texts(alice.chat_id) == []
+    assert "Telegram: unreachable" in await bot.services.status()
+    telegram.come_back()
+
+    replies = await alice.replies(2, within=30)
+
+    assert replies == ["Answer #0 to: before the outage", "Answer #1 to: during the outage"]
+    assert len(openai_server.model.turns) == 2  # neither message was run twice
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("Telegram is not reachable" in m for m in messages) == 1
+    assert sum("Telegram is reachable again" in m for m in messages) == 1
+    assert tracebacks(caplog) == []
+    assert "Telegram: reachable" in await bot.services.status()
+
+
+@responses_only
+async def test_an_answer_still_undelivered_at_shutdown_is_delivered_once_at_the_next_start(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    config = make_config()
+    first = await start_bot(config)
+    thinking = asyncio.Event()
+    openai_server.replies.append(Reply(hold=thinking))
+    alice.say("answer me after the outage")
+    await telegram.wait_until(lambda: openai_server.model.turns)
+    await telegram.go_down()
+    thinking.set()
+    await telegram.wait_until(lambda: failed_calls(telegram, "sendMessage") >= 1)
+
+    await first.stop()  # the grace period ends while Telegram is still down
+    async with ConversationStore(config.database_path) as store:
+        [entry] = await store.inbox_pending()
+    telegram.come_back()
+    await start_bot(config)
+
+    [answer] = await alice.replies(1, within=30)
+    assert entry.state == "answered"
+    assert answer == "Answer #0 to: answer me after the outage"
+    assert len(openai_server.model.turns) == 1  # delivered from the inbox, not run again
+
+
+@pytest.mark.parametrize("backend", ["responses", "chat"], indirect=True)
+async def test_a_failing_model_server_answers_each_message_with_the_sentence(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    backend: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    outage = error_body(
+        "The server had an error while processing your request.", type="server_error"
+    )
+    openai_server.fail("POST", TURN_PATHS[backend], 500, outage, count=1000)
+    # Each turn retries until its deadline; a short one keeps the test short.
+    bot = await start_bot(make_config(response_timeout=2.0))
+    alice.say("one")
+    alice.say("two")
+
+    replies = await alice.replies(2, within=30)
+
+    assert replies == [ENGLISH.backend_unavailable] * 2
+    openai_server.faults.clear()
+    alice.say("three")
+    [*_, answer] = await alice.replies(3, within=30)
+    assert answer.endswith("to: three")
+    assert await bot.services.store.inbox_count() == 0
+    assert tracebacks(caplog) == []
