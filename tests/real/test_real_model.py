@@ -98,3 +98,49 @@ async def test_an_answer_cut_by_max_output_tokens_says_so(
     [answer] = await alice.replies(1, within=60)
 
     assert ENGLISH.incomplete_length in answer
+
+
+async def test_stop_keeps_what_the_model_wrote_so_far(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    real_env: dict[str, str],
+    alice: Person,
+    telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "400"}))
+    alice.say("Write a long story about a dragon who learns to cook.")
+    await telegram.wait_until(lambda: telegram.drafts, within=60)
+    draft = telegram.drafts[0]
+
+    telegram.push_update(
+        {"stopped_message_generation": {"chat": alice.chat, "draft_id": draft.draft_id}}
+    )
+    [answer] = await alice.replies(1, within=60)
+
+    assert answer.endswith(ENGLISH.answer_stopped)
+    assert answer.removesuffix(ENGLISH.answer_stopped).strip()
+    assert no_errors(caplog) == []
+
+
+async def test_a_restart_mid_answer_delivers_one_answer(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    real_env: dict[str, str],
+    alice: Person,
+    telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    config = make_config({**real_env, "MAX_OUTPUT_TOKENS": "300"}, shutdown_grace=0.0)
+    first = await start_bot(config)
+    alice.say("Write a long story about a dragon who learns to cook.")
+    await telegram.wait_until(lambda: telegram.drafts, within=60)
+
+    await first.stop()  # mid-answer: the message stays in the inbox
+    assert telegram.calls_to("sendMessage", alice.chat_id) == []
+    await start_bot(config)
+
+    [answer] = await alice.replies(1, within=90)
+    assert answer.strip()
+    assert len(telegram.calls_to("sendMessage", alice.chat_id)) == 1
+    assert no_errors(caplog) == []
