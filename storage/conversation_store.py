@@ -24,6 +24,7 @@ from storage.records import (
     StorageUnavailable,
     TokenUsage,
 )
+from storage.writes import commit, write
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,9 @@ class ConversationStore(InboxQueries):
 
     async def save_chat(self, record: ChatRecord) -> None:
         """Insert or replace the chat's row; committed before this returns."""
-        await self.db.execute(
+        await write(
+            self.db,
+            "save the chat's conversation",
             """
             INSERT INTO chats (chat_id, topic_id, backend, conversation_id, persona)
             VALUES (?, ?, ?, ?, ?)
@@ -121,12 +124,13 @@ class ConversationStore(InboxQueries):
                 record.persona,
             ),
         )
-        await self.db.commit()
 
     async def record_usage(
         self, key: ChatKey, *, response_id: str | None, model: str, usage: TokenUsage
     ) -> None:
-        await self.db.execute(
+        await write(
+            self.db,
+            "record token usage",
             "INSERT INTO usage (chat_id, topic_id, response_id, model, input_tokens, output_tokens)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -138,7 +142,6 @@ class ConversationStore(InboxQueries):
                 usage.output_tokens,
             ),
         )
-        await self.db.commit()
 
     async def usage_for(self, key: ChatKey) -> TokenUsage:
         async with self.db.execute(
@@ -158,12 +161,13 @@ class ConversationStore(InboxQueries):
         return str(row[0]) if row else None
 
     async def set_setting(self, key: str, value: str) -> None:
-        await self.db.execute(
+        await write(
+            self.db,
+            "save a setting",
             "INSERT INTO settings (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
-        await self.db.commit()
 
     async def heartbeat(self) -> None:
         """The bot is alive and polling (read by `storage.health`)."""
@@ -181,17 +185,20 @@ class ConversationStore(InboxQueries):
 
     async def append_history(self, conversation_id: str, messages: list[HistoryMessage]) -> None:
         """Append an exchange in one transaction: a turn is stored entirely or not at all."""
-        await self.db.executemany(
-            "INSERT INTO local_messages (conversation_id, role, content) VALUES (?, ?, ?)",
-            [(conversation_id, m.role, m.content) for m in messages],
+        insert = "INSERT INTO local_messages (conversation_id, role, content) VALUES (?, ?, ?)"
+        await commit(
+            self.db,
+            "save the conversation's history",
+            [(insert, (conversation_id, m.role, m.content)) for m in messages],
         )
-        await self.db.commit()
 
     async def delete_history(self, conversation_id: str) -> None:
-        await self.db.execute(
-            "DELETE FROM local_messages WHERE conversation_id = ?", (conversation_id,)
+        await write(
+            self.db,
+            "delete the conversation's history",
+            "DELETE FROM local_messages WHERE conversation_id = ?",
+            (conversation_id,),
         )
-        await self.db.commit()
 
     # -- chat status: allowed groups, chats the bot can no longer write to ----------------------
 
@@ -204,16 +211,19 @@ class ConversationStore(InboxQueries):
         return None if row is None or row[0] is None else bool(row[0])
 
     async def set_chat_allowed(self, chat_id: int, allowed: bool) -> None:
-        await self.db.execute(
+        await write(
+            self.db,
+            "save whether the chat is allowed",
             "INSERT INTO chat_status (chat_id, allowed) VALUES (?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET allowed = excluded.allowed",
             (chat_id, int(allowed)),
         )
-        await self.db.commit()
 
     async def set_chat_active(self, chat_id: int, active: bool) -> None:
         """Inactive: the bot was removed or blocked; kept until /reset or the retention period."""
-        await self.db.execute(
+        await write(
+            self.db,
+            "save whether the chat is reachable",
             """
             INSERT INTO chat_status (chat_id, active, inactive_since)
             VALUES (?1, ?2, CASE WHEN ?2 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END)
@@ -226,7 +236,6 @@ class ConversationStore(InboxQueries):
             """,
             (chat_id, int(active)),
         )
-        await self.db.commit()
 
     async def chat_language(self, chat_id: int) -> ChatLanguage:
         async with self.db.execute(
@@ -237,20 +246,22 @@ class ConversationStore(InboxQueries):
 
     async def set_chat_language(self, chat_id: int, language: str | None) -> None:
         """The chat's own choice of language; None goes back to choosing automatically."""
-        await self.db.execute(
+        await write(
+            self.db,
+            "save the chat's language",
             "INSERT INTO chat_status (chat_id, language) VALUES (?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language",
             (chat_id, language),
         )
-        await self.db.commit()
 
     async def set_joined_language(self, chat_id: int, language: str) -> None:
-        await self.db.execute(
+        await write(
+            self.db,
+            "save the chat's language",
             "INSERT INTO chat_status (chat_id, joined_language) VALUES (?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET joined_language = excluded.joined_language",
             (chat_id, language),
         )
-        await self.db.commit()
 
     async def chat_active(self, chat_id: int) -> bool:
         async with self.db.execute(
@@ -273,10 +284,12 @@ class ConversationStore(InboxQueries):
         return [ChatRecord(ChatKey(r[0], r[1]), r[2], r[3], r[4]) for r in rows]
 
     async def delete_chat(self, key: ChatKey) -> None:
-        await self.db.execute(
-            "DELETE FROM chats WHERE chat_id = ? AND topic_id = ?", (key.chat_id, key.topic_id)
+        await write(
+            self.db,
+            "delete the chat's conversation",
+            "DELETE FROM chats WHERE chat_id = ? AND topic_id = ?",
+            (key.chat_id, key.topic_id),
         )
-        await self.db.commit()
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its conversations, usage and status follow it."""
@@ -285,12 +298,11 @@ class ConversationStore(InboxQueries):
         ) as cursor:
             if await cursor.fetchone() is not None:
                 return  # already moved (the service message and the send error both report it)
-        try:  # one transaction: sqlite3 opens it at the first UPDATE, until commit
-            for table in ("chats", "usage", "chat_status"):
-                await self.db.execute(
-                    f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
-                )
-            await self.db.commit()
-        except BaseException:
-            await self.db.rollback()
-            raise
+        await commit(
+            self.db,
+            "move the chat's conversations",
+            [
+                (f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+                for table in ("chats", "usage", "chat_status")
+            ],
+        )

@@ -6,11 +6,10 @@ A part of `ConversationStore` (which mixes it in), kept apart because it is its 
 
 from __future__ import annotations
 
-import sqlite3
-
 import aiosqlite
 
-from storage.records import ChatKey, InboxEntry, StorageUnavailable
+from storage.records import ChatKey, InboxEntry
+from storage.writes import write
 
 
 class InboxQueries:
@@ -25,15 +24,12 @@ class InboxQueries:
 
         Raises StorageUnavailable when the database cannot take it (locked, disk full, read-only).
         """
-        try:
-            cursor = await self.db.execute(
-                "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
-                (key.chat_id, key.topic_id, message_id, int(private), text, language),
-            )
-            await self.db.commit()
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"cannot record a message: {exc}") from exc
+        insert = (
+            "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING"
+        )
+        row = (key.chat_id, key.topic_id, message_id, int(private), text, language)
+        cursor = await write(self.db, "record a message", insert, row)
         if cursor.rowcount == 0:
             return None
         assert cursor.lastrowid is not None
@@ -44,21 +40,19 @@ class InboxQueries:
     async def inbox_running(
         self, entry_id: int, conversation_id: str, remote_id: str | None
     ) -> None:
-        await self.db.execute(
-            "UPDATE inbox SET state = 'running', conversation_id = ?, remote_id = ? WHERE id = ?",
-            (conversation_id, remote_id, entry_id),
+        update = (
+            "UPDATE inbox SET state = 'running', conversation_id = ?, remote_id = ? WHERE id = ?"
         )
-        await self.db.commit()
+        values = (conversation_id, remote_id, entry_id)
+        await write(self.db, "note the answer being written", update, values)
 
     async def inbox_answered(self, entry_id: int, reply: str) -> None:
-        await self.db.execute(
-            "UPDATE inbox SET state = 'answered', reply = ? WHERE id = ?", (reply, entry_id)
-        )
-        await self.db.commit()
+        update = "UPDATE inbox SET state = 'answered', reply = ? WHERE id = ?"
+        await write(self.db, "keep the answer until it is sent", update, (reply, entry_id))
 
     async def inbox_done(self, entry_id: int) -> None:
-        await self.db.execute("DELETE FROM inbox WHERE id = ?", (entry_id,))
-        await self.db.commit()
+        delete = "DELETE FROM inbox WHERE id = ?"
+        await write(self.db, "clear a delivered message", delete, (entry_id,))
 
     async def inbox_count(self) -> int:
         async with self.db.execute("SELECT count(*) FROM inbox") as cursor:

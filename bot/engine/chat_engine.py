@@ -29,7 +29,7 @@ from bot.engine.typing_indicator import TypingIndicator
 from bot.personas import Persona, PersonaBook
 from bot.texts import Texts
 from bot.texts.languages import Language, known
-from storage import ChatKey, ConversationStore, InboxEntry
+from storage import ChatKey, ConversationStore, InboxEntry, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class ChatEngine:
         self._turns = TurnRunner(backend, store)
         self._queues = ChatQueues()
         self._running: dict[ChatKey, RunningTurn] = {}
+        self._answered_ids: list[int] = []  # inbox entries to clear once storage can
         # Turns talking to the backend at once. Telegram delivers at most ~30 answers a second,
         # so more turns than that rate times a turn's length only queue at Telegram, while each
         # holds a connection, and the HTTP pool's bookkeeping grows with every open connection.
@@ -175,12 +176,19 @@ class ChatEngine:
                 outcome = await self._run(
                     RunningTurn(entry, live, typing.stop, stream=self._stream)
                 )
-            await self._store.inbox_answered(entry.id, outcome.to_json())
+            try:
+                await self._store.inbox_answered(entry.id, outcome.to_json())
+            except StorageUnavailable as exc:  # the answer is here: deliver it all the same
+                logger.error("Answer in chat %s not kept before sending: %s", entry.key, exc)
             await self._deliver(entry, outcome, channel, live)
+        except StorageUnavailable as exc:
+            logger.error("Message %s in chat %s not answered: %s", entry.message_id, entry.key, exc)
+            await channel.send_notice(self._texts(entry).storage_unavailable)
+            await self._forget(entry)
         except Exception:
             logger.exception("Turn failed in chat %s", entry.key)
             await channel.send_notice(self._texts(entry).internal_error)
-            await self._store.inbox_done(entry.id)
+            await self._forget(entry)
         finally:
             if live is not None:
                 await live.discard()
@@ -217,9 +225,12 @@ class ChatEngine:
             outcome = for_error(exc, texts)
         else:
             if result.usage is not None:
-                await self._store.record_usage(
-                    key, response_id=result.response_id, model=self._model, usage=result.usage
-                )
+                try:
+                    await self._store.record_usage(
+                        key, response_id=result.response_id, model=self._model, usage=result.usage
+                    )
+                except StorageUnavailable as exc:  # the answer matters more than its count
+                    logger.error("Usage in chat %s not recorded: %s", key, exc)
             self._log_ending(key, result.status, result.response_id, result.error_code)
             outcome = describe(
                 result, texts, stopped=turn.stopped, timeout_seconds=self._response_timeout
@@ -255,7 +266,27 @@ class ChatEngine:
             await live.finish(outcome.answer, outcome.note)
         elif outcome.answer:
             await channel.send_answer(outcome.answer, outcome.note)
-        await self._store.inbox_done(entry.id)
+        await self._forget(entry)
+
+    async def _forget(self, entry: InboxEntry) -> None:
+        """The message was answered (or told why not): the inbox may let it go.
+
+        If storage fails just then, the entry is cleared with the next one that can be, so
+        a restart does not deliver it again (unless the bot stops before storage recovers).
+        """
+        self._answered_ids.append(entry.id)
+        while self._answered_ids:
+            try:
+                await self._store.inbox_done(self._answered_ids[0])
+            except StorageUnavailable as exc:
+                logger.error(
+                    "Message %s in chat %s answered but still in the inbox (%s); clearing it later",
+                    entry.message_id,
+                    entry.key,
+                    exc,
+                )
+                return
+            self._answered_ids.pop(0)
 
 
 def _language(entry: InboxEntry) -> Language:

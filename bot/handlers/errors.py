@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -13,7 +14,8 @@ from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.handlers.speaking import Speaker
 from bot.logging_setup import redact
-from bot.texts import ENGLISH, render
+from bot.texts import ENGLISH, Texts, render
+from storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,12 @@ class ErrorHandler:
             return
         chat = update.effective_chat if isinstance(update, Update) else None
         update_id = update.update_id if isinstance(update, Update) else None
+        if isinstance(context.error, StorageUnavailable):  # a condition, not a bug: no traceback
+            logger.error(
+                "Update %s (chat %s): %s", update_id, chat.id if chat else None, context.error
+            )
+            await self._apologise(update, lambda texts: texts.storage_unavailable)
+            return
         logger.error(
             "Unhandled error while handling update %s (chat %s)",
             update_id,
@@ -42,14 +50,18 @@ class ErrorHandler:
         )
         if self._error_chat_id is not None:
             await self._report(context, self._error_chat_id, update_id, chat.id if chat else None)
-        if isinstance(update, Update) and update.effective_message is not None:
-            try:
-                texts = await self._speaker.texts(update)
-                await update.effective_message.reply_text(
-                    texts.internal_error, parse_mode=ParseMode.HTML
-                )
-            except Exception:
-                logger.warning("Could not tell chat %s about the error", chat.id if chat else None)
+        await self._apologise(update, lambda texts: texts.internal_error)
+
+    async def _apologise(self, update: object, sentence: Callable[[Texts], str]) -> None:
+        """Tell the user their message was not handled (if it came from a chat)."""
+        if not isinstance(update, Update) or update.effective_message is None:
+            return
+        chat = update.effective_chat
+        try:
+            texts = await self._speaker.texts(update)  # falls back if storage fails
+            await update.effective_message.reply_text(sentence(texts), parse_mode=ParseMode.HTML)
+        except Exception:
+            logger.warning("Could not tell chat %s about the error", chat.id if chat else None)
 
     def _polling_error(self, error: Exception | None) -> bool:
         """Polling errors that are conditions, not bugs: a line each, no traceback, no report."""
