@@ -9,7 +9,9 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.records import ChatKey, InboxEntry
-from storage.writes import write
+from storage.writes import commit, write
+
+RETRY_HOURS = 24  # how long "Try again" works after the model failed
 
 
 class InboxQueries:
@@ -54,16 +56,52 @@ class InboxQueries:
         delete = "DELETE FROM inbox WHERE id = ?"
         await write(self.db, "clear a delivered message", delete, (entry_id,))
 
+    async def inbox_failed(self, entry_id: int) -> None:
+        """The model could not answer and the user was told: keep the message for a retry.
+
+        Failed messages older than RETRY_HOURS are forgotten in the same commit.
+        """
+        await commit(
+            self.db,
+            "keep a message for a retry",
+            [
+                ("UPDATE inbox SET state = 'failed', reply = NULL WHERE id = ?", (entry_id,)),
+                (
+                    "DELETE FROM inbox WHERE state = 'failed'"
+                    " AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
+                    (f"-{RETRY_HOURS} hours",),
+                ),
+            ],
+        )
+
+    async def inbox_retry(self, key: ChatKey, entry_id: int) -> InboxEntry | None:
+        """Queue a failed message of this chat again; None if it is gone (or not failed)."""
+        cursor = await write(
+            self.db,
+            "queue a message again",
+            "UPDATE inbox SET state = 'received', remote_id = NULL"
+            " WHERE id = ? AND chat_id = ? AND topic_id = ? AND state = 'failed'",
+            (entry_id, key.chat_id, key.topic_id),
+        )
+        if cursor.rowcount == 0:
+            return None
+        return next((e for e in await self._entries("id = ?", (entry_id,))), None)
+
     async def inbox_count(self) -> int:
-        async with self.db.execute("SELECT count(*) FROM inbox") as cursor:
+        """Messages waiting for an answer (failed ones, kept for a retry, do not count)."""
+        async with self.db.execute("SELECT count(*) FROM inbox WHERE state != 'failed'") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
     async def inbox_pending(self) -> list[InboxEntry]:
         """Unfinished entries, oldest first (per chat that is also the order to answer them)."""
+        return await self._entries("state != 'failed'", ())
+
+    async def _entries(self, where: str, params: tuple[object, ...]) -> list[InboxEntry]:
         async with self.db.execute(
             "SELECT id, chat_id, topic_id, message_id, private, text, state, conversation_id,"
-            " remote_id, reply, language FROM inbox ORDER BY id"
+            f" remote_id, reply, language FROM inbox WHERE {where} ORDER BY id",
+            params,
         ) as cursor:
             rows = await cursor.fetchall()
         return [

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-InboxState: TypeAlias = Literal["received", "running", "answered"]
+# "failed": the user was told the model could not answer, and may press "Try again" for a day.
+InboxState: TypeAlias = Literal["received", "running", "answered", "failed"]
 HistoryRole: TypeAlias = Literal["user", "assistant"]
 
 

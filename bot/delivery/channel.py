@@ -5,15 +5,17 @@ from __future__ import annotations
 import random
 from typing import cast
 
-from telegram import Bot, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ChatType
 
 from bot.delivery.live import DraftAnswer, EditedAnswer
 from bot.delivery.rate_limiter import room_for_low_priority, was_skipped
 from bot.delivery.sender import TEXT_LIMIT, MessageSender, RateLimitedBot
 from bot.delivery.telegram_link import TelegramLink
-from bot.engine.channel import ChatEvents, LiveAnswer
+from bot.engine.channel import ChatEvents, LiveAnswer, RetryButton
 from bot.rendering.markdown import format_answer, html_part, with_note
+
+RETRY_CALLBACK_PREFIX = "retry:"  # + the inbox entry's id (bot.handlers.retry answers it)
 
 
 class TelegramChannel:
@@ -80,8 +82,14 @@ class TelegramChannel:
         for part in with_note(format_answer(markdown, TEXT_LIMIT), note, TEXT_LIMIT):
             await self._sender.send(part)
 
-    async def send_notice(self, text: str) -> None:
-        await self._sender.send(html_part(text))
+    async def send_notice(self, text: str, retry: RetryButton | None = None) -> None:
+        buttons = None
+        if retry is not None:
+            data = f"{RETRY_CALLBACK_PREFIX}{retry.entry_id}"
+            buttons = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(retry.label, callback_data=data)]]
+            )
+        await self._sender.send(html_part(text), buttons)
 
 
 class ChannelFactory:

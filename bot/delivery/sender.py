@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias, TypeVar
 
-from telegram import LinkPreviewOptions, Message, ReplyParameters
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import ExtBot
@@ -62,11 +62,16 @@ class MessageSender:
         self._reply_to = reply_to_message_id
         self._events = events
 
-    async def send(self, part: MessagePart) -> Message | None:
+    async def send(
+        self, part: MessagePart, buttons: InlineKeyboardMarkup | None = None
+    ) -> Message | None:
         """Send one part; None if the chat cannot be written to (the bot was blocked or removed)."""
 
+        async def send_as(text: str, parse_mode: str | None) -> Message:
+            return await self._send_message(text, parse_mode, buttons)
+
         async def send() -> Message:
-            return await with_plain_fallback(self._send_message, part, self.chat_id)
+            return await with_plain_fallback(send_as, part, self.chat_id)
 
         what = f"A message to chat {self.chat_id}"
         try:
@@ -118,7 +123,9 @@ class MessageSender:
         if self._events is not None:
             await self._events.chat_migrated(old, self.chat_id)
 
-    async def _send_message(self, text: str, parse_mode: str | None) -> Message:
+    async def _send_message(
+        self, text: str, parse_mode: str | None, buttons: InlineKeyboardMarkup | None
+    ) -> Message:
         reply = (
             ReplyParameters(message_id=self._reply_to, allow_sending_without_reply=True)
             if self._reply_to
@@ -131,4 +138,5 @@ class MessageSender:
             message_thread_id=self.topic_id,
             reply_parameters=reply,
             link_preview_options=NO_PREVIEW,
+            reply_markup=buttons,
         )

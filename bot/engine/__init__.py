@@ -5,7 +5,7 @@ Imports the backend interface, storage, personas and texts; never Telegram, the 
 """
 
 from bot.backends.base import BackendError
-from bot.engine.channel import ChatEvents, LiveAnswer, ReplyChannel
+from bot.engine.channel import ChatEvents, LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.chat_engine import ChatEngine
 from bot.engine.languages import ChatLanguages
 
@@ -19,4 +19,5 @@ __all__ = [
     "ConversationUnavailable",
     "LiveAnswer",
     "ReplyChannel",
+    "RetryButton",
 ]

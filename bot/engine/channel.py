@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class RetryButton:
+    """A button under a notice that asks for the failed message's answer again."""
+
+    label: str  # plain text
+    entry_id: int  # the inbox entry to run again
 
 
 class LiveAnswer(Protocol):
@@ -44,7 +53,7 @@ class ReplyChannel(Protocol):
         """Send the model's Markdown answer, formatted and split as needed, then `note`."""
         ...
 
-    async def send_notice(self, text: str) -> None:
+    async def send_notice(self, text: str, retry: RetryButton | None = None) -> None:
         """Send one of the bot's own messages (Telegram HTML, from `bot.texts`)."""
         ...
 

@@ -1,35 +1,26 @@
 """The engine the handlers use: each message a turn, in order per chat, with typing and a reply.
 
-It keeps accepted messages in the durable inbox until their answer is delivered, and talks to
-the chat only through a `ReplyChannel`, so it knows nothing about Telegram.
+It keeps accepted messages in the durable inbox until their answer is delivered (`answering`
+runs each one), and talks to the chat only through a `ReplyChannel`, so it knows nothing about
+Telegram.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Callable, Mapping
 
-from bot.backends import (
-    Backend,
-    BackendError,
-    BackendMisconfigured,
-    ConversationNotFound,
-    TurnInput,
-    TurnStatus,
-)
-from bot.engine.channel import LiveAnswer, ReplyChannel
+from bot.backends import Backend, BackendError
+from bot.engine.answering import Answerer
+from bot.engine.channel import ReplyChannel
 from bot.engine.chat_queue import ChatQueues
 from bot.engine.conversations import Conversations
-from bot.engine.languages import answer_in
-from bot.engine.outcome import Outcome, describe, for_error
-from bot.engine.turn import RunningTurn, TurnRunner
-from bot.engine.typing_indicator import TypingIndicator
+from bot.engine.turn import TurnRunner
 from bot.personas import Persona, PersonaBook
 from bot.texts import Texts
-from bot.texts.languages import Language, known
-from storage import ChatKey, ConversationStore, InboxEntry, StorageUnavailable
+from bot.texts.languages import Language
+from storage import ChatKey, ConversationStore, InboxEntry
 
 logger = logging.getLogger(__name__)
 
@@ -50,20 +41,19 @@ class ChatEngine:
     ) -> None:
         self._store = store
         self._backend = backend
-        self._catalogues = catalogues
-        self._model = model
-        self._response_timeout = response_timeout
-        self._typing_interval = typing_interval
-        self._stream = stream
         self._conversations = Conversations(store, backend, personas)
-        self._turns = TurnRunner(backend, store)
         self._queues = ChatQueues()
-        self._running: dict[ChatKey, RunningTurn] = {}
-        self._answered_ids: list[int] = []  # inbox entries to clear once storage can
-        # Turns talking to the backend at once. Telegram delivers at most ~30 answers a second,
-        # so more turns than that rate times a turn's length only queue at Telegram, while each
-        # holds a connection, and the HTTP pool's bookkeeping grows with every open connection.
-        self._turn_slots = asyncio.Semaphore(max_concurrent_turns)
+        self._answerer = Answerer(
+            store=store,
+            conversations=self._conversations,
+            turns=TurnRunner(backend, store),
+            catalogues=catalogues,
+            model=model,
+            response_timeout=response_timeout,
+            typing_interval=typing_interval,
+            stream=stream,
+            max_concurrent_turns=max_concurrent_turns,
+        )
 
     async def accept_message(
         self,
@@ -85,7 +75,7 @@ class ChatEngine:
         if entry is None:
             logger.info("Message %s in chat %s was already accepted", message_id, key)
             return False
-        self._queues.submit(key, functools.partial(self._answer, entry, channel))
+        self._submit(entry, channel)
         return True
 
     async def resume_pending(self, channel_for: Callable[[InboxEntry], ReplyChannel]) -> int:
@@ -95,10 +85,23 @@ class ChatEngine:
             logger.info(
                 "Resuming message %s in chat %s (%s)", entry.message_id, entry.key, entry.state
             )
-            self._queues.submit(
-                entry.key, functools.partial(self._answer, entry, channel_for(entry))
-            )
+            self._submit(entry, channel_for(entry))
         return len(entries)
+
+    async def retry(
+        self, key: ChatKey, entry_id: int, channel_for: Callable[[InboxEntry], ReplyChannel]
+    ) -> bool:
+        """The user pressed "Try again": queue the failed message again; False if it is gone."""
+        entry = await self._store.inbox_retry(key, entry_id)
+        if entry is None:
+            return False
+        logger.info("Retrying message %s in chat %s", entry.message_id, key)
+        self._submit(entry, channel_for(entry))
+        return True
+
+    def _submit(self, entry: InboxEntry, channel: ReplyChannel) -> None:
+        """Answer the entry after the chat's earlier messages."""
+        self._queues.submit(entry.key, functools.partial(self._answerer.answer, entry, channel))
 
     async def reset(self, key: ChatKey) -> None:
         """Replace the chat's conversation with a fresh one (after any queued turns)."""
@@ -156,143 +159,9 @@ class ChatEngine:
 
     @property
     def turns_running(self) -> int:
-        return len(self._running)
+        return len(self._answerer.running)
 
     async def stop_answer(self, key: ChatKey, answer_id: int | None = None) -> bool:
         """Stop the chat's answer being written (the user pressed stop); False if none matches."""
-        running = self._running.get(key)
+        running = self._answerer.running.get(key)
         return running is not None and running.stop(answer_id)
-
-    # -- one message --------------------------------------------------------------------------
-
-    async def _answer(self, entry: InboxEntry, channel: ReplyChannel) -> None:
-        """Run the message's turn (unless it was answered before a restart) and deliver it."""
-        if entry.state == "answered" and entry.reply is not None:
-            await self._deliver(entry, Outcome.from_json(entry.reply), channel, None)
-            return
-        live = channel.live_answer() if self._stream else None
-        try:
-            async with TypingIndicator(channel.show_typing, self._typing_interval) as typing:
-                outcome = await self._run(
-                    RunningTurn(entry, live, typing.stop, stream=self._stream)
-                )
-            try:
-                await self._store.inbox_answered(entry.id, outcome.to_json())
-            except StorageUnavailable as exc:  # the answer is here: deliver it all the same
-                logger.error("Answer in chat %s not kept before sending: %s", entry.key, exc)
-            await self._deliver(entry, outcome, channel, live)
-        except StorageUnavailable as exc:
-            logger.error("Message %s in chat %s not answered: %s", entry.message_id, entry.key, exc)
-            await channel.send_notice(self._texts(entry).storage_unavailable)
-            await self._forget(entry)
-        except Exception:
-            logger.exception("Turn failed in chat %s", entry.key)
-            await channel.send_notice(self._texts(entry).internal_error)
-            await self._forget(entry)
-        finally:
-            if live is not None:
-                await live.discard()
-
-    async def _run(self, turn: RunningTurn) -> Outcome:
-        """The turn on the chat's conversation (on a new one if the server lost it)."""
-        key = turn.entry.key
-        language = _language(turn.entry)
-        texts = self._catalogues[language]
-        history_lost = False
-        self._running[key] = turn
-        try:
-            async with self._turn_slots:
-                conversation = await self._conversations.current(key)
-                turn_input = TurnInput(
-                    turn.entry.text, _with_language(conversation.persona.instructions, language)
-                )
-                try:
-                    result = await self._turns.run(turn, conversation, turn_input)
-                except ConversationNotFound:
-                    logger.warning(
-                        "Conversation %s of chat %s is gone; starting a new one",
-                        conversation.id,
-                        key,
-                    )
-                    history_lost = True
-                    conversation = await self._conversations.start_new(key, conversation.persona)
-                    result = await self._turns.run(turn, conversation, turn_input)
-        except BackendError as exc:
-            if isinstance(exc, BackendMisconfigured):  # the owner's to fix: an error
-                logger.error("Backend misconfigured (chat %s): %s", key, exc)
-            else:
-                logger.warning("Backend could not answer in chat %s: %s", key, exc)
-            outcome = for_error(exc, texts)
-        else:
-            if result.usage is not None:
-                try:
-                    await self._store.record_usage(
-                        key, response_id=result.response_id, model=self._model, usage=result.usage
-                    )
-                except StorageUnavailable as exc:  # the answer matters more than its count
-                    logger.error("Usage in chat %s not recorded: %s", key, exc)
-            self._log_ending(key, result.status, result.response_id, result.error_code)
-            outcome = describe(
-                result, texts, stopped=turn.stopped, timeout_seconds=self._response_timeout
-            )
-        finally:
-            self._running.pop(key, None)
-        return outcome.after(texts.history_lost) if history_lost else outcome
-
-    def _texts(self, entry: InboxEntry) -> Texts:
-        """The catalogue of the language the entry's answer is written in."""
-        return self._catalogues[_language(entry)]
-
-    @staticmethod
-    def _log_ending(
-        key: ChatKey, status: TurnStatus, response_id: str | None, error_code: str | None
-    ) -> None:
-        logger.info("Turn in chat %s ended %s (%s)", key, status.value, response_id)
-        if status is TurnStatus.FAILED:
-            logger.warning(
-                "Response %s failed in chat %s: %s",
-                response_id,
-                key,
-                error_code or "no error code",
-            )
-
-    async def _deliver(
-        self, entry: InboxEntry, outcome: Outcome, channel: ReplyChannel, live: LiveAnswer | None
-    ) -> None:
-        """Send what the turn left to say, then let the inbox forget the message."""
-        for notice in outcome.notices:
-            await channel.send_notice(notice)
-        if outcome.answer and live is not None:
-            await live.finish(outcome.answer, outcome.note)
-        elif outcome.answer:
-            await channel.send_answer(outcome.answer, outcome.note)
-        await self._forget(entry)
-
-    async def _forget(self, entry: InboxEntry) -> None:
-        """The message was answered (or told why not): the inbox may let it go.
-
-        If storage fails just then, the entry is cleared with the next one that can be, so
-        a restart does not deliver it again (unless the bot stops before storage recovers).
-        """
-        self._answered_ids.append(entry.id)
-        while self._answered_ids:
-            try:
-                await self._store.inbox_done(self._answered_ids[0])
-            except StorageUnavailable as exc:
-                logger.error(
-                    "Message %s in chat %s answered but still in the inbox (%s); clearing it later",
-                    entry.message_id,
-                    entry.key,
-                    exc,
-                )
-                return
-            self._answered_ids.pop(0)
-
-
-def _language(entry: InboxEntry) -> Language:
-    """The entry's language (entries stored before languages existed were English)."""
-    return known(entry.language) or "en"
-
-
-def _with_language(instructions: str, language: Language) -> str:
-    return f"{instructions}\n\n{answer_in(language)}".strip()

@@ -25,24 +25,38 @@ class Outcome:
     """Notices before the answer (Telegram HTML), the model's Markdown answer, a note after it.
 
     The note (Telegram HTML) closes the answer, e.g. "(Stopped.)"; without an answer there is
-    no note, only notices.
+    no note, only notices. `retry`: the model could not answer, but might if asked again (the
+    user gets a "Try again" button and the inbox keeps the message).
     """
 
     answer: str = ""
     notices: tuple[str, ...] = ()
     note: str = ""
+    retry: bool = False
 
     def to_json(self) -> str:
-        return json.dumps({"answer": self.answer, "notices": list(self.notices), "note": self.note})
+        return json.dumps(
+            {
+                "answer": self.answer,
+                "notices": list(self.notices),
+                "note": self.note,
+                "retry": self.retry,
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Outcome:
         data = json.loads(text)
-        return cls(answer=data["answer"], notices=tuple(data["notices"]), note=data["note"])
+        return cls(
+            answer=data["answer"],
+            notices=tuple(data["notices"]),
+            note=data["note"],
+            retry=bool(data.get("retry")),  # absent in entries stored before retries existed
+        )
 
     def after(self, *notices: str) -> Outcome:
         """The same outcome with `notices` said first."""
-        return Outcome(self.answer, (*notices, *self.notices), self.note)
+        return Outcome(self.answer, (*notices, *self.notices), self.note, self.retry)
 
 
 def describe(result: TurnResult, texts: Texts, *, stopped: bool, timeout_seconds: float) -> Outcome:
@@ -61,16 +75,16 @@ def describe(result: TurnResult, texts: Texts, *, stopped: bool, timeout_seconds
         seconds = f"{timeout_seconds:g}"
         if written:  # keep what was written: the user may have watched it appear
             return Outcome(answer=text, note=render(texts.answer_timed_out_note, seconds=seconds))
-        return Outcome(notices=(render(texts.answer_timed_out, seconds=seconds),))
+        return Outcome(notices=(render(texts.answer_timed_out, seconds=seconds),), retry=True)
     if status is TurnStatus.CANCELLED and stopped:
         if written:
             return Outcome(answer=text, note=texts.answer_stopped)
         return Outcome(notices=(texts.answer_stopped,))
     if status is TurnStatus.CANCELLED:
-        return Outcome(notices=(texts.answer_cancelled,))
+        return Outcome(notices=(texts.answer_cancelled,), retry=True)
     if result.error_code == TOOL_CALL_REFUSED:
         return Outcome(notices=(texts.answer_tool_call,))
-    return Outcome(notices=(texts.answer_failed,))
+    return Outcome(notices=(texts.answer_failed,), retry=True)
 
 
 def for_error(exc: BackendError, texts: Texts) -> Outcome:
@@ -79,7 +93,7 @@ def for_error(exc: BackendError, texts: Texts) -> Outcome:
         return Outcome(notices=(texts.backend_misconfigured,))
     if isinstance(exc, BackendRejected):
         return Outcome(notices=(texts.backend_rejected,))
-    return Outcome(notices=(texts.backend_unavailable,))  # unavailable, or lost twice
+    return Outcome(notices=(texts.backend_unavailable,), retry=True)  # unavailable, lost twice
 
 
 def _incomplete_reason(result: TurnResult, texts: Texts) -> str:

@@ -15,13 +15,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.delivery.channel import ChannelFactory
+from bot.delivery.channel import RETRY_CALLBACK_PREFIX, ChannelFactory
 from bot.handlers.access import AccessControl
 from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.language import LANGUAGE_CALLBACK_PREFIX, LanguageHandlers
 from bot.handlers.membership import MembershipHandlers
 from bot.handlers.messages import MessageHandlers
+from bot.handlers.retry import RetryHandlers
 from bot.handlers.speaking import Speaker
 from bot.handlers.status import StatusHandlers
 from bot.handlers.stop import STOP_UPDATE, StopHandlers
@@ -55,6 +56,7 @@ def register_handlers(
     )
     membership = MembershipHandlers(engine, access, services.languages, speaker)
     stops = StopHandlers(engine)
+    retries = RetryHandlers(engine, access, channels, speaker)
     status = StatusHandlers(access, services.status, commands.unknown)
     # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
     # model yet, and lets everything pass on to the handlers below.
@@ -69,6 +71,7 @@ def register_handlers(
             CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
             CommandHandler("language", languages.language, filters=NEW_MESSAGES),
             CallbackQueryHandler(languages.button, pattern=f"^{LANGUAGE_CALLBACK_PREFIX}"),
+            CallbackQueryHandler(retries.button, pattern=f"^{RETRY_CALLBACK_PREFIX}"),
             ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated),
             # Texts, and captions (which count like text).

@@ -105,6 +105,8 @@ class Texts:
     unknown_command: str
     empty_message: str
     storage_unavailable: str
+    retry_button: str  # plain text, under a notice that the model could not answer
+    retry_stale: str  # plain text, a pop-up: the message can no longer be retried
     unsupported_message: str
     internal_error: str
     error_report: str  # {update_id} {chat_id} {detail}

@@ -114,6 +114,8 @@ TEXTS = Texts(
         "Sorry, I can't take messages right now (my storage is unavailable). "
         "Please try again in a few minutes."
     ),
+    retry_button="Try again",
+    retry_stale="That message can no longer be retried — please send it again.",
     unsupported_message="Sorry, I can only read text messages for now.",
     internal_error="Sorry, something went wrong on my side. Please try again.",
     error_report=(

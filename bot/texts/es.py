@@ -118,6 +118,8 @@ TEXTS = Texts(
         "Lo siento, no puedo recibir mensajes ahora (mi almacenamiento no está disponible). "
         "Inténtalo de nuevo en unos minutos."
     ),
+    retry_button="Reintentar",
+    retry_stale="Ya no puedo reintentar ese mensaje: envíalo de nuevo, por favor.",
     unsupported_message="Lo siento, por ahora solo puedo leer mensajes de texto.",
     internal_error="Lo siento, algo salió mal de mi lado. Inténtalo de nuevo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue

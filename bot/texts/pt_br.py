@@ -115,6 +115,8 @@ TEXTS = Texts(
         "Desculpe, não consigo receber mensagens agora (meu armazenamento está indisponível). "
         "Tente de novo daqui a alguns minutos."
     ),
+    retry_button="Tentar de novo",
+    retry_stale="Essa mensagem não pode mais ser tentada de novo — envie-a outra vez.",
     unsupported_message="Desculpe, por enquanto só consigo ler mensagens de texto.",
     internal_error="Desculpe, algo deu errado do meu lado. Tente de novo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue

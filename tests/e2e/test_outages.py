@@ -124,3 +124,42 @@ async def test_a_failing_model_server_answers_each_message_with_the_sentence(
     assert answer.endswith("to: three")
     assert await bot.services.store.inbox_count() == 0
     assert tracebacks(caplog) == []
+
+
+@responses_only
+async def test_try_again_answers_the_message_the_model_could_not(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    openai_server.replies.append(Reply(status="failed"))
+    question = alice.say("What is the capital of France?")
+    [notice] = await alice.replies(1)
+    sent = telegram.calls_to("sendMessage", alice.chat_id)[0]
+    [[button]] = sent.params["reply_markup"]["inline_keyboard"]
+    assert notice == ENGLISH.answer_failed and button["text"] == ENGLISH.retry_button
+    assert await bot.services.store.inbox_count() == 0  # nothing waits: it is kept for the button
+
+    telegram.push_callback(alice.user, sent.result, button["callback_data"])
+    replies = await alice.replies(2)
+
+    assert replies[1].endswith("to: What is the capital of France?")
+    answer = telegram.calls_to("sendMessage", alice.chat_id)[1]
+    assert answer.params["reply_parameters"]["message_id"] == question["message_id"]
+    await telegram.wait_until(lambda: telegram.calls_to("editMessageReplyMarkup"))
+    now = telegram.messages[(alice.chat_id, sent.result["message_id"])]
+    assert "reply_markup" not in now  # one press, one answer
+
+    telegram.push_callback(alice.user, sent.result, button["callback_data"])  # an old client
+    await telegram.wait_until(lambda: len(telegram.calls_to("answerCallbackQuery")) >= 2)
+    assert telegram.calls_to("answerCallbackQuery")[-1].params["text"] == ENGLISH.retry_stale
+    assert len(openai_server.model.turns) == 2
+    assert len(telegram.calls_to("sendMessage", alice.chat_id)) == 2  # nothing else was said
+
+
+@responses_only
+async def test_a_message_the_model_answered_gets_no_button(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram
+) -> None:
+    alice.say("Hello")
+    await alice.replies(1)
+
+    assert "reply_markup" not in telegram.calls_to("sendMessage", alice.chat_id)[0].params

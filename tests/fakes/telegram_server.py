@@ -408,6 +408,25 @@ class FakeTelegram:
         self.messages[(chat["id"], message["message_id"])] = message
         return message
 
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        chat = self._chat(params)
+        message = self.messages.get((chat["id"], int(params["message_id"])))
+        if message is None:
+            raise _ApiError(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if markup == message.get("reply_markup") or (not markup and "reply_markup" not in message):
+            raise _ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
+        message = {**message, "edit_date": int(time.time())}
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         return True
 

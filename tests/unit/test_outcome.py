@@ -54,9 +54,9 @@ def test_a_timed_out_answer_keeps_what_was_written_with_a_note() -> None:
     assert outcome == Outcome(answer="Partial", note=render(T.answer_timed_out_note, seconds=90))
 
 
-def test_a_timed_out_turn_with_nothing_written_is_a_notice() -> None:
+def test_a_timed_out_turn_with_nothing_written_is_a_notice_offering_a_retry() -> None:
     assert ending(TurnStatus.TIMED_OUT) == Outcome(
-        notices=(render(T.answer_timed_out, seconds="90"),)
+        notices=(render(T.answer_timed_out, seconds="90"),), retry=True
     )
 
 
@@ -72,35 +72,35 @@ def test_a_stop_keeps_the_text_so_far_marked_stopped() -> None:
 
 
 def test_a_cancellation_nobody_asked_for_is_reported_as_such() -> None:
-    assert ending(TurnStatus.CANCELLED, "x") == Outcome(notices=(T.answer_cancelled,))
+    assert ending(TurnStatus.CANCELLED, "x") == Outcome(notices=(T.answer_cancelled,), retry=True)
 
 
 def test_a_refused_tool_call_and_a_failure_have_their_own_sentences() -> None:
     refused = ending(TurnStatus.FAILED, error_code=TOOL_CALL_REFUSED)
 
-    assert refused == Outcome(notices=(T.answer_tool_call,))
+    assert refused == Outcome(notices=(T.answer_tool_call,))  # trying again would not help
     assert ending(TurnStatus.FAILED, error_code="server_error") == Outcome(
-        notices=(T.answer_failed,)
+        notices=(T.answer_failed,), retry=True
     )
 
 
 @pytest.mark.parametrize(
-    ("error", "said"),
+    ("error", "said", "retry"),
     [
-        (BackendMisconfigured("401"), T.backend_misconfigured),
-        (BackendRejected("400"), T.backend_rejected),
-        (BackendUnavailable("503"), T.backend_unavailable),
-        (ConversationNotFound("gone twice"), T.backend_unavailable),
+        (BackendMisconfigured("401"), T.backend_misconfigured, False),  # the owner's to fix
+        (BackendRejected("400"), T.backend_rejected, False),  # the same message would fail
+        (BackendUnavailable("503"), T.backend_unavailable, True),
+        (ConversationNotFound("gone twice"), T.backend_unavailable, True),
     ],
 )
 def test_a_turn_that_could_not_run_names_the_kind_of_trouble(
-    error: BackendUnavailable | BackendMisconfigured | BackendRejected, said: str
+    error: BackendUnavailable | BackendMisconfigured | BackendRejected, said: str, retry: bool
 ) -> None:
-    assert for_error(error, T) == Outcome(notices=(said,))
+    assert for_error(error, T) == Outcome(notices=(said,), retry=retry)
 
 
 def test_an_outcome_survives_the_inbox_and_can_be_prefixed() -> None:
-    outcome = Outcome(answer="A", notices=("n1",), note="(Stopped.)").after("lost")
+    outcome = Outcome(answer="A", notices=("n1",), note="(Stopped.)", retry=True).after("lost")
 
     assert Outcome.from_json(outcome.to_json()) == outcome
     assert outcome.notices == ("lost", "n1")

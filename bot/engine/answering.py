@@ -1,0 +1,206 @@
+"""One message's life: its turn (typing, the model, the answer shown as it is written), the
+reply, and the inbox's record of it until the user has read what there is to say.
+
+The engine (`chat_engine`) decides when a message runs; this decides how.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+
+from bot.backends import (
+    BackendError,
+    BackendMisconfigured,
+    ConversationNotFound,
+    TurnInput,
+    TurnStatus,
+)
+from bot.engine.channel import LiveAnswer, ReplyChannel, RetryButton
+from bot.engine.conversations import Conversations
+from bot.engine.languages import answer_in
+from bot.engine.outcome import Outcome, describe, for_error
+from bot.engine.turn import RunningTurn, TurnRunner
+from bot.engine.typing_indicator import TypingIndicator
+from bot.texts import Texts
+from bot.texts.languages import Language, known
+from storage import ChatKey, ConversationStore, InboxEntry, StorageUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class Answerer:
+    """Answers inbox entries; knows which turns are running, so a stop can find its turn."""
+
+    def __init__(
+        self,
+        *,
+        store: ConversationStore,
+        conversations: Conversations,
+        turns: TurnRunner,
+        catalogues: Mapping[Language, Texts],
+        model: str,
+        response_timeout: float,
+        typing_interval: float,
+        stream: bool,
+        max_concurrent_turns: int,
+    ) -> None:
+        self._store = store
+        self._conversations = conversations
+        self._turns = turns
+        self._catalogues = catalogues
+        self._model = model
+        self._response_timeout = response_timeout
+        self._typing_interval = typing_interval
+        self._stream = stream
+        self.running: dict[ChatKey, RunningTurn] = {}
+        self._answered_ids: list[int] = []  # inbox entries to clear once storage can
+        # Turns talking to the backend at once. Telegram delivers at most ~30 answers a second,
+        # so more turns than that rate times a turn's length only queue at Telegram, while each
+        # holds a connection, and the HTTP pool's bookkeeping grows with every open connection.
+        self._turn_slots = asyncio.Semaphore(max_concurrent_turns)
+
+    async def answer(self, entry: InboxEntry, channel: ReplyChannel) -> None:
+        """Run the message's turn (unless it was answered before a restart) and deliver it."""
+        if entry.state == "answered" and entry.reply is not None:
+            await self._deliver(entry, Outcome.from_json(entry.reply), channel, None)
+            return
+        live = channel.live_answer() if self._stream else None
+        try:
+            async with TypingIndicator(channel.show_typing, self._typing_interval) as typing:
+                outcome = await self._run(
+                    RunningTurn(entry, live, typing.stop, stream=self._stream)
+                )
+            try:
+                await self._store.inbox_answered(entry.id, outcome.to_json())
+            except StorageUnavailable as exc:  # the answer is here: deliver it all the same
+                logger.error("Answer in chat %s not kept before sending: %s", entry.key, exc)
+            await self._deliver(entry, outcome, channel, live)
+        except StorageUnavailable as exc:
+            logger.error("Message %s in chat %s not answered: %s", entry.message_id, entry.key, exc)
+            await channel.send_notice(self._texts(entry).storage_unavailable)
+            await self._forget(entry)
+        except Exception:
+            logger.exception("Turn failed in chat %s", entry.key)
+            await channel.send_notice(self._texts(entry).internal_error)
+            await self._forget(entry)
+        finally:
+            if live is not None:
+                await live.discard()
+
+    async def _run(self, turn: RunningTurn) -> Outcome:
+        """The turn on the chat's conversation (on a new one if the server lost it)."""
+        key = turn.entry.key
+        language = _language(turn.entry)
+        texts = self._catalogues[language]
+        history_lost = False
+        self.running[key] = turn
+        try:
+            async with self._turn_slots:
+                conversation = await self._conversations.current(key)
+                turn_input = TurnInput(
+                    turn.entry.text, _with_language(conversation.persona.instructions, language)
+                )
+                try:
+                    result = await self._turns.run(turn, conversation, turn_input)
+                except ConversationNotFound:
+                    logger.warning(
+                        "Conversation %s of chat %s is gone; starting a new one",
+                        conversation.id,
+                        key,
+                    )
+                    history_lost = True
+                    conversation = await self._conversations.start_new(key, conversation.persona)
+                    result = await self._turns.run(turn, conversation, turn_input)
+        except BackendError as exc:
+            if isinstance(exc, BackendMisconfigured):  # the owner's to fix: an error
+                logger.error("Backend misconfigured (chat %s): %s", key, exc)
+            else:
+                logger.warning("Backend could not answer in chat %s: %s", key, exc)
+            outcome = for_error(exc, texts)
+        else:
+            if result.usage is not None:
+                try:
+                    await self._store.record_usage(
+                        key, response_id=result.response_id, model=self._model, usage=result.usage
+                    )
+                except StorageUnavailable as exc:  # the answer matters more than its count
+                    logger.error("Usage in chat %s not recorded: %s", key, exc)
+            self._log_ending(key, result.status, result.response_id, result.error_code)
+            outcome = describe(
+                result, texts, stopped=turn.stopped, timeout_seconds=self._response_timeout
+            )
+        finally:
+            self.running.pop(key, None)
+        return outcome.after(texts.history_lost) if history_lost else outcome
+
+    def _texts(self, entry: InboxEntry) -> Texts:
+        """The catalogue of the language the entry's answer is written in."""
+        return self._catalogues[_language(entry)]
+
+    @staticmethod
+    def _log_ending(
+        key: ChatKey, status: TurnStatus, response_id: str | None, error_code: str | None
+    ) -> None:
+        logger.info("Turn in chat %s ended %s (%s)", key, status.value, response_id)
+        if status is TurnStatus.FAILED:
+            logger.warning(
+                "Response %s failed in chat %s: %s",
+                response_id,
+                key,
+                error_code or "no error code",
+            )
+
+    async def _deliver(
+        self, entry: InboxEntry, outcome: Outcome, channel: ReplyChannel, live: LiveAnswer | None
+    ) -> None:
+        """Send what the turn left to say, then let the inbox forget the message."""
+        retry = RetryButton(self._texts(entry).retry_button, entry.id) if outcome.retry else None
+        for n, notice in enumerate(outcome.notices, start=1):
+            await channel.send_notice(notice, retry if n == len(outcome.notices) else None)
+        if outcome.answer and live is not None:
+            await live.finish(outcome.answer, outcome.note)
+        elif outcome.answer:
+            await channel.send_answer(outcome.answer, outcome.note)
+        if outcome.retry:
+            await self._keep_for_retry(entry)
+        else:
+            await self._forget(entry)
+
+    async def _keep_for_retry(self, entry: InboxEntry) -> None:
+        try:
+            await self._store.inbox_failed(entry.id)
+        except StorageUnavailable as exc:  # at worst the button says the message is gone
+            logger.error(
+                "Message %s in chat %s not kept for a retry: %s", entry.message_id, entry.key, exc
+            )
+
+    async def _forget(self, entry: InboxEntry) -> None:
+        """The message was answered (or told why not): the inbox may let it go.
+
+        If storage fails just then, the entry is cleared with the next one that can be, so
+        a restart does not deliver it again (unless the bot stops before storage recovers).
+        """
+        self._answered_ids.append(entry.id)
+        while self._answered_ids:
+            try:
+                await self._store.inbox_done(self._answered_ids[0])
+            except StorageUnavailable as exc:
+                logger.error(
+                    "Message %s in chat %s answered but still in the inbox (%s); clearing it later",
+                    entry.message_id,
+                    entry.key,
+                    exc,
+                )
+                return
+            self._answered_ids.pop(0)
+
+
+def _language(entry: InboxEntry) -> Language:
+    """The entry's language (entries stored before languages existed were English)."""
+    return known(entry.language) or "en"
+
+
+def _with_language(instructions: str, language: Language) -> str:
+    return f"{instructions}\n\n{answer_in(language)}".strip()
