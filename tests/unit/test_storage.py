@@ -63,3 +63,26 @@ async def test_a_backup_into_a_folder_is_named_after_the_database(tmp_path: Path
     assert backup(tmp_path / "bot.sqlite3", tmp_path / "backups") == 1
     async with ConversationStore(tmp_path / "backups" / "bot.sqlite3") as copy:
         assert (await copy.get_chat(ChatKey(1))) is not None
+
+
+async def test_a_failed_message_waits_for_a_retry_for_a_day_in_its_own_chat_only(
+    tmp_path: Path,
+) -> None:
+    async with ConversationStore(tmp_path / "db.sqlite3") as store:
+        old = await store.inbox_add(ChatKey(1), message_id=1, private=True, text="old")
+        new = await store.inbox_add(ChatKey(1), message_id=2, private=True, text="new")
+        assert old is not None and new is not None
+        await store.inbox_failed(old.id)
+        await store.db.execute(
+            "UPDATE inbox SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-25 hours')"
+            " WHERE id = ?",
+            (old.id,),
+        )
+        await store.inbox_failed(new.id)  # forgets failures older than a day
+
+        assert await store.inbox_pending() == [] and await store.inbox_count() == 0
+        assert await store.inbox_retry(ChatKey(1), old.id) is None  # too old
+        assert await store.inbox_retry(ChatKey(2), new.id) is None  # another chat's
+        retried = await store.inbox_retry(ChatKey(1), new.id)
+        assert retried is not None and (retried.text, retried.state) == ("new", "received")
+        assert await store.inbox_retry(ChatKey(1), new.id) is None  # once
