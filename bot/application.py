@@ -27,6 +27,7 @@ from bot.delivery.rate_limiter import (
 )
 from bot.delivery.telegram_link import WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
+from bot.engine.metering import Meter
 from bot.handlers import register_handlers
 from bot.logging_setup import LastError
 from bot.personas import load_personas
@@ -104,7 +105,16 @@ def build_services(config: Config) -> Services:
         backend=backend,
         personas=personas,
         catalogues=CATALOGUES,
-        model=config.openai_model,
+        meter=Meter(
+            store,
+            config.prices,
+            config.budgets,
+            backend=config.backend,
+            model=config.openai_model,
+            max_output_tokens=config.max_output_tokens,
+            owners=config.admin_users,
+            members=config.allowed_users.allows,
+        ),
         response_timeout=config.response_timeout,
         typing_interval=config.typing_interval,
         stream=config.streams_replies,

@@ -13,8 +13,11 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, get_args
 
+from bot.budget_settings import read_budgets, read_prices
 from bot.env_reader import EnvReader
 from bot.texts.languages import LANGUAGES, Language
+from bot.usage.budgets import BudgetRules
+from bot.usage.prices import PriceTable, load_prices
 
 BackendName: TypeAlias = Literal["responses", "assistants", "chat"]
 ReplyMode: TypeAlias = Literal["stream", "poll"]
@@ -96,6 +99,9 @@ class Config:
     telegram_chat_burst: int = 3  # messages a quiet chat gets at once, then one a second
     telegram_group_burst: int = 4  # messages a group gets in any 5 s (and 20 a minute)
     telegram_actions_share_limit: bool = False  # typing and drafts count toward the 30/s
+    budgets: BudgetRules = field(default_factory=BudgetRules)  # BUDGET_*: none, no cap
+    prices: PriceTable = field(default_factory=lambda: load_prices(None, local=False))
+    usage_footer: bool = False  # each answer ends with what it cost
     # Not environment settings: timings changeable in tests and benchmarks.
     typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s
     heartbeat_interval: float = 20.0  # `python -m bot health` allows three missed beats
@@ -160,6 +166,11 @@ def load_config(env: Mapping[str, str]) -> Config:
     max_output_tokens = read.whole("MAX_OUTPUT_TOKENS", None)
     if max_output_tokens and max_output_tokens >= context_tokens:
         read.problems.append("MAX_OUTPUT_TOKENS must be smaller than CONTEXT_TOKENS")
+    budgets = read_budgets(read)
+    base_url = read.url("OPENAI_BASE_URL")
+    prices = read_prices(
+        read, model=model or default("openai_model"), base_url=base_url, budgets=budgets
+    )
     personas_file = read.text("PERSONAS_FILE")
     personas_path = Path(personas_file) if personas_file else None
     if personas_path is not None and not personas_path.is_file():
@@ -177,7 +188,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         context_tokens=context_tokens,
         max_concurrent_turns=read.whole("MAX_CONCURRENT_TURNS", None)
         or default("max_concurrent_turns"),
-        openai_base_url=read.url("OPENAI_BASE_URL"),
+        openai_base_url=base_url,
         telegram_base_url=read.url("TELEGRAM_BASE_URL") or default("telegram_base_url"),
         openai_model=model or default("openai_model"),
         reasoning_effort=_reasoning_effort(read, backend),
@@ -205,6 +216,9 @@ def load_config(env: Mapping[str, str]) -> Config:
         telegram_actions_share_limit=read.flag(
             "TELEGRAM_ACTIONS_SHARE_LIMIT", default("telegram_actions_share_limit")
         ),
+        budgets=budgets,
+        prices=prices,
+        usage_footer=read.flag("USAGE_FOOTER", default("usage_footer")),
     )
     if read.problems:
         raise ConfigError(read.problems)

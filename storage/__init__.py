@@ -1,4 +1,4 @@
-"""SQLite storage: chat → conversation mapping, personas, the inbox and token usage.
+"""SQLite storage: chat → conversation mapping, personas, the inbox and the ledger.
 
 Imports nothing from `bot`: the record types in `storage.records` are the bot's vocabulary.
 """
@@ -11,8 +11,12 @@ from storage.records import (
     HistoryMessage,
     InboxEntry,
     InboxState,
+    LedgerRow,
+    LedgerSource,
     StorageUnavailable,
     TokenUsage,
+    ToolCounts,
+    Totals,
 )
 
 __all__ = [
@@ -23,6 +27,10 @@ __all__ = [
     "HistoryMessage",
     "InboxEntry",
     "InboxState",
+    "LedgerRow",
+    "LedgerSource",
     "StorageUnavailable",
     "TokenUsage",
+    "ToolCounts",
+    "Totals",
 ]

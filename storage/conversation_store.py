@@ -1,4 +1,4 @@
-"""The SQLite repository: which remote conversation and persona each chat uses, and token usage.
+"""The SQLite repository: which remote conversation and persona each chat uses, and more.
 
 This is the only module that knows SQL. It knows nothing about Telegram or OpenAI types.
 """
@@ -15,6 +15,7 @@ import aiosqlite
 
 from storage.health import HEARTBEAT_KEY
 from storage.inbox import InboxQueries
+from storage.ledger import LedgerQueries
 from storage.migrations import MIGRATIONS
 from storage.records import (
     ChatKey,
@@ -22,14 +23,13 @@ from storage.records import (
     ChatRecord,
     HistoryMessage,
     StorageUnavailable,
-    TokenUsage,
 )
 from storage.writes import commit, write
 
 logger = logging.getLogger(__name__)
 
 
-class ConversationStore(InboxQueries):
+class ConversationStore(InboxQueries, LedgerQueries):
     """Async repository over one SQLite file (WAL mode, one connection)."""
 
     def __init__(self, path: Path) -> None:
@@ -124,34 +124,6 @@ class ConversationStore(InboxQueries):
                 record.persona,
             ),
         )
-
-    async def record_usage(
-        self, key: ChatKey, *, response_id: str | None, model: str, usage: TokenUsage
-    ) -> None:
-        await write(
-            self.db,
-            "record token usage",
-            "INSERT INTO usage (chat_id, topic_id, response_id, model, input_tokens, output_tokens)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                key.chat_id,
-                key.topic_id,
-                response_id,
-                model,
-                usage.input_tokens,
-                usage.output_tokens,
-            ),
-        )
-
-    async def usage_for(self, key: ChatKey) -> TokenUsage:
-        async with self.db.execute(
-            "SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)"
-            " FROM usage WHERE chat_id = ? AND topic_id = ?",
-            (key.chat_id, key.topic_id),
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        return TokenUsage(input_tokens=int(row[0]), output_tokens=int(row[1]))
 
     # -- settings -----------------------------------------------------------------------------
 
@@ -303,6 +275,6 @@ class ConversationStore(InboxQueries):
             "move the chat's conversations",
             [
                 (f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
-                for table in ("chats", "usage", "chat_status")
+                for table in ("chats", "ledger", "chat_status")
             ],
         )

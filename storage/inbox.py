@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import aiosqlite
 
-from storage.records import ChatKey, InboxEntry
-from storage.writes import commit, write
+from storage.ledger import ledger_statement
+from storage.records import ChatKey, InboxEntry, LedgerRow
+from storage.writes import Statement, commit, write
 
 RETRY_HOURS = 24  # how long "Try again" works after the model failed
 
@@ -20,37 +21,64 @@ class InboxQueries:
         raise NotImplementedError
 
     async def inbox_add(
-        self, key: ChatKey, *, message_id: int, private: bool, text: str, language: str = "en"
+        self,
+        key: ChatKey,
+        *,
+        message_id: int,
+        private: bool,
+        text: str,
+        language: str = "en",
+        user_id: int | None = None,
     ) -> InboxEntry | None:
         """Record an accepted message; None if this Telegram message was recorded before.
 
         Raises StorageUnavailable when the database cannot take it (locked, disk full, read-only).
         """
         insert = (
-            "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING"
+            "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language, user_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING"
         )
-        row = (key.chat_id, key.topic_id, message_id, int(private), text, language)
+        row = (key.chat_id, key.topic_id, message_id, int(private), text, language, user_id)
         cursor = await write(self.db, "record a message", insert, row)
         if cursor.rowcount == 0:
             return None
         assert cursor.lastrowid is not None
         return InboxEntry(
-            cursor.lastrowid, key, message_id, private, text, "received", language=language
+            cursor.lastrowid,
+            key,
+            message_id,
+            private,
+            text,
+            "received",
+            language=language,
+            user_id=user_id,
         )
 
     async def inbox_running(
-        self, entry_id: int, conversation_id: str, remote_id: str | None
+        self,
+        entry_id: int,
+        conversation_id: str,
+        remote_id: str | None,
+        ledger: LedgerRow | None = None,
     ) -> None:
+        """The turn started (or got its remote id); `ledger`: its reservation, same commit."""
         update = (
             "UPDATE inbox SET state = 'running', conversation_id = ?, remote_id = ? WHERE id = ?"
         )
-        values = (conversation_id, remote_id, entry_id)
-        await write(self.db, "note the answer being written", update, values)
+        statements: list[Statement] = [(update, (conversation_id, remote_id, entry_id))]
+        if ledger is not None:
+            statements.append(ledger_statement(ledger))
+        await commit(self.db, "note the answer being written", statements)
 
-    async def inbox_answered(self, entry_id: int, reply: str) -> None:
+    async def inbox_answered(
+        self, entry_id: int, reply: str, ledger: LedgerRow | None = None
+    ) -> None:
+        """Keep the reply until it is sent; `ledger`: what the turn cost, in the same commit."""
         update = "UPDATE inbox SET state = 'answered', reply = ? WHERE id = ?"
-        await write(self.db, "keep the answer until it is sent", update, (reply, entry_id))
+        statements: list[Statement] = [(update, (reply, entry_id))]
+        if ledger is not None:
+            statements.append(ledger_statement(ledger))
+        await commit(self.db, "keep the answer until it is sent", statements)
 
     async def inbox_done(self, entry_id: int) -> None:
         delete = "DELETE FROM inbox WHERE id = ?"
@@ -100,13 +128,8 @@ class InboxQueries:
     async def _entries(self, where: str, params: tuple[object, ...]) -> list[InboxEntry]:
         async with self.db.execute(
             "SELECT id, chat_id, topic_id, message_id, private, text, state, conversation_id,"
-            f" remote_id, reply, language FROM inbox WHERE {where} ORDER BY id",
+            f" remote_id, reply, language, user_id FROM inbox WHERE {where} ORDER BY id",
             params,
         ) as cursor:
             rows = await cursor.fetchall()
-        return [
-            InboxEntry(
-                r[0], ChatKey(r[1], r[2]), r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10]
-            )
-            for r in rows
-        ]
+        return [InboxEntry(r[0], ChatKey(r[1], r[2]), r[3], bool(r[4]), *r[5:12]) for r in rows]

@@ -5,6 +5,32 @@ Append new migrations; never edit one that has shipped.
 
 from __future__ import annotations
 
+
+def _totals(row: str, sign: str, when: str = "") -> str:
+    """Statements adding (`sign` "+") or removing ("-") ledger row `row` (NEW or OLD) to the
+    totals of each scope and window it belongs to."""
+    scopes = [("'total'", "''", "1"), ("'chat'", f"{row}.chat_id", "1"),
+              ("'user'", f"{row}.user_id", f"{row}.user_id IS NOT NULL"),
+              ("'model'", f"{row}.model", "1")]  # fmt: skip
+    estimated = f"CASE WHEN {row}.source = 'estimated' THEN {row}.cost_micros ELSE 0 END"
+    tokens = [f"{row}.{name}" for name in ("input_tokens", "cached_tokens", "output_tokens")]
+    values = [f"{row}.cost_micros", estimated, "1", *tokens, f"{row}.reasoning_tokens"]
+    columns = ["micros", "estimated_micros", "answers", "input_tokens", "cached_tokens",
+               "output_tokens", "reasoning_tokens"]  # fmt: skip
+    signed = ", ".join(f"{sign}({v})" for v in values)
+    updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
+    statements = []
+    for scope, key, applies in scopes:
+        for window in (f"'D' || {row}.day", f"'M' || {row}.month"):
+            condition = " AND ".join(c for c in (applies, when) if c and c != "1") or "1"
+            statements.append(
+                f"        INSERT INTO ledger_totals (scope, key, window, {', '.join(columns)})"
+                f" SELECT {scope}, {key}, {window}, {signed} WHERE {condition}"
+                f" ON CONFLICT (scope, key, window) DO UPDATE SET {updates};"
+            )
+    return "\n".join(statements)
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: one row per chat (and forum topic) with its remote conversation and persona; token usage.
     """
@@ -81,4 +107,81 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chat_status ADD COLUMN joined_language TEXT;
     ALTER TABLE inbox ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
     """,
+    # 6: the ledger — one row per answered message (keyed by Telegram's chat and message ids, so
+    # a resumed turn updates its row instead of counting twice): who asked, what it cost. Money
+    # in integer micro-dollars, priced when recorded; day/month are the budget windows' keys in
+    # BUDGET_TIMEZONE. The old token table moves in as reported figures with no sender.
+    """
+    ALTER TABLE inbox ADD COLUMN user_id INTEGER;
+    CREATE TABLE ledger (
+        chat_id          INTEGER NOT NULL,
+        message_id       INTEGER NOT NULL,
+        topic_id         INTEGER NOT NULL DEFAULT 0,
+        user_id          INTEGER,
+        guest            INTEGER NOT NULL DEFAULT 0,
+        conversation_id  TEXT,
+        backend          TEXT    NOT NULL,
+        model            TEXT    NOT NULL,
+        remote_id        TEXT,
+        state            TEXT    NOT NULL,
+        source           TEXT    NOT NULL,
+        input_tokens     INTEGER NOT NULL DEFAULT 0,
+        cached_tokens    INTEGER NOT NULL DEFAULT 0,
+        output_tokens    INTEGER NOT NULL DEFAULT 0,
+        reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+        web_searches     INTEGER NOT NULL DEFAULT 0,
+        containers       INTEGER NOT NULL DEFAULT 0,
+        audio_seconds    INTEGER NOT NULL DEFAULT 0,
+        images           INTEGER NOT NULL DEFAULT 0,
+        cost_micros      INTEGER NOT NULL DEFAULT 0,
+        priced           INTEGER NOT NULL DEFAULT 1,
+        price_ref        TEXT,
+        day              TEXT    NOT NULL,
+        month            TEXT    NOT NULL,
+        created_at       TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at       TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE INDEX ledger_by_conversation ON ledger (chat_id, topic_id, conversation_id);
+    CREATE INDEX ledger_by_user ON ledger (user_id, month);
+    -- Running totals per scope ('total', 'chat', 'user', 'model') and window ('D<day>',
+    -- 'M<month>'), kept by the triggers below in the same statement as the ledger row: a
+    -- budget check and /usage read a few rows, however long the ledger grows. Only settled
+    -- rows count; a reservation lives in the running bot until its turn settles.
+    CREATE TABLE ledger_totals (
+        scope            TEXT    NOT NULL,
+        key              TEXT    NOT NULL,
+        window           TEXT    NOT NULL,
+        micros           INTEGER NOT NULL DEFAULT 0,
+        estimated_micros INTEGER NOT NULL DEFAULT 0,
+        answers          INTEGER NOT NULL DEFAULT 0,
+        input_tokens     INTEGER NOT NULL DEFAULT 0,
+        cached_tokens    INTEGER NOT NULL DEFAULT 0,
+        output_tokens    INTEGER NOT NULL DEFAULT 0,
+        reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (scope, key, window)
+    );
+    CREATE INDEX ledger_totals_ranked ON ledger_totals (scope, window, micros);
+    CREATE TRIGGER ledger_settled_insert AFTER INSERT ON ledger WHEN NEW.state = 'settled'
+    BEGIN
+{add_new}
+    END;
+    CREATE TRIGGER ledger_settled_update AFTER UPDATE ON ledger
+    WHEN NEW.state = 'settled' OR OLD.state = 'settled'
+    BEGIN
+{remove_old}
+{add_new_if}
+    END;
+    INSERT INTO ledger (chat_id, message_id, topic_id, backend, model, remote_id, state, source,
+                        input_tokens, output_tokens, priced, day, month, created_at, updated_at)
+        SELECT chat_id, -id, topic_id, 'unknown', COALESCE(model, 'unknown'), response_id,
+               'settled', 'reported', input_tokens, output_tokens, 0,
+               substr(created_at, 1, 10), substr(created_at, 1, 7), created_at, created_at
+        FROM usage;
+    DROP TABLE usage;
+    """.format(
+        add_new=_totals("NEW", "+"),
+        remove_old=_totals("OLD", "-", "OLD.state = 'settled'"),
+        add_new_if=_totals("NEW", "+", "NEW.state = 'settled'"),
+    ),
 )

@@ -51,6 +51,7 @@ class InboxEntry:
     remote_id: str | None = None
     reply: str | None = None  # JSON of what to send, once the turn is over
     language: str = "en"  # what the answer is written in, chosen when the message arrived
+    user_id: int | None = None  # the sender (None: anonymous, e.g. a group's admin or channel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,5 +70,61 @@ class HistoryMessage:
 
 @dataclass(frozen=True, slots=True)
 class TokenUsage:
+    """Tokens as the API reports them: input includes cached, output includes reasoning."""
+
     input_tokens: int
     output_tokens: int
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCounts:
+    """Priced by count rather than by token (the media and tools issues fill these in)."""
+
+    web_searches: int = 0
+    containers: int = 0
+    audio_seconds: int = 0
+    images: int = 0
+
+
+LedgerState: TypeAlias = Literal["reserved", "settled"]
+LedgerSource: TypeAlias = Literal["reserved", "reported", "estimated"]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """What one answered message cost: one row per (chat, message), replaced as it settles.
+
+    `reserved` while its turn runs (an upper bound), then `settled` with the reported figures
+    or, when the API reported none, an estimate. `day`/`month` are the budget windows' keys.
+    """
+
+    chat_id: int
+    message_id: int
+    topic_id: int
+    user_id: int | None
+    guest: bool
+    conversation_id: str | None
+    backend: str
+    model: str
+    remote_id: str | None
+    state: LedgerState
+    source: LedgerSource
+    usage: TokenUsage
+    cost_micros: int
+    priced: bool
+    price_ref: str | None
+    day: str
+    month: str
+    tools: ToolCounts = ToolCounts()
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Settled spend of one scope (the bot, a chat, a user, a model) in one window."""
+
+    micros: int = 0
+    estimated_micros: int = 0
+    answers: int = 0
+    usage: TokenUsage = TokenUsage(0, 0)

@@ -140,8 +140,8 @@ class AssistantsBackend:
         options: dict[str, Any] = {}
         if self._settings.reasoning_effort:
             options["reasoning_effort"] = self._settings.reasoning_effort
-        if self._settings.max_output_tokens:
-            options["max_completion_tokens"] = self._settings.max_output_tokens
+        if cap := self._settings.output_cap(turn):
+            options["max_completion_tokens"] = cap
         if stream and self._can_stream:
             try:
                 events = await write_once(
@@ -315,6 +315,7 @@ class AssistantsBackend:
             usage=usage,
             error_code="expired" if run.status == "expired" else error_code,
             incomplete_reason=run.incomplete_details.reason if run.incomplete_details else None,
+            model=run.model,
         )
 
     async def _run_text(self, run: Run) -> str:

@@ -30,6 +30,7 @@ TOOL_CALL_REFUSED = "tool_call_refused"
 class TurnInput:
     text: str
     instructions: str
+    max_output_tokens: int | None = None  # this turn's cap, when a budget lowers the owner's
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class TurnResult:
     usage: TokenUsage | None = None
     error_code: str | None = None
     incomplete_reason: str | None = None
+    model: str | None = None  # the model that served it (a snapshot name), if the API says
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,10 @@ class ModelSettings:
     reasoning_effort: str | None = None
     max_output_tokens: int | None = None
     poll_interval: tuple[float, float] = (0.25, 1.5)  # first and longest wait between polls
+
+    def output_cap(self, turn: TurnInput) -> int | None:
+        """The turn's own cap (a budget's), else the configured MAX_OUTPUT_TOKENS."""
+        return turn.max_output_tokens or self.max_output_tokens
 
     def deadline(self) -> float:
         """The monotonic time by which a turn starting now must end."""

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import openai
 from openai import AsyncStream
+from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
 from bot.backends.base import (
@@ -85,16 +86,17 @@ class ChatCompletionsBackend:
         ]
         text: list[str] = []
         result: TurnResult | None = None
+        options = self._options(turn)
         try:
             with translated():
                 if stream:
-                    async for event in self._stream(messages, deadline, text):
+                    async for event in self._stream(messages, options, deadline, text):
                         if isinstance(event, TurnResult):
                             result = event
                         else:
                             yield event
                 else:
-                    result = await self._complete(messages, deadline)
+                    result = await self._complete(messages, options, deadline)
                     yield TurnStarted(result.response_id or "")
         except TimeoutError:
             yield TurnResult(status=TurnStatus.TIMED_OUT, text="".join(text))
@@ -121,22 +123,22 @@ class ChatCompletionsBackend:
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         """Nothing to do: closing the HTTP stream is what stops the server generating."""
 
-    def _options(self) -> dict[str, Any]:
+    def _options(self, turn: TurnInput) -> dict[str, Any]:
         options: dict[str, Any] = {}
-        if self._settings.max_output_tokens:
-            options["max_tokens"] = self._settings.max_output_tokens
+        if cap := self._settings.output_cap(turn):
+            options["max_tokens"] = cap
         if self._settings.reasoning_effort:
             options["reasoning_effort"] = self._settings.reasoning_effort
         return options
 
     async def _complete(
-        self, messages: list[ChatCompletionMessageParam], deadline: float
+        self, messages: list[ChatCompletionMessageParam], options: dict[str, Any], deadline: float
     ) -> TurnResult:
         async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
             completion: ChatCompletion = await self._client.chat.completions.create(
                 model=self._settings.model,
                 messages=messages,
-                **self._options(),
+                **options,
             )
         choice = completion.choices[0] if completion.choices else None
         usage = completion.usage
@@ -144,25 +146,32 @@ class ChatCompletionsBackend:
             text=(choice.message.content or "") if choice else "",
             finish_reason=choice.finish_reason if choice else None,
             response_id=completion.id,
-            usage=TokenUsage(usage.prompt_tokens, usage.completion_tokens) if usage else None,
+            usage=_usage(usage),
+            model=completion.model,
         )
 
     async def _stream(
-        self, messages: list[ChatCompletionMessageParam], deadline: float, text: list[str]
+        self,
+        messages: list[ChatCompletionMessageParam],
+        options: dict[str, Any],
+        deadline: float,
+        text: list[str],
     ) -> AsyncIterator[TurnEvent]:
         """Yield TurnStarted, TextDeltas, then the result; `text` collects what has arrived."""
         async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-            chunks = await self._open_stream(messages)
+            chunks = await self._open_stream(messages, options)
         finish_reason: str | None = None
         usage: TokenUsage | None = None
+        model: str | None = None
         started = False
         try:
             async for chunk in until_deadline(chunks, deadline):
                 if not started:
                     started = True
                     yield TurnStarted(chunk.id)
+                model = chunk.model or model
                 if chunk.usage is not None:
-                    usage = TokenUsage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                    usage = _usage(chunk.usage)
                 for choice in chunk.choices:
                     if choice.delta.content:
                         text.append(choice.delta.content)
@@ -171,13 +180,17 @@ class ChatCompletionsBackend:
         finally:
             await chunks.close()
         yield _result(
-            text="".join(text), finish_reason=finish_reason, response_id=None, usage=usage
+            text="".join(text),
+            finish_reason=finish_reason,
+            response_id=None,
+            usage=usage,
+            model=model,
         )
 
     async def _open_stream(
-        self, messages: list[ChatCompletionMessageParam]
+        self, messages: list[ChatCompletionMessageParam], base: dict[str, Any]
     ) -> AsyncStream[ChatCompletionChunk]:
-        options = self._options()
+        options = dict(base)
         if self._stream_options:
             options["stream_options"] = {"include_usage": True}
         try:
@@ -193,7 +206,7 @@ class ChatCompletionsBackend:
                 raise
             logger.info("The server does not accept stream_options; streaming without usage")
             self._stream_options = False
-            return await self._open_stream(messages)
+            return await self._open_stream(messages, base)
 
 
 def _message(message: HistoryMessage) -> ChatCompletionMessageParam:
@@ -207,7 +220,12 @@ CUT_SHORT = {"length": "max_output_tokens", "content_filter": "content_filter"}
 
 
 def _result(
-    *, text: str, finish_reason: str | None, response_id: str | None, usage: TokenUsage | None
+    *,
+    text: str,
+    finish_reason: str | None,
+    response_id: str | None,
+    usage: TokenUsage | None,
+    model: str | None,
 ) -> TurnResult:
     reason = CUT_SHORT.get(finish_reason or "")
     return TurnResult(
@@ -216,4 +234,18 @@ def _result(
         response_id=response_id,
         usage=usage,
         incomplete_reason=reason,
+        model=model,
+    )
+
+
+def _usage(usage: CompletionUsage | None) -> TokenUsage | None:
+    """Servers may omit the details (llama.cpp, Ollama) or the usage itself."""
+    if usage is None:
+        return None
+    prompt, completion = usage.prompt_tokens_details, usage.completion_tokens_details
+    return TokenUsage(
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        cached_tokens=(prompt.cached_tokens or 0) if prompt else 0,
+        reasoning_tokens=(completion.reasoning_tokens or 0) if completion else 0,
     )

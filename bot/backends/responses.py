@@ -56,9 +56,10 @@ class ResponseData(TypedDict, total=False):
     id: str
     status: str
     output: list[dict[str, Any]]
-    usage: dict[str, int] | None
+    usage: dict[str, Any] | None
     error: dict[str, Any] | None
     incomplete_details: dict[str, Any] | None
+    model: str
 
 
 @dataclass(slots=True)
@@ -261,8 +262,8 @@ class ResponsesBackend:
         }
         if settings.reasoning_effort:
             request["reasoning"] = {"effort": settings.reasoning_effort}
-        if settings.max_output_tokens:
-            request["max_output_tokens"] = settings.max_output_tokens
+        if cap := settings.output_cap(turn):
+            request["max_output_tokens"] = cap
         return request
 
     async def _cancel(self, response: ResponseData) -> TurnResult:
@@ -302,6 +303,7 @@ def _result(response: ResponseData) -> TurnResult:
         usage=_usage(response),
         error_code=error.get("code"),
         incomplete_reason=incomplete.get("reason"),
+        model=response.get("model"),
     )
 
 
@@ -321,5 +323,8 @@ def _usage(response: ResponseData) -> TokenUsage | None:
     if not usage:
         return None
     return TokenUsage(
-        input_tokens=usage.get("input_tokens") or 0, output_tokens=usage.get("output_tokens") or 0
+        input_tokens=usage.get("input_tokens") or 0,
+        output_tokens=usage.get("output_tokens") or 0,
+        cached_tokens=(usage.get("input_tokens_details") or {}).get("cached_tokens") or 0,
+        reasoning_tokens=(usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0,
     )

@@ -9,23 +9,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 
 from bot.backends import (
     BackendError,
     BackendMisconfigured,
     ConversationNotFound,
     TurnInput,
+    TurnResult,
     TurnStatus,
 )
+from bot.engine.budget_notices import budget_reached, budget_warning
 from bot.engine.channel import LiveAnswer, ReplyChannel, RetryButton
-from bot.engine.conversations import Conversations
+from bot.engine.conversations import Conversations, LiveConversation
 from bot.engine.languages import answer_in
+from bot.engine.metering import BudgetHit, Meter, Reservation
 from bot.engine.outcome import Outcome, describe, for_error
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
 from bot.texts import Texts
 from bot.texts.languages import Language, known
-from storage import ChatKey, ConversationStore, InboxEntry, StorageUnavailable
+from storage import ChatKey, ConversationStore, InboxEntry, LedgerRow, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +43,8 @@ class Answerer:
         store: ConversationStore,
         conversations: Conversations,
         turns: TurnRunner,
+        meter: Meter,
         catalogues: Mapping[Language, Texts],
-        model: str,
         response_timeout: float,
         typing_interval: float,
         stream: bool,
@@ -49,8 +53,8 @@ class Answerer:
         self._store = store
         self._conversations = conversations
         self._turns = turns
+        self._meter = meter
         self._catalogues = catalogues
-        self._model = model
         self._response_timeout = response_timeout
         self._typing_interval = typing_interval
         self._stream = stream
@@ -67,16 +71,32 @@ class Answerer:
             await self._deliver(entry, Outcome.from_json(entry.reply), channel, None)
             return
         live = channel.live_answer() if self._stream else None
+        reservation: Reservation | None = None
         try:
-            async with TypingIndicator(channel.show_typing, self._typing_interval) as typing:
-                outcome = await self._run(
-                    RunningTurn(entry, live, typing.stop, stream=self._stream)
+            metered = await self._reserve(entry)
+            if isinstance(metered, BudgetHit):  # no model call, no typing, nothing kept
+                logger.info(
+                    "Message %s in chat %s: %s budget per %s used up",
+                    entry.message_id,
+                    entry.key,
+                    metered.scope,
+                    metered.period,
                 )
+                await channel.send_notice(budget_reached(metered, self._texts(entry)))
+                await self._forget(entry)
+                return
+            reservation = metered
+            async with TypingIndicator(channel.show_typing, self._typing_interval) as typing:
+                turn = RunningTurn(entry, live, typing.stop, stream=self._stream)
+                outcome, settled = await self._run(turn, reservation)
             try:
-                await self._store.inbox_answered(entry.id, outcome.to_json())
+                await self._store.inbox_answered(entry.id, outcome.to_json(), ledger=settled)
             except StorageUnavailable as exc:  # the answer is here: deliver it all the same
                 logger.error("Answer in chat %s not kept before sending: %s", entry.key, exc)
+            self._meter.release(reservation)
             await self._deliver(entry, outcome, channel, live)
+            for warning in self._meter.warnings(reservation, settled):
+                await channel.send_notice(budget_warning(warning, self._texts(entry)))
         except StorageUnavailable as exc:
             logger.error("Message %s in chat %s not answered: %s", entry.message_id, entry.key, exc)
             await channel.send_notice(self._texts(entry).storage_unavailable)
@@ -86,22 +106,41 @@ class Answerer:
             await channel.send_notice(self._texts(entry).internal_error)
             await self._forget(entry)
         finally:
+            if reservation is not None:
+                self._meter.release(reservation)
             if live is not None:
                 await live.discard()
 
-    async def _run(self, turn: RunningTurn) -> Outcome:
-        """The turn on the chat's conversation (on a new one if the server lost it)."""
+    async def _reserve(self, entry: InboxEntry) -> Reservation | BudgetHit:
+        """Meter the turn before it runs (its conversation as the store last knew it)."""
+        record = await self._store.get_chat(entry.key)
+        persona = await self._conversations.persona_for(entry.key)
+        return await self._meter.reserve(
+            entry,
+            record.conversation_id if record else None,
+            _with_language(persona.instructions, _language(entry)),
+            force=entry.state == "running",
+        )
+
+    async def _run(self, turn: RunningTurn, reservation: Reservation) -> tuple[Outcome, LedgerRow]:
+        """The turn on the chat's conversation (on a new one if the server lost it), and what
+        it cost."""
         key = turn.entry.key
         language = _language(turn.entry)
         texts = self._catalogues[language]
         history_lost = False
+        conversation: LiveConversation | None = None
+        result: TurnResult | None = None
         self.running[key] = turn
         try:
             async with self._turn_slots:
                 conversation = await self._conversations.current(key)
                 turn_input = TurnInput(
-                    turn.entry.text, _with_language(conversation.persona.instructions, language)
+                    turn.entry.text,
+                    _with_language(conversation.persona.instructions, language),
+                    max_output_tokens=reservation.max_output_tokens,
                 )
+                turn.ledger = replace(reservation.row, conversation_id=conversation.id)
                 try:
                     result = await self._turns.run(turn, conversation, turn_input)
                 except ConversationNotFound:
@@ -112,6 +151,7 @@ class Answerer:
                     )
                     history_lost = True
                     conversation = await self._conversations.start_new(key, conversation.persona)
+                    turn.ledger = replace(reservation.row, conversation_id=conversation.id)
                     result = await self._turns.run(turn, conversation, turn_input)
         except BackendError as exc:
             if isinstance(exc, BackendMisconfigured):  # the owner's to fix: an error
@@ -120,20 +160,20 @@ class Answerer:
                 logger.warning("Backend could not answer in chat %s: %s", key, exc)
             outcome = for_error(exc, texts)
         else:
-            if result.usage is not None:
-                try:
-                    await self._store.record_usage(
-                        key, response_id=result.response_id, model=self._model, usage=result.usage
-                    )
-                except StorageUnavailable as exc:  # the answer matters more than its count
-                    logger.error("Usage in chat %s not recorded: %s", key, exc)
             self._log_ending(key, result.status, result.response_id, result.error_code)
             outcome = describe(
                 result, texts, stopped=turn.stopped, timeout_seconds=self._response_timeout
             )
         finally:
             self.running.pop(key, None)
-        return outcome.after(texts.history_lost) if history_lost else outcome
+        settled = self._meter.settle(
+            reservation,
+            result,
+            written=turn.text,
+            started=turn.remote_id is not None,
+            conversation_id=conversation.id if conversation else None,
+        )
+        return (outcome.after(texts.history_lost) if history_lost else outcome), settled
 
     def _texts(self, entry: InboxEntry) -> Texts:
         """The catalogue of the language the entry's answer is written in."""

@@ -16,6 +16,7 @@ from bot.engine.answering import Answerer
 from bot.engine.channel import ReplyChannel
 from bot.engine.chat_queue import ChatQueues
 from bot.engine.conversations import Conversations
+from bot.engine.metering import Meter
 from bot.engine.turn import TurnRunner
 from bot.personas import Persona, PersonaBook
 from bot.texts import Texts
@@ -33,7 +34,7 @@ class ChatEngine:
         backend: Backend,
         personas: PersonaBook,
         catalogues: Mapping[Language, Texts],
-        model: str,
+        meter: Meter,
         response_timeout: float,
         typing_interval: float,
         stream: bool,
@@ -48,7 +49,7 @@ class ChatEngine:
             conversations=self._conversations,
             turns=TurnRunner(backend, store),
             catalogues=catalogues,
-            model=model,
+            meter=meter,
             response_timeout=response_timeout,
             typing_interval=typing_interval,
             stream=stream,
@@ -80,6 +81,9 @@ class ChatEngine:
 
     async def resume_pending(self, channel_for: Callable[[InboxEntry], ReplyChannel]) -> int:
         """At start-up: resume, run or deliver whatever the inbox holds, each chat in order."""
+        orphans = await self._store.settle_orphans()
+        if orphans:
+            logger.info("Settled %d reservations left by a crash, by estimate", orphans)
         entries = await self._store.inbox_pending()
         for entry in entries:
             logger.info(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.backends import (
     Backend,
@@ -23,7 +23,7 @@ from bot.backends import (
 )
 from bot.engine.channel import LiveAnswer
 from bot.engine.conversations import LiveConversation
-from storage import ConversationStore, InboxEntry
+from storage import ConversationStore, InboxEntry, LedgerRow
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class RunningTurn:
     # Streamed even with nothing to show along the way (groups): the answer is known the
     # moment it is written, not at the next poll.
     stream: bool
+    ledger: LedgerRow | None = None  # the turn's reservation, written as it starts
     text: str = ""
     remote_id: str | None = None
     task: asyncio.Task[TurnResult] | None = None
@@ -86,7 +87,11 @@ class TurnRunner:
         async for event in await self._events(turn, conversation_id, turn_input):
             if isinstance(event, TurnStarted):
                 turn.remote_id = event.remote_id
-                await self._store.inbox_running(turn.entry.id, conversation_id, event.remote_id)
+                if turn.ledger is not None:
+                    turn.ledger = replace(turn.ledger, remote_id=event.remote_id)
+                await self._store.inbox_running(
+                    turn.entry.id, conversation_id, event.remote_id, turn.ledger
+                )
             elif isinstance(event, TextDelta):
                 if not turn.text and turn.live is not None:
                     await turn.on_first_text()
@@ -113,5 +118,5 @@ class TurnRunner:
             return self._backend.resume_turn(
                 conversation_id, entry.remote_id, turn_input, stream=stream
             )
-        await self._store.inbox_running(entry.id, conversation_id, None)
+        await self._store.inbox_running(entry.id, conversation_id, None, turn.ledger)
         return self._backend.run_turn(conversation_id, turn_input, stream=stream)

@@ -105,6 +105,15 @@ class Texts:
     unknown_command: str
     empty_message: str
     storage_unavailable: str
+    # Budgets (BUDGET_*): the name of each budget, as the user hears it
+    budget_user_day: str
+    budget_user_month: str
+    budget_chat_day: str
+    budget_chat_month: str
+    budget_total_day: str
+    budget_total_month: str
+    budget_reached: str  # {budget} {limit} {reset}: no model call was made
+    budget_warning: str  # {budget} {percent} {spent} {limit}
     retry_button: str  # plain text, under a notice that the model could not answer
     retry_stale: str  # plain text, a pop-up: the message can no longer be retried
     unsupported_message: str

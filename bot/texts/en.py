@@ -114,6 +114,16 @@ TEXTS = Texts(
         "Sorry, I can't take messages right now (my storage is unavailable). "
         "Please try again in a few minutes."
     ),
+    budget_user_day="your daily budget",
+    budget_user_month="your monthly budget",
+    budget_chat_day="this chat's daily budget",
+    budget_chat_month="this chat's monthly budget",
+    budget_total_day="the bot's daily budget",
+    budget_total_month="the bot's monthly budget",
+    budget_reached=(
+        "Sorry, {budget} ({limit}) is used up, so I can't answer now. It resets at {reset}."
+    ),
+    budget_warning="📊 {budget} is {percent}% used ({spent} of {limit}).",
     retry_button="Try again",
     retry_stale="That message can no longer be retried — please send it again.",
     unsupported_message="Sorry, I can only read text messages for now.",

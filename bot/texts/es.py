@@ -118,6 +118,17 @@ TEXTS = Texts(
         "Lo siento, no puedo recibir mensajes ahora (mi almacenamiento no está disponible). "
         "Inténtalo de nuevo en unos minutos."
     ),
+    budget_user_day="tu presupuesto diario",
+    budget_user_month="tu presupuesto mensual",
+    budget_chat_day="el presupuesto diario de este chat",
+    budget_chat_month="el presupuesto mensual de este chat",
+    budget_total_day="el presupuesto diario del bot",
+    budget_total_month="el presupuesto mensual del bot",
+    budget_reached=(
+        "Lo siento, se agotó {budget} ({limit}), así que no puedo responder ahora. Se "
+        "renueva el {reset}."
+    ),
+    budget_warning="📊 {budget}: {percent} % usado ({spent} de {limit}).",
     retry_button="Reintentar",
     retry_stale="Ya no puedo reintentar ese mensaje: envíalo de nuevo, por favor.",
     unsupported_message="Lo siento, por ahora solo puedo leer mensajes de texto.",

@@ -115,6 +115,17 @@ TEXTS = Texts(
         "Desculpe, não consigo receber mensagens agora (meu armazenamento está indisponível). "
         "Tente de novo daqui a alguns minutos."
     ),
+    budget_user_day="seu orçamento diário",
+    budget_user_month="seu orçamento mensal",
+    budget_chat_day="o orçamento diário deste chat",
+    budget_chat_month="o orçamento mensal deste chat",
+    budget_total_day="o orçamento diário do bot",
+    budget_total_month="o orçamento mensal do bot",
+    budget_reached=(
+        "Desculpe, {budget} ({limit}) acabou, então não posso responder agora. Ele "
+        "renova em {reset}."
+    ),
+    budget_warning="📊 {budget}: {percent}% usado ({spent} de {limit}).",
     retry_button="Tentar de novo",
     retry_stale="Essa mensagem não pode mais ser tentada de novo — envie-a outra vez.",
     unsupported_message="Desculpe, por enquanto só consigo ler mensagens de texto.",

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.openai_model import FakeModel, Turn, error_body, usage_counts
+from tests.fakes.openai_model import SNAPSHOT, FakeModel, Turn, error_body, usage_counts
 from tests.fakes.routing import ApiCall, Route
 from tests.fakes.sse import EventLog, stream_events
 
@@ -322,7 +322,7 @@ class AssistantsAPI:
             "incomplete_details": (
                 {"reason": reply.incomplete_reason} if run.status == "incomplete" else None
             ),
-            "model": run.request.get("model") or "gpt-6-luna",
+            "model": f"{run.request.get('model') or 'gpt-6-luna'}{SNAPSHOT}",
             "instructions": run.request.get("instructions") or "",
             "tools": [],
             "metadata": {},

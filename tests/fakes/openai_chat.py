@@ -13,7 +13,14 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.openai_model import FakeModel, Turn, error_body, input_text, usage_counts
+from tests.fakes.openai_model import (
+    FakeModel,
+    Turn,
+    error_body,
+    input_text,
+    usage_counts,
+    usage_details,
+)
 from tests.fakes.routing import ApiCall, Route
 
 
@@ -64,12 +71,15 @@ class ChatAPI:
     def _finish_reason(self, turn: Turn) -> str:
         return "length" if turn.reply.status == "incomplete" else "stop"
 
-    def _usage(self, turn: Turn) -> dict[str, int]:
+    def _usage(self, turn: Turn) -> dict[str, Any]:
         prompt, completion = usage_counts(turn.input, turn.text)
+        cached, reasoning = usage_details(turn, prompt)
         return {
             "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "total_tokens": prompt + completion,
+            "completion_tokens": completion + reasoning,
+            "total_tokens": prompt + completion + reasoning,
+            "prompt_tokens_details": {"cached_tokens": cached},
+            "completion_tokens_details": {"reasoning_tokens": reasoning},
         }
 
     def _completion(self, turn: Turn, body: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,15 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.openai_model import FakeModel, Turn, error_body, input_text, usage_counts
+from tests.fakes.openai_model import (
+    SNAPSHOT,
+    FakeModel,
+    Turn,
+    error_body,
+    input_text,
+    usage_counts,
+    usage_details,
+)
 from tests.fakes.routing import ApiCall, Route
 from tests.fakes.sse import EventLog, stream_events
 
@@ -259,6 +267,7 @@ class ResponsesAPI:
         reply = response.turn.reply
         done = response.status in ("completed", "incomplete")
         prompt_tokens, answer_tokens = usage_counts(response.turn.input, response.text)
+        cached, reasoning = usage_details(response.turn, prompt_tokens)
         return {
             "id": response.id,
             "object": "response",
@@ -278,7 +287,7 @@ class ResponsesAPI:
             "instructions": body.get("instructions"),
             "max_output_tokens": body.get("max_output_tokens"),
             "metadata": body.get("metadata") or {},
-            "model": body.get("model"),
+            "model": f"{body.get('model')}{SNAPSHOT}",
             "output": _output(response),
             "parallel_tool_calls": True,
             "previous_response_id": None,
@@ -293,10 +302,10 @@ class ResponsesAPI:
             "usage": (
                 {
                     "input_tokens": prompt_tokens,
-                    "input_tokens_details": {"cached_tokens": 0},
-                    "output_tokens": answer_tokens,
-                    "output_tokens_details": {"reasoning_tokens": 0},
-                    "total_tokens": prompt_tokens + answer_tokens,
+                    "input_tokens_details": {"cached_tokens": cached},
+                    "output_tokens": answer_tokens + reasoning,
+                    "output_tokens_details": {"reasoning_tokens": reasoning},
+                    "total_tokens": prompt_tokens + answer_tokens + reasoning,
                 }
                 if done
                 else None

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from storage import ChatKey, ChatRecord, ConversationStore, TokenUsage
-from storage.backup import BackupError, backup
+from storage import ChatKey, ChatRecord, ConversationStore
+from storage.backup import backup
 from storage.migrations import MIGRATIONS
 
 
@@ -34,25 +32,6 @@ async def test_data_survives_reopening_and_migrations_run_once(tmp_path: Path) -
             assert (await cursor.fetchone()) == (len(MIGRATIONS),)
         async with store.db.execute("PRAGMA journal_mode") as cursor:
             assert (await cursor.fetchone()) == ("wal",)
-
-
-async def test_usage_is_summed_per_chat(tmp_path: Path) -> None:
-    async with ConversationStore(tmp_path / "db.sqlite3") as store:
-        for tokens in (10, 20):
-            await store.record_usage(
-                ChatKey(1), response_id="resp_1", model="m", usage=TokenUsage(tokens, tokens * 2)
-            )
-        await store.record_usage(ChatKey(2), response_id=None, model="m", usage=TokenUsage(5, 5))
-
-        assert await store.usage_for(ChatKey(1)) == TokenUsage(30, 60)
-        assert await store.usage_for(ChatKey(3)) == TokenUsage(0, 0)
-
-
-def test_a_backup_of_a_missing_database_fails_and_leaves_nothing(tmp_path: Path) -> None:
-    with pytest.raises(BackupError, match="no database"):
-        backup(tmp_path / "missing.sqlite3", tmp_path / "copy.sqlite3")
-
-    assert list(tmp_path.iterdir()) == []
 
 
 async def test_a_backup_into_a_folder_is_named_after_the_database(tmp_path: Path) -> None:

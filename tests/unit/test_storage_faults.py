@@ -23,6 +23,8 @@ async def store(tmp_path: Path) -> AsyncIterator[ConversationStore]:
 
 
 async def page_count(store: ConversationStore) -> int:
+    """The file's size in pages, with no free page left inside it."""
+    await store.db.execute("VACUUM")
     async with store.db.execute("PRAGMA page_count") as cursor:
         row = await cursor.fetchone()
     assert row is not None

@@ -35,6 +35,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "answer_timed_out": {"seconds"},
     "answer_timed_out_note": {"seconds"},
     "error_report": {"update_id", "chat_id", "detail"},
+    "budget_reached": {"budget", "limit", "reset"},
+    "budget_warning": {"budget", "percent", "spent", "limit"},
 }
 COMMAND_FIELDS = tuple(name for name in Texts.field_names() if name.startswith("command_"))
 # Telegram's limits on the profile texts, and a style limit on button labels.

@@ -1,0 +1,232 @@
+"""Metering turns: reserve what a turn could cost before the model is called, settle what it
+did. Budgets stay honest with parallel turns and with answers that report no usage:
+
+- a reservation is an upper bound — the conversation's size at its last answer plus the new
+  text, all priced as uncached input, plus the output cap — held in memory (and written with
+  the inbox's "running" commit) until its turn settles; checks count it as spent;
+- the output cap is lowered to what the tightest budget still affords;
+- a settlement uses the reported usage, or (cancelled, failed, a server that reports none) an
+  estimate: the input as reserved and the text actually written; it is written in the inbox's
+  "answered" commit, so the ledger costs no commit of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.backends import TurnResult
+from bot.usage.budgets import SCOPES, BudgetRules, Scope
+from bot.usage.prices import PriceTable
+from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
+from storage import ConversationStore, InboxEntry, LedgerRow, LedgerSource, TokenUsage
+
+OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
+OUTPUT_FLOOR = 256  # a budget that affords fewer output tokens than this is used up
+BudgetKey = tuple[Scope, Period]
+TotalsKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetHit:
+    """The message cannot be afforded: which budget stopped it, and when it resets."""
+
+    scope: Scope
+    period: Period
+    limit_micros: int
+    resets_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetWarning:
+    """A budget passed the owner's warning threshold with this answer."""
+
+    scope: Scope
+    period: Period
+    spent_micros: int
+    limit_micros: int
+
+
+@dataclass(slots=True)
+class Reservation:
+    row: LedgerRow  # state "reserved", cost the upper bound
+    max_output_tokens: int | None  # set when a budget lowered the cap
+    spent: dict[BudgetKey, int]  # each limited budget's spend before this turn
+    limits: dict[BudgetKey, int]
+    keys: tuple[TotalsKey, ...]
+    released: bool = False
+
+
+def text_tokens(text: str) -> int:
+    """A generous token estimate: a token is rarely under 3 bytes of UTF-8."""
+    return len(text.encode()) // 3 + 1 if text else 0
+
+
+class Meter:
+    def __init__(
+        self,
+        store: ConversationStore,
+        prices: PriceTable,
+        rules: BudgetRules,
+        *,
+        backend: str,
+        model: str,
+        max_output_tokens: int | None,
+        owners: frozenset[int],
+        members: Callable[[int], bool],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._prices = prices
+        self.rules = rules
+        self._backend = backend
+        self._model = model
+        self._max_output = max_output_tokens
+        self._owners = owners
+        self._members = members
+        self._clock = clock
+        self._reserved: Counter[TotalsKey] = Counter()  # micro-dollars held by running turns
+        self._lock = asyncio.Lock()
+
+    def now(self) -> datetime:
+        return local_now(self._clock(), self.rules.timezone)
+
+    def guest(self, entry: InboxEntry) -> bool:
+        """A sender not on ALLOWED_USERS, talking in a group that is allowed."""
+        user = entry.user_id
+        return not entry.private and user is not None and not self._members(user)
+
+    def limits_for(self, entry: InboxEntry) -> dict[BudgetKey, int]:
+        owner = entry.user_id in self._owners
+        found: dict[BudgetKey, int] = {}
+        for scope in SCOPES:
+            limit = self.rules.limit(scope, entry.user_id, guest=self.guest(entry), owner=owner)
+            for period in PERIODS:
+                value = limit.of(period) if limit else None
+                if value is not None and (scope != "user" or entry.user_id is not None):
+                    found[(scope, period)] = value
+        return found
+
+    def totals_key(self, entry: InboxEntry, scope: Scope, period: Period) -> TotalsKey:
+        day, month = window_keys(self.now())
+        window = f"D{day}" if period == "day" else f"M{month}"
+        key = {"total": "", "chat": str(entry.key.chat_id), "user": str(entry.user_id)}[scope]
+        return scope, key, window
+
+    async def reserve(
+        self, entry: InboxEntry, conversation_id: str | None, instructions: str, *, force: bool
+    ) -> Reservation | BudgetHit:
+        """Hold the turn's upper bound, or say which budget cannot afford it. `force`: a turn
+        already running before a restart is metered, never refused (it is being paid for)."""
+        now = self.now()
+        day, month = window_keys(now)
+        price = self._prices.lookup(self._model)
+        context = None
+        if conversation_id is not None:
+            key = entry.key
+            context = await self._store.conversation_tokens(
+                key.chat_id, key.topic_id, conversation_id
+            )
+        input_estimate = (context or text_tokens(instructions)) + text_tokens(entry.text)
+        cap = self._max_output or OUTPUT_RESERVE
+        limits = self.limits_for(entry)
+        scopes = [(s, p) for s in SCOPES for p in PERIODS if s != "user" or entry.user_id]
+        keys = tuple(self.totals_key(entry, s, p) for s, p in scopes)
+        lowered: int | None = None
+        async with self._lock:
+            spent: dict[BudgetKey, int] = {}
+            if limits:
+                wanted = {sp: self.totals_key(entry, *sp) for sp in limits}
+                totals = await self._store.totals(wanted.values())
+                spent = {sp: totals[k].micros + self._reserved[k] for sp, k in wanted.items()}
+            in_cost = price.input_micros(input_estimate) if price else 0.0
+            out_rate = price.output_micros_per_token(input_estimate) if price else 0.0
+            if limits and not force:
+                budget = min(limits, key=lambda sp: limits[sp] - spent[sp])
+                left = limits[budget] - spent[budget] - in_cost
+                affordable = left / out_rate if out_rate else math.inf
+                if left <= 0 or affordable < OUTPUT_FLOOR:
+                    scope, period = budget
+                    return BudgetHit(scope, period, limits[budget], next_reset(period, now))
+                if affordable < cap:
+                    cap = lowered = int(affordable)
+            cost = math.ceil(in_cost + cap * out_rate)
+            for k in keys:
+                self._reserved[k] += cost
+        row = LedgerRow(
+            chat_id=entry.key.chat_id,
+            message_id=entry.message_id,
+            topic_id=entry.key.topic_id,
+            user_id=entry.user_id,
+            guest=self.guest(entry),
+            conversation_id=conversation_id,
+            backend=self._backend,
+            model=self._model,
+            remote_id=None,
+            state="reserved",
+            source="reserved",
+            usage=TokenUsage(input_estimate, cap),
+            cost_micros=cost,
+            priced=price is not None,
+            price_ref=self._prices.ref,
+            day=day,
+            month=month,
+        )
+        return Reservation(row, lowered, spent, limits, keys)
+
+    def settle(
+        self,
+        reservation: Reservation,
+        result: TurnResult | None,
+        *,
+        written: str,
+        started: bool,
+        conversation_id: str | None,
+    ) -> LedgerRow:
+        """The row as it settles: reported figures, or an estimate where the API gave none."""
+        row = reservation.row
+        usage = result.usage if result is not None else None
+        model = (result.model if result is not None else None) or self._model
+        source: LedgerSource = "reported"
+        if usage is None:
+            source = "estimated"
+            # A turn the server never started cost nothing; one that ran, at least its input.
+            usage = TokenUsage(row.usage.input_tokens if started else 0, text_tokens(written))
+        price = self._prices.lookup(model) or self._prices.lookup(self._model)
+        return replace(
+            row,
+            conversation_id=conversation_id or row.conversation_id,
+            model=model,
+            remote_id=(result.response_id if result is not None else None) or row.remote_id,
+            state="settled",
+            source=source,
+            usage=usage,
+            cost_micros=price.cost_micros(usage) if price else 0,
+            priced=price is not None,
+        )
+
+    def release(self, reservation: Reservation) -> None:
+        """The turn settled (or never ran): its upper bound no longer counts."""
+        if reservation.released:
+            return
+        reservation.released = True
+        for k in reservation.keys:
+            self._reserved[k] -= reservation.row.cost_micros
+            if self._reserved[k] <= 0:
+                del self._reserved[k]
+
+    def warnings(self, reservation: Reservation, settled: LedgerRow) -> list[BudgetWarning]:
+        """Budgets this answer carried past BUDGET_WARN_AT percent (each once per window)."""
+        found = []
+        for (scope, period), limit in reservation.limits.items():
+            before = reservation.spent[(scope, period)]
+            after = before + settled.cost_micros
+            threshold = limit * self.rules.warn_at / 100
+            if before < threshold <= after:
+                found.append(BudgetWarning(scope, period, after, limit))
+        return found

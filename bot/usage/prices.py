@@ -1,0 +1,124 @@
+"""Prices: a small bundled table (its date and source inside), overridable by the owner's file.
+
+Money is integer micro-dollars everywhere: tokens * (dollars per million tokens) is exactly
+micro-dollars, so a sum of many small turns stays exact. A price is the one in force when the
+turn is recorded; the ledger row names the table that priced it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from storage import TokenUsage, ToolCounts
+
+NO_TOOLS = ToolCounts()
+SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # "gpt-6-luna-2026-06-01" is gpt-6-luna
+
+
+class PriceFileError(ValueError):
+    """The owner's PRICES_FILE cannot be read or says something that is not a price."""
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """Dollars per million tokens (input includes cached; output includes reasoning)."""
+
+    input: float
+    cached_input: float
+    output: float
+    long_context_from: int | None = None  # input tokens above which the factors apply
+    long_input_factor: float = 1.0
+    long_output_factor: float = 1.0
+    web_search_per_1k: float = 0.0
+
+    def cost_micros(self, usage: TokenUsage, tools: ToolCounts | None = None) -> int:
+        """What the turn cost, rounded up to the micro-dollar."""
+        tools = tools or NO_TOOLS
+        long = self.long_context_from is not None and usage.input_tokens > self.long_context_from
+        into, out = (self.long_input_factor, self.long_output_factor) if long else (1.0, 1.0)
+        cached = min(usage.cached_tokens, usage.input_tokens)
+        micros = (
+            (usage.input_tokens - cached) * self.input * into
+            + cached * self.cached_input * into
+            + usage.output_tokens * self.output * out
+            + tools.web_searches * self.web_search_per_1k * 1000
+        )
+        return math.ceil(micros - 1e-9)
+
+    def input_micros(self, tokens: int) -> float:
+        """Micro-dollars per `tokens` of uncached input: what a reservation assumes."""
+        factor = self._factor(tokens, self.long_input_factor)
+        return tokens * self.input * factor
+
+    def output_micros_per_token(self, input_tokens: int) -> float:
+        return self.output * self._factor(input_tokens, self.long_output_factor)
+
+    def _factor(self, input_tokens: int, factor: float) -> float:
+        long = self.long_context_from is not None and input_tokens > self.long_context_from
+        return factor if long else 1.0
+
+
+FREE = Price(0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTable:
+    models: Mapping[str, Price]
+    ref: str  # e.g. "bundled 2026-11-20": which table priced a ledger row
+    local_free: bool = False  # a model server of the owner's: unknown models cost nothing
+
+    def lookup(self, model: str) -> Price | None:
+        """The model's price (a dated snapshot priced as its model); None if unknown."""
+        price = self.models.get(model) or self.models.get(SNAPSHOT.sub("", model))
+        if price is None and self.local_free:
+            return FREE
+        return price
+
+
+def load_prices(owner_file: Path | None, *, local: bool) -> PriceTable:
+    """The bundled table, with the owner's file's models on top. `local`: the bot talks to a
+    server of its own (not OpenAI), whose models are free unless the owner's file prices them."""
+    bundled = tomllib.loads(resources.files("bot.usage").joinpath("prices.toml").read_text())
+    models = _models(bundled, {}, "the bundled price table")
+    ref = f"bundled {bundled['checked']}"
+    if owner_file is not None:
+        try:
+            owned = tomllib.loads(owner_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise PriceFileError(f"PRICES_FILE {owner_file}: {exc}") from exc
+        defaults = {**bundled.get("defaults", {}), **owned.get("defaults", {})}
+        models = {**models, **_models(owned, defaults, f"PRICES_FILE {owner_file}")}
+        ref = f"{owner_file.name} + {ref}"
+    return PriceTable(models, ref, local_free=local)
+
+
+def _models(table: dict[str, Any], inherited: dict[str, Any], where: str) -> dict[str, Price]:
+    defaults = {**inherited, **table.get("defaults", {})}
+    models: dict[str, Price] = {}
+    for name, fields in (table.get("models") or {}).items():
+        try:
+            price = Price(
+                input=float(fields["input"]),
+                cached_input=float(fields.get("cached_input", fields["input"])),
+                output=float(fields["output"]),
+            )
+            extra = {**defaults, **{k: v for k, v in fields.items() if k in _EXTRA}}
+            price = replace(price, **{k: extra[k] for k in _EXTRA if k in extra})
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PriceFileError(
+                f"{where}: model {name!r} needs numbers for input and output ({exc})"
+            ) from exc
+        if min(price.input, price.cached_input, price.output) < 0:
+            raise PriceFileError(f"{where}: model {name!r} has a negative price")
+        models[name] = price
+    return models
+
+
+_EXTRA = ("long_context_from", "long_input_factor", "long_output_factor", "web_search_per_1k")

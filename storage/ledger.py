@@ -1,0 +1,129 @@
+"""The ledger: what each answered message cost, and the running totals budgets are checked
+against (kept by triggers, migration 6). Rows are written in the inbox's own commits — the
+reservation with "running", the settlement with "answered" — so metering adds no commit.
+
+A part of `ConversationStore` (which mixes it in), kept apart because it is its own job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import aiosqlite
+
+from storage.records import LedgerRow, TokenUsage, Totals
+from storage.writes import Statement, write
+
+# (scope, key, window): e.g. ("user", "42", "D2026-12-02"), ("total", "", "M2026-12").
+TotalsKey = tuple[str, str, str]
+
+UPSERT = """
+INSERT INTO ledger (chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,
+    model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,
+    reasoning_tokens, web_searches, containers, audio_seconds, images, cost_micros, priced,
+    price_ref, day, month)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (chat_id, message_id) DO UPDATE SET
+    topic_id = excluded.topic_id, user_id = excluded.user_id, guest = excluded.guest,
+    conversation_id = excluded.conversation_id, backend = excluded.backend,
+    model = excluded.model, remote_id = excluded.remote_id, state = excluded.state,
+    source = excluded.source, input_tokens = excluded.input_tokens,
+    cached_tokens = excluded.cached_tokens, output_tokens = excluded.output_tokens,
+    reasoning_tokens = excluded.reasoning_tokens, web_searches = excluded.web_searches,
+    containers = excluded.containers, audio_seconds = excluded.audio_seconds,
+    images = excluded.images, cost_micros = excluded.cost_micros, priced = excluded.priced,
+    price_ref = excluded.price_ref, day = excluded.day, month = excluded.month,
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+"""
+TOTALS_COLUMNS = (
+    "micros, estimated_micros, answers, input_tokens, cached_tokens, output_tokens,"
+    " reasoning_tokens"
+)
+
+
+def ledger_statement(row: LedgerRow) -> Statement:
+    """The upsert of `row`, for a commit of the inbox's (a reservation, then its settlement)."""
+    usage, tools = row.usage, row.tools
+    return UPSERT, (
+        row.chat_id, row.message_id, row.topic_id, row.user_id, int(row.guest),
+        row.conversation_id, row.backend, row.model, row.remote_id, row.state, row.source,
+        usage.input_tokens, usage.cached_tokens, usage.output_tokens, usage.reasoning_tokens,
+        tools.web_searches, tools.containers, tools.audio_seconds, tools.images,
+        row.cost_micros, int(row.priced), row.price_ref, row.day, row.month,
+    )  # fmt: skip
+
+
+def _totals(row: Sequence[object]) -> Totals:
+    micros, estimated, answers, input_, cached, output, reasoning = (int(str(v)) for v in row)
+    return Totals(micros, estimated, answers, TokenUsage(input_, output, cached, reasoning))
+
+
+class LedgerQueries:
+    @property
+    def db(self) -> aiosqlite.Connection:
+        raise NotImplementedError
+
+    async def totals(self, keys: Iterable[TotalsKey]) -> dict[TotalsKey, Totals]:
+        """Settled totals for each key (absent keys: nothing spent)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        rows = ", ".join("(?, ?, ?)" for _ in wanted)
+        params = [part for key in wanted for part in key]
+        async with self.db.execute(
+            f"SELECT scope, key, window, {TOTALS_COLUMNS} FROM ledger_totals"
+            f" WHERE (scope, key, window) IN (VALUES {rows})",
+            params,
+        ) as cursor:
+            found = {(r[0], r[1], r[2]): _totals(r[3:]) for r in await cursor.fetchall()}
+        return {key: found.get(key, Totals()) for key in wanted}
+
+    async def top(self, scope: str, window: str, limit: int) -> list[tuple[str, Totals]]:
+        """The scope's biggest spenders in the window (e.g. the month's top users)."""
+        async with self.db.execute(
+            f"SELECT key, {TOTALS_COLUMNS} FROM ledger_totals"
+            " WHERE scope = ? AND window = ? AND answers > 0 ORDER BY micros DESC LIMIT ?",
+            (scope, window, limit),
+        ) as cursor:
+            return [(str(r[0]), _totals(r[1:])) for r in await cursor.fetchall()]
+
+    async def conversation_tokens(
+        self, chat_id: int, topic_id: int, conversation_id: str
+    ) -> int | None:
+        """How large the conversation had grown at its last settled answer (its context)."""
+        async with self.db.execute(
+            "SELECT input_tokens + output_tokens FROM ledger"
+            " WHERE chat_id = ? AND topic_id = ? AND conversation_id = ? AND state = 'settled'"
+            " ORDER BY updated_at DESC LIMIT 1",
+            (chat_id, topic_id, conversation_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else None
+
+    async def ledger_row(self, chat_id: int, message_id: int) -> LedgerRow | None:
+        async with self.db.execute(
+            "SELECT chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,"
+            " model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,"
+            " reasoning_tokens, cost_micros, priced, price_ref, day, month"
+            " FROM ledger WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        ) as cursor:
+            r = await cursor.fetchone()
+        if r is None:
+            return None
+        return LedgerRow(
+            r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10],
+            TokenUsage(r[11], r[13], r[12], r[14]), r[15], bool(r[16]), r[17], r[18], r[19],
+        )  # fmt: skip
+
+    async def settle_orphans(self) -> int:
+        """At start: reservations whose message is no longer in the inbox (its turn ended in a
+        crash before settling) are settled at their reserved upper bound, marked estimated."""
+        cursor = await write(
+            self.db,
+            "settle reservations left by a crash",
+            "UPDATE ledger SET state = 'settled', source = 'estimated' WHERE state = 'reserved'"
+            " AND NOT EXISTS (SELECT 1 FROM inbox"
+            " WHERE inbox.chat_id = ledger.chat_id AND inbox.message_id = ledger.message_id)",
+        )
+        return cursor.rowcount
