@@ -65,13 +65,19 @@ class ChatEngine:
         message_id: int,
         private: bool,
         language: Language,
+        user_id: int | None = None,
     ) -> bool:
         """Record a user message in the inbox, then queue it behind the chat's earlier ones.
 
         False if this message was accepted before (Telegram delivered it again after a restart).
         """
         entry = await self._store.inbox_add(
-            key, message_id=message_id, private=private, text=text, language=language
+            key,
+            message_id=message_id,
+            private=private,
+            text=text,
+            language=language,
+            user_id=user_id,
         )
         if entry is None:
             logger.info("Message %s in chat %s was already accepted", message_id, key)

@@ -63,6 +63,10 @@ class MessageHandlers:
                 message_id=message.message_id,
                 private=is_private(message),
                 language=language,
+                # Who pays: the sender (None for a group's anonymous admins and channels).
+                user_id=message.from_user.id
+                if message.from_user and not message.sender_chat
+                else None,
             )
         except StorageUnavailable as exc:
             logger.error("Message %s in chat %s not accepted: %s", message.message_id, key, exc)

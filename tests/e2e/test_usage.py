@@ -1,0 +1,212 @@
+"""Usage and budgets against the fakes: what the ledger records for each backend, and budgets
+that hold with parallel turns, missing usage, stops and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.engine.budget_notices import budget_reached
+from bot.engine.metering import BudgetHit
+from bot.texts import ENGLISH
+from storage import LedgerRow
+from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
+from tests.fakes.openai_model import SNAPSHOT, usage_counts, usage_details
+from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.fakes.telegram_server import FakeTelegram
+
+LUNA = {"OPENAI_MODEL": "gpt-6-luna"}  # priced in the bundled table: $0.10 / 0.01 / 0.50 per 1M
+
+
+def luna_micros(input_tokens: int, cached: int, output: int) -> int:
+    return math.ceil((input_tokens - cached) * 0.10 + cached * 0.01 + output * 0.50 - 1e-9)
+
+
+async def row_for(bot: RunningBot, person: Person, message: dict[str, object]) -> LedgerRow:
+    row = await bot.services.store.ledger_row(person.chat_id, int(str(message["message_id"])))
+    assert row is not None
+    return row
+
+
+async def test_each_answer_is_recorded_with_every_token_category(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    backend: str,
+) -> None:
+    bot = await start_bot(make_config(LUNA))
+    alice.say("First question")
+    await alice.replies(1)
+    second = alice.say("Second question, with history behind it")
+    await alice.replies(2)
+
+    row = await row_for(bot, alice, second)
+    turn = openai_server.turns[1]
+    prompt, answer = usage_counts(turn.input, turn.text)
+    cached, reasoning = usage_details(turn, prompt)
+    if backend == "assistants":  # runs report no cached or reasoning tokens
+        cached, reasoning = 0, 0
+    assert (row.state, row.source, row.user_id, row.backend) == (
+        "settled",
+        "reported",
+        alice.user["id"],
+        backend,
+    )
+    assert row.model == ("gpt-6-luna" if backend == "chat" else f"gpt-6-luna{SNAPSHOT}")
+    usage = row.usage
+    assert (usage.input_tokens, usage.cached_tokens) == (prompt, cached)
+    assert (usage.output_tokens, usage.reasoning_tokens) == (answer + reasoning, reasoning)
+    assert row.cost_micros == luna_micros(prompt, cached, answer + reasoning) > 0
+    assert row.priced and row.price_ref and row.price_ref.startswith("bundled")
+
+
+@responses_only
+async def test_a_stopped_turn_reporting_no_usage_is_billed_by_estimate(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    bot = await start_bot(make_config(LUNA))
+    openai_server.replies.append(Reply(text="Once upon a time " * 40, chunks=40, chunk_delay=0.1))
+    message = alice.say("Tell me a long story")
+    await telegram.wait_until(lambda: telegram.drafts)
+    telegram.push_update(
+        {
+            "stopped_message_generation": {
+                "chat": alice.chat,
+                "draft_id": telegram.drafts[0].draft_id,
+            }
+        }
+    )
+    [text] = await alice.replies(1)
+
+    row = await row_for(bot, alice, message)
+    assert (row.state, row.source) == ("settled", "estimated")
+    written = text.removesuffix(ENGLISH.answer_stopped).strip()
+    assert row.usage.output_tokens >= len(written.encode()) // 3
+    assert row.usage.input_tokens > 0 and row.cost_micros > 0  # the model read the input
+
+
+@responses_only
+async def test_a_used_up_budget_refuses_without_calling_the_model_or_typing(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    # 500 micro-dollars: the first answer (1,000 output tokens, $0.0005) uses it all.
+    bot = await start_bot(make_config({**LUNA, "BUDGET_PER_USER": "0.0005/day"}))
+    openai_server.replies.append(Reply(text="x" * 4000))
+    alice.say("Write a lot")
+    await alice.replies(1)
+    [first_request] = openai_server.requests_to("POST", "/responses")
+    typing_before = len(telegram.calls_to("sendChatAction", alice.chat_id))
+
+    alice.say("And more")
+    replies = await alice.replies(3)  # the answer, "100 % used", and the refusal
+
+    assert first_request["max_output_tokens"] < 4096  # lowered to what the budget affords
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    hit = BudgetHit("user", "day", 500, midnight + timedelta(days=1))
+    assert replies[1].startswith("📊 your daily budget is 100% used")
+    assert replies[2] == budget_reached(hit, ENGLISH)
+    assert "your daily budget ($0.0005) is used up" in replies[2]
+    assert len(openai_server.turns) == 1  # no model call
+    assert len(telegram.calls_to("sendChatAction", alice.chat_id)) == typing_before
+    assert await bot.services.store.inbox_count() == 0
+
+
+@responses_only
+async def test_two_parallel_turns_cannot_jointly_pass_a_budget(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    # $0.003: one turn may write 4,000 tokens ($0.002), so two at once cannot both.
+    config = make_config({**LUNA, "BUDGET_TOTAL": "0.003/day", "MAX_OUTPUT_TOKENS": "4000"})
+    await start_bot(config)
+    thinking = asyncio.Event()
+    openai_server.replies.append(Reply(hold=thinking))
+    alice.say("A long answer, please")
+    await telegram.wait_until(lambda: len(openai_server.model.turns) >= 1)
+    bob.say("Me too")
+    await telegram.wait_until(lambda: len(openai_server.model.turns) >= 2)
+    thinking.set()
+    await alice.replies(1)
+    await bob.replies(1)
+
+    caps = [
+        body.get("max_output_tokens") for body in openai_server.requests_to("POST", "/responses")
+    ]
+    assert caps[0] == 4000
+    assert caps[1] is not None and caps[1] < 2000  # what was left after alice's reservation
+    assert (caps[0] + caps[1]) * 0.50 <= 3000
+
+
+@responses_only
+async def test_an_answer_passing_the_warning_threshold_says_so_once(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await start_bot(make_config({**LUNA, "BUDGET_PER_USER": "0.001/day", "BUDGET_WARN_AT": "50"}))
+    openai_server.replies.append(Reply(text="y" * 2400))  # 601 output tokens: ~$0.0003
+    openai_server.replies.append(Reply(text="y" * 2400))
+    alice.say("one")
+    await alice.replies(1)
+    alice.say("two")  # passes 50 %
+    replies = await alice.replies(3)
+    alice.say("three")
+    replies = await alice.replies(4)
+
+    assert replies[2].startswith("📊 your daily budget is 6")  # ~60 % used
+    assert "of $0.0010" in replies[2]
+    assert not replies[3].startswith("📊")
+
+
+@responses_only
+async def test_a_restart_mid_turn_records_the_message_once(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    config = make_config(LUNA, shutdown_grace=0.0)
+    first = await start_bot(config)
+    openai_server.replies.append(Reply(hold=asyncio.Event()))  # never finishes on its own
+    message = alice.say("Answer me across a restart")
+    await telegram.wait_until(lambda: len(openai_server.model.turns) >= 1)
+    await first.stop()
+    openai_server.model.release_all()
+
+    bot = await start_bot(config)
+    await alice.replies(1, within=20)
+
+    row = await row_for(bot, alice, message)
+    totals = await bot.services.store.totals([("user", str(alice.user["id"]), f"M{row.month}")])
+    assert row.state == "settled"
+    assert totals[("user", str(alice.user["id"]), f"M{row.month}")].answers == 1
+
+
+@responses_only
+@pytest.mark.parametrize("setting", ["BUDGET_PER_USER=3/week", "BUDGET_USERS=10/day"])
+def test_a_malformed_budget_is_a_config_error(make_config: ConfigFactory, setting: str) -> None:
+    name, _, value = setting.partition("=")
+    with pytest.raises(ValueError, match=name):
+        make_config({name: value})
+
+
+@responses_only
+def test_a_budget_on_a_model_without_a_price_is_a_config_error(make_config: ConfigFactory) -> None:
+    openai = {"OPENAI_BASE_URL": "https://api.openai.com/v1"}  # a local server's models are free
+    with pytest.raises(ValueError, match="budgets need a price for OPENAI_MODEL=gpt-test"):
+        make_config({**openai, "BUDGET_TOTAL": "5/month"})
