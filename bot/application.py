@@ -28,6 +28,7 @@ from bot.delivery.rate_limiter import (
 from bot.delivery.telegram_link import WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.engine.metering import Meter
+from bot.engine.usage_reports import UsageReports
 from bot.handlers import register_handlers
 from bot.logging_setup import LastError
 from bot.personas import load_personas
@@ -54,10 +55,11 @@ async def _register_menus(bot: Bot, config: Config, code: str | None, texts: Tex
     persona = BotCommand("persona", texts.command_persona)
     reset = BotCommand("reset", texts.command_reset)
     language = BotCommand("language", texts.command_language)
+    usage = BotCommand("usage", texts.command_usage)
     help_ = BotCommand("help", texts.command_help)
     start = BotCommand("start", texts.command_start)
-    managers = [persona, reset, language, help_]
-    members = [help_] if config.group_admin_only else managers
+    managers = [persona, reset, language, usage, help_]
+    members = [usage, help_] if config.group_admin_only else managers
     await bot.set_my_commands(
         [*managers, start], scope=BotCommandScopeAllPrivateChats(), language_code=code
     )
@@ -100,21 +102,22 @@ def build_services(config: Config) -> Services:
     store = ConversationStore(config.database_path)
     client = create_client(config)
     backend = create_backend(config, store, client)
+    meter = Meter(
+        store,
+        config.prices,
+        config.budgets,
+        backend=config.backend,
+        model=config.openai_model,
+        max_output_tokens=config.max_output_tokens,
+        owners=config.admin_users,
+        members=config.allowed_users.allows,
+    )
     engine = ChatEngine(
         store=store,
         backend=backend,
         personas=personas,
         catalogues=CATALOGUES,
-        meter=Meter(
-            store,
-            config.prices,
-            config.budgets,
-            backend=config.backend,
-            model=config.openai_model,
-            max_output_tokens=config.max_output_tokens,
-            owners=config.admin_users,
-            members=config.allowed_users.allows,
-        ),
+        meter=meter,
         response_timeout=config.response_timeout,
         typing_interval=config.typing_interval,
         stream=config.streams_replies,
@@ -130,6 +133,7 @@ def build_services(config: Config) -> Services:
         languages=ChatLanguages(store, config.default_language),
         engine=engine,
         last_error=LastError(config.secrets),
+        usage=UsageReports(store, meter, config.prices),
     )
 
 

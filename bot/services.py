@@ -14,6 +14,7 @@ from bot.backends import Backend, ModelClient
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
+from bot.engine.usage_reports import UsageReports
 from bot.logging_setup import LastError
 from bot.personas import PersonaBook
 from bot.texts import Language, Texts
@@ -31,6 +32,7 @@ class Services:
     languages: ChatLanguages
     engine: ChatEngine
     last_error: LastError
+    usage: UsageReports
     telegram_link: TelegramLink = field(default_factory=TelegramLink)
     background: set[asyncio.Task[None]] = field(default_factory=set)
     started_at: float = field(default_factory=time.monotonic)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.engine.metering import BudgetHit, BudgetWarning
-from bot.texts import Texts, render
+
+if TYPE_CHECKING:
+    from bot.engine.usage_reports import UsageSummary
+from bot.texts import Html, Texts, render
 from bot.usage.budgets import Scope
 from bot.usage.windows import Period
 
 
 def money(micros: int) -> str:
-    """Dollars: cents when that says enough, else four decimals ($0.0012)."""
+    """Dollars, as precise as the amount needs: $0.50, $0.0012, $0.000006 (never "$0.0000")."""
     dollars = micros / 1_000_000
-    return f"${dollars:.2f}" if dollars >= 1 or micros == 0 else f"${dollars:.4f}"
+    if micros % 10_000 == 0 or dollars >= 1:
+        return f"${dollars:.2f}"
+    return f"${dollars:.4f}" if micros >= 100 else f"${dollars:.6f}"
 
 
 def which(texts: Texts, scope: Scope, period: Period) -> str:
@@ -44,3 +51,26 @@ def budget_warning(warning: BudgetWarning, texts: Texts) -> str:
         spent=money(warning.spent_micros),
         limit=money(warning.limit_micros),
     )
+
+
+def usage_summary(summary: UsageSummary, texts: Texts) -> str:
+    """/usage for a person (private) or a group, in the chat's language."""
+    title = texts.usage_title_private if summary.scope == "user" else texts.usage_title_group
+    lines = [title]
+    for period, template in (("day", texts.usage_today), ("month", texts.usage_month)):
+        totals, limit = summary.spending.of(period)  # type: ignore[arg-type]
+        spent = money(totals.micros)
+        if limit is not None:
+            spent = render(texts.usage_of, spent=spent, limit=money(limit))
+        lines.append(render(template, spent=Html(spent), answers=totals.answers))
+    if summary.yours is not None:
+        lines.append(
+            render(
+                texts.usage_yours,
+                day=money(summary.yours.day.micros),
+                month=money(summary.yours.month.micros),
+            )
+        )
+    if summary.conversation_tokens:
+        lines.append(render(texts.usage_conversation, tokens=f"{summary.conversation_tokens:,}"))
+    return "\n".join(lines)

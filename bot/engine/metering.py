@@ -96,27 +96,36 @@ class Meter:
     def now(self) -> datetime:
         return local_now(self._clock(), self.rules.timezone)
 
-    def guest(self, entry: InboxEntry) -> bool:
+    def guest(self, user_id: int | None, *, private: bool) -> bool:
         """A sender not on ALLOWED_USERS, talking in a group that is allowed."""
-        user = entry.user_id
-        return not entry.private and user is not None and not self._members(user)
+        return not private and user_id is not None and not self._members(user_id)
 
-    def limits_for(self, entry: InboxEntry) -> dict[BudgetKey, int]:
-        owner = entry.user_id in self._owners
+    def limits_for(self, user_id: int | None, *, private: bool) -> dict[BudgetKey, int]:
+        """The budgets that apply to this sender in this kind of chat, in micro-dollars."""
+        owner = user_id in self._owners
+        guest = self.guest(user_id, private=private)
         found: dict[BudgetKey, int] = {}
         for scope in SCOPES:
-            limit = self.rules.limit(scope, entry.user_id, guest=self.guest(entry), owner=owner)
+            limit = self.rules.limit(scope, user_id, guest=guest, owner=owner)
             for period in PERIODS:
                 value = limit.of(period) if limit else None
-                if value is not None and (scope != "user" or entry.user_id is not None):
+                if value is not None and (scope != "user" or user_id is not None):
                     found[(scope, period)] = value
         return found
 
-    def totals_key(self, entry: InboxEntry, scope: Scope, period: Period) -> TotalsKey:
+    def totals_key(
+        self, chat_id: int, user_id: int | None, scope: Scope, period: Period
+    ) -> TotalsKey:
         day, month = window_keys(self.now())
         window = f"D{day}" if period == "day" else f"M{month}"
-        key = {"total": "", "chat": str(entry.key.chat_id), "user": str(entry.user_id)}[scope]
+        key = {"total": "", "chat": str(chat_id), "user": str(user_id)}[scope]
         return scope, key, window
+
+    @property
+    def reserved_micros(self) -> int:
+        """What running turns hold against the bot's total today (for the owner's report)."""
+        day, _ = window_keys(self.now())
+        return self._reserved[("total", "", f"D{day}")]
 
     async def reserve(
         self, entry: InboxEntry, conversation_id: str | None, instructions: str, *, force: bool
@@ -134,14 +143,15 @@ class Meter:
             )
         input_estimate = (context or text_tokens(instructions)) + text_tokens(entry.text)
         cap = self._max_output or OUTPUT_RESERVE
-        limits = self.limits_for(entry)
-        scopes = [(s, p) for s in SCOPES for p in PERIODS if s != "user" or entry.user_id]
-        keys = tuple(self.totals_key(entry, s, p) for s, p in scopes)
+        chat_id, user_id = entry.key.chat_id, entry.user_id
+        limits = self.limits_for(user_id, private=entry.private)
+        scopes = [(s, p) for s in SCOPES for p in PERIODS if s != "user" or user_id]
+        keys = tuple(self.totals_key(chat_id, user_id, s, p) for s, p in scopes)
         lowered: int | None = None
         async with self._lock:
             spent: dict[BudgetKey, int] = {}
             if limits:
-                wanted = {sp: self.totals_key(entry, *sp) for sp in limits}
+                wanted = {sp: self.totals_key(chat_id, user_id, *sp) for sp in limits}
                 totals = await self._store.totals(wanted.values())
                 spent = {sp: totals[k].micros + self._reserved[k] for sp, k in wanted.items()}
             in_cost = price.input_micros(input_estimate) if price else 0.0
@@ -163,7 +173,7 @@ class Meter:
             message_id=entry.message_id,
             topic_id=entry.key.topic_id,
             user_id=entry.user_id,
-            guest=self.guest(entry),
+            guest=self.guest(user_id, private=entry.private),
             conversation_id=conversation_id,
             backend=self._backend,
             model=self._model,

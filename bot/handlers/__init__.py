@@ -26,6 +26,7 @@ from bot.handlers.retry import RetryHandlers
 from bot.handlers.speaking import Speaker
 from bot.handlers.status import StatusHandlers
 from bot.handlers.stop import STOP_UPDATE, StopHandlers
+from bot.handlers.usage import UsageHandlers
 from bot.services import Services
 
 # Edited messages are ignored by design: the conversation already holds the original text.
@@ -57,6 +58,7 @@ def register_handlers(
     membership = MembershipHandlers(engine, access, services.languages, speaker)
     stops = StopHandlers(engine)
     retries = RetryHandlers(engine, access, channels, speaker)
+    usage = UsageHandlers(services.usage, access, speaker)
     status = StatusHandlers(access, services.status, commands.unknown)
     # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
     # model yet, and lets everything pass on to the handlers below.
@@ -68,6 +70,7 @@ def register_handlers(
             CommandHandler("reset", commands.reset, filters=NEW_MESSAGES),
             CommandHandler("persona", commands.persona, filters=NEW_MESSAGES),
             CommandHandler("status", status.status, filters=NEW_MESSAGES),
+            CommandHandler("usage", usage.usage, filters=NEW_MESSAGES),
             CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
             CommandHandler("language", languages.language, filters=NEW_MESSAGES),
             CallbackQueryHandler(languages.button, pattern=f"^{LANGUAGE_CALLBACK_PREFIX}"),

@@ -45,6 +45,7 @@ class Texts:
     command_persona: str
     command_reset: str
     command_language: str
+    command_usage: str
 
     # Telegram's profile texts: the description in an empty chat (at most 512), the short one
     # on the profile and when shared (at most 120). Plain text.
@@ -114,6 +115,15 @@ class Texts:
     budget_total_month: str
     budget_reached: str  # {budget} {limit} {reset}: no model call was made
     budget_warning: str  # {budget} {percent} {spent} {limit}
+    # /usage (plain figures: dollars, counts)
+    usage_title_private: str
+    usage_title_group: str
+    usage_today: str  # {spent} {answers}
+    usage_month: str  # {spent} {answers}
+    usage_of: str  # {spent} {limit}
+    usage_yours: str  # {day} {month}: the asker's share of a group's spend
+    usage_conversation: str  # {tokens}
+    usage_owners_only: str
     retry_button: str  # plain text, under a notice that the model could not answer
     retry_stale: str  # plain text, a pop-up: the message can no longer be retried
     unsupported_message: str

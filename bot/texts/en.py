@@ -10,6 +10,7 @@ TEXTS = Texts(
     command_persona="Show or switch the persona (starts a new conversation)",
     command_reset="Forget this conversation and start over",
     command_language="Choose the language I speak here",
+    command_usage="Your usage and budgets",
     bot_description=(
         "An AI assistant that remembers: every chat with me is one long conversation. "
         "Switch personas with /persona, start over with /reset, and add me to a group to talk "
@@ -31,6 +32,7 @@ TEXTS = Texts(
         "/persona <i>name</i> — switch directly, e.g. <code>/persona {example}</code>\n"
         "/reset — forget this conversation and start over\n"
         "/language — choose the language I speak here\n"
+        "/usage — what your answers have cost, and your budget\n"
         "/help — this message\n\n"
         "In groups, mention me (@{username}) or reply to one of my messages to talk to me."
     ),
@@ -124,6 +126,17 @@ TEXTS = Texts(
         "Sorry, {budget} ({limit}) is used up, so I can't answer now. It resets at {reset}."
     ),
     budget_warning="📊 {budget} is {percent}% used ({spent} of {limit}).",
+    usage_title_private="📊 <b>Your usage</b>",
+    usage_title_group="📊 <b>This chat's usage</b>",
+    usage_today="Today: {spent} · answers: {answers}",
+    usage_month="This month: {spent} · answers: {answers}",
+    usage_of="{spent} of {limit}",
+    usage_yours="Yours: {day} today, {month} this month",
+    usage_conversation=(
+        "This conversation holds about {tokens} tokens; each message re-reads them. "
+        "/reset starts afresh."
+    ),
+    usage_owners_only="Only the bot's owners can see everyone's usage.",
     retry_button="Try again",
     retry_stale="That message can no longer be retried — please send it again.",
     unsupported_message="Sorry, I can only read text messages for now.",

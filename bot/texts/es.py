@@ -11,6 +11,7 @@ TEXTS = Texts(
     command_persona="Ver o cambiar la persona (empieza una conversación nueva)",
     command_reset="Olvidar esta conversación y empezar de nuevo",
     command_language="Elegir el idioma en que hablo aquí",
+    command_usage="Tu uso y presupuestos",
     bot_description=(
         "Un asistente de IA que recuerda: cada chat conmigo es una larga conversación. "
         "Cambia de persona con /persona, empieza de nuevo con /reset y agrégame a un grupo para "
@@ -33,6 +34,7 @@ TEXTS = Texts(
         "<code>/persona {example}</code>\n"
         "/reset — olvidar esta conversación y empezar de nuevo\n"
         "/language — elegir el idioma en que hablo aquí\n"
+        "/usage — cuánto han costado tus respuestas, y tu presupuesto\n"
         "/help — este mensaje\n\n"
         "En grupos, mencióname (@{username}) o responde a uno de mis mensajes para hablar "
         "conmigo."
@@ -129,6 +131,17 @@ TEXTS = Texts(
         "renueva el {reset}."
     ),
     budget_warning="📊 {budget}: {percent} % usado ({spent} de {limit}).",
+    usage_title_private="📊 <b>Tu uso</b>",
+    usage_title_group="📊 <b>Uso de este chat</b>",
+    usage_today="Hoy: {spent} · respuestas: {answers}",
+    usage_month="Este mes: {spent} · respuestas: {answers}",
+    usage_of="{spent} de {limit}",
+    usage_yours="Tuyo: {day} hoy, {month} este mes",
+    usage_conversation=(
+        "Esta conversación tiene unos {tokens} tokens; cada mensaje los vuelve a leer. "
+        "/reset empieza de cero."
+    ),
+    usage_owners_only="Solo los dueños del bot pueden ver el uso de todos.",
     retry_button="Reintentar",
     retry_stale="Ya no puedo reintentar ese mensaje: envíalo de nuevo, por favor.",
     unsupported_message="Lo siento, por ahora solo puedo leer mensajes de texto.",

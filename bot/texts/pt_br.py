@@ -11,6 +11,7 @@ TEXTS = Texts(
     command_persona="Ver ou trocar a persona (começa uma nova conversa)",
     command_reset="Esquecer esta conversa e recomeçar",
     command_language="Escolher o idioma em que falo aqui",
+    command_usage="Seu uso e orçamentos",
     bot_description=(
         "Um assistente de IA que lembra: cada chat comigo é uma longa conversa. "
         "Troque de persona com /persona, recomece com /reset e me adicione a um grupo para "
@@ -32,6 +33,7 @@ TEXTS = Texts(
         "/persona <i>nome</i> — trocar direto, por exemplo <code>/persona {example}</code>\n"
         "/reset — esquecer esta conversa e recomeçar\n"
         "/language — escolher o idioma em que falo aqui\n"
+        "/usage — quanto suas respostas custaram, e seu orçamento\n"
         "/help — esta mensagem\n\n"
         "Em grupos, me mencione (@{username}) ou responda a uma mensagem minha para falar comigo."
     ),
@@ -126,6 +128,17 @@ TEXTS = Texts(
         "renova em {reset}."
     ),
     budget_warning="📊 {budget}: {percent}% usado ({spent} de {limit}).",
+    usage_title_private="📊 <b>Seu uso</b>",
+    usage_title_group="📊 <b>Uso deste chat</b>",
+    usage_today="Hoje: {spent} · respostas: {answers}",
+    usage_month="Este mês: {spent} · respostas: {answers}",
+    usage_of="{spent} de {limit}",
+    usage_yours="Seu: {day} hoje, {month} este mês",
+    usage_conversation=(
+        "Esta conversa tem cerca de {tokens} tokens; cada mensagem os relê. /reset "
+        "recomeça do zero."
+    ),
+    usage_owners_only="Só os donos do bot podem ver o uso de todos.",
     retry_button="Tentar de novo",
     retry_stale="Essa mensagem não pode mais ser tentada de novo — envie-a outra vez.",
     unsupported_message="Desculpe, por enquanto só consigo ler mensagens de texto.",

@@ -16,9 +16,12 @@ async def test_commands_are_registered_per_audience_at_start_up(
     bot: RunningBot, telegram: FakeTelegram
 ) -> None:
     assert telegram.commands == {
-        "all_private_chats": ["persona", "reset", "language", "help", "start"],
-        "all_group_chats": ["help"],  # /reset, /persona, /language are for admins in groups
-        "all_chat_administrators": ["persona", "reset", "language", "help"],
+        "all_private_chats": ["persona", "reset", "language", "usage", "help", "start"],
+        "all_group_chats": [
+            "usage",
+            "help",
+        ],  # /reset, /persona, /language are for admins in groups
+        "all_chat_administrators": ["persona", "reset", "language", "usage", "help"],
     }
 
 

@@ -125,7 +125,7 @@ async def test_menus_and_descriptions_are_registered_per_language(
 ) -> None:
     for code, texts in ((None, CATALOGUES["en"]), ("en", CATALOGUES["en"]), ("pt", PT), ("es", ES)):
         menu = dict(telegram.command_menus[("all_private_chats", code)])
-        assert list(menu) == ["persona", "reset", "language", "help", "start"]
+        assert list(menu) == ["persona", "reset", "language", "usage", "help", "start"]
         assert menu["language"] == texts.command_language
         assert telegram.descriptions[code] == texts.bot_description
         assert telegram.short_descriptions[code] == texts.bot_short_description

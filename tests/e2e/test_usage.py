@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.engine.budget_notices import budget_reached
+from bot.engine.budget_notices import budget_reached, money
 from bot.engine.metering import BudgetHit
 from bot.texts import ENGLISH
 from storage import LedgerRow
-from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
+from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_model import SNAPSHOT, usage_counts, usage_details
 from tests.fakes.openai_server import FakeOpenAI, Reply
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
 LUNA = {"OPENAI_MODEL": "gpt-6-luna"}  # priced in the bundled table: $0.10 / 0.01 / 0.50 per 1M
 
@@ -210,3 +210,64 @@ def test_a_budget_on_a_model_without_a_price_is_a_config_error(make_config: Conf
     openai = {"OPENAI_BASE_URL": "https://api.openai.com/v1"}  # a local server's models are free
     with pytest.raises(ValueError, match="budgets need a price for OPENAI_MODEL=gpt-test"):
         make_config({**openai, "BUDGET_TOTAL": "5/month"})
+
+
+@responses_only
+async def test_usage_shows_today_and_the_month_against_the_budgets(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person
+) -> None:
+    bot = await start_bot(make_config({**LUNA, "BUDGET_PER_USER": "0.50/day,5/month"}))
+    question = alice.say("Hello")
+    await alice.replies(1)
+    cost = money((await row_for(bot, alice, question)).cost_micros)
+
+    alice.say("/usage")
+    report = (await alice.replies(2))[1].splitlines()
+
+    assert report[0] == "📊 Your usage"
+    assert report[1] == f"Today: {cost} of $0.50 · answers: 1"
+    assert report[2] == f"This month: {cost} of $5.00 · answers: 1"
+    assert report[3].startswith("This conversation holds about ")
+
+
+@responses_only
+async def test_usage_in_a_group_shows_the_group_and_the_asker_s_share(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    carol: Person,
+    dave: Person,
+    group: dict[str, object],
+    telegram: FakeTelegram,
+) -> None:
+    await start_bot(make_config({**LUNA, "BUDGET_PER_CHAT": "2/day"}))
+    carol.say_in(group, f"@{BOT_USERNAME} what should we cook?")
+    await telegram.wait_for_messages(GROUP, 1)
+    dave.say_in(group, f"/usage@{BOT_USERNAME}")
+
+    report = (await telegram.wait_for_messages(GROUP, 2))[1].splitlines()
+
+    assert report[0] == "📊 This chat's usage"
+    assert report[1].startswith("Today: $0.0") and report[1].endswith("of $2.00 · answers: 1")
+    assert report[3] == "Yours: $0.00 today, $0.00 this month"  # Dave asked nothing yet
+
+
+@responses_only
+async def test_usage_all_is_the_owner_s_whole_picture(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, bob: Person
+) -> None:
+    await start_bot(make_config({**LUNA, "ADMIN_USERS": str(alice.user["id"])}))
+    bob.say("Hi from Bob")
+    await bob.replies(1)
+    alice.say("Hi from Alice")
+    await alice.replies(1)
+
+    alice.say("/usage all")
+    bob.say("/usage all")
+    report = (await alice.replies(2))[1]
+    refused = (await bob.replies(2))[1]
+
+    assert report.startswith("Usage, ")
+    assert "· 2 answers" in report and "gpt-6-luna" in report
+    top_users = report.split("top users this month:")[1].split("top chats")[0]
+    assert str(alice.user["id"]) in top_users and str(bob.user["id"]) in top_users
+    assert refused == ENGLISH.usage_owners_only

@@ -37,6 +37,11 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "error_report": {"update_id", "chat_id", "detail"},
     "budget_reached": {"budget", "limit", "reset"},
     "budget_warning": {"budget", "percent", "spent", "limit"},
+    "usage_today": {"spent", "answers"},
+    "usage_month": {"spent", "answers"},
+    "usage_of": {"spent", "limit"},
+    "usage_yours": {"day", "month"},
+    "usage_conversation": {"tokens"},
 }
 COMMAND_FIELDS = tuple(name for name in Texts.field_names() if name.startswith("command_"))
 # Telegram's limits on the profile texts, and a style limit on button labels.

@@ -1,0 +1,111 @@
+"""/usage: what a person (or a group) spent today and this month, against their budgets; and
+for owners, the bot's whole picture. Read from the ledger's running totals: a few rows each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.budget_notices import money
+from bot.engine.metering import Meter
+from bot.usage.budgets import Scope
+from bot.usage.prices import PriceTable
+from bot.usage.windows import PERIODS, Period, window_keys
+from storage import ChatKey, ConversationStore, Totals
+
+TOP = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Spending:
+    """One scope's day and month, each with its limit (None: no budget)."""
+
+    day: Totals
+    month: Totals
+    day_limit: int | None
+    month_limit: int | None
+
+    def of(self, period: Period) -> tuple[Totals, int | None]:
+        return (self.day, self.day_limit) if period == "day" else (self.month, self.month_limit)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSummary:
+    scope: Scope  # "user" in private chats, "chat" in groups
+    spending: Spending
+    yours: Spending | None  # in a group: the asker's own share
+    conversation_tokens: int | None  # how much each message re-reads
+
+
+class UsageReports:
+    def __init__(self, store: ConversationStore, meter: Meter, prices: PriceTable) -> None:
+        self._store = store
+        self._meter = meter
+        self._prices = prices
+
+    async def summary(self, key: ChatKey, user_id: int | None, *, private: bool) -> UsageSummary:
+        limits = self._meter.limits_for(user_id, private=private)
+        chat_id = key.chat_id
+
+        def keys(scope: Scope) -> dict[Period, tuple[str, str, str]]:
+            return {p: self._meter.totals_key(chat_id, user_id, scope, p) for p in PERIODS}
+
+        mine, chats = keys("user"), keys("chat")
+        totals = await self._store.totals([*mine.values(), *chats.values()])
+
+        def spending(scope: Scope, wanted: dict[Period, tuple[str, str, str]]) -> Spending:
+            return Spending(
+                totals[wanted["day"]],
+                totals[wanted["month"]],
+                limits.get((scope, "day")),
+                limits.get((scope, "month")),
+            )
+
+        tokens = None
+        record = await self._store.get_chat(key)
+        if record is not None and record.conversation_id is not None:
+            tokens = await self._store.conversation_tokens(
+                chat_id, key.topic_id, record.conversation_id
+            )
+        user = spending("user", mine) if user_id is not None else None
+        if private:
+            assert user is not None
+            return UsageSummary("user", user, None, tokens)
+        return UsageSummary("chat", spending("chat", chats), user, tokens)
+
+    async def owner_report(self) -> str:
+        """`/usage all`: plain English, like every operator report."""
+        day, month = window_keys(self._meter.now())
+        total = self._meter.rules.total
+        totals = await self._store.totals([("total", "", f"D{day}"), ("total", "", f"M{month}")])
+        today, this_month = totals[("total", "", f"D{day}")], totals[("total", "", f"M{month}")]
+        lines = [
+            f"Usage, {month} ({self._meter.rules.timezone}; prices: {self._prices.ref})",
+            f"today: {money(today.micros)}{_of(total.day if total else None)}"
+            f" · {today.answers} answers",
+            f"this month: {money(this_month.micros)}{_of(total.month if total else None)}"
+            f" · {this_month.answers} answers",
+        ]
+        if this_month.micros:
+            share = round(100 * this_month.estimated_micros / this_month.micros)
+            lines.append(f"estimated (no usage reported): {share} % of the month's spend")
+        if held := self._meter.reserved_micros:
+            lines.append(f"held by answers being written: {money(held)}")
+        lines.append("by model this month:")
+        for model, t in await self._store.top("model", f"M{month}", TOP):
+            usage = t.usage
+            cached = (
+                round(100 * usage.cached_tokens / usage.input_tokens) if usage.input_tokens else 0
+            )
+            lines.append(
+                f"  {model}: {money(t.micros)} · {usage.input_tokens:,} in ({cached} % cached),"
+                f" {usage.output_tokens:,} out ({usage.reasoning_tokens:,} reasoning)"
+            )
+        for scope, title in (("user", "top users"), ("chat", "top chats")):
+            lines.append(f"{title} this month:")
+            for who, t in await self._store.top(scope, f"M{month}", TOP):
+                lines.append(f"  {who}: {money(t.micros)} · {t.answers} answers")
+        return "\n".join(lines)
+
+
+def _of(limit: int | None) -> str:
+    return f" of {money(limit)}" if limit is not None else ""

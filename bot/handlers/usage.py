@@ -1,0 +1,40 @@
+"""/usage: your spending (or your group's) against the budgets; `/usage all` for owners."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ContextTypes
+
+from bot.engine.budget_notices import usage_summary
+from bot.engine.usage_reports import UsageReports
+from bot.handlers.access import AccessControl
+from bot.handlers.addressing import chat_key
+from bot.handlers.speaking import Speaker
+
+logger = logging.getLogger(__name__)
+
+
+class UsageHandlers:
+    def __init__(self, reports: UsageReports, access: AccessControl, speaker: Speaker) -> None:
+        self._reports = reports
+        self._access = access
+        self._speaker = speaker
+
+    async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not await self._access.may_talk(update, context.bot):
+            return
+        private = message.chat.type == ChatType.PRIVATE
+        if context.args and context.args[0].lower() == "all":
+            if private and self._access.is_owner(user.id):
+                await message.reply_text(await self._reports.owner_report())  # plain text
+            else:
+                texts = await self._speaker.texts(update)
+                await message.reply_text(texts.usage_owners_only, parse_mode=ParseMode.HTML)
+            return
+        summary = await self._reports.summary(chat_key(message), user.id, private=private)
+        texts = await self._speaker.texts(update)
+        await message.reply_text(usage_summary(summary, texts), parse_mode=ParseMode.HTML)
