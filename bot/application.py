@@ -14,6 +14,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
 )
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.backends import create_backend, create_client
@@ -28,6 +29,7 @@ from bot.delivery.rate_limiter import (
 from bot.delivery.telegram_link import WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.engine.metering import Meter
+from bot.engine.quota_pause import OwnerNotice
 from bot.engine.usage_reports import UsageReports
 from bot.handlers import register_handlers
 from bot.logging_setup import LastError
@@ -118,6 +120,7 @@ def build_services(config: Config) -> Services:
         personas=personas,
         catalogues=CATALOGUES,
         meter=meter,
+        quota_pause=config.quota_pause,
         response_timeout=config.response_timeout,
         typing_interval=config.typing_interval,
         stream=config.streams_replies,
@@ -199,6 +202,8 @@ def build_application(config: Config) -> TelethreadApp:
         .post_shutdown(post_shutdown)
         .build()
     )
+    if config.error_chat_id is not None:
+        services.engine.notify_owner_with(owner_notices(application.bot, config.error_chat_id))
     # For tests and operators' tooling; handlers receive their dependencies explicitly.
     application.bot_data["services"] = services
     channels = ChannelFactory(
@@ -206,6 +211,18 @@ def build_application(config: Config) -> TelethreadApp:
     )
     register_handlers(application, services, channels)
     return application
+
+
+def owner_notices(bot: Bot, chat_id: int) -> OwnerNotice:
+    """The engine's notices for the owner, sent to ERROR_CHAT_ID as plain text."""
+
+    async def send(text: str) -> None:
+        try:
+            await bot.send_message(chat_id, text)
+        except TelegramError as exc:
+            logger.warning("Could not send a notice to ERROR_CHAT_ID %s: %s", chat_id, exc)
+
+    return send
 
 
 def _rate_limiter(config: Config) -> TelegramRateLimiter:

@@ -105,6 +105,7 @@ class Config:
     # Not environment settings: timings changeable in tests and benchmarks.
     typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s
     heartbeat_interval: float = 20.0  # `python -m bot health` allows three missed beats
+    quota_pause: float = 600.0  # no model calls this long after "insufficient quota"
     flood_limits: FloodLimits | None = None  # None: Telegram's, as the rate limiter knows them
 
     @property

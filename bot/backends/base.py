@@ -77,6 +77,11 @@ class BackendMisconfigured(BackendError):
     """Authentication, permission or model problems only the owner can fix."""
 
 
+class QuotaExhausted(BackendMisconfigured):
+    """The account's credit is used up (429 insufficient_quota): calls fail until the owner
+    adds credit or raises the project's limit."""
+
+
 class BackendRejected(BackendError):
     """The request itself was refused (400): retrying the same input will not help."""
 

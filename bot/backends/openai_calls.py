@@ -25,6 +25,7 @@ from bot.backends.base import (
     BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
+    QuotaExhausted,
     TurnStatus,
 )
 
@@ -69,7 +70,7 @@ def translate(exc: openai.APIError) -> BackendError:
             return BackendMisconfigured(detail)
         return BackendRejected(detail)
     if isinstance(exc, openai.RateLimitError) and exc.code == "insufficient_quota":
-        return BackendMisconfigured(detail)
+        return QuotaExhausted(detail)
     return BackendUnavailable(detail)
 
 

@@ -15,6 +15,7 @@ from bot.backends import (
     BackendError,
     BackendMisconfigured,
     ConversationNotFound,
+    QuotaExhausted,
     TurnInput,
     TurnResult,
     TurnStatus,
@@ -25,6 +26,7 @@ from bot.engine.conversations import Conversations, LiveConversation
 from bot.engine.languages import answer_in
 from bot.engine.metering import BudgetHit, Meter, Reservation
 from bot.engine.outcome import Outcome, describe, for_error
+from bot.engine.quota_pause import QuotaPause
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
 from bot.texts import Texts
@@ -44,6 +46,7 @@ class Answerer:
         conversations: Conversations,
         turns: TurnRunner,
         meter: Meter,
+        quota_pause: float,
         catalogues: Mapping[Language, Texts],
         response_timeout: float,
         typing_interval: float,
@@ -54,6 +57,7 @@ class Answerer:
         self._conversations = conversations
         self._turns = turns
         self._meter = meter
+        self.quota = QuotaPause(quota_pause)
         self._catalogues = catalogues
         self._response_timeout = response_timeout
         self._typing_interval = typing_interval
@@ -69,6 +73,10 @@ class Answerer:
         """Run the message's turn (unless it was answered before a restart) and deliver it."""
         if entry.state == "answered" and entry.reply is not None:
             await self._deliver(entry, Outcome.from_json(entry.reply), channel, None)
+            return
+        if self.quota.active and entry.state != "running":  # no call while the credit is out
+            outcome = Outcome(notices=(self._texts(entry).quota_exhausted,), retry=True)
+            await self._deliver(entry, outcome, channel, None)
             return
         live = channel.live_answer() if self._stream else None
         reservation: Reservation | None = None
@@ -154,7 +162,9 @@ class Answerer:
                     turn.ledger = replace(reservation.row, conversation_id=conversation.id)
                     result = await self._turns.run(turn, conversation, turn_input)
         except BackendError as exc:
-            if isinstance(exc, BackendMisconfigured):  # the owner's to fix: an error
+            if isinstance(exc, QuotaExhausted):
+                await self.quota.start(str(exc))
+            elif isinstance(exc, BackendMisconfigured):  # the owner's to fix: an error
                 logger.error("Backend misconfigured (chat %s): %s", key, exc)
             else:
                 logger.warning("Backend could not answer in chat %s: %s", key, exc)

@@ -17,6 +17,7 @@ from bot.engine.channel import ReplyChannel
 from bot.engine.chat_queue import ChatQueues
 from bot.engine.conversations import Conversations
 from bot.engine.metering import Meter
+from bot.engine.quota_pause import OwnerNotice
 from bot.engine.turn import TurnRunner
 from bot.personas import Persona, PersonaBook
 from bot.texts import Texts
@@ -35,6 +36,7 @@ class ChatEngine:
         personas: PersonaBook,
         catalogues: Mapping[Language, Texts],
         meter: Meter,
+        quota_pause: float,
         response_timeout: float,
         typing_interval: float,
         stream: bool,
@@ -50,6 +52,7 @@ class ChatEngine:
             turns=TurnRunner(backend, store),
             catalogues=catalogues,
             meter=meter,
+            quota_pause=quota_pause,
             response_timeout=response_timeout,
             typing_interval=typing_interval,
             stream=stream,
@@ -166,6 +169,10 @@ class ChatEngine:
 
     async def aclose(self) -> None:
         await self._queues.close(0)
+
+    def notify_owner_with(self, notice: OwnerNotice) -> None:
+        """Where owner notices go (ERROR_CHAT_ID), once the Telegram side exists."""
+        self._answerer.quota.notify_owner = notice
 
     @property
     def turns_running(self) -> int:

@@ -14,6 +14,7 @@ from bot.backends import (
     BackendError,
     BackendMisconfigured,
     BackendRejected,
+    QuotaExhausted,
     TurnResult,
     TurnStatus,
 )
@@ -89,6 +90,8 @@ def describe(result: TurnResult, texts: Texts, *, stopped: bool, timeout_seconds
 
 def for_error(exc: BackendError, texts: Texts) -> Outcome:
     """What the user reads when the turn could not run at all."""
+    if isinstance(exc, QuotaExhausted):  # "Try again" works once the owner adds credit
+        return Outcome(notices=(texts.quota_exhausted,), retry=True)
     if isinstance(exc, BackendMisconfigured):
         return Outcome(notices=(texts.backend_misconfigured,))
     if isinstance(exc, BackendRejected):

@@ -100,6 +100,7 @@ class Texts:
     backend_unavailable: str
     backend_misconfigured: str
     backend_rejected: str
+    quota_exhausted: str  # the owner's OpenAI credit is used up
     history_lost: str
 
     # Odd input and the bot's own trouble

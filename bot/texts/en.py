@@ -105,6 +105,10 @@ TEXTS = Texts(
         "Sorry, I can't reach the AI service because the bot is misconfigured. "
         "The owner has been told in the bot's log."
     ),
+    quota_exhausted=(
+        "Sorry, the bot's AI credit is used up, so I can't answer for now. The owner "
+        "has been told; try again later."
+    ),
     backend_rejected="Sorry, the AI service refused this message. Try rephrasing it.",
     history_lost=(
         "(Our earlier conversation could no longer be found on the AI service, "

@@ -109,6 +109,10 @@ TEXTS = Texts(
         "Lo siento, no puedo acceder al servicio de IA porque el bot está mal configurado. "
         "Quien administra el bot ya fue avisado en el registro del bot."
     ),
+    quota_exhausted=(
+        "Lo siento, se agotó el crédito de IA del bot, así que por ahora no puedo "
+        "responder. Ya avisé al dueño; inténtalo más tarde."
+    ),
     backend_rejected="Lo siento, el servicio de IA rechazó este mensaje. Intenta reformularlo.",
     history_lost=(
         "(Ya no encontré nuestra conversación anterior en el servicio de IA, "

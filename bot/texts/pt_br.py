@@ -107,6 +107,10 @@ TEXTS = Texts(
         "Desculpe, não consigo acessar o serviço de IA porque o bot está mal configurado. "
         "Quem cuida do bot foi avisado no registro do bot."
     ),
+    quota_exhausted=(
+        "Desculpe, o crédito de IA do bot acabou, então não posso responder por "
+        "enquanto. O dono foi avisado; tente de novo mais tarde."
+    ),
     backend_rejected="Desculpe, o serviço de IA recusou esta mensagem. Tente reformulá-la.",
     history_lost=(
         "(Não encontrei mais a nossa conversa anterior no serviço de IA, então comecei uma nova.)"

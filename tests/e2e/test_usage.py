@@ -15,7 +15,7 @@ from bot.texts import ENGLISH
 from storage import LedgerRow
 from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_model import SNAPSHOT, usage_counts, usage_details
-from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
 LUNA = {"OPENAI_MODEL": "gpt-6-luna"}  # priced in the bundled table: $0.10 / 0.01 / 0.50 per 1M
@@ -271,3 +271,38 @@ async def test_usage_all_is_the_owner_s_whole_picture(
     top_users = report.split("top users this month:")[1].split("top chats")[0]
     assert str(alice.user["id"]) in top_users and str(bob.user["id"]) in top_users
     assert refused == ENGLISH.usage_owners_only
+
+
+@responses_only
+async def test_used_up_credit_pauses_model_calls_tells_the_owner_once_and_recovers(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    pause = 0.5
+    owner_chat = bob.chat_id
+    bot = await start_bot(make_config({"ERROR_CHAT_ID": str(owner_chat)}, quota_pause=pause))
+    quota = error_body(
+        "You exceeded your current quota, please check your plan and billing details.",
+        type="insufficient_quota",
+        code="insufficient_quota",
+    )
+    openai_server.fail("POST", "/responses", 429, quota, count=1)
+    alice.say("first")
+    alice.say("second")  # during the pause: told at once, no call
+
+    replies = await alice.replies(2)
+    notices = await telegram.wait_for_messages(owner_chat, 1)
+    calls = len(openai_server.requests_to("POST", "/responses"))
+    await asyncio.sleep(pause)  # the pause is time itself: nothing to wait on but the clock
+    alice.say("third")
+    answer = (await alice.replies(3))[2]
+
+    assert replies == [ENGLISH.quota_exhausted] * 2
+    assert calls == 1
+    assert len(notices) == 1 and "credit is used up" in notices[0]
+    assert answer.endswith("to: third")
+    assert "credit is used up" in await bot.services.status()  # the last error line
