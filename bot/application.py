@@ -121,6 +121,7 @@ def build_services(config: Config) -> Services:
         catalogues=CATALOGUES,
         meter=meter,
         quota_pause=config.quota_pause,
+        cost_footer=config.usage_footer,
         response_timeout=config.response_timeout,
         typing_interval=config.typing_interval,
         stream=config.streams_replies,

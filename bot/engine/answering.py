@@ -20,7 +20,7 @@ from bot.backends import (
     TurnResult,
     TurnStatus,
 )
-from bot.engine.budget_notices import budget_reached, budget_warning
+from bot.engine.budget_notices import budget_reached, budget_warning, with_cost
 from bot.engine.channel import LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.conversations import Conversations, LiveConversation
 from bot.engine.languages import answer_in
@@ -47,6 +47,7 @@ class Answerer:
         turns: TurnRunner,
         meter: Meter,
         quota_pause: float,
+        cost_footer: bool,
         catalogues: Mapping[Language, Texts],
         response_timeout: float,
         typing_interval: float,
@@ -58,6 +59,7 @@ class Answerer:
         self._turns = turns
         self._meter = meter
         self.quota = QuotaPause(quota_pause)
+        self._cost_footer = cost_footer  # USAGE_FOOTER: each answer ends with what it cost
         self._catalogues = catalogues
         self._response_timeout = response_timeout
         self._typing_interval = typing_interval
@@ -97,6 +99,8 @@ class Answerer:
             async with TypingIndicator(channel.show_typing, self._typing_interval) as typing:
                 turn = RunningTurn(entry, live, typing.stop, stream=self._stream)
                 outcome, settled = await self._run(turn, reservation)
+            if self._cost_footer and outcome.answer:
+                outcome = with_cost(outcome, settled)
             try:
                 await self._store.inbox_answered(entry.id, outcome.to_json(), ledger=settled)
             except StorageUnavailable as exc:  # the answer is here: deliver it all the same

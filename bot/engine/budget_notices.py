@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.engine.metering import BudgetHit, BudgetWarning
+from bot.engine.outcome import Outcome
 
 if TYPE_CHECKING:
     from bot.engine.usage_reports import UsageSummary
 from bot.texts import Html, Texts, render
 from bot.usage.budgets import Scope
 from bot.usage.windows import Period
+from storage import LedgerRow
 
 
 def money(micros: int) -> str:
@@ -31,6 +34,13 @@ def which(texts: Texts, scope: Scope, period: Period) -> str:
         ("total", "month"): texts.budget_total_month,
     }
     return names[(scope, period)]
+
+
+def with_cost(outcome: Outcome, settled: LedgerRow) -> Outcome:
+    """USAGE_FOOTER: the answer closes with its cost ("≈" where it is an estimate)."""
+    approximate = "≈" if settled.source == "estimated" else ""
+    footer = f"<i>{approximate}{money(settled.cost_micros)}</i>"
+    return replace(outcome, note=f"{outcome.note}\n{footer}".strip())
 
 
 def budget_reached(hit: BudgetHit, texts: Texts) -> str:

@@ -306,3 +306,16 @@ async def test_used_up_credit_pauses_model_calls_tells_the_owner_once_and_recove
     assert len(notices) == 1 and "credit is used up" in notices[0]
     assert answer.endswith("to: third")
     assert "credit is used up" in await bot.services.status()  # the last error line
+
+
+@responses_only
+async def test_the_optional_footer_ends_each_answer_with_its_cost(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person
+) -> None:
+    bot = await start_bot(make_config({**LUNA, "USAGE_FOOTER": "true"}))
+    question = alice.say("What does this cost?")
+
+    [answer] = await alice.replies(1)
+
+    cost = money((await row_for(bot, alice, question)).cost_micros)
+    assert answer.endswith(f"to: What does this cost?\n\n{cost}")
