@@ -11,6 +11,7 @@ answers, 429s received, CPU seconds per 1,000 messages and peak RSS.
 
     ./run.sh bench                      # the standard scenarios (about seven minutes)
     ./run.sh bench --only group         # the standard scenarios whose name contains "group"
+    ./run.sh bench --only ledger        # only the ledger: metering per turn, /usage all at 1M rows
     ./run.sh bench --chats 1000 --messages 3 --mode stream
 """
 
@@ -472,6 +473,13 @@ def main() -> None:
                      ttft=args.ttft, tokens_per_second=args.tps, think=tuple(args.think))
         ]  # fmt: skip
     results = []
+    ledger_figures = None
+    if not args.chats and (args.only is None or args.only in "ledger"):
+        from bench import ledger  # the ledger's own benchmark: no bot process, no fakes
+
+        ledger_figures = ledger.run()
+    if not scenarios:
+        return
     with tempfile.TemporaryDirectory() as workdir:
         for scenario in scenarios:
             print(
@@ -490,7 +498,14 @@ def main() -> None:
             print(f"note ({result.scenario.name}): {note}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
-        json.dumps({"machine": machine, "results": [asdict(r) for r in results]}, indent=2)
+        json.dumps(
+            {
+                "machine": machine,
+                "results": [asdict(r) for r in results],
+                "ledger": ledger_figures,
+            },
+            indent=2,
+        )
     )
     print(f"written: {args.out}")
 

@@ -28,7 +28,7 @@ from bot.delivery.rate_limiter import (
 )
 from bot.delivery.telegram_link import WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
-from bot.engine.metering import Meter
+from bot.engine.metering import CostMeter
 from bot.engine.quota_pause import OwnerNotice
 from bot.engine.usage_reports import UsageReports
 from bot.handlers import register_handlers
@@ -104,7 +104,7 @@ def build_services(config: Config) -> Services:
     store = ConversationStore(config.database_path)
     client = create_client(config)
     backend = create_backend(config, store, client)
-    meter = Meter(
+    meter = CostMeter(
         store,
         config.prices,
         config.budgets,

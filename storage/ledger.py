@@ -70,12 +70,13 @@ class LedgerQueries:
             return {}
         rows = ", ".join("(?, ?, ?)" for _ in wanted)
         params = [part for key in wanted for part in key]
-        async with self.db.execute(
+        # One round trip to SQLite's thread (execute_fetchall): this runs before every turn.
+        rows_found = await self.db.execute_fetchall(
             f"SELECT scope, key, window, {TOTALS_COLUMNS} FROM ledger_totals"
             f" WHERE (scope, key, window) IN (VALUES {rows})",
             params,
-        ) as cursor:
-            found = {(r[0], r[1], r[2]): _totals(r[3:]) for r in await cursor.fetchall()}
+        )
+        found = {(r[0], r[1], r[2]): _totals(r[3:]) for r in rows_found}
         return {key: found.get(key, Totals()) for key in wanted}
 
     async def top(self, scope: str, window: str, limit: int) -> list[tuple[str, Totals]]:
@@ -91,14 +92,13 @@ class LedgerQueries:
         self, chat_id: int, topic_id: int, conversation_id: str
     ) -> int | None:
         """How large the conversation had grown at its last settled answer (its context)."""
-        async with self.db.execute(
+        rows = await self.db.execute_fetchall(
             "SELECT input_tokens + output_tokens FROM ledger"
             " WHERE chat_id = ? AND topic_id = ? AND conversation_id = ? AND state = 'settled'"
             " ORDER BY updated_at DESC LIMIT 1",
             (chat_id, topic_id, conversation_id),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else None
+        )
+        return next((int(r[0]) for r in rows), None)
 
     async def ledger_row(self, chat_id: int, message_id: int) -> LedgerRow | None:
         async with self.db.execute(

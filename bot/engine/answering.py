@@ -24,7 +24,7 @@ from bot.engine.budget_notices import budget_reached, budget_warning, with_cost
 from bot.engine.channel import LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.conversations import Conversations, LiveConversation
 from bot.engine.languages import answer_in
-from bot.engine.metering import BudgetHit, Meter, Reservation
+from bot.engine.metering import BudgetHit, CostMeter, Reservation
 from bot.engine.outcome import Outcome, describe, for_error
 from bot.engine.quota_pause import QuotaPause
 from bot.engine.turn import RunningTurn, TurnRunner
@@ -45,7 +45,7 @@ class Answerer:
         store: ConversationStore,
         conversations: Conversations,
         turns: TurnRunner,
-        meter: Meter,
+        meter: CostMeter,
         quota_pause: float,
         cost_footer: bool,
         catalogues: Mapping[Language, Texts],
@@ -124,7 +124,7 @@ class Answerer:
                 await live.discard()
 
     async def _reserve(self, entry: InboxEntry) -> Reservation | BudgetHit:
-        """Meter the turn before it runs (its conversation as the store last knew it)."""
+        """CostMeter the turn before it runs (its conversation as the store last knew it)."""
         record = await self._store.get_chat(entry.key)
         persona = await self._conversations.persona_for(entry.key)
         return await self._meter.reserve(

@@ -16,7 +16,7 @@ from bot.engine.answering import Answerer
 from bot.engine.channel import ReplyChannel
 from bot.engine.chat_queue import ChatQueues
 from bot.engine.conversations import Conversations
-from bot.engine.metering import Meter
+from bot.engine.metering import CostMeter
 from bot.engine.quota_pause import OwnerNotice
 from bot.engine.turn import TurnRunner
 from bot.personas import Persona, PersonaBook
@@ -35,7 +35,7 @@ class ChatEngine:
         backend: Backend,
         personas: PersonaBook,
         catalogues: Mapping[Language, Texts],
-        meter: Meter,
+        meter: CostMeter,
         quota_pause: float,
         cost_footer: bool = False,
         response_timeout: float,

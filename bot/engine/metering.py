@@ -27,6 +27,7 @@ from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_key
 from storage import ConversationStore, InboxEntry, LedgerRow, LedgerSource, TokenUsage
 
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
+CONTEXT_CACHE = 10_000  # conversations whose size is remembered between turns
 OUTPUT_FLOOR = 256  # a budget that affords fewer output tokens than this is used up
 BudgetKey = tuple[Scope, Period]
 TotalsKey = tuple[str, str, str]
@@ -67,7 +68,7 @@ def text_tokens(text: str) -> int:
     return len(text.encode()) // 3 + 1 if text else 0
 
 
-class Meter:
+class CostMeter:
     def __init__(
         self,
         store: ConversationStore,
@@ -91,6 +92,8 @@ class Meter:
         self._members = members
         self._clock = clock
         self._reserved: Counter[TotalsKey] = Counter()  # micro-dollars held by running turns
+        # Each conversation's size at its last answer; the ledger answers after a restart.
+        self._context: dict[tuple[int, int, str], int] = {}
         self._lock = asyncio.Lock()
 
     def now(self) -> datetime:
@@ -138,9 +141,11 @@ class Meter:
         context = None
         if conversation_id is not None:
             key = entry.key
-            context = await self._store.conversation_tokens(
-                key.chat_id, key.topic_id, conversation_id
-            )
+            context = self._context.get((key.chat_id, key.topic_id, conversation_id))
+            if context is None:
+                context = await self._store.conversation_tokens(
+                    key.chat_id, key.topic_id, conversation_id
+                )
         input_estimate = (context or text_tokens(instructions)) + text_tokens(entry.text)
         cap = self._max_output or OUTPUT_RESERVE
         chat_id, user_id = entry.key.chat_id, entry.user_id
@@ -208,9 +213,15 @@ class Meter:
             # A turn the server never started cost nothing; one that ran, at least its input.
             usage = TokenUsage(row.usage.input_tokens if started else 0, text_tokens(written))
         price = self._prices.lookup(model) or self._prices.lookup(self._model)
+        conversation = conversation_id or row.conversation_id
+        if conversation is not None:
+            if len(self._context) >= CONTEXT_CACHE:  # old conversations: the ledger has them
+                self._context.clear()
+            size = usage.input_tokens + usage.output_tokens
+            self._context[(row.chat_id, row.topic_id, conversation)] = size
         return replace(
             row,
-            conversation_id=conversation_id or row.conversation_id,
+            conversation_id=conversation,
             model=model,
             remote_id=(result.response_id if result is not None else None) or row.remote_id,
             state="settled",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.budget_notices import money
-from bot.engine.metering import Meter
+from bot.engine.metering import CostMeter
 from bot.usage.budgets import Scope
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, window_keys
@@ -37,7 +37,7 @@ class UsageSummary:
 
 
 class UsageReports:
-    def __init__(self, store: ConversationStore, meter: Meter, prices: PriceTable) -> None:
+    def __init__(self, store: ConversationStore, meter: CostMeter, prices: PriceTable) -> None:
         self._store = store
         self._meter = meter
         self._prices = prices
