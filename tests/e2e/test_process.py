@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 from storage import ConversationStore
@@ -122,6 +123,9 @@ async def test_an_answer_pending_at_sigkill_arrives_once_after_restart(
 
     assert_answered_exactly_once(telegram, openai_server, alice)
     assert "Resuming 1 messages" in log
+    async with ConversationStore(tmp_path / "bot.sqlite3") as store:  # billed once
+        [(_, month)] = await store.top("user", f"M{time.strftime('%Y-%m', time.gmtime())}", 5)
+    assert month.answers == 1 and month.usage.output_tokens > 0
 
 
 async def test_an_answer_pending_at_sigterm_is_left_for_the_next_start(

@@ -1,10 +1,17 @@
-"""The ledger: rows written in the inbox's commits, totals kept by triggers, one row a message."""
+"""The ledger: rows written in the inbox's commits, totals kept by triggers, one row a message;
+and the meter's budget windows against it."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from bot.backends import TurnResult, TurnStatus
+from bot.engine.metering import BudgetHit, CostMeter, Reservation
+from bot.usage.budgets import BudgetRules, Limit
+from bot.usage.prices import load_prices
 from storage import ChatKey, ConversationStore, LedgerRow, TokenUsage, Totals
 from storage.migrations import MIGRATIONS
 
@@ -103,3 +110,37 @@ async def test_token_counts_from_before_the_ledger_move_in(tmp_path: Path) -> No
     assert moved is not None and (moved.usage.input_tokens, moved.usage.output_tokens) == (300, 40)
     assert moved.source == "reported" and moved.user_id is None
     assert totals[("chat", "42", "M2026-11")].answers == 1
+
+
+async def test_a_new_day_in_the_budget_s_zone_starts_a_fresh_daily_budget(tmp_path: Path) -> None:
+    clock = [datetime(2026, 12, 2, 2, 0, tzinfo=UTC).timestamp()]  # 23:00 the day before there
+    rules = BudgetRules(per_user=Limit(day=600), timezone=ZoneInfo("America/Sao_Paulo"))
+    async with ConversationStore(tmp_path / "db.sqlite3") as store:
+        meter = CostMeter(
+            store, load_prices(None, local=False), rules, backend="responses",
+            model="gpt-6-luna", max_output_tokens=None, owners=frozenset(),
+            members=lambda _: True, clock=lambda: clock[0],
+        )  # fmt: skip
+
+        async def ask(message_id: int) -> Reservation | BudgetHit:
+            entry = await store.inbox_add(ChatKey(5), message_id=message_id, private=True,
+                                          text="hello", user_id=5)  # fmt: skip
+            assert entry is not None
+            reserved = await meter.reserve(entry, None, "Be brief.", force=False)
+            if isinstance(reserved, Reservation):
+                result = TurnResult(TurnStatus.COMPLETED, "x", usage=TokenUsage(100, 1000))
+                settled = meter.settle(reserved, result, written="x", started=True,
+                                       conversation_id="conv_1")  # fmt: skip
+                await store.inbox_answered(entry.id, "{}", settled)
+                meter.release(reserved)
+            return reserved
+
+        first = await ask(1)
+        refused = await ask(2)  # the same evening: $0.0005 of $0.0006 spent
+        clock[0] += 2 * 3600  # 01:00 the next day in São Paulo
+        again = await ask(3)
+
+    assert isinstance(first, Reservation) and first.row.day == "2026-12-01"
+    assert isinstance(refused, BudgetHit)
+    assert refused.resets_at == datetime(2026, 12, 2, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    assert isinstance(again, Reservation) and again.row.day == "2026-12-02"
