@@ -34,8 +34,8 @@ async def test_a_streamed_answer_arrives_once_after_its_drafts(
     telegram: FakeTelegram,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "60"}))
-    alice.say("Name three colours.")
+    bot = await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "60"}))
+    question = alice.say("Name three colours.")
 
     [answer] = await alice.replies(1, within=60)
 
@@ -44,6 +44,12 @@ async def test_a_streamed_answer_arrives_once_after_its_drafts(
     assert len(sent) == 1
     assert telegram.drafts and all(d.at < sent[0].at for d in telegram.drafts)
     assert no_errors(caplog) == []
+    # llama-cpp-python's server ignores stream_options (no usage chunk): the ledger estimates;
+    # a model on the owner's own server costs nothing.
+    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    assert row is not None and (row.state, row.source) == ("settled", "estimated")
+    assert row.usage.input_tokens > 0 and row.usage.output_tokens >= len(answer.encode()) // 3
+    assert row.cost_micros == 0
 
 
 @pytest.mark.parametrize("reply_mode", ["poll"], indirect=True)
@@ -55,13 +61,16 @@ async def test_a_polled_answer_comes_without_drafts(
     telegram: FakeTelegram,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "40"}))
-    alice.say("Say hello.")
+    bot = await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "40"}))
+    question = alice.say("Say hello.")
 
     [answer] = await alice.replies(1, within=60)
 
     assert answer.strip() and telegram.drafts == []
     assert no_errors(caplog) == []
+    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    assert row is not None and (row.state, row.source) == ("settled", "reported")
+    assert row.usage.input_tokens > 0 and 0 < row.usage.output_tokens <= 40
 
 
 async def test_answers_come_in_order_across_reset_and_persona(
