@@ -65,7 +65,7 @@ class Answerer:
         self._typing_interval = typing_interval
         self._stream = stream
         self.running: dict[ChatKey, RunningTurn] = {}
-        self._answered_ids: list[int] = []  # inbox entries to clear once storage can
+        self._uncleared: set[int] = set()  # answered, but storage refused to clear them
         # Turns talking to the backend at once. Telegram delivers at most ~30 answers a second,
         # so more turns than that rate times a turn's length only queue at Telegram, while each
         # holds a connection, and the HTTP pool's bookkeeping grows with every open connection.
@@ -235,20 +235,24 @@ class Answerer:
 
         If storage fails just then, the entry is cleared with the next one that can be, so
         a restart does not deliver it again (unless the bot stops before storage recovers).
+        Chats answer concurrently, so only ids that failed before are shared: clearing one
+        twice is harmless, skipping one is not.
         """
-        self._answered_ids.append(entry.id)
-        while self._answered_ids:
+        waiting = [entry.id, *sorted(self._uncleared - {entry.id})]
+        for n, entry_id in enumerate(waiting):
             try:
-                await self._store.inbox_done(self._answered_ids[0])
+                await self._store.inbox_done(entry_id)
             except StorageUnavailable as exc:
+                self._uncleared.update(waiting[n:])
                 logger.error(
-                    "Message %s in chat %s answered but still in the inbox (%s); clearing it later",
+                    "Message %s in chat %s answered but still in the inbox (%s); "
+                    "clearing it later",
                     entry.message_id,
                     entry.key,
                     exc,
                 )
                 return
-            self._answered_ids.pop(0)
+            self._uncleared.discard(entry_id)
 
 
 def _language(entry: InboxEntry) -> Language:

@@ -3,6 +3,7 @@ way a turn can end, busy conversations, repeated updates, a locked database, any
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import socket
@@ -409,3 +410,25 @@ async def test_the_bot_starts_without_the_model_server_and_says_it_is_unreachabl
 
     [reply] = await alice.replies(1, within=30)
     assert reply == ENGLISH.backend_unavailable
+
+
+@responses_only
+async def test_many_chats_answered_at_the_same_moment_each_get_their_answer_once(
+    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    ready = asyncio.Event()
+    openai_server.model.default_reply = lambda: Reply(hold=ready)
+    people = [telegram.user(900 + n, f"User{n}") for n in range(12)]
+    for user in people:
+        telegram.push_message(telegram.private_chat(user), user, f"hello from {user['id']}")
+    await telegram.wait_until(lambda: len(openai_server.model.turns) == len(people))
+
+    ready.set()  # every answer is finished, delivered and cleared at once
+    await telegram.wait_until(lambda: len(telegram.calls_to("sendMessage")) >= len(people))
+    await bot.stop()  # lets whatever follows the answers finish
+
+    for user in people:
+        [answer] = telegram.sent_texts(user["id"])  # and no apology after it
+        assert answer.endswith(f"to: hello from {user['id']}")
+    async with ConversationStore(bot.config.database_path) as store:
+        assert await store.inbox_pending() == []
