@@ -245,8 +245,7 @@ class Answerer:
             except StorageUnavailable as exc:
                 self._uncleared.update(waiting[n:])
                 logger.error(
-                    "Message %s in chat %s answered but still in the inbox (%s); "
-                    "clearing it later",
+                    "Message %s in chat %s answered but still in the inbox (%s); clearing it later",
                     entry.message_id,
                     entry.key,
                     exc,
