@@ -125,11 +125,10 @@ class Answerer:
 
     async def _reserve(self, entry: InboxEntry) -> Reservation | BudgetHit:
         """CostMeter the turn before it runs (its conversation as the store last knew it)."""
-        record = await self._store.get_chat(entry.key)
-        persona = await self._conversations.persona_for(entry.key)
+        conversation_id, persona = await self._conversations.stored(entry.key)
         return await self._meter.reserve(
             entry,
-            record.conversation_id if record else None,
+            conversation_id,
             _with_language(persona.instructions, _language(entry)),
             force=entry.state == "running",
         )

@@ -67,8 +67,9 @@ def usage_summary(summary: UsageSummary, texts: Texts) -> str:
     """/usage for a person (private) or a group, in the chat's language."""
     title = texts.usage_title_private if summary.scope == "user" else texts.usage_title_group
     lines = [title]
-    for period, template in (("day", texts.usage_today), ("month", texts.usage_month)):
-        totals, limit = summary.spending.of(period)  # type: ignore[arg-type]
+    templates: dict[Period, str] = {"day": texts.usage_today, "month": texts.usage_month}
+    for period, template in templates.items():
+        totals, limit = summary.spending.of(period)
         spent = money(totals.micros)
         if limit is not None:
             spent = render(texts.usage_of, spent=spent, limit=money(limit))

@@ -39,6 +39,14 @@ class Conversations:
             return LiveConversation(key, record.conversation_id, persona)
         return await self.start_new(key, persona)
 
+    async def stored(self, key: ChatKey) -> tuple[str | None, Persona]:
+        """The chat's conversation id as stored (None if it has none of ours yet) and persona,
+        in one read: what metering needs before a turn, without creating anything."""
+        record = await self._store.get_chat(key)
+        persona = self._personas.resolve(record.persona if record else None)
+        ours = record is not None and record.conversation_id and self._ours(record)
+        return (record.conversation_id if ours and record else None), persona
+
     async def persona_for(self, key: ChatKey) -> Persona:
         record = await self._store.get_chat(key)
         return self._personas.resolve(record.persona if record else None)
