@@ -21,8 +21,8 @@ UPSERT = """
 INSERT INTO ledger (chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,
     model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,
     reasoning_tokens, web_searches, containers, audio_seconds, images, cost_micros, priced,
-    price_ref, day, month)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    price_ref, day, month, cache_write_tokens)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (chat_id, message_id) DO UPDATE SET
     topic_id = excluded.topic_id, user_id = excluded.user_id, guest = excluded.guest,
     conversation_id = excluded.conversation_id, backend = excluded.backend,
@@ -33,6 +33,7 @@ ON CONFLICT (chat_id, message_id) DO UPDATE SET
     containers = excluded.containers, audio_seconds = excluded.audio_seconds,
     images = excluded.images, cost_micros = excluded.cost_micros, priced = excluded.priced,
     price_ref = excluded.price_ref, day = excluded.day, month = excluded.month,
+    cache_write_tokens = excluded.cache_write_tokens,
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 """
 TOTALS_COLUMNS = (
@@ -50,6 +51,7 @@ def ledger_statement(row: LedgerRow) -> Statement:
         usage.input_tokens, usage.cached_tokens, usage.output_tokens, usage.reasoning_tokens,
         tools.web_searches, tools.containers, tools.audio_seconds, tools.images,
         row.cost_micros, int(row.priced), row.price_ref, row.day, row.month,
+        usage.cache_write_tokens,
     )  # fmt: skip
 
 
@@ -104,7 +106,7 @@ class LedgerQueries:
         async with self.db.execute(
             "SELECT chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,"
             " model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,"
-            " reasoning_tokens, cost_micros, priced, price_ref, day, month"
+            " reasoning_tokens, cost_micros, priced, price_ref, day, month, cache_write_tokens"
             " FROM ledger WHERE chat_id = ? AND message_id = ?",
             (chat_id, message_id),
         ) as cursor:
@@ -113,7 +115,7 @@ class LedgerQueries:
             return None
         return LedgerRow(
             r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10],
-            TokenUsage(r[11], r[13], r[12], r[14]), r[15], bool(r[16]), r[17], r[18], r[19],
+            TokenUsage(r[11], r[13], r[12], r[14], r[20]), r[15], bool(r[16]), r[17], r[18], r[19],
         )  # fmt: skip
 
     async def settle_orphans(self) -> int:

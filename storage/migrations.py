@@ -184,4 +184,8 @@ MIGRATIONS: tuple[str, ...] = (
         remove_old=_totals("OLD", "-", "OLD.state = 'settled'"),
         add_new_if=_totals("NEW", "+", "NEW.state = 'settled'"),
     ),
+    # 7: input written to the prompt cache costs more than plain input (1.25x at OpenAI).
+    """
+    ALTER TABLE ledger ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -70,12 +70,14 @@ class HistoryMessage:
 
 @dataclass(frozen=True, slots=True)
 class TokenUsage:
-    """Tokens as the API reports them: input includes cached, output includes reasoning."""
+    """Tokens as the API reports them: input includes those read from and written to the prompt
+    cache; output includes reasoning."""
 
     input_tokens: int
     output_tokens: int
     cached_tokens: int = 0
     reasoning_tokens: int = 0
+    cache_write_tokens: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -247,5 +247,6 @@ def _usage(usage: CompletionUsage | None) -> TokenUsage | None:
         usage.prompt_tokens,
         usage.completion_tokens,
         cached_tokens=(prompt.cached_tokens or 0) if prompt else 0,
+        cache_write_tokens=(prompt.cache_write_tokens or 0) if prompt else 0,
         reasoning_tokens=(completion.reasoning_tokens or 0) if completion else 0,
     )

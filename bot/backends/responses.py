@@ -326,5 +326,8 @@ def _usage(response: ResponseData) -> TokenUsage | None:
         input_tokens=usage.get("input_tokens") or 0,
         output_tokens=usage.get("output_tokens") or 0,
         cached_tokens=(usage.get("input_tokens_details") or {}).get("cached_tokens") or 0,
+        cache_write_tokens=(
+            (usage.get("input_tokens_details") or {}).get("cache_write_tokens") or 0
+        ),
         reasoning_tokens=(usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0,
     )

@@ -33,6 +33,7 @@ class Price:
     input: float
     cached_input: float
     output: float
+    cache_write: float | None = None  # input written to the prompt cache (None: as input)
     long_context_from: int | None = None  # input tokens above which the factors apply
     long_input_factor: float = 1.0
     long_output_factor: float = 1.0
@@ -44,9 +45,12 @@ class Price:
         long = self.long_context_from is not None and usage.input_tokens > self.long_context_from
         into, out = (self.long_input_factor, self.long_output_factor) if long else (1.0, 1.0)
         cached = min(usage.cached_tokens, usage.input_tokens)
+        written = min(usage.cache_write_tokens, usage.input_tokens - cached)
+        write_price = self.input if self.cache_write is None else self.cache_write
         micros = (
-            (usage.input_tokens - cached) * self.input * into
+            (usage.input_tokens - cached - written) * self.input * into
             + cached * self.cached_input * into
+            + written * write_price * into
             + usage.output_tokens * self.output * out
             + tools.web_searches * self.web_search_per_1k * 1000
         )
@@ -108,6 +112,7 @@ def _models(table: dict[str, Any], inherited: dict[str, Any], where: str) -> dic
                 input=float(fields["input"]),
                 cached_input=float(fields.get("cached_input", fields["input"])),
                 output=float(fields["output"]),
+                cache_write=float(fields["cache_write"]) if "cache_write" in fields else None,
             )
             extra = {**defaults, **{k: v for k, v in fields.items() if k in _EXTRA}}
             price = replace(price, **{k: extra[k] for k in _EXTRA if k in extra})
@@ -115,7 +120,7 @@ def _models(table: dict[str, Any], inherited: dict[str, Any], where: str) -> dic
             raise PriceFileError(
                 f"{where}: model {name!r} needs numbers for input and output ({exc})"
             ) from exc
-        if min(price.input, price.cached_input, price.output) < 0:
+        if min(price.input, price.cached_input, price.output, price.cache_write or 0) < 0:
             raise PriceFileError(f"{where}: model {name!r} has a negative price")
         models[name] = price
     return models

@@ -21,8 +21,9 @@ from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 LUNA = {"OPENAI_MODEL": "gpt-6-luna"}  # priced in the bundled table: $0.10 / 0.01 / 0.50 per 1M
 
 
-def luna_micros(input_tokens: int, cached: int, output: int) -> int:
-    return math.ceil((input_tokens - cached) * 0.10 + cached * 0.01 + output * 0.50 - 1e-9)
+def luna_micros(input_tokens: int, cached: int, written: int, output: int) -> int:
+    plain = input_tokens - cached - written
+    return math.ceil(plain * 0.10 + cached * 0.01 + written * 0.125 + output * 0.50 - 1e-9)
 
 
 async def row_for(bot: RunningBot, person: Person, message: dict[str, object]) -> LedgerRow:
@@ -47,9 +48,9 @@ async def test_each_answer_is_recorded_with_every_token_category(
     row = await row_for(bot, alice, second)
     turn = openai_server.turns[1]
     prompt, answer = usage_counts(turn.input, turn.text)
-    cached, reasoning = usage_details(turn, prompt)
-    if backend == "assistants":  # runs report no cached or reasoning tokens
-        cached, reasoning = 0, 0
+    cached, written, reasoning = usage_details(turn, prompt)
+    if backend == "assistants":  # runs report no cache or reasoning details
+        cached, written, reasoning = 0, 0, 0
     assert (row.state, row.source, row.user_id, row.backend) == (
         "settled",
         "reported",
@@ -59,8 +60,9 @@ async def test_each_answer_is_recorded_with_every_token_category(
     assert row.model == ("gpt-6-luna" if backend == "chat" else f"gpt-6-luna{SNAPSHOT}")
     usage = row.usage
     assert (usage.input_tokens, usage.cached_tokens) == (prompt, cached)
+    assert usage.cache_write_tokens == written
     assert (usage.output_tokens, usage.reasoning_tokens) == (answer + reasoning, reasoning)
-    assert row.cost_micros == luna_micros(prompt, cached, answer + reasoning) > 0
+    assert row.cost_micros == luna_micros(prompt, cached, written, answer + reasoning) > 0
     assert row.priced and row.price_ref and row.price_ref.startswith("bundled")
 
 

@@ -73,12 +73,12 @@ class ChatAPI:
 
     def _usage(self, turn: Turn) -> dict[str, Any]:
         prompt, completion = usage_counts(turn.input, turn.text)
-        cached, reasoning = usage_details(turn, prompt)
+        cached, written, reasoning = usage_details(turn, prompt)
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion + reasoning,
             "total_tokens": prompt + completion + reasoning,
-            "prompt_tokens_details": {"cached_tokens": cached},
+            "prompt_tokens_details": {"cached_tokens": cached, "cache_write_tokens": written},
             "completion_tokens_details": {"reasoning_tokens": reasoning},
         }
 

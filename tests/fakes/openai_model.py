@@ -109,14 +109,14 @@ def usage_counts(prompt: str, answer: str) -> tuple[int, int]:
     return 10 + len(prompt) // 4, 1 + len(answer) // 4
 
 
-def usage_details(turn: Turn, prompt_tokens: int) -> tuple[int, int]:
-    """(cached, reasoning) tokens: the history is read from the prompt cache, and a model
-    asked for reasoning effort thinks a little."""
-    cached = min(prompt_tokens - 1, 8 * len(turn.history))
+def usage_details(turn: Turn, prompt_tokens: int) -> tuple[int, int, int]:
+    """(cached, cache-written, reasoning) tokens: the history is read from the prompt cache,
+    half of the new input is written to it, and a model asked for reasoning thinks a little."""
+    cached = max(0, min(prompt_tokens - 1, 8 * len(turn.history)))
     effort = (turn.request.get("reasoning") or {}).get("effort") or turn.request.get(
         "reasoning_effort"
     )
-    return max(0, cached), 3 if effort else 0
+    return cached, (prompt_tokens - cached) // 2, 3 if effort else 0
 
 
 SNAPSHOT = "-2026-11-20"  # OpenAI answers with the dated model that served the request

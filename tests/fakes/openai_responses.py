@@ -267,7 +267,7 @@ class ResponsesAPI:
         reply = response.turn.reply
         done = response.status in ("completed", "incomplete")
         prompt_tokens, answer_tokens = usage_counts(response.turn.input, response.text)
-        cached, reasoning = usage_details(response.turn, prompt_tokens)
+        cached, written, reasoning = usage_details(response.turn, prompt_tokens)
         return {
             "id": response.id,
             "object": "response",
@@ -302,7 +302,10 @@ class ResponsesAPI:
             "usage": (
                 {
                     "input_tokens": prompt_tokens,
-                    "input_tokens_details": {"cached_tokens": cached},
+                    "input_tokens_details": {
+                        "cached_tokens": cached,
+                        "cache_write_tokens": written,
+                    },
                     "output_tokens": answer_tokens + reasoning,
                     "output_tokens_details": {"reasoning_tokens": reasoning},
                     "total_tokens": prompt_tokens + answer_tokens + reasoning,

@@ -20,14 +20,21 @@ BUNDLED = load_prices(None, local=False)
 
 @pytest.mark.parametrize("model", sorted(BUNDLED.models))
 @pytest.mark.parametrize(
-    ("input_tokens", "cached", "output"), [(12_000, 9_000, 700), (300_000, 100_000, 2_000)]
+    ("input_tokens", "cached", "written", "output"),
+    [(12_000, 9_000, 0, 700), (12_000, 2_000, 6_000, 300), (300_000, 100_000, 50_000, 2_000)],
 )
 def test_the_bundled_table_agrees_with_genai_prices(
-    model: str, input_tokens: int, cached: int, output: int
+    model: str, input_tokens: int, cached: int, written: int, output: int
 ) -> None:
-    ours = BUNDLED.models[model].cost_micros(TokenUsage(input_tokens, output, cached))
+    usage = TokenUsage(input_tokens, output, cached, cache_write_tokens=written)
+    ours = BUNDLED.models[model].cost_micros(usage)
     theirs = calc_price(
-        Usage(input_tokens=input_tokens, cache_read_tokens=cached, output_tokens=output),
+        Usage(
+            input_tokens=input_tokens,
+            cache_read_tokens=cached,
+            cache_write_tokens=written,
+            output_tokens=output,
+        ),
         model,
         provider_id="openai",
     ).total_price
