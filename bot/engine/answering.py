@@ -20,13 +20,13 @@ from bot.backends import (
     TurnResult,
     TurnStatus,
 )
-from bot.engine.budget_notices import budget_reached, budget_warning, with_cost
+from bot.engine.budget_notices import budget_reached, budget_warning, money, with_cost
 from bot.engine.channel import LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.conversations import Conversations, LiveConversation
 from bot.engine.languages import answer_in
 from bot.engine.metering import BudgetHit, CostMeter, Reservation
 from bot.engine.outcome import Outcome, describe, for_error
-from bot.engine.quota_pause import QuotaPause
+from bot.engine.quota_pause import OwnerNotice, QuotaPause
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
 from bot.texts import Texts
@@ -59,6 +59,8 @@ class Answerer:
         self._turns = turns
         self._meter = meter
         self.quota = QuotaPause(quota_pause)
+        self.notify_owner: OwnerNotice | None = None  # ERROR_CHAT_ID, once Telegram is wired
+        self._told_total: set[tuple[str, str]] = set()  # budget windows the owner heard of
         self._cost_footer = cost_footer  # USAGE_FOOTER: each answer ends with what it cost
         self._catalogues = catalogues
         self._response_timeout = response_timeout
@@ -94,6 +96,8 @@ class Answerer:
                 )
                 await channel.send_notice(budget_reached(metered, self._texts(entry)))
                 await self._forget(entry)
+                if metered.scope == "total":
+                    await self._total_budget_reached(metered)
                 return
             reservation = metered
             async with TypingIndicator(channel.show_typing, self._typing_interval) as typing:
@@ -122,6 +126,23 @@ class Answerer:
                 self._meter.release(reservation)
             if live is not None:
                 await live.discard()
+
+    async def _tell_owner(self, line: str) -> None:
+        if self.notify_owner is not None:
+            await self.notify_owner(f"⚠️ {line}")
+
+    async def _total_budget_reached(self, hit: BudgetHit) -> None:
+        """The bot's own budget stops everyone: the owner hears it once per window."""
+        window = (hit.period, hit.resets_at.isoformat())
+        if window in self._told_total:
+            return
+        self._told_total.add(window)
+        line = (
+            f"BUDGET_TOTAL's {hit.period} budget ({money(hit.limit_micros)}) is used up: the bot "
+            f"answers nobody until {hit.resets_at:%Y-%m-%d %H:%M} {hit.resets_at.tzname()}."
+        )
+        logger.warning("%s", line)
+        await self._tell_owner(line)
 
     async def _reserve(self, entry: InboxEntry) -> Reservation | BudgetHit:
         """CostMeter the turn before it runs (its conversation as the store last knew it)."""
@@ -166,7 +187,8 @@ class Answerer:
                     result = await self._turns.run(turn, conversation, turn_input)
         except BackendError as exc:
             if isinstance(exc, QuotaExhausted):
-                await self.quota.start(str(exc))
+                if line := self.quota.start(str(exc)):
+                    await self._tell_owner(line)
             elif isinstance(exc, BackendMisconfigured):  # the owner's to fix: an error
                 logger.error("Backend misconfigured (chat %s): %s", key, exc)
             else:

@@ -174,7 +174,7 @@ class ChatEngine:
 
     def notify_owner_with(self, notice: OwnerNotice) -> None:
         """Where owner notices go (ERROR_CHAT_ID), once the Telegram side exists."""
-        self._answerer.quota.notify_owner = notice
+        self._answerer.notify_owner = notice
 
     @property
     def turns_running(self) -> int:

@@ -2,7 +2,7 @@
 
 Every call would fail the same way until the owner adds credit; asking again for each message
 only hammers the API. Users get the quota sentence (with "Try again") at once, the owner one
-notice per pause, and calls resume by themselves when the pause ends.
+notice per pause (the caller sends it), and calls resume by themselves when the pause ends.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ class QuotaPause:
         self._seconds = seconds
         self._clock = clock
         self._until = 0.0
-        self.notify_owner: OwnerNotice | None = None  # set once Telegram is wired (ERROR_CHAT_ID)
 
     @property
     def active(self) -> bool:
         return self._clock() < self._until
 
-    async def start(self, detail: str) -> None:
-        """The API said the credit is used up: pause (once; a pause in progress is not reset)."""
+    def start(self, detail: str) -> str | None:
+        """The API said the credit is used up: pause, and the line for the owner (None if a
+        pause is already in progress: it is not reset, and the owner was told)."""
         if self.active:
-            return
+            return None
         self._until = self._clock() + self._seconds
         minutes = max(1, round(self._seconds / 60))
         line = (
@@ -38,5 +38,4 @@ class QuotaPause:
             f"project's limit. No model calls for {minutes} min; users are told meanwhile."
         )
         logger.error("%s", line)
-        if self.notify_owner is not None:
-            await self.notify_owner(f"⚠️ {line}")
+        return line

@@ -321,3 +321,31 @@ async def test_the_optional_footer_ends_each_answer_with_its_cost(
 
     cost = money((await row_for(bot, alice, question)).cost_micros)
     assert answer.endswith(f"to: What does this cost?\n\n{cost}")
+
+
+@responses_only
+async def test_the_owner_hears_once_that_the_bot_s_total_budget_is_used_up(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    carol: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    env = {**LUNA, "BUDGET_TOTAL": "0.0005/day", "ERROR_CHAT_ID": str(carol.chat_id)}
+    await start_bot(make_config(env))
+    openai_server.replies.append(Reply(text="x" * 4000))  # uses the whole day's budget
+    alice.say("Write a lot")
+    await alice.replies(2)  # the answer and "100 % used"
+
+    alice.say("More?")
+    bob.say("And me?")
+    [refused_alice] = (await alice.replies(3))[2:]
+    [refused_bob] = await bob.replies(1)
+    notices = await telegram.wait_for_messages(carol.chat_id, 1)
+
+    assert "the bot's daily budget ($0.0005) is used up" in refused_alice
+    assert "the bot's daily budget ($0.0005) is used up" in refused_bob
+    assert len(notices) == 1 and notices[0].startswith("⚠️ BUDGET_TOTAL's day budget ($0.0005)")
+    assert len(openai_server.turns) == 1
