@@ -5,20 +5,17 @@ alive on the server whatever happens to our connection: polled, or streamed — 
 is resumed from the last event seen (`starting_after`), so no text is lost or repeated. The
 polling GETs are safe to retry; the create POST is not (see `openai_calls.write_once`).
 
-Responses are read as plain JSON (`ResponseData`), not as the SDK's `Response` model: building
-that model's schema costs ~4.6 MB of memory and ~60 ms of blocked loop, and each parse ~1 ms, for
-the six fields a turn needs.
+Responses are read as plain JSON (`response_data`), not as the SDK's `Response` model.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 
 import openai
 
@@ -34,32 +31,25 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.openai_calls import (
-    TERMINAL_STATUS,
     describe,
     poll,
     translated,
     until_deadline,
     write_once,
 )
+from bot.backends.response_data import (
+    ResponseData,
+    output_text,
+    parse_response,
+    response_usage,
+    turn_result,
+)
 from bot.backends.server_events import ServerEvents
-from storage import TokenUsage
 
 logger = logging.getLogger(__name__)
 
 PENDING = frozenset({"queued", "in_progress"})
 MAX_RESUMES = 5  # then poll instead: a stream that keeps dropping is worse than polling
-
-
-class ResponseData(TypedDict, total=False):
-    """The fields of a response (JSON) that a turn reads."""
-
-    id: str
-    status: str
-    output: list[dict[str, Any]]
-    usage: dict[str, Any] | None
-    error: dict[str, Any] | None
-    incomplete_details: dict[str, Any] | None
-    model: str
 
 
 @dataclass(slots=True)
@@ -210,7 +200,7 @@ class ResponsesBackend:
                     logger.info("Response %s started", seen.response_id)
                     yield TurnStarted(seen.response_id)
             elif kind in ("response.completed", "response.incomplete", "response.failed"):
-                yield _result(cast(ResponseData, event.get("response", {})))
+                yield turn_result(cast(ResponseData, event.get("response", {})))
                 return
             elif kind == "error":
                 code = event.get("code")
@@ -230,11 +220,11 @@ class ResponsesBackend:
         )
         if response.get("status") in PENDING:
             return await self._cancel(response)
-        return _result(response)
+        return turn_result(response)
 
     async def _retrieve(self, response_id: str) -> ResponseData:
         raw = await self._client.responses.with_raw_response.retrieve(response_id)
-        return _json(raw.content)
+        return parse_response(raw.content)
 
     async def _create_response(
         self, conversation_id: str, turn: TurnInput, deadline: float
@@ -246,7 +236,7 @@ class ResponsesBackend:
             what=f"Creating a response on {conversation_id}",
             deadline=deadline,
         )
-        return _json(raw.content)
+        return parse_response(raw.content)
 
     def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
         """The body of a turn: a background response, stored in the conversation."""
@@ -271,63 +261,12 @@ class ResponsesBackend:
         logger.warning("Response %s passed the deadline; cancelling it", response_id)
         try:
             raw = await self._client.responses.with_raw_response.cancel(response_id)
-            response = _json(raw.content)
+            response = parse_response(raw.content)
         except openai.APIError:
             logger.warning("Cancelling %s failed", response_id, exc_info=True)
         return TurnResult(
             status=TurnStatus.TIMED_OUT,
-            text=_output_text(response),
+            text=output_text(response),
             response_id=response_id,
-            usage=_usage(response),
+            usage=response_usage(response),
         )
-
-
-def _json(body: bytes) -> ResponseData:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict) or "id" not in data:
-        raise BackendUnavailable("the server sent something other than a response")
-    return cast(ResponseData, data)
-
-
-def _result(response: ResponseData) -> TurnResult:
-    status = TERMINAL_STATUS.get(response.get("status") or "", TurnStatus.FAILED)
-    error = response.get("error") or {}
-    incomplete = response.get("incomplete_details") or {}
-    return TurnResult(
-        status=status,
-        text=_output_text(response),
-        response_id=response.get("id"),
-        usage=_usage(response),
-        error_code=error.get("code"),
-        incomplete_reason=incomplete.get("reason"),
-        model=response.get("model"),
-    )
-
-
-def _output_text(response: ResponseData) -> str:
-    """The answer's text, as the SDK's `Response.output_text` joins it."""
-    return "".join(
-        content.get("text") or ""
-        for item in response.get("output") or []
-        if item.get("type") == "message"
-        for content in item.get("content") or []
-        if content.get("type") == "output_text"
-    )
-
-
-def _usage(response: ResponseData) -> TokenUsage | None:
-    usage = response.get("usage")
-    if not usage:
-        return None
-    return TokenUsage(
-        input_tokens=usage.get("input_tokens") or 0,
-        output_tokens=usage.get("output_tokens") or 0,
-        cached_tokens=(usage.get("input_tokens_details") or {}).get("cached_tokens") or 0,
-        cache_write_tokens=(
-            (usage.get("input_tokens_details") or {}).get("cache_write_tokens") or 0
-        ),
-        reasoning_tokens=(usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0,
-    )
