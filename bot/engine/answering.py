@@ -29,6 +29,7 @@ from bot.engine.outcome import Outcome, describe, for_error
 from bot.engine.quota_pause import OwnerNotice, QuotaPause
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
+from bot.personas import Persona
 from bot.texts import Texts
 from bot.texts.languages import Language, known
 from storage import ChatKey, ConversationStore, InboxEntry, LedgerRow, StorageUnavailable
@@ -85,7 +86,8 @@ class Answerer:
         live = channel.live_answer() if self._stream else None
         reservation: Reservation | None = None
         try:
-            metered = await self._reserve(entry)
+            conversation_id, persona = await self._conversations.stored(entry.key)
+            metered = await self._reserve(entry, conversation_id, persona)
             if isinstance(metered, BudgetHit):  # no model call, no typing, nothing kept
                 logger.info(
                     "Message %s in chat %s: %s budget per %s used up",
@@ -102,7 +104,7 @@ class Answerer:
             reservation = metered
             async with TypingIndicator(channel.show_typing, self._typing_interval) as typing:
                 turn = RunningTurn(entry, live, typing.stop, stream=self._stream)
-                outcome, settled = await self._run(turn, reservation)
+                outcome, settled = await self._run(turn, reservation, persona)
             if self._cost_footer and outcome.answer:
                 outcome = with_cost(outcome, settled)
             try:
@@ -144,9 +146,10 @@ class Answerer:
         logger.warning("%s", line)
         await self._tell_owner(line)
 
-    async def _reserve(self, entry: InboxEntry) -> Reservation | BudgetHit:
-        """CostMeter the turn before it runs (its conversation as the store last knew it)."""
-        conversation_id, persona = await self._conversations.stored(entry.key)
+    async def _reserve(
+        self, entry: InboxEntry, conversation_id: str | None, persona: Persona
+    ) -> Reservation | BudgetHit:
+        """Meter the turn before it runs (its conversation as the store last knew it)."""
         return await self._meter.reserve(
             entry,
             conversation_id,
@@ -154,7 +157,9 @@ class Answerer:
             force=entry.state == "running",
         )
 
-    async def _run(self, turn: RunningTurn, reservation: Reservation) -> tuple[Outcome, LedgerRow]:
+    async def _run(
+        self, turn: RunningTurn, reservation: Reservation, persona: Persona
+    ) -> tuple[Outcome, LedgerRow]:
         """The turn on the chat's conversation (on a new one if the server lost it), and what
         it cost."""
         key = turn.entry.key
@@ -166,7 +171,10 @@ class Answerer:
         self.running[key] = turn
         try:
             async with self._turn_slots:
-                conversation = await self._conversations.current(key)
+                # As read before metering (the chat's queue lets nothing change it since).
+                conversation = await self._conversations.live(
+                    key, reservation.row.conversation_id, persona
+                )
                 turn_input = TurnInput(
                     turn.entry.text,
                     _with_language(conversation.persona.instructions, language),

@@ -47,6 +47,14 @@ class Conversations:
         ours = record is not None and record.conversation_id and self._ours(record)
         return (record.conversation_id if ours and record else None), persona
 
+    async def live(
+        self, key: ChatKey, conversation_id: str | None, persona: Persona
+    ) -> LiveConversation:
+        """The conversation `stored` returned, created (and stored) if there was none."""
+        if conversation_id is not None:
+            return LiveConversation(key, conversation_id, persona)
+        return await self.start_new(key, persona)
+
     async def persona_for(self, key: ChatKey) -> Persona:
         record = await self._store.get_chat(key)
         return self._personas.resolve(record.persona if record else None)
