@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.backends import create_backend, create_client
+from bot.backends.transcription import create_transcriber
 from bot.config import Config, FloodLimits
 from bot.delivery.channel import ChannelFactory
 from bot.delivery.rate_limiter import (
@@ -26,8 +27,10 @@ from bot.delivery.rate_limiter import (
     TELEGRAM_PER_GROUP,
     TelegramRateLimiter,
 )
+from bot.delivery.telegram_files import TelegramFiles
 from bot.delivery.telegram_link import WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
+from bot.engine.media_reader import MediaReader
 from bot.engine.metering import CostMeter
 from bot.engine.quota_pause import OwnerNotice
 from bot.engine.usage_reports import UsageReports
@@ -104,6 +107,9 @@ def build_services(config: Config) -> Services:
     store = ConversationStore(config.database_path)
     client = create_client(config)
     backend = create_backend(config, store, client)
+    transcription = config.media.transcription
+    transcribing = create_transcriber(transcription)
+    transcriber, transcription_client = transcribing or (None, None)
     meter = CostMeter(
         store,
         config.prices,
@@ -113,7 +119,11 @@ def build_services(config: Config) -> Services:
         max_output_tokens=config.max_output_tokens,
         owners=config.admin_users,
         members=config.allowed_users.allows,
+        transcription_model=transcription.model,
+        transcription_local=transcription.base_url is not None
+        and "api.openai.com" not in transcription.base_url,
     )
+    media = MediaReader(config.media, lambda: backend.media, transcriber, store.inbox_attachments)
     engine = ChatEngine(
         store=store,
         backend=backend,
@@ -126,6 +136,8 @@ def build_services(config: Config) -> Services:
         typing_interval=config.typing_interval,
         stream=config.streams_replies,
         max_concurrent_turns=config.max_concurrent_turns,
+        media=media,
+        album_wait=config.media.album_wait,
     )
     return Services(
         config=config,
@@ -138,6 +150,8 @@ def build_services(config: Config) -> Services:
         engine=engine,
         last_error=LastError(config.secrets),
         usage=UsageReports(store, meter, config.prices),
+        transcriber=transcriber,
+        transcription_client=transcription_client,
     )
 
 
@@ -203,6 +217,7 @@ def build_application(config: Config) -> TelethreadApp:
         .post_shutdown(post_shutdown)
         .build()
     )
+    services.engine.fetch_files_with(TelegramFiles(application.bot))
     if config.error_chat_id is not None:
         services.engine.notify_owner_with(owner_notices(application.bot, config.error_chat_id))
     # For tests and operators' tooling; handlers receive their dependencies explicitly.

@@ -15,6 +15,8 @@ from typing import Any, Literal, TypeAlias, get_args
 
 from bot.budget_settings import read_budgets, read_prices
 from bot.env_reader import EnvReader
+from bot.media.settings import MediaSettings
+from bot.media_settings import read_media
 from bot.texts.languages import LANGUAGES, Language
 from bot.usage.budgets import BudgetRules
 from bot.usage.prices import PriceTable, load_prices
@@ -102,6 +104,9 @@ class Config:
     budgets: BudgetRules = field(default_factory=BudgetRules)  # BUDGET_*: none, no cap
     prices: PriceTable = field(default_factory=lambda: load_prices(None, local=False))
     usage_footer: bool = False  # each answer ends with what it cost
+    media: MediaSettings = field(
+        default_factory=MediaSettings
+    )  # voice, photos, documents: limits and switches
     # Not environment settings: timings changeable in tests and benchmarks.
     typing_interval: float = 4.0  # Telegram shows "typing" for ~5 s
     heartbeat_interval: float = 20.0  # `python -m bot health` allows three missed beats
@@ -111,7 +116,11 @@ class Config:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log line."""
-        return (self.telegram_bot_token, self.openai_api_key)
+        return (
+            self.telegram_bot_token,
+            self.openai_api_key,
+            *filter(None, [self.media.transcription.api_key]),
+        )
 
     @property
     def streams_replies(self) -> bool:
@@ -220,6 +229,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         budgets=budgets,
         prices=prices,
         usage_footer=read.flag("USAGE_FOOTER", default("usage_footer")),
+        media=read_media(read, base_url=base_url, api_key=api_key),
     )
     if read.problems:
         raise ConfigError(read.problems)

@@ -11,6 +11,7 @@ from importlib import metadata
 from typing import Any
 
 from bot.backends import Backend, ModelClient
+from bot.backends.transcription import Transcriber
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
@@ -33,6 +34,8 @@ class Services:
     engine: ChatEngine
     last_error: LastError
     usage: UsageReports
+    transcriber: Transcriber | None = None
+    transcription_client: ModelClient | None = None  # its own, closed with the others
     telegram_link: TelegramLink = field(default_factory=TelegramLink)
     background: set[asyncio.Task[None]] = field(default_factory=set)
     started_at: float = field(default_factory=time.monotonic)
@@ -41,6 +44,8 @@ class Services:
         logging.getLogger().addHandler(self.last_error)
         await self.store.open()
         await self.backend.start()
+        if self.transcriber is not None:
+            await self.transcriber.start()
 
     async def status(self) -> str:
         """The owner's /status: plain text, English like every operator report."""
@@ -69,6 +74,8 @@ class Services:
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.engine.aclose()
         await self.client.close()
+        if self.transcription_client is not None:
+            await self.transcription_client.close()
         await self.store.close()
         logging.getLogger().removeHandler(self.last_error)
 

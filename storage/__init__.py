@@ -5,6 +5,8 @@ Imports nothing from `bot`: the record types in `storage.records` are the bot's 
 
 from storage.conversation_store import ConversationStore
 from storage.records import (
+    Attachment,
+    AttachmentKind,
     ChatKey,
     ChatLanguage,
     ChatRecord,
@@ -20,6 +22,8 @@ from storage.records import (
 )
 
 __all__ = [
+    "Attachment",
+    "AttachmentKind",
     "ChatKey",
     "ChatLanguage",
     "ChatRecord",

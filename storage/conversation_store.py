@@ -24,12 +24,13 @@ from storage.records import (
     HistoryMessage,
     StorageUnavailable,
 )
+from storage.remote_files import RemoteFileQueries
 from storage.writes import commit, write
 
 logger = logging.getLogger(__name__)
 
 
-class ConversationStore(InboxQueries, LedgerQueries):
+class ConversationStore(InboxQueries, LedgerQueries, RemoteFileQueries):
     """Async repository over one SQLite file (WAL mode, one connection)."""
 
     def __init__(self, path: Path) -> None:

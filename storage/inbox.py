@@ -6,10 +6,13 @@ A part of `ConversationStore` (which mixes it in), kept apart because it is its 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import aiosqlite
 
+from storage.attachments import attachments_from, attachments_json
 from storage.ledger import ledger_statement
-from storage.records import ChatKey, InboxEntry, LedgerRow
+from storage.records import Attachment, ChatKey, InboxEntry, LedgerRow
 from storage.writes import Statement, commit, write
 
 RETRY_HOURS = 24  # how long "Try again" works after the model failed
@@ -29,16 +32,29 @@ class InboxQueries:
         text: str,
         language: str = "en",
         user_id: int | None = None,
+        attachments: tuple[Attachment, ...] = (),
+        album_id: str | None = None,
     ) -> InboxEntry | None:
         """Record an accepted message; None if this Telegram message was recorded before.
 
         Raises StorageUnavailable when the database cannot take it (locked, disk full, read-only).
         """
         insert = (
-            "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language, user_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING"
+            "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language, user_id,"
+            " attachments, album_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, message_id) DO NOTHING"
         )
-        row = (key.chat_id, key.topic_id, message_id, int(private), text, language, user_id)
+        row = (
+            key.chat_id,
+            key.topic_id,
+            message_id,
+            int(private),
+            text,
+            language,
+            user_id,
+            attachments_json(attachments),
+            album_id,
+        )
         cursor = await write(self.db, "record a message", insert, row)
         if cursor.rowcount == 0:
             return None
@@ -52,7 +68,51 @@ class InboxQueries:
             "received",
             language=language,
             user_id=user_id,
+            attachments=attachments,
+            album_id=album_id,
         )
+
+    async def inbox_join(
+        self, key: ChatKey, album_id: str, text: str, attachments: tuple[Attachment, ...]
+    ) -> InboxEntry | None:
+        """Add an album's next item to the entry its first item made, if that entry has not
+        started yet; None if there is none. An item already joined (Telegram delivered it
+        again) is not added twice. The caller serialises an album's items (read, then write).
+        """
+        found = await self._entries(
+            "chat_id = ? AND topic_id = ? AND album_id = ? AND state = 'received'",
+            (key.chat_id, key.topic_id, album_id),
+        )
+        if not found:
+            return None
+        entry = found[-1]
+        known = {a.file_unique_id for a in entry.attachments}
+        new = tuple(a for a in attachments if a.file_unique_id not in known)
+        if not new and (not text or text in entry.text):
+            return entry
+        joined_text = entry.text
+        if text and text not in entry.text:
+            joined_text = f"{entry.text}\n{text}" if entry.text else text
+        merged = entry.attachments + new
+        await write(
+            self.db,
+            "add an album item",
+            "UPDATE inbox SET text = ?, attachments = ? WHERE id = ? AND state = 'received'",
+            (joined_text, attachments_json(merged), entry.id),
+        )
+        return replace(entry, text=joined_text, attachments=merged)
+
+    async def inbox_attachments(self, entry_id: int, attachments: tuple[Attachment, ...]) -> None:
+        """Keep what was learnt of the attachments (transcripts) so a restart need not redo it."""
+        await write(
+            self.db,
+            "keep a transcript",
+            "UPDATE inbox SET attachments = ? WHERE id = ?",
+            (attachments_json(attachments), entry_id),
+        )
+
+    async def inbox_entry(self, entry_id: int) -> InboxEntry | None:
+        return next(iter(await self._entries("id = ?", (entry_id,))), None)
 
     async def inbox_running(
         self,
@@ -128,8 +188,26 @@ class InboxQueries:
     async def _entries(self, where: str, params: tuple[object, ...]) -> list[InboxEntry]:
         async with self.db.execute(
             "SELECT id, chat_id, topic_id, message_id, private, text, state, conversation_id,"
-            f" remote_id, reply, language, user_id FROM inbox WHERE {where} ORDER BY id",
+            " remote_id, reply, language, user_id, attachments, album_id"
+            f" FROM inbox WHERE {where} ORDER BY id",
             params,
         ) as cursor:
             rows = await cursor.fetchall()
-        return [InboxEntry(r[0], ChatKey(r[1], r[2]), r[3], bool(r[4]), *r[5:12]) for r in rows]
+        return [
+            InboxEntry(
+                r[0],
+                ChatKey(r[1], r[2]),
+                r[3],
+                bool(r[4]),
+                text=r[5],
+                state=r[6],
+                conversation_id=r[7],
+                remote_id=r[8],
+                reply=r[9],
+                language=r[10],
+                user_id=r[11],
+                attachments=attachments_from(r[12]),
+                album_id=r[13],
+            )
+            for r in rows
+        ]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import aiosqlite
 
-from storage.records import LedgerRow, TokenUsage, Totals
+from storage.records import LedgerRow, TokenUsage, ToolCounts, Totals
 from storage.writes import Statement, write
 
 # (scope, key, window): e.g. ("user", "42", "D2026-12-02"), ("total", "", "M2026-12").
@@ -106,7 +106,8 @@ class LedgerQueries:
         async with self.db.execute(
             "SELECT chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,"
             " model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,"
-            " reasoning_tokens, cost_micros, priced, price_ref, day, month, cache_write_tokens"
+            " reasoning_tokens, cost_micros, priced, price_ref, day, month, cache_write_tokens,"
+            " web_searches, containers, audio_seconds, images"
             " FROM ledger WHERE chat_id = ? AND message_id = ?",
             (chat_id, message_id),
         ) as cursor:
@@ -116,6 +117,7 @@ class LedgerQueries:
         return LedgerRow(
             r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10],
             TokenUsage(r[11], r[13], r[12], r[14], r[20]), r[15], bool(r[16]), r[17], r[18], r[19],
+            ToolCounts(r[21], r[22], r[23], r[24]),
         )  # fmt: skip
 
     async def settle_orphans(self) -> int:

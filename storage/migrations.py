@@ -188,4 +188,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE ledger ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
     """,
+    # 8: media. An inbox entry keeps its attachments as Telegram file ids (JSON, never bytes),
+    # and an album's id so its items join one entry. Files the bot uploaded to the model's
+    # server are registered per conversation, so /reset (or a purge) deletes them.
+    """
+    ALTER TABLE inbox ADD COLUMN attachments TEXT;
+    ALTER TABLE inbox ADD COLUMN album_id TEXT;
+    CREATE INDEX inbox_by_album ON inbox (chat_id, album_id) WHERE album_id IS NOT NULL;
+    CREATE TABLE remote_files (
+        backend         TEXT NOT NULL,
+        file_id         TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (backend, file_id)
+    );
+    CREATE INDEX remote_files_by_conversation ON remote_files (backend, conversation_id);
+    """,
 )

@@ -37,6 +37,27 @@ class ChatRecord:
     persona: str
 
 
+# What the engine does with an attachment: images are shown to the model, audio is transcribed,
+# PDFs go as files, text-like documents are read into the turn's text.
+AttachmentKind: TypeAlias = Literal["image", "audio", "pdf", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message, as Telegram describes it: enough to download it again after
+    a restart (never its bytes, never its URL, which holds the bot token)."""
+
+    kind: AttachmentKind
+    file_id: str
+    file_unique_id: str
+    message_id: int  # the Telegram message it came with (albums: each item its own)
+    size: int | None = None
+    mime: str | None = None
+    filename: str | None = None
+    duration: int | None = None  # seconds, as the sender's app says (audio)
+    transcript: str | None = None  # audio once transcribed: a resumed turn does not pay twice
+
+
 @dataclass(frozen=True, slots=True)
 class InboxEntry:
     """A user message the bot has accepted and not yet finished with."""
@@ -52,6 +73,8 @@ class InboxEntry:
     reply: str | None = None  # JSON of what to send, once the turn is over
     language: str = "en"  # what the answer is written in, chosen when the message arrived
     user_id: int | None = None  # the sender (None: anonymous, e.g. a group's admin or channel)
+    attachments: tuple[Attachment, ...] = ()
+    album_id: str | None = None  # Telegram's media_group_id: an album's items join one entry
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,9 @@ def fake_env(telegram: FakeTelegram, openai_server: FakeOpenAI, database: Path) 
         "OPENAI_MODEL": "gpt-test",
         "ALLOWED_USERS": "*",
         "LOG_LEVEL": "DEBUG",
+        # Voice goes to the fake's /audio/transcriptions (not OpenAI's by default: a local URL).
+        "TRANSCRIPTION_BASE_URL": openai_server.base_url,
+        "ALBUM_WAIT_MS": "400",
     }
 
 

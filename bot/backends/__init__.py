@@ -16,9 +16,14 @@ from bot.backends.base import (
     BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
+    FilePart,
+    ImagePart,
+    MediaSupport,
+    MediaUnsupported,
     ModelSettings,
     QuotaExhausted,
     TextDelta,
+    TranscriptionFailed,
     TurnEvent,
     TurnInput,
     TurnResult,
@@ -36,10 +41,15 @@ __all__ = [
     "BackendRejected",
     "BackendUnavailable",
     "ConversationNotFound",
+    "FilePart",
+    "ImagePart",
+    "MediaSupport",
+    "MediaUnsupported",
     "ModelClient",
     "ModelSettings",
     "QuotaExhausted",
     "TextDelta",
+    "TranscriptionFailed",
     "TurnEvent",
     "TurnInput",
     "TurnResult",
@@ -70,6 +80,8 @@ def create_backend(config: Config, store: ConversationStore, client: ModelClient
         response_timeout=config.response_timeout,
         reasoning_effort=config.reasoning_effort,
         max_output_tokens=config.max_output_tokens,
+        image_detail=config.media.image_detail,
+        file_detail=config.media.file_detail,
     )
     if config.backend == "assistants":
         from bot.backends.assistants import AssistantsBackend
@@ -78,7 +90,13 @@ def create_backend(config: Config, store: ConversationStore, client: ModelClient
     if config.backend == "chat":
         from bot.backends.chat_completions import ChatCompletionsBackend
 
-        return ChatCompletionsBackend(client, settings, store, context_tokens=config.context_tokens)
+        return ChatCompletionsBackend(
+            client,
+            settings,
+            store,
+            context_tokens=config.context_tokens,
+            vision=config.media.chat_vision,
+        )
     from bot.backends.responses import ResponsesBackend
 
     return ResponsesBackend(client, settings)

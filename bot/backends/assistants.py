@@ -26,6 +26,7 @@ from bot.backends.base import (
     BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
+    MediaSupport,
     ModelSettings,
     TextDelta,
     TurnEvent,
@@ -53,6 +54,9 @@ RUN_STATUS = {**TERMINAL_STATUS, "expired": TurnStatus.FAILED}
 
 class AssistantsBackend:
     name = "assistants"
+    # Images are uploaded (purpose "vision") and registered, so /reset deletes them; a PDF
+    # would need a vector store per thread, which legacy servers rarely offer.
+    media = MediaSupport(images=True, pdf=False)
 
     def __init__(
         self,
@@ -69,6 +73,10 @@ class AssistantsBackend:
         self._assistant_id = assistant_id or ""
         self._ready = False
         self._can_stream = True  # until the server says it cannot stream runs
+        # "original" is Responses-only; the threads API knows low, high and auto.
+        self._image_detail = (
+            settings.image_detail if settings.image_detail != "original" else "high"
+        )
 
     async def start(self) -> None:
         """Find or create the assistant now; if the server is unreachable, on the first turn.
@@ -119,6 +127,40 @@ class AssistantsBackend:
                 await self._client.beta.threads.delete(conversation_id)
         except ConversationNotFound:
             logger.info("Thread %s was already gone", conversation_id)
+        await self._delete_files(conversation_id)
+
+    async def _delete_files(self, conversation_id: str) -> None:
+        """The images uploaded for this thread (a failure is logged; the registry keeps it)."""
+        for file_id in await self._store.remote_files_of(self.name, conversation_id):
+            try:
+                with translated():
+                    await self._client.files.delete(file_id)
+            except ConversationNotFound:
+                pass  # already gone
+            except BackendError as exc:
+                logger.warning("Could not delete uploaded file %s: %s", file_id, exc)
+                continue
+            await self._store.remote_file_deleted(self.name, file_id)
+
+    async def _content(self, thread_id: str, turn: TurnInput) -> str | list[dict[str, Any]]:
+        """The message's content: its text, and each image uploaded as a vision file."""
+        if not turn.images:
+            return turn.text
+        content: list[dict[str, Any]] = [{"type": "text", "text": turn.text}]
+        for n, image in enumerate(turn.images, start=1):
+            name = f"image{n}.{image.mime.rpartition('/')[2]}"
+            with translated():
+                uploaded = await self._client.files.create(
+                    file=(name, image.data, image.mime), purpose="vision"
+                )
+            await self._store.remote_file_added(self.name, thread_id, uploaded.id)
+            content.append(
+                {
+                    "type": "image_file",
+                    "image_file": {"file_id": uploaded.id, "detail": self._image_detail},
+                }
+            )
+        return content
 
     async def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
@@ -131,8 +173,9 @@ class AssistantsBackend:
         async def clear() -> None:
             await self._settle_active_runs(thread_id, deadline)
 
+        content = await self._content(thread_id, turn)
         await write_once(
-            lambda: writer.messages.create(thread_id, role="user", content=turn.text),
+            lambda: writer.messages.create(thread_id, role="user", content=content),  # type: ignore[arg-type]
             what=f"Adding a message to {thread_id}",
             deadline=deadline,
             on_busy=clear,

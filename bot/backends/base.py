@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from storage import TokenUsage
@@ -27,10 +27,37 @@ TOOL_CALL_REFUSED = "tool_call_refused"
 
 
 @dataclass(frozen=True, slots=True)
+class ImagePart:
+    """An image the model is shown: its bytes (never a URL: Telegram's hold the bot token)."""
+
+    data: bytes = field(repr=False)
+    mime: str  # one the model's server accepts: JPEG, PNG, WEBP or GIF
+
+
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """A document the model reads as a file (a PDF)."""
+
+    data: bytes = field(repr=False)
+    mime: str
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
 class TurnInput:
     text: str
     instructions: str
     max_output_tokens: int | None = None  # this turn's cap, when a budget lowers the owner's
+    images: tuple[ImagePart, ...] = ()
+    files: tuple[FilePart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSupport:
+    """What a backend can show its model besides text (voice is transcribed for all of them)."""
+
+    images: bool
+    pdf: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +113,18 @@ class BackendRejected(BackendError):
     """The request itself was refused (400): retrying the same input will not help."""
 
 
+class MediaUnsupported(BackendRejected):
+    """The model cannot take this kind of input (a text-only model sent an image)."""
+
+
+class TranscriptionFailed(BackendError):
+    """Audio could not be turned into text; `refused`: the server rejected this file."""
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
 @dataclass(frozen=True, slots=True)
 class ModelSettings:
     """How every backend asks for an answer; built once from the config and passed whole."""
@@ -94,6 +133,8 @@ class ModelSettings:
     response_timeout: float  # seconds until a turn is cancelled and reported as timed out
     reasoning_effort: str | None = None
     max_output_tokens: int | None = None
+    image_detail: str = "high"
+    file_detail: str = "low"
     poll_interval: tuple[float, float] = (0.25, 1.5)  # first and longest wait between polls
 
     def output_cap(self, turn: TurnInput) -> int | None:
@@ -111,6 +152,12 @@ class Backend(Protocol):
     @property
     def name(self) -> str:
         """Stored with each chat, so ids of another backend are never sent to this one."""
+        ...
+
+    @property
+    def media(self) -> MediaSupport:
+        """What the engine may put in `TurnInput.images` and `.files` (checked before any
+        download, so an unsupported file costs nothing)."""
         ...
 
     async def start(self) -> None:

@@ -9,10 +9,11 @@ retry, and the SDK's own retries are left on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast
 
 import openai
@@ -21,7 +22,11 @@ from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
 from bot.backends.base import (
+    BackendError,
+    BackendRejected,
     BackendUnavailable,
+    MediaSupport,
+    MediaUnsupported,
     ModelSettings,
     TextDelta,
     TurnEvent,
@@ -31,12 +36,24 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.history_budget import fit_history, prompt_budget
-from bot.backends.openai_calls import translated, until_deadline
+from bot.backends.openai_calls import data_url, translated, until_deadline
+from bot.media.settings import ChatVision
 from storage import ConversationStore, HistoryMessage, TokenUsage
 
 logger = logging.getLogger(__name__)
 
 LOCAL_PREFIX = "local_"
+# How servers without vision refuse an image: OpenAI, llama.cpp (a 500), vLLM, Ollama, LM Studio.
+NO_VISION = (
+    "image_url is only supported",
+    "image input is not supported",
+    "mmproj",
+    "not a multimodal model",
+    "does not support image",
+    "model does not support images",
+    "vision add-on is not loaded",
+    "does not support vision",
+)
 
 
 class ChatCompletionsBackend:
@@ -49,12 +66,20 @@ class ChatCompletionsBackend:
         store: ConversationStore,
         *,
         context_tokens: int,
+        vision: ChatVision = "auto",
     ) -> None:
         self._client = client
         self._settings = settings
         self._store = store
         self._budget = prompt_budget(context_tokens, settings.max_output_tokens)
         self._stream_options = True  # turned off for servers that reject it
+        # CHAT_VISION=auto: images are tried until the server refuses one, then refused here.
+        self._vision = vision != "off"
+
+    @property
+    def media(self) -> MediaSupport:
+        """Images as data URLs if the server can see; PDFs never (few servers take files)."""
+        return MediaSupport(images=self._vision, pdf=False)
 
     async def start(self) -> None:
         """Load the SDK's modules now, before any chat waits; the server holds no state of ours."""
@@ -82,21 +107,25 @@ class ChatCompletionsBackend:
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": turn.instructions},
             *(_message(m) for m in kept),
-            {"role": "user", "content": turn.text},
+            self._user_message(turn),
         ]
         text: list[str] = []
         result: TurnResult | None = None
         options = self._options(turn)
         try:
-            with translated():
-                if stream:
+            with self._seeing(turn), translated():
+                # Images are not streamed: a server that cannot see may answer 200 with an
+                # error body, which only a whole completion shows.
+                if stream and not turn.images:
                     async for event in self._stream(messages, options, deadline, text):
                         if isinstance(event, TurnResult):
                             result = event
                         else:
                             yield event
                 else:
-                    result = await self._complete(messages, options, deadline)
+                    result = await self._complete(
+                        messages, options, deadline, images=bool(turn.images)
+                    )
                     yield TurnStarted(result.response_id or "")
         except TimeoutError:
             yield TurnResult(status=TurnStatus.TIMED_OUT, text="".join(text))
@@ -104,11 +133,44 @@ class ChatCompletionsBackend:
         if result is None:
             raise BackendUnavailable("the stream ended without a result")
         if result.status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE) and result.text:
+            # Images are not kept: re-sent on every turn they would be paid for every turn.
             await self._store.append_history(
                 conversation_id,
-                [HistoryMessage("user", turn.text), HistoryMessage("assistant", result.text)],
+                [
+                    HistoryMessage("user", _remembered(turn)),
+                    HistoryMessage("assistant", result.text),
+                ],
             )
         yield result
+
+    def _user_message(self, turn: TurnInput) -> ChatCompletionMessageParam:
+        if not turn.images:
+            return {"role": "user", "content": turn.text}
+        parts: list[dict[str, Any]] = [{"type": "text", "text": turn.text}]
+        parts += [
+            {
+                "type": "image_url",
+                "image_url": {
+                    "url": data_url(image.mime, image.data),
+                    "detail": self._settings.image_detail,
+                },
+            }
+            for image in turn.images
+        ]
+        return cast(ChatCompletionMessageParam, {"role": "user", "content": parts})
+
+    @contextlib.contextmanager
+    def _seeing(self, turn: TurnInput) -> Iterator[None]:
+        """A refusal of the images becomes MediaUnsupported, and later images are refused
+        here without a call (until a restart: the owner may load a projector meanwhile)."""
+        try:
+            yield
+        except BackendError as exc:
+            if not turn.images or not any(m in str(exc.__cause__).lower() for m in NO_VISION):
+                raise
+            self._vision = False
+            logger.warning("The model server cannot read images (%s); refusing them", exc)
+            raise MediaUnsupported(f"the model cannot read images: {exc}") from exc
 
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
@@ -132,13 +194,25 @@ class ChatCompletionsBackend:
         return options
 
     async def _complete(
-        self, messages: list[ChatCompletionMessageParam], options: dict[str, Any], deadline: float
+        self,
+        messages: list[ChatCompletionMessageParam],
+        options: dict[str, Any],
+        deadline: float,
+        *,
+        images: bool = False,
     ) -> TurnResult:
+        # A server that cannot see refuses every retry alike (llama.cpp with a 500).
+        client = self._client.with_options(max_retries=0) if images else self._client
         async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-            completion: ChatCompletion = await self._client.chat.completions.create(
+            completion: ChatCompletion = await client.chat.completions.create(
                 model=self._settings.model,
                 messages=messages,
                 **options,
+            )
+        if not completion.choices and (error := (completion.model_extra or {}).get("error")):
+            # LM Studio answers some refusals with 200 and an error body.
+            raise BackendRejected(f"the server answered with an error: {error}") from (
+                _ServerSaid(str(error))
             )
         choice = completion.choices[0] if completion.choices else None
         usage = completion.usage
@@ -207,6 +281,22 @@ class ChatCompletionsBackend:
             logger.info("The server does not accept stream_options; streaming without usage")
             self._stream_options = False
             return await self._open_stream(messages, base)
+
+
+class _ServerSaid(Exception):
+    """The error a server wrote in a 200 body (kept as the cause, like an SDK error)."""
+
+
+def _remembered(turn: TurnInput) -> str:
+    """What the history keeps of the user's message: the text, and that images came with it."""
+    if not turn.images:
+        return turn.text
+    note = (
+        "[a photo was attached]"
+        if len(turn.images) == 1
+        else (f"[{len(turn.images)} photos were attached]")
+    )
+    return f"{turn.text}\n{note}".strip()
 
 
 def _message(message: HistoryMessage) -> ChatCompletionMessageParam:

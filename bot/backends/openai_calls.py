@@ -9,6 +9,7 @@ never made. A timeout is never resent — the write may have happened.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import random
@@ -92,6 +93,12 @@ def safe_to_resend(exc: openai.APIError) -> bool:
 def backoff(attempt: int) -> float:
     """0.5 s, 1 s, 2 s … capped at 8 s, with ±25 % jitter so chats do not retry in step."""
     return float(min(8.0, 0.5 * 2.0 ** (attempt - 1)) * random.uniform(0.75, 1.25))
+
+
+def data_url(mime: str, data: bytes) -> str:
+    """Bytes inline, as every API here takes them (a URL would need to be public, and a
+    Telegram file URL carries the bot token)."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def describe(exc: openai.APIError) -> str:

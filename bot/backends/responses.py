@@ -22,6 +22,7 @@ import openai
 from bot.backends.base import (
     BackendUnavailable,
     ConversationNotFound,
+    MediaSupport,
     ModelSettings,
     TextDelta,
     TurnEvent,
@@ -31,6 +32,7 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.openai_calls import (
+    data_url,
     describe,
     poll,
     translated,
@@ -64,6 +66,7 @@ class ResponsesBackend:
     """Conversations live on the server; a turn is a background response, streamed or polled."""
 
     name = "responses"
+    media = MediaSupport(images=True, pdf=True)
 
     def __init__(self, client: openai.AsyncOpenAI, settings: ModelSettings) -> None:
         self._client = client
@@ -245,7 +248,7 @@ class ResponsesBackend:
             "model": settings.model,
             "conversation": conversation_id,
             "instructions": turn.instructions,
-            "input": turn.text,
+            "input": self._input(turn),
             "background": True,
             "store": True,
             "truncation": "auto",
@@ -255,6 +258,31 @@ class ResponsesBackend:
         if cap := settings.output_cap(turn):
             request["max_output_tokens"] = cap
         return request
+
+    def _input(self, turn: TurnInput) -> str | list[dict[str, Any]]:
+        """The user's message: plain text, or text with images and files as data URLs (the
+        bytes go in the request; nothing is uploaded that would need deleting)."""
+        if not turn.images and not turn.files:
+            return turn.text
+        content: list[dict[str, Any]] = [{"type": "input_text", "text": turn.text}]
+        content += [
+            {
+                "type": "input_image",
+                "image_url": data_url(image.mime, image.data),
+                "detail": self._settings.image_detail,
+            }
+            for image in turn.images
+        ]
+        content += [
+            {
+                "type": "input_file",
+                "filename": file.filename,
+                "file_data": data_url(file.mime, file.data),
+                "detail": self._settings.file_detail,
+            }
+            for file in turn.files
+        ]
+        return [{"type": "message", "role": "user", "content": content}]
 
     async def _cancel(self, response: ResponseData) -> TurnResult:
         response_id = response["id"]

@@ -24,11 +24,13 @@ from bot.engine.budget_notices import budget_reached, budget_warning, money, wit
 from bot.engine.channel import LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.conversations import Conversations, LiveConversation
 from bot.engine.languages import answer_in
+from bot.engine.media_reader import MediaReader, MediaRefused, ReadMedia
 from bot.engine.metering import BudgetHit, CostMeter, Reservation
 from bot.engine.outcome import Outcome, describe, for_error
 from bot.engine.quota_pause import OwnerNotice, QuotaPause
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
+from bot.media.text_files import UNTRUSTED
 from bot.personas import Persona
 from bot.texts import Texts
 from bot.texts.languages import Language, known
@@ -54,8 +56,10 @@ class Answerer:
         typing_interval: float,
         stream: bool,
         max_concurrent_turns: int,
+        media: MediaReader,
     ) -> None:
         self._store = store
+        self._media = media
         self._conversations = conversations
         self._turns = turns
         self._meter = meter
@@ -78,6 +82,10 @@ class Answerer:
         """Run the message's turn (unless it was answered before a restart) and deliver it."""
         if entry.state == "answered" and entry.reply is not None:
             await self._deliver(entry, Outcome.from_json(entry.reply), channel, None)
+            return
+        if refusal := self._media.refusal(entry, self._texts(entry)):  # before any download
+            await channel.send_notice(refusal)
+            await self._forget(entry)
             return
         if self.quota.active and entry.state != "running":  # no call while the credit is out
             outcome = Outcome(notices=(self._texts(entry).quota_exhausted,), retry=True)
@@ -102,9 +110,12 @@ class Answerer:
                     await self._total_budget_reached(metered)
                 return
             reservation = metered
-            async with TypingIndicator(channel.show_typing, self._typing_interval) as typing:
+            async with (
+                TypingIndicator(channel.show_typing, self._typing_interval) as typing,
+                self._media.read(entry, self._texts(entry), channel.send_notice) as media,
+            ):
                 turn = RunningTurn(entry, live, typing.stop, stream=self._stream)
-                outcome, settled = await self._run(turn, reservation, persona)
+                outcome, settled = await self._run(turn, reservation, persona, media)
             if self._cost_footer and outcome.answer:
                 outcome = with_cost(outcome, settled)
             try:
@@ -115,6 +126,13 @@ class Answerer:
             await self._deliver(entry, outcome, channel, live)
             for warning in self._meter.warnings(reservation, settled):
                 await channel.send_notice(budget_warning(warning, self._texts(entry)))
+        except MediaRefused as exc:
+            logger.info(
+                "Message %s in chat %s: attachments not read (%s)", entry.message_id, entry.key, exc
+            )
+            await self._deliver(
+                entry, Outcome(notices=(exc.sentence,), retry=exc.retry), channel, None
+            )
         except StorageUnavailable as exc:
             logger.error("Message %s in chat %s not answered: %s", entry.message_id, entry.key, exc)
             await channel.send_notice(self._texts(entry).storage_unavailable)
@@ -155,10 +173,12 @@ class Answerer:
             conversation_id,
             _with_language(persona.instructions, _language(entry)),
             force=entry.state == "running",
+            extra_tokens=self._media.input_tokens(entry),
+            audio_seconds=self._media.audio_seconds(entry),
         )
 
     async def _run(
-        self, turn: RunningTurn, reservation: Reservation, persona: Persona
+        self, turn: RunningTurn, reservation: Reservation, persona: Persona, media: ReadMedia
     ) -> tuple[Outcome, LedgerRow]:
         """The turn on the chat's conversation (on a new one if the server lost it), and what
         it cost."""
@@ -175,10 +195,13 @@ class Answerer:
                 conversation = await self._conversations.live(
                     key, reservation.row.conversation_id, persona
                 )
+                instructions = _with_language(conversation.persona.instructions, language)
                 turn_input = TurnInput(
-                    turn.entry.text,
-                    _with_language(conversation.persona.instructions, language),
+                    media.text,
+                    f"{instructions}\n\n{UNTRUSTED}" if turn.entry.attachments else instructions,
                     max_output_tokens=reservation.max_output_tokens,
+                    images=media.images,
+                    files=media.files,
                 )
                 turn.ledger = replace(reservation.row, conversation_id=conversation.id)
                 try:
@@ -215,6 +238,7 @@ class Answerer:
             written=turn.text,
             started=turn.remote_id is not None,
             conversation_id=conversation.id if conversation else None,
+            audio_seconds=media.audio_seconds,
         )
         return (outcome.after(texts.history_lost) if history_lost else outcome), settled
 

@@ -12,17 +12,20 @@ import logging
 from collections.abc import Callable, Mapping
 
 from bot.backends import Backend, BackendError
+from bot.engine.albums import Albums
 from bot.engine.answering import Answerer
 from bot.engine.channel import ReplyChannel
 from bot.engine.chat_queue import ChatQueues
 from bot.engine.conversations import Conversations
+from bot.engine.file_source import FileSource
+from bot.engine.media_reader import MediaReader
 from bot.engine.metering import CostMeter
 from bot.engine.quota_pause import OwnerNotice
 from bot.engine.turn import TurnRunner
 from bot.personas import Persona, PersonaBook
 from bot.texts import Texts
 from bot.texts.languages import Language
-from storage import ChatKey, ConversationStore, InboxEntry
+from storage import Attachment, ChatKey, ConversationStore, InboxEntry
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +45,15 @@ class ChatEngine:
         typing_interval: float,
         stream: bool,
         max_concurrent_turns: int,
+        media: MediaReader,
+        album_wait: float = 1.2,
     ) -> None:
         self._store = store
         self._backend = backend
         self._conversations = Conversations(store, backend, personas)
         self._queues = ChatQueues()
+        self._media = media
+        self._albums = Albums(album_wait)
         self._answerer = Answerer(
             store=store,
             conversations=self._conversations,
@@ -59,6 +66,7 @@ class ChatEngine:
             typing_interval=typing_interval,
             stream=stream,
             max_concurrent_turns=max_concurrent_turns,
+            media=media,
         )
 
     async def accept_message(
@@ -71,11 +79,27 @@ class ChatEngine:
         private: bool,
         language: Language,
         user_id: int | None = None,
+        attachments: tuple[Attachment, ...] = (),
+        album_id: str | None = None,
     ) -> bool:
         """Record a user message in the inbox, then queue it behind the chat's earlier ones.
 
-        False if this message was accepted before (Telegram delivered it again after a restart).
+        False if this message was accepted before (Telegram delivered it again after a restart),
+        or joined the album an earlier item started.
         """
+        if album_id is not None:
+            async with self._albums.lock:
+                return await self._accept_album_item(
+                    key,
+                    text,
+                    channel,
+                    message_id,
+                    private,
+                    language,
+                    user_id,
+                    attachments,
+                    album_id,
+                )
         entry = await self._store.inbox_add(
             key,
             message_id=message_id,
@@ -83,12 +107,76 @@ class ChatEngine:
             text=text,
             language=language,
             user_id=user_id,
+            attachments=attachments,
         )
         if entry is None:
             logger.info("Message %s in chat %s was already accepted", message_id, key)
             return False
         self._submit(entry, channel)
         return True
+
+    async def offer_album_item(
+        self, key: ChatKey, album_id: str, attachments: tuple[Attachment, ...]
+    ) -> None:
+        """An album item not addressed to the bot (in a group, the items without the caption):
+        it joins the album if an addressed item accepted it, else waits in memory (file ids
+        only, never downloaded) in case a later item is addressed."""
+        async with self._albums.lock:
+            album = self._albums.get(key, album_id)
+            if album.entry_id is None:
+                album.held.extend(attachments)
+                album.touch()
+            elif await self._store.inbox_join(key, album_id, "", attachments) is not None:
+                album.touch()
+
+    async def _accept_album_item(
+        self,
+        key: ChatKey,
+        text: str,
+        channel: ReplyChannel,
+        message_id: int,
+        private: bool,
+        language: Language,
+        user_id: int | None,
+        attachments: tuple[Attachment, ...],
+        album_id: str,
+    ) -> bool:
+        album = self._albums.get(key, album_id)
+        if album.entry_id is not None:
+            joined = await self._store.inbox_join(key, album_id, text, attachments)
+            if joined is not None:
+                album.touch()
+                logger.info("Message %s joined an album in chat %s", message_id, key)
+                return False
+        entry = await self._store.inbox_add(
+            key,
+            message_id=message_id,
+            private=private,
+            text=text,
+            language=language,
+            user_id=user_id,
+            attachments=(*album.held, *attachments),
+            album_id=album_id,
+        )
+        if entry is None:
+            logger.info("Message %s in chat %s was already accepted", message_id, key)
+            return False
+        album.held.clear()
+        album.entry_id = entry.id
+        album.touch()
+
+        async def answer_when_complete() -> None:
+            await self._albums.settled(key, album_id)
+            complete = await self._store.inbox_entry(entry.id)
+            if complete is not None:
+                await self._answerer.answer(complete, channel)
+
+        self._queues.submit(key, answer_when_complete)
+        return True
+
+    def fetch_files_with(self, source: FileSource) -> None:
+        """Where attachments are downloaded from, once the Telegram side exists."""
+        self._media.files = source
 
     async def resume_pending(self, channel_for: Callable[[InboxEntry], ReplyChannel]) -> int:
         """At start-up: resume, run or deliver whatever the inbox holds, each chat in order."""

@@ -81,7 +81,11 @@ class CostMeter:
         owners: frozenset[int],
         members: Callable[[int], bool],
         clock: Callable[[], float] = time.time,
+        transcription_model: str | None = None,
+        transcription_local: bool = False,
     ) -> None:
+        self._transcription_model = transcription_model
+        self._transcription_local = transcription_local
         self._store = store
         self._prices = prices
         self.rules = rules
@@ -130,11 +134,28 @@ class CostMeter:
         day, _ = window_keys(self.now())
         return self._reserved[("total", "", f"D{day}")]
 
+    def audio_micros(self, seconds: int) -> int:
+        """What transcribing `seconds` costs (0 when unpriced: the ledger still counts them)."""
+        if not seconds or self._transcription_model is None:
+            return 0
+        micros = self._prices.audio_micros(
+            self._transcription_model, seconds, local=self._transcription_local
+        )
+        return micros or 0
+
     async def reserve(
-        self, entry: InboxEntry, conversation_id: str | None, instructions: str, *, force: bool
+        self,
+        entry: InboxEntry,
+        conversation_id: str | None,
+        instructions: str,
+        *,
+        force: bool,
+        extra_tokens: int = 0,
+        audio_seconds: int = 0,
     ) -> Reservation | BudgetHit:
         """Hold the turn's upper bound, or say which budget cannot afford it. `force`: a turn
-        already running before a restart is metered, never refused (it is being paid for)."""
+        already running before a restart is metered, never refused (it is being paid for).
+        `extra_tokens`: what attachments add; `audio_seconds`: audio still to transcribe."""
         now = self.now()
         day, month = window_keys(now)
         price = self._prices.lookup(self._model)
@@ -146,7 +167,9 @@ class CostMeter:
                 context = await self._store.conversation_tokens(
                     key.chat_id, key.topic_id, conversation_id
                 )
-        input_estimate = (context or text_tokens(instructions)) + text_tokens(entry.text)
+        input_estimate = (
+            (context or text_tokens(instructions)) + text_tokens(entry.text) + extra_tokens
+        )
         cap = self._max_output or OUTPUT_RESERVE
         chat_id, user_id = entry.key.chat_id, entry.user_id
         limits = self.limits_for(user_id, private=entry.private)
@@ -159,7 +182,9 @@ class CostMeter:
                 wanted = {sp: self.totals_key(chat_id, user_id, *sp) for sp in limits}
                 totals = await self._store.totals(wanted.values())
                 spent = {sp: totals[k].micros + self._reserved[k] for sp, k in wanted.items()}
-            in_cost = price.input_micros(input_estimate) if price else 0.0
+            in_cost = (price.input_micros(input_estimate) if price else 0.0) + self.audio_micros(
+                audio_seconds
+            )
             out_rate = price.output_micros_per_token(input_estimate) if price else 0.0
             if limits and not force:
                 budget = min(limits, key=lambda sp: limits[sp] - spent[sp])
@@ -202,6 +227,7 @@ class CostMeter:
         written: str,
         started: bool,
         conversation_id: str | None,
+        audio_seconds: int = 0,
     ) -> LedgerRow:
         """The row as it settles: reported figures, or an estimate where the API gave none."""
         row = reservation.row
@@ -227,8 +253,10 @@ class CostMeter:
             state="settled",
             source=source,
             usage=usage,
-            cost_micros=price.cost_micros(usage) if price else 0,
+            cost_micros=(price.cost_micros(usage) if price else 0)
+            + self.audio_micros(audio_seconds),
             priced=price is not None,
+            tools=replace(row.tools, audio_seconds=audio_seconds),
         )
 
     def release(self, reservation: Reservation) -> None:

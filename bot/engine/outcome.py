@@ -14,6 +14,7 @@ from bot.backends import (
     BackendError,
     BackendMisconfigured,
     BackendRejected,
+    MediaUnsupported,
     QuotaExhausted,
     TurnResult,
     TurnStatus,
@@ -85,7 +86,27 @@ def describe(result: TurnResult, texts: Texts, *, stopped: bool, timeout_seconds
         return Outcome(notices=(texts.answer_cancelled,), retry=True)
     if result.error_code == TOOL_CALL_REFUSED:
         return Outcome(notices=(texts.answer_tool_call,))
+    if result.error_code in IMAGE_ERRORS:
+        return Outcome(notices=(texts.image_unreadable,))
     return Outcome(notices=(texts.answer_failed,), retry=True)
+
+
+# A response failed on the image itself (invalid_image, image_too_large, …): retrying the same
+# image cannot help. The content-policy refusal is said like any other failure.
+IMAGE_ERRORS = frozenset(
+    {
+        "invalid_image",
+        "invalid_image_format",
+        "invalid_base64_image",
+        "image_too_large",
+        "image_too_small",
+        "image_parse_error",
+        "unsupported_image_media_type",
+        "empty_image_file",
+        "failed_to_download_image",
+        "image_file_not_found",
+    }
+)
 
 
 def for_error(exc: BackendError, texts: Texts) -> Outcome:
@@ -94,6 +115,8 @@ def for_error(exc: BackendError, texts: Texts) -> Outcome:
         return Outcome(notices=(texts.quota_exhausted,), retry=True)
     if isinstance(exc, BackendMisconfigured):
         return Outcome(notices=(texts.backend_misconfigured,))
+    if isinstance(exc, MediaUnsupported):
+        return Outcome(notices=(texts.images_unavailable,))
     if isinstance(exc, BackendRejected):
         return Outcome(notices=(texts.backend_rejected,))
     return Outcome(notices=(texts.backend_unavailable,), retry=True)  # unavailable, lost twice

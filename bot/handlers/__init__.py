@@ -32,6 +32,8 @@ from bot.services import Services
 # Edited messages are ignored by design: the conversation already holds the original text.
 NEW_MESSAGES = filters.UpdateType.MESSAGE
 
+MEDIA = filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.ALL
+
 # What we ask Telegram for: everything PTB knows, plus the stop button of streamed answers.
 ALLOWED_UPDATES = [*Update.ALL_TYPES, STOP_UPDATE]
 
@@ -54,6 +56,7 @@ def register_handlers(
         speaker,
         trigger=config.group_trigger,
         adds_group_context=config.adds_group_context,
+        image_detail=config.media.image_detail,
     )
     membership = MembershipHandlers(engine, access, services.languages, speaker)
     stops = StopHandlers(engine)
@@ -77,6 +80,8 @@ def register_handlers(
             CallbackQueryHandler(retries.button, pattern=f"^{RETRY_CALLBACK_PREFIX}"),
             ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated),
+            # What the engine reads: photos, voice, audio, video notes, documents (any caption).
+            MessageHandler(NEW_MESSAGES & MEDIA, messages.media),
             # Texts, and captions (which count like text).
             MessageHandler(
                 NEW_MESSAGES & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, messages.text

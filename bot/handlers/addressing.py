@@ -53,8 +53,11 @@ def replies_to_bot(message: Message, bot: Bot) -> bool:
     return bool(replied and replied.from_user and replied.from_user.id == bot.id)
 
 
-def text_for_model(message: Message, text: str, bot: Bot) -> str:
-    """What the model reads: in groups the sender's name first; a quote of what it replies to."""
+def text_for_model(message: Message, text: str, bot: Bot, *, note_attachment: bool = True) -> str:
+    """What the model reads: in groups the sender's name first; a quote of what it replies to.
+
+    `note_attachment`: say that an attachment came which the model cannot see (media the
+    engine reads itself pass False)."""
     parts = []
     replied = _replied(message)
     quoted = (replied.text or replied.caption or "") if replied else ""
@@ -65,7 +68,7 @@ def text_for_model(message: Message, text: str, bot: Bot) -> str:
         parts.append(f'(replying to {who}: "{quoted}")')
     if text:
         parts.append(text)
-    kind = _attachment_kind(message)
+    kind = _attachment_kind(message) if note_attachment else None
     if kind:
         parts.append(ATTACHMENT_NOTE.format(kind=kind))
     body = " ".join(parts)

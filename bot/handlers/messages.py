@@ -12,8 +12,10 @@ from bot.delivery.channel import ChannelFactory
 from bot.engine import ChatEngine
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import addressed_text, chat_key, is_private, text_for_model
+from bot.handlers.attachments import attachments_of, file_label
 from bot.handlers.speaking import Speaker
-from storage import StorageUnavailable
+from bot.texts import render
+from storage import Attachment, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +30,9 @@ class MessageHandlers:
         *,
         trigger: str | None,
         adds_group_context: bool,
+        image_detail: str = "high",
     ) -> None:
+        self._image_detail = image_detail
         self._engine = engine
         self._access = access
         self._channels = channels
@@ -51,10 +55,52 @@ class MessageHandlers:
             texts = await self._speaker.texts(update)
             await message.reply_text(texts.empty_message, parse_mode=ParseMode.HTML)  # "@bot"
             return
+        await self._accept(update, context, text_for_model(message, text, context.bot))
+
+    async def media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, voice, audio, video notes and documents: a turn like a text, once the engine
+        has checked the limits (the caption is the text; in groups the same triggers apply)."""
+        message = update.effective_message
+        if message is None:
+            return
+        attachments = attachments_of(message, image_detail=self._image_detail)
+        text = addressed_text(message, context.bot, self._trigger)
+        if text is None:
+            if message.media_group_id and attachments:  # its caption may be on another item
+                await self._engine.offer_album_item(
+                    chat_key(message), message.media_group_id, attachments
+                )
+            await self._maybe_add_context(update, context)
+            return
+        if not await self._access.may_talk(update, context.bot):
+            return
+        if attachments is None:
+            logger.info(
+                "Unreadable file in message %s in chat %s (%s)",
+                message.message_id,
+                message.chat_id,
+                message.document.mime_type if message.document else None,
+            )
+            texts = await self._speaker.texts(update)
+            reply = render(texts.file_type_unsupported, name=file_label(message))
+            await message.reply_text(reply, parse_mode=ParseMode.HTML)
+            return
+        model_text = text_for_model(message, text, context.bot, note_attachment=False)
+        await self._accept(update, context, model_text.strip(), attachments, message.media_group_id)
+
+    async def _accept(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        model_text: str,
+        attachments: tuple[Attachment, ...] = (),
+        album_id: str | None = None,
+    ) -> None:
+        message = update.effective_message
+        assert message is not None
         language = await self._speaker.language(update)
         key = chat_key(message)
         channel = self._channels.for_message(message)
-        model_text = text_for_model(message, text, context.bot)
         try:
             accepted = await self._engine.accept_message(
                 key,
@@ -67,6 +113,8 @@ class MessageHandlers:
                 user_id=message.from_user.id
                 if message.from_user and not message.sender_chat
                 else None,
+                attachments=attachments,
+                album_id=album_id,
             )
         except StorageUnavailable as exc:
             logger.error("Message %s in chat %s not accepted: %s", message.message_id, key, exc)
@@ -77,7 +125,7 @@ class MessageHandlers:
             logger.info("Message %s accepted in chat %s", message.message_id, key)
 
     async def unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, voice, polls…: say politely that only text is understood (private chats)."""
+        """Stickers, videos, polls…: say politely what is understood (private chats)."""
         message = update.effective_message
         if message is None or not is_private(message):
             return

@@ -128,6 +128,23 @@ class Texts:
     retry_button: str  # plain text, under a notice that the model could not answer
     retry_stale: str  # plain text, a pop-up: the message can no longer be retried
     unsupported_message: str
+    # Voice, photos and files
+    voice_echo: str  # {transcript}: what the bot heard, shown before the answer
+    voice_too_long: str  # {duration} {limit} (m:ss)
+    voice_unavailable: str  # no transcription set up, or MEDIA_VOICE=false
+    voice_not_understood: str  # the transcription server refused or failed
+    voice_silent: str  # transcribed to nothing
+    file_too_big: str  # {size} {limit} (MB)
+    file_too_big_for_telegram: str  # {size}: over the 20 MB bots may download
+    images_unavailable: str  # the model cannot see, or MEDIA_IMAGES=false
+    image_format_unsupported: str  # {format}
+    image_unreadable: str  # the model's server could not read it
+    pdf_unavailable: str  # this backend takes no PDFs
+    documents_unavailable: str  # MEDIA_DOCUMENTS=false
+    file_type_unsupported: str  # {name}
+    file_not_text: str  # {name}
+    file_truncated: str  # {name} {chars}
+    file_download_failed: str
     internal_error: str
     error_report: str  # {update_id} {chat_id} {detail}
 

@@ -143,7 +143,47 @@ TEXTS = Texts(
     usage_owners_only="Only the bot's owners can see everyone's usage.",
     retry_button="Try again",
     retry_stale="That message can no longer be retried — please send it again.",
-    unsupported_message="Sorry, I can only read text messages for now.",
+    unsupported_message=(
+        "Sorry, I can't read that kind of message. I understand text, photos, voice "
+        "messages and files (PDF, text, code, CSV)."
+    ),
+    voice_echo="🎤 <i>{transcript}</i>",
+    voice_too_long="That voice message is {duration} long; I can listen to up to {limit}.",
+    voice_unavailable=(
+        "Sorry, I can't listen to voice messages on this bot. Please type your message."
+    ),
+    voice_not_understood=(
+        "Sorry, I couldn't make out that recording. Could you try again, or type it?"
+    ),
+    voice_silent="I couldn't hear any words in that recording.",
+    file_too_big="That file is {size} MB; I read files of up to {limit} MB.",
+    file_too_big_for_telegram=(
+        "That file is {size} MB, and Telegram lets bots download files of up to 20 MB only."
+    ),
+    images_unavailable=(
+        "Sorry, I can't look at images here: this bot's model doesn't read them. Describe"
+        " it in words and I'll help."
+    ),
+    image_format_unsupported=(
+        "I can't read {format} images. Send it as a photo, or as JPEG, PNG or WEBP."
+    ),
+    image_unreadable="Sorry, I couldn't read that image. Try sending it again as a photo.",
+    pdf_unavailable=(
+        "Sorry, this bot's model can't read PDF files. Paste the text into a message, or "
+        "send it as a .txt file."
+    ),
+    documents_unavailable="Sorry, reading files is switched off on this bot.",
+    file_type_unsupported=(
+        "Sorry, I can't read {name}. I read photos, PDFs and text files (txt, md, csv, "
+        "json, code, logs…)."
+    ),
+    file_not_text="Sorry, {name} doesn't look like a text file I can read.",
+    file_truncated=(
+        "(I read the first {chars} characters of {name}: it is longer than I can take in at once.)"
+    ),
+    file_download_failed=(
+        "Sorry, I couldn't download that file from Telegram. Please send it again."
+    ),
     internal_error="Sorry, something went wrong on my side. Please try again.",
     error_report=(
         "⚠️ Error while handling update {update_id} (chat {chat_id}):\n<code>{detail}</code>"

@@ -148,7 +148,49 @@ TEXTS = Texts(
     usage_owners_only="Solo los dueños del bot pueden ver el uso de todos.",
     retry_button="Reintentar",
     retry_stale="Ya no puedo reintentar ese mensaje: envíalo de nuevo, por favor.",
-    unsupported_message="Lo siento, por ahora solo puedo leer mensajes de texto.",
+    unsupported_message=(
+        "Lo siento, no puedo leer ese tipo de mensaje. Entiendo texto, fotos, mensajes de"
+        " voz y archivos (PDF, texto, código, CSV)."
+    ),
+    voice_echo="🎤 <i>{transcript}</i>",
+    voice_too_long="Ese mensaje de voz dura {duration}; puedo escuchar hasta {limit}.",
+    voice_unavailable=(
+        "Lo siento, no puedo escuchar mensajes de voz en este bot. Por favor, escribe tu mensaje."
+    ),
+    voice_not_understood=(
+        "Lo siento, no pude entender esa grabación. ¿Puedes intentarlo de nuevo o escribirlo?"
+    ),
+    voice_silent="No pude oír ninguna palabra en esa grabación.",
+    file_too_big="Ese archivo pesa {size} MB; leo archivos de hasta {limit} MB.",
+    file_too_big_for_telegram=(
+        "Ese archivo pesa {size} MB, y Telegram solo deja a los bots descargar archivos "
+        "de hasta 20 MB."
+    ),
+    images_unavailable=(
+        "Lo siento, aquí no puedo ver imágenes: el modelo de este bot no las lee. "
+        "Descríbela con palabras y te ayudo."
+    ),
+    image_format_unsupported=(
+        "No puedo leer imágenes {format}. Envíala como foto, o en JPEG, PNG o WEBP."
+    ),
+    image_unreadable="Lo siento, no pude leer esa imagen. Intenta enviarla de nuevo como foto.",
+    pdf_unavailable=(
+        "Lo siento, el modelo de este bot no lee archivos PDF. Pega el texto en un "
+        "mensaje o envíalo como archivo .txt."
+    ),
+    documents_unavailable="Lo siento, la lectura de archivos está desactivada en este bot.",
+    file_type_unsupported=(
+        "Lo siento, no puedo leer {name}. Leo fotos, PDF y archivos de texto (txt, md, "
+        "csv, json, código, logs…)."
+    ),
+    file_not_text="Lo siento, {name} no parece un archivo de texto que pueda leer.",
+    file_truncated=(
+        "(Leí los primeros {chars} caracteres de {name}: es más largo de lo que puedo "
+        "leer de una vez.)"
+    ),
+    file_download_failed=(
+        "Lo siento, no pude descargar ese archivo de Telegram. Por favor, envíalo de nuevo."
+    ),
     internal_error="Lo siento, algo salió mal de mi lado. Inténtalo de nuevo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

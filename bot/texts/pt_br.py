@@ -145,7 +145,47 @@ TEXTS = Texts(
     usage_owners_only="Só os donos do bot podem ver o uso de todos.",
     retry_button="Tentar de novo",
     retry_stale="Essa mensagem não pode mais ser tentada de novo — envie-a outra vez.",
-    unsupported_message="Desculpe, por enquanto só consigo ler mensagens de texto.",
+    unsupported_message=(
+        "Desculpe, não consigo ler esse tipo de mensagem. Entendo texto, fotos, mensagens"
+        " de voz e arquivos (PDF, texto, código, CSV)."
+    ),
+    voice_echo="🎤 <i>{transcript}</i>",
+    voice_too_long="Essa mensagem de voz tem {duration}; consigo ouvir até {limit}.",
+    voice_unavailable=(
+        "Desculpe, não consigo ouvir mensagens de voz neste bot. Por favor, digite sua mensagem."
+    ),
+    voice_not_understood=(
+        "Desculpe, não consegui entender essa gravação. Pode tentar de novo ou digitar?"
+    ),
+    voice_silent="Não consegui ouvir nenhuma palavra nessa gravação.",
+    file_too_big="Esse arquivo tem {size} MB; leio arquivos de até {limit} MB.",
+    file_too_big_for_telegram=(
+        "Esse arquivo tem {size} MB, e o Telegram só deixa bots baixarem arquivos de até 20 MB."
+    ),
+    images_unavailable=(
+        "Desculpe, não consigo ver imagens aqui: o modelo deste bot não as lê. Descreva "
+        "em palavras que eu ajudo."
+    ),
+    image_format_unsupported=(
+        "Não consigo ler imagens {format}. Envie como foto, ou em JPEG, PNG ou WEBP."
+    ),
+    image_unreadable="Desculpe, não consegui ler essa imagem. Tente enviá-la de novo como foto.",
+    pdf_unavailable=(
+        "Desculpe, o modelo deste bot não lê arquivos PDF. Cole o texto numa mensagem ou "
+        "envie como arquivo .txt."
+    ),
+    documents_unavailable="Desculpe, a leitura de arquivos está desativada neste bot.",
+    file_type_unsupported=(
+        "Desculpe, não consigo ler {name}. Leio fotos, PDFs e arquivos de texto (txt, md,"
+        " csv, json, código, logs…)."
+    ),
+    file_not_text="Desculpe, {name} não parece um arquivo de texto que eu consiga ler.",
+    file_truncated=(
+        "(Li os primeiros {chars} caracteres de {name}: ele é maior do que consigo ler de uma vez.)"
+    ),
+    file_download_failed=(
+        "Desculpe, não consegui baixar esse arquivo do Telegram. Por favor, envie de novo."
+    ),
     internal_error="Desculpe, algo deu errado do meu lado. Tente de novo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

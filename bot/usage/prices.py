@@ -11,7 +11,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,17 @@ class PriceTable:
     models: Mapping[str, Price]
     ref: str  # e.g. "bundled 2026-11-20": which table priced a ledger row
     local_free: bool = False  # a model server of the owner's: unknown models cost nothing
+    transcription: Mapping[str, float] = field(default_factory=dict)  # dollars per minute
+
+    def audio_micros(self, model: str, seconds: int, *, local: bool) -> int | None:
+        """What transcribing `seconds` of audio costs; None if nobody priced the model (a
+        transcription server of the owner's costs nothing unless priced)."""
+        per_minute = self.transcription.get(model) or self.transcription.get(
+            SNAPSHOT.sub("", model)
+        )
+        if per_minute is None:
+            return 0 if local else None
+        return math.ceil(seconds * per_minute * 1_000_000 / 60 - 1e-9)
 
     def lookup(self, model: str) -> Price | None:
         """The model's price (a dated snapshot priced as its model); None if unknown."""
@@ -91,6 +102,7 @@ def load_prices(owner_file: Path | None, *, local: bool) -> PriceTable:
     server of its own (not OpenAI), whose models are free unless the owner's file prices them."""
     bundled = tomllib.loads(resources.files("bot.usage").joinpath("prices.toml").read_text())
     models = _models(bundled, {}, "the bundled price table")
+    transcription = _per_minute(bundled, "the bundled price table")
     ref = f"bundled {bundled['checked']}"
     if owner_file is not None:
         try:
@@ -99,8 +111,20 @@ def load_prices(owner_file: Path | None, *, local: bool) -> PriceTable:
             raise PriceFileError(f"PRICES_FILE {owner_file}: {exc}") from exc
         defaults = {**bundled.get("defaults", {}), **owned.get("defaults", {})}
         models = {**models, **_models(owned, defaults, f"PRICES_FILE {owner_file}")}
+        transcription = {**transcription, **_per_minute(owned, f"PRICES_FILE {owner_file}")}
         ref = f"{owner_file.name} + {ref}"
-    return PriceTable(models, ref, local_free=local)
+    return PriceTable(models, ref, local_free=local, transcription=transcription)
+
+
+def _per_minute(table: dict[str, Any], where: str) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for name, value in (table.get("transcription") or {}).items():
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise PriceFileError(
+                f"{where}: transcription model {name!r} needs a price per minute, got {value!r}"
+            )
+        found[name] = float(value)
+    return found
 
 
 def _models(table: dict[str, Any], inherited: dict[str, Any], where: str) -> dict[str, Price]:

@@ -12,6 +12,7 @@ from storage import ChatKey
 from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
+from tests.media_samples import jpeg
 
 GROUP = GROUP
 
@@ -150,7 +151,7 @@ async def test_a_caption_mentioning_the_bot_counts_like_text(
     carol: Person,
 ) -> None:
     caption = f"@{BOT_USERNAME} what is this plant?"
-    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    photo = telegram.photo(jpeg(90, 90), 90, 90)
     carol.say_in(group, None, photo=photo, caption=caption,
         caption_entities=[{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}],
     )  # fmt: skip
@@ -158,8 +159,8 @@ async def test_a_caption_mentioning_the_bot_counts_like_text(
     await telegram.wait_for_messages(GROUP, 1)
 
     [turn] = openai_server.turns
-    assert turn.input.startswith("Carol Danvers: what is this plant?")
-    assert "a photo attached" in turn.input
+    assert turn.input == "Carol Danvers: what is this plant?"
+    assert len(turn.media) == 1  # the model sees the photo itself
 
 
 @responses_only

@@ -13,6 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.openai_files import FilesAPI
+from tests.fakes.openai_media import SeenMedia
 from tests.fakes.openai_model import SNAPSHOT, FakeModel, Turn, error_body, usage_counts
 from tests.fakes.routing import ApiCall, Route
 from tests.fakes.sse import EventLog, stream_events
@@ -44,8 +46,9 @@ class FakeRun:
 
 
 class AssistantsAPI:
-    def __init__(self, model: FakeModel) -> None:
+    def __init__(self, model: FakeModel, files: FilesAPI | None = None) -> None:
         self.model = model
+        self.files = files or FilesAPI(model)
         self.assistants: dict[str, dict[str, Any]] = {}
         self.threads: dict[str, FakeThread] = {}
         self.deleted: list[str] = []
@@ -135,7 +138,25 @@ class AssistantsAPI:
             )
         content = call.body.get("content")
         text = content if isinstance(content, str) else _parts_text(content)
+        images = []
+        for part in content if isinstance(content, list) else []:
+            if part.get("type") == "image_file":
+                file_id = (part.get("image_file") or {}).get("file_id")
+                if file_id not in self.files.files:
+                    return web.json_response(
+                        error_body(
+                            f"Invalid 'content': file {file_id} not found.", param="content"
+                        ),
+                        status=400,
+                    )
+                images.append(part)
+            elif part.get("type") != "text":
+                return web.json_response(
+                    error_body(f"Invalid content part type {part.get('type')!r}.", param="content"),
+                    status=400,
+                )
         message = self._message(thread, "user", text, run_id=None)
+        message["content"] = [*images, *message["content"]]
         return web.json_response(message)
 
     def _message(
@@ -189,6 +210,19 @@ class AssistantsAPI:
                 status=400,
             )
         texts = [_parts_text(m["content"]) for m in thread.messages]
+        images = [
+            [p for p in m["content"] if p.get("type") == "image_file"] for m in thread.messages
+        ]
+        last = images[-1] if images else []
+        media = [
+            SeenMedia(
+                "image",
+                "image/*",
+                self.files.contents.get(p["image_file"]["file_id"], b""),
+                detail=p["image_file"].get("detail"),
+            )
+            for p in last
+        ]
         turn = self.model.begin(
             "assistants",
             conversation=thread.id,
@@ -196,6 +230,8 @@ class AssistantsAPI:
             input=texts[-1] if texts else "",
             history=texts[:-1],
             request=call.body,
+            media=media,
+            history_media=sum(len(i) for i in images[:-1]),
         )
         run = FakeRun(
             self.model.new_id("run"), thread.id, call.body["assistant_id"], call.body, turn
@@ -285,7 +321,7 @@ class AssistantsAPI:
     def run_json(self, run: FakeRun) -> dict[str, Any]:
         reply = run.turn.reply
         done = run.status in ("completed", "incomplete")
-        prompt_tokens, answer_tokens = usage_counts(run.turn.input, run.turn.text)
+        prompt_tokens, answer_tokens = usage_counts(run.turn.input, run.turn.text, run.turn)
         return {
             "id": run.id,
             "object": "thread.run",
@@ -351,6 +387,8 @@ def _parts_text(content: Any) -> str:
         return content
     texts = []
     for part in content or []:
+        if part.get("type") != "text":
+            continue
         text = part.get("text")
         texts.append(text.get("value", "") if isinstance(text, dict) else str(text or ""))
     return "\n".join(texts)

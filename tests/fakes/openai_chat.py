@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.openai_media import InvalidMedia, chat_media
 from tests.fakes.openai_model import (
     FakeModel,
     Turn,
@@ -23,12 +24,59 @@ from tests.fakes.openai_model import (
 )
 from tests.fakes.routing import ApiCall, Route
 
+# How servers without a vision model refuse an image, exactly as each answers.
+NO_VISION: dict[str, tuple[int, dict[str, Any]]] = {
+    "openai": (
+        400,
+        error_body(
+            "Invalid content type. image_url is only supported by certain models.",
+            param="messages.[1].content.[1].type",
+        ),
+    ),
+    "llama.cpp": (
+        500,
+        {
+            "error": {
+                "code": 500,
+                "message": "image input is not supported - hint: if this is unexpected, you may"
+                " need to provide the mmproj",
+                "type": "server_error",
+            }
+        },
+    ),
+    "ollama": (
+        400,
+        {
+            "error": {
+                "message": "this model does not support image input",
+                "type": "api_error",
+                "param": None,
+                "code": None,
+            }
+        },
+    ),
+    "vllm": (
+        400,
+        {
+            "object": "error",
+            "message": "gpt-test is not a multimodal model",
+            "type": "BadRequestError",
+            "param": None,
+            "code": 400,
+        },
+    ),
+    # LM Studio: HTTP 200 with an error body and no choices.
+    "lmstudio": (200, {"error": "Model does not support images. Please use a model that does."}),
+}
+
 
 class ChatAPI:
     def __init__(self, model: FakeModel) -> None:
         self.model = model
         self.reject_stream_options = False
         self.send_usage = True
+        self.blind: str | None = None  # a NO_VISION server: refuses every image
+        self.refusals = 0  # image requests a blind server refused
 
     def routes(self) -> list[Route]:
         return [Route("POST", r"/chat/completions", self._complete)]
@@ -44,6 +92,20 @@ class ChatAPI:
         messages = call.body.get("messages") or []
         system = [m for m in messages if m.get("role") in ("system", "developer")]
         others = [m for m in messages if m.get("role") not in ("system", "developer")]
+        try:
+            media = [
+                seen
+                for i, m in enumerate(messages)
+                for seen in chat_media(m.get("content"), f"messages[{i}].content")
+            ]
+        except InvalidMedia as exc:
+            return web.json_response(
+                error_body(str(exc), param=exc.param, code=exc.code), status=400
+            )
+        if media and self.blind is not None:
+            self.refusals += 1
+            status, body = NO_VISION[self.blind]
+            return web.json_response(body, status=status)
         turn = self.model.begin(
             "chat",
             conversation=None,
@@ -51,6 +113,7 @@ class ChatAPI:
             input=input_text(others[-1].get("content")) if others else "",
             history=[input_text(m.get("content")) for m in others[:-1]],
             request=call.body,
+            media=media,
         )
         turn.remote_id = self.model.new_id("chatcmpl")
         await self.model.think(turn)
@@ -72,7 +135,7 @@ class ChatAPI:
         return "length" if turn.reply.status == "incomplete" else "stop"
 
     def _usage(self, turn: Turn) -> dict[str, Any]:
-        prompt, completion = usage_counts(turn.input, turn.text)
+        prompt, completion = usage_counts(turn.input, turn.text, turn)
         cached, written, reasoning = usage_details(turn, prompt)
         return {
             "prompt_tokens": prompt,

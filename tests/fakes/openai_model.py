@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakes.openai_media import SeenMedia
+
 
 @dataclass
 class Reply:
@@ -44,6 +46,8 @@ class Turn:
     remote_id: str = ""
     status: str = "queued"
     request: dict[str, Any] = field(default_factory=dict)
+    media: list[SeenMedia] = field(default_factory=list)  # images and files, decoded
+    history_media: int = 0  # images and files earlier turns left in the conversation
     first_token_at: float | None = None  # monotonic times, for the benchmark
     finished_at: float | None = None
 
@@ -71,10 +75,23 @@ class FakeModel:
         input: str,
         history: list[str],
         request: dict[str, Any],
+        media: list[SeenMedia] | None = None,
+        history_media: int = 0,
     ) -> Turn:
         reply = self.replies.popleft() if self.replies else self.default_reply()
         text = reply.text if reply.text is not None else self.answer_for(input, instructions)
-        turn = Turn(api, conversation, instructions, input, history, reply, text, request=request)
+        turn = Turn(
+            api,
+            conversation,
+            instructions,
+            input,
+            history,
+            reply,
+            text,
+            request=request,
+            media=media or [],
+            history_media=history_media,
+        )
         self.turns.append(turn)
         return turn
 
@@ -105,8 +122,18 @@ class FakeModel:
         return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-def usage_counts(prompt: str, answer: str) -> tuple[int, int]:
-    return 10 + len(prompt) // 4, 1 + len(answer) // 4
+IMAGE_TOKENS = 1_440  # a 1280x960 photo at detail "high"
+
+
+def usage_counts(prompt: str, answer: str, turn: Turn | None = None) -> tuple[int, int]:
+    """Input and output tokens; images (this turn's and those still in the conversation) are
+    billed as input every time they are sent, files by their size."""
+    media = 0
+    if turn is not None:
+        media = IMAGE_TOKENS * turn.history_media + sum(
+            IMAGE_TOKENS if m.kind == "image" else len(m.data) // 20 for m in turn.media
+        )
+    return 10 + len(prompt) // 4 + media, 1 + len(answer) // 4
 
 
 def usage_details(turn: Turn, prompt_tokens: int) -> tuple[int, int, int]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.openai_media import InvalidMedia, responses_media
 from tests.fakes.openai_model import (
     SNAPSHOT,
     FakeModel,
@@ -150,13 +151,22 @@ class ResponsesAPI:
             if conversation.active_response is not None:
                 self.locked_rejections += 1
                 return _locked()
+        try:
+            media = responses_media(call.body.get("input"))
+        except InvalidMedia as exc:
+            return web.json_response(
+                error_body(str(exc), param=exc.param, code=exc.code), status=400
+            )
+        items = conversation.items if conversation else []
         turn = self.model.begin(
             "responses",
             conversation=conversation_id,
             instructions=call.body.get("instructions") or "",
             input=input_text(call.body.get("input")),
-            history=[_item_text(i) for i in conversation.items] if conversation else [],
+            history=[_item_text(i) for i in items],
             request=call.body,
+            media=media,
+            history_media=sum(_media_parts(i) for i in items),
         )
         response = FakeResponse(self.model.new_id("resp"), conversation_id, call.body, turn)
         turn.remote_id = response.id
@@ -226,13 +236,19 @@ class ResponsesAPI:
             return
         conversation.active_response = None
         if status in ("completed", "incomplete"):
+            given = response.request.get("input")
+            content = (
+                given[0]["content"]  # the message as sent: images and files stay in it
+                if isinstance(given, list) and given and isinstance(given[0].get("content"), list)
+                else [{"type": "input_text", "text": response.turn.input}]
+            )
             conversation.items.append(
                 {
                     "type": "message",
                     "id": self.model.new_id("msg"),
                     "status": "completed",
                     "role": "user",
-                    "content": [{"type": "input_text", "text": response.turn.input}],
+                    "content": content,
                 }
             )
             conversation.items.extend(_output(response))
@@ -266,7 +282,9 @@ class ResponsesAPI:
         body = response.request
         reply = response.turn.reply
         done = response.status in ("completed", "incomplete")
-        prompt_tokens, answer_tokens = usage_counts(response.turn.input, response.text)
+        prompt_tokens, answer_tokens = usage_counts(
+            response.turn.input, response.text, response.turn
+        )
         cached, written, reasoning = usage_details(response.turn, prompt_tokens)
         return {
             "id": response.id,
@@ -331,6 +349,13 @@ def _output(response: FakeResponse) -> list[dict[str, Any]]:
             ],
         }
     ]
+
+
+def _media_parts(item: dict[str, Any]) -> int:
+    content = item.get("content")
+    if not isinstance(content, list):
+        return 0
+    return sum(1 for part in content if part.get("type") in ("input_image", "input_file"))
 
 
 def _item_text(item: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from aiohttp import web
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.openai_assistants import AssistantsAPI
 from tests.fakes.openai_chat import ChatAPI
+from tests.fakes.openai_files import FilesAPI, Upload
 from tests.fakes.openai_model import FakeModel, Reply, Turn, error_body
 from tests.fakes.openai_responses import FakeResponse, ResponsesAPI
 from tests.fakes.routing import ApiCall, Route
@@ -38,7 +39,8 @@ class FakeOpenAI:
         self.api_key = api_key
         self.model = FakeModel()
         self.responses_api = ResponsesAPI(self.model)
-        self.assistants_api = AssistantsAPI(self.model)
+        self.files_api = FilesAPI(self.model)
+        self.assistants_api = AssistantsAPI(self.model, self.files_api)
         self.chat_api = ChatAPI(self.model)
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.faults: list[HttpFault] = []
@@ -46,6 +48,7 @@ class FakeOpenAI:
             *self.responses_api.routes(),
             *self.assistants_api.routes(),
             *self.chat_api.routes(),
+            *self.files_api.routes(),
         ]
         self._server = LoopbackServer()
 
@@ -65,7 +68,9 @@ class FakeOpenAI:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["path"]
         body: dict[str, Any] = dict(request.query)
-        if request.can_read_body:
+        if request.content_type == "multipart/form-data":
+            body = await _multipart(request)
+        elif request.can_read_body:
             body = await request.json()
         self.requests.append((request.method, path, body))
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
@@ -116,6 +121,15 @@ class FakeOpenAI:
         return [body for m, p, body in self.requests if m == method and p.startswith(path_prefix)]
 
     @property
+    def transcriptions(self) -> Any:
+        return self.files_api.transcriptions
+
+    @property
+    def uploaded_files(self) -> dict[str, dict[str, Any]]:
+        """Files uploaded and not deleted (the Files API's inventory)."""
+        return self.files_api.files
+
+    @property
     def remote_conversations(self) -> set[str]:
         """Live server-side conversations and threads (Chat Completions keeps none)."""
         return set(self.responses_api.conversations) | set(self.assistants_api.threads)
@@ -142,3 +156,22 @@ class FakeOpenAI:
 
     def created_responses(self) -> list[FakeResponse]:
         return list(self.responses_api.responses.values())
+
+
+async def _multipart(request: web.Request) -> dict[str, Any]:
+    """A multipart body's fields: text as str, files as `Upload`s."""
+    fields: dict[str, Any] = {}
+    reader = await request.multipart()
+    async for part in reader:
+        if part.name is None:
+            continue
+        data = bytes(await part.read())  # type: ignore[union-attr]
+        if part.filename is not None:  # type: ignore[union-attr]
+            fields[part.name] = Upload(
+                part.filename,  # type: ignore[union-attr]
+                part.headers.get("Content-Type", "application/octet-stream"),
+                data,
+            )
+        else:
+            fields[part.name] = data.decode()
+    return fields

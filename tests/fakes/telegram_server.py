@@ -152,6 +152,18 @@ def text_entities(text: str) -> list[dict[str, Any]]:
     return entities
 
 
+DOWNLOAD_CAP = 20 * 1024 * 1024  # getFile's limit for bots ("file is too big" above it)
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    unique_id: str
+    path: str
+    size: int
+    data: bytes | None
+
+
 @dataclass
 class FakeTelegram:
     token: str = "123456:TEST-telegram-token-secret"
@@ -171,14 +183,19 @@ class FakeTelegram:
     flood_rejections: int = 0
     down: bool = False  # an outage: every request gets the 502 page Telegram's front serves
     listeners: list[Callable[[Call], None]] = field(default_factory=list)
+    files: dict[str, StoredFile] = field(default_factory=dict)  # by file_id
+    files_by_path: dict[str, StoredFile] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)  # file ids, in download order
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
+        self._file_numbers = itertools.count(1)
         self._changed = asyncio.Condition()
         self._server = LoopbackServer()
         self.confirmed_offset = 0
+        self.delivered_update = 0  # the newest update a getUpdates has handed out
         self._wakeups = 0
         self._windows: dict[str, list[float]] = {}
         self._buckets: dict[str, tuple[float, float]] = {}  # name → (tokens, as of when)
@@ -203,7 +220,21 @@ class FakeTelegram:
         return self._server.port
 
     async def start(self) -> None:
-        await self._server.serve("/bot{token}/{method}", self._handle)
+        await self._server.serve(
+            "/bot{token}/{method}",
+            self._handle,
+            {"/file/bot{token}/{path:.*}": self._download},
+        )
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """Telegram's file server: every file as application/octet-stream, 404 if unknown."""
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        stored = self.files_by_path.get(request.match_info["path"])
+        if stored is None or stored.data is None:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(stored.file_id)
+        return web.Response(body=stored.data, content_type="application/octet-stream")
 
     async def stop(self) -> None:
         await self.wake_pollers()
@@ -355,7 +386,24 @@ class FakeTelegram:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
                 except TimeoutError:
                     break
-        return self._updates[:limit]
+        batch = self._updates[:limit]
+        if batch:
+            self.delivered_update = max(self.delivered_update, batch[-1]["update_id"])
+            asyncio.get_running_loop().create_task(self._notify())
+        return batch
+
+    async def _api_getFile(self, params: dict[str, Any]) -> Any:
+        stored = self.files.get(str(params.get("file_id")))
+        if stored is None:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        if stored.size > DOWNLOAD_CAP:
+            raise _ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "file_size": stored.size,
+            "file_path": stored.path,
+        }
 
     async def _api_sendChatAction(self, params: dict[str, Any]) -> Any:
         self._chat(params)
@@ -461,6 +509,66 @@ class FakeTelegram:
 
     # -- what tests use -----------------------------------------------------------------------
 
+    def store_file(
+        self, data: bytes | None, folder: str, suffix: str, *, size: int | None = None
+    ) -> StoredFile:
+        """A file users can send: `data` served for download (None: only its declared size,
+        for files too big to keep), at a path shaped like Telegram's (`voice/file_12.oga`)."""
+        number = next(self._file_numbers)
+        stored = StoredFile(
+            file_id=f"AgAC{number:04d}{'x' * 40}",
+            unique_id=f"AQAD{number:04d}",
+            path=f"{folder}/file_{number}{suffix}",
+            size=size if size is not None else len(data or b""),
+            data=data,
+        )
+        self.files[stored.file_id] = stored
+        self.files_by_path[stored.path] = stored
+        return stored
+
+    def photo(self, data: bytes, width: int, height: int) -> list[dict[str, Any]]:
+        """A `photo` field: PhotoSizes from thumbnail to full, smallest first, as Telegram
+        sends them (each size its own file; the thumbnails' bytes are the same image here)."""
+        sizes = []
+        for scale in (0.0703125, 0.25, 0.625, 1.0):
+            w, h = max(1, round(width * scale)), max(1, round(height * scale))
+            stored = self.store_file(data, "photos", ".jpg")
+            sizes.append(
+                {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                 "file_size": stored.size, "width": w, "height": h}
+            )  # fmt: skip
+        return sizes
+
+    def voice(self, data: bytes, duration: int, *, size: int | None = None) -> dict[str, Any]:
+        stored = self.store_file(data, "voice", ".oga", size=size)
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": stored.size,
+        }
+
+    def document(
+        self,
+        data: bytes | None,
+        file_name: str | None,
+        mime_type: str | None,
+        *,
+        size: int | None = None,
+        declare_size: bool = True,
+    ) -> dict[str, Any]:
+        suffix = "." + file_name.rpartition(".")[2] if file_name and "." in file_name else ""
+        stored = self.store_file(data, "documents", suffix, size=size)
+        document: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.unique_id}
+        if file_name is not None:
+            document["file_name"] = file_name
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        if declare_size:
+            document["file_size"] = stored.size
+        return document
+
     def user(self, user_id: int, first_name: str = "Alice", **extra: Any) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": first_name, **extra}
 
@@ -506,6 +614,9 @@ class FakeTelegram:
             found = entities if entities is not None else text_entities(text)
             if found:
                 message["entities"] = found
+        caption = content.get("caption")
+        if caption and "caption_entities" not in content and (found := text_entities(caption)):
+            message["caption_entities"] = found
         if topic_id is not None:
             message["message_thread_id"] = topic_id
             message["is_topic_message"] = True

@@ -42,6 +42,14 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "usage_of": {"spent", "limit"},
     "usage_yours": {"day", "month"},
     "usage_conversation": {"tokens"},
+    "voice_echo": {"transcript"},
+    "voice_too_long": {"duration", "limit"},
+    "file_too_big": {"size", "limit"},
+    "file_too_big_for_telegram": {"size"},
+    "image_format_unsupported": {"format"},
+    "file_type_unsupported": {"name"},
+    "file_not_text": {"name"},
+    "file_truncated": {"name", "chars"},
 }
 COMMAND_FIELDS = tuple(name for name in Texts.field_names() if name.startswith("command_"))
 # Telegram's limits on the profile texts, and a style limit on button labels.
@@ -55,6 +63,7 @@ SAME_IN_EVERY_LANGUAGE = {
     "language_button",
     "language_button_current",
     "error_report",
+    "voice_echo",
 }
 EVERY_TEXT = [
     (language, name) for language in LANGUAGES for name in Texts.field_names()

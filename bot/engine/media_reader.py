@@ -1,0 +1,305 @@
+"""What a message's attachments become for the model: checked against the owner's limits and
+what the backend can take before anything is downloaded, then downloaded (a bounded number of
+bytes at once, across all chats), transcribed, read or shown.
+
+The engine knows nothing of Telegram: downloads come through a `FileSource` the chat side
+provides, transcription through the backends' `Transcriber`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from bot.backends import (
+    BackendMisconfigured,
+    FilePart,
+    ImagePart,
+    MediaSupport,
+    TranscriptionFailed,
+)
+from bot.backends.transcription import Transcriber
+from bot.engine.file_source import FileSource, FileUnavailable
+from bot.media.estimates import attachment_tokens
+from bot.media.images import sniff
+from bot.media.kinds import image_format
+from bot.media.settings import MB, TELEGRAM_DOWNLOAD_MB, MediaSettings
+from bot.media.text_files import framed, read_text
+from bot.texts import Texts, render
+from storage import Attachment, InboxEntry
+
+logger = logging.getLogger(__name__)
+
+# What the model reads for a photo sent without a caption (for the model, so English).
+NO_CAPTION = "[The user sent this without a comment: say what it shows, or answer what it asks.]"
+
+
+class MediaRefused(Exception):
+    """The attachments cannot be read: `sentence` tells the user why (nothing is answered)."""
+
+    def __init__(self, sentence: str, log: str, *, retry: bool = False) -> None:
+        super().__init__(log)
+        self.sentence = sentence
+        self.retry = retry
+
+
+@dataclass(frozen=True, slots=True)
+class ReadMedia:
+    """The turn's text and parts, and what reading them cost and left to say."""
+
+    text: str
+    images: tuple[ImagePart, ...] = ()
+    files: tuple[FilePart, ...] = ()
+    audio_seconds: int = 0  # transcribed this time (not before a restart)
+
+
+class ByteBudget:
+    """At most `capacity` downloaded bytes held at once; a bigger file waits to be alone."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._used = 0
+        self._changed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, size: int) -> AsyncIterator[None]:
+        if size <= 0:
+            yield
+            return
+        async with self._changed:
+            await self._changed.wait_for(
+                lambda: self._used == 0 or self._used + size <= self._capacity
+            )
+            self._used += size
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._used -= size
+                self._changed.notify_all()
+
+
+class MediaReader:
+    def __init__(
+        self,
+        settings: MediaSettings,
+        support: Callable[[], MediaSupport],
+        transcriber: Transcriber | None,
+        keep: Callable[[int, tuple[Attachment, ...]], Awaitable[None]],
+    ) -> None:
+        self._settings = settings
+        self._support = support  # asked each time: a server may turn out not to see
+        self._transcriber = transcriber
+        self._keep = keep  # stores transcripts, so a resumed turn does not transcribe again
+        self._budget = ByteBudget(settings.memory_mb * MB)
+        self.files: FileSource | None = None  # set once the chat side exists
+
+    def refusal(self, entry: InboxEntry, texts: Texts) -> str | None:
+        """Why these attachments cannot be read, from what Telegram said of them: no download,
+        no cost. None if they can."""
+        for attachment in entry.attachments:
+            sentence = self._refusal(attachment, texts)
+            if sentence is not None:
+                logger.info(
+                    "Message %s in chat %s: %s attachment refused before download",
+                    entry.message_id,
+                    entry.key,
+                    attachment.kind,
+                )
+                return sentence
+        return None
+
+    def _refusal(self, attachment: Attachment, texts: Texts) -> str | None:
+        settings, kind = self._settings, attachment.kind
+        size = attachment.size or 0
+        if size > TELEGRAM_DOWNLOAD_MB * MB:
+            return render(texts.file_too_big_for_telegram, size=_mb(size))
+        if kind == "audio":
+            if attachment.transcript is not None:
+                return None
+            if not settings.voice or self._transcriber is None:
+                return texts.voice_unavailable
+            duration = attachment.duration or 0
+            if duration > settings.voice_max_seconds:
+                return render(
+                    texts.voice_too_long,
+                    duration=_clock(duration),
+                    limit=_clock(settings.voice_max_seconds),
+                )
+            return None
+        if kind == "image":
+            if not settings.images or not self._support().images:
+                return texts.images_unavailable
+            limit = settings.image_limit()
+        else:
+            if not settings.documents:
+                return texts.documents_unavailable
+            if kind == "pdf" and not self._support().pdf:
+                return texts.pdf_unavailable
+            limit = settings.document_limit()
+        if size > limit:
+            return render(texts.file_too_big, size=_mb(size), limit=_mb(limit))
+        return None
+
+    def input_tokens(self, entry: InboxEntry) -> int:
+        """What the attachments add to the turn's input, for the budget's reservation."""
+        settings = self._settings
+        return sum(
+            attachment_tokens(
+                a, image_detail=settings.image_detail, text_limit=settings.text_inline_max_chars
+            )
+            for a in entry.attachments
+        )
+
+    @staticmethod
+    def audio_seconds(entry: InboxEntry) -> int:
+        """Seconds still to transcribe, as the senders' apps report them."""
+        return sum(
+            a.duration or 0 for a in entry.attachments if a.kind == "audio" and not a.transcript
+        )
+
+    @contextlib.asynccontextmanager
+    async def read(
+        self, entry: InboxEntry, texts: Texts, notify: Callable[[str], Awaitable[None]]
+    ) -> AsyncIterator[ReadMedia]:
+        """The turn's media, held (within the byte budget) until the turn is over."""
+        if not entry.attachments:
+            yield ReadMedia(entry.text)
+            return
+        size = sum(self._limit(a) if a.size is None else a.size for a in entry.attachments)
+        async with self._budget.hold(size):
+            yield await self._read(entry, texts, notify)
+
+    async def _read(
+        self, entry: InboxEntry, texts: Texts, notify: Callable[[str], Awaitable[None]]
+    ) -> ReadMedia:
+        images: list[ImagePart] = []
+        files: list[FilePart] = []
+        words: list[str] = []
+        kept = list(entry.attachments)
+        seconds = 0
+        for n, attachment in enumerate(entry.attachments):
+            if attachment.kind == "audio":
+                transcript, billed = await self._transcript(entry, attachment, texts)
+                seconds += billed
+                if billed:
+                    kept[n] = replace(attachment, transcript=transcript)
+                    await self._keep_transcripts(entry, tuple(kept))
+                    if self._settings.voice_echo:
+                        await notify(render(texts.voice_echo, transcript=transcript))
+                words.append(transcript)
+                continue
+            data = await self._fetch(entry, attachment, texts)
+            name = attachment.filename or f"file{n + 1}"
+            if attachment.kind == "image":
+                mime = sniff(data)
+                if mime is None:
+                    raise MediaRefused(
+                        render(
+                            texts.image_format_unsupported, format=image_format(attachment.mime)
+                        ),
+                        f"not an image the model reads ({attachment.mime})",
+                    )
+                images.append(ImagePart(data, mime))
+            elif attachment.kind == "pdf":
+                if not data.startswith(b"%PDF-"):
+                    raise MediaRefused(render(texts.file_not_text, name=name), "not a PDF")
+                files.append(FilePart(data, "application/pdf", name))
+            else:
+                text = read_text(data, self._settings.text_inline_max_chars)
+                if text is None:
+                    raise MediaRefused(render(texts.file_not_text, name=name), "not text")
+                if text.truncated:
+                    await notify(
+                        render(texts.file_truncated, name=name, chars=f"{len(text.text):,}")
+                    )
+                words.append(framed(name, text, len(data)))
+        return ReadMedia(
+            _turn_text(entry.text, words, has_images=bool(images or files)),
+            tuple(images),
+            tuple(files),
+            seconds,
+        )
+
+    async def _keep_transcripts(
+        self, entry: InboxEntry, attachments: tuple[Attachment, ...]
+    ) -> None:
+        try:
+            await self._keep(entry.id, attachments)
+        except Exception as exc:  # a restart would transcribe again: costly, not wrong
+            logger.warning("Transcript of message %s not kept: %s", entry.message_id, exc)
+
+    async def _transcript(
+        self, entry: InboxEntry, attachment: Attachment, texts: Texts
+    ) -> tuple[str, int]:
+        """The attachment's words and the seconds billed for them (0: transcribed before)."""
+        if attachment.transcript is not None:
+            return attachment.transcript, 0
+        assert self._transcriber is not None  # refusal() said so otherwise
+        data = await self._fetch(entry, attachment, texts)
+        try:
+            transcript = await self._transcriber.transcribe(
+                data, attachment.filename, attachment.mime
+            )
+        except TranscriptionFailed as exc:
+            raise MediaRefused(
+                texts.voice_not_understood, f"transcription failed: {exc}", retry=not exc.refused
+            ) from exc
+        except BackendMisconfigured as exc:
+            logger.error("Transcription misconfigured: %s", exc)
+            raise MediaRefused(
+                texts.voice_unavailable, f"transcription misconfigured: {exc}"
+            ) from exc
+        if not transcript.text:
+            raise MediaRefused(texts.voice_silent, "the transcript is empty")
+        logger.info(
+            "Transcribed %s s of audio for message %s in chat %s",
+            transcript.seconds or attachment.duration,
+            entry.message_id,
+            entry.key,
+        )
+        return transcript.text, transcript.seconds or attachment.duration or 1
+
+    async def _fetch(self, entry: InboxEntry, attachment: Attachment, texts: Texts) -> bytes:
+        if self.files is None:
+            raise MediaRefused(texts.file_download_failed, "no file source", retry=True)
+        limit = self._limit(attachment)
+        try:
+            return await self.files.fetch(attachment.file_id, limit)
+        except FileUnavailable as exc:
+            if exc.size is None:
+                raise MediaRefused(texts.file_download_failed, str(exc), retry=True) from exc
+            if exc.size > TELEGRAM_DOWNLOAD_MB * MB or limit >= TELEGRAM_DOWNLOAD_MB * MB:
+                sentence = render(texts.file_too_big_for_telegram, size=_mb(exc.size))
+            else:
+                sentence = render(texts.file_too_big, size=_mb(exc.size), limit=_mb(limit))
+            raise MediaRefused(sentence, str(exc)) from exc
+
+    def _limit(self, attachment: Attachment) -> int:
+        if attachment.kind == "image":
+            return self._settings.image_limit()
+        if attachment.kind == "audio":
+            return TELEGRAM_DOWNLOAD_MB * MB
+        return self._settings.document_limit()
+
+
+def _turn_text(text: str, words: list[str], *, has_images: bool) -> str:
+    """The caption (in groups "Name: caption"), then transcripts and files."""
+    body = "\n\n".join(words)
+    if not body:
+        return text if text.strip(" :") or not has_images else f"{text} {NO_CAPTION}".strip()
+    if not text:
+        return body
+    return f"{text} {body}" if text.endswith(":") else f"{text}\n\n{body}"
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.1f}".removesuffix(".0")
+
+
+def _clock(seconds: int) -> str:
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes}:{secs:02d}"

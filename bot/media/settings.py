@@ -1,0 +1,47 @@
+"""The owner's media settings, read once into one immutable object (see `bot.media_settings`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+ImageDetail: TypeAlias = Literal["low", "high", "original", "auto"]
+FileDetail: TypeAlias = Literal["low", "high", "auto"]
+ChatVision: TypeAlias = Literal["auto", "on", "off"]
+
+TELEGRAM_DOWNLOAD_MB = 20  # bots cannot download bigger files (getFile answers "file is too big")
+MB = 1_000_000  # Telegram's megabyte, as its 20 MB cap counts
+
+
+@dataclass(frozen=True, slots=True)
+class Transcription:
+    """Where voice is turned into text: any OpenAI-compatible /audio/transcriptions."""
+
+    model: str | None  # None: transcription is off
+    base_url: str | None = None  # None: OpenAI's
+    api_key: str = field(default="", repr=False)
+    language: str | None = None  # ISO-639-1 hint; None: the model detects it
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSettings:
+    images: bool = True
+    voice: bool = True
+    documents: bool = True
+    image_detail: ImageDetail = "high"  # "auto" has no cost cap on current models
+    file_detail: FileDetail = "low"  # PDF pages as images are expensive
+    max_image_mb: float = 10.0
+    max_document_mb: float = 10.0
+    voice_max_seconds: int = 600
+    text_inline_max_chars: int = 100_000
+    album_wait: float = 1.2  # seconds after an album's last item before it is answered
+    voice_echo: bool = True  # show "🎤 transcript" before the answer
+    chat_vision: ChatVision = "auto"
+    memory_mb: int = 64  # downloaded bytes held at once, across all chats
+    transcription: Transcription = field(default_factory=lambda: Transcription(model=None))
+
+    def image_limit(self) -> int:
+        return int(min(self.max_image_mb, TELEGRAM_DOWNLOAD_MB) * MB)
+
+    def document_limit(self) -> int:
+        return int(min(self.max_document_mb, TELEGRAM_DOWNLOAD_MB) * MB)
