@@ -48,8 +48,18 @@ async def serve(model: dict[str, Any]) -> None:
     await server.stop()
     report = {
         "turns": [
-            {"input": t.input, "first_token_at": t.first_token_at, "finished_at": t.finished_at}
+            {
+                "input": t.input,
+                "requested_at": t.requested_at,
+                "first_token_at": t.first_token_at,
+                "finished_at": t.finished_at,
+                "media": len(t.media),
+            }
             for t in server.turns
+        ],
+        "transcriptions": [
+            {"text": t.text, "started_at": t.started_at, "finished_at": t.finished_at}
+            for t in server.transcriptions
         ],
         "requests": [[method, path] for method, path, _ in server.requests],
     }

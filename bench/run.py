@@ -12,6 +12,7 @@ answers, 429s received, CPU seconds per 1,000 messages and peak RSS.
     ./run.sh bench                      # the standard scenarios (about seven minutes)
     ./run.sh bench --only group         # the standard scenarios whose name contains "group"
     ./run.sh bench --only ledger        # only the ledger: metering per turn, /usage all at 1M rows
+    ./run.sh bench --only media         # only media: photo/voice/album overhead, 20 x 20 MB files
     ./run.sh bench --chats 1000 --messages 3 --mode stream
 """
 
@@ -478,6 +479,11 @@ def main() -> None:
         from bench import ledger  # the ledger's own benchmark: no bot process, no fakes
 
         ledger_figures = ledger.run()
+    media_figures = None
+    if not args.chats and (args.only is None or args.only in "media"):
+        from bench import media  # photos, voice, albums and big documents: its own bot runs
+
+        media_figures = media.run()
     if not scenarios:
         return
     with tempfile.TemporaryDirectory() as workdir:
@@ -503,6 +509,7 @@ def main() -> None:
                 "machine": machine,
                 "results": [asdict(r) for r in results],
                 "ledger": ledger_figures,
+                "media": media_figures,
             },
             indent=2,
         )

@@ -123,7 +123,7 @@ def build_services(config: Config) -> Services:
         transcription_local=transcription.base_url is not None
         and "api.openai.com" not in transcription.base_url,
     )
-    media = MediaReader(config.media, lambda: backend.media, transcriber, store.inbox_attachments)
+    media = MediaReader(config.media, lambda: backend.media, transcriber)
     engine = ChatEngine(
         store=store,
         backend=backend,

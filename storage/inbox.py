@@ -102,15 +102,6 @@ class InboxQueries:
         )
         return replace(entry, text=joined_text, attachments=merged)
 
-    async def inbox_attachments(self, entry_id: int, attachments: tuple[Attachment, ...]) -> None:
-        """Keep what was learnt of the attachments (transcripts) so a restart need not redo it."""
-        await write(
-            self.db,
-            "keep a transcript",
-            "UPDATE inbox SET attachments = ? WHERE id = ?",
-            (attachments_json(attachments), entry_id),
-        )
-
     async def inbox_entry(self, entry_id: int) -> InboxEntry | None:
         return next(iter(await self._entries("id = ?", (entry_id,))), None)
 
@@ -120,12 +111,21 @@ class InboxQueries:
         conversation_id: str,
         remote_id: str | None,
         ledger: LedgerRow | None = None,
+        attachments: tuple[Attachment, ...] | None = None,
     ) -> None:
-        """The turn started (or got its remote id); `ledger`: its reservation, same commit."""
+        """The turn started (or got its remote id); `ledger`: its reservation, same commit;
+        `attachments`: as transcribed, so a resumed turn does not pay to hear them again."""
         update = (
             "UPDATE inbox SET state = 'running', conversation_id = ?, remote_id = ? WHERE id = ?"
         )
         statements: list[Statement] = [(update, (conversation_id, remote_id, entry_id))]
+        if attachments is not None:
+            statements.append(
+                (
+                    "UPDATE inbox SET attachments = ? WHERE id = ?",
+                    (attachments_json(attachments), entry_id),
+                )
+            )
         if ledger is not None:
             statements.append(ledger_statement(ledger))
         await commit(self.db, "note the answer being written", statements)

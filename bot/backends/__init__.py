@@ -99,4 +99,4 @@ def create_backend(config: Config, store: ConversationStore, client: ModelClient
         )
     from bot.backends.responses import ResponsesBackend
 
-    return ResponsesBackend(client, settings)
+    return ResponsesBackend(client, settings, store)

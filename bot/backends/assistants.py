@@ -43,6 +43,7 @@ from bot.backends.openai_calls import (
     until_deadline,
     write_once,
 )
+from bot.backends.uploads import delete_uploads, upload
 from storage import ConversationStore, TokenUsage
 
 logger = logging.getLogger(__name__)
@@ -127,20 +128,7 @@ class AssistantsBackend:
                 await self._client.beta.threads.delete(conversation_id)
         except ConversationNotFound:
             logger.info("Thread %s was already gone", conversation_id)
-        await self._delete_files(conversation_id)
-
-    async def _delete_files(self, conversation_id: str) -> None:
-        """The images uploaded for this thread (a failure is logged; the registry keeps it)."""
-        for file_id in await self._store.remote_files_of(self.name, conversation_id):
-            try:
-                with translated():
-                    await self._client.files.delete(file_id)
-            except ConversationNotFound:
-                pass  # already gone
-            except BackendError as exc:
-                logger.warning("Could not delete uploaded file %s: %s", file_id, exc)
-                continue
-            await self._store.remote_file_deleted(self.name, file_id)
+        await delete_uploads(self._client, self._store, self.name, conversation_id)
 
     async def _content(self, thread_id: str, turn: TurnInput) -> str | list[dict[str, Any]]:
         """The message's content: its text, and each image uploaded as a vision file."""
@@ -149,15 +137,14 @@ class AssistantsBackend:
         content: list[dict[str, Any]] = [{"type": "text", "text": turn.text}]
         for n, image in enumerate(turn.images, start=1):
             name = f"image{n}.{image.mime.rpartition('/')[2]}"
-            with translated():
-                uploaded = await self._client.files.create(
-                    file=(name, image.data, image.mime), purpose="vision"
-                )
-            await self._store.remote_file_added(self.name, thread_id, uploaded.id)
+            file_id = await upload(
+                self._client, self._store, self.name, thread_id, (name, image.data, image.mime),
+                "vision",
+            )  # fmt: skip
             content.append(
                 {
                     "type": "image_file",
-                    "image_file": {"file_id": uploaded.id, "detail": self._image_detail},
+                    "image_file": {"file_id": file_id, "detail": self._image_detail},
                 }
             )
         return content

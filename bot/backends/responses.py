@@ -47,10 +47,13 @@ from bot.backends.response_data import (
     turn_result,
 )
 from bot.backends.server_events import ServerEvents
+from bot.backends.uploads import delete_uploads, upload
+from storage import ConversationStore
 
 logger = logging.getLogger(__name__)
 
 PENDING = frozenset({"queued", "in_progress"})
+INLINE_MAX = 1_000_000  # bytes: bigger images and files are uploaded instead of inlined
 MAX_RESUMES = 5  # then poll instead: a stream that keeps dropping is worse than polling
 
 
@@ -68,9 +71,15 @@ class ResponsesBackend:
     name = "responses"
     media = MediaSupport(images=True, pdf=True)
 
-    def __init__(self, client: openai.AsyncOpenAI, settings: ModelSettings) -> None:
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        settings: ModelSettings,
+        store: ConversationStore | None = None,
+    ) -> None:
         self._client = client
         self._settings = settings
+        self._store = store  # the registry of uploads (files too big to send inline)
 
     async def start(self) -> None:
         """Load the SDK's API modules now (conversations are created per chat).
@@ -96,6 +105,8 @@ class ResponsesBackend:
                 await self._client.conversations.delete(conversation_id)
         except ConversationNotFound:
             logger.info("Conversation %s was already gone", conversation_id)
+        if self._store is not None:
+            await delete_uploads(self._client, self._store, self.name, conversation_id)
 
     async def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
@@ -180,7 +191,7 @@ class ResponsesBackend:
             )
             return await stack.enter_async_context(ServerEvents(resumed))
         responses = self._client.with_options(max_retries=0).responses
-        request = self._request(conversation_id, turn)
+        request = await self._request(conversation_id, turn)
         return await write_once(
             lambda: stack.enter_async_context(
                 ServerEvents(responses.with_streaming_response.create(stream=True, **request))
@@ -233,7 +244,7 @@ class ResponsesBackend:
         self, conversation_id: str, turn: TurnInput, deadline: float
     ) -> ResponseData:
         responses = self._client.with_options(max_retries=0).responses
-        request = self._request(conversation_id, turn)
+        request = await self._request(conversation_id, turn)
         raw = await write_once(
             lambda: responses.with_raw_response.create(**request),
             what=f"Creating a response on {conversation_id}",
@@ -241,14 +252,14 @@ class ResponsesBackend:
         )
         return parse_response(raw.content)
 
-    def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
+    async def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
         """The body of a turn: a background response, stored in the conversation."""
         settings = self._settings
         request: dict[str, Any] = {
             "model": settings.model,
             "conversation": conversation_id,
             "instructions": turn.instructions,
-            "input": self._input(turn),
+            "input": await self._input(conversation_id, turn),
             "background": True,
             "store": True,
             "truncation": "auto",
@@ -259,30 +270,41 @@ class ResponsesBackend:
             request["max_output_tokens"] = cap
         return request
 
-    def _input(self, turn: TurnInput) -> str | list[dict[str, Any]]:
-        """The user's message: plain text, or text with images and files as data URLs (the
-        bytes go in the request; nothing is uploaded that would need deleting)."""
+    async def _input(self, conversation_id: str, turn: TurnInput) -> str | list[dict[str, Any]]:
+        """The user's message: plain text, or text with images and files. Small ones go inline
+        as data URLs (nothing to delete later); big ones are uploaded and registered, as base64
+        in a JSON body would take five times their size in memory while sent."""
         if not turn.images and not turn.files:
             return turn.text
         content: list[dict[str, Any]] = [{"type": "input_text", "text": turn.text}]
-        content += [
-            {
-                "type": "input_image",
-                "image_url": data_url(image.mime, image.data),
-                "detail": self._settings.image_detail,
-            }
-            for image in turn.images
-        ]
-        content += [
-            {
-                "type": "input_file",
-                "filename": file.filename,
-                "file_data": data_url(file.mime, file.data),
-                "detail": self._settings.file_detail,
-            }
-            for file in turn.files
-        ]
+        for n, image in enumerate(turn.images, start=1):
+            source = await self._source(
+                conversation_id, image.data, image.mime, f"image{n}", "image_url"
+            )
+            content.append({"type": "input_image", **source, "detail": self._settings.image_detail})
+        for file in turn.files:
+            source = await self._source(
+                conversation_id, file.data, file.mime, file.filename, "file_data"
+            )
+            content.append(
+                {
+                    "type": "input_file",
+                    "filename": file.filename,
+                    **source,
+                    "detail": self._settings.file_detail,
+                }
+            )
         return [{"type": "message", "role": "user", "content": content}]
+
+    async def _source(
+        self, conversation_id: str, data: bytes, mime: str, name: str, inline_key: str
+    ) -> dict[str, str]:
+        if len(data) <= INLINE_MAX or self._store is None:
+            return {inline_key: data_url(mime, data)}
+        file_id = await upload(
+            self._client, self._store, self.name, conversation_id, (name, data, mime), "user_data"
+        )
+        return {"file_id": file_id}
 
     async def _cancel(self, response: ResponseData) -> TurnResult:
         response_id = response["id"]

@@ -14,7 +14,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 
-from storage import Attachment, ChatKey
+from storage import Attachment, ChatKey, InboxEntry
 
 LONGEST_WAIT = 10.0  # seconds from an album's first item: then it is answered as it is
 
@@ -23,7 +23,7 @@ LONGEST_WAIT = 10.0  # seconds from an album's first item: then it is answered a
 class Album:
     first: float = field(default_factory=time.monotonic)
     last: float = field(default_factory=time.monotonic)
-    entry_id: int | None = None  # the inbox entry, once an item was accepted
+    entry: InboxEntry | None = None  # the inbox entry, once an item was accepted (as joined)
     held: list[Attachment] = field(default_factory=list)  # unaddressed items, in memory
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 

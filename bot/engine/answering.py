@@ -112,10 +112,22 @@ class Answerer:
             reservation = metered
             async with (
                 TypingIndicator(channel.show_typing, self._typing_interval) as typing,
-                self._media.read(entry, self._texts(entry), channel.send_notice) as media,
+                self._media.read(entry, self._texts(entry)) as media,
             ):
-                turn = RunningTurn(entry, live, typing.stop, stream=self._stream)
-                outcome, settled = await self._run(turn, reservation, persona, media)
+                # What reading the media left to say (the transcript's echo) is sent while the
+                # model starts, and is out before any of the answer shows.
+                said = asyncio.create_task(_say(channel, media.notices))
+
+                async def first_text() -> None:
+                    await said
+                    await typing.stop()
+
+                turn = RunningTurn(entry, live, first_text, stream=self._stream)
+                turn.transcribed = media.transcribed
+                try:
+                    outcome, settled = await self._run(turn, reservation, persona, media)
+                finally:
+                    await said
             if self._cost_footer and outcome.answer:
                 outcome = with_cost(outcome, settled)
             try:
@@ -305,6 +317,11 @@ class Answerer:
                 )
                 return
             self._uncleared.discard(entry_id)
+
+
+async def _say(channel: ReplyChannel, notices: tuple[str, ...]) -> None:
+    for notice in notices:
+        await channel.send_notice(notice)
 
 
 def _language(entry: InboxEntry) -> Language:

@@ -123,11 +123,11 @@ class ChatEngine:
         only, never downloaded) in case a later item is addressed."""
         async with self._albums.lock:
             album = self._albums.get(key, album_id)
-            if album.entry_id is None:
+            album.touch()  # the quiet wait counts from the item's arrival
+            if album.entry is None:
                 album.held.extend(attachments)
-                album.touch()
-            elif await self._store.inbox_join(key, album_id, "", attachments) is not None:
-                album.touch()
+            elif joined := await self._store.inbox_join(key, album_id, "", attachments):
+                album.entry = joined
 
     async def _accept_album_item(
         self,
@@ -142,10 +142,11 @@ class ChatEngine:
         album_id: str,
     ) -> bool:
         album = self._albums.get(key, album_id)
-        if album.entry_id is not None:
+        album.touch()  # the quiet wait counts from the item's arrival
+        if album.entry is not None:
             joined = await self._store.inbox_join(key, album_id, text, attachments)
             if joined is not None:
-                album.touch()
+                album.entry = joined
                 logger.info("Message %s joined an album in chat %s", message_id, key)
                 return False
         entry = await self._store.inbox_add(
@@ -162,14 +163,12 @@ class ChatEngine:
             logger.info("Message %s in chat %s was already accepted", message_id, key)
             return False
         album.held.clear()
-        album.entry_id = entry.id
-        album.touch()
+        album.entry = entry
 
         async def answer_when_complete() -> None:
             await self._albums.settled(key, album_id)
-            complete = await self._store.inbox_entry(entry.id)
-            if complete is not None:
-                await self._answerer.answer(complete, channel)
+            # As joined: the queue runs nothing else of this chat meanwhile.
+            await self._answerer.answer(album.entry or entry, channel)
 
         self._queues.submit(key, answer_when_complete)
         return True

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 
 from bot.backends import (
@@ -26,7 +26,7 @@ from bot.engine.file_source import FileSource, FileUnavailable
 from bot.media.estimates import attachment_tokens
 from bot.media.images import sniff
 from bot.media.kinds import image_format
-from bot.media.settings import MB, TELEGRAM_DOWNLOAD_MB, MediaSettings
+from bot.media.settings import IN_FLIGHT, MB, TELEGRAM_DOWNLOAD_MB, MediaSettings
 from bot.media.text_files import framed, read_text
 from bot.texts import Texts, render
 from storage import Attachment, InboxEntry
@@ -54,10 +54,25 @@ class ReadMedia:
     images: tuple[ImagePart, ...] = ()
     files: tuple[FilePart, ...] = ()
     audio_seconds: int = 0  # transcribed this time (not before a restart)
+    notices: tuple[str, ...] = ()  # said before the answer: the transcript's echo, a cut file
+    transcribed: tuple[Attachment, ...] | None = None  # with transcripts, to keep in the inbox
+
+
+@dataclass(frozen=True, slots=True)
+class _Heard:
+    text: str
+    seconds: int  # billed now; 0 if transcribed before a restart
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    framed: str
+    note: str
 
 
 class ByteBudget:
-    """At most `capacity` downloaded bytes held at once; a bigger file waits to be alone."""
+    """At most `capacity` bytes of files in flight; a bigger turn waits to run alone. Twenty
+    chats sending 20 MB at once would otherwise hold some 2 GB."""
 
     def __init__(self, capacity: int) -> None:
         self._capacity = capacity
@@ -88,12 +103,10 @@ class MediaReader:
         settings: MediaSettings,
         support: Callable[[], MediaSupport],
         transcriber: Transcriber | None,
-        keep: Callable[[int, tuple[Attachment, ...]], Awaitable[None]],
     ) -> None:
         self._settings = settings
         self._support = support  # asked each time: a server may turn out not to see
         self._transcriber = transcriber
-        self._keep = keep  # stores transcripts, so a resumed turn does not transcribe again
         self._budget = ByteBudget(settings.memory_mb * MB)
         self.files: FileSource | None = None  # set once the chat side exists
 
@@ -162,75 +175,75 @@ class MediaReader:
         )
 
     @contextlib.asynccontextmanager
-    async def read(
-        self, entry: InboxEntry, texts: Texts, notify: Callable[[str], Awaitable[None]]
-    ) -> AsyncIterator[ReadMedia]:
+    async def read(self, entry: InboxEntry, texts: Texts) -> AsyncIterator[ReadMedia]:
         """The turn's media, held (within the byte budget) until the turn is over."""
         if not entry.attachments:
             yield ReadMedia(entry.text)
             return
         size = sum(self._limit(a) if a.size is None else a.size for a in entry.attachments)
-        async with self._budget.hold(size):
-            yield await self._read(entry, texts, notify)
+        async with self._budget.hold(size * IN_FLIGHT):
+            yield await self._read(entry, texts)
 
-    async def _read(
-        self, entry: InboxEntry, texts: Texts, notify: Callable[[str], Awaitable[None]]
-    ) -> ReadMedia:
-        images: list[ImagePart] = []
-        files: list[FilePart] = []
-        words: list[str] = []
-        kept = list(entry.attachments)
-        seconds = 0
-        for n, attachment in enumerate(entry.attachments):
-            if attachment.kind == "audio":
-                transcript, billed = await self._transcript(entry, attachment, texts)
-                seconds += billed
-                if billed:
-                    kept[n] = replace(attachment, transcript=transcript)
-                    await self._keep_transcripts(entry, tuple(kept))
-                    if self._settings.voice_echo:
-                        await notify(render(texts.voice_echo, transcript=transcript))
-                words.append(transcript)
-                continue
-            data = await self._fetch(entry, attachment, texts)
-            name = attachment.filename or f"file{n + 1}"
-            if attachment.kind == "image":
-                mime = sniff(data)
-                if mime is None:
-                    raise MediaRefused(
-                        render(
-                            texts.image_format_unsupported, format=image_format(attachment.mime)
-                        ),
-                        f"not an image the model reads ({attachment.mime})",
-                    )
-                images.append(ImagePart(data, mime))
-            elif attachment.kind == "pdf":
-                if not data.startswith(b"%PDF-"):
-                    raise MediaRefused(render(texts.file_not_text, name=name), "not a PDF")
-                files.append(FilePart(data, "application/pdf", name))
-            else:
-                text = read_text(data, self._settings.text_inline_max_chars)
-                if text is None:
-                    raise MediaRefused(render(texts.file_not_text, name=name), "not text")
-                if text.truncated:
-                    await notify(
-                        render(texts.file_truncated, name=name, chars=f"{len(text.text):,}")
-                    )
-                words.append(framed(name, text, len(data)))
+    async def _read(self, entry: InboxEntry, texts: Texts) -> ReadMedia:
+        """Every attachment at once (an album's photos download in parallel), in order."""
+        pieces = await asyncio.gather(
+            *(self._piece(entry, n, a, texts) for n, a in enumerate(entry.attachments))
+        )
+        images = tuple(p for p in pieces if isinstance(p, ImagePart))
+        files = tuple(p for p in pieces if isinstance(p, FilePart))
+        heard = [p for p in pieces if isinstance(p, _Heard)]
+        words = [p.text for p in heard] + [p.framed for p in pieces if isinstance(p, _Read)]
+        notices: list[str] = [
+            render(texts.voice_echo, transcript=p.text) for p in heard if p.seconds
+        ]
+        if not self._settings.voice_echo:
+            notices = []
+        notices += [p.note for p in pieces if isinstance(p, _Read) and p.note]
+        kept = None
+        if any(p.seconds for p in heard):
+            transcripts = iter(heard)
+            kept = tuple(
+                replace(a, transcript=next(transcripts).text) if a.kind == "audio" else a
+                for a in entry.attachments
+            )
         return ReadMedia(
             _turn_text(entry.text, words, has_images=bool(images or files)),
-            tuple(images),
-            tuple(files),
-            seconds,
+            images,
+            files,
+            sum(p.seconds for p in heard),
+            tuple(notices),
+            kept,
         )
 
-    async def _keep_transcripts(
-        self, entry: InboxEntry, attachments: tuple[Attachment, ...]
-    ) -> None:
-        try:
-            await self._keep(entry.id, attachments)
-        except Exception as exc:  # a restart would transcribe again: costly, not wrong
-            logger.warning("Transcript of message %s not kept: %s", entry.message_id, exc)
+    async def _piece(
+        self, entry: InboxEntry, n: int, attachment: Attachment, texts: Texts
+    ) -> ImagePart | FilePart | _Heard | _Read:
+        if attachment.kind == "audio":
+            transcript, billed = await self._transcript(entry, attachment, texts)
+            return _Heard(transcript, billed)
+        data = await self._fetch(entry, attachment, texts)
+        name = attachment.filename or f"file{n + 1}"
+        if attachment.kind == "image":
+            mime = sniff(data)
+            if mime is None:
+                raise MediaRefused(
+                    render(texts.image_format_unsupported, format=image_format(attachment.mime)),
+                    f"not an image the model reads ({attachment.mime})",
+                )
+            return ImagePart(data, mime)
+        if attachment.kind == "pdf":
+            if not data.startswith(b"%PDF-"):
+                raise MediaRefused(render(texts.file_not_text, name=name), "not a PDF")
+            return FilePart(data, "application/pdf", name)
+        text = read_text(data, self._settings.text_inline_max_chars)
+        if text is None:
+            raise MediaRefused(render(texts.file_not_text, name=name), "not text")
+        note = (
+            render(texts.file_truncated, name=name, chars=f"{len(text.text):,}")
+            if text.truncated
+            else ""
+        )
+        return _Read(framed(name, text, len(data)), note)
 
     async def _transcript(
         self, entry: InboxEntry, attachment: Attachment, texts: Texts

@@ -23,7 +23,7 @@ from bot.backends import (
 )
 from bot.engine.channel import LiveAnswer
 from bot.engine.conversations import LiveConversation
-from storage import ConversationStore, InboxEntry, LedgerRow
+from storage import Attachment, ConversationStore, InboxEntry, LedgerRow
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ class RunningTurn:
     # moment it is written, not at the next poll.
     stream: bool
     ledger: LedgerRow | None = None  # the turn's reservation, written as it starts
+    transcribed: tuple[Attachment, ...] | None = None  # kept with the turn's first commit
     text: str = ""
     remote_id: str | None = None
     task: asyncio.Task[TurnResult] | None = None
@@ -118,5 +119,7 @@ class TurnRunner:
             return self._backend.resume_turn(
                 conversation_id, entry.remote_id, turn_input, stream=stream
             )
-        await self._store.inbox_running(entry.id, conversation_id, None, turn.ledger)
+        await self._store.inbox_running(
+            entry.id, conversation_id, None, turn.ledger, attachments=turn.transcribed
+        )
         return self._backend.run_turn(conversation_id, turn_input, stream=stream)

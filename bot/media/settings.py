@@ -11,6 +11,9 @@ ChatVision: TypeAlias = Literal["auto", "on", "off"]
 
 TELEGRAM_DOWNLOAD_MB = 20  # bots cannot download bigger files (getFile answers "file is too big")
 MB = 1_000_000  # Telegram's megabyte, as its 20 MB cap counts
+# Memory a file takes while its turn runs, per byte of it: the download (and its copy), then
+# base64 in the request body and that body serialised (measured by bench/media.py).
+IN_FLIGHT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,7 @@ class MediaSettings:
     album_wait: float = 1.2  # seconds after an album's last item before it is answered
     voice_echo: bool = True  # show "🎤 transcript" before the answer
     chat_vision: ChatVision = "auto"
-    memory_mb: int = 64  # downloaded bytes held at once, across all chats
+    memory_mb: int = 100  # what files in flight may take, across all chats (see IN_FLIGHT)
     transcription: Transcription = field(default_factory=lambda: Transcription(model=None))
 
     def image_limit(self) -> int:

@@ -3,13 +3,11 @@ file server, through the real bot, to the fake OpenAI (which validates and decod
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 from bot.texts import ENGLISH
-from storage import ConversationStore
 from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
@@ -444,20 +442,39 @@ async def test_images_uploaded_for_a_thread_are_deleted_on_reset(
     await alice.replies(2)
 
     assert openai_server.uploaded_files == {}
-    async with asyncio.timeout(5):
-        assert await bot.services.store.remote_file_count() == 0
+    assert await bot.services.store.remote_file_count() == 0
 
 
 @responses_only
-async def test_nothing_is_uploaded_on_the_responses_backend(
+async def test_a_small_file_goes_inline_and_leaves_nothing_to_delete(
     bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
 ) -> None:
     document = telegram.document(pdf(), "a.pdf", "application/pdf")
     telegram.push_message(alice.chat, alice.user, document=document)
     await alice.replies(1)
 
-    assert openai_server.uploaded_files == {}  # bytes inline: nothing to delete later
+    assert openai_server.uploaded_files == {}
+    part = openai_server.turns[0].request["input"][0]["content"][1]
+    assert part["file_data"].startswith("data:application/pdf;base64,")
 
 
-async def _unused(store: ConversationStore) -> None:  # pragma: no cover
-    """(keeps the import for type checkers of helpers below)"""
+@responses_only
+async def test_a_big_file_is_uploaded_registered_and_deleted_on_reset(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    big = pdf() + b"%" + b"0" * 3_000_000  # over the inline size: uploaded, not base64 in JSON
+    document = telegram.document(big, "big.pdf", "application/pdf")
+    telegram.push_message(alice.chat, alice.user, document=document)
+    await alice.replies(1)
+
+    [uploaded] = openai_server.uploaded_files.values()
+    assert uploaded["purpose"] == "user_data" and uploaded["bytes"] == len(big)
+    [seen] = openai_server.turns[0].media
+    assert seen.data == big and seen.filename == "big.pdf"
+    assert await bot.services.store.remote_file_count() == 1
+
+    alice.say("/reset")
+    await alice.replies(2)
+
+    assert openai_server.uploaded_files == {}
+    assert await bot.services.store.remote_file_count() == 0

@@ -116,6 +116,7 @@ class ChatAPI:
             media=media,
         )
         turn.remote_id = self.model.new_id("chatcmpl")
+        turn.requested_at = call.received_at
         await self.model.think(turn)
         if turn.reply.status == "failed":
             turn.status = "failed"

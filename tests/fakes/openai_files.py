@@ -36,6 +36,8 @@ class Transcription:
     seconds: float
     text: str
     language: str | None
+    started_at: float = 0.0  # monotonic: when the request arrived, and was answered
+    finished_at: float = 0.0
 
 
 class FilesAPI:
@@ -90,6 +92,7 @@ class FilesAPI:
         return web.json_response({"id": call.ids["id"], "object": "file", "deleted": True})
 
     async def _transcribe(self, call: ApiCall) -> web.Response:
+        started = call.received_at
         upload, model = call.body.get("file"), str(call.body.get("model", ""))
         if not isinstance(upload, Upload) or not model:
             return web.json_response(
@@ -129,6 +132,8 @@ class FilesAPI:
                 seconds,
                 text,
                 call.body.get("language"),
+                started,
+                time.monotonic(),
             )
         )
         return web.json_response(

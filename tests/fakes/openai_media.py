@@ -123,8 +123,21 @@ def decode_data_url(url: str, where: str, *, kind: str) -> tuple[str, bytes]:
     return mime, data
 
 
-def responses_media(input_value: Any) -> list[SeenMedia]:
-    """Images and files in a Responses `input` (a string has none)."""
+def uploaded(file_id: str, files: dict[str, bytes], where: str, *, kind: str) -> tuple[str, bytes]:
+    data = files.get(file_id)
+    if data is None:
+        raise InvalidMedia(
+            f"File {file_id} not found in '{where}'.", param=where, code=f"{kind}_file_not_found"
+        )
+    mime = next(
+        (m for m, sigs in MAGIC.items() if data.startswith(sigs)), "application/octet-stream"
+    )
+    return mime, data
+
+
+def responses_media(input_value: Any, files: dict[str, bytes] | None = None) -> list[SeenMedia]:
+    """Images and files in a Responses `input` (a string has none); `files`: uploads by id."""
+    files = files or {}
     if isinstance(input_value, str) or input_value is None:
         return []
     seen: list[SeenMedia] = []
@@ -141,7 +154,12 @@ def responses_media(input_value: Any) -> list[SeenMedia]:
             if part["type"] == "input_image":
                 if not part.get("image_url") and not part.get("file_id"):
                     raise InvalidMedia(f"'{where}' needs image_url or file_id.", param=where)
-                mime, data = decode_data_url(part["image_url"], f"{where}.image_url", kind="image")
+                if part.get("file_id"):
+                    mime, data = uploaded(part["file_id"], files, where, kind="image")
+                else:
+                    mime, data = decode_data_url(
+                        part["image_url"], f"{where}.image_url", kind="image"
+                    )
                 seen.append(SeenMedia("image", mime, data, detail=part["detail"]))
             elif part["type"] == "input_file":
                 if not any(part.get(k) for k in ("file_id", "file_data", "file_url")):
@@ -150,7 +168,12 @@ def responses_media(input_value: Any) -> list[SeenMedia]:
                     )
                 if not part.get("filename") and part.get("file_data"):
                     raise InvalidMedia(f"'{where}.filename' is required with file_data.")
-                mime, data = decode_data_url(part["file_data"], f"{where}.file_data", kind="file")
+                if part.get("file_id"):
+                    mime, data = uploaded(part["file_id"], files, where, kind="file")
+                else:
+                    mime, data = decode_data_url(
+                        part["file_data"], f"{where}.file_data", kind="file"
+                    )
                 seen.append(SeenMedia("file", mime, data, part.get("filename"), part.get("detail")))
     return seen
 

@@ -48,7 +48,8 @@ class Turn:
     request: dict[str, Any] = field(default_factory=dict)
     media: list[SeenMedia] = field(default_factory=list)  # images and files, decoded
     history_media: int = 0  # images and files earlier turns left in the conversation
-    first_token_at: float | None = None  # monotonic times, for the benchmark
+    requested_at: float = field(default_factory=time.monotonic)  # monotonic times, for the
+    first_token_at: float | None = None  # benchmark
     finished_at: float | None = None
 
 

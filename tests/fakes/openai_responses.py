@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.openai_files import FilesAPI
 from tests.fakes.openai_media import InvalidMedia, responses_media
 from tests.fakes.openai_model import (
     SNAPSHOT,
@@ -54,8 +55,9 @@ class FakeResponse:
 
 
 class ResponsesAPI:
-    def __init__(self, model: FakeModel) -> None:
+    def __init__(self, model: FakeModel, files: FilesAPI | None = None) -> None:
         self.model = model
+        self.files = files or FilesAPI(model)
         self.conversations: dict[str, FakeConversation] = {}
         self.deleted: list[str] = []
         self.responses: dict[str, FakeResponse] = {}
@@ -152,7 +154,7 @@ class ResponsesAPI:
                 self.locked_rejections += 1
                 return _locked()
         try:
-            media = responses_media(call.body.get("input"))
+            media = responses_media(call.body.get("input"), self.files.contents)
         except InvalidMedia as exc:
             return web.json_response(
                 error_body(str(exc), param=exc.param, code=exc.code), status=400
@@ -168,6 +170,7 @@ class ResponsesAPI:
             media=media,
             history_media=sum(_media_parts(i) for i in items),
         )
+        turn.requested_at = call.received_at
         response = FakeResponse(self.model.new_id("resp"), conversation_id, call.body, turn)
         turn.remote_id = response.id
         self.responses[response.id] = response

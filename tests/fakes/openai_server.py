@@ -8,6 +8,7 @@ check behaviour without caring which backend the bot uses.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +39,8 @@ class FakeOpenAI:
     def __init__(self, api_key: str = "sk-test-openai-key-secret") -> None:
         self.api_key = api_key
         self.model = FakeModel()
-        self.responses_api = ResponsesAPI(self.model)
         self.files_api = FilesAPI(self.model)
+        self.responses_api = ResponsesAPI(self.model, self.files_api)
         self.assistants_api = AssistantsAPI(self.model, self.files_api)
         self.chat_api = ChatAPI(self.model)
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
@@ -66,6 +67,7 @@ class FakeOpenAI:
         await self._server.close()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        received_at = time.monotonic()
         path = "/" + request.match_info["path"]
         body: dict[str, Any] = dict(request.query)
         if request.content_type == "multipart/form-data":
@@ -91,7 +93,7 @@ class FakeOpenAI:
         for route in self._routes:
             ids = route.match(request.method, path)
             if ids is not None:
-                return await route.handler(ApiCall(request, ids, body))
+                return await route.handler(ApiCall(request, ids, body, received_at))
         return web.json_response(error_body(f"Invalid URL ({request.method} {path})"), status=404)
 
     # -- what tests use -----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ class ApiCall:
     request: web.Request
     ids: dict[str, str]
     body: dict[str, Any]
+    received_at: float = field(default_factory=time.monotonic)  # before the body was read
 
 
 Handler = Callable[[ApiCall], Awaitable[web.StreamResponse]]

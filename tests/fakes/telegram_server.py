@@ -196,6 +196,10 @@ class FakeTelegram:
         self._server = LoopbackServer()
         self.confirmed_offset = 0
         self.delivered_update = 0  # the newest update a getUpdates has handed out
+        self.delivered_at: dict[int, float] = {}  # update id → when first handed out
+        # (file id, getFile received, download finished): the benchmark's file time.
+        self.file_spans: list[tuple[str, float, float]] = []
+        self._getfile_started: dict[str, float] = {}
         self._wakeups = 0
         self._windows: dict[str, list[float]] = {}
         self._buckets: dict[str, tuple[float, float]] = {}  # name → (tokens, as of when)
@@ -234,7 +238,12 @@ class FakeTelegram:
         if stored is None or stored.data is None:
             return web.Response(status=404, text="Not Found")
         self.downloads.append(stored.file_id)
-        return web.Response(body=stored.data, content_type="application/octet-stream")
+        response = web.Response(body=stored.data, content_type="application/octet-stream")
+        await response.prepare(request)
+        await response.write_eof()
+        started = self._getfile_started.get(stored.file_id, time.monotonic())
+        self.file_spans.append((stored.file_id, started, time.monotonic()))
+        return response
 
     async def stop(self) -> None:
         await self.wake_pollers()
@@ -389,10 +398,14 @@ class FakeTelegram:
         batch = self._updates[:limit]
         if batch:
             self.delivered_update = max(self.delivered_update, batch[-1]["update_id"])
+            now = time.monotonic()
+            for update in batch:
+                self.delivered_at.setdefault(update["update_id"], now)
             asyncio.get_running_loop().create_task(self._notify())
         return batch
 
     async def _api_getFile(self, params: dict[str, Any]) -> Any:
+        self._getfile_started[str(params.get("file_id"))] = time.monotonic()
         stored = self.files.get(str(params.get("file_id")))
         if stored is None:
             raise _ApiError(400, "Bad Request: invalid file_id")

@@ -1,0 +1,47 @@
+"""Files the bot uploads to the model's server, registered per conversation before use and
+deleted with it (/reset, /persona, retention), so nothing of a user's is left behind."""
+
+from __future__ import annotations
+
+import logging
+
+import openai
+from openai.types import FilePurpose
+
+from bot.backends.base import BackendError, ConversationNotFound
+from bot.backends.openai_calls import translated
+from storage import ConversationStore
+
+logger = logging.getLogger(__name__)
+
+
+async def upload(
+    client: openai.AsyncOpenAI,
+    store: ConversationStore,
+    backend: str,
+    conversation_id: str,
+    file: tuple[str, bytes, str],
+    purpose: FilePurpose,
+) -> str:
+    """Upload (multipart: the bytes as they are) and register; returns the file's id."""
+    with translated():
+        uploaded = await client.files.create(file=file, purpose=purpose)
+    await store.remote_file_added(backend, conversation_id, uploaded.id)
+    logger.info("Uploaded %s (%d bytes) for %s", uploaded.id, len(file[1]), conversation_id)
+    return uploaded.id
+
+
+async def delete_uploads(
+    client: openai.AsyncOpenAI, store: ConversationStore, backend: str, conversation_id: str
+) -> None:
+    """Delete the conversation's uploads; one that fails stays registered (and is logged)."""
+    for file_id in await store.remote_files_of(backend, conversation_id):
+        try:
+            with translated():
+                await client.files.delete(file_id)
+        except ConversationNotFound:
+            pass  # already gone
+        except BackendError as exc:
+            logger.warning("Could not delete uploaded file %s: %s", file_id, exc)
+            continue
+        await store.remote_file_deleted(backend, file_id)
