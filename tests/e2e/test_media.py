@@ -385,7 +385,7 @@ async def test_a_seen_photo_is_remembered_as_text_not_resent(
 
 
 @responses_only
-async def test_a_group_photo_without_the_mention_is_not_downloaded(
+async def test_a_group_photo_without_the_mention_is_not_downloaded_nor_typed_for(
     bot: RunningBot,
     alice: Person,
     telegram: FakeTelegram,
@@ -393,17 +393,74 @@ async def test_a_group_photo_without_the_mention_is_not_downloaded(
     group: dict[str, Any],
 ) -> None:
     telegram.push_message(group, alice.user, **photo_message(telegram, jpeg(), "look at this"))
-    telegram.push_message(
-        group, alice.user, **photo_message(telegram, jpeg(), f"@{BOT_USERNAME} and this?")
-    )
+    alice.say_in(group, f"@{BOT_USERNAME} hello")  # answered after the photo was seen
+    await telegram.wait_for_messages(GROUP, 1)
+
+    assert [t.input for t in openai_server.turns] == ["Alice Liddell: hello"]
+    assert telegram.calls_to("getFile") == [] and telegram.downloads == []
+    assert len(telegram.calls_to("sendChatAction", GROUP)) == 1  # for the text only
+
+
+@responses_only
+async def test_a_group_photo_captioned_with_the_mention_is_answered(
+    bot: RunningBot,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+) -> None:
+    content = photo_message(telegram, jpeg(), f"@{BOT_USERNAME} and this?")
+    telegram.push_message(group, alice.user, **content)
 
     [reply] = await telegram.wait_for_messages(GROUP, 1)
 
     [turn] = openai_server.turns
     assert turn.input == "Alice Liddell: and this?" and reply == turn.text
-    assert len(telegram.downloads) == 1  # only the photo meant for the bot
-    actions = telegram.calls_to("sendChatAction", GROUP)
-    assert len(actions) >= 1
+    assert len(turn.media) == 1
+
+
+@responses_only
+async def test_a_group_voice_note_replying_to_the_bot_is_transcribed_and_answered(
+    bot: RunningBot,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+) -> None:
+    alice.say_in(group, f"@{BOT_USERNAME} pick a number")
+    await telegram.wait_for_messages(GROUP, 1)
+    [answer_call] = telegram.calls_to("sendMessage", GROUP)
+    bot_message = answer_call.result
+    voice = telegram.voice(ogg_opus("why that one", 3), 3)
+    telegram.push_message(group, alice.user, voice=voice, reply_to=bot_message)
+    # A voice note that replies to nobody is not for the bot: never downloaded.
+    telegram.push_message(group, alice.user, voice=telegram.voice(ogg_opus("chatter"), 2))
+
+    _, echo, answer = await telegram.wait_for_messages(GROUP, 3)
+
+    assert echo == "🎤 why that one"
+    second = openai_server.turns[1]
+    assert second.input.startswith("Alice Liddell: (replying to your message")
+    assert second.input.endswith("why that one") and answer == second.text
+    assert [t.text for t in openai_server.transcriptions] == ["why that one"]
+
+
+@responses_only
+async def test_a_caption_starting_with_the_trigger_word_is_for_the_bot(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    group: dict[str, Any],
+) -> None:
+    await start_bot(make_config({"GROUP_TRIGGER": "bot,"}))
+    telegram.push_message(group, alice.user, **photo_message(telegram, jpeg(), "bot, what is it?"))
+
+    await telegram.wait_for_messages(GROUP, 1)
+
+    [turn] = openai_server.turns
+    assert turn.input == "Alice Liddell: what is it?" and len(turn.media) == 1
 
 
 @responses_only
