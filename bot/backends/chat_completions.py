@@ -53,7 +53,10 @@ NO_VISION = (
     "model does not support images",
     "vision add-on is not loaded",
     "does not support vision",
+    # llama-cpp-python's server with a text-only chat format: a 500 from joining the parts.
+    'can only concatenate str (not "list") to str',
 )
+UNEXPLAINED_LIMIT = 2  # image turns refused in a row, for no reason given, mean "cannot see"
 
 
 class ChatCompletionsBackend:
@@ -75,6 +78,7 @@ class ChatCompletionsBackend:
         self._stream_options = True  # turned off for servers that reject it
         # CHAT_VISION=auto: images are tried until the server refuses one, then refused here.
         self._vision = vision != "off"
+        self._unexplained = 0  # image turns failed with a 4xx/5xx that names no reason
 
     @property
     def media(self) -> MediaSupport:
@@ -166,11 +170,23 @@ class ChatCompletionsBackend:
         try:
             yield
         except BackendError as exc:
-            if not turn.images or not any(m in str(exc.__cause__).lower() for m in NO_VISION):
+            status = getattr(exc.__cause__, "status_code", 200)
+            said = str(exc.__cause__).lower()
+            if not turn.images or status in (401, 403, 404, 408, 409, 429):
                 raise
-            self._vision = False
-            logger.warning("The model server cannot read images (%s); refusing them", exc)
+            explained = any(m.lower() in said for m in NO_VISION)
+            if not explained and not isinstance(exc, BackendRejected) and status < 400:
+                raise  # the connection, not the request
+            self._unexplained = 0 if explained else self._unexplained + 1
+            if explained or self._unexplained >= UNEXPLAINED_LIMIT:
+                self._vision = False
+                logger.warning("The model server cannot read images (%s); refusing them", exc)
+            else:
+                logger.warning("The model server refused an image (%s)", exc)
             raise MediaUnsupported(f"the model cannot read images: {exc}") from exc
+        else:
+            if turn.images:
+                self._unexplained = 0
 
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False

@@ -342,7 +342,9 @@ async def test_a_file_type_the_bot_cannot_read_is_named(
 
 
 @pytest.mark.parametrize("backend", ["chat"], indirect=True)
-@pytest.mark.parametrize("server", ["openai", "llama.cpp", "ollama", "vllm", "lmstudio"])
+@pytest.mark.parametrize(
+    "server", ["openai", "llama.cpp", "llama-cpp-python", "ollama", "vllm", "lmstudio"]
+)
 async def test_a_server_that_cannot_see_gets_one_sentence_and_the_chat_goes_on(
     bot: RunningBot,
     alice: Person,
@@ -365,6 +367,24 @@ async def test_a_server_that_cannot_see_gets_one_sentence_and_the_chat_goes_on(
     telegram.push_message(alice.chat, alice.user, **photo_message(telegram, jpeg()))
     assert (await alice.replies(3))[-1] == ENGLISH.images_unavailable
     assert openai_server.chat_api.refusals == 1
+
+
+@pytest.mark.parametrize("backend", ["chat"], indirect=True)
+async def test_an_unexplained_refusal_of_an_image_is_remembered_only_when_repeated(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    odd = {
+        "error": {"message": "Internal error", "type": "server_error", "param": None, "code": None}
+    }
+    openai_server.fail("POST", "/chat/completions", 500, odd, count=2)
+    for n in (1, 2):
+        telegram.push_message(alice.chat, alice.user, **photo_message(telegram, jpeg(), "hm?"))
+        assert (await alice.replies(n))[-1] == ENGLISH.images_unavailable
+    telegram.push_message(alice.chat, alice.user, **photo_message(telegram, jpeg(), "and?"))
+
+    assert (await alice.replies(3))[-1] == ENGLISH.images_unavailable
+    # Two refusals in a row: the third image was refused without a request.
+    assert len(openai_server.requests_to("POST", "/chat/completions")) == 2
 
 
 @pytest.mark.parametrize("backend", ["chat"], indirect=True)

@@ -44,6 +44,11 @@ NO_VISION: dict[str, tuple[int, dict[str, Any]]] = {
             }
         },
     ),
+    # llama-cpp-python's server (the real lane's) with a text-only model.
+    "llama-cpp-python": (
+        500,
+        error_body('can only concatenate str (not "list") to str', type="internal_server_error"),
+    ),
     "ollama": (
         400,
         {

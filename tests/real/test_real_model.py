@@ -12,6 +12,7 @@ import pytest
 from bot.texts import ENGLISH
 from tests.conftest import ConfigFactory, Person, StartBot
 from tests.fakes.telegram_server import FakeTelegram
+from tests.media_samples import jpeg
 
 REAL_SERVER = os.environ["TELETHREAD_REAL_LANE"]
 pytestmark = pytest.mark.parametrize("backend", ["chat"], indirect=True)
@@ -153,3 +154,26 @@ async def test_a_restart_mid_answer_delivers_one_answer(
     assert answer.strip()
     assert len(telegram.calls_to("sendMessage", alice.chat_id)) == 1
     assert no_errors(caplog) == []
+
+
+async def test_a_photo_to_a_model_that_cannot_see_is_one_sentence_and_the_chat_goes_on(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    real_env: dict[str, str],
+    alice: Person,
+    telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SmolLM2 has no vision projector: the real server refuses the image (a 500)."""
+    bot = await start_bot(make_config({**real_env, "MAX_OUTPUT_TOKENS": "30"}))
+    photo = telegram.photo(jpeg(320, 240), 320, 240)
+    telegram.push_message(alice.chat, alice.user, photo=photo, caption="What is this?")
+
+    [refusal] = await alice.replies(1, within=60)
+    alice.say("Say hello.")
+    [_, answer] = await alice.replies(2, within=60)
+
+    assert refusal == ENGLISH.images_unavailable
+    assert answer.strip() and answer != ENGLISH.images_unavailable
+    assert no_errors(caplog) == []
+    assert not bot.services.backend.media.images  # later photos are refused without a call
