@@ -203,5 +203,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (backend, file_id)
     );
     CREATE INDEX remote_files_by_conversation ON remote_files (backend, conversation_id);
+    -- Documents a conversation was given (Telegram file ids): what a later tool (the code
+    -- interpreter) may fetch again. Forgotten with the conversation.
+    CREATE TABLE chat_files (
+        chat_id         INTEGER NOT NULL,
+        topic_id        INTEGER NOT NULL DEFAULT 0,
+        conversation_id TEXT    NOT NULL,
+        file_unique_id  TEXT    NOT NULL,
+        file_id         TEXT    NOT NULL,
+        kind            TEXT    NOT NULL,
+        name            TEXT,
+        mime            TEXT,
+        size            INTEGER,
+        message_id      INTEGER NOT NULL,
+        created_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (chat_id, topic_id, conversation_id, file_unique_id)
+    );
     """,
 )

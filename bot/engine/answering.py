@@ -239,6 +239,7 @@ class Answerer:
             outcome = for_error(exc, texts)
         else:
             self._log_ending(key, result.status, result.response_id, result.error_code)
+            await self._note_documents(turn, conversation.id, result.status)
             outcome = describe(
                 result, texts, stopped=turn.stopped, timeout_seconds=self._response_timeout
             )
@@ -253,6 +254,18 @@ class Answerer:
             audio_seconds=media.audio_seconds,
         )
         return (outcome.after(texts.history_lost) if history_lost else outcome), settled
+
+    async def _note_documents(
+        self, turn: RunningTurn, conversation_id: str, status: TurnStatus
+    ) -> None:
+        """Documents the conversation now holds, for a tool to fetch again (best effort)."""
+        documents = tuple(a for a in turn.entry.attachments if a.kind in ("pdf", "text"))
+        if not documents or status not in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
+            return
+        try:
+            await self._store.chat_files_added(turn.entry.key, conversation_id, documents)
+        except StorageUnavailable as exc:
+            logger.warning("Documents of chat %s not noted: %s", turn.entry.key, exc)
 
     def _texts(self, entry: InboxEntry) -> Texts:
         """The catalogue of the language the entry's answer is written in."""

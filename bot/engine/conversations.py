@@ -80,6 +80,7 @@ class Conversations:
         persona = persona or self._personas.resolve(old.persona if old else None)
         if old is not None and old.conversation_id and self._ours(old):
             await self._delete_remote(old.conversation_id)
+        await self._store.chat_files_forgotten(key)
         try:
             await self.start_new(key, persona)
         except BackendError:
@@ -105,6 +106,7 @@ class Conversations:
             if remote and not await self._delete_remote(remote):
                 continue
             await self._store.delete_chat(record.key)
+            await self._store.chat_files_forgotten(record.key)
             purged += 1
         if purged:
             logger.info("Retention: deleted %d conversations of inactive chats", purged)
