@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.run import ROOT, OpenAIProcess, Scenario, open_log, percentiles, process_cost
+from bench.run import OpenAIProcess, Scenario, bot_env, open_log, percentiles, process_cost
 from tests.fakes.telegram_server import FakeTelegram, FloodRules
 from tests.media_samples import jpeg, ogg_opus, pdf
 
@@ -33,16 +33,8 @@ async def _start_bot(
     telegram: FakeTelegram, openai: OpenAIProcess, workdir: Path, name: str, **extra: str
 ) -> asyncio.subprocess.Process:
     env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench" / "production_site"), str(ROOT)]),
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "OPENAI_API_KEY": openai.api_key,
-        "OPENAI_BASE_URL": openai.base_url,
+        **bot_env(telegram, openai, workdir / f"{name}.sqlite3"),
         "TRANSCRIPTION_BASE_URL": openai.base_url,
-        "TELEGRAM_BASE_URL": telegram.root_url,
-        "DATABASE_PATH": str(workdir / f"{name}.sqlite3"),
-        "OPENAI_MODEL": "bench-model",
-        "ALLOWED_USERS": "*",
         "REPLY_MODE": "poll",
         "ALBUM_WAIT_MS": str(ALBUM_WAIT_MS),
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),

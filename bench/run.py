@@ -160,6 +160,22 @@ async def measure_round_trip(telegram: FakeTelegram, samples: int = 50) -> float
     return sorted(times)[samples // 2]
 
 
+def bot_env(telegram: FakeTelegram, openai_server: OpenAIProcess, database: Path) -> dict[str, str]:
+    """The bot process's environment, pointed at the fakes."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        # The bot's imports as in production (see production_site/sitecustomize.py).
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench" / "production_site"), str(ROOT)]),
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "OPENAI_API_KEY": openai_server.api_key,
+        "OPENAI_BASE_URL": openai_server.base_url,
+        "TELEGRAM_BASE_URL": telegram.root_url,
+        "DATABASE_PATH": str(database),
+        "OPENAI_MODEL": "bench-model",
+        "ALLOWED_USERS": "*",
+    }
+
+
 def open_log(path: Path) -> BinaryIO:
     """The bot's stderr goes to a file, not a pipe: a pipe nobody reads fills and freezes it."""
     return path.open("wb")
@@ -225,16 +241,7 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
 
     telegram.listeners.append(on_call)
     env = {
-        "PATH": os.environ.get("PATH", ""),
-        # The bot's imports as in production (see production_site/sitecustomize.py).
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench" / "production_site"), str(ROOT)]),
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "OPENAI_API_KEY": openai_server.api_key,
-        "OPENAI_BASE_URL": openai_server.base_url,
-        "TELEGRAM_BASE_URL": telegram.root_url,
-        "DATABASE_PATH": str(workdir / f"{_slug(scenario.name)}.sqlite3"),
-        "OPENAI_MODEL": "bench-model",
-        "ALLOWED_USERS": "*",
+        **bot_env(telegram, openai_server, workdir / f"{_slug(scenario.name)}.sqlite3"),
         "ALLOWED_CHATS": "*",
         "REPLY_MODE": scenario.mode,
         "TELEGRAM_ACTIONS_SHARE_LIMIT": str(scenario.actions_share_limit).lower(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from bot.backends import Backend, BackendError
 from bot.engine.albums import Albums
@@ -28,6 +29,20 @@ from bot.texts.languages import Language
 from storage import Attachment, ChatKey, ConversationStore, InboxEntry
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Incoming:
+    """A message as the handlers hand it over, before the inbox has it."""
+
+    key: ChatKey
+    text: str
+    message_id: int
+    private: bool
+    language: Language
+    user_id: int | None
+    attachments: tuple[Attachment, ...]
+    album_id: str | None
 
 
 class ChatEngine:
@@ -87,33 +102,37 @@ class ChatEngine:
         False if this message was accepted before (Telegram delivered it again after a restart),
         or joined the album an earlier item started.
         """
+        incoming = _Incoming(
+            key, text, message_id, private, language, user_id, attachments, album_id
+        )
         if album_id is not None:
             async with self._albums.lock:
-                return await self._accept_album_item(
-                    key,
-                    text,
-                    channel,
-                    message_id,
-                    private,
-                    language,
-                    user_id,
-                    attachments,
-                    album_id,
-                )
-        entry = await self._store.inbox_add(
-            key,
-            message_id=message_id,
-            private=private,
-            text=text,
-            language=language,
-            user_id=user_id,
-            attachments=attachments,
-        )
+                return await self._accept_album_item(incoming, channel)
+        entry = await self._record(incoming, attachments)
         if entry is None:
-            logger.info("Message %s in chat %s was already accepted", message_id, key)
             return False
         self._submit(entry, channel)
         return True
+
+    async def _record(
+        self, incoming: _Incoming, attachments: tuple[Attachment, ...]
+    ) -> InboxEntry | None:
+        """The message in the inbox; None if Telegram delivered it before."""
+        entry = await self._store.inbox_add(
+            incoming.key,
+            message_id=incoming.message_id,
+            private=incoming.private,
+            text=incoming.text,
+            language=incoming.language,
+            user_id=incoming.user_id,
+            attachments=attachments,
+            album_id=incoming.album_id,
+        )
+        if entry is None:
+            logger.info(
+                "Message %s in chat %s was already accepted", incoming.message_id, incoming.key
+            )
+        return entry
 
     async def offer_album_item(
         self, key: ChatKey, album_id: str, attachments: tuple[Attachment, ...]
@@ -129,38 +148,21 @@ class ChatEngine:
             elif joined := await self._store.inbox_join(key, album_id, "", attachments):
                 album.entry = joined
 
-    async def _accept_album_item(
-        self,
-        key: ChatKey,
-        text: str,
-        channel: ReplyChannel,
-        message_id: int,
-        private: bool,
-        language: Language,
-        user_id: int | None,
-        attachments: tuple[Attachment, ...],
-        album_id: str,
-    ) -> bool:
+    async def _accept_album_item(self, incoming: _Incoming, channel: ReplyChannel) -> bool:
+        key, album_id = incoming.key, incoming.album_id
+        assert album_id is not None
         album = self._albums.get(key, album_id)
         album.touch()  # the quiet wait counts from the item's arrival
         if album.entry is not None:
-            joined = await self._store.inbox_join(key, album_id, text, attachments)
+            joined = await self._store.inbox_join(
+                key, album_id, incoming.text, incoming.attachments
+            )
             if joined is not None:
                 album.entry = joined
-                logger.info("Message %s joined an album in chat %s", message_id, key)
+                logger.info("Message %s joined an album in chat %s", incoming.message_id, key)
                 return False
-        entry = await self._store.inbox_add(
-            key,
-            message_id=message_id,
-            private=private,
-            text=text,
-            language=language,
-            user_id=user_id,
-            attachments=(*album.held, *attachments),
-            album_id=album_id,
-        )
+        entry = await self._record(incoming, (*album.held, *incoming.attachments))
         if entry is None:
-            logger.info("Message %s in chat %s was already accepted", message_id, key)
             return False
         album.held.clear()
         album.entry = entry
