@@ -1,6 +1,6 @@
 """What the fake model sees besides text: image and file parts of each API, validated against
 OpenAI's OpenAPI spec (the content-part schemas copied from ../shared/specs/openai-openapi.json into
-tests/data, so a clean clone has them) and decoded to their bytes.
+tests/specs, so a clean clone has them) and decoded to their bytes.
 
 An invalid part gets the 400 the real API gives; a data URL whose bytes are not the image
 format it claims gets `invalid_image_format`, as OpenAI checks the bytes, not the label.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SPEC = Path(__file__).resolve().parents[1] / "data" / "openai-content-parts.json"
+SPEC = Path(__file__).resolve().parents[1] / "specs" / "openai-content-parts.json"
 MAGIC = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/png": (b"\x89PNG",),
