@@ -7,10 +7,14 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Literal, TypeAlias, get_args
 
 from bot.texts.languages import LANGUAGES
 
 PERSONA_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
+# Hosted tools a persona may use (each a cost of its own: see the README's Personas section).
+Tool: TypeAlias = Literal["code_interpreter", "web_search", "image_generation"]
+TOOLS: tuple[Tool, ...] = get_args(Tool)
 
 
 class PersonaFileError(ValueError):
@@ -26,6 +30,7 @@ class Persona:
     # Optional (language, title, description) for the /persona menu in other languages; the
     # instructions stay as the owner wrote them (the bot adds which language to answer in).
     translations: tuple[tuple[str, str, str], ...] = ()
+    tools: tuple[Tool, ...] = ()  # as the file asks; the backend may offer fewer
 
     def title_in(self, language: str) -> str:
         return next((t for lang, t, _ in self.translations if lang == language), self.title)
@@ -84,6 +89,22 @@ def _translations(table: object, where: str) -> tuple[tuple[str, str, str], ...]
     return tuple(found)
 
 
+def _tools(value: object, where: str) -> tuple[Tool, ...]:
+    """`tools = ["code_interpreter", "web_search"]`: known names, each once."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PersonaFileError(f"{where}: 'tools' must be a list of tool names")
+    found: list[Tool] = []
+    for name in value:
+        tool = next((t for t in TOOLS if t == name.strip().lower()), None)
+        if tool is None:
+            raise PersonaFileError(
+                f"{where}: unknown tool {name!r}; the tools are " + ", ".join(TOOLS)
+            )
+        if tool not in found:
+            found.append(tool)
+    return tuple(found)
+
+
 def parse_personas(text: str, *, source: str, default_name: str | None = None) -> PersonaBook:
     try:
         data = tomllib.loads(text)
@@ -120,6 +141,7 @@ def parse_personas(text: str, *, source: str, default_name: str | None = None) -
                 description=fields["description"],
                 instructions=fields["instructions"],
                 translations=_translations(entry.get("translations", {}), f"{where} ({name})"),
+                tools=_tools(entry.get("tools", []), f"{where} ({name})"),
             )
         )
 

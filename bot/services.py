@@ -44,6 +44,14 @@ class Services:
         logging.getLogger().addHandler(self.last_error)
         await self.store.open()
         await self.backend.start()
+        for persona in self.personas.personas:
+            if missing := [t for t in persona.tools if t not in self.backend.tools]:
+                logging.getLogger(__name__).warning(
+                    "Persona %s asks for %s, which the %s backend does not offer: left out",
+                    persona.name,
+                    ", ".join(missing),
+                    self.backend.name,
+                )
         if self.transcriber is not None:
             await self.transcriber.start()
 

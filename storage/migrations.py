@@ -197,8 +197,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX inbox_by_album ON inbox (chat_id, album_id) WHERE album_id IS NOT NULL;
     CREATE TABLE remote_files (
         backend         TEXT NOT NULL,
-        file_id         TEXT NOT NULL,
+        file_id         TEXT NOT NULL,          -- a file's id, or a container's
         conversation_id TEXT NOT NULL,
+        kind            TEXT NOT NULL DEFAULT 'file',  -- 'file' | 'container'
+
         created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
         PRIMARY KEY (backend, file_id)
     );

@@ -18,22 +18,26 @@ class RemoteFileQueries:
     def db(self) -> aiosqlite.Connection:
         raise NotImplementedError
 
-    async def remote_file_added(self, backend: str, conversation_id: str, file_id: str) -> None:
+    async def remote_file_added(
+        self, backend: str, conversation_id: str, file_id: str, kind: str = "file"
+    ) -> None:
+        """Register an upload (kind "file") or a container (kind "container")."""
         await write(
             self.db,
             "register an uploaded file",
-            "INSERT OR IGNORE INTO remote_files (backend, file_id, conversation_id)"
-            " VALUES (?, ?, ?)",
-            (backend, file_id, conversation_id),
+            "INSERT OR IGNORE INTO remote_files (backend, file_id, conversation_id, kind)"
+            " VALUES (?, ?, ?, ?)",
+            (backend, file_id, conversation_id, kind),
         )
 
-    async def remote_files_of(self, backend: str, conversation_id: str) -> list[str]:
+    async def remote_files_of(self, backend: str, conversation_id: str) -> list[tuple[str, str]]:
+        """(id, kind) of what the conversation left on the server, oldest first."""
         async with self.db.execute(
-            "SELECT file_id FROM remote_files WHERE backend = ? AND conversation_id = ?"
+            "SELECT file_id, kind FROM remote_files WHERE backend = ? AND conversation_id = ?"
             " ORDER BY created_at",
             (backend, conversation_id),
         ) as cursor:
-            return [str(row[0]) for row in await cursor.fetchall()]
+            return [(str(row[0]), str(row[1])) for row in await cursor.fetchall()]
 
     async def remote_file_deleted(self, backend: str, file_id: str) -> None:
         await write(

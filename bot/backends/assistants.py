@@ -58,6 +58,7 @@ class AssistantsBackend:
     # Images are uploaded (purpose "vision") and registered, so /reset deletes them; a PDF
     # would need a vector store per thread, which legacy servers rarely offer.
     media = MediaSupport(images=True, pdf=False)
+    tools: frozenset[str] = frozenset()  # the legacy code interpreter: not yet
 
     def __init__(
         self,

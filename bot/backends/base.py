@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from storage import TokenUsage
+from storage import TokenUsage, ToolCounts
 
 
 class TurnStatus(enum.Enum):
@@ -50,6 +50,7 @@ class TurnInput:
     max_output_tokens: int | None = None  # this turn's cap, when a budget lowers the owner's
     images: tuple[ImagePart, ...] = ()
     files: tuple[FilePart, ...] = ()
+    tools: tuple[str, ...] = ()  # hosted tools the persona uses (only ones the backend offers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,8 @@ class TurnResult:
     error_code: str | None = None
     incomplete_reason: str | None = None
     model: str | None = None  # the model that served it (a snapshot name), if the API says
+    citations: tuple[tuple[str, str], ...] = ()  # (title, url) of the web pages it cites
+    tools_used: ToolCounts | None = None  # web searches, container sessions: priced per call
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,11 @@ class Backend(Protocol):
     @property
     def name(self) -> str:
         """Stored with each chat, so ids of another backend are never sent to this one."""
+        ...
+
+    @property
+    def tools(self) -> frozenset[str]:
+        """The hosted tools a persona may use here; the others are left out (and said so)."""
         ...
 
     @property

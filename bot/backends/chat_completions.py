@@ -61,6 +61,7 @@ UNEXPLAINED_LIMIT = 2  # image turns refused in a row, for no reason given, mean
 
 class ChatCompletionsBackend:
     name = "chat"
+    tools: frozenset[str] = frozenset()  # Chat Completions servers run no hosted tools
 
     def __init__(
         self,

@@ -8,11 +8,15 @@ needs (see `responses`).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypedDict, cast
 
 from bot.backends.base import BackendUnavailable, TurnResult, TurnStatus
 from bot.backends.openai_calls import TERMINAL_STATUS
-from storage import TokenUsage
+from storage import TokenUsage, ToolCounts
+
+# A link into the code interpreter's sandbox means nothing in Telegram: keep its text only.
+SANDBOX_LINK = re.compile(r"\[([^\]]*)\]\(sandbox:[^)]*\)")
 
 
 class ResponseData(TypedDict, total=False):
@@ -49,18 +53,48 @@ def turn_result(response: ResponseData) -> TurnResult:
         error_code=error.get("code"),
         incomplete_reason=incomplete.get("reason"),
         model=response.get("model"),
+        citations=citations(response),
+        tools_used=tools_used(response),
     )
 
 
-def output_text(response: ResponseData) -> str:
-    """The answer's text, as the SDK's `Response.output_text` joins it."""
-    return "".join(
-        content.get("text") or ""
+def citations(response: ResponseData) -> tuple[tuple[str, str], ...]:
+    """(title, url) of each web page the answer cites, once each, in order."""
+    found: dict[str, str] = {}
+    for content in _output_texts(response):
+        for note in content.get("annotations") or []:
+            if note.get("type") == "url_citation" and note.get("url"):
+                found.setdefault(str(note["url"]), str(note.get("title") or note["url"]))
+    return tuple((title, url) for url, title in found.items())
+
+
+def tools_used(response: ResponseData) -> ToolCounts | None:
+    """Web searches run, and the containers the code ran in (each a billed session)."""
+    items = response.get("output") or []
+    searches = sum(1 for item in items if item.get("type") == "web_search_call")
+    containers = {
+        item.get("container_id") for item in items if item.get("type") == "code_interpreter_call"
+    }
+    if not searches and not containers:
+        return None
+    return ToolCounts(web_searches=searches, containers=len(containers))
+
+
+def _output_texts(response: ResponseData) -> list[dict[str, Any]]:
+    return [
+        content
         for item in response.get("output") or []
         if item.get("type") == "message"
         for content in item.get("content") or []
         if content.get("type") == "output_text"
-    )
+    ]
+
+
+def output_text(response: ResponseData) -> str:
+    """The answer's text, as the SDK's `Response.output_text` joins it (sandbox links made
+    plain text)."""
+    text = "".join(content.get("text") or "" for content in _output_texts(response))
+    return SANDBOX_LINK.sub(r"\1", text) if "sandbox:" in text else text
 
 
 def response_usage(response: ResponseData) -> TokenUsage | None:

@@ -14,12 +14,13 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import openai
 
 from bot.backends.base import (
+    BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
     MediaSupport,
@@ -54,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 PENDING = frozenset({"queued", "in_progress"})
 INLINE_MAX = 1_000_000  # bytes: bigger images and files are uploaded instead of inlined
+CONTAINER_SESSION = 20 * 60.0  # seconds: containers are billed per 20-minute session
 MAX_RESUMES = 5  # then poll instead: a stream that keeps dropping is worse than polling
 
 
@@ -70,6 +72,9 @@ class ResponsesBackend:
 
     name = "responses"
     media = MediaSupport(images=True, pdf=True)
+    # Hosted tools offered to personas (image generation is not yet: personas asking for it
+    # are told so at start-up and in the menu).
+    tools = frozenset({"code_interpreter", "web_search"})
 
     def __init__(
         self,
@@ -79,7 +84,9 @@ class ResponsesBackend:
     ) -> None:
         self._client = client
         self._settings = settings
-        self._store = store  # the registry of uploads (files too big to send inline)
+        self._store = store  # the registry of uploads and containers
+        self._container_used: dict[str, float] = {}  # container → when code last ran in it
+        self._container_of: dict[str, str] = {}  # conversation → the container its tools name
 
     async def start(self) -> None:
         """Load the SDK's API modules now (conversations are created per chat).
@@ -114,12 +121,29 @@ class ResponsesBackend:
         deadline = self._settings.deadline()
         if stream:
             async for event in self._streamed_turn(conversation_id, turn, deadline):
-                yield event
+                yield (
+                    self._sessions(conversation_id, event)
+                    if isinstance(event, TurnResult)
+                    else event
+                )
             return
         response = await self._create_response(conversation_id, turn, deadline)
         logger.info("Response %s started on %s", response["id"], conversation_id)
         yield TurnStarted(response["id"])
-        yield await self._settle(response, deadline)
+        yield self._sessions(conversation_id, await self._settle(response, deadline))
+
+    def _sessions(self, conversation_id: str, result: TurnResult) -> TurnResult:
+        """Containers are billed per 20-minute session: code run in the conversation's container
+        less than 20 minutes after it last ran is not a new session."""
+        used = result.tools_used
+        container = self._container_of.get(conversation_id)
+        if used is None or not used.containers or container is None:
+            return result
+        now = time.monotonic()
+        last = self._container_used.get(container)
+        self._container_used[container] = now
+        fresh = 1 if last is None or now - last >= CONTAINER_SESSION else 0
+        return replace(result, tools_used=replace(used, containers=fresh))
 
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
@@ -129,7 +153,7 @@ class ResponsesBackend:
             response = await self._retrieve(remote_id)
         logger.info("Resuming response %s (%s)", remote_id, response.get("status"))
         yield TurnStarted(remote_id)
-        yield await self._settle(response, deadline)
+        yield self._sessions(conversation_id, await self._settle(response, deadline))
 
     async def add_context(self, conversation_id: str, text: str) -> None:
         items = self._client.with_options(max_retries=0).conversations.items
@@ -191,14 +215,23 @@ class ResponsesBackend:
             )
             return await stack.enter_async_context(ServerEvents(resumed))
         responses = self._client.with_options(max_retries=0).responses
-        request = await self._request(conversation_id, turn)
-        return await write_once(
-            lambda: stack.enter_async_context(
-                ServerEvents(responses.with_streaming_response.create(stream=True, **request))
-            ),
-            what=f"Creating a response on {conversation_id}",
-            deadline=deadline,
-        )
+        for attempt in (1, 2):
+            request = await self._request(conversation_id, turn)
+            try:
+                return await write_once(
+                    lambda request=request: stack.enter_async_context(  # type: ignore[misc]
+                        ServerEvents(
+                            responses.with_streaming_response.create(stream=True, **request)
+                        )
+                    ),
+                    what=f"Creating a response on {conversation_id}",
+                    deadline=deadline,
+                )
+            except BackendRejected as exc:
+                if attempt == 2 or not _container_expired(exc):
+                    raise
+                await self._expired(conversation_id)
+        raise AssertionError("unreachable")
 
     @staticmethod
     async def _read(events: ServerEvents, seen: _StreamPosition) -> AsyncIterator[TurnEvent]:
@@ -244,13 +277,21 @@ class ResponsesBackend:
         self, conversation_id: str, turn: TurnInput, deadline: float
     ) -> ResponseData:
         responses = self._client.with_options(max_retries=0).responses
-        request = await self._request(conversation_id, turn)
-        raw = await write_once(
-            lambda: responses.with_raw_response.create(**request),
-            what=f"Creating a response on {conversation_id}",
-            deadline=deadline,
-        )
-        return parse_response(raw.content)
+        for attempt in (1, 2):
+            request = await self._request(conversation_id, turn)
+            try:
+                raw = await write_once(
+                    lambda request=request: responses.with_raw_response.create(**request),  # type: ignore[misc]
+                    what=f"Creating a response on {conversation_id}",
+                    deadline=deadline,
+                )
+            except BackendRejected as exc:
+                if attempt == 2 or not _container_expired(exc):
+                    raise
+                await self._expired(conversation_id)
+                continue
+            return parse_response(raw.content)
+        raise AssertionError("unreachable")
 
     async def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
         """The body of a turn: a background response, stored in the conversation."""
@@ -268,7 +309,52 @@ class ResponsesBackend:
             request["reasoning"] = {"effort": settings.reasoning_effort}
         if cap := settings.output_cap(turn):
             request["max_output_tokens"] = cap
+        if turn.tools:
+            request["tools"] = await self._tools(conversation_id, turn.tools)
         return request
+
+    async def _tools(self, conversation_id: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
+        tools: list[dict[str, Any]] = []
+        if "web_search" in names:
+            tools.append({"type": "web_search"})
+        if "code_interpreter" in names:
+            container = await self._container(conversation_id)
+            self._container_of[conversation_id] = container
+            tools.append({"type": "code_interpreter", "container": container})
+        return tools
+
+    async def _container(self, conversation_id: str) -> str:
+        """The conversation's container (network off), created on first use and registered,
+        so /reset deletes it; one that expired (20 idle minutes) is replaced by `_expired`."""
+        if self._store is not None:
+            for object_id, kind in await self._store.remote_files_of(self.name, conversation_id):
+                if kind == "container":
+                    return object_id
+        with translated():
+            container = await self._client.containers.create(
+                name=f"telethread {conversation_id}",
+                memory_limit="1g",
+                expires_after={"anchor": "last_active_at", "minutes": 20},
+                network_policy={"type": "disabled"},
+            )
+        if self._store is not None:
+            await self._store.remote_file_added(
+                self.name, conversation_id, container.id, "container"
+            )
+        logger.info("Container %s created for %s", container.id, conversation_id)
+        return container.id
+
+    async def _expired(self, conversation_id: str) -> None:
+        """The server said the container expired: forget it, the next request makes a new one
+        (files the code wrote there are gone; the conversation goes on)."""
+        if self._store is None:
+            return
+        for object_id, kind in await self._store.remote_files_of(self.name, conversation_id):
+            if kind == "container":
+                logger.info(
+                    "Container %s of %s expired; starting a new one", object_id, conversation_id
+                )
+                await self._store.remote_file_deleted(self.name, object_id)
 
     async def _input(self, conversation_id: str, turn: TurnInput) -> str | list[dict[str, Any]]:
         """The user's message: plain text, or text with images and files. Small ones go inline
@@ -320,3 +406,7 @@ class ResponsesBackend:
             response_id=response_id,
             usage=response_usage(response),
         )
+
+
+def _container_expired(exc: BackendRejected) -> bool:
+    return "container is expired" in str(exc.__cause__).lower()

@@ -1,5 +1,6 @@
-"""Files the bot uploads to the model's server, registered per conversation before use and
-deleted with it (/reset, /persona, retention), so nothing of a user's is left behind."""
+"""Files the bot uploads to the model's server, and the code interpreter's containers: each
+registered per conversation as soon as it exists and deleted with the conversation (/reset,
+/persona, retention), so nothing of a user's is left behind."""
 
 from __future__ import annotations
 
@@ -34,11 +35,15 @@ async def upload(
 async def delete_uploads(
     client: openai.AsyncOpenAI, store: ConversationStore, backend: str, conversation_id: str
 ) -> None:
-    """Delete the conversation's uploads; one that fails stays registered (and is logged)."""
-    for file_id in await store.remote_files_of(backend, conversation_id):
+    """Delete the conversation's uploads and containers; one that fails stays registered (and
+    is logged)."""
+    for file_id, kind in await store.remote_files_of(backend, conversation_id):
         try:
             with translated():
-                await client.files.delete(file_id)
+                if kind == "container":
+                    await client.containers.delete(file_id)
+                else:
+                    await client.files.delete(file_id)
         except ConversationNotFound:
             pass  # already gone
         except BackendError as exc:

@@ -26,7 +26,7 @@ from bot.engine.conversations import Conversations, LiveConversation
 from bot.engine.languages import answer_in
 from bot.engine.media_reader import MediaReader, MediaRefused, ReadMedia
 from bot.engine.metering import BudgetHit, CostMeter, Reservation
-from bot.engine.outcome import Outcome, describe, for_error
+from bot.engine.outcome import Outcome, describe, for_error, with_sources
 from bot.engine.quota_pause import OwnerNotice, QuotaPause
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
@@ -57,9 +57,11 @@ class Answerer:
         stream: bool,
         max_concurrent_turns: int,
         media: MediaReader,
+        tools: frozenset[str] = frozenset(),
     ) -> None:
         self._store = store
         self._media = media
+        self._tools = tools  # the hosted tools the backend offers
         self._conversations = conversations
         self._turns = turns
         self._meter = meter
@@ -214,6 +216,7 @@ class Answerer:
                     max_output_tokens=reservation.max_output_tokens,
                     images=media.images,
                     files=media.files,
+                    tools=tuple(t for t in conversation.persona.tools if t in self._tools),
                 )
                 turn.ledger = replace(reservation.row, conversation_id=conversation.id)
                 try:
@@ -253,6 +256,8 @@ class Answerer:
             conversation_id=conversation.id if conversation else None,
             audio_seconds=media.audio_seconds,
         )
+        if result is not None and result.citations and outcome.answer:
+            outcome = replace(outcome, answer=with_sources(outcome.answer, result.citations, texts))
         return (outcome.after(texts.history_lost) if history_lost else outcome), settled
 
     async def _note_documents(

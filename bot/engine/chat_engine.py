@@ -82,6 +82,7 @@ class ChatEngine:
             stream=stream,
             max_concurrent_turns=max_concurrent_turns,
             media=media,
+            tools=backend.tools,
         )
 
     async def accept_message(

@@ -24,7 +24,14 @@ from bot.backends import TurnResult
 from bot.usage.budgets import SCOPES, BudgetRules, Scope
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
-from storage import ConversationStore, InboxEntry, LedgerRow, LedgerSource, TokenUsage
+from storage import (
+    ConversationStore,
+    InboxEntry,
+    LedgerRow,
+    LedgerSource,
+    TokenUsage,
+    ToolCounts,
+)
 
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
 CONTEXT_CACHE = 10_000  # conversations whose size is remembered between turns
@@ -239,6 +246,8 @@ class CostMeter:
             # A turn the server never started cost nothing; one that ran, at least its input.
             usage = TokenUsage(row.usage.input_tokens if started else 0, text_tokens(written))
         price = self._prices.lookup(model) or self._prices.lookup(self._model)
+        used = (result.tools_used if result is not None else None) or ToolCounts()
+        tools = replace(used, audio_seconds=audio_seconds)
         conversation = conversation_id or row.conversation_id
         if conversation is not None:
             if len(self._context) >= CONTEXT_CACHE:  # old conversations: the ledger has them
@@ -253,10 +262,10 @@ class CostMeter:
             state="settled",
             source=source,
             usage=usage,
-            cost_micros=(price.cost_micros(usage) if price else 0)
+            cost_micros=(price.cost_micros(usage, tools) if price else 0)
             + self.audio_micros(audio_seconds),
             priced=price is not None,
-            tools=replace(row.tools, audio_seconds=audio_seconds),
+            tools=tools,
         )
 
     def release(self, reservation: Reservation) -> None:

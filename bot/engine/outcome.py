@@ -109,6 +109,17 @@ IMAGE_ERRORS = frozenset(
 )
 
 
+def with_sources(answer: str, citations: tuple[tuple[str, str], ...], texts: Texts) -> str:
+    """The answer (Markdown) closed by the web pages it cites, as a numbered list of links."""
+    lines = [f"{n}. [{_link_text(title)}]({url.replace(')', '%29')})" for n, (title, url) in
+             enumerate(citations, start=1)]  # fmt: skip
+    return f"{answer.rstrip()}\n\n**{texts.sources}**\n" + "\n".join(lines)
+
+
+def _link_text(title: str) -> str:
+    return title.replace("[", "(").replace("]", ")").strip() or "link"
+
+
 def for_error(exc: BackendError, texts: Texts) -> Outcome:
     """What the user reads when the turn could not run at all."""
     if isinstance(exc, QuotaExhausted):  # "Try again" works once the owner adds credit

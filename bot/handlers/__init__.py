@@ -47,7 +47,9 @@ def register_handlers(
     config, engine = services.config, services.engine
     speaker = Speaker(services.languages, services.catalogues)
     access = AccessControl(config, services.store, speaker)
-    commands = CommandHandlers(engine, services.personas, access, speaker)
+    commands = CommandHandlers(
+        engine, services.personas, access, speaker, tools_offered=services.backend.tools
+    )
     languages = LanguageHandlers(services.languages, access, speaker)
     messages = MessageHandlers(
         engine,

@@ -22,8 +22,14 @@ PERSONA_CALLBACK_PREFIX = "persona:"
 
 class CommandHandlers:
     def __init__(
-        self, engine: ChatEngine, personas: PersonaBook, access: AccessControl, speaker: Speaker
+        self,
+        engine: ChatEngine,
+        personas: PersonaBook,
+        access: AccessControl,
+        speaker: Speaker,
+        tools_offered: frozenset[str] = frozenset(),
     ) -> None:
+        self._tools_offered = tools_offered  # what the backend runs of the personas' tools
         self._engine = engine
         self._personas = personas
         self._access = access
@@ -88,7 +94,10 @@ class CommandHandlers:
             render(
                 self._speaker.texts_in(language).persona_current,
                 title=current.title_in(language),
-                description=current.description_in(language),
+                description=Html(
+                    render("{d}", d=current.description_in(language))
+                    + self._tools_line(current, language)
+                ),
             ),
             parse_mode=ParseMode.HTML,
             reply_markup=self._menu(current.name, language),
@@ -131,8 +140,24 @@ class CommandHandlers:
         return render(
             texts.persona_chosen,
             title=persona.title_in(language),
-            description=persona.description_in(language),
+            description=Html(
+                render("{d}", d=persona.description_in(language))
+                + self._tools_line(persona, language)
+            ),
         )
+
+    def _tools_line(self, persona: Persona, language: Language) -> str:
+        """The persona's tools, each named in the chat's language ("" when it has none)."""
+        if not persona.tools:
+            return ""
+        texts = self._speaker.texts_in(language)
+        names = []
+        for tool in persona.tools:
+            name = getattr(texts, f"tool_{tool}")
+            names.append(
+                name if tool in self._tools_offered else render(texts.tool_unavailable, tool=name)
+            )
+        return "\n" + render(texts.persona_tools, tools=", ".join(names))
 
     def _menu(self, current: str, language: Language) -> InlineKeyboardMarkup:
         texts = self._speaker.texts_in(language)
@@ -162,6 +187,7 @@ class CommandHandlers:
                     title=p.title_in(language),
                     description=p.description_in(language),
                 )
+                + self._tools_line(p, language)
                 for p in self._personas.personas
             )
         )

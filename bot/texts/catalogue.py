@@ -145,6 +145,13 @@ class Texts:
     file_not_text: str  # {name}
     file_truncated: str  # {name} {chars}
     file_download_failed: str
+    # Hosted tools (personas' `tools`)
+    sources: str  # the heading of the list of web pages an answer cites (plain text)
+    persona_tools: str  # {tools}: shown under a persona in the /persona menu
+    tool_code_interpreter: str
+    tool_web_search: str
+    tool_image_generation: str
+    tool_unavailable: str  # {tool}: a tool the persona asks for that this bot cannot offer
     internal_error: str
     error_report: str  # {update_id} {chat_id} {detail}
 

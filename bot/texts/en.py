@@ -184,6 +184,12 @@ TEXTS = Texts(
     file_download_failed=(
         "Sorry, I couldn't download that file from Telegram. Please send it again."
     ),
+    sources="Sources",
+    persona_tools="   🛠 {tools}",
+    tool_code_interpreter="runs code",
+    tool_web_search="searches the web",
+    tool_image_generation="draws images",
+    tool_unavailable="{tool} (not available on this bot)",
     internal_error="Sorry, something went wrong on my side. Please try again.",
     error_report=(
         "⚠️ Error while handling update {update_id} (chat {chat_id}):\n<code>{detail}</code>"

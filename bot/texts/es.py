@@ -191,6 +191,12 @@ TEXTS = Texts(
     file_download_failed=(
         "Lo siento, no pude descargar ese archivo de Telegram. Por favor, envíalo de nuevo."
     ),
+    sources="Fuentes",
+    persona_tools="   🛠 {tools}",
+    tool_code_interpreter="ejecuta código",
+    tool_web_search="busca en la web",
+    tool_image_generation="dibuja imágenes",
+    tool_unavailable="{tool} (no disponible en este bot)",
     internal_error="Lo siento, algo salió mal de mi lado. Inténtalo de nuevo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

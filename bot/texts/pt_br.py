@@ -186,6 +186,12 @@ TEXTS = Texts(
     file_download_failed=(
         "Desculpe, não consegui baixar esse arquivo do Telegram. Por favor, envie de novo."
     ),
+    sources="Fontes",
+    persona_tools="   🛠 {tools}",
+    tool_code_interpreter="executa código",
+    tool_web_search="pesquisa na web",
+    tool_image_generation="desenha imagens",
+    tool_unavailable="{tool} (indisponível neste bot)",
     internal_error="Desculpe, algo deu errado do meu lado. Tente de novo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

@@ -38,6 +38,7 @@ class Price:
     long_input_factor: float = 1.0
     long_output_factor: float = 1.0
     web_search_per_1k: float = 0.0
+    container_session: float = 0.0  # dollars per code-interpreter container session
 
     def cost_micros(self, usage: TokenUsage, tools: ToolCounts | None = None) -> int:
         """What the turn cost, rounded up to the micro-dollar."""
@@ -53,6 +54,7 @@ class Price:
             + written * write_price * into
             + usage.output_tokens * self.output * out
             + tools.web_searches * self.web_search_per_1k * 1000
+            + tools.containers * self.container_session * 1_000_000
         )
         return math.ceil(micros - 1e-9)
 
@@ -150,4 +152,10 @@ def _models(table: dict[str, Any], inherited: dict[str, Any], where: str) -> dic
     return models
 
 
-_EXTRA = ("long_context_from", "long_input_factor", "long_output_factor", "web_search_per_1k")
+_EXTRA = (
+    "long_context_from",
+    "long_input_factor",
+    "long_output_factor",
+    "web_search_per_1k",
+    "container_session",
+)

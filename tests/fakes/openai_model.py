@@ -30,6 +30,9 @@ class Reply:
     hold: asyncio.Event | None = None  # generation finishes only once this is set
     chunk_delay: float = 0.0  # pause between streamed chunks
     chunks: int = 8  # how many pieces a streamed answer comes in
+    code: str | None = None  # Python the model runs, if it was given the code interpreter
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (title, url) it finds and
+    # cites, if it was given web search
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.openai_containers import ContainersAPI
 from tests.fakes.openai_files import FilesAPI
 from tests.fakes.openai_media import InvalidMedia, responses_media
 from tests.fakes.openai_model import (
@@ -48,16 +49,26 @@ class FakeResponse:
     task: asyncio.Task[None] | None = None
     events: EventLog = field(default_factory=EventLog)
     sequence: itertools.count[int] = field(default_factory=itertools.count)
+    container_id: str | None = None  # the code interpreter's, when the request gave it
 
     @property
     def text(self) -> str:
         return self.turn.text
 
+    def tool(self, kind: str) -> dict[str, Any] | None:
+        return next((t for t in self.request.get("tools") or [] if t.get("type") == kind), None)
+
 
 class ResponsesAPI:
-    def __init__(self, model: FakeModel, files: FilesAPI | None = None) -> None:
+    def __init__(
+        self,
+        model: FakeModel,
+        files: FilesAPI | None = None,
+        containers: ContainersAPI | None = None,
+    ) -> None:
         self.model = model
         self.files = files or FilesAPI(model)
+        self.containers = containers or ContainersAPI(model)
         self.conversations: dict[str, FakeConversation] = {}
         self.deleted: list[str] = []
         self.responses: dict[str, FakeResponse] = {}
@@ -153,6 +164,22 @@ class ResponsesAPI:
             if conversation.active_response is not None:
                 self.locked_rejections += 1
                 return _locked()
+        container_id = None
+        for tool in call.body.get("tools") or []:
+            if tool.get("type") not in ("code_interpreter", "web_search", "image_generation"):
+                return web.json_response(
+                    error_body(f"Invalid tool type {tool.get('type')!r}.", param="tools"),
+                    status=400,
+                )
+            if tool["type"] == "code_interpreter":
+                container = tool.get("container")
+                if isinstance(container, dict):  # {"type": "auto"}: one made for this response
+                    used = await self.containers.create_auto()
+                else:
+                    used = self.containers.use(str(container))
+                if isinstance(used, web.Response):
+                    return used
+                container_id = used.id
         try:
             media = responses_media(call.body.get("input"), self.files.contents)
         except InvalidMedia as exc:
@@ -172,6 +199,7 @@ class ResponsesAPI:
         )
         turn.requested_at = call.received_at
         response = FakeResponse(self.model.new_id("resp"), conversation_id, call.body, turn)
+        response.container_id = container_id
         turn.remote_id = response.id
         self.responses[response.id] = response
         if conversation is not None:
@@ -339,19 +367,47 @@ class ResponsesAPI:
 
 
 def _output(response: FakeResponse) -> list[dict[str, Any]]:
+    """The items a finished response holds: the tool calls the model made, then its message."""
     if response.status not in ("completed", "incomplete"):
         return []
-    return [
+    reply, items = response.turn.reply, []
+    annotations: list[dict[str, Any]] = []
+    if reply.sources and response.tool("web_search"):
+        items.append(
+            {"type": "web_search_call", "id": f"ws_{response.id[5:]}", "status": "completed",
+             "action": {"type": "search", "query": response.turn.input[:100]}}
+        )  # fmt: skip
+        end = len(response.text)
+        annotations = [
+            {"type": "url_citation", "start_index": 0, "end_index": end, "url": url, "title": title}
+            for title, url in reply.sources
+        ]
+    if reply.code and response.container_id:
+        wanted = "code_interpreter_call.outputs" in (response.request.get("include") or [])
+        items.append(
+            {
+                "type": "code_interpreter_call",
+                "id": f"ci_{response.id[5:]}",
+                "status": "completed",
+                "code": reply.code,
+                "container_id": response.container_id,
+                # Null unless the request asks for it, as the API does.
+                "outputs": [{"type": "logs", "logs": "ran"}] if wanted else None,
+            }
+        )
+    items.append(
         {
             "type": "message",
             "id": f"msg_{response.id[5:]}",
             "status": response.status,
             "role": "assistant",
             "content": [
-                {"type": "output_text", "text": response.text, "annotations": [], "logprobs": []}
+                {"type": "output_text", "text": response.text, "annotations": annotations,
+                 "logprobs": []}
             ],
         }
-    ]
+    )  # fmt: skip
+    return items
 
 
 def _media_parts(item: dict[str, Any]) -> int:

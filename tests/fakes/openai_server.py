@@ -17,6 +17,7 @@ from aiohttp import web
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.openai_assistants import AssistantsAPI
 from tests.fakes.openai_chat import ChatAPI
+from tests.fakes.openai_containers import ContainersAPI
 from tests.fakes.openai_files import FilesAPI, Upload
 from tests.fakes.openai_model import FakeModel, Reply, Turn, error_body
 from tests.fakes.openai_responses import FakeResponse, ResponsesAPI
@@ -40,7 +41,8 @@ class FakeOpenAI:
         self.api_key = api_key
         self.model = FakeModel()
         self.files_api = FilesAPI(self.model)
-        self.responses_api = ResponsesAPI(self.model, self.files_api)
+        self.containers_api = ContainersAPI(self.model)
+        self.responses_api = ResponsesAPI(self.model, self.files_api, self.containers_api)
         self.assistants_api = AssistantsAPI(self.model, self.files_api)
         self.chat_api = ChatAPI(self.model)
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
@@ -50,6 +52,7 @@ class FakeOpenAI:
             *self.assistants_api.routes(),
             *self.chat_api.routes(),
             *self.files_api.routes(),
+            *self.containers_api.routes(),
         ]
         self._server = LoopbackServer()
 

@@ -53,3 +53,25 @@ def test_a_broken_file_is_explained(text: str, message: str) -> None:
 def test_an_unknown_default_lists_the_choices() -> None:
     with pytest.raises(PersonaFileError, match="assistant"):
         load_personas(None, "pirate")
+
+
+def test_a_persona_declares_known_tools_each_once() -> None:
+    book = parse_personas(
+        '[[persona]]\nname = "a"\ninstructions = "x"\n'
+        'tools = ["web_search", "code_interpreter", "web_search"]\n',
+        source="t",
+    )
+    assert book.default.tools == ("web_search", "code_interpreter")
+    with pytest.raises(PersonaFileError, match="unknown tool 'browser'; the tools are"):
+        parse_personas(
+            '[[persona]]\nname = "a"\ninstructions = "x"\ntools = ["browser"]\n', source="t"
+        )
+    with pytest.raises(PersonaFileError, match="'tools' must be a list"):
+        parse_personas('[[persona]]\nname = "a"\ninstructions = "x"\ntools = "x"\n', source="t")
+
+
+def test_the_bundled_math_tutor_runs_code_and_the_researcher_searches() -> None:
+    book = load_personas()
+    assert book.get("math_tutor") is not None and book.get("researcher") is not None
+    assert book.get("math_tutor").tools == ("code_interpreter",)  # type: ignore[union-attr]
+    assert book.get("researcher").tools == ("web_search",)  # type: ignore[union-attr]

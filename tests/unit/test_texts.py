@@ -50,6 +50,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "file_type_unsupported": {"name"},
     "file_not_text": {"name"},
     "file_truncated": {"name", "chars"},
+    "persona_tools": {"tools"},
+    "tool_unavailable": {"tool"},
 }
 COMMAND_FIELDS = tuple(name for name in Texts.field_names() if name.startswith("command_"))
 # Telegram's limits on the profile texts, and a style limit on button labels.
@@ -64,6 +66,7 @@ SAME_IN_EVERY_LANGUAGE = {
     "language_button_current",
     "error_report",
     "voice_echo",
+    "persona_tools",
 }
 EVERY_TEXT = [
     (language, name) for language in LANGUAGES for name in Texts.field_names()

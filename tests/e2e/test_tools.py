@@ -1,0 +1,187 @@
+"""Personas with hosted tools: the math tutor's code interpreter (the chat's own container, its
+sessions billed, its expiry survived, deleted on /reset) and the researcher's web search (its
+citations as a Sources list); and a tool a backend lacks, left out and said so."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
+from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.fakes.telegram_server import FakeTelegram
+
+CONTAINER_SESSION_MICROS = 30_000  # $0.03
+
+
+async def choose(alice: Person, persona: str, replies: int = 1) -> None:
+    alice.say(f"/persona {persona}")
+    await alice.replies(replies)
+
+
+@responses_only
+async def test_the_math_tutor_runs_code_in_the_chats_own_container(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    tmp_path: Path,
+) -> None:
+    prices = tmp_path / "prices.toml"
+    prices.write_text("[models.gpt-test]\ninput = 1.0\noutput = 2.0\ncontainer_session = 0.03\n")
+    bot = await start_bot(make_config({"PRICES_FILE": str(prices)}))
+    await choose(alice, "math_tutor")
+    openai_server.replies.append(Reply(code="print(2**10)"))
+    question = alice.say("what is 2 to the 10th?")
+
+    [_, answer] = await alice.replies(2)
+
+    [turn] = openai_server.turns
+    assert answer == turn.text
+    [tool] = turn.request["tools"]
+    [container] = openai_server.containers_api.containers.values()
+    assert tool == {"type": "code_interpreter", "container": container.id}
+    assert (container.network, container.memory_limit, container.idle_minutes) == (
+        "disabled",
+        "1g",
+        20,
+    )
+    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    assert row is not None and row.tools.containers == 1
+    price = bot.config.prices.lookup("gpt-test")
+    assert price is not None
+    assert row.cost_micros == price.cost_micros(row.usage) + CONTAINER_SESSION_MICROS
+
+
+@responses_only
+async def test_a_follow_up_reuses_the_container_and_is_not_a_new_session(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "math_tutor")
+    openai_server.replies.extend([Reply(code="x = 1"), Reply(code="x + 1")])
+    alice.say("set x to 1")
+    await alice.replies(2)
+    follow_up = alice.say("add one")
+    await alice.replies(3)
+
+    first, second = openai_server.turns
+    assert first.request["tools"] == second.request["tools"]
+    assert len(openai_server.containers_api.containers) == 1
+    row = await bot.services.store.ledger_row(alice.chat_id, follow_up["message_id"])
+    assert row is not None and row.tools.containers == 0
+
+
+@responses_only
+async def test_an_expired_container_is_replaced_and_the_chat_goes_on(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "math_tutor")
+    openai_server.replies.extend([Reply(code="a = 1"), Reply(code="a")])
+    alice.say("remember a = 1")
+    await alice.replies(2)
+    [old] = openai_server.containers_api.containers
+    openai_server.containers_api.advance(minutes=21)  # 20 idle minutes: it is gone for good
+
+    alice.say("what was a?")
+    [*_, answer] = await alice.replies(3)
+
+    assert answer == openai_server.turns[-1].text
+    containers = openai_server.containers_api.containers
+    assert len(containers) == 2 and old in containers
+    new = next(c for c in containers if c != old)
+    assert openai_server.turns[-1].request["tools"][0]["container"] == new
+    # The registry holds only the live one: /reset deletes it.
+    alice.say("/reset")
+    await alice.replies(4)
+    assert openai_server.containers_api.deleted == [new]
+    assert await bot.services.store.remote_file_count() == 0
+
+
+@responses_only
+async def test_reset_deletes_the_chats_container(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "math_tutor")
+    openai_server.replies.append(Reply(code="1 + 1"))
+    alice.say("1 + 1?")
+    await alice.replies(2)
+    [container] = openai_server.containers_api.containers
+
+    await choose(alice, "assistant", replies=3)  # a persona switch is a fresh conversation
+
+    assert openai_server.containers_api.deleted == [container]
+
+
+@responses_only
+async def test_sandbox_links_are_made_plain_text(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "math_tutor")
+    openai_server.replies.append(
+        Reply(text="Saved as [result.csv](sandbox:/mnt/data/result.csv).", code="save()")
+    )
+    alice.say("save it")
+
+    [_, answer] = await alice.replies(2)
+
+    assert answer == "Saved as result.csv."
+
+
+@responses_only
+async def test_web_search_answers_end_with_their_sources_as_links(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "researcher")
+    sources = [
+        ("Python 3.14 released", "https://python.org/news"),
+        ("Changelog", "https://docs.python.org/c"),
+    ]
+    openai_server.replies.append(Reply(text="It came out in October.", sources=sources))
+    question = alice.say("when did Python 3.14 come out?")
+
+    [_, answer] = await alice.replies(2)
+
+    assert openai_server.turns[0].request["tools"] == [{"type": "web_search"}]
+    assert answer == ("It came out in October.\n\nSources\n\n1. Python 3.14 released\n2. Changelog")
+    html = telegram.calls_to("sendMessage", alice.chat_id)[-1].params["text"]
+    assert '<a href="https://python.org/news">Python 3.14 released</a>' in html
+    assert "<b>Sources</b>" in html
+    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    assert row is not None and row.tools.web_searches == 1
+
+
+@pytest.mark.parametrize("backend", ["chat"], indirect=True)
+async def test_a_tool_the_backend_lacks_is_left_out_and_said_so(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        await start_bot(make_config())
+    assert any(
+        "math_tutor asks for code_interpreter, which the chat backend does not offer" in r.message
+        for r in caplog.records
+    )
+    alice.say("/persona math_tutor")
+    [switched] = await alice.replies(1)
+    assert "runs code (not available on this bot)" in switched
+
+    alice.say("what is 7 * 6?")
+    [_, answer] = await alice.replies(2)
+
+    assert answer == openai_server.turns[0].text
+    assert "tools" not in openai_server.turns[0].request
+
+
+@responses_only
+async def test_the_persona_menu_names_each_personas_tools(bot: RunningBot, alice: Person) -> None:
+    alice.say("/persona nobody")
+
+    [listing] = await alice.replies(1)
+
+    assert "math_tutor" in listing and "🛠 runs code" in listing
+    assert "🛠 searches the web" in listing
