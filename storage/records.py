@@ -38,8 +38,9 @@ class ChatRecord:
 
 
 # What the engine does with an attachment: images are shown to the model, audio is transcribed,
-# PDFs go as files, text-like documents are read into the turn's text.
-AttachmentKind: TypeAlias = Literal["image", "audio", "pdf", "text"]
+# PDFs go as files, text-like documents are read into the turn's text; "data" (spreadsheets)
+# only the code interpreter can read.
+AttachmentKind: TypeAlias = Literal["image", "audio", "pdf", "text", "data"]
 
 
 @dataclass(frozen=True, slots=True)

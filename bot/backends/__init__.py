@@ -10,6 +10,7 @@ import openai
 
 from bot.backends.base import (
     TOOL_CALL_REFUSED,
+    Artifact,
     Backend,
     BackendError,
     BackendMisconfigured,
@@ -35,6 +36,7 @@ from storage import ConversationStore
 
 __all__ = [
     "TOOL_CALL_REFUSED",
+    "Artifact",
     "Backend",
     "BackendError",
     "BackendMisconfigured",

@@ -21,6 +21,7 @@ from openai.types.beta.threads import Run
 
 from bot.backends.base import (
     TOOL_CALL_REFUSED,
+    Artifact,
     BackendError,
     BackendMisconfigured,
     BackendRejected,
@@ -236,6 +237,10 @@ class AssistantsBackend:
             deadline=deadline,
             on_busy=clear,
         )
+
+    async def fetch_artifact(self, artifact: Artifact) -> bytes:
+        """No hosted code runs here, so no turn ever names a file to fetch."""
+        raise BackendError(f"{self.name} has no files of the model's code")
 
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         try:

@@ -44,6 +44,16 @@ class FilePart:
 
 
 @dataclass(frozen=True, slots=True)
+class Artifact:
+    """A file the model's code wrote, where it lies until the container expires (fetched with
+    `Backend.fetch_artifact` when it is delivered, so a restart can still deliver it)."""
+
+    container_id: str
+    file_id: str
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
 class TurnInput:
     text: str
     instructions: str
@@ -51,6 +61,7 @@ class TurnInput:
     images: tuple[ImagePart, ...] = ()
     files: tuple[FilePart, ...] = ()
     tools: tuple[str, ...] = ()  # hosted tools the persona uses (only ones the backend offers)
+    container_files: tuple[FilePart, ...] = ()  # the user's data, for the code interpreter
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,7 @@ class TurnResult:
     model: str | None = None  # the model that served it (a snapshot name), if the API says
     citations: tuple[tuple[str, str], ...] = ()  # (title, url) of the web pages it cites
     tools_used: ToolCounts | None = None  # web searches, container sessions: priced per call
+    artifacts: tuple[Artifact, ...] = ()  # files the code wrote (charts, tables…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,4 +219,8 @@ class Backend(Protocol):
 
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         """Stop a turn the user no longer wants (best effort; errors are logged, not raised)."""
+        ...
+
+    async def fetch_artifact(self, artifact: Artifact) -> bytes:
+        """The bytes of a file a turn's code wrote; BackendError if it is gone."""
         ...

@@ -22,6 +22,7 @@ from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
 from bot.backends.base import (
+    Artifact,
     BackendError,
     BackendRejected,
     BackendUnavailable,
@@ -198,6 +199,10 @@ class ChatCompletionsBackend:
 
     async def add_context(self, conversation_id: str, text: str) -> None:
         await self._store.append_history(conversation_id, [HistoryMessage("user", text)])
+
+    async def fetch_artifact(self, artifact: Artifact) -> bytes:
+        """No hosted code runs here, so no turn ever names a file to fetch."""
+        raise BackendError(f"{self.name} has no files of the model's code")
 
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         """Nothing to do: closing the HTTP stream is what stops the server generating."""

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any, TypedDict, cast
 
-from bot.backends.base import BackendUnavailable, TurnResult, TurnStatus
+from bot.backends.base import Artifact, BackendUnavailable, TurnResult, TurnStatus
 from bot.backends.openai_calls import TERMINAL_STATUS
 from storage import TokenUsage, ToolCounts
 
@@ -55,7 +55,25 @@ def turn_result(response: ResponseData) -> TurnResult:
         model=response.get("model"),
         citations=citations(response),
         tools_used=tools_used(response),
+        artifacts=artifacts(response),
     )
+
+
+def artifacts(response: ResponseData) -> tuple[Artifact, ...]:
+    """Files the answer cites from the code interpreter's container, once each."""
+    found: dict[str, Artifact] = {}
+    for content in _output_texts(response):
+        for note in content.get("annotations") or []:
+            if note.get("type") == "container_file_citation" and note.get("file_id"):
+                found.setdefault(
+                    str(note["file_id"]),
+                    Artifact(
+                        str(note.get("container_id")),
+                        str(note["file_id"]),
+                        str(note.get("filename") or note["file_id"]),
+                    ),
+                )
+    return tuple(found.values())
 
 
 def citations(response: ResponseData) -> tuple[tuple[str, str], ...]:

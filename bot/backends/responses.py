@@ -20,6 +20,8 @@ from typing import Any, cast
 import openai
 
 from bot.backends.base import (
+    Artifact,
+    BackendError,
     BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
@@ -119,18 +121,49 @@ class ResponsesBackend:
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
         deadline = self._settings.deadline()
+        started = time.time()
         if stream:
             async for event in self._streamed_turn(conversation_id, turn, deadline):
-                yield (
-                    self._sessions(conversation_id, event)
-                    if isinstance(event, TurnResult)
-                    else event
-                )
+                if isinstance(event, TurnResult):
+                    event = await self._completed(conversation_id, event, started)
+                yield event
             return
         response = await self._create_response(conversation_id, turn, deadline)
         logger.info("Response %s started on %s", response["id"], conversation_id)
         yield TurnStarted(response["id"])
-        yield self._sessions(conversation_id, await self._settle(response, deadline))
+        result = await self._settle(response, deadline)
+        yield await self._completed(conversation_id, result, started)
+
+    async def _completed(
+        self, conversation_id: str, result: TurnResult, started: float
+    ) -> TurnResult:
+        """The result with its container sessions counted and, when code ran but cited no file
+        it wrote, the files it wrote found by listing the container."""
+        result = self._sessions(conversation_id, result)
+        container = self._container_of.get(conversation_id)
+        if result.tools_used is None or result.artifacts or container is None:
+            return result
+        try:
+            with translated():
+                page = await self._client.containers.files.list(container, order="desc", limit=20)
+        except BackendError as exc:
+            logger.warning("Could not list the files of container %s: %s", container, exc)
+            return result
+        written = tuple(
+            Artifact(container, f.id, f.path.rsplit("/", 1)[-1])
+            for f in reversed(page.data)
+            if f.source == "assistant" and f.created_at >= int(started)
+        )
+        if written:
+            logger.info("%d files of %s found by listing (no citation)", len(written), container)
+        return replace(result, artifacts=written)
+
+    async def fetch_artifact(self, artifact: Artifact) -> bytes:
+        with translated():
+            content = await self._client.containers.files.content.retrieve(
+                artifact.file_id, container_id=artifact.container_id
+            )
+        return content.read()
 
     def _sessions(self, conversation_id: str, result: TurnResult) -> TurnResult:
         """Containers are billed per 20-minute session: code run in the conversation's container
@@ -153,7 +186,8 @@ class ResponsesBackend:
             response = await self._retrieve(remote_id)
         logger.info("Resuming response %s (%s)", remote_id, response.get("status"))
         yield TurnStarted(remote_id)
-        yield self._sessions(conversation_id, await self._settle(response, deadline))
+        result = await self._settle(response, deadline)
+        yield await self._completed(conversation_id, result, time.time() - 3600)
 
     async def add_context(self, conversation_id: str, text: str) -> None:
         items = self._client.with_options(max_retries=0).conversations.items
@@ -296,11 +330,13 @@ class ResponsesBackend:
     async def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
         """The body of a turn: a background response, stored in the conversation."""
         settings = self._settings
+        paths: list[str] = []
+        tools = await self._tools(conversation_id, turn, paths) if turn.tools else None
         request: dict[str, Any] = {
             "model": settings.model,
             "conversation": conversation_id,
             "instructions": turn.instructions,
-            "input": await self._input(conversation_id, turn),
+            "input": await self._input(conversation_id, turn, paths),
             "background": True,
             "store": True,
             "truncation": "auto",
@@ -309,17 +345,28 @@ class ResponsesBackend:
             request["reasoning"] = {"effort": settings.reasoning_effort}
         if cap := settings.output_cap(turn):
             request["max_output_tokens"] = cap
-        if turn.tools:
-            request["tools"] = await self._tools(conversation_id, turn.tools)
+        if tools:
+            request["tools"] = tools
         return request
 
-    async def _tools(self, conversation_id: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
+    async def _tools(
+        self, conversation_id: str, turn: TurnInput, paths: list[str]
+    ) -> list[dict[str, Any]]:
+        """The tools' definitions; the user's data files go into the container (their paths
+        added to `paths`, for the message to name)."""
         tools: list[dict[str, Any]] = []
-        if "web_search" in names:
+        if "web_search" in turn.tools:
             tools.append({"type": "web_search"})
-        if "code_interpreter" in names:
+        if "code_interpreter" in turn.tools:
             container = await self._container(conversation_id)
             self._container_of[conversation_id] = container
+            for file in turn.container_files:
+                with translated():
+                    placed = await self._client.containers.files.create(
+                        container, file=(file.filename, file.data, file.mime)
+                    )
+                paths.append(placed.path)
+                logger.info("Placed %s in container %s", placed.path, container)
             tools.append({"type": "code_interpreter", "container": container})
         return tools
 
@@ -356,13 +403,19 @@ class ResponsesBackend:
                 )
                 await self._store.remote_file_deleted(self.name, object_id)
 
-    async def _input(self, conversation_id: str, turn: TurnInput) -> str | list[dict[str, Any]]:
+    async def _input(
+        self, conversation_id: str, turn: TurnInput, paths: list[str]
+    ) -> str | list[dict[str, Any]]:
         """The user's message: plain text, or text with images and files. Small ones go inline
         as data URLs (nothing to delete later); big ones are uploaded and registered, as base64
-        in a JSON body would take five times their size in memory while sent."""
+        in a JSON body would take five times their size in memory while sent. Files placed in
+        the container are named by their paths."""
+        text = turn.text
+        if paths:
+            text += "\n\n[Files for your code: " + ", ".join(paths) + "]"
         if not turn.images and not turn.files:
-            return turn.text
-        content: list[dict[str, Any]] = [{"type": "input_text", "text": turn.text}]
+            return text
+        content: list[dict[str, Any]] = [{"type": "input_text", "text": text}]
         for n, image in enumerate(turn.images, start=1):
             source = await self._source(
                 conversation_id, image.data, image.mime, f"image{n}", "image_url"

@@ -8,6 +8,7 @@ from typing import cast
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ChatType
 
+from bot.delivery.files_out import send_files
 from bot.delivery.live import DraftAnswer, EditedAnswer
 from bot.delivery.rate_limiter import room_for_low_priority, was_skipped
 from bot.delivery.sender import TEXT_LIMIT, MessageSender, RateLimitedBot
@@ -90,6 +91,9 @@ class TelegramChannel:
                 [[InlineKeyboardButton(retry.label, callback_data=data)]]
             )
         await self._sender.send(html_part(text), buttons)
+
+    async def send_files(self, files: list[tuple[str, bytes]]) -> None:
+        await send_files(self._sender, files)
 
 
 class ChannelFactory:

@@ -156,6 +156,8 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
             return await callback(*args, **kwargs)
         priority = (rate_limit_args or {}).get("priority")
         budgets = self._budgets(chat_id, endpoint)
+        if endpoint == "sendMediaGroup":  # an album is as many messages as it has items
+            budgets = budgets * max(1, len(data.get("media") or ()))
         send = functools.partial(callback, *args, **kwargs)
         if priority in WAITING_PRIORITIES and not self._paused(chat_id):
             return await self._send_soon(send, budgets, chat_id, WAITING_PRIORITIES[priority])

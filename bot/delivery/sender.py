@@ -116,6 +116,34 @@ class MessageSender:
         except Forbidden as exc:
             logger.warning("Cannot edit in chat %s: %s", self.chat_id, exc)
 
+    async def deliver(
+        self, send: Callable[[ReplyParameters | None], Awaitable[T]], what: str
+    ) -> T | None:
+        """Send something other than text (a photo, an album, a document) like a message: it
+        waits out an outage, follows a migrated group, quotes the user's message if first."""
+
+        async def attempt() -> T:
+            reply = (
+                ReplyParameters(message_id=self._reply_to, allow_sending_without_reply=True)
+                if self._reply_to
+                else None
+            )
+            return await send(reply)
+
+        try:
+            try:
+                result = await self._link.until_delivered(attempt, what)
+            except ChatMigrated as exc:
+                await self._migrated(exc)
+                result = await self._link.until_delivered(attempt, what)
+        except Forbidden as exc:
+            logger.warning("Cannot write to chat %s: %s", self.chat_id, exc)
+            if self._events is not None:
+                await self._events.chat_unreachable(self.chat_id)
+            return None
+        self._reply_to = None
+        return result
+
     async def _migrated(self, exc: ChatMigrated) -> None:
         """The group became a supergroup: follow it, and let its conversation follow too."""
         old, self.chat_id = self.chat_id, exc.new_chat_id

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 
 from bot.backends import (
+    Artifact,
     BackendError,
     BackendMisconfigured,
     ConversationNotFound,
@@ -32,7 +33,7 @@ from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
 from bot.media.text_files import UNTRUSTED
 from bot.personas import Persona
-from bot.texts import Texts
+from bot.texts import Texts, render
 from bot.texts.languages import Language, known
 from storage import ChatKey, ConversationStore, InboxEntry, LedgerRow, StorageUnavailable
 
@@ -58,7 +59,9 @@ class Answerer:
         max_concurrent_turns: int,
         media: MediaReader,
         tools: frozenset[str] = frozenset(),
+        fetch_artifact: Callable[[Artifact], Awaitable[bytes]] | None = None,
     ) -> None:
+        self._fetch_artifact = fetch_artifact  # the backend's: files the model's code wrote
         self._store = store
         self._media = media
         self._tools = tools  # the hosted tools the backend offers
@@ -85,7 +88,9 @@ class Answerer:
         if entry.state == "answered" and entry.reply is not None:
             await self._deliver(entry, Outcome.from_json(entry.reply), channel, None)
             return
-        if refusal := self._media.refusal(entry, self._texts(entry)):  # before any download
+        if refusal := self._media.refusal(  # before any download
+            entry, self._texts(entry), code=await self._runs_code(entry)
+        ):
             await channel.send_notice(refusal)
             await self._forget(entry)
             return
@@ -114,7 +119,9 @@ class Answerer:
             reservation = metered
             async with (
                 TypingIndicator(channel.show_typing, self._typing_interval) as typing,
-                self._media.read(entry, self._texts(entry)) as media,
+                self._media.read(
+                    entry, self._texts(entry), code="code_interpreter" in self._offered(persona)
+                ) as media,
             ):
                 # What reading the media left to say (the transcript's echo) is sent while the
                 # model starts, and is out before any of the answer shows.
@@ -216,7 +223,8 @@ class Answerer:
                     max_output_tokens=reservation.max_output_tokens,
                     images=media.images,
                     files=media.files,
-                    tools=tuple(t for t in conversation.persona.tools if t in self._tools),
+                    tools=self._offered(conversation.persona),
+                    container_files=media.container_files,
                 )
                 turn.ledger = replace(reservation.row, conversation_id=conversation.id)
                 try:
@@ -260,6 +268,16 @@ class Answerer:
             outcome = replace(outcome, answer=with_sources(outcome.answer, result.citations, texts))
         return (outcome.after(texts.history_lost) if history_lost else outcome), settled
 
+    def _offered(self, persona: Persona) -> tuple[str, ...]:
+        """The persona's tools that the backend runs."""
+        return tuple(t for t in persona.tools if t in self._tools)
+
+    async def _runs_code(self, entry: InboxEntry) -> bool:
+        if not any(a.kind == "data" for a in entry.attachments):
+            return False  # only spreadsheets need to know: no read for every message
+        _, persona = await self._conversations.stored(entry.key)
+        return "code_interpreter" in self._offered(persona)
+
     async def _note_documents(
         self, turn: RunningTurn, conversation_id: str, status: TurnStatus
     ) -> None:
@@ -296,6 +314,8 @@ class Answerer:
         retry = RetryButton(self._texts(entry).retry_button, entry.id) if outcome.retry else None
         for n, notice in enumerate(outcome.notices, start=1):
             await channel.send_notice(notice, retry if n == len(outcome.notices) else None)
+        if outcome.files:
+            await self._send_files(entry, outcome.files, channel)
         if outcome.answer and live is not None:
             await live.finish(outcome.answer, outcome.note)
         elif outcome.answer:
@@ -304,6 +324,26 @@ class Answerer:
             await self._keep_for_retry(entry)
         else:
             await self._forget(entry)
+
+    async def _send_files(
+        self, entry: InboxEntry, files: tuple[Artifact, ...], channel: ReplyChannel
+    ) -> None:
+        """Fetch what the code wrote (while its container lives) and send it; a file that is
+        gone is said, the others still sent."""
+        fetched: list[tuple[str, bytes]] = []
+        for artifact in files:
+            try:
+                if self._fetch_artifact is None:
+                    raise BackendError("no way to fetch files")
+                fetched.append((artifact.filename, await self._fetch_artifact(artifact)))
+            except BackendError as exc:
+                logger.warning("File %s of chat %s is gone: %s", artifact.file_id, entry.key, exc)
+                await channel.send_notice(
+                    render(self._texts(entry).artifact_gone, name=artifact.filename)
+                )
+        if fetched:
+            await channel.send_files(fetched)
+            logger.info("Sent %d files the model made in chat %s", len(fetched), entry.key)
 
     async def _keep_for_retry(self, entry: InboxEntry) -> None:
         try:

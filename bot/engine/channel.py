@@ -57,6 +57,11 @@ class ReplyChannel(Protocol):
         """Send one of the bot's own messages (Telegram HTML, from `bot.texts`)."""
         ...
 
+    async def send_files(self, files: list[tuple[str, bytes]]) -> None:
+        """Send files the model made, by name: images as photos (several as an album), the
+        others as documents."""
+        ...
+
 
 class ChatEvents(Protocol):
     """What the chat side reports back about a chat itself (the engine implements it)."""

@@ -83,6 +83,7 @@ class ChatEngine:
             max_concurrent_turns=max_concurrent_turns,
             media=media,
             tools=backend.tools,
+            fetch_artifact=backend.fetch_artifact,
         )
 
     async def accept_message(

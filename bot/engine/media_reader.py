@@ -25,7 +25,7 @@ from bot.backends.transcription import Transcriber
 from bot.engine.file_source import FileSource, FileUnavailable
 from bot.media.estimates import attachment_tokens
 from bot.media.images import sniff
-from bot.media.kinds import image_format
+from bot.media.kinds import for_code, image_format
 from bot.media.settings import IN_FLIGHT, MB, TELEGRAM_DOWNLOAD_MB, MediaSettings
 from bot.media.text_files import framed, read_text
 from bot.texts import Texts, render
@@ -56,12 +56,18 @@ class ReadMedia:
     audio_seconds: int = 0  # transcribed this time (not before a restart)
     notices: tuple[str, ...] = ()  # said before the answer: the transcript's echo, a cut file
     transcribed: tuple[Attachment, ...] | None = None  # with transcripts, to keep in the inbox
+    container_files: tuple[FilePart, ...] = ()  # data for the code interpreter to read whole
 
 
 @dataclass(frozen=True, slots=True)
 class _Heard:
     text: str
     seconds: int  # billed now; 0 if transcribed before a restart
+
+
+@dataclass(frozen=True, slots=True)
+class _ForCode:
+    file: FilePart
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +116,13 @@ class MediaReader:
         self._budget = ByteBudget(settings.memory_mb * MB)
         self.files: FileSource | None = None  # set once the chat side exists
 
-    def refusal(self, entry: InboxEntry, texts: Texts) -> str | None:
+    def refusal(self, entry: InboxEntry, texts: Texts, *, code: bool = False) -> str | None:
         """Why these attachments cannot be read, from what Telegram said of them: no download,
-        no cost. None if they can."""
+        no cost. None if they can. `code`: the turn's persona runs code (reads spreadsheets)."""
         for attachment in entry.attachments:
             sentence = self._refusal(attachment, texts)
+            if sentence is None and attachment.kind == "data" and not code:
+                sentence = render(texts.spreadsheet_needs_code, name=attachment.filename or "")
             if sentence is not None:
                 logger.info(
                     "Message %s in chat %s: %s attachment refused before download",
@@ -175,19 +183,22 @@ class MediaReader:
         )
 
     @contextlib.asynccontextmanager
-    async def read(self, entry: InboxEntry, texts: Texts) -> AsyncIterator[ReadMedia]:
-        """The turn's media, held (within the byte budget) until the turn is over."""
+    async def read(
+        self, entry: InboxEntry, texts: Texts, *, code: bool = False
+    ) -> AsyncIterator[ReadMedia]:
+        """The turn's media, held (within the byte budget) until the turn is over. `code`: data
+        files go to the code interpreter whole instead of into the text."""
         if not entry.attachments:
             yield ReadMedia(entry.text)
             return
         size = sum(self._limit(a) if a.size is None else a.size for a in entry.attachments)
         async with self._budget.hold(size * IN_FLIGHT):
-            yield await self._read(entry, texts)
+            yield await self._read(entry, texts, code)
 
-    async def _read(self, entry: InboxEntry, texts: Texts) -> ReadMedia:
+    async def _read(self, entry: InboxEntry, texts: Texts, code: bool) -> ReadMedia:
         """Every attachment at once (an album's photos download in parallel), in order."""
         pieces = await asyncio.gather(
-            *(self._piece(entry, n, a, texts) for n, a in enumerate(entry.attachments))
+            *(self._piece(entry, n, a, texts, code) for n, a in enumerate(entry.attachments))
         )
         images = tuple(p for p in pieces if isinstance(p, ImagePart))
         files = tuple(p for p in pieces if isinstance(p, FilePart))
@@ -213,16 +224,20 @@ class MediaReader:
             sum(p.seconds for p in heard),
             tuple(notices),
             kept,
+            tuple(p.file for p in pieces if isinstance(p, _ForCode)),
         )
 
     async def _piece(
-        self, entry: InboxEntry, n: int, attachment: Attachment, texts: Texts
-    ) -> ImagePart | FilePart | _Heard | _Read:
+        self, entry: InboxEntry, n: int, attachment: Attachment, texts: Texts, code: bool
+    ) -> ImagePart | FilePart | _Heard | _Read | _ForCode:
         if attachment.kind == "audio":
             transcript, billed = await self._transcript(entry, attachment, texts)
             return _Heard(transcript, billed)
         data = await self._fetch(entry, attachment, texts)
         name = attachment.filename or f"file{n + 1}"
+        if code and for_code(attachment.filename, attachment.kind):
+            kind = attachment.mime or "application/octet-stream"
+            return _ForCode(FilePart(data, kind, name))
         if attachment.kind == "image":
             mime = sniff(data)
             if mime is None:

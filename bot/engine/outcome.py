@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.backends import (
     TOOL_CALL_REFUSED,
+    Artifact,
     BackendError,
     BackendMisconfigured,
     BackendRejected,
@@ -35,6 +36,7 @@ class Outcome:
     notices: tuple[str, ...] = ()
     note: str = ""
     retry: bool = False
+    files: tuple[Artifact, ...] = ()  # what the model's code wrote: sent before the answer
 
     def to_json(self) -> str:
         return json.dumps(
@@ -43,6 +45,7 @@ class Outcome:
                 "notices": list(self.notices),
                 "note": self.note,
                 "retry": self.retry,
+                "files": [[f.container_id, f.file_id, f.filename] for f in self.files],
             }
         )
 
@@ -54,11 +57,12 @@ class Outcome:
             notices=tuple(data["notices"]),
             note=data["note"],
             retry=bool(data.get("retry")),  # absent in entries stored before retries existed
+            files=tuple(Artifact(*f) for f in data.get("files") or ()),
         )
 
     def after(self, *notices: str) -> Outcome:
         """The same outcome with `notices` said first."""
-        return Outcome(self.answer, (*notices, *self.notices), self.note, self.retry)
+        return Outcome(self.answer, (*notices, *self.notices), self.note, self.retry, self.files)
 
 
 def describe(result: TurnResult, texts: Texts, *, stopped: bool, timeout_seconds: float) -> Outcome:
@@ -68,6 +72,8 @@ def describe(result: TurnResult, texts: Texts, *, stopped: bool, timeout_seconds
     """
     status, text = result.status, result.text
     written = bool(text.strip())
+    if status is TurnStatus.COMPLETED and result.artifacts:
+        return Outcome(answer=text, files=result.artifacts)
     if status is TurnStatus.COMPLETED:
         return Outcome(answer=text) if written else Outcome(notices=(texts.answer_empty,))
     if status is TurnStatus.INCOMPLETE:

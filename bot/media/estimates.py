@@ -15,6 +15,8 @@ def attachment_tokens(attachment: Attachment, *, image_detail: str, text_limit: 
         return IMAGE_TOKENS.get(image_detail, IMAGE_TOKENS_UNCAPPED)
     if attachment.kind == "pdf":
         return (attachment.size or 20_000_000) // PDF_BYTES_PER_TOKEN + 1
+    if attachment.kind == "data":
+        return 200  # it goes to the container, not into the prompt: its path is named
     if attachment.kind == "text":
         return min(attachment.size or text_limit * 3, text_limit * 3) // 3 + 1
     # audio: the transcript, at most ~200 words a minute, ~1.5 tokens a word

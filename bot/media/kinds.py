@@ -44,7 +44,15 @@ def document_kind(mime: str | None, filename: str | None) -> AttachmentKind | No
         return "audio"
     if mime.startswith("text/") or mime in TEXT_TYPES or suffix in TEXT_EXTENSIONS:
         return "text"
+    if suffix in SPREADSHEETS or mime in SPREADSHEET_TYPES:
+        return "data"
     return None
+
+
+def for_code(filename: str | None, kind: AttachmentKind) -> bool:
+    """Data the code interpreter should read whole (rather than the model read as text)."""
+    suffix = PurePosixPath((filename or "").lower()).suffix
+    return kind == "data" or (kind == "text" and suffix in DATA_EXTENSIONS)
 
 
 def image_format(mime: str | None) -> str:
@@ -54,3 +62,12 @@ def image_format(mime: str | None) -> str:
 
 
 _IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif"})
+SPREADSHEETS = frozenset({".xlsx", ".xls", ".ods"})
+SPREADSHEET_TYPES = frozenset(
+    {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-excel",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    }
+)
+DATA_EXTENSIONS = frozenset({".csv", ".tsv", ".json", ".jsonl"})

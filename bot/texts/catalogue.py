@@ -152,6 +152,8 @@ class Texts:
     tool_web_search: str
     tool_image_generation: str
     tool_unavailable: str  # {tool}: a tool the persona asks for that this bot cannot offer
+    spreadsheet_needs_code: str  # {name}: a spreadsheet, in a chat whose persona runs no code
+    artifact_gone: str  # {name}: a file the code wrote could no longer be fetched
     internal_error: str
     error_report: str  # {update_id} {chat_id} {detail}
 

@@ -190,6 +190,11 @@ TEXTS = Texts(
     tool_web_search="searches the web",
     tool_image_generation="draws images",
     tool_unavailable="{tool} (not available on this bot)",
+    spreadsheet_needs_code=(
+        "I can read spreadsheets like {name} only with a persona that runs code: try "
+        "/persona data_visualizer (or send it as CSV)."
+    ),
+    artifact_gone=("(I made {name}, but it is no longer available: ask me to make it again.)"),
     internal_error="Sorry, something went wrong on my side. Please try again.",
     error_report=(
         "⚠️ Error while handling update {update_id} (chat {chat_id}):\n<code>{detail}</code>"

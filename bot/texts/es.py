@@ -197,6 +197,11 @@ TEXTS = Texts(
     tool_web_search="busca en la web",
     tool_image_generation="dibuja imágenes",
     tool_unavailable="{tool} (no disponible en este bot)",
+    spreadsheet_needs_code=(
+        "Solo puedo leer hojas de cálculo como {name} con una persona que ejecuta código:"
+        " prueba /persona data_visualizer (o envíala como CSV)."
+    ),
+    artifact_gone=("(Creé {name}, pero ya no está disponible: pídeme que lo cree de nuevo.)"),
     internal_error="Lo siento, algo salió mal de mi lado. Inténtalo de nuevo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

@@ -192,6 +192,13 @@ TEXTS = Texts(
     tool_web_search="pesquisa na web",
     tool_image_generation="desenha imagens",
     tool_unavailable="{tool} (indisponível neste bot)",
+    spreadsheet_needs_code=(
+        "Só consigo ler planilhas como {name} com uma persona que executa código: "
+        "experimente /persona data_visualizer (ou envie como CSV)."
+    ),
+    artifact_gone=(
+        "(Eu criei {name}, mas ele não está mais disponível: peça para eu criar de novo.)"
+    ),
     internal_error="Desculpe, algo deu errado do meu lado. Tente de novo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
+from tests.media_samples import csv, png
 
 CONTAINER_SESSION_MICROS = 30_000  # $0.03
 
@@ -185,3 +186,75 @@ async def test_the_persona_menu_names_each_personas_tools(bot: RunningBot, alice
 
     assert "math_tutor" in listing and "🛠 runs code" in listing
     assert "🛠 searches the web" in listing
+
+
+def charts(count: int) -> list[tuple[str, bytes]]:
+    return [(f"chart{n}.png", png(320 + n, 240)) for n in range(1, count + 1)]
+
+
+@responses_only
+@pytest.mark.parametrize("cited", [True, False], ids=["cited", "not-cited"])
+async def test_a_csv_sent_to_the_data_visualizer_comes_back_as_three_charts_and_a_reading(
+    bot: RunningBot,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    cited: bool,
+) -> None:
+    await choose(alice, "data_visualizer")
+    made = charts(3)
+    openai_server.replies.append(
+        Reply(text="Revenue grows every month.", code="df.plot()", writes=made, cite=cited)
+    )
+    data = csv(6)
+    document = telegram.document(data, "sales.csv", "text/csv")
+    telegram.push_message(
+        alice.chat, alice.user, document=document, caption="create 3 data visualizations"
+    )
+
+    [_, answer] = await alice.replies(2)
+
+    [turn] = openai_server.turns
+    [container] = openai_server.containers_api.containers.values()
+    [uploaded] = [f for f in container.files.values() if f.source == "user"]
+    assert (uploaded.path, uploaded.data) == ("/mnt/data/sales.csv", data)
+    assert "/mnt/data/sales.csv" in turn.input and "<file" not in turn.input  # not inlined
+    # Three charts as one album (from the citations, or by listing the container), then text.
+    albums = telegram.calls_to("sendMediaGroup", alice.chat_id)
+    assert len(albums) == 1
+    sent = [u for chat, kind, u in telegram.uploads if chat == alice.chat_id]
+    assert [(u.filename, u.data) for u in sent] == made
+    assert answer == "Revenue grows every month."
+    assert albums[0].at < telegram.calls_to("sendMessage", alice.chat_id)[-1].at
+
+
+@responses_only
+async def test_one_chart_is_a_photo_and_other_files_are_documents(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "math_tutor")
+    table = b"x,y\n1,2\n"
+    openai_server.replies.append(
+        Reply(code="plot()", writes=[("plot.png", png()), ("table.csv", table)])
+    )
+    alice.say("plot y = 2x and give me the table")
+
+    await alice.replies(2)
+
+    assert len(telegram.calls_to("sendPhoto", alice.chat_id)) == 1
+    [document] = telegram.calls_to("sendDocument", alice.chat_id)
+    assert [u.data for _, kind, u in telegram.uploads if kind == "document"] == [table]
+    assert document.ok
+
+
+@responses_only
+async def test_a_spreadsheet_needs_a_persona_that_runs_code(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    document = telegram.document(b"PK\x03\x04sheet", "budget.xlsx", None)
+    telegram.push_message(alice.chat, alice.user, document=document)
+
+    [reply] = await alice.replies(1)
+
+    assert "/persona data_visualizer" in reply and "budget.xlsx" in reply
+    assert telegram.calls_to("getFile") == [] and openai_server.turns == []

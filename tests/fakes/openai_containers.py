@@ -22,7 +22,16 @@ class FakeContainer:
     idle_minutes: int
     network: str
     last_active_at: float = field(default_factory=time.time)
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id → (path, bytes)
+    files: dict[str, ContainerFile] = field(default_factory=dict)
+
+
+@dataclass
+class ContainerFile:
+    id: str
+    path: str
+    data: bytes = field(repr=False)
+    source: str  # "user" (uploaded) or "assistant" (written by the model's code)
+    created_at: int = field(default_factory=lambda: int(time.time()))
 
 
 class ContainersAPI:
@@ -46,7 +55,55 @@ class ContainersAPI:
             Route("POST", r"/containers", self._create),
             Route("GET", r"/containers/(?P<id>[^/]+)", self._get),
             Route("DELETE", r"/containers/(?P<id>[^/]+)", self._delete),
+            Route("POST", r"/containers/(?P<id>[^/]+)/files", self._upload),
+            Route("GET", r"/containers/(?P<id>[^/]+)/files", self._list_files),
+            Route("GET", r"/containers/(?P<id>[^/]+)/files/(?P<file>[^/]+)/content", self._content),
         ]
+
+    def write(self, container: FakeContainer, name: str, data: bytes, source: str) -> ContainerFile:
+        file = ContainerFile(self.model.new_id("cfile"), f"/mnt/data/{name}", data, source)
+        container.files[file.id] = file
+        return file
+
+    def _live(self, container_id: str) -> FakeContainer | web.Response:
+        container = self.containers.get(container_id)
+        if container is None:
+            return web.json_response(error_body("Container not found."), status=404)
+        if self.expired(container):
+            return web.json_response(error_body("Container is expired."), status=400)
+        return container
+
+    async def _upload(self, call: ApiCall) -> web.Response:
+        container = self._live(call.ids["id"])
+        if isinstance(container, web.Response):
+            return container
+        upload = call.body.get("file")
+        if upload is None or not hasattr(upload, "data"):
+            return web.json_response(error_body("A file is required.", param="file"), status=400)
+        file = self.write(container, upload.filename, upload.data, "user")
+        return web.json_response(_file_json(container, file))
+
+    async def _list_files(self, call: ApiCall) -> web.Response:
+        container = self._live(call.ids["id"])
+        if isinstance(container, web.Response):
+            return container
+        files = sorted(container.files.values(), key=lambda f: f.created_at)
+        if call.body.get("order", "desc") == "desc":
+            files.reverse()
+        data = [_file_json(container, f) for f in files[: int(call.body.get("limit", 20))]]
+        return web.json_response(
+            {"object": "list", "data": data, "first_id": data[0]["id"] if data else None,
+             "last_id": data[-1]["id"] if data else None, "has_more": False}
+        )  # fmt: skip
+
+    async def _content(self, call: ApiCall) -> web.Response:
+        container = self._live(call.ids["id"])
+        if isinstance(container, web.Response):
+            return container
+        file = container.files.get(call.ids["file"])
+        if file is None:
+            return web.json_response(error_body("File not found."), status=404)
+        return web.Response(body=file.data, content_type="application/octet-stream")
 
     def use(self, container_id: str) -> web.Response | FakeContainer:
         """A response's code interpreter names this container: it, or the API's error."""
@@ -112,3 +169,15 @@ class ContainersAPI:
             "expires_after": {"anchor": "last_active_at", "minutes": container.idle_minutes},
             "last_active_at": int(container.last_active_at),
         }
+
+
+def _file_json(container: FakeContainer, file: ContainerFile) -> dict[str, Any]:
+    return {
+        "id": file.id,
+        "object": "container.file",
+        "bytes": len(file.data),
+        "container_id": container.id,
+        "created_at": file.created_at,
+        "path": file.path,
+        "source": file.source,
+    }

@@ -33,6 +33,8 @@ class Reply:
     code: str | None = None  # Python the model runs, if it was given the code interpreter
     sources: list[tuple[str, str]] = field(default_factory=list)  # (title, url) it finds and
     # cites, if it was given web search
+    writes: list[tuple[str, bytes]] = field(default_factory=list)  # files its code writes
+    cite: bool = True  # whether its answer cites the files it wrote (models sometimes do not)
 
 
 @dataclass

@@ -50,6 +50,7 @@ class FakeResponse:
     events: EventLog = field(default_factory=EventLog)
     sequence: itertools.count[int] = field(default_factory=itertools.count)
     container_id: str | None = None  # the code interpreter's, when the request gave it
+    written: list[tuple[str, str]] = field(default_factory=list)  # (file id, name) the code wrote
 
     @property
     def text(self) -> str:
@@ -260,6 +261,12 @@ class ResponsesAPI:
     def _finish(self, response: FakeResponse, status: str) -> None:
         if response.status not in PENDING:
             return
+        reply = response.turn.reply
+        container = self.containers.containers.get(response.container_id or "")
+        if status == "completed" and reply.code and container is not None:
+            for name, data in reply.writes:
+                file = self.containers.write(container, name, data, "assistant")
+                response.written.append((file.id, name))
         response.status = response.turn.status = status
         response.completed_at = int(time.time())
         conversation = self.conversations.get(response.conversation_id or "")
@@ -382,6 +389,12 @@ def _output(response: FakeResponse) -> list[dict[str, Any]]:
             {"type": "url_citation", "start_index": 0, "end_index": end, "url": url, "title": title}
             for title, url in reply.sources
         ]
+    if reply.code and response.container_id and reply.cite:
+        annotations += [
+            {"type": "container_file_citation", "container_id": response.container_id,
+             "file_id": file_id, "filename": name, "start_index": 0, "end_index": 0}
+            for file_id, name in response.written
+        ]  # fmt: skip
     if reply.code and response.container_id:
         wanted = "code_interpreter_call.outputs" in (response.request.get("include") or [])
         items.append(

@@ -34,7 +34,10 @@ JSON_PARAMS = {
     "chat_id", "message_id", "message_thread_id", "offset", "limit", "timeout", "draft_id",
     "reply_parameters", "reply_markup", "commands", "scope", "allowed_updates", "entities",
     "link_preview_options", "disable_notification", "show_alert", "reaction", "can_stop",
+    "media",
 }  # fmt: skip
+PHOTO_UPLOAD_CAP = 10 * 1024 * 1024  # sendPhoto's limit
+CAPTION_CAP = 1024
 
 
 @dataclass
@@ -155,6 +158,15 @@ def text_entities(text: str) -> list[dict[str, Any]]:
 DOWNLOAD_CAP = 20 * 1024 * 1024  # getFile's limit for bots ("file is too big" above it)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot sent (sendPhoto, sendDocument, an album's item)."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
 @dataclass
 class StoredFile:
     file_id: str
@@ -186,6 +198,7 @@ class FakeTelegram:
     files: dict[str, StoredFile] = field(default_factory=dict)  # by file_id
     files_by_path: dict[str, StoredFile] = field(default_factory=dict)
     downloads: list[str] = field(default_factory=list)  # file ids, in download order
+    uploads: list[tuple[int, str, Upload]] = field(default_factory=list)  # (chat, kind, file)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -449,6 +462,64 @@ class FakeTelegram:
             message["reply_markup"] = params["reply_markup"]
         self.messages[(chat["id"], message["message_id"])] = message
         return message
+
+    def _upload(self, params: dict[str, Any], name: str) -> Upload:
+        """A multipart file: the field itself, or one named by `attach://<field>`."""
+        value = params.get(name)
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = params.get(value.removeprefix("attach://"))
+        if not isinstance(value, web.FileField):
+            raise _ApiError(400, f"Bad Request: there is no {name} in the request")
+        data = value.file.read()
+        return Upload(value.filename, value.content_type, data)
+
+    def _media_message(self, params: dict[str, Any], kind: str, upload: Upload) -> dict[str, Any]:
+        chat = self._chat(params)
+        if len(str(params.get("caption", ""))) > CAPTION_CAP:
+            raise _ApiError(400, "Bad Request: message caption is too long")
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+        }
+        stored = self.store_file(upload.data, f"{kind}s", "")
+        if kind == "photo":
+            if len(upload.data) > PHOTO_UPLOAD_CAP:
+                raise _ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+            message["photo"] = [
+                {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                 "width": 800, "height": 600, "file_size": stored.size}
+            ]  # fmt: skip
+        else:
+            message["document"] = {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.unique_id,
+                "file_name": upload.filename,
+                "mime_type": upload.content_type,
+                "file_size": stored.size,
+            }
+        if params.get("message_thread_id"):
+            message["message_thread_id"] = params["message_thread_id"]
+        self.uploads.append((int(chat["id"]), kind, upload))
+        self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        return self._media_message(params, "photo", self._upload(params, "photo"))
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> Any:
+        return self._media_message(params, "document", self._upload(params, "document"))
+
+    async def _api_sendMediaGroup(self, params: dict[str, Any]) -> Any:
+        media = params.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise _ApiError(400, "Bad Request: too much messages to send as an album")
+        sent = []
+        for item in media:
+            kind = str(item.get("type"))
+            sent.append(self._media_message(params, kind, self._upload(params | item, "media")))
+        return sent
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         chat = self._chat(params)

@@ -52,6 +52,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "file_truncated": {"name", "chars"},
     "persona_tools": {"tools"},
     "tool_unavailable": {"tool"},
+    "spreadsheet_needs_code": {"name"},
+    "artifact_gone": {"name"},
 }
 COMMAND_FIELDS = tuple(name for name in Texts.field_names() if name.startswith("command_"))
 # Telegram's limits on the profile texts, and a style limit on button labels.
