@@ -67,26 +67,13 @@ class MessageSender:
     ) -> Message | None:
         """Send one part; None if the chat cannot be written to (the bot was blocked or removed)."""
 
-        async def send_as(text: str, parse_mode: str | None) -> Message:
-            return await self._send_message(text, parse_mode, buttons)
+        async def send(reply: ReplyParameters | None) -> Message:
+            async def send_as(text: str, parse_mode: str | None) -> Message:
+                return await self._send_message(text, parse_mode, buttons, reply)
 
-        async def send() -> Message:
             return await with_plain_fallback(send_as, part, self.chat_id)
 
-        what = f"A message to chat {self.chat_id}"
-        try:
-            try:
-                message = await self._link.until_delivered(send, what)
-            except ChatMigrated as exc:
-                await self._migrated(exc)
-                message = await self._link.until_delivered(send, what)
-        except Forbidden as exc:
-            logger.warning("Cannot write to chat %s: %s", self.chat_id, exc)
-            if self._events is not None:
-                await self._events.chat_unreachable(self.chat_id)
-            return None
-        self._reply_to = None
-        return message
+        return await self.deliver(send, f"A message to chat {self.chat_id}")
 
     async def edit(self, message: Message, part: MessagePart, *, low_priority: bool) -> None:
         """Replace a message's text; unchanged text is not an error."""
@@ -152,13 +139,12 @@ class MessageSender:
             await self._events.chat_migrated(old, self.chat_id)
 
     async def _send_message(
-        self, text: str, parse_mode: str | None, buttons: InlineKeyboardMarkup | None
+        self,
+        text: str,
+        parse_mode: str | None,
+        buttons: InlineKeyboardMarkup | None,
+        reply: ReplyParameters | None,
     ) -> Message:
-        reply = (
-            ReplyParameters(message_id=self._reply_to, allow_sending_without_reply=True)
-            if self._reply_to
-            else None
-        )
         return await self.bot.send_message(
             self.chat_id,
             text,
