@@ -84,6 +84,7 @@ class TurnResult:
     citations: tuple[tuple[str, str], ...] = ()  # (title, url) of the web pages it cites
     tools_used: ToolCounts | None = None  # web searches, container sessions: priced per call
     artifacts: tuple[Artifact, ...] = ()  # files the code wrote (charts, tables…)
+    container_replaced: bool = False  # the code's container had expired: its files are gone
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,7 @@ class ResponsesBackend:
         self._store = store  # the registry of uploads and containers
         self._container_used: dict[str, float] = {}  # container → when code last ran in it
         self._container_of: dict[str, str] = {}  # conversation → the container its tools name
+        self._replaced: set[str] = set()  # conversations whose container expired this turn
 
     async def start(self) -> None:
         """Load the SDK's API modules now (conversations are created per chat).
@@ -140,6 +141,9 @@ class ResponsesBackend:
         """The result with its container sessions counted and, when code ran but cited no file
         it wrote, the files it wrote found by listing the container."""
         result = self._sessions(conversation_id, result)
+        if conversation_id in self._replaced:
+            self._replaced.discard(conversation_id)
+            result = replace(result, container_replaced=True)
         container = self._container_of.get(conversation_id)
         if result.tools_used is None or result.artifacts or container is None:
             return result
@@ -394,6 +398,7 @@ class ResponsesBackend:
     async def _expired(self, conversation_id: str) -> None:
         """The server said the container expired: forget it, the next request makes a new one
         (files the code wrote there are gone; the conversation goes on)."""
+        self._replaced.add(conversation_id)
         if self._store is None:
             return
         for object_id, kind in await self._store.remote_files_of(self.name, conversation_id):

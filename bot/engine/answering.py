@@ -264,9 +264,25 @@ class Answerer:
             conversation_id=conversation.id if conversation else None,
             audio_seconds=media.audio_seconds,
         )
+        if result is not None and result.container_replaced and conversation is not None:
+            outcome = await self._after_new_container(turn.entry, conversation.id, outcome, texts)
         if result is not None and result.citations and outcome.answer:
             outcome = replace(outcome, answer=with_sources(outcome.answer, result.citations, texts))
         return (outcome.after(texts.history_lost) if history_lost else outcome), settled
+
+    async def _after_new_container(
+        self, entry: InboxEntry, conversation_id: str, outcome: Outcome, texts: Texts
+    ) -> Outcome:
+        """The sandbox expired and was replaced: files sent before this message are gone from
+        it, and the user is told so (if there were any)."""
+        earlier = [
+            a
+            for a in await self._store.chat_files(entry.key, conversation_id)
+            if a.message_id != entry.message_id
+        ]
+        if not earlier:
+            return outcome
+        return outcome.after(texts.container_expired)
 
     def _offered(self, persona: Persona) -> tuple[str, ...]:
         """The persona's tools that the backend runs."""

@@ -154,6 +154,7 @@ class Texts:
     tool_unavailable: str  # {tool}: a tool the persona asks for that this bot cannot offer
     spreadsheet_needs_code: str  # {name}: a spreadsheet, in a chat whose persona runs no code
     artifact_gone: str  # {name}: a file the code wrote could no longer be fetched
+    container_expired: str  # the code's sandbox expired: files sent before are gone from it
     internal_error: str
     error_report: str  # {update_id} {chat_id} {detail}
 

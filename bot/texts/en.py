@@ -195,6 +195,10 @@ TEXTS = Texts(
         "/persona data_visualizer (or send it as CSV)."
     ),
     artifact_gone=("(I made {name}, but it is no longer available: ask me to make it again.)"),
+    container_expired=(
+        "(My code sandbox had expired after 20 idle minutes, so the files you sent before"
+        " are no longer in it: send them again if you want me to work on them.)"
+    ),
     internal_error="Sorry, something went wrong on my side. Please try again.",
     error_report=(
         "⚠️ Error while handling update {update_id} (chat {chat_id}):\n<code>{detail}</code>"

@@ -202,6 +202,11 @@ TEXTS = Texts(
         " prueba /persona data_visualizer (o envíala como CSV)."
     ),
     artifact_gone=("(Creé {name}, pero ya no está disponible: pídeme que lo cree de nuevo.)"),
+    container_expired=(
+        "(Mi entorno de ejecución de código caducó tras 20 minutos sin uso, así que los "
+        "archivos que enviaste antes ya no están en él: envíalos de nuevo si quieres que "
+        "trabaje con ellos.)"
+    ),
     internal_error="Lo siento, algo salió mal de mi lado. Inténtalo de nuevo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

@@ -199,6 +199,11 @@ TEXTS = Texts(
     artifact_gone=(
         "(Eu criei {name}, mas ele não está mais disponível: peça para eu criar de novo.)"
     ),
+    container_expired=(
+        "(Minha área de execução de código expirou após 20 minutos sem uso, então os "
+        "arquivos que você enviou antes não estão mais nela: envie de novo se quiser que "
+        "eu trabalhe neles.)"
+    ),
     internal_error="Desculpe, algo deu errado do meu lado. Tente de novo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

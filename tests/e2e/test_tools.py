@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.texts import ENGLISH
 from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
@@ -258,3 +259,21 @@ async def test_a_spreadsheet_needs_a_persona_that_runs_code(
 
     assert "/persona data_visualizer" in reply and "budget.xlsx" in reply
     assert telegram.calls_to("getFile") == [] and openai_server.turns == []
+
+
+@responses_only
+async def test_after_the_container_expired_the_user_is_told_to_send_their_files_again(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "data_visualizer")
+    openai_server.replies.extend([Reply(code="df.head()"), Reply(code="df.plot.pie()")])
+    document = telegram.document(csv(), "sales.csv", "text/csv")
+    telegram.push_message(alice.chat, alice.user, document=document, caption="summarise")
+    await alice.replies(2)
+    openai_server.containers_api.advance(minutes=30)
+
+    alice.say("now a pie chart")
+    *_, notice, answer = await alice.replies(4)
+
+    assert notice == ENGLISH.container_expired
+    assert answer == openai_server.turns[-1].text

@@ -317,25 +317,29 @@ class FakeTelegram:
                 if chat_id < 0:
                     windows.append((f"group{chat_id}", rules.group_window))
                     windows.append((f"group{chat_id} short", rules.group_short))
+        # An album is as many messages as it has items, for every limit it counts against.
+        cost = len(params.get("media") or ()) if method == "sendMediaGroup" else 1
+        cost = max(1, cost)
         wait = 0.0
         for name, (limit, period) in windows:
             times = self._windows.setdefault(name, [])
             while times and times[0] <= now - period:
                 times.pop(0)
-            if len(times) >= limit:
+            if times and len(times) + min(cost, limit) > limit:
                 wait = max(wait, times[0] + period - now)
         levels = {}
         for name, (burst, interval) in buckets:
             level, since = self._buckets.get(name, (float(burst), now))
             levels[name] = level = min(float(burst), level + (now - since) / interval)
-            if level < 1:
-                wait = max(wait, (1 - level) * interval)
+            need = min(cost, burst)  # a big album passes a full bucket and leaves it in debt
+            if level < need:
+                wait = max(wait, (need - level) * interval)
         if wait > 0:
             return max(1, int(wait + 0.999))
         for name, _ in windows:
-            self._windows[name].append(now)
+            self._windows[name].extend([now] * cost)
         for name, _ in buckets:
-            self._buckets[name] = (levels[name] - 1, now)
+            self._buckets[name] = (levels[name] - cost, now)
         return 0
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:

@@ -434,3 +434,15 @@ async def test_a_telegram_429_on_the_answer_still_delivers_it_once(
     assert "Hello" in answer
     failed = [c for c in telegram.calls if c.method == "sendMessage" and not c.ok]
     assert len(failed) == 1
+
+
+def test_an_album_spends_as_many_messages_as_it_has_items() -> None:
+    async def scenario() -> Recorder:
+        limiter = TelegramRateLimiter(chat_burst=3)
+        recorder = Recorder()
+        album = {"chat_id": 1, "media": [{}, {}, {}]}
+        await limiter.process_request(recorder.call("album"), (), {}, "sendMediaGroup", album, None)
+        await request(limiter, recorder, "text")  # the burst of 3 is spent: it waits a second
+        return recorder
+
+    assert run(scenario()).sent == [("album", 0), ("text", 1)]
