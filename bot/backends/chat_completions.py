@@ -9,11 +9,10 @@ retry, and the SDK's own retries are left on.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any, cast
 
 import openai
@@ -27,7 +26,6 @@ from bot.backends.base import (
     BackendRejected,
     BackendUnavailable,
     MediaSupport,
-    MediaUnsupported,
     ModelSettings,
     TextDelta,
     TurnEvent,
@@ -36,28 +34,15 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
+from bot.backends.chat_vision import Vision, remembered
 from bot.backends.history_budget import fit_history, prompt_budget
-from bot.backends.openai_calls import data_url, translated, until_deadline
+from bot.backends.openai_calls import translated, until_deadline
 from bot.media.settings import ChatVision
 from storage import ConversationStore, HistoryMessage, TokenUsage
 
 logger = logging.getLogger(__name__)
 
 LOCAL_PREFIX = "local_"
-# How servers without vision refuse an image: OpenAI, llama.cpp (a 500), vLLM, Ollama, LM Studio.
-NO_VISION = (
-    "image_url is only supported",
-    "image input is not supported",
-    "mmproj",
-    "not a multimodal model",
-    "does not support image",
-    "model does not support images",
-    "vision add-on is not loaded",
-    "does not support vision",
-    # llama-cpp-python's server with a text-only chat format: a 500 from joining the parts.
-    'can only concatenate str (not "list") to str',
-)
-UNEXPLAINED_LIMIT = 2  # image turns refused in a row, for no reason given, mean "cannot see"
 
 
 class ChatCompletionsBackend:
@@ -78,14 +63,12 @@ class ChatCompletionsBackend:
         self._store = store
         self._budget = prompt_budget(context_tokens, settings.max_output_tokens)
         self._stream_options = True  # turned off for servers that reject it
-        # CHAT_VISION=auto: images are tried until the server refuses one, then refused here.
-        self._vision = vision != "off"
-        self._unexplained = 0  # image turns failed with a 4xx/5xx that names no reason
+        self._vision = Vision(vision, settings.image_detail)
 
     @property
     def media(self) -> MediaSupport:
         """Images as data URLs if the server can see; PDFs never (few servers take files)."""
-        return MediaSupport(images=self._vision, pdf=False)
+        return MediaSupport(images=self._vision.can_see, pdf=False)
 
     async def start(self) -> None:
         """Load the SDK's modules now, before any chat waits; the server holds no state of ours."""
@@ -113,13 +96,13 @@ class ChatCompletionsBackend:
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": turn.instructions},
             *(_message(m) for m in kept),
-            self._user_message(turn),
+            self._vision.user_message(turn),
         ]
         text: list[str] = []
         result: TurnResult | None = None
         options = self._options(turn)
         try:
-            with self._seeing(turn), translated():
+            with self._vision.seeing(turn), translated():
                 # Images are not streamed: a server that cannot see may answer 200 with an
                 # error body, which only a whole completion shows.
                 if stream and not turn.images:
@@ -143,52 +126,11 @@ class ChatCompletionsBackend:
             await self._store.append_history(
                 conversation_id,
                 [
-                    HistoryMessage("user", _remembered(turn)),
+                    HistoryMessage("user", remembered(turn)),
                     HistoryMessage("assistant", result.text),
                 ],
             )
         yield result
-
-    def _user_message(self, turn: TurnInput) -> ChatCompletionMessageParam:
-        if not turn.images:
-            return {"role": "user", "content": turn.text}
-        parts: list[dict[str, Any]] = [{"type": "text", "text": turn.text}]
-        parts += [
-            {
-                "type": "image_url",
-                "image_url": {
-                    "url": data_url(image.mime, image.data),
-                    "detail": self._settings.image_detail,
-                },
-            }
-            for image in turn.images
-        ]
-        return cast(ChatCompletionMessageParam, {"role": "user", "content": parts})
-
-    @contextlib.contextmanager
-    def _seeing(self, turn: TurnInput) -> Iterator[None]:
-        """A refusal of the images becomes MediaUnsupported, and later images are refused
-        here without a call (until a restart: the owner may load a projector meanwhile)."""
-        try:
-            yield
-        except BackendError as exc:
-            status = getattr(exc.__cause__, "status_code", 200)
-            said = str(exc.__cause__).lower()
-            if not turn.images or status in (401, 403, 404, 408, 409, 429):
-                raise
-            explained = any(m.lower() in said for m in NO_VISION)
-            if not explained and not isinstance(exc, BackendRejected) and status < 400:
-                raise  # the connection, not the request
-            self._unexplained = 0 if explained else self._unexplained + 1
-            if explained or self._unexplained >= UNEXPLAINED_LIMIT:
-                self._vision = False
-                logger.warning("The model server cannot read images (%s); refusing them", exc)
-            else:
-                logger.warning("The model server refused an image (%s)", exc)
-            raise MediaUnsupported(f"the model cannot read images: {exc}") from exc
-        else:
-            if turn.images:
-                self._unexplained = 0
 
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
@@ -307,18 +249,6 @@ class ChatCompletionsBackend:
 
 class _ServerSaid(Exception):
     """The error a server wrote in a 200 body (kept as the cause, like an SDK error)."""
-
-
-def _remembered(turn: TurnInput) -> str:
-    """What the history keeps of the user's message: the text, and that images came with it."""
-    if not turn.images:
-        return turn.text
-    note = (
-        "[a photo was attached]"
-        if len(turn.images) == 1
-        else (f"[{len(turn.images)} photos were attached]")
-    )
-    return f"{turn.text}\n{note}".strip()
 
 
 def _message(message: HistoryMessage) -> ChatCompletionMessageParam:

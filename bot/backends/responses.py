@@ -14,14 +14,13 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, cast
 
 import openai
 
 from bot.backends.base import (
     Artifact,
-    BackendError,
     BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
@@ -34,8 +33,8 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
+from bot.backends.containers import Containers, container_expired
 from bot.backends.openai_calls import (
-    data_url,
     describe,
     poll,
     translated,
@@ -49,15 +48,14 @@ from bot.backends.response_data import (
     response_usage,
     turn_result,
 )
+from bot.backends.response_input import UserMessage
 from bot.backends.server_events import ServerEvents
-from bot.backends.uploads import delete_uploads, upload
+from bot.backends.uploads import delete_uploads
 from storage import ConversationStore
 
 logger = logging.getLogger(__name__)
 
 PENDING = frozenset({"queued", "in_progress"})
-INLINE_MAX = 1_000_000  # bytes: bigger images and files are uploaded instead of inlined
-CONTAINER_SESSION = 20 * 60.0  # seconds: containers are billed per 20-minute session
 MAX_RESUMES = 5  # then poll instead: a stream that keeps dropping is worse than polling
 
 
@@ -87,9 +85,8 @@ class ResponsesBackend:
         self._client = client
         self._settings = settings
         self._store = store  # the registry of uploads and containers
-        self._container_used: dict[str, float] = {}  # container → when code last ran in it
-        self._container_of: dict[str, str] = {}  # conversation → the container its tools name
-        self._replaced: set[str] = set()  # conversations whose container expired this turn
+        self._containers = Containers(client, store, self.name)
+        self._message = UserMessage(client, store, settings, self.name)
 
     async def start(self) -> None:
         """Load the SDK's API modules now (conversations are created per chat).
@@ -126,61 +123,17 @@ class ResponsesBackend:
         if stream:
             async for event in self._streamed_turn(conversation_id, turn, deadline):
                 if isinstance(event, TurnResult):
-                    event = await self._completed(conversation_id, event, started)
+                    event = await self._containers.completed(conversation_id, event, started)
                 yield event
             return
         response = await self._create_response(conversation_id, turn, deadline)
         logger.info("Response %s started on %s", response["id"], conversation_id)
         yield TurnStarted(response["id"])
         result = await self._settle(response, deadline)
-        yield await self._completed(conversation_id, result, started)
-
-    async def _completed(
-        self, conversation_id: str, result: TurnResult, started: float
-    ) -> TurnResult:
-        """The result with its container sessions counted and, when code ran but cited no file
-        it wrote, the files it wrote found by listing the container."""
-        result = self._sessions(conversation_id, result)
-        if conversation_id in self._replaced:
-            self._replaced.discard(conversation_id)
-            result = replace(result, container_replaced=True)
-        container = self._container_of.get(conversation_id)
-        if result.tools_used is None or result.artifacts or container is None:
-            return result
-        try:
-            with translated():
-                page = await self._client.containers.files.list(container, order="desc", limit=20)
-        except BackendError as exc:
-            logger.warning("Could not list the files of container %s: %s", container, exc)
-            return result
-        written = tuple(
-            Artifact(container, f.id, f.path.rsplit("/", 1)[-1])
-            for f in reversed(page.data)
-            if f.source == "assistant" and f.created_at >= int(started)
-        )
-        if written:
-            logger.info("%d files of %s found by listing (no citation)", len(written), container)
-        return replace(result, artifacts=written)
+        yield await self._containers.completed(conversation_id, result, started)
 
     async def fetch_artifact(self, artifact: Artifact) -> bytes:
-        with translated():
-            content = await self._client.containers.files.content.retrieve(
-                artifact.file_id, container_id=artifact.container_id
-            )
-        return content.read()
-
-    def _sessions(self, conversation_id: str, result: TurnResult) -> TurnResult:
-        """Containers are billed per 20-minute session: code run in the conversation's container
-        less than 20 minutes after it last ran is not a new session."""
-        used = result.tools_used
-        container = self._container_of.get(conversation_id)
-        if used is None or not used.containers or container is None:
-            return result
-        now = time.monotonic()
-        last = self._container_used.get(container)
-        self._container_used[container] = now
-        fresh = 1 if last is None or now - last >= CONTAINER_SESSION else 0
-        return replace(result, tools_used=replace(used, containers=fresh))
+        return await self._containers.fetch(artifact)
 
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
@@ -191,7 +144,7 @@ class ResponsesBackend:
         logger.info("Resuming response %s (%s)", remote_id, response.get("status"))
         yield TurnStarted(remote_id)
         result = await self._settle(response, deadline)
-        yield await self._completed(conversation_id, result, time.time() - 3600)
+        yield await self._containers.completed(conversation_id, result, time.time() - 3600)
 
     async def add_context(self, conversation_id: str, text: str) -> None:
         items = self._client.with_options(max_retries=0).conversations.items
@@ -266,9 +219,9 @@ class ResponsesBackend:
                     deadline=deadline,
                 )
             except BackendRejected as exc:
-                if attempt == 2 or not _container_expired(exc):
+                if attempt == 2 or not container_expired(exc):
                     raise
-                await self._expired(conversation_id)
+                await self._containers.expired(conversation_id)
         raise AssertionError("unreachable")
 
     @staticmethod
@@ -324,9 +277,9 @@ class ResponsesBackend:
                     deadline=deadline,
                 )
             except BackendRejected as exc:
-                if attempt == 2 or not _container_expired(exc):
+                if attempt == 2 or not container_expired(exc):
                     raise
-                await self._expired(conversation_id)
+                await self._containers.expired(conversation_id)
                 continue
             return parse_response(raw.content)
         raise AssertionError("unreachable")
@@ -340,7 +293,7 @@ class ResponsesBackend:
             "model": settings.model,
             "conversation": conversation_id,
             "instructions": turn.instructions,
-            "input": await self._input(conversation_id, turn, paths),
+            "input": await self._message.build(conversation_id, turn, paths),
             "background": True,
             "store": True,
             "truncation": "auto",
@@ -362,93 +315,10 @@ class ResponsesBackend:
         if "web_search" in turn.tools:
             tools.append({"type": "web_search"})
         if "code_interpreter" in turn.tools:
-            container = await self._container(conversation_id)
-            self._container_of[conversation_id] = container
-            for file in turn.container_files:
-                with translated():
-                    placed = await self._client.containers.files.create(
-                        container, file=(file.filename, file.data, file.mime)
-                    )
-                paths.append(placed.path)
-                logger.info("Placed %s in container %s", placed.path, container)
-            tools.append({"type": "code_interpreter", "container": container})
+            tool, placed = await self._containers.tool(conversation_id, turn.container_files)
+            paths += placed
+            tools.append(tool)
         return tools
-
-    async def _container(self, conversation_id: str) -> str:
-        """The conversation's container (network off), created on first use and registered,
-        so /reset deletes it; one that expired (20 idle minutes) is replaced by `_expired`."""
-        if self._store is not None:
-            for object_id, kind in await self._store.remote_files_of(self.name, conversation_id):
-                if kind == "container":
-                    return object_id
-        with translated():
-            container = await self._client.containers.create(
-                name=f"telethread {conversation_id}",
-                memory_limit="1g",
-                expires_after={"anchor": "last_active_at", "minutes": 20},
-                network_policy={"type": "disabled"},
-            )
-        if self._store is not None:
-            await self._store.remote_file_added(
-                self.name, conversation_id, container.id, "container"
-            )
-        logger.info("Container %s created for %s", container.id, conversation_id)
-        return container.id
-
-    async def _expired(self, conversation_id: str) -> None:
-        """The server said the container expired: forget it, the next request makes a new one
-        (files the code wrote there are gone; the conversation goes on)."""
-        self._replaced.add(conversation_id)
-        if self._store is None:
-            return
-        for object_id, kind in await self._store.remote_files_of(self.name, conversation_id):
-            if kind == "container":
-                logger.info(
-                    "Container %s of %s expired; starting a new one", object_id, conversation_id
-                )
-                await self._store.remote_file_deleted(self.name, object_id)
-
-    async def _input(
-        self, conversation_id: str, turn: TurnInput, paths: list[str]
-    ) -> str | list[dict[str, Any]]:
-        """The user's message: plain text, or text with images and files. Small ones go inline
-        as data URLs (nothing to delete later); big ones are uploaded and registered, as base64
-        in a JSON body would take five times their size in memory while sent. Files placed in
-        the container are named by their paths."""
-        text = turn.text
-        if paths:
-            text += "\n\n[Files for your code: " + ", ".join(paths) + "]"
-        if not turn.images and not turn.files:
-            return text
-        content: list[dict[str, Any]] = [{"type": "input_text", "text": text}]
-        for n, image in enumerate(turn.images, start=1):
-            source = await self._source(
-                conversation_id, image.data, image.mime, f"image{n}", "image_url"
-            )
-            content.append({"type": "input_image", **source, "detail": self._settings.image_detail})
-        for file in turn.files:
-            source = await self._source(
-                conversation_id, file.data, file.mime, file.filename, "file_data"
-            )
-            content.append(
-                {
-                    "type": "input_file",
-                    "filename": file.filename,
-                    **source,
-                    "detail": self._settings.file_detail,
-                }
-            )
-        return [{"type": "message", "role": "user", "content": content}]
-
-    async def _source(
-        self, conversation_id: str, data: bytes, mime: str, name: str, inline_key: str
-    ) -> dict[str, str]:
-        if len(data) <= INLINE_MAX or self._store is None:
-            return {inline_key: data_url(mime, data)}
-        file_id = await upload(
-            self._client, self._store, self.name, conversation_id, (name, data, mime), "user_data"
-        )
-        return {"file_id": file_id}
 
     async def _cancel(self, response: ResponseData) -> TurnResult:
         response_id = response["id"]
@@ -464,7 +334,3 @@ class ResponsesBackend:
             response_id=response_id,
             usage=response_usage(response),
         )
-
-
-def _container_expired(exc: BackendRejected) -> bool:
-    return "container is expired" in str(exc.__cause__).lower()

@@ -29,11 +29,12 @@ from bot.engine.media_reader import MediaReader, MediaRefused, ReadMedia
 from bot.engine.metering import BudgetHit, CostMeter, Reservation
 from bot.engine.outcome import Outcome, describe, for_error, with_sources
 from bot.engine.quota_pause import OwnerNotice, QuotaPause
+from bot.engine.tool_results import ToolResults
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
 from bot.media.text_files import UNTRUSTED
 from bot.personas import Persona
-from bot.texts import Texts, render
+from bot.texts import Texts
 from bot.texts.languages import Language, known
 from storage import ChatKey, ConversationStore, InboxEntry, LedgerRow, StorageUnavailable
 
@@ -61,7 +62,7 @@ class Answerer:
         tools: frozenset[str] = frozenset(),
         fetch_artifact: Callable[[Artifact], Awaitable[bytes]] | None = None,
     ) -> None:
-        self._fetch_artifact = fetch_artifact  # the backend's: files the model's code wrote
+        self._tool_results = ToolResults(store, fetch_artifact)
         self._store = store
         self._media = media
         self._tools = tools  # the hosted tools the backend offers
@@ -250,7 +251,7 @@ class Answerer:
             outcome = for_error(exc, texts)
         else:
             self._log_ending(key, result.status, result.response_id, result.error_code)
-            await self._note_documents(turn, conversation.id, result.status)
+            await self._tool_results.note_documents(turn.entry, conversation.id, result.status)
             outcome = describe(
                 result, texts, stopped=turn.stopped, timeout_seconds=self._response_timeout
             )
@@ -265,24 +266,12 @@ class Answerer:
             audio_seconds=media.audio_seconds,
         )
         if result is not None and result.container_replaced and conversation is not None:
-            outcome = await self._after_new_container(turn.entry, conversation.id, outcome, texts)
+            outcome = await self._tool_results.after_new_container(
+                turn.entry, conversation.id, outcome, texts
+            )
         if result is not None and result.citations and outcome.answer:
             outcome = replace(outcome, answer=with_sources(outcome.answer, result.citations, texts))
         return (outcome.after(texts.history_lost) if history_lost else outcome), settled
-
-    async def _after_new_container(
-        self, entry: InboxEntry, conversation_id: str, outcome: Outcome, texts: Texts
-    ) -> Outcome:
-        """The sandbox expired and was replaced: files sent before this message are gone from
-        it, and the user is told so (if there were any)."""
-        earlier = [
-            a
-            for a in await self._store.chat_files(entry.key, conversation_id)
-            if a.message_id != entry.message_id
-        ]
-        if not earlier:
-            return outcome
-        return outcome.after(texts.container_expired)
 
     def _offered(self, persona: Persona) -> tuple[str, ...]:
         """The persona's tools that the backend runs."""
@@ -293,18 +282,6 @@ class Answerer:
             return False  # only spreadsheets need to know: no read for every message
         _, persona = await self._conversations.stored(entry.key)
         return "code_interpreter" in self._offered(persona)
-
-    async def _note_documents(
-        self, turn: RunningTurn, conversation_id: str, status: TurnStatus
-    ) -> None:
-        """Documents the conversation now holds, for a tool to fetch again (best effort)."""
-        documents = tuple(a for a in turn.entry.attachments if a.kind in ("pdf", "text"))
-        if not documents or status not in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
-            return
-        try:
-            await self._store.chat_files_added(turn.entry.key, conversation_id, documents)
-        except StorageUnavailable as exc:
-            logger.warning("Documents of chat %s not noted: %s", turn.entry.key, exc)
 
     def _texts(self, entry: InboxEntry) -> Texts:
         """The catalogue of the language the entry's answer is written in."""
@@ -331,7 +308,7 @@ class Answerer:
         for n, notice in enumerate(outcome.notices, start=1):
             await channel.send_notice(notice, retry if n == len(outcome.notices) else None)
         if outcome.files:
-            await self._send_files(entry, outcome.files, channel)
+            await self._tool_results.send_files(entry, outcome.files, channel, self._texts(entry))
         if outcome.answer and live is not None:
             await live.finish(outcome.answer, outcome.note)
         elif outcome.answer:
@@ -340,26 +317,6 @@ class Answerer:
             await self._keep_for_retry(entry)
         else:
             await self._forget(entry)
-
-    async def _send_files(
-        self, entry: InboxEntry, files: tuple[Artifact, ...], channel: ReplyChannel
-    ) -> None:
-        """Fetch what the code wrote (while its container lives) and send it; a file that is
-        gone is said, the others still sent."""
-        fetched: list[tuple[str, bytes]] = []
-        for artifact in files:
-            try:
-                if self._fetch_artifact is None:
-                    raise BackendError("no way to fetch files")
-                fetched.append((artifact.filename, await self._fetch_artifact(artifact)))
-            except BackendError as exc:
-                logger.warning("File %s of chat %s is gone: %s", artifact.file_id, entry.key, exc)
-                await channel.send_notice(
-                    render(self._texts(entry).artifact_gone, name=artifact.filename)
-                )
-        if fetched:
-            await channel.send_files(fetched)
-            logger.info("Sent %d files the model made in chat %s", len(fetched), entry.key)
 
     async def _keep_for_retry(self, entry: InboxEntry) -> None:
         try:

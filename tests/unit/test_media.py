@@ -12,7 +12,7 @@ from telegram import PhotoSize
 
 from bot.backends.transcription import upload_name
 from bot.config import ConfigError, load_config
-from bot.engine.media_reader import ByteBudget
+from bot.engine.byte_budget import ByteBudget
 from bot.handlers.attachments import pick_photo
 from bot.media.images import sniff
 from bot.media.kinds import document_kind, image_format

@@ -1,0 +1,139 @@
+"""The code interpreter's containers on the Responses backend: one per conversation (network off,
+1 GB, expiring after 20 idle minutes), registered so /reset deletes it, replaced when the server
+says it expired; the user's data placed in it; the files the code wrote found in it; sessions
+counted for the bill.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from typing import Any
+
+import openai
+
+from bot.backends.base import Artifact, BackendError, BackendRejected, FilePart, TurnResult
+from bot.backends.openai_calls import translated
+from storage import ConversationStore
+
+logger = logging.getLogger(__name__)
+
+SESSION = 20 * 60.0  # seconds: containers are billed per 20-minute session
+IDLE_MINUTES = 20
+
+
+def container_expired(exc: BackendRejected) -> bool:
+    """The request named a container that expired (it can never be revived)."""
+    return "container is expired" in str(exc.__cause__).lower()
+
+
+class Containers:
+    def __init__(
+        self, client: openai.AsyncOpenAI, store: ConversationStore | None, backend: str
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._backend = backend
+        self._used: dict[str, float] = {}  # container → when code last ran in it
+        self._of: dict[str, str] = {}  # conversation → the container its tools name
+        self._replaced: set[str] = set()  # conversations whose container expired this turn
+
+    async def tool(
+        self, conversation_id: str, files: tuple[FilePart, ...]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The code interpreter's definition for this conversation, and the paths of `files`
+        placed in its container (for the message to name)."""
+        container = await self._container(conversation_id)
+        self._of[conversation_id] = container
+        paths = []
+        for file in files:
+            with translated():
+                placed = await self._client.containers.files.create(
+                    container, file=(file.filename, file.data, file.mime)
+                )
+            paths.append(placed.path)
+            logger.info("Placed %s in container %s", placed.path, container)
+        return {"type": "code_interpreter", "container": container}, paths
+
+    async def expired(self, conversation_id: str) -> None:
+        """The server said the container expired: forget it, the next request makes a new one
+        (files the code wrote there are gone; the conversation goes on)."""
+        self._replaced.add(conversation_id)
+        if self._store is None:
+            return
+        for object_id, kind in await self._store.remote_files_of(self._backend, conversation_id):
+            if kind == "container":
+                logger.info(
+                    "Container %s of %s expired; starting a new one", object_id, conversation_id
+                )
+                await self._store.remote_file_deleted(self._backend, object_id)
+
+    async def completed(
+        self, conversation_id: str, result: TurnResult, started: float
+    ) -> TurnResult:
+        """The result with its container sessions counted, a replaced container said and, when
+        code ran but cited no file it wrote, the files it wrote found by listing the container."""
+        result = self._sessions(conversation_id, result)
+        if conversation_id in self._replaced:
+            self._replaced.discard(conversation_id)
+            result = replace(result, container_replaced=True)
+        container = self._of.get(conversation_id)
+        if result.tools_used is None or result.artifacts or container is None:
+            return result
+        try:
+            with translated():
+                page = await self._client.containers.files.list(container, order="desc", limit=20)
+        except BackendError as exc:
+            logger.warning("Could not list the files of container %s: %s", container, exc)
+            return result
+        written = tuple(
+            Artifact(container, f.id, f.path.rsplit("/", 1)[-1])
+            for f in reversed(page.data)
+            if f.source == "assistant" and f.created_at >= int(started)
+        )
+        if written:
+            logger.info("%d files of %s found by listing (no citation)", len(written), container)
+        return replace(result, artifacts=written)
+
+    async def fetch(self, artifact: Artifact) -> bytes:
+        with translated():
+            content = await self._client.containers.files.content.retrieve(
+                artifact.file_id, container_id=artifact.container_id
+            )
+        return content.read()
+
+    def _sessions(self, conversation_id: str, result: TurnResult) -> TurnResult:
+        """Code run in the conversation's container less than 20 minutes after it last ran is
+        not a new session."""
+        used = result.tools_used
+        container = self._of.get(conversation_id)
+        if used is None or not used.containers or container is None:
+            return result
+        now = time.monotonic()
+        last = self._used.get(container)
+        self._used[container] = now
+        fresh = 1 if last is None or now - last >= SESSION else 0
+        return replace(result, tools_used=replace(used, containers=fresh))
+
+    async def _container(self, conversation_id: str) -> str:
+        """The conversation's container, created on first use and registered."""
+        if self._store is not None:
+            for object_id, kind in await self._store.remote_files_of(
+                self._backend, conversation_id
+            ):
+                if kind == "container":
+                    return object_id
+        with translated():
+            container = await self._client.containers.create(
+                name=f"telethread {conversation_id}",
+                memory_limit="1g",
+                expires_after={"anchor": "last_active_at", "minutes": IDLE_MINUTES},
+                network_policy={"type": "disabled"},
+            )
+        if self._store is not None:
+            await self._store.remote_file_added(
+                self._backend, conversation_id, container.id, "container"
+            )
+        logger.info("Container %s created for %s", container.id, conversation_id)
+        return container.id

@@ -1,0 +1,74 @@
+"""What a tool turn leaves besides its text: the files the model's code wrote (fetched and sent
+before the answer), the documents the conversation now holds (noted for the code interpreter),
+and the note that the code's sandbox was replaced."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.backends import Artifact, BackendError, TurnStatus
+from bot.engine.channel import ReplyChannel
+from bot.engine.outcome import Outcome
+from bot.texts import Texts, render
+from storage import ConversationStore, InboxEntry, StorageUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class ToolResults:
+    def __init__(
+        self,
+        store: ConversationStore,
+        fetch: Callable[[Artifact], Awaitable[bytes]] | None,
+    ) -> None:
+        self._store = store
+        self._fetch = fetch  # the backend's: files the model's code wrote
+
+    async def send_files(
+        self,
+        entry: InboxEntry,
+        files: tuple[Artifact, ...],
+        channel: ReplyChannel,
+        texts: Texts,
+    ) -> None:
+        """Fetch what the code wrote (while its container lives) and send it; a file that is
+        gone is said, the others still sent."""
+        fetched: list[tuple[str, bytes]] = []
+        for artifact in files:
+            try:
+                if self._fetch is None:
+                    raise BackendError("no way to fetch files")
+                fetched.append((artifact.filename, await self._fetch(artifact)))
+            except BackendError as exc:
+                logger.warning("File %s of chat %s is gone: %s", artifact.file_id, entry.key, exc)
+                await channel.send_notice(render(texts.artifact_gone, name=artifact.filename))
+        if fetched:
+            await channel.send_files(fetched)
+            logger.info("Sent %d files the model made in chat %s", len(fetched), entry.key)
+
+    async def note_documents(
+        self, entry: InboxEntry, conversation_id: str, status: TurnStatus
+    ) -> None:
+        """Documents the conversation now holds, for a tool to fetch again (best effort)."""
+        documents = tuple(a for a in entry.attachments if a.kind in ("pdf", "text", "data"))
+        if not documents or status not in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
+            return
+        try:
+            await self._store.chat_files_added(entry.key, conversation_id, documents)
+        except StorageUnavailable as exc:
+            logger.warning("Documents of chat %s not noted: %s", entry.key, exc)
+
+    async def after_new_container(
+        self, entry: InboxEntry, conversation_id: str, outcome: Outcome, texts: Texts
+    ) -> Outcome:
+        """The sandbox expired and was replaced: files sent before this message are gone from
+        it, and the user is told so (if there were any)."""
+        earlier = [
+            a
+            for a in await self._store.chat_files(entry.key, conversation_id)
+            if a.message_id != entry.message_id
+        ]
+        if not earlier:
+            return outcome
+        return outcome.after(texts.container_expired)
