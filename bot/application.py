@@ -47,24 +47,29 @@ logger = logging.getLogger(__name__)
 RETENTION_CHECK_SECONDS = 3600.0
 
 
-async def register_commands(bot: Bot, config: Config) -> None:
+async def register_commands(bot: Bot, config: Config, *, drawing: bool = False) -> None:
     """Per language, the command menu per audience (private chats, group members, group admins)
     and the bot's descriptions. Telegram picks by the user's app language; the default
     language's texts go to everyone else. Command names stay English everywhere."""
     menus: list[tuple[str | None, Texts]] = [(None, CATALOGUES[config.default_language])]
     menus += [(TELEGRAM_CODES[language], CATALOGUES[language]) for language in LANGUAGES]
-    await asyncio.gather(*(_register_menus(bot, config, code, texts) for code, texts in menus))
+    await asyncio.gather(
+        *(_register_menus(bot, config, code, texts, drawing) for code, texts in menus)
+    )
 
 
-async def _register_menus(bot: Bot, config: Config, code: str | None, texts: Texts) -> None:
+async def _register_menus(
+    bot: Bot, config: Config, code: str | None, texts: Texts, drawing: bool
+) -> None:
     persona = BotCommand("persona", texts.command_persona)
     reset = BotCommand("reset", texts.command_reset)
     language = BotCommand("language", texts.command_language)
     usage = BotCommand("usage", texts.command_usage)
     help_ = BotCommand("help", texts.command_help)
     start = BotCommand("start", texts.command_start)
-    managers = [persona, reset, language, usage, help_]
-    members = [usage, help_] if config.group_admin_only else managers
+    image = [BotCommand("image", texts.command_image)] if drawing else []
+    managers = [persona, reset, language, *image, usage, help_]
+    members = [*image, usage, help_] if config.group_admin_only else managers
     await bot.set_my_commands(
         [*managers, start], scope=BotCommandScopeAllPrivateChats(), language_code=code
     )
@@ -122,6 +127,7 @@ def build_services(config: Config) -> Services:
         transcription_model=transcription.model,
         transcription_local=transcription.base_url is not None
         and "api.openai.com" not in transcription.base_url,
+        drawing=config.media.drawing,
     )
     media = MediaReader(config.media, lambda: backend.media, transcriber)
     engine = ChatEngine(
@@ -170,7 +176,11 @@ def build_application(config: Config) -> TelethreadApp:
 
     async def post_init(application: TelethreadApp) -> None:
         await services.start()
-        await register_commands(application.bot, config)
+        await register_commands(
+            application.bot,
+            config,
+            drawing=config.media.drawing.command and "image_generation" in services.backend.tools,
+        )
         resumed = await services.engine.resume_pending(channel_for)
         if resumed:
             logger.info("Resuming %d messages left from the last run", resumed)

@@ -11,10 +11,13 @@ from typing import get_args
 
 from bot.env_reader import EnvReader
 from bot.media.settings import (
+    IMAGE_SIZE,
     TELEGRAM_DOWNLOAD_MB,
     ChatVision,
     FileDetail,
     ImageDetail,
+    ImageQuality,
+    ImageSettings,
     MediaSettings,
     Transcription,
 )
@@ -41,6 +44,23 @@ def read_media(read: EnvReader, *, base_url: str | None, api_key: str) -> MediaS
         chat_vision=read.choice("CHAT_VISION", get_args(ChatVision), defaults.chat_vision),
         memory_mb=read.whole("MEDIA_MEMORY_MB", defaults.memory_mb) or defaults.memory_mb,
         transcription=_transcription(read, base_url=base_url, api_key=api_key),
+        drawing=_drawing(read),
+    )
+
+
+def _drawing(read: EnvReader) -> ImageSettings:
+    defaults = ImageSettings()
+    size = (read.text("IMAGE_SIZE") or defaults.size).lower()
+    if not IMAGE_SIZE.match(size):
+        read.problems.append(
+            f"IMAGE_SIZE must be auto or WIDTHxHEIGHT (e.g. 1024x1024), got {size!r}"
+        )
+        size = defaults.size
+    return ImageSettings(
+        model=read.text("IMAGE_MODEL") or defaults.model,
+        quality=read.choice("IMAGE_QUALITY", get_args(ImageQuality), defaults.quality),
+        size=size,
+        command=read.flag("IMAGE_COMMAND", defaults.command),
     )
 
 

@@ -52,6 +52,11 @@ class Services:
                     ", ".join(missing),
                     self.backend.name,
                 )
+        if self.config.media.drawing.command and "image_generation" not in self.backend.tools:
+            logging.getLogger(__name__).warning(
+                "IMAGE_COMMAND is on, but the %s backend cannot draw: /image says so",
+                self.backend.name,
+            )
         if self.transcriber is not None:
             await self.transcriber.start()
 

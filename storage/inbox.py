@@ -34,6 +34,7 @@ class InboxQueries:
         user_id: int | None = None,
         attachments: tuple[Attachment, ...] = (),
         album_id: str | None = None,
+        tool: str | None = None,
     ) -> InboxEntry | None:
         """Record an accepted message; None if this Telegram message was recorded before.
 
@@ -41,7 +42,7 @@ class InboxQueries:
         """
         insert = (
             "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language, user_id,"
-            " attachments, album_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " attachments, album_id, tool) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (chat_id, message_id) DO NOTHING"
         )
         row = (
@@ -54,6 +55,7 @@ class InboxQueries:
             user_id,
             attachments_json(attachments),
             album_id,
+            tool,
         )
         cursor = await write(self.db, "record a message", insert, row)
         if cursor.rowcount == 0:
@@ -70,6 +72,7 @@ class InboxQueries:
             user_id=user_id,
             attachments=attachments,
             album_id=album_id,
+            tool=tool,
         )
 
     async def inbox_join(
@@ -188,7 +191,7 @@ class InboxQueries:
     async def _entries(self, where: str, params: tuple[object, ...]) -> list[InboxEntry]:
         async with self.db.execute(
             "SELECT id, chat_id, topic_id, message_id, private, text, state, conversation_id,"
-            " remote_id, reply, language, user_id, attachments, album_id"
+            " remote_id, reply, language, user_id, attachments, album_id, tool"
             f" FROM inbox WHERE {where} ORDER BY id",
             params,
         ) as cursor:
@@ -208,6 +211,7 @@ class InboxQueries:
                 user_id=r[11],
                 attachments=attachments_from(r[12]),
                 album_id=r[13],
+                tool=r[14],
             )
             for r in rows
         ]

@@ -222,4 +222,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, topic_id, conversation_id, file_unique_id)
     );
     """,
+    # 9: a hosted tool the user asked for by command (/image → image_generation), so a turn
+    # resumed after a restart still forces it.
+    """
+    ALTER TABLE inbox ADD COLUMN tool TEXT;
+    """,
 )

@@ -76,6 +76,7 @@ class InboxEntry:
     user_id: int | None = None  # the sender (None: anonymous, e.g. a group's admin or channel)
     attachments: tuple[Attachment, ...] = ()
     album_id: str | None = None  # Telegram's media_group_id: an album's items join one entry
+    tool: str | None = None  # a hosted tool the user asked for by command (/image)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from bot.backends.base import (
     ConversationNotFound,
     FilePart,
     ImagePart,
+    ImageTokens,
     MediaSupport,
     MediaUnsupported,
     ModelSettings,
@@ -45,6 +46,7 @@ __all__ = [
     "ConversationNotFound",
     "FilePart",
     "ImagePart",
+    "ImageTokens",
     "MediaSupport",
     "MediaUnsupported",
     "ModelClient",
@@ -84,6 +86,7 @@ def create_backend(config: Config, store: ConversationStore, client: ModelClient
         max_output_tokens=config.max_output_tokens,
         image_detail=config.media.image_detail,
         file_detail=config.media.file_detail,
+        images=config.media.drawing,
     )
     if config.backend == "assistants":
         from bot.backends.assistants import AssistantsBackend

@@ -9,8 +9,9 @@ import enum
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
+from bot.media.settings import ImageSettings
 from storage import TokenUsage, ToolCounts
 
 
@@ -43,14 +44,32 @@ class FilePart:
     filename: str
 
 
+ArtifactKind = Literal["container", "image"]
+
+
 @dataclass(frozen=True, slots=True)
 class Artifact:
-    """A file the model's code wrote, where it lies until the container expires (fetched with
-    `Backend.fetch_artifact` when it is delivered, so a restart can still deliver it)."""
+    """A file the model made, by reference: fetched with `Backend.fetch_artifact` when it is
+    delivered, so an answer interrupted by a restart still delivers it (and no bytes are kept).
 
-    container_id: str
+    `kind` "container": a file the code wrote, in container `source` until it expires;
+    "image": a generated image, item `file_id` of response `source`.
+    """
+
+    source: str
     file_id: str
     filename: str
+    kind: ArtifactKind = "container"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageTokens:
+    """What image generation used, as the API reports it (`tool_usage.image_gen`): priced
+    apart from the chat model's tokens."""
+
+    text_input: int = 0
+    image_input: int = 0
+    output: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +81,7 @@ class TurnInput:
     files: tuple[FilePart, ...] = ()
     tools: tuple[str, ...] = ()  # hosted tools the persona uses (only ones the backend offers)
     container_files: tuple[FilePart, ...] = ()  # the user's data, for the code interpreter
+    tool_choice: str | None = None  # a tool the model must use (/image: image_generation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +103,10 @@ class TurnResult:
     model: str | None = None  # the model that served it (a snapshot name), if the API says
     citations: tuple[tuple[str, str], ...] = ()  # (title, url) of the web pages it cites
     tools_used: ToolCounts | None = None  # web searches, container sessions: priced per call
-    artifacts: tuple[Artifact, ...] = ()  # files the code wrote (charts, tables…)
+    artifacts: tuple[Artifact, ...] = ()  # files the code wrote (charts, tables…), images made
     container_replaced: bool = False  # the code's container had expired: its files are gone
+    image_tokens: ImageTokens | None = None  # None: no image made, or the server did not say
+    images_refused: int = 0  # image generations the server refused (moderation, …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +174,7 @@ class ModelSettings:
     image_detail: str = "high"
     file_detail: str = "low"
     poll_interval: tuple[float, float] = (0.25, 1.5)  # first and longest wait between polls
+    images: ImageSettings = field(default_factory=ImageSettings)
 
     def output_cap(self, turn: TurnInput) -> int | None:
         """The turn's own cap (a budget's), else the configured MAX_OUTPUT_TOKENS."""

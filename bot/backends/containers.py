@@ -74,12 +74,14 @@ class Containers:
     ) -> TurnResult:
         """The result with its container sessions counted, a replaced container said and, when
         code ran but cited no file it wrote, the files it wrote found by listing the container."""
+        ran_code = result.tools_used is not None and result.tools_used.containers > 0
         result = self._sessions(conversation_id, result)
         if conversation_id in self._replaced:
             self._replaced.discard(conversation_id)
             result = replace(result, container_replaced=True)
         container = self._of.get(conversation_id)
-        if result.tools_used is None or result.artifacts or container is None:
+        cited = any(a.kind == "container" for a in result.artifacts)
+        if not ran_code or cited or container is None:
             return result
         try:
             with translated():
@@ -94,12 +96,12 @@ class Containers:
         )
         if written:
             logger.info("%d files of %s found by listing (no citation)", len(written), container)
-        return replace(result, artifacts=written)
+        return replace(result, artifacts=result.artifacts + written)
 
     async def fetch(self, artifact: Artifact) -> bytes:
         with translated():
             content = await self._client.containers.files.content.retrieve(
-                artifact.file_id, container_id=artifact.container_id
+                artifact.file_id, container_id=artifact.source
             )
         return content.read()
 

@@ -11,7 +11,13 @@ import json
 import re
 from typing import Any, TypedDict, cast
 
-from bot.backends.base import Artifact, BackendUnavailable, TurnResult, TurnStatus
+from bot.backends.base import (
+    Artifact,
+    BackendUnavailable,
+    ImageTokens,
+    TurnResult,
+    TurnStatus,
+)
 from bot.backends.openai_calls import TERMINAL_STATUS
 from storage import TokenUsage, ToolCounts
 
@@ -29,6 +35,7 @@ class ResponseData(TypedDict, total=False):
     error: dict[str, Any] | None
     incomplete_details: dict[str, Any] | None
     model: str
+    tool_usage: dict[str, Any] | None
 
 
 def parse_response(body: bytes) -> ResponseData:
@@ -56,12 +63,51 @@ def turn_result(response: ResponseData) -> TurnResult:
         citations=citations(response),
         tools_used=tools_used(response),
         artifacts=artifacts(response),
+        image_tokens=image_tokens(response),
+        images_refused=sum(1 for item in _image_calls(response) if item.get("status") == "failed"),
+    )
+
+
+def _image_calls(response: ResponseData) -> list[dict[str, Any]]:
+    return [i for i in response.get("output") or [] if i.get("type") == "image_generation_call"]
+
+
+def generated_images(response: ResponseData) -> dict[str, str]:
+    """The images the response made: base64 by item id."""
+    return {
+        str(item["id"]): str(item["result"])
+        for item in _image_calls(response)
+        if item.get("result") and item.get("id")
+    }
+
+
+def image_tokens(response: ResponseData) -> ImageTokens | None:
+    """`tool_usage.image_gen`, where the server reports it."""
+    usage = (response.get("tool_usage") or {}).get("image_gen")
+    if not usage:
+        return None
+    details = usage.get("input_tokens_details") or {}
+    text = details.get("text_tokens")
+    image = details.get("image_tokens") or 0
+    return ImageTokens(
+        text_input=(usage.get("input_tokens") or 0) - image if text is None else text,
+        image_input=image,
+        output=usage.get("output_tokens") or 0,
     )
 
 
 def artifacts(response: ResponseData) -> tuple[Artifact, ...]:
-    """Files the answer cites from the code interpreter's container, once each."""
+    """The images the response made, then the files the answer cites from the code
+    interpreter's container, once each."""
     found: dict[str, Artifact] = {}
+    response_id = str(response.get("id"))
+    for n, item in enumerate(
+        (i for i in _image_calls(response) if i.get("result") and i.get("id")), start=1
+    ):
+        extension = str(item.get("output_format") or "png")
+        found[str(item["id"])] = Artifact(
+            response_id, str(item["id"]), f"image-{n}.{extension}", kind="image"
+        )
     for content in _output_texts(response):
         for note in content.get("annotations") or []:
             if note.get("type") == "container_file_citation" and note.get("file_id"):
@@ -87,15 +133,17 @@ def citations(response: ResponseData) -> tuple[tuple[str, str], ...]:
 
 
 def tools_used(response: ResponseData) -> ToolCounts | None:
-    """Web searches run, and the containers the code ran in (each a billed session)."""
+    """Web searches run, the containers the code ran in (each a billed session), and the
+    images made."""
     items = response.get("output") or []
     searches = sum(1 for item in items if item.get("type") == "web_search_call")
     containers = {
         item.get("container_id") for item in items if item.get("type") == "code_interpreter_call"
     }
-    if not searches and not containers:
+    images = sum(1 for item in _image_calls(response) if item.get("result"))
+    if not searches and not containers and not images:
         return None
-    return ToolCounts(web_searches=searches, containers=len(containers))
+    return ToolCounts(web_searches=searches, containers=len(containers), images=images)
 
 
 def _output_texts(response: ResponseData) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ Responses are read as plain JSON (`response_data`), not as the SDK's `Response` 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import logging
 import time
@@ -43,6 +45,7 @@ from bot.backends.openai_calls import (
 )
 from bot.backends.response_data import (
     ResponseData,
+    generated_images,
     output_text,
     parse_response,
     response_usage,
@@ -72,9 +75,9 @@ class ResponsesBackend:
 
     name = "responses"
     media = MediaSupport(images=True, pdf=True)
-    # Hosted tools offered to personas (image generation is not yet: personas asking for it
-    # are told so at start-up and in the menu).
-    tools = frozenset({"code_interpreter", "web_search"})
+    # Hosted tools offered to personas (and image generation to /image, where enabled).
+    tools = frozenset({"code_interpreter", "web_search", "image_generation"})
+    KEPT_IMAGES = 16  # generated images held until delivered (else fetched again by id)
 
     def __init__(
         self,
@@ -87,6 +90,9 @@ class ResponsesBackend:
         self._store = store  # the registry of uploads and containers
         self._containers = Containers(client, store, self.name)
         self._message = UserMessage(client, store, settings, self.name)
+        # Images made by recent turns (base64 by item id), so delivering them right after the
+        # turn needs no second download; after a restart they are fetched from the response.
+        self._images: dict[str, str] = {}
 
     async def start(self) -> None:
         """Load the SDK's API modules now (conversations are created per chat).
@@ -133,7 +139,28 @@ class ResponsesBackend:
         yield await self._containers.completed(conversation_id, result, started)
 
     async def fetch_artifact(self, artifact: Artifact) -> bytes:
-        return await self._containers.fetch(artifact)
+        if artifact.kind != "image":
+            return await self._containers.fetch(artifact)
+        encoded = self._images.pop(artifact.file_id, None)
+        if encoded is None:
+            with translated():
+                response = await self._retrieve(artifact.source)
+            encoded = generated_images(response).get(artifact.file_id)
+        if encoded is None:
+            raise BackendRejected(f"image {artifact.file_id} is not in {artifact.source}")
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except binascii.Error as exc:
+            raise BackendRejected(f"image {artifact.file_id} is not base64: {exc}") from exc
+
+    def _result(self, response: ResponseData) -> TurnResult:
+        """The turn's result; the images it made are kept until they are delivered."""
+        images = generated_images(response)
+        if images:
+            self._images.update(images)
+            while len(self._images) > self.KEPT_IMAGES:
+                self._images.pop(next(iter(self._images)))
+        return turn_result(response)
 
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
@@ -224,8 +251,7 @@ class ResponsesBackend:
                 await self._containers.expired(conversation_id)
         raise AssertionError("unreachable")
 
-    @staticmethod
-    async def _read(events: ServerEvents, seen: _StreamPosition) -> AsyncIterator[TurnEvent]:
+    async def _read(self, events: ServerEvents, seen: _StreamPosition) -> AsyncIterator[TurnEvent]:
         """The turn's events in one stream, ending with a TurnResult if the stream got there."""
         async for event in events:
             kind = event.get("type")
@@ -238,7 +264,7 @@ class ResponsesBackend:
                     logger.info("Response %s started", seen.response_id)
                     yield TurnStarted(seen.response_id)
             elif kind in ("response.completed", "response.incomplete", "response.failed"):
-                yield turn_result(cast(ResponseData, event.get("response", {})))
+                yield self._result(cast(ResponseData, event.get("response", {})))
                 return
             elif kind == "error":
                 code = event.get("code")
@@ -258,7 +284,7 @@ class ResponsesBackend:
         )
         if response.get("status") in PENDING:
             return await self._cancel(response)
-        return turn_result(response)
+        return self._result(response)
 
     async def _retrieve(self, response_id: str) -> ResponseData:
         raw = await self._client.responses.with_raw_response.retrieve(response_id)
@@ -304,6 +330,8 @@ class ResponsesBackend:
             request["max_output_tokens"] = cap
         if tools:
             request["tools"] = tools
+            if turn.tool_choice in turn.tools:
+                request["tool_choice"] = {"type": turn.tool_choice}
         return request
 
     async def _tools(
@@ -314,6 +342,17 @@ class ResponsesBackend:
         tools: list[dict[str, Any]] = []
         if "web_search" in turn.tools:
             tools.append({"type": "web_search"})
+        if "image_generation" in turn.tools:
+            images = self._settings.images
+            tools.append(
+                {
+                    "type": "image_generation",
+                    "model": images.model,
+                    "quality": images.quality,
+                    "size": images.size,
+                    "output_format": "png",
+                }
+            )
         if "code_interpreter" in turn.tools:
             tool, placed = await self._containers.tool(conversation_id, turn.container_files)
             paths += placed

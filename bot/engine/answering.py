@@ -197,6 +197,7 @@ class Answerer:
             force=entry.state == "running",
             extra_tokens=self._media.input_tokens(entry),
             audio_seconds=self._media.audio_seconds(entry),
+            images=1 if "image_generation" in self._turn_tools(entry, persona) else 0,
         )
 
     async def _run(
@@ -224,8 +225,9 @@ class Answerer:
                     max_output_tokens=reservation.max_output_tokens,
                     images=media.images,
                     files=media.files,
-                    tools=self._offered(conversation.persona),
+                    tools=self._turn_tools(turn.entry, conversation.persona),
                     container_files=media.container_files,
+                    tool_choice=turn.entry.tool,
                 )
                 turn.ledger = replace(reservation.row, conversation_id=conversation.id)
                 try:
@@ -276,6 +278,13 @@ class Answerer:
     def _offered(self, persona: Persona) -> tuple[str, ...]:
         """The persona's tools that the backend runs."""
         return tuple(t for t in persona.tools if t in self._tools)
+
+    def _turn_tools(self, entry: InboxEntry, persona: Persona) -> tuple[str, ...]:
+        """The persona's tools, and the one the user asked for by command (/image)."""
+        offered = self._offered(persona)
+        if entry.tool is None or entry.tool in offered or entry.tool not in self._tools:
+            return offered
+        return (*offered, entry.tool)
 
     async def _runs_code(self, entry: InboxEntry) -> bool:
         if not any(a.kind == "data" for a in entry.attachments):

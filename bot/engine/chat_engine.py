@@ -43,6 +43,7 @@ class _Incoming:
     user_id: int | None
     attachments: tuple[Attachment, ...]
     album_id: str | None
+    tool: str | None = None  # a hosted tool asked for by command (/image)
 
 
 class ChatEngine:
@@ -98,6 +99,7 @@ class ChatEngine:
         user_id: int | None = None,
         attachments: tuple[Attachment, ...] = (),
         album_id: str | None = None,
+        tool: str | None = None,
     ) -> bool:
         """Record a user message in the inbox, then queue it behind the chat's earlier ones.
 
@@ -105,7 +107,7 @@ class ChatEngine:
         or joined the album an earlier item started.
         """
         incoming = _Incoming(
-            key, text, message_id, private, language, user_id, attachments, album_id
+            key, text, message_id, private, language, user_id, attachments, album_id, tool
         )
         if album_id is not None:
             async with self._albums.lock:
@@ -129,6 +131,7 @@ class ChatEngine:
             user_id=incoming.user_id,
             attachments=attachments,
             album_id=incoming.album_id,
+            tool=incoming.tool,
         )
         if entry is None:
             logger.info(

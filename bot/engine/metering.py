@@ -20,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.backends import TurnResult
+from bot.backends import ImageTokens, TurnResult
+from bot.media.settings import ImageSettings
 from bot.usage.budgets import SCOPES, BudgetRules, Scope
-from bot.usage.prices import PriceTable
+from bot.usage.prices import IMAGE_OUTPUT_TOKENS, IMAGE_PROMPT_TOKENS, PriceTable
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
 from storage import (
     ConversationStore,
@@ -90,7 +91,9 @@ class CostMeter:
         clock: Callable[[], float] = time.time,
         transcription_model: str | None = None,
         transcription_local: bool = False,
+        drawing: ImageSettings | None = None,
     ) -> None:
+        self._drawing = drawing or ImageSettings()
         self._transcription_model = transcription_model
         self._transcription_local = transcription_local
         self._store = store
@@ -150,6 +153,21 @@ class CostMeter:
         )
         return micros or 0
 
+    def image_micros(self, tokens: ImageTokens | None, images: int) -> int:
+        """What drawing cost: the tokens the server reported, else `images` estimated at the
+        configured quality (0 when the image model is unpriced)."""
+        if tokens is None and not images:
+            return 0
+        price = self._prices.image_price(self._drawing.model)
+        if price is None:
+            return 0
+        if tokens is None:
+            tokens = ImageTokens(
+                text_input=IMAGE_PROMPT_TOKENS * images,
+                output=IMAGE_OUTPUT_TOKENS[self._drawing.quality] * images,
+            )
+        return price.cost_micros(tokens.text_input, tokens.image_input, tokens.output)
+
     async def reserve(
         self,
         entry: InboxEntry,
@@ -159,10 +177,12 @@ class CostMeter:
         force: bool,
         extra_tokens: int = 0,
         audio_seconds: int = 0,
+        images: int = 0,
     ) -> Reservation | BudgetHit:
         """Hold the turn's upper bound, or say which budget cannot afford it. `force`: a turn
         already running before a restart is metered, never refused (it is being paid for).
-        `extra_tokens`: what attachments add; `audio_seconds`: audio still to transcribe."""
+        `extra_tokens`: what attachments add; `audio_seconds`: audio still to transcribe;
+        `images`: images the turn may draw."""
         now = self.now()
         day, month = window_keys(now)
         price = self._prices.lookup(self._model)
@@ -189,8 +209,10 @@ class CostMeter:
                 wanted = {sp: self.totals_key(chat_id, user_id, *sp) for sp in limits}
                 totals = await self._store.totals(wanted.values())
                 spent = {sp: totals[k].micros + self._reserved[k] for sp, k in wanted.items()}
-            in_cost = (price.input_micros(input_estimate) if price else 0.0) + self.audio_micros(
-                audio_seconds
+            in_cost = (
+                (price.input_micros(input_estimate) if price else 0.0)
+                + self.audio_micros(audio_seconds)
+                + self.image_micros(None, images)
             )
             out_rate = price.output_micros_per_token(input_estimate) if price else 0.0
             if limits and not force:
@@ -263,7 +285,8 @@ class CostMeter:
             source=source,
             usage=usage,
             cost_micros=(price.cost_micros(usage, tools) if price else 0)
-            + self.audio_micros(audio_seconds),
+            + self.audio_micros(audio_seconds)
+            + self.image_micros(result.image_tokens if result else None, used.images),
             priced=price is not None,
             tools=tools,
         )

@@ -45,7 +45,7 @@ class Outcome:
                 "notices": list(self.notices),
                 "note": self.note,
                 "retry": self.retry,
-                "files": [[f.container_id, f.file_id, f.filename] for f in self.files],
+                "files": [[f.source, f.file_id, f.filename, f.kind] for f in self.files],
             }
         )
 
@@ -72,10 +72,13 @@ def describe(result: TurnResult, texts: Texts, *, stopped: bool, timeout_seconds
     """
     status, text = result.status, result.text
     written = bool(text.strip())
+    refused = (texts.image_refused,) if result.images_refused else ()
     if status is TurnStatus.COMPLETED and result.artifacts:
-        return Outcome(answer=text, files=result.artifacts)
+        return Outcome(answer=text, notices=refused, files=result.artifacts)
+    if status is TurnStatus.COMPLETED and (written or refused):
+        return Outcome(answer=text, notices=refused)
     if status is TurnStatus.COMPLETED:
-        return Outcome(answer=text) if written else Outcome(notices=(texts.answer_empty,))
+        return Outcome(notices=(texts.answer_empty,))
     if status is TurnStatus.INCOMPLETE:
         reason = render(texts.answer_incomplete, reason=_incomplete_reason(result, texts))
         return Outcome(answer=text, note=reason)

@@ -21,7 +21,7 @@ from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.language import LANGUAGE_CALLBACK_PREFIX, LanguageHandlers
 from bot.handlers.membership import MembershipHandlers
-from bot.handlers.messages import MessageHandlers
+from bot.handlers.messages import IMAGE_TOOL, Drawing, MessageHandlers
 from bot.handlers.retry import RetryHandlers
 from bot.handlers.speaking import Speaker
 from bot.handlers.status import StatusHandlers
@@ -45,10 +45,19 @@ def register_handlers(
 ) -> None:
     """Each handler class gets only the collaborators it uses: never the store or the backend."""
     config, engine = services.config, services.engine
+    can_draw = IMAGE_TOOL in services.backend.tools
+    drawing: Drawing = "off"
+    if config.media.drawing.command:
+        drawing = "on" if can_draw else "unavailable"
     speaker = Speaker(services.languages, services.catalogues)
     access = AccessControl(config, services.store, speaker)
     commands = CommandHandlers(
-        engine, services.personas, access, speaker, tools_offered=services.backend.tools
+        engine,
+        services.personas,
+        access,
+        speaker,
+        tools_offered=services.backend.tools,
+        drawing=drawing == "on",
     )
     languages = LanguageHandlers(services.languages, access, speaker)
     messages = MessageHandlers(
@@ -59,6 +68,7 @@ def register_handlers(
         trigger=config.group_trigger,
         adds_group_context=config.adds_group_context,
         image_detail=config.media.image_detail,
+        drawing=drawing,
     )
     membership = MembershipHandlers(engine, access, services.languages, speaker)
     stops = StopHandlers(engine)
@@ -76,6 +86,7 @@ def register_handlers(
             CommandHandler("persona", commands.persona, filters=NEW_MESSAGES),
             CommandHandler("status", status.status, filters=NEW_MESSAGES),
             CommandHandler("usage", usage.usage, filters=NEW_MESSAGES),
+            CommandHandler("image", messages.image, filters=NEW_MESSAGES),
             CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
             CommandHandler("language", languages.language, filters=NEW_MESSAGES),
             CallbackQueryHandler(languages.button, pattern=f"^{LANGUAGE_CALLBACK_PREFIX}"),

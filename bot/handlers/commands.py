@@ -28,7 +28,9 @@ class CommandHandlers:
         access: AccessControl,
         speaker: Speaker,
         tools_offered: frozenset[str] = frozenset(),
+        drawing: bool = False,
     ) -> None:
+        self._drawing = drawing  # /image is on: /help says so
         self._tools_offered = tools_offered  # what the backend runs of the personas' tools
         self._engine = engine
         self._personas = personas
@@ -52,14 +54,11 @@ class CommandHandlers:
         message = update.effective_message
         if message is None or not await self._access.may_talk(update, context.bot):
             return
-        await _reply(
-            message,
-            render(
-                (await self._speaker.texts(update)).help,
-                example=self._personas.personas[-1].name,
-                username=context.bot.username,
-            ),
+        texts = await self._speaker.texts(update)
+        text = render(
+            texts.help, example=self._personas.personas[-1].name, username=context.bot.username
         )
+        await _reply(message, Html(f"{text}\n\n{texts.help_image}") if self._drawing else text)
 
     async def reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Forget the chat's (or topic's) conversation and start a new one."""

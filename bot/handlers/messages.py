@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Literal, TypeAlias
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -19,6 +20,10 @@ from storage import Attachment, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
+IMAGE_TOOL = "image_generation"  # the hosted tool /image forces
+# /image: IMAGE_COMMAND off, on, or on while the backend cannot draw (said to whoever asks).
+Drawing: TypeAlias = Literal["off", "on", "unavailable"]
+
 
 class MessageHandlers:
     def __init__(
@@ -31,7 +36,9 @@ class MessageHandlers:
         trigger: str | None,
         adds_group_context: bool,
         image_detail: str = "high",
+        drawing: Drawing = "off",
     ) -> None:
+        self._drawing = drawing  # /image: off, on, or on but the backend cannot draw
         self._image_detail = image_detail
         self._engine = engine
         self._access = access
@@ -56,6 +63,26 @@ class MessageHandlers:
             await message.reply_text(texts.empty_message, parse_mode=ParseMode.HTML)  # "@bot"
             return
         await self._accept(update, context, text_for_model(message, text, context.bot))
+
+    async def image(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`/image <description>`: a turn that must draw (where the owner turned /image on)."""
+        message = update.effective_message
+        if message is None or not await self._access.may_talk(update, context.bot):
+            return
+        words = (message.text or "").split(maxsplit=1)
+        prompt = words[1].strip() if len(words) > 1 else ""
+        if self._drawing == "on" and prompt:
+            model_text = text_for_model(message, f"Draw this image: {prompt}", context.bot)
+            await self._accept(update, context, model_text, tool=IMAGE_TOOL)
+            return
+        texts = await self._speaker.texts(update)
+        reply = {
+            "on": texts.image_prompt_missing,
+            "off": texts.image_command_off,
+            "unavailable": texts.image_generation_unavailable,
+        }[self._drawing]
+        logger.info("/image in chat %s not run (%s)", message.chat_id, self._drawing)
+        await message.reply_text(reply, parse_mode=ParseMode.HTML)
 
     async def media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, voice, audio, video notes and documents: a turn like a text, once the engine
@@ -95,6 +122,7 @@ class MessageHandlers:
         model_text: str,
         attachments: tuple[Attachment, ...] = (),
         album_id: str | None = None,
+        tool: str | None = None,
     ) -> None:
         message = update.effective_message
         assert message is not None
@@ -115,6 +143,7 @@ class MessageHandlers:
                 else None,
                 attachments=attachments,
                 album_id=album_id,
+                tool=tool,
             )
         except StorageUnavailable as exc:
             logger.error("Message %s in chat %s not accepted: %s", message.message_id, key, exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
@@ -26,6 +27,21 @@ class Transcription:
     language: str | None = None  # ISO-639-1 hint; None: the model detects it
 
 
+ImageQuality: TypeAlias = Literal["low", "medium", "high", "auto"]
+IMAGE_SIZE = re.compile(r"^(auto|\d{3,4}x\d{3,4})$")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSettings:
+    """How images are drawn (IMAGE_MODEL, IMAGE_QUALITY, IMAGE_SIZE) and whether anyone may ask
+    for one with /image (IMAGE_COMMAND): each image is a cost (see the README's Personas)."""
+
+    model: str = "gpt-image-2.6-sunburst"  # the SDK's default; the 1.x models are shut down
+    quality: ImageQuality = "medium"
+    size: str = "1024x1024"
+    command: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class MediaSettings:
     images: bool = True
@@ -42,6 +58,7 @@ class MediaSettings:
     chat_vision: ChatVision = "auto"
     memory_mb: int = 100  # what files in flight may take, across all chats (see IN_FLIGHT)
     transcription: Transcription = field(default_factory=lambda: Transcription(model=None))
+    drawing: ImageSettings = field(default_factory=ImageSettings)
 
     def image_limit(self) -> int:
         return int(min(self.max_image_mb, TELEGRAM_DOWNLOAD_MB) * MB)

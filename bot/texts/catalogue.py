@@ -46,6 +46,7 @@ class Texts:
     command_reset: str
     command_language: str
     command_usage: str
+    command_image: str
 
     # Telegram's profile texts: the description in an empty chat (at most 512), the short one
     # on the profile and when shared (at most 120). Plain text.
@@ -155,6 +156,16 @@ class Texts:
     spreadsheet_needs_code: str  # {name}: a spreadsheet, in a chat whose persona runs no code
     artifact_gone: str  # {name}: a file the code wrote could no longer be fetched
     container_expired: str  # the code's sandbox expired: files sent before are gone from it
+    # Drawing (/image and personas with image_generation)
+    help_image: str  # the /help line for /image, where the owner turned it on
+    image_prompt_missing: str  # /image without a description
+    image_command_off: str  # IMAGE_COMMAND is off
+    image_generation_unavailable: str  # this bot's backend cannot draw
+    image_refused: str  # the image server refused to draw it (moderation)
+    # What the model is doing, shown while it works (a draft or a status line; plain text)
+    status_running_code: str
+    status_searching: str
+    status_drawing: str
     internal_error: str
     error_report: str  # {update_id} {chat_id} {detail}
 

@@ -11,6 +11,7 @@ TEXTS = Texts(
     command_reset="Forget this conversation and start over",
     command_language="Choose the language I speak here",
     command_usage="Your usage and budgets",
+    command_image="Draw an image from a description",
     bot_description=(
         "An AI assistant that remembers: every chat with me is one long conversation. "
         "Switch personas with /persona, start over with /reset, and add me to a group to talk "
@@ -199,6 +200,22 @@ TEXTS = Texts(
         "(My code sandbox had expired after 20 idle minutes, so the files you sent before"
         " are no longer in it: send them again if you want me to work on them.)"
     ),
+    help_image=(
+        "/image <i>description</i> — draw a picture, e.g. <code>/image a lighthouse at dusk, "
+        "watercolour</code>"
+    ),
+    image_prompt_missing=(
+        "Tell me what to draw, e.g. <code>/image a lighthouse at dusk, watercolour</code>"
+    ),
+    image_command_off="Drawing with /image is turned off on this bot.",
+    image_generation_unavailable="Sorry, this bot's AI service can't draw images.",
+    image_refused=(
+        "I couldn't draw that: the image service refused the request. Try describing it "
+        "differently."
+    ),
+    status_running_code="🧮 Running Python…",
+    status_searching="🔎 Searching the web…",
+    status_drawing="🎨 Drawing…",
     internal_error="Sorry, something went wrong on my side. Please try again.",
     error_report=(
         "⚠️ Error while handling update {update_id} (chat {chat_id}):\n<code>{detail}</code>"

@@ -12,6 +12,7 @@ TEXTS = Texts(
     command_reset="Olvidar esta conversación y empezar de nuevo",
     command_language="Elegir el idioma en que hablo aquí",
     command_usage="Tu uso y presupuestos",
+    command_image="Dibujar una imagen a partir de una descripción",
     bot_description=(
         "Un asistente de IA que recuerda: cada chat conmigo es una larga conversación. "
         "Cambia de persona con /persona, empieza de nuevo con /reset y agrégame a un grupo para "
@@ -207,6 +208,22 @@ TEXTS = Texts(
         "archivos que enviaste antes ya no están en él: envíalos de nuevo si quieres que "
         "trabaje con ellos.)"
     ),
+    help_image=(
+        "/image <i>descripción</i> — dibujo una imagen, por ejemplo <code>/image un faro al "
+        "atardecer, acuarela</code>"
+    ),
+    image_prompt_missing=(
+        "Dime qué debo dibujar, por ejemplo <code>/image un faro al atardecer, acuarela</code>"
+    ),
+    image_command_off="Dibujar con /image está desactivado en este bot.",
+    image_generation_unavailable="Lo siento, el servicio de IA de este bot no dibuja imágenes.",
+    image_refused=(
+        "No pude dibujar eso: el servicio de imágenes rechazó la solicitud. Prueba a describirlo "
+        "de otra forma."
+    ),
+    status_running_code="🧮 Ejecutando Python…",
+    status_searching="🔎 Buscando en la web…",
+    status_drawing="🎨 Dibujando…",
     internal_error="Lo siento, algo salió mal de mi lado. Inténtalo de nuevo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

@@ -12,6 +12,7 @@ TEXTS = Texts(
     command_reset="Esquecer esta conversa e recomeçar",
     command_language="Escolher o idioma em que falo aqui",
     command_usage="Seu uso e orçamentos",
+    command_image="Desenhar uma imagem a partir de uma descrição",
     bot_description=(
         "Um assistente de IA que lembra: cada chat comigo é uma longa conversa. "
         "Troque de persona com /persona, recomece com /reset e me adicione a um grupo para "
@@ -204,6 +205,22 @@ TEXTS = Texts(
         "arquivos que você enviou antes não estão mais nela: envie de novo se quiser que "
         "eu trabalhe neles.)"
     ),
+    help_image=(
+        "/image <i>descrição</i> — desenho uma imagem, por exemplo <code>/image um farol ao "
+        "entardecer, aquarela</code>"
+    ),
+    image_prompt_missing=(
+        "Diga o que devo desenhar, por exemplo <code>/image um farol ao entardecer, aquarela</code>"
+    ),
+    image_command_off="Desenhar com /image está desativado neste bot.",
+    image_generation_unavailable="Desculpe, o serviço de IA deste bot não desenha imagens.",
+    image_refused=(
+        "Não consegui desenhar isso: o serviço de imagens recusou o pedido. Tente descrever de "
+        "outro jeito."
+    ),
+    status_running_code="🧮 Executando Python…",
+    status_searching="🔎 Pesquisando na web…",
+    status_drawing="🎨 Desenhando…",
     internal_error="Desculpe, algo deu errado do meu lado. Tente de novo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

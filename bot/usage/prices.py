@@ -75,11 +75,42 @@ FREE = Price(0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
+class ImagePrice:
+    """Dollars per million tokens of image generation: the prompt's text and images, and the
+    image written."""
+
+    text_input: float
+    image_input: float
+    output: float
+
+    def cost_micros(self, text_input: int, image_input: int, output: int) -> int:
+        micros = (
+            text_input * self.text_input + image_input * self.image_input + output * self.output
+        )
+        return math.ceil(micros - 1e-9)
+
+
+# Image tokens one image writes, by quality, where the server does not report them (the
+# published figures for a 1024x1024 image; bigger sizes write more): a reservation and an
+# estimate, never a bill.
+IMAGE_OUTPUT_TOKENS = {"low": 272, "medium": 1056, "high": 4160, "auto": 4160}
+IMAGE_PROMPT_TOKENS = 200  # the prompt the model writes for the image tool, at most usually
+
+
+@dataclass(frozen=True, slots=True)
 class PriceTable:
     models: Mapping[str, Price]
     ref: str  # e.g. "bundled 2026-11-20": which table priced a ledger row
     local_free: bool = False  # a model server of the owner's: unknown models cost nothing
     transcription: Mapping[str, float] = field(default_factory=dict)  # dollars per minute
+    images: Mapping[str, ImagePrice] = field(default_factory=dict)
+
+    def image_price(self, model: str) -> ImagePrice | None:
+        """The image model's price; None if nobody priced it (free on a server of the owner's)."""
+        price = self.images.get(model) or self.images.get(SNAPSHOT.sub("", model))
+        if price is None and self.local_free:
+            return ImagePrice(0.0, 0.0, 0.0)
+        return price
 
     def audio_micros(self, model: str, seconds: int, *, local: bool) -> int | None:
         """What transcribing `seconds` of audio costs; None if nobody priced the model (a
@@ -105,6 +136,7 @@ def load_prices(owner_file: Path | None, *, local: bool) -> PriceTable:
     bundled = tomllib.loads(resources.files("bot.usage").joinpath("prices.toml").read_text())
     models = _models(bundled, {}, "the bundled price table")
     transcription = _per_minute(bundled, "the bundled price table")
+    images = _image_prices(bundled, "the bundled price table")
     ref = f"bundled {bundled['checked']}"
     if owner_file is not None:
         try:
@@ -114,8 +146,27 @@ def load_prices(owner_file: Path | None, *, local: bool) -> PriceTable:
         defaults = {**bundled.get("defaults", {}), **owned.get("defaults", {})}
         models = {**models, **_models(owned, defaults, f"PRICES_FILE {owner_file}")}
         transcription = {**transcription, **_per_minute(owned, f"PRICES_FILE {owner_file}")}
+        images = {**images, **_image_prices(owned, f"PRICES_FILE {owner_file}")}
         ref = f"{owner_file.name} + {ref}"
-    return PriceTable(models, ref, local_free=local, transcription=transcription)
+    return PriceTable(models, ref, local_free=local, transcription=transcription, images=images)
+
+
+def _image_prices(table: dict[str, Any], where: str) -> dict[str, ImagePrice]:
+    found: dict[str, ImagePrice] = {}
+    for name, fields in (table.get("images") or {}).items():
+        try:
+            price = ImagePrice(
+                float(fields["text_input"]), float(fields["image_input"]), float(fields["output"])
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PriceFileError(
+                f"{where}: image model {name!r} needs numbers for text_input, image_input and "
+                f"output ({exc})"
+            ) from exc
+        if min(price.text_input, price.image_input, price.output) < 0:
+            raise PriceFileError(f"{where}: image model {name!r} has a negative price")
+        found[name] = price
+    return found
 
 
 def _per_minute(table: dict[str, Any], where: str) -> dict[str, float]:

@@ -35,6 +35,9 @@ class Reply:
     # cites, if it was given web search
     writes: list[tuple[str, bytes]] = field(default_factory=list)  # files its code writes
     cite: bool = True  # whether its answer cites the files it wrote (models sometimes do not)
+    draws: list[bytes] = field(default_factory=list)  # images it makes, if given the image tool
+    # (a forced image_generation makes one PNG when none is scripted)
+    draw_refused: bool = False  # the image tool refuses (moderation_blocked)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -24,8 +25,11 @@ from tests.fakes.openai_model import (
 )
 from tests.fakes.routing import ApiCall, Route
 from tests.fakes.sse import EventLog, stream_events
+from tests.media_samples import png
 
 PENDING = ("queued", "in_progress")
+# Image models OpenAI has shut down: a request naming one is refused.
+RETIRED = frozenset({"gpt-image-1", "gpt-image-1.5", "gpt-image-1-mini", "chatgpt-image-latest"})
 
 
 @dataclass
@@ -50,6 +54,7 @@ class FakeResponse:
     events: EventLog = field(default_factory=EventLog)
     sequence: itertools.count[int] = field(default_factory=itertools.count)
     container_id: str | None = None  # the code interpreter's, when the request gave it
+    drawn: list[bytes] = field(default_factory=list)  # the images it made
     written: list[tuple[str, str]] = field(default_factory=list)  # (file id, name) the code wrote
 
     @property
@@ -57,7 +62,11 @@ class FakeResponse:
         return self.turn.text
 
     def tool(self, kind: str) -> dict[str, Any] | None:
-        return next((t for t in self.request.get("tools") or [] if t.get("type") == kind), None)
+        return response_tool(self.request, kind)
+
+
+def response_tool(request: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    return next((t for t in request.get("tools") or [] if t.get("type") == kind), None)
 
 
 class ResponsesAPI:
@@ -172,6 +181,15 @@ class ResponsesAPI:
                     error_body(f"Invalid tool type {tool.get('type')!r}.", param="tools"),
                     status=400,
                 )
+            if tool["type"] == "image_generation" and (model := tool.get("model")) in RETIRED:
+                return web.json_response(
+                    error_body(
+                        f"The model '{model}' has been deprecated and is no longer available.",
+                        param="tools[0].model",
+                        code="model_not_found",
+                    ),
+                    status=400,
+                )
             if tool["type"] == "code_interpreter":
                 container = tool.get("container")
                 if isinstance(container, dict):  # {"type": "auto"}: one made for this response
@@ -181,6 +199,15 @@ class ResponsesAPI:
                 if isinstance(used, web.Response):
                     return used
                 container_id = used.id
+        choice = call.body.get("tool_choice")
+        if isinstance(choice, dict) and not response_tool(call.body, str(choice.get("type"))):
+            return web.json_response(
+                error_body(
+                    f"Tool choice '{choice.get('type')}' not found in 'tools' parameter.",
+                    param="tool_choice",
+                ),
+                status=400,
+            )
         try:
             media = responses_media(call.body.get("input"), self.files.contents)
         except InvalidMedia as exc:
@@ -225,6 +252,8 @@ class ResponsesAPI:
         await self._emit(response, "response.in_progress", response=self.response_json(response))
         await self.model.think(response.turn)
         status = response.turn.reply.status
+        if status in ("completed", "incomplete") and response.tool("image_generation"):
+            await self._draw(response)
         if status in ("completed", "incomplete"):
             item = f"msg_{response.id[5:]}"
             for index, piece in enumerate(
@@ -257,6 +286,27 @@ class ResponsesAPI:
         )
         await self._emit(response, kind, response=self.response_json(response))
         await response.events.close()
+
+    async def _draw(self, response: FakeResponse) -> None:
+        """The image tool at work: its events (a partial image when asked), then the images."""
+        reply, tool = response.turn.reply, response.tool("image_generation") or {}
+        forced = (response.request.get("tool_choice") or {}).get("type") == "image_generation"
+        images = reply.draws or ([png(256, 256)] if forced else [])
+        if not images and not reply.draw_refused:
+            return
+        item, index = f"ig_{response.id[5:]}", 0
+        await self._emit(response, "response.image_generation_call.in_progress",
+                         item_id=item, output_index=index)  # fmt: skip
+        await self._emit(response, "response.image_generation_call.generating",
+                         item_id=item, output_index=index)  # fmt: skip
+        for n in range(min(int(tool.get("partial_images") or 0), 3)):
+            await self._emit(response, "response.image_generation_call.partial_image",
+                             item_id=item, output_index=index, partial_image_index=n,
+                             partial_image_b64=base64.b64encode(png(32, 32)).decode())  # fmt: skip
+        if not reply.draw_refused:
+            response.drawn = list(images)
+        await self._emit(response, "response.image_generation_call.completed",
+                         item_id=item, output_index=index)  # fmt: skip
 
     def _finish(self, response: FakeResponse, status: str) -> None:
         if response.status not in PENDING:
@@ -355,6 +405,7 @@ class ResponsesAPI:
             "tools": [],
             "top_p": 1.0,
             "truncation": body.get("truncation", "disabled"),
+            "tool_usage": _tool_usage(response) if done else None,
             "usage": (
                 {
                     "input_tokens": prompt_tokens,
@@ -389,6 +440,27 @@ def _output(response: FakeResponse) -> list[dict[str, Any]]:
             {"type": "url_citation", "start_index": 0, "end_index": end, "url": url, "title": title}
             for title, url in reply.sources
         ]
+    tool = response.tool("image_generation") or {}
+    for n, image in enumerate(response.drawn or ([b""] if reply.draw_refused else [])):
+        items.append(
+            {
+                "type": "image_generation_call",
+                "id": f"ig_{response.id[5:]}" + (f"_{n}" if n else ""),
+                "status": "failed" if reply.draw_refused else "completed",
+                "result": None if reply.draw_refused else base64.b64encode(image).decode(),
+                "revised_prompt": response.turn.input[:200],
+                "size": tool.get("size", "1024x1024"),
+                "quality": tool.get("quality", "auto"),
+                "output_format": tool.get("output_format", "png"),
+                "background": "opaque",
+                "action": "generate",
+                "error": (
+                    {"code": "moderation_blocked", "type": "image_generation_user_error",
+                     "message": "Your request was rejected by the safety system.", "param": None}
+                    if reply.draw_refused else None
+                ),
+            }
+        )  # fmt: skip
     if reply.code and response.container_id and reply.cite:
         annotations += [
             {"type": "container_file_citation", "container_id": response.container_id,
@@ -421,6 +493,29 @@ def _output(response: FakeResponse) -> list[dict[str, Any]]:
         }
     )  # fmt: skip
     return items
+
+
+IMAGE_OUTPUT_TOKENS = {"low": 196, "medium": 1024, "high": 4096}  # the fake's, per image
+
+
+def _tool_usage(response: FakeResponse) -> dict[str, Any]:
+    """Hosted tools' usage as the API reports it: searches and image tokens."""
+    reply = response.turn.reply
+    searches = 1 if reply.sources and response.tool("web_search") else 0
+    tool = response.tool("image_generation") or {}
+    drawn = len(response.drawn)
+    text_tokens = (len(response.turn.input) // 4 + 20) if response.drawn else 0
+    out = IMAGE_OUTPUT_TOKENS.get(str(tool.get("quality")), 1024) * drawn
+    return {
+        "web_search": {"num_requests": searches},
+        "image_gen": {
+            "input_tokens": text_tokens,
+            "input_tokens_details": {"image_tokens": 0, "text_tokens": text_tokens},
+            "output_tokens": out,
+            "total_tokens": text_tokens + out,
+            "output_tokens_details": {"image_tokens": out, "text_tokens": 0},
+        },
+    }
 
 
 def _media_parts(item: dict[str, Any]) -> int:

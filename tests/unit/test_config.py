@@ -201,3 +201,20 @@ def test_burst_sizes_telegram_would_refuse_are_config_errors(name: str, raw: str
 def test_the_examples_from_env_example_are_named_as_such(name: str, example: str) -> None:
     with pytest.raises(ConfigError, match=f"{name} is still the example"):
         load_config({**BASE, name: example})
+
+
+def test_image_settings_are_read_and_checked() -> None:
+    config = load_config(BASE)
+    assert (config.media.drawing.command, config.media.drawing.model) == (
+        False,
+        "gpt-image-2.6-sunburst",
+    )
+    custom = load_config(
+        {**BASE, "IMAGE_COMMAND": "on", "IMAGE_QUALITY": "low", "IMAGE_SIZE": "1536X1024"}
+    )
+    assert custom.media.drawing.command
+    assert (custom.media.drawing.quality, custom.media.drawing.size) == ("low", "1536x1024")
+    with pytest.raises(ConfigError) as error:
+        load_config({**BASE, "IMAGE_SIZE": "huge", "IMAGE_QUALITY": "best"})
+    assert any("IMAGE_SIZE must be auto or WIDTHxHEIGHT" in p for p in error.value.problems)
+    assert any("IMAGE_QUALITY must be one of" in p for p in error.value.problems)

@@ -114,3 +114,24 @@ def test_days_and_months_roll_over_in_the_budget_s_time_zone() -> None:
         "2027-01-01",
         "2027-01",
     )
+
+
+def test_images_are_priced_per_token_and_the_owner_can_reprice_them(tmp_path: Path) -> None:
+    price = BUNDLED.image_price("gpt-image-2.6-sunburst")
+    assert price is not None
+    # 100 prompt tokens at $5, 1,056 image tokens written at $30 (per million).
+    assert price.cost_micros(100, 0, 1056) == 500 + 31_680
+    assert BUNDLED.image_price("gpt-image-2.6-sunburst-2026-11-01") == price  # a snapshot
+    assert BUNDLED.image_price("unknown-image-model") is None
+    assert load_prices(None, local=True).image_price("sd-local") is not None  # free locally
+    owned = tmp_path / "prices.toml"
+    owned.write_text('[images."gpt-image-2.6-sunburst"]\ntext_input=1\nimage_input=1\noutput=3\n')
+    cheaper = load_prices(owned, local=False).image_price("gpt-image-2.6-sunburst")
+    assert cheaper is not None and cheaper.cost_micros(0, 0, 1000) == 3000
+
+
+def test_an_image_price_needs_its_three_numbers(tmp_path: Path) -> None:
+    owned = tmp_path / "prices.toml"
+    owned.write_text("[images.mine]\ntext_input = 1\noutput = 3\n")
+    with pytest.raises(PriceFileError, match="image model 'mine' needs numbers"):
+        load_prices(owned, local=False)
