@@ -32,6 +32,9 @@ from typing import Protocol
 ANSWER, ACK, FIRST_WORDS = 0, 1, 2
 
 
+_Ticket = tuple[asyncio.Future[None], int]  # a waiter, and how many places it counts for
+
+
 def loop_time() -> float:
     """The event loop's clock (monotonic in production, virtual in the limiter's tests)."""
     return asyncio.get_running_loop().time()
@@ -128,12 +131,18 @@ class Budget:
         self._meters = meters
         self.paused_until = -math.inf  # a 429's retry_after
         self._in_flight = 0
-        self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque(), deque())
+        self._queues: tuple[deque[_Ticket], ...] = (deque(), deque(), deque())
         self._timer: asyncio.TimerHandle | None = None
 
-    def wait_time(self, now: float) -> float:
-        """Seconds until a place frees; infinite while only requests in flight hold them."""
-        wait = max(meter.wait(now, self._in_flight) for meter in self._meters)
+    def wait_time(self, now: float, weight: int = 1) -> float:
+        """Seconds until a place frees for a request that counts `weight` times (an album);
+        infinite while only requests in flight hold the places. A heavy request waits until
+        its weight is free, up to the meter's whole capacity, and then leaves it in debt (as
+        Telegram lets a big album through a quiet chat), never for more than there is."""
+        wait = max(
+            meter.wait(now, self._in_flight + min(weight, meter.capacity) - 1)
+            for meter in self._meters
+        )
         return max(wait, self.paused_until - now, 0.0)
 
     def paused(self, now: float) -> bool:
@@ -160,27 +169,29 @@ class Budget:
     def take(self) -> None:
         self._in_flight += 1
 
-    def done(self, *, answered: bool = True) -> None:
-        """The request ended; if it reached Telegram, it counts from now."""
+    def done(self, *, answered: bool = True, weight: int = 1) -> None:
+        """The request ended; if it reached Telegram, it counts (`weight` times) from now."""
         self._in_flight -= 1
         if answered:
             now = loop_time()
             for meter in self._meters:
-                meter.record(now)
+                for _ in range(weight):
+                    meter.record(now)
         self._serve()
 
-    async def acquire(self, priority: int) -> None:
-        """Wait for a place, behind everyone of the same or higher priority."""
-        if not any(self._queues[: priority + 1]) and self.wait_time(loop_time()) == 0:
+    async def acquire(self, priority: int, weight: int = 1) -> None:
+        """Wait for a place (`weight` of them: see `wait_time`), behind everyone of the same or
+        higher priority."""
+        if not any(self._queues[: priority + 1]) and self.wait_time(loop_time(), weight) == 0:
             self.take()
             return
-        ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        ticket: _Ticket = (asyncio.get_running_loop().create_future(), weight)
         self._queues[priority].append(ticket)
         self._serve()
         try:
-            await ticket
+            await ticket[0]
         except asyncio.CancelledError:
-            if ticket.cancelled():
+            if ticket[0].cancelled():
                 if ticket in self._queues[priority]:
                     self._queues[priority].remove(ticket)
             else:  # the place was ours as we were cancelled: give it back
@@ -193,12 +204,12 @@ class Budget:
             self._timer = None
         for queue in self._queues:
             while queue:
-                wait = self.wait_time(loop_time())
+                wait = self.wait_time(loop_time(), queue[0][1])
                 if wait > 0:
                     if wait != math.inf:  # else the next `done()` serves
                         self._timer = asyncio.get_running_loop().call_later(wait, self._serve)
                     return
-                ticket = queue.popleft()
+                ticket, _ = queue.popleft()
                 if not ticket.done():  # a cancelled waiter may not have left the queue yet
                     self.take()
                     ticket.set_result(None)

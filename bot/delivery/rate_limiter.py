@@ -156,14 +156,14 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
             return await callback(*args, **kwargs)
         priority = (rate_limit_args or {}).get("priority")
         budgets = self._budgets(chat_id, endpoint)
-        if endpoint == "sendMediaGroup":  # an album is as many messages as it has items
-            budgets = budgets * max(1, len(data.get("media") or ()))
         send = functools.partial(callback, *args, **kwargs)
         if priority in WAITING_PRIORITIES and not self._paused(chat_id):
             return await self._send_soon(send, budgets, chat_id, WAITING_PRIORITIES[priority])
         if priority in ("ack", "words", "low") or endpoint in ACTION_ENDPOINTS:
             return await self._send_if_free(send, budgets, endpoint, chat_id)
-        return await self._send_when_allowed(send, budgets, chat_id)
+        # An album is as many messages as it has items (and waits for as many places).
+        weight = max(1, len(data.get("media") or ())) if endpoint == "sendMediaGroup" else 1
+        return await self._send_when_allowed(send, budgets, chat_id, weight)
 
     def has_room(self, chat_id: int, endpoint: str) -> bool:
         """Whether a low-priority request to this chat would be sent now rather than skipped."""
@@ -202,9 +202,11 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         budget = self._chats.get(chat_id)
         return budget is not None and budget.paused(loop_time())
 
-    async def _send_when_allowed(self, send: Send, budgets: list[Budget], chat_id: int) -> Result:
+    async def _send_when_allowed(
+        self, send: Send, budgets: list[Budget], chat_id: int, weight: int = 1
+    ) -> Result:
         for attempt in range(self._max_retries + 1):
-            await _acquire_all(budgets, ANSWER)
+            await _acquire_all(budgets, ANSWER, weight)
             try:
                 return await send()
             except RetryAfter as exc:
@@ -213,7 +215,7 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 self._pause(chat_id, exc)
             finally:
                 for budget in budgets:
-                    budget.done()
+                    budget.done(weight=weight)
         raise AssertionError("unreachable")
 
     async def _send_soon(
@@ -275,12 +277,12 @@ def _room_now(budgets: Sequence[Budget]) -> bool:
     return all(budget.has_room(now, LOW_PRIORITY_RESERVE) for budget in budgets)
 
 
-async def _acquire_all(budgets: Sequence[Budget], priority: int) -> None:
+async def _acquire_all(budgets: Sequence[Budget], priority: int, weight: int = 1) -> None:
     """A place in every budget, in order; on cancellation the places taken are given back."""
     taken: list[Budget] = []
     try:
         for budget in budgets:
-            await budget.acquire(priority)
+            await budget.acquire(priority, weight)
             taken.append(budget)
     except BaseException:
         for budget in taken:

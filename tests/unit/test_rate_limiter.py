@@ -446,3 +446,32 @@ def test_an_album_spends_as_many_messages_as_it_has_items() -> None:
         return recorder
 
     assert run(scenario()).sent == [("album", 0), ("text", 1)]
+
+
+def test_an_album_bigger_than_the_burst_waits_for_the_whole_burst_then_leaves_it_in_debt() -> None:
+    """Ten charts to a chat whose burst is three: sent once the bucket is full (not never),
+    and the chat's next message waits for the debt (ten messages) to be paid."""
+
+    async def scenario() -> Recorder:
+        limiter = TelegramRateLimiter(chat_burst=3)
+        recorder = Recorder()
+        await request(limiter, recorder, "text")
+        album = {"chat_id": 1, "media": [{}] * 10}
+        await limiter.process_request(recorder.call("album"), (), {}, "sendMediaGroup", album, None)
+        await request(limiter, recorder, "after")
+        return recorder
+
+    assert run(scenario()).sent == [("text", 0), ("album", 1), ("after", 9)]
+
+
+def test_a_big_album_in_a_group_fits_its_short_window() -> None:
+    """A group allows 4 messages in any 5 s: an album of 6 goes when the window is empty."""
+
+    async def scenario() -> Recorder:
+        limiter = TelegramRateLimiter(chat_burst=3)
+        recorder = Recorder()
+        album = {"chat_id": -100, "media": [{}] * 6}
+        await limiter.process_request(recorder.call("album"), (), {}, "sendMediaGroup", album, None)
+        return recorder
+
+    assert run(scenario()).sent == [("album", 0)]
