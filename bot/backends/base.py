@@ -44,7 +44,7 @@ class FilePart:
     filename: str
 
 
-ArtifactKind = Literal["container", "image"]
+ArtifactKind = Literal["container", "image", "file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,8 @@ class Artifact:
     delivered, so an answer interrupted by a restart still delivers it (and no bytes are kept).
 
     `kind` "container": a file the code wrote, in container `source` until it expires;
-    "image": a generated image, item `file_id` of response `source`.
+    "image": a generated image, item `file_id` of response `source`; "file": a file in the
+    server's Files API (the legacy code interpreter's output), `source` its thread.
     """
 
     source: str
@@ -123,7 +124,15 @@ class TextDelta:
     text: str
 
 
-TurnEvent = TurnStarted | TextDelta | TurnResult
+@dataclass(frozen=True, slots=True)
+class ToolStarted:
+    """A hosted tool began its work (running code, searching, drawing): something to show
+    while no text comes (only when streaming)."""
+
+    tool: str
+
+
+TurnEvent = TurnStarted | TextDelta | ToolStarted | TurnResult
 
 
 class BackendError(Exception):

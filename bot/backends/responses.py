@@ -29,6 +29,7 @@ from bot.backends.base import (
     MediaSupport,
     ModelSettings,
     TextDelta,
+    ToolStarted,
     TurnEvent,
     TurnInput,
     TurnResult,
@@ -59,6 +60,12 @@ from storage import ConversationStore
 logger = logging.getLogger(__name__)
 
 PENDING = frozenset({"queued", "in_progress"})
+# The streamed events that say a hosted tool started, and which tool.
+TOOL_EVENTS = {
+    "response.code_interpreter_call.in_progress": "code_interpreter",
+    "response.web_search_call.in_progress": "web_search",
+    "response.image_generation_call.in_progress": "image_generation",
+}
 MAX_RESUMES = 5  # then poll instead: a stream that keeps dropping is worse than polling
 
 
@@ -129,14 +136,14 @@ class ResponsesBackend:
         if stream:
             async for event in self._streamed_turn(conversation_id, turn, deadline):
                 if isinstance(event, TurnResult):
-                    event = await self._containers.completed(conversation_id, event, started)
+                    event = await self._completed(conversation_id, event, started)
                 yield event
             return
         response = await self._create_response(conversation_id, turn, deadline)
         logger.info("Response %s started on %s", response["id"], conversation_id)
         yield TurnStarted(response["id"])
         result = await self._settle(response, deadline)
-        yield await self._containers.completed(conversation_id, result, started)
+        yield await self._completed(conversation_id, result, started)
 
     async def fetch_artifact(self, artifact: Artifact) -> bytes:
         if artifact.kind != "image":
@@ -171,7 +178,22 @@ class ResponsesBackend:
         logger.info("Resuming response %s (%s)", remote_id, response.get("status"))
         yield TurnStarted(remote_id)
         result = await self._settle(response, deadline)
-        yield await self._containers.completed(conversation_id, result, time.time() - 3600)
+        yield await self._completed(conversation_id, result, time.time() - 3600)
+
+    async def _completed(
+        self, conversation_id: str, result: TurnResult, started: float
+    ) -> TurnResult:
+        """The result with what its tools left: container files and sessions; a response that
+        drew is registered, so /reset deletes it with its images."""
+        if (
+            self._store is not None
+            and result.response_id
+            and any(a.kind == "image" for a in result.artifacts)
+        ):
+            await self._store.remote_file_added(
+                self.name, conversation_id, result.response_id, "response"
+            )
+        return await self._containers.completed(conversation_id, result, started)
 
     async def add_context(self, conversation_id: str, text: str) -> None:
         items = self._client.with_options(max_retries=0).conversations.items
@@ -258,6 +280,8 @@ class ResponsesBackend:
             seen.event = event.get("sequence_number", seen.event)
             if kind == "response.output_text.delta":
                 yield TextDelta(event.get("delta") or "")
+            elif kind in TOOL_EVENTS:
+                yield ToolStarted(TOOL_EVENTS[kind])
             elif kind in ("response.queued", "response.created"):
                 if seen.response_id is None:
                     seen.response_id = str(event.get("response", {})["id"])

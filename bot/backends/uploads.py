@@ -1,4 +1,5 @@
-"""Files the bot uploads to the model's server, and the code interpreter's containers: each
+"""Files the bot uploads to the model's server, the code interpreter's containers and the
+responses holding images the model drew: each
 registered per conversation as soon as it exists and deleted with the conversation (/reset,
 /persona, retention), so nothing of a user's is left behind."""
 
@@ -42,6 +43,8 @@ async def delete_uploads(
             with translated():
                 if kind == "container":
                     await client.containers.delete(file_id)
+                elif kind == "response":  # one holding images it drew
+                    await client.responses.delete(file_id)
                 else:
                     await client.files.delete(file_id)
         except ConversationNotFound:

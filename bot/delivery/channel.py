@@ -8,14 +8,19 @@ from typing import cast
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ChatType
 
-from bot.delivery.files_out import send_files
+from bot.delivery.files_out import is_photo, send_files
 from bot.delivery.live import DraftAnswer, EditedAnswer
 from bot.delivery.rate_limiter import room_for_low_priority, was_skipped
 from bot.delivery.sender import TEXT_LIMIT, MessageSender, RateLimitedBot
 from bot.delivery.telegram_link import TelegramLink
-from bot.engine.channel import ChatEvents, LiveAnswer, RetryButton
+from bot.engine.channel import Activity, ChatEvents, LiveAnswer, RetryButton
 from bot.rendering.markdown import format_answer, html_part, with_note
 
+ACTIONS: dict[Activity, ChatAction] = {
+    "typing": ChatAction.TYPING,
+    "photo": ChatAction.UPLOAD_PHOTO,
+    "document": ChatAction.UPLOAD_DOCUMENT,
+}
 RETRY_CALLBACK_PREFIX = "retry:"  # + the inbox entry's id (bot.handlers.retry answers it)
 
 
@@ -38,6 +43,7 @@ class TelegramChannel:
         self._private = private
         self._group_streaming = group_streaming
         self._acknowledged = False  # a typing action reached the chat for this message
+        self._action = ChatAction.TYPING
         self._sender = MessageSender(
             bot,
             chat_id,
@@ -59,13 +65,16 @@ class TelegramChannel:
             return False
         await self._bot.send_chat_action(
             self._sender.chat_id,
-            ChatAction.TYPING,
+            self._action,
             message_thread_id=self._sender.topic_id,
             rate_limit_args={"priority": "ack"} if acknowledge else None,
         )
         sent = not was_skipped()
         self._acknowledged = self._acknowledged or sent
         return sent
+
+    def set_activity(self, activity: Activity) -> None:
+        self._action = ACTIONS[activity]
 
     def live_answer(self) -> LiveAnswer | None:
         """Drafts in private chats; an edited message in groups if enabled; else none."""
@@ -93,6 +102,9 @@ class TelegramChannel:
         await self._sender.send(html_part(text), buttons)
 
     async def send_files(self, files: list[tuple[str, bytes]]) -> None:
+        """Say what is coming ("sending a photo…"), if there is room for it, then send."""
+        self.set_activity("photo" if any(is_photo(n, d) for n, d in files) else "document")
+        await self.show_typing()
         await send_files(self._sender, files)
 
 

@@ -4,12 +4,19 @@ pacing as text (an album counts as as many messages as it has items: see rate_li
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
 from pathlib import PurePosixPath
 
 from telegram import InputMediaPhoto, Message, ReplyParameters
+from telegram.error import BadRequest
 
 from bot.delivery.sender import MessageSender
 
+logger = logging.getLogger(__name__)
+
+PARTLY_SENT = re.compile(r"failed to send message #(?P<item>\d+).*retry after (?P<wait>\d+)", re.I)
 PHOTO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
 PHOTO_MAX = 10_000_000  # bytes: Telegram's limit for a photo; bigger images go as documents
 ALBUM_MAX = 10  # items in one sendMediaGroup
@@ -25,29 +32,7 @@ async def send_files(sender: MessageSender, files: list[tuple[str, bytes]]) -> N
     bot, chat, topic = sender.bot, sender.chat_id, sender.topic_id
     what = f"Files to chat {chat}"
     for start in range(0, len(photos), ALBUM_MAX):
-        chunk = photos[start : start + ALBUM_MAX]
-        if len(chunk) == 1:
-            [(name, data)] = chunk
-
-            async def photo(
-                reply: ReplyParameters | None, n: str = name, d: bytes = data
-            ) -> Message:
-                return await bot.send_photo(
-                    chat, d, filename=n, message_thread_id=topic, reply_parameters=reply
-                )
-
-            await sender.deliver(photo, what)
-            continue
-
-        async def album(
-            reply: ReplyParameters | None, items: list[tuple[str, bytes]] = chunk
-        ) -> tuple[Message, ...]:
-            media = [InputMediaPhoto(media=d, filename=n) for n, d in items]
-            return await bot.send_media_group(
-                chat, media, message_thread_id=topic, reply_parameters=reply
-            )
-
-        await sender.deliver(album, what)
+        await _send_photos(sender, photos[start : start + ALBUM_MAX], what)
     for name, data in documents:
 
         async def document(
@@ -58,3 +43,46 @@ async def send_files(sender: MessageSender, files: list[tuple[str, bytes]]) -> N
             )
 
         await sender.deliver(document, what)
+
+
+async def _send_photos(sender: MessageSender, items: list[tuple[str, bytes]], what: str) -> None:
+    """One photo, or an album; if Telegram throttles an album midway (a 400 "failed to send
+    message #N … retry after S", not a 429: the items before N were sent), the rest is sent
+    after the wait."""
+    bot, chat, topic = sender.bot, sender.chat_id, sender.topic_id
+    remaining = items
+    for _ in range(ALBUM_MAX):
+        if len(remaining) == 1:  # an album needs two items: the last one goes as a photo
+            [(name, data)] = remaining
+
+            async def photo(
+                reply: ReplyParameters | None, n: str = name, d: bytes = data
+            ) -> Message:
+                return await bot.send_photo(
+                    chat, d, filename=n, message_thread_id=topic, reply_parameters=reply
+                )
+
+            await sender.deliver(photo, what)
+            return
+
+        async def album(
+            reply: ReplyParameters | None, chunk: list[tuple[str, bytes]] = remaining
+        ) -> tuple[Message, ...]:
+            media = [InputMediaPhoto(media=d, filename=n) for n, d in chunk]
+            return await bot.send_media_group(
+                chat, media, message_thread_id=topic, reply_parameters=reply
+            )
+
+        try:
+            await sender.deliver(album, what)
+            return
+        except BadRequest as exc:
+            refused = PARTLY_SENT.search(exc.message)
+            if refused is None:
+                raise
+            first_unsent, wait = int(refused["item"]), int(refused["wait"])
+            logger.warning(
+                "Album to chat %s throttled at item %d: the rest in %d s", chat, first_unsent, wait
+            )
+            await asyncio.sleep(wait)
+            remaining = remaining[max(0, first_unsent - 1) :]

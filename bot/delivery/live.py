@@ -32,6 +32,9 @@ class LivePreview(abc.ABC):
 
     endpoint: str  # the Telegram method that shows a preview
     answer_id: int | None = None
+    # Whether a status line ("🧮 Running Python…") may show under the text: only where the
+    # preview vanishes by itself (a draft), never in a group's message that would keep it.
+    shows_status = False
 
     def __init__(
         self, sender: MessageSender, *, min_interval: float, keepalive: float | None
@@ -42,6 +45,7 @@ class LivePreview(abc.ABC):
         self._streamed = ""  # everything received so far
         self._pending = ""  # the part not yet sent as a real message
         self._shown = ""  # what the preview shows
+        self._status = ""  # a line under the text while a tool works; gone with new text
         self._last_shown = 0.0
         self._changed = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
@@ -61,11 +65,22 @@ class LivePreview(abc.ABC):
         if not text.startswith(self._streamed):
             logger.warning("Streamed text changed under us in chat %s", self._sender.chat_id)
             return
+        if text != self._streamed:
+            self._status = ""
         self._pending += text[len(self._streamed) :]
         self._streamed = text
         if utf16_len(self._pending) > TEXT_LIMIT:
             async with self._lock:
                 await self._send_finished_parts()
+        self._changed.set()
+        if self._pump is None:
+            self._pump = asyncio.create_task(self._run(), name="live preview")
+
+    async def status(self, line: str) -> None:
+        """Show `line` (Markdown) under the text so far, until more text comes."""
+        if not self.shows_status:
+            return
+        self._status = line
         self._changed.set()
         if self._pump is None:
             self._pump = asyncio.create_task(self._run(), name="live preview")
@@ -119,6 +134,8 @@ class LivePreview(abc.ABC):
 
     async def _preview(self) -> None:
         preview = self._pending.strip()
+        if self._status:
+            preview = f"{preview}\n\n{self._status}" if preview else self._status
         if not preview or (preview == self._shown and self._keepalive is None):
             return
         bot, chat_id = self._sender.bot, self._sender.chat_id
@@ -147,6 +164,7 @@ class DraftAnswer(LivePreview):
     """Private chats: Telegram's native streaming drafts, with a stop button."""
 
     endpoint = "sendMessageDraft"
+    shows_status = True
 
     def __init__(
         self,

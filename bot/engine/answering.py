@@ -7,6 +7,7 @@ The engine (`chat_engine`) decides when a message runs; this decides how.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -134,6 +135,9 @@ class Answerer:
 
                 turn = RunningTurn(entry, live, first_text, stream=self._stream)
                 turn.transcribed = media.transcribed
+                turn.on_tool = functools.partial(
+                    _tool_started, turn, channel, typing, self._texts(entry)
+                )
                 try:
                     outcome, settled = await self._run(turn, reservation, persona, media)
                 finally:
@@ -357,6 +361,23 @@ class Answerer:
                 )
                 return
             self._uncleared.discard(entry_id)
+
+
+async def _tool_started(
+    turn: RunningTurn, channel: ReplyChannel, typing: TypingIndicator, texts: Texts, tool: str
+) -> None:
+    """A hosted tool is at work: the draft says what it does (after any text so far), and
+    while it draws, the chat shows "sending a photo…"."""
+    if tool == "image_generation":
+        channel.set_activity("photo")
+        await typing.now()
+    status = {
+        "code_interpreter": texts.status_running_code,
+        "web_search": texts.status_searching,
+        "image_generation": texts.status_drawing,
+    }.get(tool)
+    if turn.live is not None and status:
+        await turn.live.status(f"_{status}_")
 
 
 async def _say(channel: ReplyChannel, notices: tuple[str, ...]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol, TypeAlias
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,11 @@ class LiveAnswer(Protocol):
         """The whole answer so far (Markdown); returns quickly."""
         ...
 
+    async def status(self, line: str) -> None:
+        """Show what the model is doing (Markdown) under the text so far, until more text
+        comes; where the preview would stay in the chat, nothing is shown."""
+        ...
+
     async def finish(self, markdown: str, note: str = "") -> None:
         """Deliver the final answer in full, closed by `note` (Telegram HTML) if any."""
         ...
@@ -35,14 +40,21 @@ class LiveAnswer(Protocol):
         ...
 
 
+# What the chat is shown the bot is doing: writing, or about to send a photo or a file.
+Activity: TypeAlias = Literal["typing", "photo", "document"]
+
+
 class ReplyChannel(Protocol):
     """One conversation's way out: typing, the model's answer, and the bot's own notices."""
 
     async def show_typing(self, acknowledge: bool = False) -> bool:
-        """Show that an answer is pending; False if it could not be shown just now.
-
-        `acknowledge` marks the first sign for a message.
+        """Show that an answer is pending (as the current activity); False if it could not be
+        shown just now. `acknowledge` marks the first sign for a message.
         """
+        ...
+
+    def set_activity(self, activity: Activity) -> None:
+        """What `show_typing` shows from now on (e.g. "sending a photo…" while drawing)."""
         ...
 
     def live_answer(self) -> LiveAnswer | None:

@@ -15,6 +15,7 @@ from bot.backends import (
     Backend,
     BackendError,
     TextDelta,
+    ToolStarted,
     TurnEvent,
     TurnInput,
     TurnResult,
@@ -44,6 +45,7 @@ class RunningTurn:
     remote_id: str | None = None
     task: asyncio.Task[TurnResult] | None = None
     stopped: bool = False
+    on_tool: Callable[[str], Awaitable[None]] | None = None  # a hosted tool started (its name)
 
     def stop(self, answer_id: int | None) -> bool:
         """The user pressed stop (on answer `answer_id`, if given); False if nothing matches."""
@@ -93,6 +95,9 @@ class TurnRunner:
                 await self._store.inbox_running(
                     turn.entry.id, conversation_id, event.remote_id, turn.ledger
                 )
+            elif isinstance(event, ToolStarted):
+                if turn.on_tool is not None:
+                    await turn.on_tool(event.tool)
             elif isinstance(event, TextDelta):
                 if not turn.text and turn.live is not None:
                     await turn.on_first_text()

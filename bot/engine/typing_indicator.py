@@ -37,6 +37,12 @@ class TypingIndicator:
     ) -> None:
         await self.stop()
 
+    async def now(self) -> None:
+        """Show the action again at once (it changed): the refresh goes on from here."""
+        if self._task is not None:
+            await self.stop()
+            self._task = asyncio.create_task(self._refresh(later=True), name="typing")
+
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
@@ -44,8 +50,8 @@ class TypingIndicator:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _refresh(self) -> None:
-        first = True  # the first action acknowledges the message: it goes first under pressure
+    async def _refresh(self, *, later: bool = False) -> None:
+        first = not later  # the first action acknowledges the message: first under pressure
         while True:
             sent = False
             try:

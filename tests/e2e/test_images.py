@@ -224,3 +224,19 @@ async def test_an_image_is_fetched_again_by_its_response_when_not_held(
     )
 
     assert again == picture
+
+
+@responses_only
+async def test_reset_deletes_the_response_that_holds_the_image(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    bot = await start_bot(make_config(DRAWING))
+    alice.say("/image a green triangle")
+    await alice.replies(1)
+    [turn] = openai_server.turns
+
+    alice.say("/reset")
+    await alice.replies(2)
+
+    assert openai_server.responses_api.deleted_responses == [turn.remote_id]
+    assert await bot.services.store.remote_file_count() == 0

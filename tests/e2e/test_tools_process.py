@@ -51,3 +51,40 @@ async def test_charts_of_a_turn_killed_midway_are_delivered_once_after_restart(
         d for _, d in made
     ]
     assert telegram.sent_texts(alice.chat_id)[-1] == "Done."
+
+
+async def test_an_image_of_a_turn_killed_midway_is_delivered_once_after_restart(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person, tmp_path: Path
+) -> None:
+    """After the restart the bot holds no image: it is read from the response, by its id."""
+    env = {
+        **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+        "REPLY_MODE": "poll",
+        "IMAGE_COMMAND": "on",
+    }
+    process = await start_process(env, tmp_path)
+    release = asyncio.Event()
+    picture = png(40, 30)
+    openai_server.replies.append(Reply(hold=release, draws=[picture], text="A small blue card."))
+    alice.say("/image a small blue card")
+    await telegram.wait_until(
+        lambda: (
+            openai_server.turns
+            and openai_server.requests_to("GET", f"/responses/{openai_server.turns[0].remote_id}")
+        ),
+        within=30,
+    )
+
+    process.kill()
+    await wait_for_exit(process)
+    release.set()
+    restarted = await start_process(env, tmp_path)
+    try:
+        await alice.replies(1, within=30)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        await wait_for_exit(restarted)
+
+    assert len(openai_server.turns) == 1  # resumed by its id, not drawn again
+    assert [u.data for chat, kind, u in telegram.uploads if chat == alice.chat_id] == [picture]
+    assert telegram.sent_texts(alice.chat_id) == ["A small blue card."]

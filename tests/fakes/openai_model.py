@@ -35,6 +35,7 @@ class Reply:
     # cites, if it was given web search
     writes: list[tuple[str, bytes]] = field(default_factory=list)  # files its code writes
     cite: bool = True  # whether its answer cites the files it wrote (models sometimes do not)
+    hold_code: asyncio.Event | None = None  # its code finishes running only once this is set
     draws: list[bytes] = field(default_factory=list)  # images it makes, if given the image tool
     # (a forced image_generation makes one PNG when none is scripted)
     draw_refused: bool = False  # the image tool refuses (moderation_blocked)
@@ -123,8 +124,9 @@ class FakeModel:
         """Let every held or slow turn finish, so in-flight requests end before the server stops."""
         self._stopping.set()
         for reply in [*(t.reply for t in self.turns), *self.replies]:
-            if reply.hold is not None:
-                reply.hold.set()
+            for held in (reply.hold, reply.hold_code):
+                if held is not None:
+                    held.set()
 
     def chunks(self, text: str, count: int) -> list[str]:
         size = max(1, -(-len(text) // max(1, count)))

@@ -85,6 +85,7 @@ class ResponsesAPI:
         self.locked_rejections = 0
         self.drop_next_stream_after: int | None = None  # events sent before cutting the stream
         self.resumed_streams: list[int] = []  # `starting_after` of each resumed stream
+        self.deleted_responses: list[str] = []
 
     def routes(self) -> list[Route]:
         return [
@@ -96,6 +97,7 @@ class ResponsesAPI:
             Route("POST", r"/responses", self._create_response),
             Route("GET", r"/responses/(?P<id>[^/]+)", self._get_response),
             Route("POST", r"/responses/(?P<id>[^/]+)/cancel", self._cancel_response),
+            Route("DELETE", r"/responses/(?P<id>[^/]+)", self._delete_response),
         ]
 
     async def stop(self) -> None:
@@ -252,6 +254,8 @@ class ResponsesAPI:
         await self._emit(response, "response.in_progress", response=self.response_json(response))
         await self.model.think(response.turn)
         status = response.turn.reply.status
+        if status in ("completed", "incomplete"):
+            await self._use_tools(response)
         if status in ("completed", "incomplete") and response.tool("image_generation"):
             await self._draw(response)
         if status in ("completed", "incomplete"):
@@ -286,6 +290,28 @@ class ResponsesAPI:
         )
         await self._emit(response, kind, response=self.response_json(response))
         await response.events.close()
+
+    async def _use_tools(self, response: FakeResponse) -> None:
+        """The search and the code, as their streamed events tell them (the items come with
+        the finished response)."""
+        reply, suffix = response.turn.reply, response.id[5:]
+        if reply.sources and response.tool("web_search"):
+            for stage in ("in_progress", "searching", "completed"):
+                await self._emit(response, f"response.web_search_call.{stage}",
+                                 item_id=f"ws_{suffix}", output_index=0)  # fmt: skip
+        if reply.code and response.container_id:
+            item = {"item_id": f"ci_{suffix}", "output_index": 0}
+            await self._emit(response, "response.code_interpreter_call.in_progress", **item)
+            await self._emit(
+                response, "response.code_interpreter_call_code.delta", delta=reply.code, **item
+            )
+            await self._emit(
+                response, "response.code_interpreter_call_code.done", code=reply.code, **item
+            )
+            await self._emit(response, "response.code_interpreter_call.interpreting", **item)
+            if reply.hold_code is not None:
+                await reply.hold_code.wait()
+            await self._emit(response, "response.code_interpreter_call.completed", **item)
 
     async def _draw(self, response: FakeResponse) -> None:
         """The image tool at work: its events (a partial image when asked), then the images."""
@@ -350,6 +376,13 @@ class ResponsesAPI:
             self.resumed_streams.append(after)
             return await stream_events(call.request, response.events, after=after)
         return web.json_response(self.response_json(response))
+
+    async def _delete_response(self, call: ApiCall) -> web.Response:
+        response = self.responses.pop(call.ids["id"], None)
+        if response is None:
+            return _response_not_found(call.ids["id"])
+        self.deleted_responses.append(response.id)
+        return web.json_response({"id": response.id, "object": "response", "deleted": True})
 
     async def _cancel_response(self, call: ApiCall) -> web.Response:
         response = self.responses.get(call.ids["id"])

@@ -193,6 +193,8 @@ class FakeTelegram:
     left_chats: list[int] = field(default_factory=list)
     flood: FloodRules | None = None  # None: no limits (tests); set by the benchmark
     flood_rejections: int = 0
+    album_refused_at: int | None = None  # the next album fails at this item (1-based), as a
+    # throttled album does on Telegram: a 400 naming the item and the wait
     down: bool = False  # an outage: every request gets the 502 page Telegram's front serves
     listeners: list[Callable[[Call], None]] = field(default_factory=list)
     files: dict[str, StoredFile] = field(default_factory=dict)  # by file_id
@@ -520,7 +522,14 @@ class FakeTelegram:
         if not isinstance(media, list) or not 2 <= len(media) <= 10:
             raise _ApiError(400, "Bad Request: too much messages to send as an album")
         sent = []
-        for item in media:
+        for n, item in enumerate(media, start=1):
+            if self.album_refused_at == n:  # throttled midway: the items before it stay sent
+                self.album_refused_at = None
+                raise _ApiError(
+                    400,
+                    f"Bad Request: failed to send message #{n} with the error message "
+                    '"Too Many Requests: retry after 1"',
+                )
             kind = str(item.get("type"))
             sent.append(self._media_message(params, kind, self._upload(params | item, "media")))
         return sent
