@@ -14,9 +14,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import openai
+from openai import omit
 from openai.types.beta.threads import Run
 
 from bot.backends.base import (
@@ -36,6 +38,7 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
+from bot.backends.containers import CodeSessions
 from bot.backends.openai_calls import (
     TERMINAL_STATUS,
     describe,
@@ -44,13 +47,15 @@ from bot.backends.openai_calls import (
     until_deadline,
     write_once,
 )
+from bot.backends.response_data import plain_sandbox_links
 from bot.backends.uploads import delete_uploads, upload
-from storage import ConversationStore, TokenUsage
+from storage import ConversationStore, TokenUsage, ToolCounts
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
 RUNNING = frozenset({"queued", "in_progress", "cancelling"})  # requires_action needs us
+NO_FILES: tuple[Artifact, ...] = ()
 RUN_STATUS = {**TERMINAL_STATUS, "expired": TurnStatus.FAILED}
 
 
@@ -59,7 +64,9 @@ class AssistantsBackend:
     # Images are uploaded (purpose "vision") and registered, so /reset deletes them; a PDF
     # would need a vector store per thread, which legacy servers rarely offer.
     media = MediaSupport(images=True, pdf=False)
-    tools: frozenset[str] = frozenset()  # the legacy code interpreter: not yet
+    # The legacy code interpreter: the user's data as message attachments, the files the code
+    # wrote as `image_file` parts and `file_path` annotations, fetched from the Files API.
+    tools = frozenset({"code_interpreter"})
 
     def __init__(
         self,
@@ -80,6 +87,7 @@ class AssistantsBackend:
         self._image_detail = (
             settings.image_detail if settings.image_detail != "original" else "high"
         )
+        self._sessions = CodeSessions()
 
     async def start(self) -> None:
         """Find or create the assistant now; if the server is unreachable, on the first turn.
@@ -162,14 +170,26 @@ class AssistantsBackend:
         async def clear() -> None:
             await self._settle_active_runs(thread_id, deadline)
 
+        runs_code = "code_interpreter" in turn.tools
+        attachments = await self._attachments(thread_id, turn) if runs_code else []
+        if attachments:
+            names = ", ".join(f.filename for f in turn.container_files)
+            turn = replace(turn, text=f"{turn.text}\n\n[Files for your code: {names}]")
         content = await self._content(thread_id, turn)
         await write_once(
-            lambda: writer.messages.create(thread_id, role="user", content=content),  # type: ignore[arg-type]
+            lambda: writer.messages.create(
+                thread_id,
+                role="user",
+                content=content,  # type: ignore[arg-type]
+                attachments=attachments or omit,  # type: ignore[arg-type]
+            ),
             what=f"Adding a message to {thread_id}",
             deadline=deadline,
             on_busy=clear,
         )
         options: dict[str, Any] = {}
+        if runs_code:
+            options["tools"] = [{"type": "code_interpreter"}]
         if self._settings.reasoning_effort:
             options["reasoning_effort"] = self._settings.reasoning_effort
         if cap := self._settings.output_cap(turn):
@@ -192,7 +212,7 @@ class AssistantsBackend:
                 logger.info("The server does not stream runs; polling them instead")
                 self._can_stream = False
             else:
-                async for event in self._streamed_run(events, thread_id, deadline):
+                async for event in self._streamed_run(events, thread_id, deadline, runs_code):
                     yield event
                 return
         run: Run = await write_once(
@@ -209,7 +229,7 @@ class AssistantsBackend:
         logger.info("Run %s started on %s", run.id, thread_id)
         yield TurnStarted(run.id)
         run, stopped = await self._wait(run, deadline)
-        yield await self._result(run, stopped)
+        yield await self._result(run, stopped, runs_code)
 
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
@@ -222,7 +242,7 @@ class AssistantsBackend:
         logger.info("Resuming run %s (%s)", remote_id, run.status)
         yield TurnStarted(remote_id)
         run, stopped = await self._wait(run, deadline)
-        yield await self._result(run, stopped)
+        yield await self._result(run, stopped, "code_interpreter" in turn.tools)
 
     async def add_context(self, conversation_id: str, text: str) -> None:
         deadline = self._settings.deadline()
@@ -239,8 +259,22 @@ class AssistantsBackend:
         )
 
     async def fetch_artifact(self, artifact: Artifact) -> bytes:
-        """No hosted code runs here, so no turn ever names a file to fetch."""
-        raise BackendError(f"{self.name} has no files of the model's code")
+        """A file the code wrote, from the Files API (deleted with the thread)."""
+        with translated():
+            content = await self._client.files.content(artifact.file_id)
+        return content.read()
+
+    async def _attachments(self, thread_id: str, turn: TurnInput) -> list[dict[str, Any]]:
+        """The user's data files, uploaded for the code interpreter (and registered, so /reset
+        deletes them)."""
+        found = []
+        for file in turn.container_files:
+            file_id = await upload(
+                self._client, self._store, self.name, thread_id,
+                (file.filename, file.data, file.mime), "assistants",
+            )  # fmt: skip
+            found.append({"file_id": file_id, "tools": [{"type": "code_interpreter"}]})
+        return found
 
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         try:
@@ -249,7 +283,7 @@ class AssistantsBackend:
             logger.warning("Cancelling run %s failed: %s", remote_id, describe(exc))
 
     async def _streamed_run(
-        self, events: Any, thread_id: str, deadline: float
+        self, events: Any, thread_id: str, deadline: float, runs_code: bool
     ) -> AsyncIterator[TurnEvent]:
         """Text as the run writes it; the run's end is then settled like a polled one."""
         run: Run | None = None
@@ -277,7 +311,7 @@ class AssistantsBackend:
         if run is None:
             raise BackendUnavailable("the run stream ended before the run started")
         run, stopped = await self._wait(run, deadline)
-        yield await self._result(run, stopped)
+        yield await self._result(run, stopped, runs_code)
 
     async def _retrieve_assistant(self, assistant_id: str) -> None:
         try:
@@ -329,7 +363,7 @@ class AssistantsBackend:
                 logger.warning("Thread %s has a stale run %s (%s)", thread_id, run.id, run.status)
                 await self._cancel(run, deadline)
 
-    async def _result(self, run: Run, stopped: str | None) -> TurnResult:
+    async def _result(self, run: Run, stopped: str | None, runs_code: bool = False) -> TurnResult:
         usage = (
             TokenUsage(run.usage.prompt_tokens, run.usage.completion_tokens) if run.usage else None
         )
@@ -340,13 +374,16 @@ class AssistantsBackend:
                 status=TurnStatus.FAILED, response_id=run.id, error_code=TOOL_CALL_REFUSED
             )
         status = RUN_STATUS.get(run.status, TurnStatus.FAILED)
-        text = ""
+        text, files = "", NO_FILES
         if status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
-            text = await self._run_text(run)
+            text, files = await self._run_output(run)
+        tools = await self._code_sessions(run) if runs_code else None
         error_code = run.last_error.code if run.last_error else None
         return TurnResult(
             status=status,
             text=text,
+            artifacts=files,
+            tools_used=tools,
             response_id=run.id,
             usage=usage,
             error_code="expired" if run.status == "expired" else error_code,
@@ -354,14 +391,50 @@ class AssistantsBackend:
             model=run.model,
         )
 
-    async def _run_text(self, run: Run) -> str:
-        """The text of the assistant messages this run wrote, in order."""
+    async def _run_output(self, run: Run) -> tuple[str, tuple[Artifact, ...]]:
+        """The text of the assistant messages this run wrote, in order (sandbox links made
+        plain), and the files its code wrote: `image_file` parts and `file_path` annotations,
+        registered so /reset deletes them."""
         texts: list[str] = []
+        files: dict[str, Artifact] = {}
         with translated():
             async for message in self._client.beta.threads.messages.list(
                 run.thread_id, run_id=run.id, order="asc", limit=100
             ):
                 if message.role != "assistant":
                     continue
-                texts.extend(part.text.value for part in message.content if part.type == "text")
-        return "\n\n".join(texts)
+                for part in message.content:
+                    if part.type == "image_file":
+                        file_id = part.image_file.file_id
+                        files[file_id] = Artifact(
+                            run.thread_id, file_id, f"image-{len(files) + 1}.png", kind="file"
+                        )
+                    elif part.type == "text":
+                        texts.append(part.text.value)
+                        for note in part.text.annotations:
+                            if note.type == "file_path":
+                                name = note.text.rsplit("/", 1)[-1] or note.file_path.file_id
+                                files[note.file_path.file_id] = Artifact(
+                                    run.thread_id, note.file_path.file_id, name, kind="file"
+                                )
+        for artifact in files.values():
+            await self._store.remote_file_added(self.name, run.thread_id, artifact.file_id, "file")
+        return plain_sandbox_links("\n\n".join(texts)), tuple(files.values())
+
+    async def _code_sessions(self, run: Run) -> ToolCounts | None:
+        """Whether code ran (a code-interpreter step), as a billed session of the thread's."""
+        try:
+            with translated():
+                steps = await self._client.beta.threads.runs.steps.list(
+                    run.id, thread_id=run.thread_id, limit=20
+                )
+        except BackendError as exc:
+            logger.warning("Could not read the steps of run %s: %s", run.id, exc)
+            return None
+        ran = any(
+            call.type == "code_interpreter"
+            for step in steps.data
+            if step.step_details.type == "tool_calls"
+            for call in step.step_details.tool_calls
+        )
+        return ToolCounts(containers=self._sessions.fresh(run.thread_id)) if ran else None

@@ -28,6 +28,21 @@ def container_expired(exc: BackendRejected) -> bool:
     return "container is expired" in str(exc.__cause__).lower()
 
 
+class CodeSessions:
+    """Code-interpreter sessions, billed per 20 minutes: code run in a sandbox less than 20
+    minutes after it last ran there is not a new session."""
+
+    def __init__(self) -> None:
+        self._used: dict[str, float] = {}  # sandbox → when code last ran in it
+
+    def fresh(self, sandbox: str) -> int:
+        """1 if code running in `sandbox` now starts a session, else 0."""
+        now = time.monotonic()
+        last = self._used.get(sandbox)
+        self._used[sandbox] = now
+        return 1 if last is None or now - last >= SESSION else 0
+
+
 class Containers:
     def __init__(
         self, client: openai.AsyncOpenAI, store: ConversationStore | None, backend: str
@@ -35,7 +50,7 @@ class Containers:
         self._client = client
         self._store = store
         self._backend = backend
-        self._used: dict[str, float] = {}  # container → when code last ran in it
+        self._sessions_of = CodeSessions()
         self._of: dict[str, str] = {}  # conversation → the container its tools name
         self._replaced: set[str] = set()  # conversations whose container expired this turn
 
@@ -112,10 +127,7 @@ class Containers:
         container = self._of.get(conversation_id)
         if used is None or not used.containers or container is None:
             return result
-        now = time.monotonic()
-        last = self._used.get(container)
-        self._used[container] = now
-        fresh = 1 if last is None or now - last >= SESSION else 0
+        fresh = self._sessions_of.fresh(container)
         return replace(result, tools_used=replace(used, containers=fresh))
 
     async def _container(self, conversation_id: str) -> str:

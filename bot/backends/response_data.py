@@ -159,7 +159,13 @@ def _output_texts(response: ResponseData) -> list[dict[str, Any]]:
 def output_text(response: ResponseData) -> str:
     """The answer's text, as the SDK's `Response.output_text` joins it (sandbox links made
     plain text)."""
-    text = "".join(content.get("text") or "" for content in _output_texts(response))
+    return plain_sandbox_links(
+        "".join(content.get("text") or "" for content in _output_texts(response))
+    )
+
+
+def plain_sandbox_links(text: str) -> str:
+    """Links into the code's sandbox as their text only: Telegram users cannot open them."""
     return SANDBOX_LINK.sub(r"\1", text) if "sandbox:" in text else text
 
 

@@ -4,6 +4,7 @@ citations as a Sources list); and a tool a backend lacks, left out and said so."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -277,3 +278,156 @@ async def test_after_the_container_expired_the_user_is_told_to_send_their_files_
 
     assert notice == ENGLISH.container_expired
     assert answer == openai_server.turns[-1].text
+
+
+@responses_only
+async def test_while_code_runs_the_draft_says_so_then_the_answer_replaces_it(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "math_tutor")
+    running = asyncio.Event()
+    openai_server.replies.append(
+        Reply(text="2**10 is 1024.", code="print(2**10)", hold_code=running)
+    )
+    alice.say("what is 2 to the 10th?")
+
+    await telegram.wait_until(
+        lambda: any(d.text == ENGLISH.status_running_code for d in telegram.drafts)
+    )
+    running.set()
+    [_, answer] = await alice.replies(2)
+
+    assert answer == "2**10 is 1024."
+    assert not telegram.calls_to("sendMessage", alice.chat_id)[-1].params["text"].startswith("🧮")
+
+
+@responses_only
+async def test_the_researcher_shows_that_it_searches(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "researcher")
+    openai_server.replies.append(Reply(text="Sunny.", sources=[("Weather", "https://w.example")]))
+    alice.say("weather in Lisbon?")
+
+    await alice.replies(2)
+
+    assert any(d.text == ENGLISH.status_searching for d in telegram.drafts)
+
+
+@responses_only
+async def test_charts_are_announced_as_photos_on_their_way(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "math_tutor")
+    openai_server.replies.append(Reply(code="plot()", writes=charts(2)))
+    alice.say("plot it twice")
+
+    await alice.replies(2)
+
+    actions = [c.params["action"] for c in telegram.calls_to("sendChatAction", alice.chat_id)]
+    assert "upload_photo" in actions
+    [album] = telegram.calls_to("sendMediaGroup", alice.chat_id)
+    [announced] = [
+        c for c in telegram.calls_to("sendChatAction", alice.chat_id)
+        if c.params["action"] == "upload_photo"
+    ]  # fmt: skip
+    assert announced.at < album.at
+
+
+@responses_only
+async def test_an_album_throttled_midway_sends_the_rest_after_the_wait(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "data_visualizer")
+    made = charts(4)
+    openai_server.replies.append(Reply(text="Four charts.", code="plot()", writes=made))
+    telegram.album_refused_at = 3  # the first two charts go out, then "retry after 1"
+    alice.say("four charts please")
+
+    [_, answer] = await alice.replies(2)
+
+    first, second = [c for c in telegram.calls if c.method == "sendMediaGroup"]
+    assert not first.ok and second.ok
+    assert second.at - first.at >= 1.0  # Telegram's wait was honoured
+    sent = [(u.filename, u.data) for chat, _, u in telegram.uploads if chat == alice.chat_id]
+    assert sent == made  # each chart once, in order
+    assert answer == "Four charts."
+
+
+assistants_only = pytest.mark.parametrize("backend", ["assistants"], indirect=True)
+
+
+@assistants_only
+async def test_threads_and_runs_the_data_visualizer_reads_the_csv_and_sends_its_charts(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    """The course's Data Visualizer on a server that still speaks threads/runs: the CSV goes as
+    a code-interpreter attachment, the charts come back as `image_file` parts."""
+    await choose(alice, "data_visualizer")
+    made = charts(3)
+    openai_server.replies.append(
+        Reply(text="Revenue grows every month.", code="df.plot()", writes=made)
+    )
+    data = csv(6)
+    document = telegram.document(data, "sales.csv", "text/csv")
+    question = telegram.push_message(
+        alice.chat, alice.user, document=document, caption="create 3 data visualizations"
+    )
+
+    [_, answer] = await alice.replies(2)
+
+    [turn] = openai_server.turns
+    assert turn.request["tools"] == [{"type": "code_interpreter"}]
+    files = openai_server.files_api
+    [message] = [
+        m for t in openai_server.assistants_api.threads.values() for m in t.messages
+        if m["role"] == "user"
+    ]  # fmt: skip
+    [attachment] = message["attachments"]
+    assert attachment["tools"] == [{"type": "code_interpreter"}]
+    assert files.contents[attachment["file_id"]] == data
+    assert "sales.csv" in turn.input and "<file" not in turn.input
+    assert len(telegram.calls_to("sendMediaGroup", alice.chat_id)) == 1
+    sent = [u.data for chat, _, u in telegram.uploads if chat == alice.chat_id]
+    assert sent == [d for _, d in made]
+    assert answer == "Revenue grows every month."
+    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    assert row is not None and row.tools.containers == 1
+
+
+@assistants_only
+async def test_threads_and_runs_a_written_file_is_a_document_and_reset_deletes_it(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "math_tutor")
+    table = b"n,square\n1,1\n2,4\n"
+    openai_server.replies.append(
+        Reply(text="Here is the table:", code="t()", writes=[("squares.csv", table)])
+    )
+    alice.say("a table of squares as CSV")
+
+    [_, answer] = await alice.replies(2)
+
+    assert answer == "Here is the table: squares.csv"  # the sandbox link made plain
+    [document] = [u for chat, kind, u in telegram.uploads if kind == "document"]
+    assert (document.filename, document.data) == ("squares.csv", table)
+    outputs = [
+        f for f in openai_server.files_api.files.values() if f["purpose"] == "assistants_output"
+    ]
+    assert len(outputs) == 1
+
+    alice.say("/reset")
+    await alice.replies(3)
+
+    assert openai_server.files_api.files == {}
+    assert await bot.services.store.remote_file_count() == 0
+
+
+@assistants_only
+async def test_threads_and_runs_a_persona_without_code_runs_no_tools(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    alice.say("hello")
+    await alice.replies(1)
+
+    assert "tools" not in openai_server.turns[0].request

@@ -53,6 +53,7 @@ class AssistantsAPI:
         self.threads: dict[str, FakeThread] = {}
         self.deleted: list[str] = []
         self.runs: dict[str, FakeRun] = {}
+        self.steps: dict[str, list[dict[str, Any]]] = {}  # run steps, by run
         self.active_run_rejections = 0
         self.streaming_supported = True
 
@@ -70,6 +71,7 @@ class AssistantsAPI:
             Route("GET", thread + "/runs", self._list_runs),
             Route("GET", thread + r"/runs/(?P<run>[^/]+)", self._get_run),
             Route("POST", thread + r"/runs/(?P<run>[^/]+)/cancel", self._cancel_run),
+            Route("GET", thread + r"/runs/(?P<run>[^/]+)/steps", self._list_steps),
         ]
 
     async def stop(self) -> None:
@@ -155,8 +157,21 @@ class AssistantsAPI:
                     error_body(f"Invalid content part type {part.get('type')!r}.", param="content"),
                     status=400,
                 )
+        attachments = call.body.get("attachments") or []
+        for attachment in attachments:
+            tools = [t.get("type") for t in attachment.get("tools") or []]
+            if attachment.get("file_id") not in self.files.files or not tools:
+                return web.json_response(
+                    error_body(
+                        f"Invalid 'attachments': file {attachment.get('file_id')} not found or "
+                        "no tool named.",
+                        param="attachments",
+                    ),
+                    status=400,
+                )
         message = self._message(thread, "user", text, run_id=None)
         message["content"] = [*images, *message["content"]]
+        message["attachments"] = attachments
         return web.json_response(message)
 
     def _message(
@@ -204,6 +219,12 @@ class AssistantsAPI:
                 error_body(f"Thread {thread.id} already has an active run {thread.active_run}."),
                 status=400,
             )
+        for tool in call.body.get("tools") or []:
+            if tool.get("type") not in ("code_interpreter", "file_search", "function"):
+                return web.json_response(
+                    error_body(f"Invalid tool type {tool.get('type')!r}.", param="tools"),
+                    status=400,
+                )
         if call.body.get("stream") and not self.streaming_supported:
             return web.json_response(
                 error_body("Streaming is not supported by this server.", param="stream"),
@@ -284,9 +305,49 @@ class AssistantsAPI:
                 message = self._message(thread, "assistant", run.turn.text, run_id=run.id)
                 if message_id:
                     message["id"] = message_id
+                if status == "completed":
+                    self._code_outputs(run, message)
                 await run.events.append("thread.message.completed", message)
         await run.events.append(f"thread.run.{status}", self.run_json(run))
         await run.events.close()
+
+    def _code_outputs(self, run: FakeRun, message: dict[str, Any]) -> None:
+        """What the code interpreter wrote, as the legacy API shows it: images as `image_file`
+        parts, other files as `file_path` annotations on a sandbox link; a run step for it."""
+        reply = run.turn.reply
+        tools = [t.get("type") for t in run.request.get("tools") or []]
+        if not reply.code or "code_interpreter" not in tools:
+            return
+        [text] = message["content"]
+        outputs, images = [], []
+        for name, data in reply.writes:
+            file_id = self.files.add_output(name, data)
+            if name.lower().endswith((".png", ".jpg", ".jpeg")):
+                images.append({"type": "image_file", "image_file": {"file_id": file_id}})
+                outputs.append({"type": "image", "image": {"file_id": file_id}})
+                continue
+            link = f"sandbox:/mnt/data/{name}"
+            value = text["text"]["value"] + f" [{name}]({link})"
+            start = value.index(link)
+            text["text"]["value"] = value
+            text["text"]["annotations"].append(
+                {"type": "file_path", "text": link, "file_path": {"file_id": file_id},
+                 "start_index": start, "end_index": start + len(link)}
+            )  # fmt: skip
+        message["content"] = [*images, text]
+        self.steps.setdefault(run.id, []).append(
+            {"id": self.model.new_id("step"), "object": "thread.run.step", "run_id": run.id,
+             "thread_id": run.thread_id, "type": "tool_calls", "status": "completed",
+             "step_details": {"type": "tool_calls", "tool_calls": [
+                 {"id": self.model.new_id("call"), "type": "code_interpreter",
+                  "code_interpreter": {"input": reply.code, "outputs": outputs}}]}}
+        )  # fmt: skip
+
+    async def _list_steps(self, call: ApiCall) -> web.Response:
+        run = self.runs.get(call.ids["run"])
+        if run is None or run.thread_id != call.ids["thread"]:
+            return _not_found(f"No run found with id '{call.ids['run']}'.")
+        return web.json_response(_page(self.steps.get(run.id, [])))
 
     async def _get_run(self, call: ApiCall) -> web.Response:
         run = self.runs.get(call.ids["run"])

@@ -53,6 +53,7 @@ class FilesAPI:
             Route("POST", r"/files", self._upload),
             Route("GET", r"/files/(?P<id>[^/]+)", self._get),
             Route("DELETE", r"/files/(?P<id>[^/]+)", self._delete),
+            Route("GET", r"/files/(?P<id>[^/]+)/content", self._content),
             Route("POST", r"/audio/transcriptions", self._transcribe),
         ]
 
@@ -77,6 +78,23 @@ class FilesAPI:
         self.files[file_id] = record
         self.contents[file_id] = upload.data
         return web.json_response(record)
+
+    def add_output(self, filename: str, data: bytes) -> str:
+        """A file the model's code wrote (the legacy code interpreter's output): its id."""
+        file_id = self.model.new_id("file")
+        self.files[file_id] = {
+            "id": file_id, "object": "file", "bytes": len(data), "created_at": int(time.time()),
+            "filename": f"/mnt/data/{filename}", "purpose": "assistants_output",
+            "status": "processed", "expires_at": None,
+        }  # fmt: skip
+        self.contents[file_id] = data
+        return file_id
+
+    async def _content(self, call: ApiCall) -> web.Response:
+        data = self.contents.get(call.ids["id"])
+        if data is None:
+            return _no_file(call.ids["id"])
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def _get(self, call: ApiCall) -> web.Response:
         record = self.files.get(call.ids["id"])
