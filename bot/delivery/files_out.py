@@ -8,6 +8,7 @@ import asyncio
 import logging
 import re
 from pathlib import PurePosixPath
+from typing import Literal
 
 from telegram import InputMediaPhoto, Message, ReplyParameters
 from telegram.error import BadRequest
@@ -29,20 +30,25 @@ def is_photo(name: str, data: bytes) -> bool:
 async def send_files(sender: MessageSender, files: list[tuple[str, bytes]]) -> None:
     photos = [(n, d) for n, d in files if is_photo(n, d)]
     documents = [(n, d) for n, d in files if not is_photo(n, d)]
-    bot, chat, topic = sender.bot, sender.chat_id, sender.topic_id
-    what = f"Files to chat {chat}"
+    what = f"Files to chat {sender.chat_id}"
     for start in range(0, len(photos), ALBUM_MAX):
         await _send_photos(sender, photos[start : start + ALBUM_MAX], what)
     for name, data in documents:
+        await _send_one(sender, "document", name, data, what)
 
-        async def document(
-            reply: ReplyParameters | None, n: str = name, d: bytes = data
-        ) -> Message:
-            return await bot.send_document(
-                chat, d, filename=n, message_thread_id=topic, reply_parameters=reply
-            )
 
-        await sender.deliver(document, what)
+async def _send_one(
+    sender: MessageSender, kind: Literal["photo", "document"], name: str, data: bytes, what: str
+) -> None:
+    bot, chat, topic = sender.bot, sender.chat_id, sender.topic_id
+    method = bot.send_photo if kind == "photo" else bot.send_document
+
+    async def send(reply: ReplyParameters | None) -> Message:
+        return await method(
+            chat, data, filename=name, message_thread_id=topic, reply_parameters=reply
+        )
+
+    await sender.deliver(send, what)
 
 
 async def _send_photos(sender: MessageSender, items: list[tuple[str, bytes]], what: str) -> None:
@@ -54,15 +60,7 @@ async def _send_photos(sender: MessageSender, items: list[tuple[str, bytes]], wh
     for _ in range(ALBUM_MAX):
         if len(remaining) == 1:  # an album needs two items: the last one goes as a photo
             [(name, data)] = remaining
-
-            async def photo(
-                reply: ReplyParameters | None, n: str = name, d: bytes = data
-            ) -> Message:
-                return await bot.send_photo(
-                    chat, d, filename=n, message_thread_id=topic, reply_parameters=reply
-                )
-
-            await sender.deliver(photo, what)
+            await _send_one(sender, "photo", name, data, what)
             return
 
         async def album(

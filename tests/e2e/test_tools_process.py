@@ -14,6 +14,38 @@ from tests.fakes.telegram_server import FakeTelegram
 from tests.media_samples import csv, png
 
 
+async def kill_while_polled_then_restart(
+    process: asyncio.subprocess.Process,
+    env: dict[str, str],
+    tmp_path: Path,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    release: asyncio.Event,
+    alice: Person,
+    *,
+    replies: int,
+) -> str:
+    """SIGKILL once the bot polls the held response; let the model finish; restart until
+    `replies` texts arrived; the restarted bot's log."""
+    await telegram.wait_until(
+        lambda: (
+            openai_server.turns
+            and openai_server.requests_to("GET", f"/responses/{openai_server.turns[0].remote_id}")
+        ),
+        within=30,
+    )
+    process.kill()
+    await wait_for_exit(process)
+    release.set()
+    restarted = await start_process(env, tmp_path)
+    try:
+        await alice.replies(replies, within=30)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        log = await wait_for_exit(restarted)
+    return log
+
+
 async def test_charts_of_a_turn_killed_midway_are_delivered_once_after_restart(
     telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person, tmp_path: Path
 ) -> None:
@@ -26,23 +58,9 @@ async def test_charts_of_a_turn_killed_midway_are_delivered_once_after_restart(
     openai_server.replies.append(Reply(hold=release, code="plot()", writes=made, text="Done."))
     document = telegram.document(csv(), "data.csv", "text/csv")
     telegram.push_message(alice.chat, alice.user, document=document, caption="chart it")
-    await telegram.wait_until(
-        lambda: (
-            openai_server.turns
-            and openai_server.requests_to("GET", f"/responses/{openai_server.turns[0].remote_id}")
-        ),
-        within=30,
+    log = await kill_while_polled_then_restart(
+        process, env, tmp_path, telegram, openai_server, release, alice, replies=2
     )
-
-    process.kill()
-    await wait_for_exit(process)
-    release.set()
-    restarted = await start_process(env, tmp_path)
-    try:
-        await alice.replies(2, within=30)
-    finally:
-        restarted.send_signal(signal.SIGTERM)
-        log = await wait_for_exit(restarted)
 
     assert "Resuming 1 messages" in log
     assert len(openai_server.turns) == 1  # resumed by its id, not run again
@@ -67,23 +85,9 @@ async def test_an_image_of_a_turn_killed_midway_is_delivered_once_after_restart(
     picture = png(40, 30)
     openai_server.replies.append(Reply(hold=release, draws=[picture], text="A small blue card."))
     alice.say("/image a small blue card")
-    await telegram.wait_until(
-        lambda: (
-            openai_server.turns
-            and openai_server.requests_to("GET", f"/responses/{openai_server.turns[0].remote_id}")
-        ),
-        within=30,
+    await kill_while_polled_then_restart(
+        process, env, tmp_path, telegram, openai_server, release, alice, replies=1
     )
-
-    process.kill()
-    await wait_for_exit(process)
-    release.set()
-    restarted = await start_process(env, tmp_path)
-    try:
-        await alice.replies(1, within=30)
-    finally:
-        restarted.send_signal(signal.SIGTERM)
-        await wait_for_exit(restarted)
 
     assert len(openai_server.turns) == 1  # resumed by its id, not drawn again
     assert [u.data for chat, kind, u in telegram.uploads if chat == alice.chat_id] == [picture]
