@@ -201,7 +201,7 @@ class Answerer:
             force=entry.state == "running",
             extra_tokens=self._media.input_tokens(entry),
             audio_seconds=self._media.audio_seconds(entry),
-            images=1 if "image_generation" in self._turn_tools(entry, persona) else 0,
+            tools=self._turn_tools(entry, persona),
         )
 
     async def _run(

@@ -34,6 +34,7 @@ from storage import (
     ToolCounts,
 )
 
+NOTHING = TokenUsage(0, 0)
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
 CONTEXT_CACHE = 10_000  # conversations whose size is remembered between turns
 OUTPUT_FLOOR = 256  # a budget that affords fewer output tokens than this is used up
@@ -177,12 +178,12 @@ class CostMeter:
         force: bool,
         extra_tokens: int = 0,
         audio_seconds: int = 0,
-        images: int = 0,
+        tools: tuple[str, ...] = (),
     ) -> Reservation | BudgetHit:
         """Hold the turn's upper bound, or say which budget cannot afford it. `force`: a turn
         already running before a restart is metered, never refused (it is being paid for).
         `extra_tokens`: what attachments add; `audio_seconds`: audio still to transcribe;
-        `images`: images the turn may draw."""
+        `tools`: the hosted tools it may use (a search, a container session, an image each)."""
         now = self.now()
         day, month = window_keys(now)
         price = self._prices.lookup(self._model)
@@ -209,10 +210,18 @@ class CostMeter:
                 wanted = {sp: self.totals_key(chat_id, user_id, *sp) for sp in limits}
                 totals = await self._store.totals(wanted.values())
                 spent = {sp: totals[k].micros + self._reserved[k] for sp, k in wanted.items()}
+            calls = ToolCounts(
+                web_searches=int("web_search" in tools),
+                containers=int("code_interpreter" in tools),
+            )
             in_cost = (
-                (price.input_micros(input_estimate) if price else 0.0)
+                (
+                    price.input_micros(input_estimate) + price.cost_micros(NOTHING, calls)
+                    if price
+                    else 0.0
+                )
                 + self.audio_micros(audio_seconds)
-                + self.image_micros(None, images)
+                + self.image_micros(None, int("image_generation" in tools))
             )
             out_rate = price.output_micros_per_token(input_estimate) if price else 0.0
             if limits and not force:

@@ -349,3 +349,28 @@ async def test_the_owner_hears_once_that_the_bot_s_total_budget_is_used_up(
     assert "the bot's daily budget ($0.0005) is used up" in refused_bob
     assert len(notices) == 1 and notices[0].startswith("⚠️ BUDGET_TOTAL's day budget ($0.0005)")
     assert len(openai_server.turns) == 1
+
+
+@responses_only
+async def test_a_budget_refuses_a_drawing_or_a_code_run_it_cannot_afford_before_paying(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    """A drawing is reserved at about $0.03 (medium quality) and a code turn at a container
+    session ($0.03): a $0.02 daily budget affords text, but neither of them."""
+    env = {**LUNA, "BUDGET_PER_USER": "0.02/day", "IMAGE_COMMAND": "on"}
+    await start_bot(make_config(env))
+    alice.say("/image a lighthouse")
+    [refused_image] = await alice.replies(1)
+    alice.say("/persona math_tutor")
+    await alice.replies(2)
+    alice.say("what is 2**100?")
+    [*_, refused_code] = await alice.replies(3)
+    alice.say("/persona assistant")
+    await alice.replies(4)
+    alice.say("hello")
+    [*_, answer] = await alice.replies(5)
+
+    assert "your daily budget ($0.02) is used up" in refused_image
+    assert "your daily budget ($0.02) is used up" in refused_code
+    assert [t.input for t in openai_server.turns] == ["hello"]
+    assert answer == openai_server.turns[0].text
