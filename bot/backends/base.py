@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -83,6 +83,9 @@ class TurnInput:
     tools: tuple[str, ...] = ()  # hosted tools the persona uses (only ones the backend offers)
     container_files: tuple[FilePart, ...] = ()  # the user's data, for the code interpreter
     tool_choice: str | None = None  # a tool the model must use (/image: image_generation)
+    # The data files the conversation was given before this turn, fetched only when asked for:
+    # a container that replaced an expired one gets them again.
+    earlier_files: Callable[[], Awaitable[tuple[FilePart, ...]]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ class TurnResult:
     tools_used: ToolCounts | None = None  # web searches, container sessions: priced per call
     artifacts: tuple[Artifact, ...] = ()  # files the code wrote (charts, tables…), images made
     container_replaced: bool = False  # the code's container had expired: its files are gone
+    files_restored: tuple[str, ...] = ()  # names of earlier files put in its replacement
     image_tokens: ImageTokens | None = None  # None: no image made, or the server did not say
     images_refused: int = 0  # image generations the server refused (moderation, …)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from storage import ConversationStore
 
 logger = logging.getLogger(__name__)
 
+EarlierFiles = Callable[[], Awaitable[tuple[FilePart, ...]]] | None
 SESSION = 20 * 60.0  # seconds: containers are billed per 20-minute session
 IDLE_MINUTES = 20
 
@@ -53,14 +55,20 @@ class Containers:
         self._sessions_of = CodeSessions()
         self._of: dict[str, str] = {}  # conversation → the container its tools name
         self._replaced: set[str] = set()  # conversations whose container expired this turn
+        self._restored: dict[str, tuple[str, ...]] = {}  # … and the files put back in its new one
 
     async def tool(
-        self, conversation_id: str, files: tuple[FilePart, ...]
+        self, conversation_id: str, files: tuple[FilePart, ...], earlier: EarlierFiles = None
     ) -> tuple[dict[str, Any], list[str]]:
         """The code interpreter's definition for this conversation, and the paths of `files`
-        placed in its container (for the message to name)."""
+        placed in its container (for the message to name); a container replacing one that
+        expired gets the `earlier` files too, so the user need not send them again."""
         container = await self._container(conversation_id)
         self._of[conversation_id] = container
+        if conversation_id in self._replaced and earlier is not None:
+            again = await earlier()
+            self._restored[conversation_id] = tuple(f.filename for f in again)
+            files = (*again, *files)
         paths = []
         for file in files:
             with translated():
@@ -93,7 +101,8 @@ class Containers:
         result = self._sessions(conversation_id, result)
         if conversation_id in self._replaced:
             self._replaced.discard(conversation_id)
-            result = replace(result, container_replaced=True)
+            restored = self._restored.pop(conversation_id, ())
+            result = replace(result, container_replaced=True, files_restored=restored)
         container = self._of.get(conversation_id)
         cited = any(a.kind == "container" for a in result.artifacts)
         if not ran_code or cited or container is None:

@@ -378,7 +378,9 @@ class ResponsesBackend:
                 }
             )
         if "code_interpreter" in turn.tools:
-            tool, placed = await self._containers.tool(conversation_id, turn.container_files)
+            tool, placed = await self._containers.tool(
+                conversation_id, turn.container_files, turn.earlier_files
+            )
             paths += placed
             tools.append(tool)
         return tools

@@ -232,6 +232,9 @@ class Answerer:
                     tools=self._turn_tools(turn.entry, conversation.persona),
                     container_files=media.container_files,
                     tool_choice=turn.entry.tool,
+                    earlier_files=functools.partial(
+                        self._tool_results.earlier_data, turn.entry, conversation.id, self._media
+                    ),
                 )
                 turn.ledger = replace(reservation.row, conversation_id=conversation.id)
                 try:
@@ -273,7 +276,7 @@ class Answerer:
         )
         if result is not None and result.container_replaced and conversation is not None:
             outcome = await self._tool_results.after_new_container(
-                turn.entry, conversation.id, outcome, texts
+                turn.entry, conversation.id, outcome, texts, result.files_restored
             )
         if result is not None and result.citations and outcome.answer:
             outcome = replace(outcome, answer=with_sources(outcome.answer, result.citations, texts))

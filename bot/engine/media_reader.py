@@ -34,6 +34,8 @@ from storage import Attachment, InboxEntry
 
 logger = logging.getLogger(__name__)
 
+AGAIN_MAX = 5  # earlier data files put back in a replaced container, at most
+
 # What the model reads for a photo sent without a caption (for the model, so English).
 NO_CAPTION = "[The user sent this without a comment: say what it shows, or answer what it asks.]"
 
@@ -233,6 +235,25 @@ class MediaReader:
             else ""
         )
         return _Read(framed(name, text, len(data)), note)
+
+    async def for_code_again(self, attachments: list[Attachment]) -> tuple[FilePart, ...]:
+        """Data files a conversation was given before, downloaded again for a new container
+        (the newest `AGAIN_MAX`; one Telegram no longer serves is left out and logged)."""
+        wanted = [a for a in attachments if for_code(a.filename, a.kind)][-AGAIN_MAX:]
+        if not wanted or self.files is None:
+            return ()
+        # Not held in the byte budget: this turn holds its own share already (waiting for
+        # more could wait for itself), and a container expires at most every 20 minutes.
+        found = []
+        for n, attachment in enumerate(wanted, start=1):
+            try:
+                data = await self.files.fetch(attachment.file_id, self._limit(attachment))
+            except FileUnavailable as exc:
+                logger.warning("%s could not be fetched again: %s", attachment.filename, exc)
+                continue
+            mime = attachment.mime or "application/octet-stream"
+            found.append(FilePart(data, mime, attachment.filename or f"file{n}"))
+        return tuple(found)
 
     async def _transcript(
         self, entry: InboxEntry, attachment: Attachment, texts: Texts

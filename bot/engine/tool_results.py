@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.backends import Artifact, BackendError, TurnStatus
+from bot.backends import Artifact, BackendError, FilePart, TurnStatus
 from bot.engine.channel import ReplyChannel
+from bot.engine.media_reader import MediaReader
 from bot.engine.outcome import Outcome
+from bot.media.kinds import for_code
 from bot.texts import Texts, render
-from storage import ConversationStore, InboxEntry, StorageUnavailable
+from storage import Attachment, ConversationStore, InboxEntry, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +61,34 @@ class ToolResults:
         except StorageUnavailable as exc:
             logger.warning("Documents of chat %s not noted: %s", entry.key, exc)
 
+    async def earlier_data(
+        self, entry: InboxEntry, conversation_id: str, media: MediaReader
+    ) -> tuple[FilePart, ...]:
+        """The data files sent before this message, downloaded again (for a new container)."""
+        return await media.for_code_again(await self._earlier(entry, conversation_id))
+
     async def after_new_container(
-        self, entry: InboxEntry, conversation_id: str, outcome: Outcome, texts: Texts
+        self,
+        entry: InboxEntry,
+        conversation_id: str,
+        outcome: Outcome,
+        texts: Texts,
+        restored: tuple[str, ...],
     ) -> Outcome:
-        """The sandbox expired and was replaced: files sent before this message are gone from
-        it, and the user is told so (if there were any)."""
-        earlier = [
+        """The sandbox expired and was replaced: data files sent before this message were put
+        back in it; if any could not be, the user is told to send them again."""
+        missing = [
+            a
+            for a in await self._earlier(entry, conversation_id)
+            if for_code(a.filename, a.kind) and a.filename not in restored
+        ]
+        if not missing:
+            return outcome
+        return outcome.after(texts.container_expired)
+
+    async def _earlier(self, entry: InboxEntry, conversation_id: str) -> list[Attachment]:
+        return [
             a
             for a in await self._store.chat_files(entry.key, conversation_id)
             if a.message_id != entry.message_id
         ]
-        if not earlier:
-            return outcome
-        return outcome.after(texts.container_expired)

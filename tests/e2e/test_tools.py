@@ -263,7 +263,30 @@ async def test_a_spreadsheet_needs_a_persona_that_runs_code(
 
 
 @responses_only
-async def test_after_the_container_expired_the_user_is_told_to_send_their_files_again(
+async def test_after_the_container_expired_the_files_sent_before_are_put_back_in_the_new_one(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "data_visualizer")
+    openai_server.replies.extend([Reply(code="df.head()"), Reply(code="df.plot.pie()")])
+    data = csv()
+    document = telegram.document(data, "sales.csv", "text/csv")
+    telegram.push_message(alice.chat, alice.user, document=document, caption="summarise")
+    await alice.replies(2)
+    [old] = openai_server.containers_api.containers
+    openai_server.containers_api.advance(minutes=30)
+
+    alice.say("now a pie chart")
+    [*_, answer] = await alice.replies(3)  # no notice: nothing needs sending again
+
+    assert answer == openai_server.turns[-1].text
+    [new] = [c for i, c in openai_server.containers_api.containers.items() if i != old]
+    [placed] = [f for f in new.files.values() if f.source == "user"]
+    assert (placed.path, placed.data) == ("/mnt/data/sales.csv", data)
+    assert "/mnt/data/sales.csv" in openai_server.turns[-1].input  # named to the model
+
+
+@responses_only
+async def test_a_file_that_cannot_be_put_back_after_an_expiry_is_asked_for_again(
     bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
 ) -> None:
     await choose(alice, "data_visualizer")
@@ -271,6 +294,7 @@ async def test_after_the_container_expired_the_user_is_told_to_send_their_files_
     document = telegram.document(csv(), "sales.csv", "text/csv")
     telegram.push_message(alice.chat, alice.user, document=document, caption="summarise")
     await alice.replies(2)
+    telegram.files.pop(document["file_id"])  # Telegram no longer serves it
     openai_server.containers_api.advance(minutes=30)
 
     alice.say("now a pie chart")
