@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
+import httpx
 from telegram import (
     Bot,
     BotCommand,
@@ -107,13 +109,15 @@ async def enforce_retention(engine: ChatEngine, days: int) -> None:
 TelethreadApp: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_services(config: Config) -> Services:
+def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Services:
+    """The bot's services; `tls` is the TLS context every HTTP client shares (one CA bundle
+    loaded, not one per client)."""
     personas = load_personas(config.personas_file, config.default_persona)
     store = ConversationStore(config.database_path)
-    client = create_client(config)
+    client = create_client(config, tls)
     backend = create_backend(config, store, client)
     transcription = config.media.transcription
-    transcribing = create_transcriber(transcription)
+    transcribing = create_transcriber(transcription, tls)
     transcriber, transcription_client = transcribing or (None, None)
     meter = CostMeter(
         store,
@@ -161,9 +165,12 @@ def build_services(config: Config) -> Services:
     )
 
 
-def build_application(config: Config) -> TelethreadApp:
-    """The bot, ready for `run_polling()`; `post_init`/`post_shutdown` own its resources."""
-    services = build_services(config)
+def build_application(config: Config, tls: ssl.SSLContext | None = None) -> TelethreadApp:
+    """The bot, ready for `run_polling()`; `post_init`/`post_shutdown` own its resources.
+
+    `tls`: the TLS context its HTTP clients share (made here unless given: tests share one)."""
+    tls = tls or httpx.create_ssl_context()
+    services = build_services(config, tls)
 
     def channel_for(entry: InboxEntry) -> ReplyChannel:
         """A way back to the chat of a message accepted before a restart."""
@@ -215,8 +222,10 @@ def build_application(config: Config) -> TelethreadApp:
         ApplicationBuilder()
         .token(config.telegram_bot_token)
         # PTB's own pool sizes; the requests report whether Telegram answers (telegram_link).
-        .request(WatchedRequest(link, connection_pool_size=256))
-        .get_updates_request(WatchedRequest(link, connection_pool_size=1))
+        .request(WatchedRequest(link, connection_pool_size=256, httpx_kwargs={"verify": tls}))
+        .get_updates_request(
+            WatchedRequest(link, connection_pool_size=1, httpx_kwargs={"verify": tls})
+        )
         .base_url(f"{config.telegram_base_url}/bot")
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.application import TelethreadApp, build_application
@@ -32,6 +33,10 @@ RELAXED_LIMITS = FloodLimits(
 responses_only = pytest.mark.parametrize("backend", ["responses"], indirect=True)
 # The request that runs a turn on each backend (where a test injects faults).
 TURN_PATHS = {"responses": "/responses", "assistants": "/threads", "chat": "/chat/completions"}
+
+# One TLS context for every bot the tests build: loading the CA bundle takes ~30 ms, and the
+# bots talk plain HTTP to the fakes anyway.
+TLS = httpx.create_ssl_context()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -110,7 +115,7 @@ class RunningBot:
     def __init__(self, config: Config, telegram: FakeTelegram) -> None:
         self.config = config
         self.telegram = telegram
-        self.app: TelethreadApp = build_application(config)
+        self.app: TelethreadApp = build_application(config, TLS)
 
     @property
     def services(self) -> Services:

@@ -6,6 +6,8 @@ its events and its errors only. The package never imports Telegram, the engine o
 
 from __future__ import annotations
 
+import ssl
+
 import openai
 
 from bot.backends.base import (
@@ -33,6 +35,7 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
+from bot.backends.openai_calls import http_client
 from bot.config import Config
 from storage import ConversationStore
 
@@ -69,13 +72,16 @@ __all__ = [
 ModelClient = openai.AsyncOpenAI
 
 
-def create_client(config: Config) -> ModelClient:
-    """The client for OPENAI_BASE_URL; its creator closes it (`await client.close()`)."""
+def create_client(config: Config, tls: ssl.SSLContext | None = None) -> ModelClient:
+    """The client for OPENAI_BASE_URL; its creator closes it (`await client.close()`).
+
+    `tls`: the bot's one TLS context (loading the CA bundle takes ~30 ms per client)."""
     return openai.AsyncOpenAI(
         api_key=config.openai_api_key,
         base_url=config.openai_base_url,
         timeout=60.0,
         max_retries=2,
+        http_client=http_client(tls),
     )
 
 

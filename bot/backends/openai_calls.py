@@ -13,6 +13,7 @@ import base64
 import contextlib
 import logging
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TypeVar
@@ -190,3 +191,8 @@ async def poll(
         ) as exc:
             logger.warning("Polling failed (%s); trying again", describe(exc))
     return current
+
+
+def http_client(tls: ssl.SSLContext | None) -> openai.DefaultAsyncHttpxClient | None:
+    """The SDK's own HTTP client, with `tls` (None: the SDK makes one with its own context)."""
+    return None if tls is None else openai.DefaultAsyncHttpxClient(verify=tls)

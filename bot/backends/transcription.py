@@ -8,13 +8,14 @@ newer models refuse ("Unsupported file format oga"): Ogg is uploaded as `voice.o
 from __future__ import annotations
 
 import logging
+import ssl
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import openai
 
 from bot.backends.base import BackendMisconfigured, TranscriptionFailed
-from bot.backends.openai_calls import describe, translate
+from bot.backends.openai_calls import describe, http_client, translate
 from bot.media.settings import Transcription
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,9 @@ class Transcriber:
         return Transcript(result.text.strip(), round(seconds) if seconds is not None else None)
 
 
-def create_transcriber(settings: Transcription) -> tuple[Transcriber, openai.AsyncOpenAI] | None:
+def create_transcriber(
+    settings: Transcription, tls: ssl.SSLContext | None = None
+) -> tuple[Transcriber, openai.AsyncOpenAI] | None:
     """The transcriber and the client it owns (for the caller to close); None when off."""
     if settings.model is None:
         return None
@@ -97,5 +100,6 @@ def create_transcriber(settings: Transcription) -> tuple[Transcriber, openai.Asy
         base_url=settings.base_url,
         timeout=120.0,
         max_retries=2,
+        http_client=http_client(tls),
     )
     return Transcriber(client, settings), client

@@ -31,6 +31,7 @@ from bot.engine.metering import BudgetHit, CostMeter, Reservation
 from bot.engine.outcome import Outcome, describe, for_error, with_sources
 from bot.engine.quota_pause import OwnerNotice, QuotaPause
 from bot.engine.tool_results import ToolResults
+from bot.engine.tool_status import tool_started
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
 from bot.media.text_files import UNTRUSTED
@@ -136,7 +137,7 @@ class Answerer:
                 turn = RunningTurn(entry, live, first_text, stream=self._stream)
                 turn.transcribed = media.transcribed
                 turn.on_tool = functools.partial(
-                    _tool_started, turn, channel, typing, self._texts(entry)
+                    tool_started, turn, channel, typing, self._texts(entry)
                 )
                 try:
                     outcome, settled = await self._run(turn, reservation, persona, media)
@@ -364,23 +365,6 @@ class Answerer:
                 )
                 return
             self._uncleared.discard(entry_id)
-
-
-async def _tool_started(
-    turn: RunningTurn, channel: ReplyChannel, typing: TypingIndicator, texts: Texts, tool: str
-) -> None:
-    """A hosted tool is at work: the draft says what it does (after any text so far), and
-    while it draws, the chat shows "sending a photo…"."""
-    if tool == "image_generation":
-        channel.set_activity("photo")
-        await typing.now()
-    status = {
-        "code_interpreter": texts.status_running_code,
-        "web_search": texts.status_searching,
-        "image_generation": texts.status_drawing,
-    }.get(tool)
-    if turn.live is not None and status:
-        await turn.live.status(f"_{status}_")
 
 
 async def _say(channel: ReplyChannel, notices: tuple[str, ...]) -> None:
