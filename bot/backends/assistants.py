@@ -32,6 +32,7 @@ from bot.backends.base import (
     MediaSupport,
     ModelSettings,
     TextDelta,
+    ToolStarted,
     TurnEvent,
     TurnInput,
     TurnResult,
@@ -296,6 +297,10 @@ class AssistantsBackend:
                     run = event.data
                     if run.status not in RUNNING:
                         break
+                elif event.event == "thread.run.step.created" and (
+                    event.data.step_details.type == "tool_calls"
+                ):
+                    yield ToolStarted("code_interpreter")  # the one tool runs are given
                 elif event.event == "thread.message.delta":
                     for part in event.data.delta.content or []:
                         if part.type == "text" and part.text and part.text.value:

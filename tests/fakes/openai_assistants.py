@@ -278,6 +278,11 @@ class AssistantsAPI:
             await run.events.close()
             return  # waits for tool outputs we never get, or a cancel
         message_id = self.model.new_id("msg")
+        tools = [t.get("type") for t in run.request.get("tools") or []]
+        if outcome == "completed" and run.turn.reply.code and "code_interpreter" in tools:
+            await run.events.append("thread.run.step.created", self._step(run, []))
+            if run.turn.reply.hold_code is not None:
+                await run.turn.reply.hold_code.wait()
         if outcome in ("completed", "incomplete"):
             reply = run.turn.reply
             for index, piece in enumerate(self.model.chunks(run.turn.text, reply.chunks)):
@@ -335,13 +340,20 @@ class AssistantsAPI:
                  "start_index": start, "end_index": start + len(link)}
             )  # fmt: skip
         message["content"] = [*images, text]
-        self.steps.setdefault(run.id, []).append(
-            {"id": self.model.new_id("step"), "object": "thread.run.step", "run_id": run.id,
-             "thread_id": run.thread_id, "type": "tool_calls", "status": "completed",
-             "step_details": {"type": "tool_calls", "tool_calls": [
-                 {"id": self.model.new_id("call"), "type": "code_interpreter",
-                  "code_interpreter": {"input": reply.code, "outputs": outputs}}]}}
-        )  # fmt: skip
+        self.steps.setdefault(run.id, []).append(self._step(run, outputs))
+
+    def _step(self, run: FakeRun, outputs: list[dict[str, Any]]) -> dict[str, Any]:
+        """The run step of the code interpreter's call (in progress until it has outputs)."""
+        return {
+            "id": f"step_{run.id[4:]}", "object": "thread.run.step", "created_at": run.created_at,
+            "assistant_id": run.assistant_id, "run_id": run.id, "thread_id": run.thread_id,
+            "type": "tool_calls", "status": "completed" if outputs else "in_progress",
+            "cancelled_at": None, "completed_at": None, "expired_at": None, "failed_at": None,
+            "last_error": None, "usage": None,
+            "step_details": {"type": "tool_calls", "tool_calls": [
+                {"id": f"call_{run.id[4:]}", "type": "code_interpreter",
+                 "code_interpreter": {"input": run.turn.reply.code, "outputs": outputs}}]},
+        }  # fmt: skip
 
     async def _list_steps(self, call: ApiCall) -> web.Response:
         run = self.runs.get(call.ids["run"])
