@@ -9,6 +9,7 @@ in the granule position of its last page, as a real Opus stream does.
 from __future__ import annotations
 
 import io
+import os
 import struct
 
 from PIL import Image
@@ -25,6 +26,15 @@ def jpeg(
 def png(width: int = 64, height: int = 48) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (20, 120, 220)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def noise_png(width: int, height: int) -> bytes:
+    """A PNG of random pixels: it barely compresses (about 3 bytes a pixel)."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(
+        buffer, "PNG", compress_level=1
+    )
     return buffer.getvalue()
 
 

@@ -15,8 +15,8 @@ from bot.backends import Artifact
 from bot.texts import ENGLISH
 from tests.conftest import ConfigFactory, Person, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
-from tests.fakes.telegram_server import FakeTelegram
-from tests.media_samples import png
+from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
+from tests.media_samples import noise_png, png
 
 DRAWING = {"IMAGE_COMMAND": "on"}
 
@@ -240,3 +240,57 @@ async def test_reset_deletes_the_response_that_holds_the_image(
 
     assert openai_server.responses_api.deleted_responses == [turn.remote_id]
     assert await bot.services.store.remote_file_count() == 0
+
+
+@responses_only
+async def test_image_in_a_forum_topic_lands_in_that_topic_and_the_menu_offers_it(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    carol: Person,
+) -> None:
+    await start_bot(make_config(DRAWING))
+    assert "image" in telegram.commands["all_group_chats"]
+    assert "image" in telegram.commands["all_private_chats"]
+    forum = telegram.group_chat(-1009, "Club", forum=True)
+    picture = png(80, 80)
+    openai_server.replies.append(Reply(text="Here it is.", draws=[picture]))
+    carol.say_in(forum, f"/image@{BOT_USERNAME} a club logo", topic_id=10)
+
+    await telegram.wait_for_messages(-1009, 1)
+
+    [photo] = telegram.calls_to("sendPhoto", -1009)
+    assert photo.params.get("message_thread_id") == 10
+    [answer] = telegram.calls_to("sendMessage", -1009)
+    assert answer.params.get("message_thread_id") == 10
+    assert openai_server.turns[0].input.startswith("Carol Danvers: Draw this image: a club logo")
+
+
+async def test_without_image_the_menu_does_not_offer_it(
+    start_bot: StartBot, make_config: ConfigFactory, telegram: FakeTelegram
+) -> None:
+    await start_bot(make_config())
+    assert all("image" not in commands for commands in telegram.commands.values())
+
+
+@responses_only
+async def test_an_image_over_ten_megabytes_is_sent_as_a_document(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    """Telegram takes photos up to 10 MB: a bigger image goes as a document, whole."""
+    await start_bot(make_config(DRAWING))
+    big = noise_png(1900, 1800)
+    assert len(big) > 10_000_000
+    openai_server.replies.append(Reply(text="A detailed one.", draws=[big]))
+    alice.say("/image static noise, very detailed")
+
+    await alice.replies(1)
+
+    assert photos_sent(telegram, alice.chat_id) == []
+    [document] = [u for chat, kind, u in telegram.uploads if kind == "document"]
+    assert document.data == big and document.filename == "image-1.png"
