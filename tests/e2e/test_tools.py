@@ -13,7 +13,7 @@ import pytest
 from bot.texts import ENGLISH
 from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 from tests.media_samples import csv, png
 
 CONTAINER_SESSION_MICROS = 30_000  # $0.03
@@ -473,3 +473,30 @@ async def test_threads_and_runs_while_code_runs_the_draft_says_so(
     [_, answer] = await alice.replies(2)
 
     assert answer == "It is 1024."
+
+
+@responses_only
+async def test_in_a_group_the_charts_answer_the_member_who_sent_the_csv(
+    bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
+) -> None:
+    """A family's or team's group: an admin picks the data visualizer, a member sends a CSV
+    with a mention; five charts come as one album replying to that message, then the reading
+    (the album's pacing under a group's real limits: tests/unit/test_rate_limiter.py)."""
+    group = telegram.group_chat(-1007, "Team")
+    telegram.admins[-1007] = [carol.user]
+    carol.say_in(group, f"/persona@{BOT_USERNAME} data_visualizer")
+    await telegram.wait_for_messages(-1007, 1)
+    made = charts(5)
+    openai_server.replies.append(Reply(text="Sales doubled.", code="plot()", writes=made))
+    document = telegram.document(csv(8), "q3.csv", "text/csv")
+    sent = telegram.push_message(
+        group, carol.user, document=document, caption=f"@{BOT_USERNAME} chart this"
+    )
+
+    *_, answer = await telegram.wait_for_messages(-1007, 2)
+
+    assert answer == "Sales doubled."
+    [album] = telegram.calls_to("sendMediaGroup", -1007)
+    assert album.params["reply_parameters"]["message_id"] == sent["message_id"]
+    assert [u.data for chat, _, u in telegram.uploads if chat == -1007] == [d for _, d in made]
+    assert openai_server.turns[0].input.startswith("Carol Danvers: chart this")
