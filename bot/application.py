@@ -148,6 +148,7 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
         max_concurrent_turns=config.max_concurrent_turns,
         media=media,
         album_wait=config.media.album_wait,
+        tools=backend.tools - config.tools_off,
     )
     return Services(
         config=config,
@@ -186,7 +187,7 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
         await register_commands(
             application.bot,
             config,
-            drawing=config.media.drawing.command and "image_generation" in services.backend.tools,
+            drawing=config.media.drawing.command and "image_generation" in services.tools,
         )
         resumed = await services.engine.resume_pending(channel_for)
         if resumed:

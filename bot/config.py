@@ -17,6 +17,7 @@ from bot.budget_settings import read_budgets, read_prices
 from bot.env_reader import EnvReader
 from bot.media.settings import MediaSettings
 from bot.media_settings import read_media
+from bot.personas import TOOLS
 from bot.texts.languages import LANGUAGES, Language
 from bot.usage.budgets import BudgetRules
 from bot.usage.prices import PriceTable, load_prices
@@ -104,6 +105,7 @@ class Config:
     budgets: BudgetRules = field(default_factory=BudgetRules)  # BUDGET_*: none, no cap
     prices: PriceTable = field(default_factory=lambda: load_prices(None, local=False))
     usage_footer: bool = False  # each answer ends with what it cost
+    tools_off: frozenset[str] = frozenset()  # hosted tools no persona may use (TOOLS_OFF)
     media: MediaSettings = field(
         default_factory=MediaSettings
     )  # voice, photos, documents: limits and switches
@@ -230,6 +232,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         prices=prices,
         usage_footer=read.flag("USAGE_FOOTER", default("usage_footer")),
         media=read_media(read, base_url=base_url, api_key=api_key),
+        tools_off=_tools_off(read),
     )
     if read.problems:
         raise ConfigError(read.problems)
@@ -252,6 +255,16 @@ def _reasoning_effort(read: EnvReader, backend: BackendName) -> ReasoningEffort 
         f"OPENAI_REASONING_EFFORT must be one of {', '.join(efforts)} or 'off', got {raw!r}"
     )
     return fallback
+
+
+def _tools_off(read: EnvReader) -> frozenset[str]:
+    """TOOLS_OFF: hosted tools turned off for every persona (e.g. web_search,image_generation)."""
+    names = {n.strip().lower() for n in (read.text("TOOLS_OFF") or "").split(",") if n.strip()}
+    if unknown := sorted(names - set(TOOLS)):
+        read.problems.append(
+            f"TOOLS_OFF names {', '.join(unknown)}; the tools are {', '.join(TOOLS)}"
+        )
+    return frozenset(names & set(TOOLS))
 
 
 def _ids(read: EnvReader, name: str) -> AllowedUsers:

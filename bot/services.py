@@ -40,21 +40,30 @@ class Services:
     background: set[asyncio.Task[None]] = field(default_factory=set)
     started_at: float = field(default_factory=time.monotonic)
 
+    @property
+    def tools(self) -> frozenset[str]:
+        """The hosted tools personas may use: what the backend offers, less TOOLS_OFF."""
+        return self.backend.tools - self.config.tools_off
+
     async def start(self) -> None:
         logging.getLogger().addHandler(self.last_error)
         await self.store.open()
         await self.backend.start()
+        log = logging.getLogger(__name__)
         for persona in self.personas.personas:
+            if off := [t for t in persona.tools if t in self.config.tools_off]:
+                log.info("Persona %s: %s turned off by TOOLS_OFF", persona.name, ", ".join(off))
             if missing := [t for t in persona.tools if t not in self.backend.tools]:
-                logging.getLogger(__name__).warning(
+                log.warning(
                     "Persona %s asks for %s, which the %s backend does not offer: left out",
                     persona.name,
                     ", ".join(missing),
                     self.backend.name,
                 )
-        if self.config.media.drawing.command and "image_generation" not in self.backend.tools:
+        if self.config.media.drawing.command and "image_generation" not in self.tools:
             logging.getLogger(__name__).warning(
-                "IMAGE_COMMAND is on, but the %s backend cannot draw: /image says so",
+                "IMAGE_COMMAND is on, but the %s backend cannot draw (or TOOLS_OFF turns "
+                "image_generation off): /image says so",
                 self.backend.name,
             )
         if self.transcriber is not None:

@@ -63,7 +63,9 @@ class ChatEngine:
         max_concurrent_turns: int,
         media: MediaReader,
         album_wait: float = 1.2,
+        tools: frozenset[str] | None = None,
     ) -> None:
+        """`tools`: the hosted tools personas may use (default: all the backend offers)."""
         self._store = store
         self._backend = backend
         self._conversations = Conversations(store, backend, personas)
@@ -83,7 +85,7 @@ class ChatEngine:
             stream=stream,
             max_concurrent_turns=max_concurrent_turns,
             media=media,
-            tools=backend.tools,
+            tools=backend.tools if tools is None else tools,
             fetch_artifact=backend.fetch_artifact,
         )
 

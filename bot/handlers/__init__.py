@@ -45,7 +45,7 @@ def register_handlers(
 ) -> None:
     """Each handler class gets only the collaborators it uses: never the store or the backend."""
     config, engine = services.config, services.engine
-    can_draw = IMAGE_TOOL in services.backend.tools
+    can_draw = IMAGE_TOOL in services.tools
     drawing: Drawing = "off"
     if config.media.drawing.command:
         drawing = "on" if can_draw else "unavailable"
@@ -56,7 +56,7 @@ def register_handlers(
         services.personas,
         access,
         speaker,
-        tools_offered=services.backend.tools,
+        tools_offered=services.tools,
         drawing=drawing == "on",
     )
     languages = LanguageHandlers(services.languages, access, speaker)

@@ -500,3 +500,23 @@ async def test_in_a_group_the_charts_answer_the_member_who_sent_the_csv(
     assert album.params["reply_parameters"]["message_id"] == sent["message_id"]
     assert [u.data for chat, _, u in telegram.uploads if chat == -1007] == [d for _, d in made]
     assert openai_server.turns[0].input.startswith("Carol Danvers: chart this")
+
+
+@responses_only
+async def test_tools_off_turns_a_tool_off_for_every_persona(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await start_bot(
+        make_config({"TOOLS_OFF": "web_search, image_generation", "IMAGE_COMMAND": "on"})
+    )
+    alice.say("/persona researcher")
+    [switched] = await alice.replies(1)
+    alice.say("news today?")
+    await alice.replies(2)
+    alice.say("/image a cat")
+    [*_, drawing] = await alice.replies(3)
+
+    assert "searches the web (not available on this bot)" in switched
+    [turn] = openai_server.turns
+    assert "tools" not in turn.request  # the researcher answers without searching
+    assert drawing == ENGLISH.image_generation_unavailable

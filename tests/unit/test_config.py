@@ -218,3 +218,10 @@ def test_image_settings_are_read_and_checked() -> None:
         load_config({**BASE, "IMAGE_SIZE": "huge", "IMAGE_QUALITY": "best"})
     assert any("IMAGE_SIZE must be auto or WIDTHxHEIGHT" in p for p in error.value.problems)
     assert any("IMAGE_QUALITY must be one of" in p for p in error.value.problems)
+
+
+def test_tools_off_names_known_tools() -> None:
+    config = load_config({**BASE, "TOOLS_OFF": "Web_Search, code_interpreter"})
+    assert config.tools_off == frozenset({"web_search", "code_interpreter"})
+    with pytest.raises(ConfigError, match="TOOLS_OFF names browser; the tools are"):
+        load_config({**BASE, "TOOLS_OFF": "browser"})
