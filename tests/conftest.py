@@ -198,6 +198,10 @@ class Person:
     async def replies(self, count: int, within: float = 10.0) -> list[str]:
         return await self.telegram.wait_for_messages(self.chat_id, count, within)
 
+    async def captions(self, count: int, within: float = 10.0) -> list[str]:
+        """The captions of the photos, albums and documents sent to this chat."""
+        return await self.telegram.wait_for_captions(self.chat_id, count, within)
+
 
 @pytest.fixture
 def alice(telegram: FakeTelegram) -> Person:

@@ -6,7 +6,7 @@ import random
 from typing import cast
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatAction, ChatType, MessageLimit
 
 from bot.delivery.files_out import is_photo, send_files
 from bot.delivery.live import DraftAnswer, EditedAnswer
@@ -21,6 +21,7 @@ ACTIONS: dict[Activity, ChatAction] = {
     "photo": ChatAction.UPLOAD_PHOTO,
     "document": ChatAction.UPLOAD_DOCUMENT,
 }
+CAPTION_LIMIT = int(MessageLimit.CAPTION_LENGTH)  # 1024 visible characters
 RETRY_CALLBACK_PREFIX = "retry:"  # + the inbox entry's id (bot.handlers.retry answers it)
 
 
@@ -101,11 +102,17 @@ class TelegramChannel:
             )
         await self._sender.send(html_part(text), buttons)
 
-    async def send_files(self, files: list[tuple[str, bytes]]) -> None:
-        """Say what is coming ("sending a photo…"), if there is room for it, then send."""
+    async def send_files(
+        self, files: list[tuple[str, bytes]], caption: str = "", note: str = ""
+    ) -> bool:
+        """Say what is coming ("sending a photo…"), if there is room for it, then send; the
+        answer rides as the first file's caption when it fits one (True if it did)."""
         self.set_activity("photo" if any(is_photo(n, d) for n, d in files) else "document")
         await self.show_typing()
-        await send_files(self._sender, files)
+        parts = with_note(format_answer(caption, CAPTION_LIMIT), note, CAPTION_LIMIT)
+        fits = bool(caption.strip()) and len(parts) == 1
+        await send_files(self._sender, files, parts[0] if fits else None)
+        return fits
 
 
 class ChannelFactory:

@@ -46,6 +46,7 @@ class LivePreview(abc.ABC):
         self._pending = ""  # the part not yet sent as a real message
         self._shown = ""  # what the preview shows
         self._status = ""  # a line under the text while a tool works; gone with new text
+        self.posted = False  # part of the answer is a message in the chat already
         self._last_shown = 0.0
         self._changed = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
@@ -110,6 +111,7 @@ class LivePreview(abc.ABC):
         if len(chunks) < 2:
             return
         trailing = self._pending[len(self._pending.rstrip()) :]
+        self.posted = True
         for chunk in chunks[:-1]:
             for part in format_answer(chunk, TEXT_LIMIT):
                 await self._deliver(part)
@@ -222,6 +224,7 @@ class EditedAnswer(LivePreview):
         part = preview_part(markdown, TEXT_LIMIT)
         if self._message is None:
             self._message = await self._sender.send(part)
+            self.posted = True
         elif part.plain != self._message_text:
             await self._sender.edit(self._message, part, low_priority=True)
         self._message_text = part.plain

@@ -324,9 +324,18 @@ class Answerer:
         retry = RetryButton(self._texts(entry).retry_button, entry.id) if outcome.retry else None
         for n, notice in enumerate(outcome.notices, start=1):
             await channel.send_notice(notice, retry if n == len(outcome.notices) else None)
+        captioned = False
         if outcome.files:
-            await self._tool_results.send_files(entry, outcome.files, channel, self._texts(entry))
-        if outcome.answer and live is not None:
+            # A short answer rides with the files as their caption: one message, not two
+            # (unless part of it is already in the chat, as a group's edited message is).
+            caption = "" if live is not None and live.posted else outcome.answer
+            captioned = await self._tool_results.send_files(
+                entry, outcome.files, channel, self._texts(entry), caption, outcome.note
+            )
+        if captioned:
+            if live is not None:
+                await live.discard()
+        elif outcome.answer and live is not None:
             await live.finish(outcome.answer, outcome.note)
         elif outcome.answer:
             await channel.send_answer(outcome.answer, outcome.note)

@@ -36,7 +36,12 @@ class LiveAnswer(Protocol):
         ...
 
     async def discard(self) -> None:
-        """Stop previewing: the turn produced nothing to keep."""
+        """Stop previewing: the turn produced nothing to keep (or it went out another way)."""
+        ...
+
+    @property
+    def posted(self) -> bool:
+        """Part of the answer is already a message in the chat (not only a preview)."""
         ...
 
 
@@ -69,9 +74,12 @@ class ReplyChannel(Protocol):
         """Send one of the bot's own messages (Telegram HTML, from `bot.texts`)."""
         ...
 
-    async def send_files(self, files: list[tuple[str, bytes]]) -> None:
+    async def send_files(
+        self, files: list[tuple[str, bytes]], caption: str = "", note: str = ""
+    ) -> bool:
         """Send files the model made, by name: images as photos (several as an album), the
-        others as documents."""
+        others as documents; `caption` (the Markdown answer, closed by `note`) goes with the
+        first when it fits a caption. True if it did: then it needs no message of its own."""
         ...
 
 

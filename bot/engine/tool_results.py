@@ -33,9 +33,12 @@ class ToolResults:
         files: tuple[Artifact, ...],
         channel: ReplyChannel,
         texts: Texts,
-    ) -> None:
-        """Fetch what the code wrote (while its container lives) and send it; a file that is
-        gone is said, the others still sent."""
+        caption: str = "",
+        note: str = "",
+    ) -> bool:
+        """Fetch what the code wrote (while its container lives) and send it, the answer as
+        the caption where it fits one (True if so); a file that is gone is said, the others
+        still sent."""
         fetched: list[tuple[str, bytes]] = []
         for artifact in files:
             try:
@@ -45,9 +48,11 @@ class ToolResults:
             except BackendError as exc:
                 logger.warning("File %s of chat %s is gone: %s", artifact.file_id, entry.key, exc)
                 await channel.send_notice(render(texts.artifact_gone, name=artifact.filename))
-        if fetched:
-            await channel.send_files(fetched)
-            logger.info("Sent %d files the model made in chat %s", len(fetched), entry.key)
+        if not fetched:
+            return False
+        captioned = await channel.send_files(fetched, caption, note)
+        logger.info("Sent %d files the model made in chat %s", len(fetched), entry.key)
+        return captioned
 
     async def note_documents(
         self, entry: InboxEntry, conversation_id: str, status: TurnStatus

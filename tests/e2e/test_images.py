@@ -44,7 +44,7 @@ async def test_image_draws_a_photo_and_bills_its_tokens(
     openai_server.replies.append(Reply(text="A lighthouse at dusk.", draws=[picture]))
     asked = alice.say("/image a lighthouse at dusk, watercolour")
 
-    [caption] = await alice.replies(1)
+    [caption] = await alice.captions(1)
 
     [turn] = openai_server.turns
     assert "a lighthouse at dusk, watercolour" in turn.input
@@ -58,9 +58,8 @@ async def test_image_draws_a_photo_and_bills_its_tokens(
         "output_format": "png",
     }
     assert photos_sent(telegram, alice.chat_id) == [picture]
-    [photo] = telegram.calls_to("sendPhoto", alice.chat_id)
-    assert photo.at < telegram.calls_to("sendMessage", alice.chat_id)[-1].at
-    assert caption == "A lighthouse at dusk."
+    assert caption == "A lighthouse at dusk."  # on the photo: one message, not two
+    assert telegram.sent_texts(alice.chat_id) == []
     row = await bot.services.store.ledger_row(alice.chat_id, asked["message_id"])
     assert row is not None and row.tools.images == 1
     usage = openai_server.responses_api.responses[turn.remote_id]
@@ -81,7 +80,7 @@ async def test_image_settings_come_from_the_environment(
     await start_bot(make_config(env))
     alice.say("/image a wide mountain range")
 
-    await alice.replies(1)
+    await alice.captions(1)
 
     [tool] = openai_server.turns[0].request["tools"]
     assert (tool["model"], tool["quality"], tool["size"]) == (
@@ -174,7 +173,7 @@ async def test_a_persona_that_draws_answers_with_its_picture(
     openai_server.replies.append(Reply(text="Two versions for you.", draws=pictures))
     alice.say("draw me a fox, twice")
 
-    [answer] = await alice.replies(1)
+    [answer] = await alice.captions(1)
 
     [turn] = openai_server.turns
     assert "tool_choice" not in turn.request  # the model decides when to draw
@@ -211,7 +210,7 @@ async def test_an_image_is_fetched_again_by_its_response_when_not_held(
     picture = png(128, 128)
     openai_server.replies.append(Reply(text="Done.", draws=[picture]))
     alice.say("/image a red square")
-    await alice.replies(1)
+    await alice.captions(1)
     [turn] = openai_server.turns
     response = openai_server.responses_api.response_json(
         openai_server.responses_api.responses[turn.remote_id]
@@ -232,11 +231,11 @@ async def test_reset_deletes_the_response_that_holds_the_image(
 ) -> None:
     bot = await start_bot(make_config(DRAWING))
     alice.say("/image a green triangle")
-    await alice.replies(1)
+    await alice.captions(1)
     [turn] = openai_server.turns
 
     alice.say("/reset")
-    await alice.replies(2)
+    await alice.replies(1)
 
     assert openai_server.responses_api.deleted_responses == [turn.remote_id]
     assert await bot.services.store.remote_file_count() == 0
@@ -258,12 +257,11 @@ async def test_image_in_a_forum_topic_lands_in_that_topic_and_the_menu_offers_it
     openai_server.replies.append(Reply(text="Here it is.", draws=[picture]))
     carol.say_in(forum, f"/image@{BOT_USERNAME} a club logo", topic_id=10)
 
-    await telegram.wait_for_messages(-1009, 1)
+    [caption] = await telegram.wait_for_captions(-1009, 1)
 
+    assert caption == "Here it is."
     [photo] = telegram.calls_to("sendPhoto", -1009)
     assert photo.params.get("message_thread_id") == 10
-    [answer] = telegram.calls_to("sendMessage", -1009)
-    assert answer.params.get("message_thread_id") == 10
     assert openai_server.turns[0].input.startswith("Carol Danvers: Draw this image: a club logo")
 
 
@@ -289,7 +287,7 @@ async def test_an_image_over_ten_megabytes_is_sent_as_a_document(
     openai_server.replies.append(Reply(text="A detailed one.", draws=[big]))
     alice.say("/image static noise, very detailed")
 
-    await alice.replies(1)
+    assert await alice.captions(1) == ["A detailed one."]  # on the document
 
     assert photos_sent(telegram, alice.chat_id) == []
     [document] = [u for chat, kind, u in telegram.uploads if kind == "document"]

@@ -214,20 +214,21 @@ async def test_a_csv_sent_to_the_data_visualizer_comes_back_as_three_charts_and_
         alice.chat, alice.user, document=document, caption="create 3 data visualizations"
     )
 
-    [_, answer] = await alice.replies(2)
+    [answer] = await alice.captions(1)
 
     [turn] = openai_server.turns
     [container] = openai_server.containers_api.containers.values()
     [uploaded] = [f for f in container.files.values() if f.source == "user"]
     assert (uploaded.path, uploaded.data) == ("/mnt/data/sales.csv", data)
     assert "/mnt/data/sales.csv" in turn.input and "<file" not in turn.input  # not inlined
-    # Three charts as one album (from the citations, or by listing the container), then text.
+    # Three charts as one album (from the citations, or by listing the container), the reading
+    # as its caption: one message in the chat's budget, not two.
     albums = telegram.calls_to("sendMediaGroup", alice.chat_id)
     assert len(albums) == 1
     sent = [u for chat, kind, u in telegram.uploads if chat == alice.chat_id]
     assert [(u.filename, u.data) for u in sent] == made
     assert answer == "Revenue grows every month."
-    assert albums[0].at < telegram.calls_to("sendMessage", alice.chat_id)[-1].at
+    assert len(telegram.sent_texts(alice.chat_id)) == 1  # only the persona switch
 
 
 @responses_only
@@ -241,10 +242,11 @@ async def test_one_chart_is_a_photo_and_other_files_are_documents(
     )
     alice.say("plot y = 2x and give me the table")
 
-    await alice.replies(2)
+    [answer] = await alice.captions(1)
 
+    assert answer == openai_server.turns[0].text  # on the photo; the document has none
     assert len(telegram.calls_to("sendPhoto", alice.chat_id)) == 1
-    [document] = telegram.calls_to("sendDocument", alice.chat_id)
+    [document] = await telegram.wait_until(lambda: telegram.calls_to("sendDocument", alice.chat_id))
     assert [u.data for _, kind, u in telegram.uploads if kind == "document"] == [table]
     assert document.ok
 
@@ -346,7 +348,7 @@ async def test_charts_are_announced_as_photos_on_their_way(
     openai_server.replies.append(Reply(code="plot()", writes=charts(2)))
     alice.say("plot it twice")
 
-    await alice.replies(2)
+    await alice.captions(1)
 
     actions = [c.params["action"] for c in telegram.calls_to("sendChatAction", alice.chat_id)]
     assert "upload_photo" in actions
@@ -368,14 +370,17 @@ async def test_an_album_throttled_midway_sends_the_rest_after_the_wait(
     telegram.album_refused_at = 3  # the first two charts go out, then "retry after 1"
     alice.say("four charts please")
 
-    [_, answer] = await alice.replies(2)
+    await telegram.wait_until(lambda: telegram.calls_to("sendMediaGroup", alice.chat_id))
 
     first, second = [c for c in telegram.calls if c.method == "sendMediaGroup"]
     assert not first.ok and second.ok
     assert second.at - first.at >= 1.0  # Telegram's wait was honoured
     sent = [(u.filename, u.data) for chat, _, u in telegram.uploads if chat == alice.chat_id]
     assert sent == made  # each chart once, in order
-    assert answer == "Four charts."
+    # The caption went out with the first chart: the rest carry none, and no text follows.
+    assert '"caption": "Four charts."' in str(first.params["media"]).replace("'", '"')
+    assert "caption" not in str(second.params["media"])
+    assert len(telegram.sent_texts(alice.chat_id)) == 1
 
 
 assistants_only = pytest.mark.parametrize("backend", ["assistants"], indirect=True)
@@ -398,7 +403,7 @@ async def test_threads_and_runs_the_data_visualizer_reads_the_csv_and_sends_its_
         alice.chat, alice.user, document=document, caption="create 3 data visualizations"
     )
 
-    [_, answer] = await alice.replies(2)
+    [answer] = await alice.captions(1)
 
     [turn] = openai_server.turns
     assert turn.request["tools"] == [{"type": "code_interpreter"}]
@@ -430,7 +435,7 @@ async def test_threads_and_runs_a_written_file_is_a_document_and_reset_deletes_i
     )
     alice.say("a table of squares as CSV")
 
-    [_, answer] = await alice.replies(2)
+    [answer] = await alice.captions(1)
 
     assert answer == "Here is the table: squares.csv"  # the sandbox link made plain
     [document] = [u for chat, kind, u in telegram.uploads if kind == "document"]
@@ -441,7 +446,7 @@ async def test_threads_and_runs_a_written_file_is_a_document_and_reset_deletes_i
     assert len(outputs) == 1
 
     alice.say("/reset")
-    await alice.replies(3)
+    await alice.replies(2)
 
     assert openai_server.files_api.files == {}
     assert await bot.services.store.remote_file_count() == 0
@@ -480,8 +485,8 @@ async def test_in_a_group_the_charts_answer_the_member_who_sent_the_csv(
     bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
     """A family's or team's group: an admin picks the data visualizer, a member sends a CSV
-    with a mention; five charts come as one album replying to that message, then the reading
-    (the album's pacing under a group's real limits: tests/unit/test_rate_limiter.py)."""
+    with a mention; five charts come as one album replying to that message, the reading as
+    its caption (the album's pacing under a group's real limits: test_rate_limiter.py)."""
     group = telegram.group_chat(-1007, "Team")
     telegram.admins[-1007] = [carol.user]
     carol.say_in(group, f"/persona@{BOT_USERNAME} data_visualizer")
@@ -493,7 +498,7 @@ async def test_in_a_group_the_charts_answer_the_member_who_sent_the_csv(
         group, carol.user, document=document, caption=f"@{BOT_USERNAME} chart this"
     )
 
-    *_, answer = await telegram.wait_for_messages(-1007, 2)
+    [answer] = await telegram.wait_for_captions(-1007, 1)
 
     assert answer == "Sales doubled."
     [album] = telegram.calls_to("sendMediaGroup", -1007)
@@ -520,3 +525,38 @@ async def test_tools_off_turns_a_tool_off_for_every_persona(
     [turn] = openai_server.turns
     assert "tools" not in turn.request  # the researcher answers without searching
     assert drawing == ENGLISH.image_generation_unavailable
+
+
+@responses_only
+async def test_an_answer_too_long_for_a_caption_follows_the_charts_as_a_message(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "data_visualizer")
+    reading = "**Reading.** " + "Revenue grows every month. " * 60  # ~1,600 characters
+    openai_server.replies.append(Reply(text=reading, code="plot()", writes=charts(2)))
+    alice.say("chart and explain at length")
+
+    [_, answer] = await alice.replies(2)
+
+    assert telegram.sent_captions(alice.chat_id) == []
+    assert answer == reading.replace("**", "").strip()
+    [album] = telegram.calls_to("sendMediaGroup", alice.chat_id)
+    assert album.at < telegram.calls_to("sendMessage", alice.chat_id)[-1].at
+
+
+@responses_only
+async def test_a_caption_keeps_its_formatting(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    await choose(alice, "math_tutor")
+    openai_server.replies.append(
+        Reply(text="The **slope** is `2`.", code="plot()", writes=[("line.png", png())])
+    )
+    alice.say("plot y = 2x")
+
+    [caption] = await alice.captions(1)
+
+    assert caption == "The slope is 2."
+    [photo] = telegram.calls_to("sendPhoto", alice.chat_id)
+    assert photo.params["caption"] == "The <b>slope</b> is <code>2</code>."
+    assert photo.params["parse_mode"] == "HTML"

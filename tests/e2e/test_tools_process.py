@@ -22,11 +22,9 @@ async def kill_while_polled_then_restart(
     openai_server: FakeOpenAI,
     release: asyncio.Event,
     alice: Person,
-    *,
-    replies: int,
 ) -> str:
-    """SIGKILL once the bot polls the held response; let the model finish; restart until
-    `replies` texts arrived; the restarted bot's log."""
+    """SIGKILL once the bot polls the held response; let the model finish; restart until the
+    answer arrived (as the caption of what the model made); the restarted bot's log."""
     await telegram.wait_until(
         lambda: (
             openai_server.turns
@@ -39,7 +37,7 @@ async def kill_while_polled_then_restart(
     release.set()
     restarted = await start_process(env, tmp_path)
     try:
-        await alice.replies(replies, within=30)
+        await alice.captions(1, within=30)
     finally:
         restarted.send_signal(signal.SIGTERM)
         log = await wait_for_exit(restarted)
@@ -59,7 +57,7 @@ async def test_charts_of_a_turn_killed_midway_are_delivered_once_after_restart(
     document = telegram.document(csv(), "data.csv", "text/csv")
     telegram.push_message(alice.chat, alice.user, document=document, caption="chart it")
     log = await kill_while_polled_then_restart(
-        process, env, tmp_path, telegram, openai_server, release, alice, replies=2
+        process, env, tmp_path, telegram, openai_server, release, alice
     )
 
     assert "Resuming 1 messages" in log
@@ -68,7 +66,8 @@ async def test_charts_of_a_turn_killed_midway_are_delivered_once_after_restart(
     assert [u.data for chat, _, u in telegram.uploads if chat == alice.chat_id] == [
         d for _, d in made
     ]
-    assert telegram.sent_texts(alice.chat_id)[-1] == "Done."
+    assert telegram.sent_captions(alice.chat_id) == ["Done."]
+    assert len(telegram.sent_texts(alice.chat_id)) == 1  # the persona switch only
 
 
 async def test_an_image_of_a_turn_killed_midway_is_delivered_once_after_restart(
@@ -86,9 +85,10 @@ async def test_an_image_of_a_turn_killed_midway_is_delivered_once_after_restart(
     openai_server.replies.append(Reply(hold=release, draws=[picture], text="A small blue card."))
     alice.say("/image a small blue card")
     await kill_while_polled_then_restart(
-        process, env, tmp_path, telegram, openai_server, release, alice, replies=1
+        process, env, tmp_path, telegram, openai_server, release, alice
     )
 
     assert len(openai_server.turns) == 1  # resumed by its id, not drawn again
     assert [u.data for chat, kind, u in telegram.uploads if chat == alice.chat_id] == [picture]
-    assert telegram.sent_texts(alice.chat_id) == ["A small blue card."]
+    assert telegram.sent_captions(alice.chat_id) == ["A small blue card."]
+    assert telegram.sent_texts(alice.chat_id) == []

@@ -36,6 +36,7 @@ JSON_PARAMS = {
     "link_preview_options", "disable_notification", "show_alert", "reaction", "can_stop",
     "media",
 }  # fmt: skip
+MEDIA_SENDS = ("sendPhoto", "sendDocument", "sendMediaGroup")
 PHOTO_UPLOAD_CAP = 10 * 1024 * 1024  # sendPhoto's limit
 CAPTION_CAP = 1024
 
@@ -481,8 +482,7 @@ class FakeTelegram:
 
     def _media_message(self, params: dict[str, Any], kind: str, upload: Upload) -> dict[str, Any]:
         chat = self._chat(params)
-        if len(str(params.get("caption", ""))) > CAPTION_CAP:
-            raise _ApiError(400, "Bad Request: message caption is too long")
+        caption = self._visible_caption(params)
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "from": self.bot_user,
@@ -505,6 +505,8 @@ class FakeTelegram:
                 "mime_type": upload.content_type,
                 "file_size": stored.size,
             }
+        if caption:
+            message["caption"] = caption
         if params.get("message_thread_id"):
             message["message_thread_id"] = params["message_thread_id"]
         self.uploads.append((int(chat["id"]), kind, upload))
@@ -531,7 +533,10 @@ class FakeTelegram:
                     '"Too Many Requests: retry after 1"',
                 )
             kind = str(item.get("type"))
-            sent.append(self._media_message(params, kind, self._upload(params | item, "media")))
+            # An album's items carry their own captions (the first, usually).
+            sent.append(
+                self._media_message(params | item, kind, self._upload(params | item, "media"))
+            )
         return sent
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
@@ -589,6 +594,19 @@ class FakeTelegram:
         if chat is None:
             raise _ApiError(400, "Bad Request: chat not found")
         return chat
+
+    def _visible_caption(self, params: dict[str, Any]) -> str:
+        """A media message's caption as users see it (entities parsed, as Telegram counts it)."""
+        raw = str(params.get("caption") or "")
+        caption = raw
+        if raw and str(params.get("parse_mode", "")).upper() == "HTML":
+            try:
+                caption = parse_telegram_html(raw)
+            except TelegramHTMLError as exc:
+                raise _ApiError(400, f"Bad Request: can't parse entities: {exc}") from exc
+        if utf16_len(caption) > CAPTION_CAP:
+            raise _ApiError(400, "Bad Request: message caption is too long")
+        return caption
 
     def _visible_text(self, params: dict[str, Any], *, allow_empty: bool = False) -> str:
         raw = str(params.get("text", ""))
@@ -799,6 +817,15 @@ class FakeTelegram:
     def sent_texts(self, chat_id: int) -> list[str]:
         return [c.result["text"] for c in self.calls_to("sendMessage", chat_id)]
 
+    def sent_captions(self, chat_id: int) -> list[str]:
+        """The captions of the photos, albums and documents sent to the chat, as users see them."""
+        found = []
+        for call in self.calls:
+            if call.ok and call.params.get("chat_id") == chat_id and call.method in MEDIA_SENDS:
+                results = call.result if isinstance(call.result, list) else [call.result]
+                found += [m["caption"] for m in results if m.get("caption")]
+        return found
+
     async def wait_until(self, predicate: Callable[[], Any], within: float = 10.0) -> Any:
         """Wait until `predicate()` is truthy, re-checking whenever the bot calls the API."""
         deadline = time.monotonic() + within
@@ -810,6 +837,10 @@ class FakeTelegram:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), remaining)
         return value
+
+    async def wait_for_captions(self, chat_id: int, count: int, within: float = 10.0) -> list[str]:
+        await self.wait_until(lambda: len(self.sent_captions(chat_id)) >= count, within)
+        return self.sent_captions(chat_id)
 
     async def wait_for_messages(self, chat_id: int, count: int, within: float = 10.0) -> list[str]:
         await self.wait_until(lambda: len(self.sent_texts(chat_id)) >= count, within)
