@@ -20,6 +20,7 @@ from typing import Any
 
 from tests.fakes.openai_model import Reply
 from tests.fakes.openai_server import FakeOpenAI
+from tests.media_samples import noise_png
 
 
 async def serve(model: dict[str, Any]) -> None:
@@ -31,11 +32,16 @@ async def serve(model: dict[str, Any]) -> None:
     def vary(value: float) -> float:
         return float(value * rng.uniform(1 - model["jitter"], 1 + model["jitter"]))
 
+    # Tool turns: code that writes charts the size of real ones (~90 KB PNGs that barely
+    # compress), the same every turn.
+    charts = [(f"chart{n}.png", noise_png(200, 150)) for n in range(model.get("charts") or 0)]
     server.model.default_reply = lambda: Reply(
         text=words,
         delay=vary(model["ttft"]),
         chunks=max(1, model["answer_tokens"] // chunk_tokens),
         chunk_delay=chunk_tokens / vary(model["tokens_per_second"]),
+        code="df.plot()" if charts else None,
+        writes=list(charts),
     )
     await server.start()
     print(json.dumps({"base_url": server.base_url, "api_key": server.api_key}), flush=True)

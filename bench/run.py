@@ -13,6 +13,7 @@ answers, 429s received, CPU seconds per 1,000 messages and peak RSS.
     ./run.sh bench --only group         # the standard scenarios whose name contains "group"
     ./run.sh bench --only ledger        # only the ledger: metering per turn, /usage all at 1M rows
     ./run.sh bench --only media         # only media: photo/voice/album overhead, 20 x 20 MB files
+    ./run.sh bench --only tools         # only tools: charts and drawings, model done → in the chat
     ./run.sh bench --chats 1000 --messages 3 --mode stream
 """
 
@@ -66,6 +67,7 @@ class Scenario:
     group: bool = False  # everyone writes in one forum group, each in a topic of their own
     actions_share_limit: bool = False  # bot and fake: typing and drafts count toward the 30/s
     seed: int = 7
+    charts: int = 0  # model: each turn runs code that writes this many charts (tool turns)
 
 
 @dataclass
@@ -129,6 +131,7 @@ class OpenAIProcess:
             "answer_tokens": scenario.answer_tokens,
             "jitter": scenario.jitter,
             "seed": scenario.seed,
+            "charts": scenario.charts,
         }
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.fake_openai", json.dumps(model), cwd=ROOT,
@@ -491,6 +494,11 @@ def main() -> None:
         from bench import media  # photos, voice, albums and big documents: its own bot runs
 
         media_figures = media.run()
+    tools_figures = None
+    if not args.chats and (args.only is None or args.only in "tools"):
+        from bench import tools  # charts and drawings delivered: its own bot runs
+
+        tools_figures = tools.run()
     if not scenarios:
         return
     with tempfile.TemporaryDirectory() as workdir:
@@ -517,6 +525,7 @@ def main() -> None:
                 "results": [asdict(r) for r in results],
                 "ledger": ledger_figures,
                 "media": media_figures,
+                "tools": tools_figures,
             },
             indent=2,
         )
