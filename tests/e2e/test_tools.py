@@ -306,7 +306,7 @@ async def test_a_file_that_cannot_be_put_back_after_an_expiry_is_asked_for_again
     assert answer == openai_server.turns[-1].text
 
 
-@responses_only
+@pytest.mark.parametrize("backend", ["responses", "assistants"], indirect=True)
 async def test_while_code_runs_the_draft_says_so_then_the_answer_replaces_it(
     bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
 ) -> None:
@@ -460,24 +460,6 @@ async def test_threads_and_runs_a_persona_without_code_runs_no_tools(
     await alice.replies(1)
 
     assert "tools" not in openai_server.turns[0].request
-
-
-@assistants_only
-async def test_threads_and_runs_while_code_runs_the_draft_says_so(
-    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
-) -> None:
-    await choose(alice, "math_tutor")
-    running = asyncio.Event()
-    openai_server.replies.append(Reply(text="It is 1024.", code="print(2**10)", hold_code=running))
-    alice.say("what is 2 to the 10th?")
-
-    await telegram.wait_until(
-        lambda: any(d.text == ENGLISH.status_running_code for d in telegram.drafts)
-    )
-    running.set()
-    [_, answer] = await alice.replies(2)
-
-    assert answer == "It is 1024."
 
 
 @responses_only
