@@ -20,6 +20,11 @@ from bot.rendering.markdown import MessagePart
 logger = logging.getLogger(__name__)
 
 PARTLY_SENT = re.compile(r"failed to send message #(?P<item>\d+).*retry after (?P<wait>\d+)", re.I)
+# Telegram will not take it as a photo (too long or wide, too big, unreadable): a document then.
+# (PTB hands the description over as "Photo_invalid_dimensions".)
+PHOTO_REFUSED = re.compile(
+    r"photo_invalid_dimensions|image_process_failed|photo_ext_invalid", re.IGNORECASE
+)
 PHOTO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
 PHOTO_MAX = 10_000_000  # bytes: Telegram's limit for a photo; bigger images go as documents
 ALBUM_MAX = 10  # items in one sendMediaGroup
@@ -66,7 +71,13 @@ async def _send_one(
             return await send_as(None, None)
         return await with_plain_fallback(send_as, caption, chat)
 
-    await sender.deliver(send, what)
+    try:
+        await sender.deliver(send, what)
+    except BadRequest as exc:
+        if kind != "photo" or not PHOTO_REFUSED.search(exc.message):
+            raise
+        logger.info("Telegram refused %s as a photo (%s): sent as a document", name, exc.message)
+        await _send_one(sender, "document", name, data, what, caption)
 
 
 async def _send_photos(
@@ -111,6 +122,11 @@ async def _send_photos(
             return
         except BadRequest as exc:
             refused = PARTLY_SENT.search(exc.message)
+            if refused is None and PHOTO_REFUSED.search(exc.message):
+                # One of them is no photo to Telegram: each on its own (that one as a file).
+                for n, (name, data) in enumerate(remaining):
+                    await _send_one(sender, "photo", name, data, what, caption if n == 0 else None)
+                return
             if refused is None:
                 raise
             first_unsent, wait = int(refused["item"]), int(refused["wait"])

@@ -542,3 +542,32 @@ async def test_a_caption_keeps_its_formatting(
     [photo] = telegram.calls_to("sendPhoto", alice.chat_id)
     assert photo.params["caption"] == "The <b>slope</b> is <code>2</code>."
     assert photo.params["parse_mode"] == "HTML"
+
+
+@responses_only
+@pytest.mark.parametrize("alone", [True, False], ids=["photo", "album"])
+async def test_an_image_telegram_refuses_as_a_photo_is_sent_as_a_document(
+    bot: RunningBot,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    alone: bool,
+) -> None:
+    """A 10 by 300 strip (sides' ratio 30, over Telegram's 20): PHOTO_INVALID_DIMENSIONS, so it
+    goes as a file; the answer is not lost with it."""
+    await choose(alice, "math_tutor")
+    strip = ("strip.png", png(10, 300))
+    made = [strip] if alone else [("chart.png", png()), strip]
+    openai_server.replies.append(Reply(text="Plotted.", code="plot()", writes=made))
+    alice.say("plot it")
+
+    [caption] = await alice.captions(1)
+
+    assert caption == "Plotted."
+    [document] = await telegram.wait_until(
+        lambda: [u for chat, kind, u in telegram.uploads if kind == "document"]
+    )
+    assert (document.filename, document.data) == strip
+    # The user sees each image once: the chart as a photo (the refused album sent nothing).
+    assert telegram.calls_to("sendMediaGroup", alice.chat_id) == []
+    assert len(telegram.calls_to("sendPhoto", alice.chat_id)) == (0 if alone else 1)

@@ -491,7 +491,7 @@ class FakeTelegram:
         }
         stored = self.store_file(upload.data, f"{kind}s", "")
         if kind == "photo":
-            if len(upload.data) > PHOTO_UPLOAD_CAP:
+            if len(upload.data) > PHOTO_UPLOAD_CAP or not _photo_dimensions_ok(upload.data):
                 raise _ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
             message["photo"] = [
                 {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
@@ -848,6 +848,15 @@ class FakeTelegram:
 
     def _summary(self) -> str:
         return ", ".join(f"{c.method}({c.params.get('chat_id')})" for c in self.calls[-20:])
+
+
+def _photo_dimensions_ok(data: bytes) -> bool:
+    """sendPhoto's rule: width + height at most 10,000, the sides' ratio at most 20 (read from
+    a PNG's header; other formats pass)."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) < 24:
+        return True
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return width + height <= 10_000 and max(width, height) <= 20 * max(1, min(width, height))
 
 
 def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
