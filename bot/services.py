@@ -21,6 +21,8 @@ from bot.personas import PersonaBook
 from bot.texts import Language, Texts
 from storage import ConversationStore
 
+IMAGE = "image_generation"
+
 
 @dataclass(frozen=True, slots=True)
 class Services:
@@ -60,7 +62,7 @@ class Services:
                     ", ".join(missing),
                     self.backend.name,
                 )
-        if self.config.media.drawing.command and "image_generation" not in self.tools:
+        if self.config.media.drawing.command and IMAGE not in self.tools:
             logging.getLogger(__name__).warning(
                 "IMAGE_COMMAND is on, but the %s backend cannot draw (or TOOLS_OFF turns "
                 "image_generation off): /image says so",
@@ -77,6 +79,9 @@ class Services:
         lines = [
             f"Telethread {_version()}",
             f"backend: {config.backend}, model: {config.openai_model}",
+            f"tools: {', '.join(sorted(self.tools)) or 'none'}"
+            + (f" (off: {', '.join(sorted(config.tools_off))})" if config.tools_off else "")
+            + (", /image on" if config.media.drawing.command and IMAGE in self.tools else ""),
             f"up for {_ago(time.monotonic() - self.started_at)}",
             f"Telegram: {self.telegram_link.describe()}",
             f"messages waiting: {await self.store.inbox_count()}",

@@ -25,3 +25,16 @@ async def test_an_owner_gets_the_status_and_others_do_not(
     assert "messages waiting: 0" in report and "turns running: 0" in report
     assert "last error: 0 s ago: Something broke" in report
     assert refusal == ENGLISH.unknown_command
+
+
+@responses_only
+async def test_the_status_names_the_tools_on_offer(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person
+) -> None:
+    env = {"ADMIN_USERS": str(alice.user["id"]), "TOOLS_OFF": "web_search", "IMAGE_COMMAND": "on"}
+    await start_bot(make_config(env))
+
+    alice.say("/status")
+    [report] = await alice.replies(1)
+
+    assert "tools: code_interpreter, image_generation (off: web_search), /image on" in report
