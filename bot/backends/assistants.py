@@ -39,7 +39,6 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
-from bot.backends.containers import CodeSessions
 from bot.backends.openai_calls import (
     TERMINAL_STATUS,
     describe,
@@ -48,9 +47,9 @@ from bot.backends.openai_calls import (
     until_deadline,
     write_once,
 )
-from bot.backends.response_data import plain_sandbox_links
+from bot.backends.run_files import RunFiles
 from bot.backends.uploads import delete_uploads, upload
-from storage import ConversationStore, TokenUsage, ToolCounts
+from storage import ConversationStore, TokenUsage
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ class AssistantsBackend:
         self._image_detail = (
             settings.image_detail if settings.image_detail != "original" else "high"
         )
-        self._sessions = CodeSessions()
+        self._files = RunFiles(client, store, self.name)
 
     async def start(self) -> None:
         """Find or create the assistant now; if the server is unreachable, on the first turn.
@@ -172,7 +171,7 @@ class AssistantsBackend:
             await self._settle_active_runs(thread_id, deadline)
 
         runs_code = "code_interpreter" in turn.tools
-        attachments = await self._attachments(thread_id, turn) if runs_code else []
+        attachments = await self._files.attachments(thread_id, turn) if runs_code else []
         if attachments:
             names = ", ".join(f.filename for f in turn.container_files)
             turn = replace(turn, text=f"{turn.text}\n\n[Files for your code: {names}]")
@@ -260,22 +259,7 @@ class AssistantsBackend:
         )
 
     async def fetch_artifact(self, artifact: Artifact) -> bytes:
-        """A file the code wrote, from the Files API (deleted with the thread)."""
-        with translated():
-            content = await self._client.files.content(artifact.file_id)
-        return content.read()
-
-    async def _attachments(self, thread_id: str, turn: TurnInput) -> list[dict[str, Any]]:
-        """The user's data files, uploaded for the code interpreter (and registered, so /reset
-        deletes them)."""
-        found = []
-        for file in turn.container_files:
-            file_id = await upload(
-                self._client, self._store, self.name, thread_id,
-                (file.filename, file.data, file.mime), "assistants",
-            )  # fmt: skip
-            found.append({"file_id": file_id, "tools": [{"type": "code_interpreter"}]})
-        return found
+        return await self._files.fetch(artifact)
 
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         try:
@@ -381,8 +365,8 @@ class AssistantsBackend:
         status = RUN_STATUS.get(run.status, TurnStatus.FAILED)
         text, files = "", NO_FILES
         if status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
-            text, files = await self._run_output(run)
-        tools = await self._code_sessions(run) if runs_code else None
+            text, files = await self._files.output(run)
+        tools = await self._files.code_sessions(run) if runs_code else None
         error_code = run.last_error.code if run.last_error else None
         return TurnResult(
             status=status,
@@ -395,51 +379,3 @@ class AssistantsBackend:
             incomplete_reason=run.incomplete_details.reason if run.incomplete_details else None,
             model=run.model,
         )
-
-    async def _run_output(self, run: Run) -> tuple[str, tuple[Artifact, ...]]:
-        """The text of the assistant messages this run wrote, in order (sandbox links made
-        plain), and the files its code wrote: `image_file` parts and `file_path` annotations,
-        registered so /reset deletes them."""
-        texts: list[str] = []
-        files: dict[str, Artifact] = {}
-        with translated():
-            async for message in self._client.beta.threads.messages.list(
-                run.thread_id, run_id=run.id, order="asc", limit=100
-            ):
-                if message.role != "assistant":
-                    continue
-                for part in message.content:
-                    if part.type == "image_file":
-                        file_id = part.image_file.file_id
-                        files[file_id] = Artifact(
-                            run.thread_id, file_id, f"image-{len(files) + 1}.png", kind="file"
-                        )
-                    elif part.type == "text":
-                        texts.append(part.text.value)
-                        for note in part.text.annotations:
-                            if note.type == "file_path":
-                                name = note.text.rsplit("/", 1)[-1] or note.file_path.file_id
-                                files[note.file_path.file_id] = Artifact(
-                                    run.thread_id, note.file_path.file_id, name, kind="file"
-                                )
-        for artifact in files.values():
-            await self._store.remote_file_added(self.name, run.thread_id, artifact.file_id, "file")
-        return plain_sandbox_links("\n\n".join(texts)), tuple(files.values())
-
-    async def _code_sessions(self, run: Run) -> ToolCounts | None:
-        """Whether code ran (a code-interpreter step), as a billed session of the thread's."""
-        try:
-            with translated():
-                steps = await self._client.beta.threads.runs.steps.list(
-                    run.id, thread_id=run.thread_id, limit=20
-                )
-        except BackendError as exc:
-            logger.warning("Could not read the steps of run %s: %s", run.id, exc)
-            return None
-        ran = any(
-            call.type == "code_interpreter"
-            for step in steps.data
-            if step.step_details.type == "tool_calls"
-            for call in step.step_details.tool_calls
-        )
-        return ToolCounts(containers=self._sessions.fresh(run.thread_id)) if ran else None

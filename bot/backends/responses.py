@@ -10,8 +10,6 @@ Responses are read as plain JSON (`response_data`), not as the SDK's `Response` 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import logging
 import time
@@ -37,6 +35,7 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.containers import Containers, container_expired
+from bot.backends.drawings import Drawings, image_tool
 from bot.backends.openai_calls import (
     describe,
     poll,
@@ -46,7 +45,6 @@ from bot.backends.openai_calls import (
 )
 from bot.backends.response_data import (
     ResponseData,
-    generated_images,
     output_text,
     parse_response,
     response_usage,
@@ -84,7 +82,6 @@ class ResponsesBackend:
     media = MediaSupport(images=True, pdf=True)
     # Hosted tools offered to personas (and image generation to /image, where enabled).
     tools = frozenset({"code_interpreter", "web_search", "image_generation"})
-    KEPT_IMAGES = 16  # generated images held until delivered (else fetched again by id)
 
     def __init__(
         self,
@@ -97,9 +94,7 @@ class ResponsesBackend:
         self._store = store  # the registry of uploads and containers
         self._containers = Containers(client, store, self.name)
         self._message = UserMessage(client, store, settings, self.name)
-        # Images made by recent turns (base64 by item id), so delivering them right after the
-        # turn needs no second download; after a restart they are fetched from the response.
-        self._images: dict[str, str] = {}
+        self._drawings = Drawings()
 
     async def start(self) -> None:
         """Load the SDK's API modules now (conversations are created per chat).
@@ -146,27 +141,13 @@ class ResponsesBackend:
         yield await self._completed(conversation_id, result, started)
 
     async def fetch_artifact(self, artifact: Artifact) -> bytes:
-        if artifact.kind != "image":
-            return await self._containers.fetch(artifact)
-        encoded = self._images.pop(artifact.file_id, None)
-        if encoded is None:
-            with translated():
-                response = await self._retrieve(artifact.source)
-            encoded = generated_images(response).get(artifact.file_id)
-        if encoded is None:
-            raise BackendRejected(f"image {artifact.file_id} is not in {artifact.source}")
-        try:
-            return base64.b64decode(encoded, validate=True)
-        except binascii.Error as exc:
-            raise BackendRejected(f"image {artifact.file_id} is not base64: {exc}") from exc
+        if artifact.kind == "image":
+            return await self._drawings.fetch(artifact, self._retrieve)
+        return await self._containers.fetch(artifact)
 
     def _result(self, response: ResponseData) -> TurnResult:
         """The turn's result; the images it made are kept until they are delivered."""
-        images = generated_images(response)
-        if images:
-            self._images.update(images)
-            while len(self._images) > self.KEPT_IMAGES:
-                self._images.pop(next(iter(self._images)))
+        self._drawings.keep(response)
         return turn_result(response)
 
     async def resume_turn(
@@ -367,16 +348,7 @@ class ResponsesBackend:
         if "web_search" in turn.tools:
             tools.append({"type": "web_search"})
         if "image_generation" in turn.tools:
-            images = self._settings.images
-            tools.append(
-                {
-                    "type": "image_generation",
-                    "model": images.model,
-                    "quality": images.quality,
-                    "size": images.size,
-                    "output_format": "png",
-                }
-            )
+            tools.append(image_tool(self._settings.images))
         if "code_interpreter" in turn.tools:
             tool, placed = await self._containers.tool(
                 conversation_id, turn.container_files, turn.earlier_files

@@ -1,0 +1,97 @@
+"""The legacy code interpreter's files on the threads/runs backend: the user's data as message
+attachments, the files the code wrote found in the run's messages (`image_file` parts,
+`file_path` annotations) and fetched from the Files API, registered so /reset deletes them, and
+the code sessions a run's steps show."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import openai
+from openai.types.beta.threads import Run
+
+from bot.backends.base import Artifact, BackendError, TurnInput
+from bot.backends.containers import CodeSessions
+from bot.backends.openai_calls import translated
+from bot.backends.response_data import plain_sandbox_links
+from bot.backends.uploads import upload
+from storage import ConversationStore, ToolCounts
+
+logger = logging.getLogger(__name__)
+
+
+class RunFiles:
+    def __init__(self, client: openai.AsyncOpenAI, store: ConversationStore, backend: str) -> None:
+        self._client = client
+        self._store = store
+        self._backend = backend
+        self._sessions = CodeSessions()
+
+    async def fetch(self, artifact: Artifact) -> bytes:
+        """A file the code wrote, from the Files API (deleted with the thread)."""
+        with translated():
+            content = await self._client.files.content(artifact.file_id)
+        return content.read()
+
+    async def attachments(self, thread_id: str, turn: TurnInput) -> list[dict[str, Any]]:
+        """The user's data files, uploaded for the code interpreter (and registered, so /reset
+        deletes them)."""
+        found = []
+        for file in turn.container_files:
+            file_id = await upload(
+                self._client, self._store, self._backend, thread_id,
+                (file.filename, file.data, file.mime), "assistants",
+            )  # fmt: skip
+            found.append({"file_id": file_id, "tools": [{"type": "code_interpreter"}]})
+        return found
+
+    async def output(self, run: Run) -> tuple[str, tuple[Artifact, ...]]:
+        """The text of the assistant messages this run wrote, in order (sandbox links made
+        plain), and the files its code wrote: `image_file` parts and `file_path` annotations,
+        registered so /reset deletes them."""
+        texts: list[str] = []
+        files: dict[str, Artifact] = {}
+        with translated():
+            async for message in self._client.beta.threads.messages.list(
+                run.thread_id, run_id=run.id, order="asc", limit=100
+            ):
+                if message.role != "assistant":
+                    continue
+                for part in message.content:
+                    if part.type == "image_file":
+                        file_id = part.image_file.file_id
+                        files[file_id] = Artifact(
+                            run.thread_id, file_id, f"image-{len(files) + 1}.png", kind="file"
+                        )
+                    elif part.type == "text":
+                        texts.append(part.text.value)
+                        for note in part.text.annotations:
+                            if note.type == "file_path":
+                                name = note.text.rsplit("/", 1)[-1] or note.file_path.file_id
+                                files[note.file_path.file_id] = Artifact(
+                                    run.thread_id, note.file_path.file_id, name, kind="file"
+                                )
+        for artifact in files.values():
+            await self._store.remote_file_added(
+                self._backend, run.thread_id, artifact.file_id, "file"
+            )
+        return plain_sandbox_links("\n\n".join(texts)), tuple(files.values())
+
+    async def code_sessions(self, run: Run) -> ToolCounts | None:
+        """Whether code ran (a code-interpreter step), as a billed session of the thread's."""
+        try:
+            with translated():
+                steps = await self._client.beta.threads.runs.steps.list(
+                    run.id, thread_id=run.thread_id, limit=20
+                )
+        except BackendError as exc:
+            logger.warning("Could not read the steps of run %s: %s", run.id, exc)
+            return None
+        ran = any(
+            call.type == "code_interpreter"
+            for step in steps.data
+            if step.step_details.type == "tool_calls"
+            for call in step.step_details.tool_calls
+        )
+        return ToolCounts(containers=self._sessions.fresh(run.thread_id)) if ran else None
