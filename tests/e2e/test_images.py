@@ -155,26 +155,24 @@ async def test_a_refused_image_is_said_and_nothing_is_sent(
 
 
 @responses_only
-async def test_a_persona_that_draws_answers_with_its_picture(
+async def test_the_illustrator_draws_with_its_picture_and_a_sentence(
     start_bot: StartBot,
     make_config: ConfigFactory,
     alice: Person,
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
-    tmp_path: Path,
 ) -> None:
-    personas = tmp_path / "personas.toml"
-    personas.write_text(
-        '[[persona]]\nname = "artist"\ntitle = "Artist"\ntools = ["image_generation"]\n'
-        'instructions = "You draw what people describe."\n'
-    )
-    await start_bot(make_config({"PERSONAS_FILE": str(personas)}))
+    """The bundled illustrator draws without /image (which stays off): the model decides."""
+    await start_bot(make_config())
+    alice.say("/persona illustrator")
+    [switched] = await alice.replies(1)
     pictures = [png(64, 64), png(96, 64)]
     openai_server.replies.append(Reply(text="Two versions for you.", draws=pictures))
     alice.say("draw me a fox, twice")
 
     [answer] = await alice.captions(1)
 
+    assert "draws images" in switched
     [turn] = openai_server.turns
     assert "tool_choice" not in turn.request  # the model decides when to draw
     assert [t["type"] for t in turn.request["tools"]] == ["image_generation"]
