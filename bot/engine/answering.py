@@ -92,7 +92,10 @@ class Answerer:
             await self._deliver(entry, Outcome.from_json(entry.reply), channel, None)
             return
         if refusal := self._media.refusal(  # before any download
-            entry, self._texts(entry), code=await self._runs_code(entry)
+            entry,
+            self._texts(entry),
+            code=await self._runs_code(entry),
+            code_offered="code_interpreter" in self._tools,
         ):
             await channel.send_notice(refusal)
             await self._forget(entry)

@@ -92,13 +92,19 @@ class MediaReader:
         self._budget = ByteBudget(settings.memory_mb * MB)
         self.files: FileSource | None = None  # set once the chat side exists
 
-    def refusal(self, entry: InboxEntry, texts: Texts, *, code: bool = False) -> str | None:
+    def refusal(
+        self, entry: InboxEntry, texts: Texts, *, code: bool = False, code_offered: bool = True
+    ) -> str | None:
         """Why these attachments cannot be read, from what Telegram said of them: no download,
-        no cost. None if they can. `code`: the turn's persona runs code (reads spreadsheets)."""
+        no cost. None if they can. `code`: the turn's persona runs code (reads spreadsheets);
+        `code_offered`: some persona could (else no persona is suggested)."""
         for attachment in entry.attachments:
             sentence = self._refusal(attachment, texts)
             if sentence is None and attachment.kind == "data" and not code:
-                sentence = render(texts.spreadsheet_needs_code, name=attachment.filename or "")
+                template = (
+                    texts.spreadsheet_needs_code if code_offered else texts.spreadsheet_unreadable
+                )
+                sentence = render(template, name=attachment.filename or "")
             if sentence is not None:
                 logger.info(
                     "Message %s in chat %s: %s attachment refused before download",

@@ -154,6 +154,7 @@ class Texts:
     tool_image_generation: str
     tool_unavailable: str  # {tool}: a tool the persona asks for that this bot cannot offer
     spreadsheet_needs_code: str  # {name}: a spreadsheet, in a chat whose persona runs no code
+    spreadsheet_unreadable: str  # {name}: a spreadsheet, on a bot where no persona runs code
     artifact_gone: str  # {name}: a file the code wrote could no longer be fetched
     container_expired: str  # the code's sandbox expired: files sent before are gone from it
     # Drawing (/image and personas with image_generation)

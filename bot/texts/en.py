@@ -195,6 +195,10 @@ TEXTS = Texts(
         "I can read spreadsheets like {name} only with a persona that runs code: try "
         "/persona data_visualizer (or send it as CSV)."
     ),
+    spreadsheet_unreadable=(
+        "Sorry, I can't open spreadsheets like {name} on this bot. Save it as CSV and send it"
+        " again: that I can read."
+    ),
     artifact_gone=("(I made {name}, but it is no longer available: ask me to make it again.)"),
     container_expired=(
         "(My code sandbox had expired after 20 idle minutes, so the files you sent before"

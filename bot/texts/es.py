@@ -202,6 +202,10 @@ TEXTS = Texts(
         "Solo puedo leer hojas de cálculo como {name} con una persona que ejecuta código:"
         " prueba /persona data_visualizer (o envíala como CSV)."
     ),
+    spreadsheet_unreadable=(
+        "Lo siento, no puedo abrir hojas de cálculo como {name} en este bot. Guárdala como CSV"
+        " y envíala de nuevo: eso sí puedo leerlo."
+    ),
     artifact_gone=("(Creé {name}, pero ya no está disponible: pídeme que lo cree de nuevo.)"),
     container_expired=(
         "(Mi entorno de ejecución de código caducó tras 20 minutos sin uso, así que los "

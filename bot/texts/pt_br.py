@@ -197,6 +197,10 @@ TEXTS = Texts(
         "Só consigo ler planilhas como {name} com uma persona que executa código: "
         "experimente /persona data_visualizer (ou envie como CSV)."
     ),
+    spreadsheet_unreadable=(
+        "Desculpe, não consigo abrir planilhas como {name} neste bot. Salve como CSV e envie"
+        " de novo: isso eu consigo ler."
+    ),
     artifact_gone=(
         "(Eu criei {name}, mas ele não está mais disponível: peça para eu criar de novo.)"
     ),

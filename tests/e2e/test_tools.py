@@ -571,3 +571,17 @@ async def test_an_image_telegram_refuses_as_a_photo_is_sent_as_a_document(
     # The user sees each image once: the chart as a photo (the refused album sent nothing).
     assert telegram.calls_to("sendMediaGroup", alice.chat_id) == []
     assert len(telegram.calls_to("sendPhoto", alice.chat_id)) == (0 if alone else 1)
+
+
+@pytest.mark.parametrize("backend", ["chat"], indirect=True)
+async def test_where_no_persona_runs_code_a_spreadsheet_is_asked_for_as_csv(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    """The chat backend runs no code: suggesting the data visualizer would only fail again."""
+    document = telegram.document(b"PK\x03\x04sheet", "budget.xlsx", None)
+    telegram.push_message(alice.chat, alice.user, document=document)
+
+    [reply] = await alice.replies(1)
+
+    assert reply == ENGLISH.spreadsheet_unreadable.format(name="budget.xlsx")
+    assert telegram.calls_to("getFile") == [] and openai_server.turns == []

@@ -53,6 +53,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "persona_tools": {"tools"},
     "tool_unavailable": {"tool"},
     "spreadsheet_needs_code": {"name"},
+    "spreadsheet_unreadable": {"name"},
     "artifact_gone": {"name"},
 }
 COMMAND_FIELDS = tuple(name for name in Texts.field_names() if name.startswith("command_"))
