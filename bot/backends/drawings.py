@@ -14,7 +14,7 @@ from bot.backends.openai_calls import translated
 from bot.backends.response_data import ResponseData, generated_images
 from bot.media.settings import ImageSettings
 
-KEPT = 16  # images held until delivered; older ones are fetched again if ever needed
+KEPT = 8  # images held until delivered (~2 MB each); older ones are read again if needed
 
 
 def image_tool(settings: ImageSettings) -> dict[str, Any]:
