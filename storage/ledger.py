@@ -90,6 +90,17 @@ class LedgerQueries:
         ) as cursor:
             return [(str(r[0]), _totals(r[1:])) for r in await cursor.fetchall()]
 
+    async def tool_counts(self, user_id: int, month: str) -> ToolCounts:
+        """What a person's answers used of the priced-per-call tools in a month (the index on
+        user and month keeps it a few rows' read)."""
+        rows = await self.db.execute_fetchall(
+            "SELECT total(web_searches), total(containers), total(audio_seconds), total(images)"
+            " FROM ledger WHERE user_id = ? AND month = ? AND state = 'settled'",
+            (user_id, month),
+        )
+        r = next(iter(rows), (0, 0, 0, 0))
+        return ToolCounts(int(r[0]), int(r[1]), int(r[2]), int(r[3]))
+
     async def conversation_tokens(
         self, chat_id: int, topic_id: int, conversation_id: str
     ) -> int | None:

@@ -82,6 +82,18 @@ def usage_summary(summary: UsageSummary, texts: Texts) -> str:
                 month=money(summary.yours.month.micros),
             )
         )
+    if summary.tools is not None and (
+        items := [
+            render(texts.usage_tool_item, tool=label, count=f"{count:,}")
+            for label, count in (
+                (texts.usage_tool_images, summary.tools.images),
+                (texts.usage_tool_code, summary.tools.containers),
+                (texts.usage_tool_searches, summary.tools.web_searches),
+            )
+            if count
+        ]
+    ):
+        lines.append(render(texts.usage_tools, items=Html(" · ".join(items))))
     if summary.conversation_tokens:
         lines.append(render(texts.usage_conversation, tokens=f"{summary.conversation_tokens:,}"))
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from bot.engine.metering import CostMeter
 from bot.usage.budgets import Scope
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, window_keys
-from storage import ChatKey, ConversationStore, Totals
+from storage import ChatKey, ConversationStore, ToolCounts, Totals
 
 TOP = 5
 
@@ -34,6 +34,7 @@ class UsageSummary:
     spending: Spending
     yours: Spending | None  # in a group: the asker's own share
     conversation_tokens: int | None  # how much each message re-reads
+    tools: ToolCounts | None = None  # the asker's tools this month (searches, code, images)
 
 
 class UsageReports:
@@ -67,10 +68,14 @@ class UsageReports:
                 chat_id, key.topic_id, record.conversation_id
             )
         user = spending("user", mine) if user_id is not None else None
+        tools = None
+        if user_id is not None:
+            _, month = window_keys(self._meter.now())
+            tools = await self._store.tool_counts(user_id, month)
         if private:
             assert user is not None
-            return UsageSummary("user", user, None, tokens)
-        return UsageSummary("chat", spending("chat", chats), user, tokens)
+            return UsageSummary("user", user, None, tokens, tools)
+        return UsageSummary("chat", spending("chat", chats), user, tokens, tools)
 
     async def owner_report(self) -> str:
         """`/usage all`: plain English, like every operator report."""

@@ -125,6 +125,11 @@ class Texts:
     usage_of: str  # {spent} {limit}
     usage_yours: str  # {day} {month}: the asker's share of a group's spend
     usage_conversation: str  # {tokens}
+    usage_tools: str  # {items}: the asker's priced-per-call tools this month
+    usage_tool_item: str  # {tool} {count}
+    usage_tool_images: str
+    usage_tool_code: str  # code-interpreter sessions
+    usage_tool_searches: str
     usage_owners_only: str
     retry_button: str  # plain text, under a notice that the model could not answer
     retry_stale: str  # plain text, a pop-up: the message can no longer be retried

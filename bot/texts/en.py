@@ -141,6 +141,11 @@ TEXTS = Texts(
         "This conversation holds about {tokens} tokens; each message re-reads them. "
         "/reset starts afresh."
     ),
+    usage_tools="Your tools this month: {items}",
+    usage_tool_item="{tool} {count}",
+    usage_tool_images="🎨 images",
+    usage_tool_code="🧮 code sessions",
+    usage_tool_searches="🔎 web searches",
     usage_owners_only="Only the bot's owners can see everyone's usage.",
     retry_button="Try again",
     retry_stale="That message can no longer be retried — please send it again.",

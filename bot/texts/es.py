@@ -146,6 +146,11 @@ TEXTS = Texts(
         "Esta conversación tiene unos {tokens} tokens; cada mensaje los vuelve a leer. "
         "/reset empieza de cero."
     ),
+    usage_tools="Tus herramientas este mes: {items}",
+    usage_tool_item="{tool} {count}",
+    usage_tool_images="🎨 imágenes",
+    usage_tool_code="🧮 sesiones de código",
+    usage_tool_searches="🔎 búsquedas web",
     usage_owners_only="Solo los dueños del bot pueden ver el uso de todos.",
     retry_button="Reintentar",
     retry_stale="Ya no puedo reintentar ese mensaje: envíalo de nuevo, por favor.",

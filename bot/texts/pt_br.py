@@ -143,6 +143,11 @@ TEXTS = Texts(
         "Esta conversa tem cerca de {tokens} tokens; cada mensagem os relê. /reset "
         "recomeça do zero."
     ),
+    usage_tools="Suas ferramentas este mês: {items}",
+    usage_tool_item="{tool} {count}",
+    usage_tool_images="🎨 imagens",
+    usage_tool_code="🧮 sessões de código",
+    usage_tool_searches="🔎 pesquisas na web",
     usage_owners_only="Só os donos do bot podem ver o uso de todos.",
     retry_button="Tentar de novo",
     retry_stale="Essa mensagem não pode mais ser tentada de novo — envie-a outra vez.",

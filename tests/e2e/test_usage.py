@@ -374,3 +374,22 @@ async def test_a_budget_refuses_a_drawing_or_a_code_run_it_cannot_afford_before_
     assert "your daily budget ($0.02) is used up" in refused_code
     assert [t.input for t in openai_server.turns] == ["hello"]
     assert answer == openai_server.turns[0].text
+
+
+@responses_only
+async def test_usage_counts_the_tools_a_person_used_this_month(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await start_bot(make_config({**LUNA, "IMAGE_COMMAND": "on"}))
+    alice.say("/image a lighthouse")
+    await alice.captions(1)
+    alice.say("/persona researcher")
+    await alice.replies(1)
+    openai_server.replies.append(Reply(text="Sunny.", sources=[("Weather", "https://w.example")]))
+    alice.say("weather?")
+    await alice.replies(2)
+
+    alice.say("/usage")
+    report = (await alice.replies(3))[2].splitlines()
+
+    assert "Your tools this month: 🎨 images 1 · 🔎 web searches 1" in report

@@ -54,6 +54,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "tool_unavailable": {"tool"},
     "spreadsheet_needs_code": {"name"},
     "spreadsheet_unreadable": {"name"},
+    "usage_tools": {"items"},
+    "usage_tool_item": {"tool", "count"},
     "artifact_gone": {"name"},
 }
 COMMAND_FIELDS = tuple(name for name in Texts.field_names() if name.startswith("command_"))
@@ -70,6 +72,7 @@ SAME_IN_EVERY_LANGUAGE = {
     "error_report",
     "voice_echo",
     "persona_tools",
+    "usage_tool_item",
 }
 EVERY_TEXT = [
     (language, name) for language in LANGUAGES for name in Texts.field_names()
