@@ -195,6 +195,7 @@ def charts(count: int) -> list[tuple[str, bytes]]:
 
 
 @responses_only
+@pytest.mark.parametrize("reply_mode", ["stream", "poll"], indirect=True)
 @pytest.mark.parametrize("cited", [True, False], ids=["cited", "not-cited"])
 async def test_a_csv_sent_to_the_data_visualizer_comes_back_as_three_charts_and_a_reading(
     bot: RunningBot,
@@ -387,6 +388,7 @@ assistants_only = pytest.mark.parametrize("backend", ["assistants"], indirect=Tr
 
 
 @assistants_only
+@pytest.mark.parametrize("reply_mode", ["stream", "poll"], indirect=True)
 async def test_threads_and_runs_the_data_visualizer_reads_the_csv_and_sends_its_charts(
     bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
 ) -> None:
