@@ -16,7 +16,7 @@ from bot.texts import ENGLISH
 from tests.conftest import ConfigFactory, Person, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
-from tests.media_samples import noise_png, png
+from tests.media_samples import jpeg, noise_png, png
 
 DRAWING = {"IMAGE_COMMAND": "on"}
 
@@ -290,3 +290,32 @@ async def test_an_image_over_ten_megabytes_is_sent_as_a_document(
     assert photos_sent(telegram, alice.chat_id) == []
     [document] = [u for chat, kind, u in telegram.uploads if kind == "document"]
     assert document.data == big and document.filename == "image-1.png"
+
+
+@responses_only
+async def test_the_illustrator_redraws_a_photo_the_user_sends(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+) -> None:
+    """A photo with "make it a watercolour": the model sees the photo and has the image tool in
+    the same turn, so it can draw from it; the new picture comes back as a photo."""
+    await start_bot(make_config())
+    alice.say("/persona illustrator")
+    await alice.replies(1)
+    redrawn = png(120, 90)
+    openai_server.replies.append(Reply(text="Your garden, in watercolour.", draws=[redrawn]))
+    garden = jpeg(640, 480)
+    sizes = telegram.photo(garden, 640, 480)
+    telegram.push_message(alice.chat, alice.user, photo=sizes, caption="make it a watercolour")
+
+    [caption] = await alice.captions(1)
+
+    [turn] = openai_server.turns
+    [seen] = turn.media
+    assert (seen.kind, seen.data) == ("image", garden)
+    assert [t["type"] for t in turn.request["tools"]] == ["image_generation"]
+    assert caption == "Your garden, in watercolour."
+    assert photos_sent(telegram, alice.chat_id) == [redrawn]
