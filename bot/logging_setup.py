@@ -68,3 +68,7 @@ def configure_logging(
     # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
     for noisy in ("httpx", "httpcore", "httpx2"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG these would bury the bot's own lines: every SQL statement in full (the schema's
+    # migrations are pages long) and every Markdown parsing rule tried.
+    for chatty in ("aiosqlite", "markdown_it"):
+        logging.getLogger(chatty).setLevel(logging.INFO)

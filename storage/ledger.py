@@ -38,7 +38,7 @@ ON CONFLICT (chat_id, message_id) DO UPDATE SET
 """
 TOTALS_COLUMNS = (
     "micros, estimated_micros, answers, input_tokens, cached_tokens, output_tokens,"
-    " reasoning_tokens"
+    " reasoning_tokens, web_searches, containers, audio_seconds, images"
 )
 
 
@@ -56,8 +56,16 @@ def ledger_statement(row: LedgerRow) -> Statement:
 
 
 def _totals(row: Sequence[object]) -> Totals:
-    micros, estimated, answers, input_, cached, output, reasoning = (int(str(v)) for v in row)
-    return Totals(micros, estimated, answers, TokenUsage(input_, output, cached, reasoning))
+    micros, estimated, answers, input_, cached, output, reasoning, *tools = (
+        int(str(v)) for v in row
+    )
+    return Totals(
+        micros,
+        estimated,
+        answers,
+        TokenUsage(input_, output, cached, reasoning),
+        ToolCounts(*tools),
+    )
 
 
 class LedgerQueries:
@@ -89,17 +97,6 @@ class LedgerQueries:
             (scope, window, limit),
         ) as cursor:
             return [(str(r[0]), _totals(r[1:])) for r in await cursor.fetchall()]
-
-    async def tool_counts(self, user_id: int, month: str) -> ToolCounts:
-        """What a person's answers used of the priced-per-call tools in a month (the index on
-        user and month keeps it a few rows' read)."""
-        rows = await self.db.execute_fetchall(
-            "SELECT total(web_searches), total(containers), total(audio_seconds), total(images)"
-            " FROM ledger WHERE user_id = ? AND month = ? AND state = 'settled'",
-            (user_id, month),
-        )
-        r = next(iter(rows), (0, 0, 0, 0))
-        return ToolCounts(int(r[0]), int(r[1]), int(r[2]), int(r[3]))
 
     async def conversation_tokens(
         self, chat_id: int, topic_id: int, conversation_id: str

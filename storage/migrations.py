@@ -5,18 +5,24 @@ Append new migrations; never edit one that has shipped.
 
 from __future__ import annotations
 
+SCOPES = (("'total'", "''", "1"), ("'chat'", "{row}.chat_id", "1"),
+          ("'user'", "{row}.user_id", "{row}.user_id IS NOT NULL"),
+          ("'model'", "{row}.model", "1"))  # fmt: skip
+TOOLS = ("web_searches", "containers", "audio_seconds", "images")  # counted per call, not token
 
-def _totals(row: str, sign: str, when: str = "") -> str:
+
+def _totals(row: str, sign: str, when: str = "", *, tools: bool = False) -> str:
     """Statements adding (`sign` "+") or removing ("-") ledger row `row` (NEW or OLD) to the
-    totals of each scope and window it belongs to."""
-    scopes = [("'total'", "''", "1"), ("'chat'", f"{row}.chat_id", "1"),
-              ("'user'", f"{row}.user_id", f"{row}.user_id IS NOT NULL"),
-              ("'model'", f"{row}.model", "1")]  # fmt: skip
+    totals of each scope and window it belongs to (`tools`: the tool counts too, from 10 on)."""
+    scopes = [tuple(part.format(row=row) for part in scope) for scope in SCOPES]
     estimated = f"CASE WHEN {row}.source = 'estimated' THEN {row}.cost_micros ELSE 0 END"
     tokens = [f"{row}.{name}" for name in ("input_tokens", "cached_tokens", "output_tokens")]
     values = [f"{row}.cost_micros", estimated, "1", *tokens, f"{row}.reasoning_tokens"]
     columns = ["micros", "estimated_micros", "answers", "input_tokens", "cached_tokens",
                "output_tokens", "reasoning_tokens"]  # fmt: skip
+    if tools:
+        values += [f"{row}.{name}" for name in TOOLS]
+        columns += TOOLS
     signed = ", ".join(f"{sign}({v})" for v in values)
     updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
     statements = []
@@ -27,6 +33,24 @@ def _totals(row: str, sign: str, when: str = "") -> str:
                 f"        INSERT INTO ledger_totals (scope, key, window, {', '.join(columns)})"
                 f" SELECT {scope}, {key}, {window}, {signed} WHERE {condition}"
                 f" ON CONFLICT (scope, key, window) DO UPDATE SET {updates};"
+            )
+    return "\n".join(statements)
+
+
+def _tool_backfill() -> str:
+    """Statements setting each totals row's tool counts from the settled ledger rows (one
+    grouped pass per scope and window)."""
+    sums = ", ".join(f"total(ledger.{name})" for name in TOOLS)
+    sets = ", ".join(f"{name} = excluded.{name}" for name in TOOLS)
+    statements = []
+    for scope, key, applies in SCOPES:
+        key, applies = key.format(row="ledger"), applies.format(row="ledger")
+        for window in ("'D' || ledger.day", "'M' || ledger.month"):
+            statements.append(
+                f"    INSERT INTO ledger_totals (scope, key, window, {', '.join(TOOLS)})"
+                f" SELECT {scope}, {key}, {window}, {sums} FROM ledger"
+                f" WHERE ledger.state = 'settled' AND {applies} GROUP BY 1, 2, 3"
+                f" ON CONFLICT (scope, key, window) DO UPDATE SET {sets};"
             )
     return "\n".join(statements)
 
@@ -227,4 +251,31 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE inbox ADD COLUMN tool TEXT;
     """,
+    # 10: the running totals count the tools priced per call (searches, container sessions,
+    # seconds of audio, images), so /usage says what they were used for in a few rows' read.
+    # The triggers are made again with them; the totals so far are counted from the ledger.
+    """
+    ALTER TABLE ledger_totals ADD COLUMN web_searches INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE ledger_totals ADD COLUMN containers INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE ledger_totals ADD COLUMN audio_seconds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE ledger_totals ADD COLUMN images INTEGER NOT NULL DEFAULT 0;
+    DROP TRIGGER ledger_settled_insert;
+    DROP TRIGGER ledger_settled_update;
+    CREATE TRIGGER ledger_settled_insert AFTER INSERT ON ledger WHEN NEW.state = 'settled'
+    BEGIN
+{add_new}
+    END;
+    CREATE TRIGGER ledger_settled_update AFTER UPDATE ON ledger
+    WHEN NEW.state = 'settled' OR OLD.state = 'settled'
+    BEGIN
+{remove_old}
+{add_new_if}
+    END;
+{backfill}
+    """.format(
+        add_new=_totals("NEW", "+", tools=True),
+        remove_old=_totals("OLD", "-", "OLD.state = 'settled'", tools=True),
+        add_new_if=_totals("NEW", "+", "NEW.state = 'settled'", tools=True),
+        backfill=_tool_backfill(),
+    ),
 )

@@ -155,3 +155,4 @@ class Totals:
     estimated_micros: int = 0
     answers: int = 0
     usage: TokenUsage = TokenUsage(0, 0)
+    tools: ToolCounts = ToolCounts()  # searches, container sessions, audio seconds, images

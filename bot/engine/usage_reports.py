@@ -68,10 +68,7 @@ class UsageReports:
                 chat_id, key.topic_id, record.conversation_id
             )
         user = spending("user", mine) if user_id is not None else None
-        tools = None
-        if user_id is not None:
-            _, month = window_keys(self._meter.now())
-            tools = await self._store.tool_counts(user_id, month)
+        tools = totals[mine["month"]].tools if user_id is not None else None
         if private:
             assert user is not None
             return UsageSummary("user", user, None, tokens, tools)
@@ -90,6 +87,13 @@ class UsageReports:
             f"this month: {money(this_month.micros)}{_of(total.month if total else None)}"
             f" · {this_month.answers} answers",
         ]
+        used = this_month.tools
+        if used.images or used.containers or used.web_searches or used.audio_seconds:
+            lines.append(
+                f"tools this month: images {used.images:,} · code sessions {used.containers:,}"
+                f" · web searches {used.web_searches:,}"
+                f" · audio transcribed {used.audio_seconds / 60:,.1f} min"
+            )
         if this_month.micros:
             share = round(100 * this_month.estimated_micros / this_month.micros)
             lines.append(f"estimated (no usage reported): {share} % of the month's spend")

@@ -393,3 +393,21 @@ async def test_usage_counts_the_tools_a_person_used_this_month(
     report = (await alice.replies(3))[2].splitlines()
 
     assert "Your tools this month: 🎨 images 1 · 🔎 web searches 1" in report
+
+
+@responses_only
+async def test_usage_all_counts_the_bot_s_tools_this_month(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, bob: Person
+) -> None:
+    env = {**LUNA, "IMAGE_COMMAND": "on", "ADMIN_USERS": str(alice.user["id"])}
+    await start_bot(make_config(env))
+    bob.say("/image a red kite")
+    await bob.captions(1)
+
+    alice.say("/usage all")
+    [report] = await alice.replies(1)
+
+    assert (
+        "tools this month: images 1 · code sessions 0 · web searches 0"
+        " · audio transcribed 0.0 min" in report.splitlines()
+    )

@@ -4,6 +4,7 @@ and the meter's budget windows against it."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from bot.backends import TurnResult, TurnStatus
 from bot.engine.metering import BudgetHit, CostMeter, Reservation
 from bot.usage.budgets import BudgetRules, Limit
 from bot.usage.prices import load_prices
-from storage import ChatKey, ConversationStore, LedgerRow, TokenUsage, Totals
+from storage import ChatKey, ConversationStore, LedgerRow, TokenUsage, ToolCounts, Totals
 from storage.migrations import MIGRATIONS
 
 DAY, MONTH = "2026-12-02", "2026-12"
@@ -144,3 +145,43 @@ async def test_a_new_day_in_the_budget_s_zone_starts_a_fresh_daily_budget(tmp_pa
     assert isinstance(refused, BudgetHit)
     assert refused.resets_at == datetime(2026, 12, 2, tzinfo=ZoneInfo("America/Sao_Paulo"))
     assert isinstance(again, Reservation) and again.row.day == "2026-12-02"
+
+
+async def test_the_totals_count_the_tools_each_answer_used(tmp_path: Path) -> None:
+    tools = ToolCounts(web_searches=2, containers=1, audio_seconds=30, images=1)
+    async with ConversationStore(tmp_path / "db.sqlite3") as store:
+        for n in (1, 2):
+            entry = await store.inbox_add(ChatKey(-100), message_id=n, private=False, text="x")
+            assert entry is not None
+            await store.inbox_answered(entry.id, "{}", replace(row(n, 10), tools=tools))
+        entry = await store.inbox_add(ChatKey(-100), message_id=3, private=False, text="x")
+        assert entry is not None
+        await store.inbox_answered(entry.id, "{}", row(3, 10))  # no tools
+        await store.inbox_answered(entry.id, "{}", replace(row(3, 10), tools=tools))  # resumed
+
+        keys = [("total", "", f"M{MONTH}"), ("user", "7", f"D{DAY}"), ("chat", "-100", f"M{MONTH}")]
+        totals = await store.totals(keys)
+
+    assert {t.tools for t in totals.values()} == {ToolCounts(6, 3, 90, 3)}
+
+
+async def test_tool_counts_from_before_the_totals_had_them_are_counted(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with sqlite3.connect(path) as db:
+        for script in MIGRATIONS[:9]:
+            db.executescript(script)
+        db.execute("PRAGMA user_version = 9")
+        db.execute(
+            "INSERT INTO ledger (chat_id, message_id, topic_id, user_id, backend, model, state,"
+            " source, input_tokens, output_tokens, cost_micros, priced, day, month, web_searches,"
+            " containers, images, created_at, updated_at) VALUES (42, 1, 0, 42, 'responses',"
+            " 'gpt-6-luna', 'settled', 'reported', 10, 5, 100, 1, ?, ?, 3, 1, 2, '', '')",
+            (DAY, MONTH),
+        )
+
+    async with ConversationStore(path) as store:
+        totals = await store.totals(
+            [("user", "42", f"M{MONTH}"), ("model", "gpt-6-luna", f"D{DAY}")]
+        )
+
+    assert {(t.micros, t.tools) for t in totals.values()} == {(100, ToolCounts(3, 1, 0, 2))}
