@@ -7,7 +7,9 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import time
+import weakref
 from pathlib import Path
 
 from storage import ConversationStore
@@ -18,16 +20,35 @@ from tests.fakes.telegram_server import FakeTelegram
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def start_process(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
+async def start_process(
+    env: dict[str, str], cwd: Path, *, live: bool = False
+) -> asyncio.subprocess.Process:
+    """`python -m bot` as its owner runs it. What it prints goes to a file that `wait_for_exit`
+    returns: a pipe read only at the end fills (64 KB at DEBUG is soon reached) and then blocks
+    every write of the bot. `live`: a pipe, for a test that reads the lines as they come."""
+    output = (
+        None
+        if live
+        else tempfile.NamedTemporaryFile(  # noqa: SIM115 (read at exit)
+            dir=cwd, prefix="bot-output-", delete=False
+        )
+    )
+    process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         cwd=cwd,
         env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
-        stdout=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE if output is None else output,
         stderr=asyncio.subprocess.STDOUT,
     )
+    if output is not None:
+        output.close()
+        OUTPUTS[process] = Path(output.name)
+    return process
+
+
+OUTPUTS: weakref.WeakKeyDictionary[asyncio.subprocess.Process, Path] = weakref.WeakKeyDictionary()
 
 
 async def test_python_m_bot_answers_a_private_message_and_stops_on_sigterm(
@@ -40,9 +61,8 @@ async def test_python_m_bot_answers_a_private_message_and_stops_on_sigterm(
         [answer] = await alice.replies(1, within=30)
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(process.communicate(), 30)
+        log = await wait_for_exit(process)
 
-    log = output.decode()
     assert "Hello from a real process" in answer
     assert process.returncode == 0, log
     assert (tmp_path / "data" / "bot.sqlite3").is_file()
@@ -59,9 +79,8 @@ async def test_missing_configuration_is_named_without_printing_secrets(
     env["RESPONSE_TIMEOUT"] = "soon"
 
     process = await start_process(env, tmp_path)
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
+    text = await wait_for_exit(process)
 
-    text = output.decode()
     assert process.returncode == 2
     assert "OPENAI_API_KEY is not set" in text
     assert "RESPONSE_TIMEOUT must be a number" in text
@@ -69,8 +88,12 @@ async def test_missing_configuration_is_named_without_printing_secrets(
 
 
 async def wait_for_exit(process: asyncio.subprocess.Process, within: float = 30) -> str:
-    output, _ = await asyncio.wait_for(process.communicate(), within)
-    return output.decode()
+    """Everything the process printed, once it has exited."""
+    if process not in OUTPUTS:
+        output, _ = await asyncio.wait_for(process.communicate(), within)
+        return output.decode()
+    await asyncio.wait_for(process.wait(), within)
+    return OUTPUTS[process].read_text(errors="replace")
 
 
 async def start_and_hold_a_turn(
@@ -173,8 +196,8 @@ async def test_an_answer_finishing_within_the_grace_period_is_delivered_before_e
 async def run_to_exit(env: dict[str, str], cwd: Path) -> tuple[int | None, str]:
     """Start the bot and wait for it to give up: its exit code and everything it printed."""
     process = await start_process(env, cwd)
-    output, _ = await asyncio.wait_for(process.communicate(), 30)
-    return process.returncode, output.decode()
+    output = await wait_for_exit(process)
+    return process.returncode, output
 
 
 async def test_the_example_token_is_a_config_error_naming_the_variable(
@@ -215,7 +238,7 @@ async def test_an_unreachable_telegram_is_retried_with_a_line_per_attempt(
         **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
         "TELEGRAM_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    process = await start_process(env, tmp_path)
+    process = await start_process(env, tmp_path, live=True)
     assert process.stdout is not None
     lines: list[str] = []
     try:
@@ -263,7 +286,7 @@ async def test_a_backup_taken_during_a_burst_holds_every_acknowledged_message(
         await telegram.wait_until(lambda: len(telegram.calls_to("sendMessage")) >= 30, within=30)
     finally:
         process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.communicate(), 30)
+        await wait_for_exit(process)
 
     assert backup.returncode == 0, report.decode()
     assert "Backed up" in report.decode()

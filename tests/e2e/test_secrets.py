@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import TURN_PATHS, Person, fake_env
-from tests.e2e.test_process import ROOT, start_process
+from tests.e2e.test_process import ROOT, start_process, wait_for_exit
 from tests.fakes.openai_server import FakeOpenAI, error_body
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -49,9 +49,8 @@ async def test_no_secret_is_written_through_outages_and_rejected_keys(
         await alice.replies(3, within=30)
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(process.communicate(), 30)
+        log = await wait_for_exit(process)
 
-    log = output.decode()
     assert process.returncode == 0, log
     assert "Telegram is reachable again" in log and "misconfigured" in log.lower()
     assert secrets_in(log, telegram, openai_server) == []

@@ -20,6 +20,8 @@ from tests.fakes.telegram_server import FakeTelegram
 
 
 async def stop(process: asyncio.subprocess.Process) -> str:
+    """SIGTERM, then what it printed (through a pipe: a file would meet the lowered file-size
+    limit too; these runs log little, at INFO)."""
     process.send_signal(signal.SIGTERM)
     output, _ = await asyncio.wait_for(process.communicate(), 30)
     return output.decode()
@@ -30,7 +32,7 @@ async def test_a_full_disk_is_told_to_the_user_and_the_bot_recovers_when_space_r
 ) -> None:
     database = tmp_path / "bot.sqlite3"
     env = {**fake_env(telegram, openai_server, database), "LOG_LEVEL": "INFO"}
-    process = await start_process(env, tmp_path)
+    process = await start_process(env, tmp_path, live=True)
     try:
         alice.say("before the disk fills")
         await alice.replies(1, within=30)
@@ -63,7 +65,7 @@ async def test_a_database_locked_by_another_program_is_told_and_then_passes(
 ) -> None:
     database = tmp_path / "bot.sqlite3"
     env = {**fake_env(telegram, openai_server, database), "LOG_LEVEL": "INFO"}
-    process = await start_process(env, tmp_path)
+    process = await start_process(env, tmp_path, live=True)
     try:
         alice.say("before the lock")
         await alice.replies(1, within=30)
