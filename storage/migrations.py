@@ -37,6 +37,21 @@ def _totals(row: str, sign: str, when: str = "", *, tools: bool = False) -> str:
     return "\n".join(statements)
 
 
+def _triggers(*, tools: bool = False) -> str:
+    """The triggers that keep `ledger_totals` in step with the ledger's settled rows."""
+    return f"""\
+    CREATE TRIGGER ledger_settled_insert AFTER INSERT ON ledger WHEN NEW.state = 'settled'
+    BEGIN
+{_totals("NEW", "+", tools=tools)}
+    END;
+    CREATE TRIGGER ledger_settled_update AFTER UPDATE ON ledger
+    WHEN NEW.state = 'settled' OR OLD.state = 'settled'
+    BEGIN
+{_totals("OLD", "-", "OLD.state = 'settled'", tools=tools)}
+{_totals("NEW", "+", "NEW.state = 'settled'", tools=tools)}
+    END;"""
+
+
 def _tool_backfill() -> str:
     """Statements setting each totals row's tool counts from the settled ledger rows (one
     grouped pass per scope and window)."""
@@ -135,7 +150,7 @@ MIGRATIONS: tuple[str, ...] = (
     # a resumed turn updates its row instead of counting twice): who asked, what it cost. Money
     # in integer micro-dollars, priced when recorded; day/month are the budget windows' keys in
     # BUDGET_TIMEZONE. The old token table moves in as reported figures with no sender.
-    """
+    f"""
     ALTER TABLE inbox ADD COLUMN user_id INTEGER;
     CREATE TABLE ledger (
         chat_id          INTEGER NOT NULL,
@@ -186,16 +201,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (scope, key, window)
     );
     CREATE INDEX ledger_totals_ranked ON ledger_totals (scope, window, micros);
-    CREATE TRIGGER ledger_settled_insert AFTER INSERT ON ledger WHEN NEW.state = 'settled'
-    BEGIN
-{add_new}
-    END;
-    CREATE TRIGGER ledger_settled_update AFTER UPDATE ON ledger
-    WHEN NEW.state = 'settled' OR OLD.state = 'settled'
-    BEGIN
-{remove_old}
-{add_new_if}
-    END;
+{_triggers()}
     INSERT INTO ledger (chat_id, message_id, topic_id, backend, model, remote_id, state, source,
                         input_tokens, output_tokens, priced, day, month, created_at, updated_at)
         SELECT chat_id, -id, topic_id, 'unknown', COALESCE(model, 'unknown'), response_id,
@@ -203,11 +209,7 @@ MIGRATIONS: tuple[str, ...] = (
                substr(created_at, 1, 10), substr(created_at, 1, 7), created_at, created_at
         FROM usage;
     DROP TABLE usage;
-    """.format(
-        add_new=_totals("NEW", "+"),
-        remove_old=_totals("OLD", "-", "OLD.state = 'settled'"),
-        add_new_if=_totals("NEW", "+", "NEW.state = 'settled'"),
-    ),
+    """,
     # 7: input written to the prompt cache costs more than plain input (1.25x at OpenAI).
     """
     ALTER TABLE ledger ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
@@ -254,28 +256,14 @@ MIGRATIONS: tuple[str, ...] = (
     # 10: the running totals count the tools priced per call (searches, container sessions,
     # seconds of audio, images), so /usage says what they were used for in a few rows' read.
     # The triggers are made again with them; the totals so far are counted from the ledger.
-    """
+    f"""
     ALTER TABLE ledger_totals ADD COLUMN web_searches INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE ledger_totals ADD COLUMN containers INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE ledger_totals ADD COLUMN audio_seconds INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE ledger_totals ADD COLUMN images INTEGER NOT NULL DEFAULT 0;
     DROP TRIGGER ledger_settled_insert;
     DROP TRIGGER ledger_settled_update;
-    CREATE TRIGGER ledger_settled_insert AFTER INSERT ON ledger WHEN NEW.state = 'settled'
-    BEGIN
-{add_new}
-    END;
-    CREATE TRIGGER ledger_settled_update AFTER UPDATE ON ledger
-    WHEN NEW.state = 'settled' OR OLD.state = 'settled'
-    BEGIN
-{remove_old}
-{add_new_if}
-    END;
-{backfill}
-    """.format(
-        add_new=_totals("NEW", "+", tools=True),
-        remove_old=_totals("OLD", "-", "OLD.state = 'settled'", tools=True),
-        add_new_if=_totals("NEW", "+", "NEW.state = 'settled'", tools=True),
-        backfill=_tool_backfill(),
-    ),
+{_triggers(tools=True)}
+{_tool_backfill()}
+    """,
 )
