@@ -106,6 +106,16 @@ class TokenUsage:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageTokens:
+    """What image generation used, as the API reports it (`tool_usage.image_gen`): priced
+    apart from the chat model's tokens."""
+
+    text_input: int = 0
+    image_input: int = 0
+    output: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCounts:
     """Priced by count rather than by token (the media and tools issues fill these in)."""
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.media.settings import ImageSettings
-from storage import TokenUsage, ToolCounts
+from storage import ImageTokens, TokenUsage, ToolCounts
 
 
 class TurnStatus(enum.Enum):
@@ -61,16 +61,6 @@ class Artifact:
     file_id: str
     filename: str
     kind: ArtifactKind = "container"
-
-
-@dataclass(frozen=True, slots=True)
-class ImageTokens:
-    """What image generation used, as the API reports it (`tool_usage.image_gen`): priced
-    apart from the chat model's tokens."""
-
-    text_input: int = 0
-    image_input: int = 0
-    output: int = 0
 
 
 @dataclass(frozen=True, slots=True)

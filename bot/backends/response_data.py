@@ -14,12 +14,11 @@ from typing import Any, TypedDict, cast
 from bot.backends.base import (
     Artifact,
     BackendUnavailable,
-    ImageTokens,
     TurnResult,
     TurnStatus,
 )
 from bot.backends.openai_calls import TERMINAL_STATUS
-from storage import TokenUsage, ToolCounts
+from storage import ImageTokens, TokenUsage, ToolCounts
 
 # A link into the code interpreter's sandbox means nothing in Telegram: keep its text only.
 SANDBOX_LINK = re.compile(r"\[([^\]]*)\]\(sandbox:[^)]*\)")

@@ -20,13 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.backends import ImageTokens, TurnResult
+from bot.backends import TurnResult
 from bot.media.settings import ImageSettings
 from bot.usage.budgets import SCOPES, BudgetRules, Scope
-from bot.usage.prices import IMAGE_OUTPUT_TOKENS, IMAGE_PROMPT_TOKENS, PriceTable
+from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
 from storage import (
     ConversationStore,
+    ImageTokens,
     InboxEntry,
     LedgerRow,
     LedgerSource,
@@ -34,7 +35,6 @@ from storage import (
     ToolCounts,
 )
 
-NOTHING = TokenUsage(0, 0)
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
 CONTEXT_CACHE = 10_000  # conversations whose size is remembered between turns
 OUTPUT_FLOOR = 256  # a budget that affords fewer output tokens than this is used up
@@ -155,19 +155,8 @@ class CostMeter:
         return micros or 0
 
     def image_micros(self, tokens: ImageTokens | None, images: int) -> int:
-        """What drawing cost: the tokens the server reported, else `images` estimated at the
-        configured quality (0 when the image model is unpriced)."""
-        if tokens is None and not images:
-            return 0
-        price = self._prices.image_price(self._drawing.model)
-        if price is None:
-            return 0
-        if tokens is None:
-            tokens = ImageTokens(
-                text_input=IMAGE_PROMPT_TOKENS * images,
-                output=IMAGE_OUTPUT_TOKENS[self._drawing.quality] * images,
-            )
-        return price.cost_micros(tokens.text_input, tokens.image_input, tokens.output)
+        drawing = self._drawing
+        return self._prices.image_micros(drawing.model, drawing.quality, tokens, images)
 
     async def reserve(
         self,
@@ -215,11 +204,7 @@ class CostMeter:
                 containers=int("code_interpreter" in tools),
             )
             in_cost = (
-                (
-                    price.input_micros(input_estimate) + price.cost_micros(NOTHING, calls)
-                    if price
-                    else 0.0
-                )
+                (price.input_micros(input_estimate) + price.tools_micros(calls) if price else 0.0)
                 + self.audio_micros(audio_seconds)
                 + self.image_micros(None, int("image_generation" in tools))
             )

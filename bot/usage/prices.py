@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from storage import TokenUsage, ToolCounts
+from storage import ImageTokens, TokenUsage, ToolCounts
 
 NO_TOOLS = ToolCounts()
 SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # "gpt-6-luna-2026-06-01" is gpt-6-luna
@@ -53,10 +53,16 @@ class Price:
             + cached * self.cached_input * into
             + written * write_price * into
             + usage.output_tokens * self.output * out
-            + tools.web_searches * self.web_search_per_1k * 1000
-            + tools.containers * self.container_session * 1_000_000
+            + self.tools_micros(tools)
         )
         return math.ceil(micros - 1e-9)
+
+    def tools_micros(self, tools: ToolCounts) -> float:
+        """What the tools priced per call cost (searches, container sessions)."""
+        return (
+            tools.web_searches * self.web_search_per_1k * 1000
+            + tools.containers * self.container_session * 1_000_000
+        )
 
     def input_micros(self, tokens: int) -> float:
         """Micro-dollars per `tokens` of uncached input: what a reservation assumes."""
@@ -111,6 +117,21 @@ class PriceTable:
         if price is None and self.local_free:
             return ImagePrice(0.0, 0.0, 0.0)
         return price
+
+    def image_micros(
+        self, model: str, quality: str, tokens: ImageTokens | None, images: int
+    ) -> int:
+        """What drawing cost: the tokens the server reported, else `images` estimated at
+        `quality` (0 when the image model is unpriced)."""
+        price = self.image_price(model)
+        if price is None or (tokens is None and not images):
+            return 0
+        if tokens is None:
+            tokens = ImageTokens(
+                text_input=IMAGE_PROMPT_TOKENS * images,
+                output=IMAGE_OUTPUT_TOKENS.get(quality, IMAGE_OUTPUT_TOKENS["high"]) * images,
+            )
+        return price.cost_micros(tokens.text_input, tokens.image_input, tokens.output)
 
     def audio_micros(self, model: str, seconds: int, *, local: bool) -> int | None:
         """What transcribing `seconds` of audio costs; None if nobody priced the model (a
