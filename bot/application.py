@@ -134,6 +134,7 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
         drawing=config.media.drawing,
     )
     media = MediaReader(config.media, lambda: backend.media, transcriber)
+    offered = backend.tools - config.tools_off  # the hosted tools personas may use
     engine = ChatEngine(
         store=store,
         backend=backend,
@@ -148,7 +149,7 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
         max_concurrent_turns=config.max_concurrent_turns,
         media=media,
         album_wait=config.media.album_wait,
-        tools=backend.tools - config.tools_off,
+        tools=offered,
     )
     return Services(
         config=config,
@@ -163,6 +164,7 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
         usage=UsageReports(store, meter, config.prices),
         transcriber=transcriber,
         transcription_client=transcription_client,
+        tools=offered,
     )
 
 
@@ -187,7 +189,7 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
         await register_commands(
             application.bot,
             config,
-            drawing=config.media.drawing.command and "image_generation" in services.tools,
+            drawing=services.image_command == "on",
         )
         resumed = await services.engine.resume_pending(channel_for)
         if resumed:

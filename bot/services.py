@@ -17,6 +17,7 @@ from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
 from bot.engine.usage_reports import UsageReports
 from bot.logging_setup import LastError
+from bot.media.settings import ImageCommand
 from bot.personas import PersonaBook
 from bot.texts import Language, Texts
 from storage import ConversationStore
@@ -41,11 +42,15 @@ class Services:
     telegram_link: TelegramLink = field(default_factory=TelegramLink)
     background: set[asyncio.Task[None]] = field(default_factory=set)
     started_at: float = field(default_factory=time.monotonic)
+    # The hosted tools personas may use: what the backend offers, less TOOLS_OFF.
+    tools: frozenset[str] = frozenset()
 
     @property
-    def tools(self) -> frozenset[str]:
-        """The hosted tools personas may use: what the backend offers, less TOOLS_OFF."""
-        return self.backend.tools - self.config.tools_off
+    def image_command(self) -> ImageCommand:
+        """Whether /image draws here (IMAGE_COMMAND, and a backend that can)."""
+        if not self.config.media.drawing.command:
+            return "off"
+        return "on" if IMAGE in self.tools else "unavailable"
 
     async def start(self) -> None:
         logging.getLogger().addHandler(self.last_error)
@@ -62,7 +67,7 @@ class Services:
                     ", ".join(missing),
                     self.backend.name,
                 )
-        if self.config.media.drawing.command and IMAGE not in self.tools:
+        if self.image_command == "unavailable":
             logging.getLogger(__name__).warning(
                 "IMAGE_COMMAND is on, but the %s backend cannot draw (or TOOLS_OFF turns "
                 "image_generation off): /image says so",
@@ -81,7 +86,7 @@ class Services:
             f"backend: {config.backend}, model: {config.openai_model}",
             f"tools: {', '.join(sorted(self.tools)) or 'none'}"
             + (f" (off: {', '.join(sorted(config.tools_off))})" if config.tools_off else "")
-            + (", /image on" if config.media.drawing.command and IMAGE in self.tools else ""),
+            + (", /image on" if self.image_command == "on" else ""),
             f"up for {_ago(time.monotonic() - self.started_at)}",
             f"Telegram: {self.telegram_link.describe()}",
             f"messages waiting: {await self.store.inbox_count()}",

@@ -64,7 +64,7 @@ class Answerer:
         tools: frozenset[str] = frozenset(),
         fetch_artifact: Callable[[Artifact], Awaitable[bytes]] | None = None,
     ) -> None:
-        self._tool_results = ToolResults(store, fetch_artifact)
+        self._tool_results = ToolResults(store, fetch_artifact, media)
         self._store = store
         self._media = media
         self._tools = tools  # the hosted tools the backend offers
@@ -237,7 +237,7 @@ class Answerer:
                     container_files=media.container_files,
                     tool_choice=turn.entry.tool,
                     earlier_files=functools.partial(
-                        self._tool_results.earlier_data, turn.entry, conversation.id, self._media
+                        self._tool_results.earlier_data, turn.entry, conversation.id
                     ),
                 )
                 turn.ledger = replace(reservation.row, conversation_id=conversation.id)

@@ -23,7 +23,9 @@ class ToolResults:
         self,
         store: ConversationStore,
         fetch: Callable[[Artifact], Awaitable[bytes]] | None,
+        media: MediaReader,
     ) -> None:
+        self._media = media  # downloads the chat's files again, for a new container
         self._store = store
         self._fetch = fetch  # the backend's: files the model's code wrote
 
@@ -66,11 +68,9 @@ class ToolResults:
         except StorageUnavailable as exc:
             logger.warning("Documents of chat %s not noted: %s", entry.key, exc)
 
-    async def earlier_data(
-        self, entry: InboxEntry, conversation_id: str, media: MediaReader
-    ) -> tuple[FilePart, ...]:
+    async def earlier_data(self, entry: InboxEntry, conversation_id: str) -> tuple[FilePart, ...]:
         """The data files sent before this message, downloaded again (for a new container)."""
-        return await media.for_code_again(await self._earlier(entry, conversation_id))
+        return await self._media.for_code_again(await self._earlier(entry, conversation_id))
 
     async def after_new_container(
         self,

@@ -21,7 +21,7 @@ from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.language import LANGUAGE_CALLBACK_PREFIX, LanguageHandlers
 from bot.handlers.membership import MembershipHandlers
-from bot.handlers.messages import IMAGE_TOOL, Drawing, MessageHandlers
+from bot.handlers.messages import MessageHandlers
 from bot.handlers.retry import RetryHandlers
 from bot.handlers.speaking import Speaker
 from bot.handlers.status import StatusHandlers
@@ -45,10 +45,7 @@ def register_handlers(
 ) -> None:
     """Each handler class gets only the collaborators it uses: never the store or the backend."""
     config, engine = services.config, services.engine
-    can_draw = IMAGE_TOOL in services.tools
-    drawing: Drawing = "off"
-    if config.media.drawing.command:
-        drawing = "on" if can_draw else "unavailable"
+    drawing = services.image_command
     speaker = Speaker(services.languages, services.catalogues)
     access = AccessControl(config, services.store, speaker)
     commands = CommandHandlers(

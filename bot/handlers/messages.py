@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Literal, TypeAlias
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -15,14 +14,13 @@ from bot.handlers.access import AccessControl
 from bot.handlers.addressing import addressed_text, chat_key, is_private, text_for_model
 from bot.handlers.attachments import attachments_of, file_label
 from bot.handlers.speaking import Speaker
+from bot.media.settings import ImageCommand
 from bot.texts import render
 from storage import Attachment, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
 IMAGE_TOOL = "image_generation"  # the hosted tool /image forces
-# /image: IMAGE_COMMAND off, on, or on while the backend cannot draw (said to whoever asks).
-Drawing: TypeAlias = Literal["off", "on", "unavailable"]
 
 
 class MessageHandlers:
@@ -36,7 +34,7 @@ class MessageHandlers:
         trigger: str | None,
         adds_group_context: bool,
         image_detail: str = "high",
-        drawing: Drawing = "off",
+        drawing: ImageCommand = "off",
     ) -> None:
         self._drawing = drawing  # /image: off, on, or on but the backend cannot draw
         self._image_detail = image_detail

@@ -31,6 +31,11 @@ ImageQuality: TypeAlias = Literal["low", "medium", "high", "auto"]
 IMAGE_SIZE = re.compile(r"^(auto|\d{3,4}x\d{3,4})$")
 
 
+# /image as users find it: IMAGE_COMMAND off, on, or on while the bot cannot draw (its backend
+# has no image tool, or TOOLS_OFF names it): said to whoever asks.
+ImageCommand: TypeAlias = Literal["off", "on", "unavailable"]
+
+
 @dataclass(frozen=True, slots=True)
 class ImageSettings:
     """How images are drawn (IMAGE_MODEL, IMAGE_QUALITY, IMAGE_SIZE) and whether anyone may ask
