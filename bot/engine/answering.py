@@ -1,5 +1,5 @@
-"""One message's life: its turn (typing, the model, the answer shown as it is written), the
-reply, and the inbox's record of it until the user has read what there is to say.
+"""One message's life: its turn (typing, the model, the answer shown as it is written) and its
+reply (sent by `replies`, which also keeps the inbox's record until the user has read it).
 
 The engine (`chat_engine`) decides when a message runs; this decides how.
 """
@@ -23,13 +23,14 @@ from bot.backends import (
     TurnStatus,
 )
 from bot.engine.budget_notices import budget_reached, budget_warning, money, with_cost
-from bot.engine.channel import LiveAnswer, ReplyChannel, RetryButton
+from bot.engine.channel import ReplyChannel
 from bot.engine.conversations import Conversations, LiveConversation
 from bot.engine.languages import answer_in
 from bot.engine.media_reader import MediaReader, MediaRefused, ReadMedia
 from bot.engine.metering import BudgetHit, CostMeter, Reservation
 from bot.engine.outcome import Outcome, describe, for_error, with_sources
 from bot.engine.quota_pause import OwnerNotice, QuotaPause
+from bot.engine.replies import Replies
 from bot.engine.tool_results import ToolResults
 from bot.engine.tool_status import tool_started
 from bot.engine.turn import RunningTurn, TurnRunner
@@ -65,6 +66,7 @@ class Answerer:
         fetch_artifact: Callable[[Artifact], Awaitable[bytes]] | None = None,
     ) -> None:
         self._tool_results = ToolResults(store, fetch_artifact, media)
+        self._replies = Replies(store, self._tool_results)
         self._store = store
         self._media = media
         self._tools = tools  # the hosted tools the backend offers
@@ -80,7 +82,6 @@ class Answerer:
         self._typing_interval = typing_interval
         self._stream = stream
         self.running: dict[ChatKey, RunningTurn] = {}
-        self._uncleared: set[int] = set()  # answered, but storage refused to clear them
         # Turns talking to the backend at once. Telegram delivers at most ~30 answers a second,
         # so more turns than that rate times a turn's length only queue at Telegram, while each
         # holds a connection, and the HTTP pool's bookkeeping grows with every open connection.
@@ -89,7 +90,9 @@ class Answerer:
     async def answer(self, entry: InboxEntry, channel: ReplyChannel) -> None:
         """Run the message's turn (unless it was answered before a restart) and deliver it."""
         if entry.state == "answered" and entry.reply is not None:
-            await self._deliver(entry, Outcome.from_json(entry.reply), channel, None)
+            await self._replies.deliver(
+                entry, Outcome.from_json(entry.reply), channel, None, self._texts(entry)
+            )
             return
         if refusal := self._media.refusal(  # before any download
             entry,
@@ -98,11 +101,11 @@ class Answerer:
             code_offered="code_interpreter" in self._tools,
         ):
             await channel.send_notice(refusal)
-            await self._forget(entry)
+            await self._replies.forget(entry)
             return
         if self.quota.active and entry.state != "running":  # no call while the credit is out
             outcome = Outcome(notices=(self._texts(entry).quota_exhausted,), retry=True)
-            await self._deliver(entry, outcome, channel, None)
+            await self._replies.deliver(entry, outcome, channel, None, self._texts(entry))
             return
         live = channel.live_answer() if self._stream else None
         reservation: Reservation | None = None
@@ -118,7 +121,7 @@ class Answerer:
                     metered.period,
                 )
                 await channel.send_notice(budget_reached(metered, self._texts(entry)))
-                await self._forget(entry)
+                await self._replies.forget(entry)
                 if metered.scope == "total":
                     await self._total_budget_reached(metered)
                 return
@@ -153,24 +156,28 @@ class Answerer:
             except StorageUnavailable as exc:  # the answer is here: deliver it all the same
                 logger.error("Answer in chat %s not kept before sending: %s", entry.key, exc)
             self._meter.release(reservation)
-            await self._deliver(entry, outcome, channel, live)
+            await self._replies.deliver(entry, outcome, channel, live, self._texts(entry))
             for warning in self._meter.warnings(reservation, settled):
                 await channel.send_notice(budget_warning(warning, self._texts(entry)))
         except MediaRefused as exc:
             logger.info(
                 "Message %s in chat %s: attachments not read (%s)", entry.message_id, entry.key, exc
             )
-            await self._deliver(
-                entry, Outcome(notices=(exc.sentence,), retry=exc.retry), channel, None
+            await self._replies.deliver(
+                entry,
+                Outcome(notices=(exc.sentence,), retry=exc.retry),
+                channel,
+                None,
+                self._texts(entry),
             )
         except StorageUnavailable as exc:
             logger.error("Message %s in chat %s not answered: %s", entry.message_id, entry.key, exc)
             await channel.send_notice(self._texts(entry).storage_unavailable)
-            await self._forget(entry)
+            await self._replies.forget(entry)
         except Exception:
             logger.exception("Turn failed in chat %s", entry.key)
             await channel.send_notice(self._texts(entry).internal_error)
-            await self._forget(entry)
+            await self._replies.forget(entry)
         finally:
             if reservation is not None:
                 self._meter.release(reservation)
@@ -319,64 +326,6 @@ class Answerer:
                 key,
                 error_code or "no error code",
             )
-
-    async def _deliver(
-        self, entry: InboxEntry, outcome: Outcome, channel: ReplyChannel, live: LiveAnswer | None
-    ) -> None:
-        """Send what the turn left to say, then let the inbox forget the message."""
-        retry = RetryButton(self._texts(entry).retry_button, entry.id) if outcome.retry else None
-        for n, notice in enumerate(outcome.notices, start=1):
-            await channel.send_notice(notice, retry if n == len(outcome.notices) else None)
-        captioned = False
-        if outcome.files:
-            # A short answer rides with the files as their caption: one message, not two
-            # (unless part of it is already in the chat, as a group's edited message is).
-            caption = "" if live is not None and live.posted else outcome.answer
-            captioned = await self._tool_results.send_files(
-                entry, outcome.files, channel, self._texts(entry), caption, outcome.note
-            )
-        if captioned:
-            if live is not None:
-                await live.discard()
-        elif outcome.answer and live is not None:
-            await live.finish(outcome.answer, outcome.note)
-        elif outcome.answer:
-            await channel.send_answer(outcome.answer, outcome.note)
-        if outcome.retry:
-            await self._keep_for_retry(entry)
-        else:
-            await self._forget(entry)
-
-    async def _keep_for_retry(self, entry: InboxEntry) -> None:
-        try:
-            await self._store.inbox_failed(entry.id)
-        except StorageUnavailable as exc:  # at worst the button says the message is gone
-            logger.error(
-                "Message %s in chat %s not kept for a retry: %s", entry.message_id, entry.key, exc
-            )
-
-    async def _forget(self, entry: InboxEntry) -> None:
-        """The message was answered (or told why not): the inbox may let it go.
-
-        If storage fails just then, the entry is cleared with the next one that can be, so
-        a restart does not deliver it again (unless the bot stops before storage recovers).
-        Chats answer concurrently, so only ids that failed before are shared: clearing one
-        twice is harmless, skipping one is not.
-        """
-        waiting = [entry.id, *sorted(self._uncleared - {entry.id})]
-        for n, entry_id in enumerate(waiting):
-            try:
-                await self._store.inbox_done(entry_id)
-            except StorageUnavailable as exc:
-                self._uncleared.update(waiting[n:])
-                logger.error(
-                    "Message %s in chat %s answered but still in the inbox (%s); clearing it later",
-                    entry.message_id,
-                    entry.key,
-                    exc,
-                )
-                return
-            self._uncleared.discard(entry_id)
 
 
 async def _say(channel: ReplyChannel, notices: tuple[str, ...]) -> None:
