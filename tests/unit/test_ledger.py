@@ -29,6 +29,15 @@ def row(message_id: int, cost: int, *, user: int | None = 7, state: str = "settl
     )  # fmt: skip
 
 
+def schema_at(version: int, path: Path) -> sqlite3.Connection:
+    """A database as an older bot left it: the first `version` migrations applied."""
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:version]:
+        db.executescript(script)
+    db.execute(f"PRAGMA user_version = {version}")
+    return db
+
+
 async def test_a_reservation_does_not_count_and_its_settlement_counts_once(
     tmp_path: Path,
 ) -> None:
@@ -95,10 +104,7 @@ async def test_a_reservation_left_by_a_crash_settles_at_its_bound(tmp_path: Path
 
 async def test_token_counts_from_before_the_ledger_move_in(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    with sqlite3.connect(path) as db:
-        for script in MIGRATIONS[:5]:
-            db.executescript(script)
-        db.execute("PRAGMA user_version = 5")
+    with schema_at(5, path) as db:
         db.execute(
             "INSERT INTO usage (chat_id, topic_id, response_id, model, input_tokens, output_tokens,"
             " created_at) VALUES (42, 0, 'resp_1', 'gpt-6-luna', 300, 40, '2026-11-30T10:00:00Z')"
@@ -167,10 +173,7 @@ async def test_the_totals_count_the_tools_each_answer_used(tmp_path: Path) -> No
 
 async def test_tool_counts_from_before_the_totals_had_them_are_counted(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    with sqlite3.connect(path) as db:
-        for script in MIGRATIONS[:9]:
-            db.executescript(script)
-        db.execute("PRAGMA user_version = 9")
+    with schema_at(9, path) as db:
         db.execute(
             "INSERT INTO ledger (chat_id, message_id, topic_id, user_id, backend, model, state,"
             " source, input_tokens, output_tokens, cost_micros, priced, day, month, web_searches,"
