@@ -54,7 +54,7 @@ class LivePreview(abc.ABC):
         self._stopping = False
 
     @abc.abstractmethod
-    async def _show(self, markdown: str) -> bool:
+    async def _show(self, part: MessagePart) -> bool:
         """Show the preview; False if the rate limiter skipped it."""
 
     @abc.abstractmethod
@@ -140,13 +140,16 @@ class LivePreview(abc.ABC):
             preview = f"{preview}\n\n{self._status}" if preview else self._status
         if not preview or (preview == self._shown and self._keepalive is None):
             return
+        part = preview_part(preview, TEXT_LIMIT)
+        if part is None:  # nothing to see yet (an opening code fence): keep what shows
+            return
         bot, chat_id = self._sender.bot, self._sender.chat_id
         if self._shown and not room_for_low_priority(bot, chat_id, self.endpoint):
             self._last_shown = time.monotonic()  # try again an interval later
             return
         shown = True
         try:
-            shown = await self._show(preview)
+            shown = await self._show(part)
         except TelegramError as exc:  # a preview is decoration: never fatal
             logger.debug("Preview in chat %s failed: %r", chat_id, exc)
         if shown:
@@ -183,7 +186,7 @@ class DraftAnswer(LivePreview):
         self._draft_id = draft_id
         self._can_stop = can_stop
 
-    async def _show(self, markdown: str) -> bool:
+    async def _show(self, part: MessagePart) -> bool:
         sender = self._sender
 
         async def draft(text: str, parse_mode: str | None) -> bool:
@@ -201,7 +204,7 @@ class DraftAnswer(LivePreview):
             )
             return not was_skipped()
 
-        return await with_plain_fallback(draft, preview_part(markdown, TEXT_LIMIT), sender.chat_id)
+        return await with_plain_fallback(draft, part, sender.chat_id)
 
     async def _deliver(self, part: MessagePart) -> None:
         await self._sender.send(part)
@@ -220,8 +223,7 @@ class EditedAnswer(LivePreview):
         self._message: Message | None = None
         self._message_text = ""
 
-    async def _show(self, markdown: str) -> bool:
-        part = preview_part(markdown, TEXT_LIMIT)
+    async def _show(self, part: MessagePart) -> bool:
         if self._message is None:
             self._message = await self._sender.send(part)
             self.posted = True

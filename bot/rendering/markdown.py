@@ -3,11 +3,14 @@
 Telegram's HTML accepts a handful of tags and rejects the whole message on anything else, so we
 parse the Markdown properly (CommonMark, via markdown-it-py) and write only tags Telegram knows,
 escaping everything else. Raw HTML from the model is shown as text, never passed through.
+Never cut: where the parser would give up (Markdown nested deeper than it follows, and it drops
+the rest silently), the text goes as it came, unformatted.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -17,8 +20,15 @@ from markdown_it.token import Token
 
 from bot.rendering.splitting import split_markdown, utf16_len
 
+logger = logging.getLogger(__name__)
+
 SAFE_LINK = re.compile(r"^(https?://|tg://|mailto:)", re.IGNORECASE)
 TAG = re.compile(r"<[^>]*>")
+# markdown-it stops at this depth and drops the rest of the text. Its default, 20, is reached by
+# an ordinary list ten levels deep; 100 is far past what anyone writes (a list 48 levels deep),
+# and well inside Python's recursion limit.
+MAX_NESTING = 100
+INDENTED_LEVELS = 10  # deeper list items are indented no further: a chat is narrow
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +43,12 @@ def format_answer(markdown: str, limit: int) -> list[MessagePart]:
     """Split an answer into parts whose visible text fits `limit`, each rendered to HTML."""
     parts: list[MessagePart] = []
     for chunk in split_markdown(markdown, limit):
-        rendered = render_markdown(chunk)
-        plain = visible_text(rendered)
-        if utf16_len(plain) > limit and utf16_len(chunk) > 1:
+        part = render_part(chunk)
+        if utf16_len(part.plain) > limit and utf16_len(chunk) > 1:
             # Rendering grew the text (e.g. a padded table): split this chunk finer.
             parts.extend(format_answer(chunk, max(1, limit * 3 // 4)))
-        elif plain.strip():
-            parts.append(MessagePart(html=rendered, plain=plain))
+        elif part.plain.strip():
+            parts.append(part)
         elif chunk.strip():
             parts.append(MessagePart(html=html.escape(chunk, quote=False), plain=chunk))
     return parts
@@ -63,14 +72,15 @@ def with_note(parts: list[MessagePart], note: str, limit: int) -> list[MessagePa
     return [*parts, closing]
 
 
-def preview_part(markdown: str, limit: int) -> MessagePart:
-    """Markdown so far as Telegram HTML that always parses and fits one message."""
-    rendered = render_markdown(markdown)
-    plain = visible_text(rendered)
-    if utf16_len(plain) > limit:  # rendering grew it (a padded table): show the plain tail
+def preview_part(markdown: str, limit: int) -> MessagePart | None:
+    """Markdown so far as Telegram HTML that always parses and fits one message; None while it
+    shows nothing yet (an opening code fence, say): Telegram would show an empty draft as
+    "Thinking…" in place of the text so far, and refuses an empty message."""
+    part = render_part(markdown)
+    if utf16_len(part.plain) > limit:  # rendering grew it (a padded table): show the plain tail
         tail = markdown[-(limit // 2) :]
-        return MessagePart(html=html.escape(tail, quote=False), plain=tail)
-    return MessagePart(html=rendered, plain=plain)
+        part = MessagePart(html=html.escape(tail, quote=False), plain=tail)
+    return part if part.plain.strip() else None
 
 
 def visible_text(telegram_html: str) -> str:
@@ -78,14 +88,37 @@ def visible_text(telegram_html: str) -> str:
     return html.unescape(TAG.sub("", telegram_html))
 
 
+def render_part(markdown: str) -> MessagePart:
+    """Markdown as one message part: Telegram HTML, or the text as it came where the parser
+    would not follow it to the end."""
+    try:
+        tokens = _parser().parse(markdown)
+    except RecursionError:
+        tokens = None
+    if tokens is None or _reached_the_nesting_limit(tokens):
+        logger.info(
+            "Markdown nested too deep to format (%d characters): sent as text", len(markdown)
+        )
+        return MessagePart(html=_escape(markdown), plain=markdown)
+    rendered = _HtmlWriter().render(tokens)
+    return MessagePart(html=rendered, plain=visible_text(rendered))
+
+
 def render_markdown(markdown: str) -> str:
-    """Render Markdown to the HTML subset Telegram accepts."""
-    return _HtmlWriter().render(_parser().parse(markdown))
+    """Render Markdown to the HTML subset Telegram accepts (never dropping text)."""
+    return render_part(markdown).html
 
 
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    options = {"html": False, "maxNesting": MAX_NESTING}
+    return MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
+
+
+def _reached_the_nesting_limit(tokens: list[Token]) -> bool:
+    """Whether the parse may have stopped early: the deepest token is where markdown-it gives
+    up (a text one level shallower also gets there, and is sent unformatted all the same)."""
+    return any(token.level >= MAX_NESTING - 1 for token in tokens)
 
 
 def _escape(text: str) -> str:
@@ -100,6 +133,7 @@ class _HtmlWriter:
         self._pending_newlines = 0
         self._lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
         self._table: list[list[str]] | None = None
+        self._quotes = 0  # open blockquotes: Telegram cannot nest them, so only one is written
 
     def render(self, tokens: list[Token]) -> str:
         index = 0
@@ -133,14 +167,21 @@ class _HtmlWriter:
             self._separate(1 if self._lists else 2)
         elif kind == "list_item_open":
             self._separate(1)
-            self._write("  " * (len(self._lists) - 1) + self._list_marker(token))
+            depth = min(len(self._lists) - 1, INDENTED_LEVELS)
+            self._write("  " * depth + self._list_marker(token))
         elif kind == "list_item_close":
             self._separate(1)
         elif kind == "blockquote_open":
-            self._write("<blockquote>")
+            self._quotes += 1
+            if self._quotes == 1:
+                self._write("<blockquote>")
+            elif self._out[-1] != "<blockquote>":  # a quote in a quote: a line of its own
+                self._separate(1)
         elif kind == "blockquote_close":
-            self._trim_trailing_newlines()
-            self._out.append("</blockquote>")
+            self._quotes -= 1
+            if self._quotes == 0:
+                self._trim_trailing_newlines()
+                self._out.append("</blockquote>")
             self._separate(2)
         elif kind in ("fence", "code_block"):
             self._code_block(token)

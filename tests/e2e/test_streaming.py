@@ -218,3 +218,20 @@ async def test_poll_mode_answers_without_drafts(
     assert answer == openai_server.turns[0].text
     assert telegram.drafts == []
     assert telegram.calls_to("sendChatAction", alice.chat_id)
+
+
+async def test_a_draft_is_never_empty_while_a_code_block_opens(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    # The first piece is the fence alone ("```python\n"): it shows nothing yet, and an empty
+    # draft would replace what the user sees with "Thinking…".
+    code = "```python\nprint('hello')\n```\nThat prints hello."
+    pieces = -(-len(code) // 10)  # ten characters each: the first is the fence line alone
+    openai_server.replies.append(Reply(text=code, chunks=pieces, chunk_delay=0.6))
+    alice.say("Show me some Python")
+
+    [answer] = await alice.replies(1)
+
+    assert "print('hello')" in answer and answer.endswith("That prints hello.")
+    drafts = drafts_of(telegram, alice.chat_id)
+    assert drafts and all(draft.strip() for draft in drafts)

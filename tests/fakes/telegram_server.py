@@ -102,6 +102,9 @@ class _StrictTelegramHTML(HTMLParser):
             raise TelegramHTMLError(f'Unsupported start tag "{tag}"')
         if tag == "a" and not any(k == "href" for k, _ in attrs):
             raise TelegramHTMLError('Tag "a" must have attribute "href"')
+        if tag == "blockquote" and tag in self.stack:
+            # The Bot API's formatting rules: "blockquote ... entities can't be nested".
+            raise TelegramHTMLError("Blockquote entities can't be nested")
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rendering.markdown import format_answer, render_markdown, visible_text
+from bot.rendering.markdown import (
+    MessagePart,
+    format_answer,
+    preview_part,
+    render_markdown,
+    visible_text,
+)
 from bot.rendering.splitting import utf16_len
 from tests.fakes.telegram_server import parse_telegram_html
 
@@ -96,3 +104,100 @@ def test_any_model_output_renders_to_html_telegram_accepts(bits: list[str]) -> N
 
 def test_a_fence_with_a_blank_info_string_renders_as_plain_code() -> None:
     assert render_markdown("``` \nx\n```") == "<pre>x</pre>"
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text)
+
+
+def shows_every_word_in_order(markdown: str, parts: list[MessagePart]) -> bool:
+    """Every word of `markdown` is in what the user reads, in order, letters and digits only
+    (formatting may join words: `0*0*` reads "00"; extra text such as list bullets may come)."""
+    shown = "".join(words(" ".join(part.plain for part in parts)))
+    position = 0
+    for word in words(markdown):
+        found = shown.find(word, position)
+        if found < 0:
+            return False
+        position = found + len(word)
+    return True
+
+
+def test_a_list_ten_levels_deep_keeps_its_deepest_item_and_the_text_after_it() -> None:
+    markdown = "".join("  " * level + f"- item{level}\n" for level in range(10))
+    markdown += "\nThe paragraph after the list."
+
+    [part] = format_answer(markdown, 4096)
+
+    assert "• item9" in part.plain
+    assert part.plain.endswith("The paragraph after the list.")
+    assert "<b>" not in part.html and "•" in part.html  # still formatted as a list
+
+
+def test_quotes_deeper_than_telegram_shows_are_one_quote_with_every_word() -> None:
+    markdown = "> " * 30 + "the deepest words\n\nand the text after"
+
+    [part] = format_answer(markdown, 4096)
+
+    assert part.html == "<blockquote>the deepest words</blockquote>\n\nand the text after"
+
+
+def test_markdown_nested_past_what_the_parser_follows_is_sent_as_text() -> None:
+    markdown = "> " * 300 + "the deepest words\n\nand the text after"
+
+    [part] = format_answer(markdown, 4096)
+
+    assert part.plain == markdown
+    assert parse_telegram_html(part.html) == markdown
+
+
+def test_a_preview_that_shows_nothing_yet_is_none() -> None:
+    assert preview_part("```python\n", 4096) is None
+    assert preview_part("#", 4096) is None
+    preview = preview_part("```python\nprint(1)", 4096)
+    assert preview is not None and preview.plain == "print(1)"
+
+
+NESTING = st.sampled_from(["> ", "- ", "* ", "1. ", "2) ", "  ", "    ", "+ "])
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=6)
+
+
+@st.composite
+def nested_lines(draw: st.DrawFn) -> str:
+    """A line behind any number of quote, list and indent markers, as models nest them."""
+    prefix = "".join(draw(st.lists(NESTING, max_size=60)))
+    return prefix + " ".join(draw(st.lists(WORD, min_size=1, max_size=4)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(nested_lines(), st.just("")), min_size=1, max_size=25))
+def test_any_nesting_keeps_every_word_in_order(lines: list[str]) -> None:
+    markdown = "\n".join(lines)
+    parts = format_answer(markdown, 4096)
+
+    assert shows_every_word_in_order(markdown, parts)
+    for part in parts:
+        assert parse_telegram_html(part.html) == part.plain
+
+
+# Any Markdown the parser shows whole: no `[` (link definitions are invisible by design), no `&`
+# (entities), no `<` (autolinks), no fences (their info string is metadata).
+SOURCE_TEXT = st.text(alphabet="abcxyz019 \n\n>>--**__#.)|+=:\\\t", max_size=400)
+
+
+@settings(max_examples=500, deadline=None)
+@given(SOURCE_TEXT)
+def test_any_markdown_keeps_every_word_in_order(markdown: str) -> None:
+    parts = format_answer(markdown, 4096)
+
+    assert shows_every_word_in_order(markdown, parts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(nested_lines(), SOURCE_TEXT), min_size=1, max_size=40))
+def test_long_nested_answers_split_into_parts_keep_every_word(pieces: list[str]) -> None:
+    markdown = "\n".join(pieces * 8)
+    parts = format_answer(markdown, 500)
+
+    assert shows_every_word_in_order(markdown, parts)
+    assert all(utf16_len(part.plain) <= 500 for part in parts)
