@@ -58,7 +58,9 @@ async def _stop(bot: asyncio.subprocess.Process) -> None:
 async def overheads(workdir: Path) -> dict[str, Any]:
     telegram = FakeTelegram(flood=FloodRules())
     await telegram.start()
-    openai = await OpenAIProcess.start(Scenario("media", 1, 1, "poll", ttft=0.02, answer_tokens=20))
+    openai = await OpenAIProcess.start(
+        Scenario("media", "media", 1, 1, "poll", ttft=0.02, answer_tokens=20)
+    )
     bot = await _start_bot(telegram, openai, workdir, "media")
     photo = jpeg(1280, 960)
     pushed: dict[str, list[tuple[int, list[str]]]] = {"photo": [], "voice": [], "album": []}
@@ -125,7 +127,9 @@ async def big_documents(workdir: Path) -> dict[str, Any]:
     """20 chats send a 20 MB PDF at once (Responses backend: each goes to the model inline)."""
     telegram = FakeTelegram(flood=FloodRules())
     await telegram.start()
-    openai = await OpenAIProcess.start(Scenario("media", 1, 1, "poll", ttft=0.05, answer_tokens=20))
+    openai = await OpenAIProcess.start(
+        Scenario("media", "media", 1, 1, "poll", ttft=0.05, answer_tokens=20)
+    )
     head = pdf()
     document = head + b"%" + b"x" * (BIG_DOCUMENT - len(head) - 1)
     bot = await _start_bot(telegram, openai, workdir, "documents", MAX_DOCUMENT_MB="20")

@@ -9,12 +9,14 @@ ack latency, first-text latency, delivery overhead, the longest gap without visi
 calls per message, wall time against the floor Telegram's limits set, lost and reordered
 answers, 429s received, CPU seconds per 1,000 messages and peak RSS.
 
-    ./run.sh bench                      # the standard scenarios (about seven minutes)
-    ./run.sh bench --only group         # the standard scenarios whose name contains "group"
-    ./run.sh bench --only ledger        # only the ledger: metering per turn, /usage all at 1M rows
-    ./run.sh bench --only media         # only media: photo/voice/album overhead, 20 x 20 MB files
-    ./run.sh bench --only tools         # only tools: charts and drawings, model done → in the chat
+    ./run.sh bench                      # everything (about ten minutes)
+    ./run.sh bench --only group,poll    # these scenarios only (names below; "text": all eight)
+    ./run.sh bench --only ledger        # the ledger: metering per turn, /usage all at 1M rows
+    ./run.sh bench --only media         # media: photo/voice/album overhead, 20 x 20 MB files
+    ./run.sh bench --only tools         # tools: charts and drawings, model done → in the chat
     ./run.sh bench --chats 1000 --messages 3 --mode stream
+
+Every run writes what it measured to bench/results/latest.json (or --out).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ TELEGRAM_FLOOR_RATE = 30.0  # messages a second: the overall limit
 
 @dataclass
 class Scenario:
+    key: str  # what --only names
     name: str
     chats: int  # private chats, or in a group scenario the people (each in a topic of its own)
     messages: int
@@ -445,21 +448,58 @@ def _p(values: dict[str, float], *keys: str) -> str:
 
 NO_THINK = (0.0, 0.0)
 STANDARD = [
-    Scenario("follow-ups, fast model", chats=5, messages=5, mode="stream", think=NO_THINK,
-             ttft=0.1, tokens_per_second=600.0, answer_tokens=120),  # about 0.3 s a turn
-    Scenario("20 chats, no think time", chats=20, messages=3, mode="stream", think=NO_THINK),
-    Scenario("within budget, stream", chats=20, messages=3, mode="stream"),
-    Scenario("within budget, poll", chats=20, messages=3, mode="poll"),
-    Scenario("5 people, one group", chats=5, messages=3, mode="stream", think=NO_THINK,
+    Scenario("follow-ups", "follow-ups, fast model", chats=5, messages=5, mode="stream",
+             think=NO_THINK, ttft=0.1, tokens_per_second=600.0, answer_tokens=120),  # ~0.3 s
+    Scenario("no-think", "20 chats, no think time", chats=20, messages=3, mode="stream",
+             think=NO_THINK),
+    Scenario("stream", "within budget, stream", chats=20, messages=3, mode="stream"),
+    Scenario("poll", "within budget, poll", chats=20, messages=3, mode="poll"),
+    Scenario("group", "5 people, one group", chats=5, messages=3, mode="stream", think=NO_THINK,
              group=True),
-    Scenario("beyond budget, stream", chats=200, messages=3, mode="stream"),
-    Scenario("beyond budget, actions share the limit", chats=200, messages=3, mode="stream",
-             actions_share_limit=True),
-    Scenario("far beyond budget, stream", chats=1000, messages=3, mode="stream"),
+    Scenario("beyond", "beyond budget, stream", chats=200, messages=3, mode="stream"),
+    Scenario("beyond-actions", "beyond budget, actions share the limit", chats=200, messages=3,
+             mode="stream", actions_share_limit=True),
+    Scenario("far-beyond", "far beyond budget, stream", chats=1000, messages=3, mode="stream"),
 ]  # fmt: skip
+SUITES = ("ledger", "media", "tools")  # benchmarks of their own, each with its own module
+NAMES = (*SUITES, "text", *(s.key for s in STANDARD))
 
 
-def main() -> None:
+@dataclass(frozen=True)
+class Plan:
+    """What one run measures: text scenarios and the other suites, by exact name."""
+
+    scenarios: list[Scenario]
+    suites: list[str]
+
+
+def plan(only: str | None) -> Plan:
+    """`--only a,b`: exact names ("text" is every text scenario); None: everything."""
+    if only is None:
+        return Plan(list(STANDARD), list(SUITES))
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    if unknown := [name for name in names if name not in NAMES]:
+        raise ValueError(f"unknown: {', '.join(unknown)} (the names: {', '.join(NAMES)})")
+    scenarios = [s for s in STANDARD if "text" in names or s.key in names]
+    return Plan(scenarios, [suite for suite in SUITES if suite in names])
+
+
+def run_suite(name: str) -> Any:
+    """The figures of one of the suites that are not text scenarios."""
+    if name == "ledger":
+        from bench import ledger  # the ledger's own benchmark: no bot process, no fakes
+
+        return ledger.run()
+    if name == "media":
+        from bench import media  # photos, voice, albums and big documents: its own bot runs
+
+        return media.run()
+    from bench import tools  # charts and drawings delivered: its own bot runs
+
+    return tools.run()
+
+
+def main(argv: list[str] | None = None) -> None:
     # The bot drops its connections when it stops; the fakes' server would print each one.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser(
@@ -474,63 +514,52 @@ def main() -> None:
         "--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"),
         help="users: seconds between an answer and their next message",
     )  # fmt: skip
-    parser.add_argument("--only", help="run the standard scenarios whose name contains this")
+    parser.add_argument("--only", help=f"comma-separated, from: {', '.join(NAMES)}")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
-    args = parser.parse_args()
-    scenarios = [s for s in STANDARD if args.only is None or args.only in s.name]
+    args = parser.parse_args(argv)
+    try:
+        chosen = plan(args.only)
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.chats:
-        scenarios = [
-            Scenario(f"{args.chats} chats, {args.mode}", args.chats, args.messages, args.mode,
-                     ttft=args.ttft, tokens_per_second=args.tps, think=tuple(args.think))
-        ]  # fmt: skip
+        chosen = Plan(
+            [Scenario("custom", f"{args.chats} chats, {args.mode}", args.chats, args.messages,
+                      args.mode, ttft=args.ttft, tokens_per_second=args.tps,
+                      think=tuple(args.think))],
+            [],
+        )  # fmt: skip
+    suites = {name: run_suite(name) for name in chosen.suites}
     results = []
-    ledger_figures = None
-    if not args.chats and (args.only is None or args.only in "ledger"):
-        from bench import ledger  # the ledger's own benchmark: no bot process, no fakes
-
-        ledger_figures = ledger.run()
-    media_figures = None
-    if not args.chats and (args.only is None or args.only in "media"):
-        from bench import media  # photos, voice, albums and big documents: its own bot runs
-
-        media_figures = media.run()
-    tools_figures = None
-    if not args.chats and (args.only is None or args.only in "tools"):
-        from bench import tools  # charts and drawings delivered: its own bot runs
-
-        tools_figures = tools.run()
-    if not scenarios:
-        return
     with tempfile.TemporaryDirectory() as workdir:
-        for scenario in scenarios:
+        for scenario in chosen.scenarios:
             print(
                 f"running: {scenario.name} ({scenario.chats} chats x {scenario.messages})",
                 flush=True,
             )
             results.append(asyncio.run(run(scenario, Path(workdir))))
-    print()
-    print(summary(results))
-    print()
-    print(table(results))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"\nmachine: {machine}")
+    if results:
+        print()
+        print(summary(results))
+        print()
+        print(table(results))
+        print(f"\nmachine: {machine}")
     for result in results:
         for note in result.notes:
             print(f"note ({result.scenario.name}): {note}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps(
-            {
-                "machine": machine,
-                "results": [asdict(r) for r in results],
-                "ledger": ledger_figures,
-                "media": media_figures,
-                "tools": tools_figures,
-            },
-            indent=2,
-        )
-    )
-    print(f"written: {args.out}")
+    write_results(args.out, machine, results, suites)
+
+
+def write_results(out: Path, machine: str, results: list[Result], suites: dict[str, Any]) -> None:
+    """What this run measured, whichever parts it ran (the others are null)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "machine": machine,
+        "results": [asdict(r) for r in results],
+        **{name: suites.get(name) for name in SUITES},
+    }
+    out.write_text(json.dumps(figures, indent=2))
+    print(f"written: {out}")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ async def _deliveries(workdir: Path, kind: str) -> dict[str, Any]:
     telegram = FakeTelegram(flood=FloodRules())
     await telegram.start()
     charts = CHARTS if kind == "charts" else 0
-    scenario = Scenario("tools", 1, 1, "stream", ttft=0.05, answer_tokens=20, charts=charts)
+    scenario = Scenario(
+        "tools", "tools", 1, 1, "stream", ttft=0.05, answer_tokens=20, charts=charts
+    )
     openai = await OpenAIProcess.start(scenario)
     personas = workdir / "personas.toml"
     personas.write_text(PERSONAS)
