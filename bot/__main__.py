@@ -5,13 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 
-USAGE = "usage: python -m bot [backup PATH | health]"
+HELP = """\
+Telethread: a Telegram bot that gives every chat its own AI conversation.
+
+usage: python -m bot [COMMAND]
+
+  (none)        run the bot (reads .env from this folder and the environment; see .env.example)
+  health        is the running bot healthy? exit 0 if so (Docker's HEALTHCHECK runs it)
+  backup PATH   a consistent copy of the database (DATABASE_PATH), safe while the bot runs
+  help          this text
+
+./run.sh wraps these and adds: test, test-real, bench (./run.sh help)."""
+USAGE = "usage: python -m bot [health | backup PATH | help]"
 
 
 def main() -> None:
@@ -24,11 +34,10 @@ def main() -> None:
 
     from bot.application import build_application
     from bot.config import ConfigError, load_config
-    from bot.handlers import ALLOWED_UPDATES
+    from bot.lifecycle import redact_uncaught, run
     from bot.logging_setup import configure_logging
     from bot.personas import PersonaFileError
-    from bot.startup import TokenRejected, connect, redact_uncaught
-    from storage import StorageUnavailable
+    from bot.services import Services
 
     try:
         config = load_config(os.environ)
@@ -37,44 +46,29 @@ def main() -> None:
         sys.exit(2)
     configure_logging(config.log_level, config.secrets, json_lines=config.log_format == "json")
     redact_uncaught()
-    log = logging.getLogger("bot")
     try:
         application = build_application(config)
     except (PersonaFileError, OSError) as exc:
-        log.error("Cannot start: %s", exc)
+        logging.getLogger("bot").error("Cannot start: %s", exc)
         sys.exit(2)
-    # Reach Telegram first (patiently) on the loop run_polling will use, so a wrong token or a
-    # missing network is one clear line instead of a traceback.
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    connecting = loop.create_task(connect(application))
-    for stop in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(stop, connecting.cancel)
-    try:
-        loop.run_until_complete(connecting)
-    except TokenRejected:
-        log.error(
-            "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): copy it again from @BotFather"
-        )
-        sys.exit(2)
-    except asyncio.CancelledError:
-        log.info("Stopped before Telegram could be reached")
-        return
-    finally:
-        for stop in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(stop)
-    # Pending updates are kept: messages sent while the bot was down are answered on start.
-    try:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    except StorageUnavailable as exc:  # at start: a corrupt, read-only or unreachable file
-        log.error("Cannot start: %s", exc)
-        sys.exit(2)
+    services = application.bot_data["services"]
+    assert isinstance(services, Services)
+    code = asyncio.run(run(application, services))
+    # Everything is closed. Skip the interpreter's teardown (a few hundred ms of freeing
+    # modules, during which a late stop signal would kill the process with its default action).
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def command(args: list[str]) -> int:
     """The owner's commands beside running the bot; exit codes as for the bot (2: usage)."""
     from bot.config import default
 
+    if args[0] in ("help", "-h", "--help"):
+        print(HELP)
+        return 0
     database = Path(os.environ.get("DATABASE_PATH") or default("database_path"))
     if args == ["health"]:
         return health(database, max_age=3 * default("heartbeat_interval"))
@@ -85,21 +79,13 @@ def command(args: list[str]) -> int:
 
 
 def health(database: Path, *, max_age: float) -> int:
-    """0 while the running bot keeps writing its heartbeat (for Docker's HEALTHCHECK)."""
-    import sqlite3
+    """0 while the running bot keeps writing its heartbeat (for Docker's HEALTHCHECK); 1 while
+    it is starting (Docker's start period ignores that) or unhealthy."""
+    from storage.health import read_health
 
-    from storage.health import heartbeat_age
-
-    try:
-        age = heartbeat_age(database)
-    except (LookupError, sqlite3.Error) as exc:
-        print(f"unhealthy: {exc}")
-        return 1
-    if age > max_age:
-        print(f"unhealthy: no heartbeat for {age:.0f} s (the bot stopped polling or is stuck)")
-        return 1
-    print(f"healthy: last heartbeat {age:.0f} s ago")
-    return 0
+    report = read_health(database, max_age=max_age)
+    print(report)
+    return 0 if report.state == "healthy" else 1
 
 
 def backup(database: Path, target: Path) -> int:

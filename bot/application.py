@@ -213,8 +213,9 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
         )
 
     async def post_stop(application: TelethreadApp) -> None:
-        # Updates have stopped; the bot can still send: let running answers finish.
-        await services.engine.drain(config.shutdown_grace)
+        # Updates have stopped; the bot can still send: let running answers finish (unless a
+        # second stop signal says not to wait).
+        await services.engine.drain(config.shutdown_grace, cut_short=services.stop_now)
 
     async def post_shutdown(application: TelethreadApp) -> None:
         await services.stop()

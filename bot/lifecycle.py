@@ -101,36 +101,55 @@ async def run(application: TelethreadApp, services: Services) -> int:
     loop = asyncio.get_running_loop()
     for stop in STOP_SIGNALS:
         loop.add_signal_handler(stop, stops.received, stop)
-    checking: asyncio.Task[object] | None = None
+    code = 1
     try:
-        try:
-            await services.store.open()
-        except StorageUnavailable as exc:
-            logger.error("Cannot start: %s (check DATABASE_PATH)", exc)
-            return 2
-        explain_access(services.config)
-        checking = asyncio.create_task(services.check_model_server())
-        try:
-            if not await until_stopped(connect(application), stops):
-                logger.info("Stopped before Telegram could be reached")
-                return 0
-        except TokenRejected:
-            logger.error(
-                "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): "
-                "copy it again from @BotFather"
-            )
-            return 2
-        if application.post_init is not None and not await until_stopped(
-            application.post_init(application), stops
-        ):
-            return 0
-        await start_polling(application)
-        await stops.requested.wait()
-        return 0
+        code = await serve(application, services, stops)
     finally:
-        if checking is not None:
-            checking.cancel()
         await shut_down(application, stops)
+        # Everything is closed; the interpreter's own exit takes a few hundred ms more. A signal
+        # then only hurries the exit (Python's default would print a KeyboardInterrupt).
+        for stop in STOP_SIGNALS:
+            loop.remove_signal_handler(stop)
+            signal.signal(stop, lambda *_: os._exit(code))
+    return code
+
+
+async def serve(application: TelethreadApp, services: Services, stops: StopRequests) -> int:
+    """Check, connect, start and serve until a stop is requested; the exit code."""
+    try:
+        await services.store.open()
+    except StorageUnavailable as exc:
+        logger.error("Cannot start: %s (check DATABASE_PATH)", exc)
+        return 2
+    await services.store.started()
+    explain_access(services.config)
+    checking = asyncio.create_task(services.check_model_server())  # logs its own line
+    try:
+        return await start(application, services, stops)
+    finally:
+        checking.cancel()
+
+
+async def start(application: TelethreadApp, services: Services, stops: StopRequests) -> int:
+    """Reach Telegram, start polling and wait for a stop; the exit code."""
+    try:
+        if not await until_stopped(connect(application), stops):
+            logger.info("Stopped before Telegram could be reached")
+            return 0
+    except TokenRejected:
+        logger.error(
+            "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): copy it again from @BotFather"
+        )
+        return 2
+    if application.post_init is not None and not await until_stopped(
+        application.post_init(application), stops
+    ):
+        return 0
+    await start_polling(application)
+    await services.store.heartbeat()  # healthy from now on, not at the first interval
+    await application.start()
+    await stops.requested.wait()
+    return 0
 
 
 async def until_stopped(work: Awaitable[T], stops: StopRequests) -> bool:
@@ -150,8 +169,8 @@ async def until_stopped(work: Awaitable[T], stops: StopRequests) -> bool:
 
 
 async def start_polling(application: TelethreadApp) -> None:
-    """As run_polling starts it: pending updates are kept (messages sent while the bot was down
-    are answered now), and polling errors go to the error handlers."""
+    """As run_polling starts polling: pending updates are kept (messages sent while the bot
+    was down are answered now), and polling errors go to the error handlers."""
     assert application.updater is not None  # the builder always makes one
 
     def polling_failed(error: Exception) -> None:
@@ -160,7 +179,6 @@ async def start_polling(application: TelethreadApp) -> None:
     await application.updater.start_polling(
         allowed_updates=ALLOWED_UPDATES, error_callback=polling_failed
     )
-    await application.start()
 
 
 async def shut_down(application: TelethreadApp, stops: StopRequests) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
-from bot.backends import Backend, ModelClient
+from bot.backends import Backend, ModelClient, server_check
 from bot.backends.transcription import Transcriber
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
@@ -44,6 +44,8 @@ class Services:
     started_at: float = field(default_factory=time.monotonic)
     # The hosted tools personas may use: what the backend offers, less TOOLS_OFF.
     tools: frozenset[str] = frozenset()
+    # Set by a second stop signal: answers being written are cut short (left in the inbox).
+    stop_now: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def image_command(self) -> ImageCommand:
@@ -76,8 +78,18 @@ class Services:
         if self.transcriber is not None:
             await self.transcriber.start()
 
+    async def check_model_server(self, *, log: bool = True) -> server_check.ServerCheck:
+        """Whether the model server takes our key and offers our model (`log`: one line)."""
+        check = await server_check.check_model_server(
+            self.client, self.config.openai_model, one_model_servers=self.config.backend == "chat"
+        )
+        if log:
+            check.log()
+        return check
+
     async def status(self) -> str:
         """The owner's /status: plain text, English like every operator report."""
+        server = await self.check_model_server(log=False)
         seen = self.last_error.seen
         last = "none" if seen is None else f"{_ago(time.time() - seen[0])} ago: {seen[1]}"
         config = self.config
@@ -89,6 +101,7 @@ class Services:
             + (", /image on" if self.image_command == "on" else ""),
             f"up for {_ago(time.monotonic() - self.started_at)}",
             f"Telegram: {self.telegram_link.describe()}",
+            f"model server: {server.summary}",
             f"messages waiting: {await self.store.inbox_count()}",
             f"turns running: {self.engine.turns_running}",
             f"last error: {last}",

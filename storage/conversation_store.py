@@ -13,7 +13,7 @@ from types import TracebackType
 
 import aiosqlite
 
-from storage.health import HEARTBEAT_KEY
+from storage.health import HEARTBEAT_KEY, STARTED_KEY
 from storage.inbox import InboxQueries
 from storage.ledger import LedgerQueries
 from storage.migrations import MIGRATIONS
@@ -38,7 +38,11 @@ class ConversationStore(InboxQueries, LedgerQueries, RemoteFileQueries):
         self._db: aiosqlite.Connection | None = None
 
     async def open(self) -> None:
-        """Open (creating) the database; StorageUnavailable says why it cannot be used."""
+        """Open (creating) the database; StorageUnavailable says why it cannot be used.
+
+        Opening an open store does nothing (the process opens it before reaching Telegram)."""
+        if self._db is not None:
+            return
         try:
             await self._open()
         except (sqlite3.Error, OSError) as exc:
@@ -87,10 +91,13 @@ class ConversationStore(InboxQueries, LedgerQueries, RemoteFileQueries):
             row = await cursor.fetchone()
         version = int(row[0]) if row else 0
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            logger.info("Applying database migration %d", number)
+            if version:  # a new database's migrations are no news: one line below says it
+                logger.info("Applying database migration %d", number)
             await self.db.executescript(
                 f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
             )
+        if not version:
+            logger.info("Created the database at %s (schema %d)", self._path, len(MIGRATIONS))
 
     async def get_chat(self, key: ChatKey) -> ChatRecord | None:
         async with self.db.execute(
@@ -145,6 +152,10 @@ class ConversationStore(InboxQueries, LedgerQueries, RemoteFileQueries):
     async def heartbeat(self) -> None:
         """The bot is alive and polling (read by `storage.health`)."""
         await self.set_setting(HEARTBEAT_KEY, repr(time.time()))
+
+    async def started(self) -> None:
+        """The bot process started: the health probe says "starting" until its first heartbeat."""
+        await self.set_setting(STARTED_KEY, repr(time.time()))
 
     # -- local conversation history -----------------------------------------------------------
 

@@ -113,6 +113,10 @@ def describe(exc: openai.APIError) -> str:
     request_id = getattr(exc, "request_id", None)
     if request_id:
         parts.append(f"request {request_id}")
+    if isinstance(exc, openai.APIConnectionError) and exc.__cause__ is not None:
+        # "Connection error." alone does not say whether the host, the port or TLS failed.
+        cause = exc.__cause__
+        parts.append(f"({type(cause).__name__}: {cause})" if str(cause) else f"({cause!r})")
     return " ".join(parts)
 
 

@@ -7,6 +7,7 @@ Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Callable, Mapping
@@ -258,12 +259,13 @@ class ChatEngine:
         """Delete (remotely and locally) conversations of chats inactive for `days` days."""
         return await self._conversations.purge_inactive(days)
 
-    async def drain(self, grace: float) -> None:
-        """Shutting down: start nothing new, give running turns `grace` seconds to finish.
+    async def drain(self, grace: float, cut_short: asyncio.Event | None = None) -> None:
+        """Shutting down: start nothing new, give running turns `grace` seconds to finish
+        (less if `cut_short` is set meanwhile).
 
         Whatever is left stays in the inbox and is resumed at the next start.
         """
-        await self._queues.close(grace)
+        await self._queues.close(grace, cut_short)
 
     async def aclose(self) -> None:
         await self._queues.close(0)

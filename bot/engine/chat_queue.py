@@ -9,7 +9,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from storage import ChatKey
 
@@ -51,12 +51,19 @@ class ChatQueues:
     def busy(self, key: ChatKey) -> bool:
         return key in self._workers
 
-    async def close(self, grace: float) -> None:
-        """Start no new job; give running ones `grace` seconds, then cancel them."""
+    async def close(self, grace: float, cut_short: asyncio.Event | None = None) -> None:
+        """Start no new job; give running ones `grace` seconds (or until `cut_short` is set),
+        then cancel them."""
         self._closing = True
         workers = list(self._workers.values())
         if workers and grace > 0:
-            await asyncio.wait(workers, timeout=grace)
+            finished = asyncio.ensure_future(asyncio.wait(workers))
+            waits: set[asyncio.Future[Any]] = {finished}
+            if cut_short is not None:
+                waits.add(asyncio.ensure_future(cut_short.wait()))
+            await asyncio.wait(waits, timeout=grace, return_when=asyncio.FIRST_COMPLETED)
+            for wait in waits:
+                wait.cancel()  # the waiting, not the workers
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)

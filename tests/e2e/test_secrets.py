@@ -63,7 +63,7 @@ async def test_uncaught_exceptions_and_warnings_are_scrubbed(tmp_path: Path) -> 
     script = f"""
 import threading, warnings
 from bot.logging_setup import configure_logging
-from bot.startup import redact_uncaught
+from bot.lifecycle import redact_uncaught
 configure_logging("INFO", [{secret!r}])
 redact_uncaught()
 warnings.warn("a warning quoting {secret}")

@@ -25,6 +25,10 @@ from tests.fakes.routing import ApiCall, Route
 
 __all__ = ["FakeOpenAI", "Reply", "Turn", "error_body"]
 
+# The models the tests name: the bot's (OPENAI_MODEL in the tests' environment), the defaults of
+# transcription and drawing, and a priced chat model.
+MODEL_NAMES = ("gpt-test", "gpt-6-luna", "gpt-transcribe", "gpt-image-2.6-sunburst")
+
 
 @dataclass
 class HttpFault:
@@ -47,7 +51,10 @@ class FakeOpenAI:
         self.chat_api = ChatAPI(self.model)
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.faults: list[HttpFault] = []
+        # What GET /models lists (the start-up check looks for the bot's model there).
+        self.model_names: list[str] = list(MODEL_NAMES)
         self._routes: list[Route] = [
+            Route("GET", r"/models", self._list_models),
             *self.responses_api.routes(),
             *self.assistants_api.routes(),
             *self.chat_api.routes(),
@@ -98,6 +105,14 @@ class FakeOpenAI:
             if ids is not None:
                 return await route.handler(ApiCall(request, ids, body, received_at))
         return web.json_response(error_body(f"Invalid URL ({request.method} {path})"), status=404)
+
+    async def _list_models(self, call: ApiCall) -> web.StreamResponse:
+        """`GET /models`, shaped as the spec's ListModelsResponse."""
+        data = [
+            {"id": name, "object": "model", "created": 1_700_000_000, "owned_by": "system"}
+            for name in self.model_names
+        ]
+        return web.json_response({"object": "list", "data": data})
 
     # -- what tests use -----------------------------------------------------------------------
 
