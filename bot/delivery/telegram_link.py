@@ -32,7 +32,7 @@ class TelegramLink:
     def __init__(self) -> None:
         self.down_since: float | None = None  # time.time() of the first failure
         self._cause = ""
-        self._reached = False  # until Telegram first answers, start-up reports (bot.startup)
+        self._reached = False  # until Telegram first answers, start-up reports (bot.lifecycle)
 
     def failed(self, cause: str) -> None:
         if self.down_since is None and self._reached:
