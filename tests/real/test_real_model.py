@@ -177,3 +177,15 @@ async def test_a_photo_to_a_model_that_cannot_see_is_one_sentence_and_the_chat_g
     assert answer.strip() and answer != ENGLISH.images_unavailable
     assert no_errors(caplog) == []
     assert not bot.services.backend.media.images  # later photos are refused without a call
+
+
+async def test_the_start_up_check_finds_the_real_server_and_its_model_list(
+    start_bot: StartBot, make_config: ConfigFactory, real_env: dict[str, str]
+) -> None:
+    bot = await start_bot(make_config(real_env))
+
+    check = await bot.services.check_model_server()
+
+    # llama.cpp lists its one model by file name and answers to any name: usable, with a note.
+    assert check.usable, check.summary
+    assert "is reachable" in check.summary
