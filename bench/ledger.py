@@ -19,7 +19,8 @@ from bot.engine.metering import CostMeter, Reservation
 from bot.engine.usage_reports import UsageReports
 from bot.usage.budgets import BudgetRules, Limit
 from bot.usage.prices import load_prices
-from storage import ChatKey, ConversationStore, TokenUsage
+from storage import ChatKey, TokenUsage
+from storage.conversation_store import ConversationStore
 
 TURNS = 2000
 ROWS = 1_000_000

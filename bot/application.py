@@ -42,7 +42,8 @@ from bot.personas import load_personas
 from bot.services import Services
 from bot.texts import CATALOGUES, LANGUAGES, Texts
 from bot.texts.languages import TELEGRAM_CODES
-from storage import ConversationStore, InboxEntry
+from storage import InboxEntry
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

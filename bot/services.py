@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
-from bot.backends import Backend, ModelClient, server_check
-from bot.backends.transcription import Transcriber
+from bot.backends import Backend, ModelClient, Transcriber, server_check
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
@@ -20,7 +19,7 @@ from bot.logging_setup import LastError
 from bot.media.settings import ImageCommand
 from bot.personas import PersonaBook
 from bot.texts import Language, Texts
-from storage import ConversationStore
+from storage.conversation_store import ConversationStore
 
 IMAGE = "image_generation"
 

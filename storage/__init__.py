@@ -1,9 +1,10 @@
 """SQLite storage: chat → conversation mapping, personas, the inbox and the ledger.
 
-Imports nothing from `bot`: the record types in `storage.records` are the bot's vocabulary.
+Imports nothing from `bot`: the record types in `storage.records` are the bot's vocabulary, and
+they are all this package exports. The repository is imported from its own module, so the
+import contracts (pyproject.toml) see who uses it.
 """
 
-from storage.conversation_store import ConversationStore
 from storage.records import (
     Attachment,
     AttachmentKind,
@@ -28,7 +29,6 @@ __all__ = [
     "ChatKey",
     "ChatLanguage",
     "ChatRecord",
-    "ConversationStore",
     "HistoryMessage",
     "ImageTokens",
     "InboxEntry",

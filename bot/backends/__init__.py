@@ -27,6 +27,8 @@ from bot.backends.base import (
     QuotaExhausted,
     TextDelta,
     ToolStarted,
+    Transcriber,
+    Transcript,
     TranscriptionFailed,
     TurnEvent,
     TurnInput,
@@ -36,7 +38,7 @@ from bot.backends.base import (
 )
 from bot.backends.openai_calls import http_client
 from bot.config import Config
-from storage import ConversationStore
+from storage.conversation_store import ConversationStore
 
 __all__ = [
     "TOOL_CALL_REFUSED",
@@ -56,6 +58,8 @@ __all__ = [
     "QuotaExhausted",
     "TextDelta",
     "ToolStarted",
+    "Transcriber",
+    "Transcript",
     "TranscriptionFailed",
     "TurnEvent",
     "TurnInput",

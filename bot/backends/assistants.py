@@ -49,7 +49,8 @@ from bot.backends.openai_calls import (
 )
 from bot.backends.run_files import RunFiles
 from bot.backends.uploads import delete_uploads, upload
-from storage import ConversationStore, TokenUsage
+from storage import TokenUsage
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

@@ -167,6 +167,27 @@ class TranscriptionFailed(BackendError):
 
 
 @dataclass(frozen=True, slots=True)
+class Transcript:
+    text: str
+    seconds: int | None  # as the server billed it, if it says
+
+
+class Transcriber(Protocol):
+    """Audio to text on a server of its own (TRANSCRIPTION_BASE_URL); the engine's view of it."""
+
+    @property
+    def model(self) -> str: ...
+
+    async def start(self) -> None:
+        """Get ready before any chat waits (e.g. load the SDK's module)."""
+        ...
+
+    async def transcribe(self, data: bytes, filename: str | None, mime: str | None) -> Transcript:
+        """The text; raises TranscriptionFailed (or BackendMisconfigured for a wrong key)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class ModelSettings:
     """How every backend asks for an answer; built once from the config and passed whole."""
 

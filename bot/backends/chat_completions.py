@@ -38,7 +38,8 @@ from bot.backends.chat_vision import Vision, remembered
 from bot.backends.history_budget import fit_history, prompt_budget
 from bot.backends.openai_calls import translated, until_deadline
 from bot.media.settings import ChatVision
-from storage import ConversationStore, HistoryMessage, TokenUsage
+from storage import HistoryMessage, TokenUsage
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import openai
 
 from bot.backends.base import Artifact, BackendError, BackendRejected, FilePart, TurnResult
 from bot.backends.openai_calls import translated
-from storage import ConversationStore
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import openai
 from bot.backends.base import ModelSettings, TurnInput
 from bot.backends.openai_calls import data_url
 from bot.backends.uploads import upload
-from storage import ConversationStore
+from storage.conversation_store import ConversationStore
 
 INLINE_MAX = 1_000_000  # bytes: bigger images and files are uploaded instead of inlined
 

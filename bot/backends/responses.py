@@ -53,7 +53,7 @@ from bot.backends.response_data import (
 from bot.backends.response_input import UserMessage
 from bot.backends.server_events import ServerEvents
 from bot.backends.uploads import delete_uploads
-from storage import ConversationStore
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from bot.backends.containers import CodeSessions
 from bot.backends.openai_calls import translated
 from bot.backends.response_data import plain_sandbox_links
 from bot.backends.uploads import upload
-from storage import ConversationStore, ToolCounts
+from storage import ToolCounts
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 import ssl
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import openai
 
-from bot.backends.base import BackendMisconfigured, TranscriptionFailed
+from bot.backends.base import BackendMisconfigured, Transcript, TranscriptionFailed
 from bot.backends.openai_calls import describe, http_client, translate
 from bot.media.settings import Transcription
 
@@ -35,12 +34,6 @@ ACCEPTED = {
 OGG_NAMES = frozenset({".oga", ".opus", ".ogx"})
 
 
-@dataclass(frozen=True, slots=True)
-class Transcript:
-    text: str
-    seconds: int | None  # as the server billed it, if it says
-
-
 def upload_name(filename: str | None, mime: str | None) -> tuple[str, str]:
     """The name and type to upload under: one whose extension the endpoint accepts."""
     suffix = PurePosixPath((filename or "").lower()).suffix
@@ -53,7 +46,7 @@ def upload_name(filename: str | None, mime: str | None) -> tuple[str, str]:
     return "voice.ogg", "audio/ogg"  # Telegram's voice notes: Ogg/Opus
 
 
-class Transcriber:
+class OpenAITranscriber:
     """Transcribes with its own client (TRANSCRIPTION_BASE_URL/_API_KEY), closed by its creator."""
 
     def __init__(self, client: openai.AsyncOpenAI, settings: Transcription) -> None:
@@ -91,7 +84,7 @@ class Transcriber:
 
 def create_transcriber(
     settings: Transcription, tls: ssl.SSLContext | None = None
-) -> tuple[Transcriber, openai.AsyncOpenAI] | None:
+) -> tuple[OpenAITranscriber, openai.AsyncOpenAI] | None:
     """The transcriber and the client it owns (for the caller to close); None when off."""
     if settings.model is None:
         return None
@@ -102,4 +95,4 @@ def create_transcriber(
         max_retries=2,
         http_client=http_client(tls),
     )
-    return Transcriber(client, settings), client
+    return OpenAITranscriber(client, settings), client

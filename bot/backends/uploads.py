@@ -12,7 +12,7 @@ from openai.types import FilePurpose
 
 from bot.backends.base import BackendError, ConversationNotFound
 from bot.backends.openai_calls import translated
-from storage import ConversationStore
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

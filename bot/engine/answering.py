@@ -39,7 +39,8 @@ from bot.media.text_files import UNTRUSTED
 from bot.personas import Persona
 from bot.texts import Texts
 from bot.texts.languages import Language, known
-from storage import ChatKey, ConversationStore, InboxEntry, LedgerRow, StorageUnavailable
+from storage import ChatKey, InboxEntry, LedgerRow, StorageUnavailable
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from bot.engine.albums import Albums
 from bot.engine.answering import Answerer
 from bot.engine.channel import ReplyChannel
 from bot.engine.chat_queue import ChatQueues
-from bot.engine.conversations import Conversations
+from bot.engine.conversations import Conversations, ConversationUnavailable
 from bot.engine.file_source import FileSource
 from bot.engine.media_reader import MediaReader
 from bot.engine.metering import CostMeter
@@ -27,7 +27,8 @@ from bot.engine.turn import TurnRunner
 from bot.personas import Persona, PersonaBook
 from bot.texts import Texts
 from bot.texts.languages import Language
-from storage import Attachment, ChatKey, ConversationStore, InboxEntry
+from storage import Attachment, ChatKey, InboxEntry
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 
@@ -217,11 +218,17 @@ class ChatEngine:
 
     async def reset(self, key: ChatKey) -> None:
         """Replace the chat's conversation with a fresh one (after any queued turns)."""
-        await self._queues.run(key, lambda: self._conversations.replace(key))
+        await self._replace(key)
 
     async def choose_persona(self, key: ChatKey, persona: Persona) -> None:
         """Switch the chat's persona; like /reset, this starts a fresh conversation."""
-        await self._queues.run(key, lambda: self._conversations.replace(key, persona))
+        await self._replace(key, persona)
+
+    async def _replace(self, key: ChatKey, persona: Persona | None = None) -> None:
+        try:
+            await self._queues.run(key, lambda: self._conversations.replace(key, persona))
+        except BackendError as exc:
+            raise ConversationUnavailable(str(exc)) from exc
 
     async def persona_for(self, key: ChatKey) -> Persona:
         return await self._conversations.persona_for(key)

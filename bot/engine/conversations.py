@@ -11,9 +11,14 @@ from dataclasses import dataclass
 
 from bot.backends import Backend, BackendError
 from bot.personas import Persona, PersonaBook
-from storage import ChatKey, ChatRecord, ConversationStore
+from storage import ChatKey, ChatRecord
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
+
+
+class ConversationUnavailable(Exception):
+    """/reset or /persona could not start a new conversation (the model server said why)."""
 
 
 @dataclass(frozen=True, slots=True)

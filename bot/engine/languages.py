@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.texts.languages import ENGLISH_NAMES, Language, choose, known, normalise
-from storage import ChatLanguage, ConversationStore
+from storage import ChatLanguage
+from storage.conversation_store import ConversationStore
 
 
 class ChatLanguages:

@@ -19,9 +19,9 @@ from bot.backends import (
     FilePart,
     ImagePart,
     MediaSupport,
+    Transcriber,
     TranscriptionFailed,
 )
-from bot.backends.transcription import Transcriber
 from bot.engine.byte_budget import ByteBudget
 from bot.engine.file_source import FileSource, FileUnavailable
 from bot.media.estimates import attachment_tokens

@@ -25,15 +25,8 @@ from bot.media.settings import ImageSettings
 from bot.usage.budgets import SCOPES, BudgetRules, Scope
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
-from storage import (
-    ConversationStore,
-    ImageTokens,
-    InboxEntry,
-    LedgerRow,
-    LedgerSource,
-    TokenUsage,
-    ToolCounts,
-)
+from storage import ImageTokens, InboxEntry, LedgerRow, LedgerSource, TokenUsage, ToolCounts
+from storage.conversation_store import ConversationStore
 
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
 CONTEXT_CACHE = 10_000  # conversations whose size is remembered between turns

@@ -9,7 +9,8 @@ from bot.engine.channel import LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.outcome import Outcome
 from bot.engine.tool_results import ToolResults
 from bot.texts import Texts
-from storage import ConversationStore, InboxEntry, StorageUnavailable
+from storage import InboxEntry, StorageUnavailable
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

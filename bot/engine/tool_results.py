@@ -13,7 +13,8 @@ from bot.engine.media_reader import MediaReader
 from bot.engine.outcome import Outcome
 from bot.media.kinds import for_code
 from bot.texts import Texts, render
-from storage import Attachment, ConversationStore, InboxEntry, StorageUnavailable
+from storage import Attachment, InboxEntry, StorageUnavailable
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ from bot.backends import (
 )
 from bot.engine.channel import LiveAnswer
 from bot.engine.conversations import LiveConversation
-from storage import Attachment, ConversationStore, InboxEntry, LedgerRow
+from storage import Attachment, InboxEntry, LedgerRow
+from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 

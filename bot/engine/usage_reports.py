@@ -10,7 +10,8 @@ from bot.engine.metering import CostMeter
 from bot.usage.budgets import Scope
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, window_keys
-from storage import ChatKey, ConversationStore, ToolCounts, Totals
+from storage import ChatKey, ToolCounts, Totals
+from storage.conversation_store import ConversationStore
 
 TOP = 5
 

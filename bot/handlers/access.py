@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Protocol
 
 from telegram import Bot, Chat, Update
 from telegram.constants import CallbackQueryLimit, ChatType, ParseMode
@@ -13,7 +14,6 @@ from bot.config import Config
 from bot.handlers.speaking import Speaker
 from bot.rendering.markdown import visible_text
 from bot.texts import Texts, render
-from storage import ConversationStore
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +41,18 @@ class GroupAdmins:
         return admins
 
 
+class GroupApprovals(Protocol):
+    """Which groups were allowed by someone allowed (stored; the only storage access needs)."""
+
+    async def chat_allowed(self, chat_id: int) -> bool | None: ...
+
+    async def set_chat_allowed(self, chat_id: int, allowed: bool) -> None: ...
+
+
 class AccessControl:
-    def __init__(self, config: Config, store: ConversationStore, speaker: Speaker) -> None:
+    def __init__(self, config: Config, approvals: GroupApprovals, speaker: Speaker) -> None:
         self._config = config
-        self._store = store  # only the chat status: which groups are allowed
+        self._approvals = approvals
         self._speaker = speaker
         self.admins = GroupAdmins()
 
@@ -56,10 +64,12 @@ class AccessControl:
 
     async def group_allowed(self, chat_id: int, by_user: int | None) -> bool:
         """A group is served if ALLOWED_CHATS lists it, or an allowed user brought or uses it."""
-        if self._config.allowed_chats.allows(chat_id) or await self._store.chat_allowed(chat_id):
+        if self._config.allowed_chats.allows(chat_id) or await self._approvals.chat_allowed(
+            chat_id
+        ):
             return True
         if by_user is not None and self.user_allowed(by_user):
-            await self._store.set_chat_allowed(chat_id, True)
+            await self._approvals.set_chat_allowed(chat_id, True)
             return True
         return False
 
@@ -83,7 +93,7 @@ class AccessControl:
     async def refuse_group(self, bot: Bot, chat: Chat, texts: Texts) -> None:
         """Say once, with the group's id, that it is not allowed; then leave."""
         logger.info("Leaving group %s (%s): not allowed", chat.id, chat.title)
-        await self._store.set_chat_allowed(chat.id, False)
+        await self._approvals.set_chat_allowed(chat.id, False)
         try:
             await bot.send_message(
                 chat.id,

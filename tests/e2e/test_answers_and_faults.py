@@ -16,7 +16,8 @@ import pytest
 
 from bot.logging_setup import configure_logging
 from bot.texts import ENGLISH
-from storage import ChatKey, ConversationStore, StorageUnavailable
+from storage import ChatKey, StorageUnavailable
+from storage.conversation_store import ConversationStore
 from tests.conftest import TURN_PATHS, ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram, utf16_len

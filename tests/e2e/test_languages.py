@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.texts import CATALOGUES
-from storage import ChatKey, ConversationStore
+from storage import ChatKey
+from storage.conversation_store import ConversationStore
 from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram

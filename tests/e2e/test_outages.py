@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.texts import ENGLISH
-from storage import ConversationStore
+from storage.conversation_store import ConversationStore
 from tests.conftest import (
     TURN_PATHS,
     ConfigFactory,

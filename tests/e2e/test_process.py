@@ -12,7 +12,7 @@ import time
 import weakref
 from pathlib import Path
 
-from storage import ConversationStore
+from storage.conversation_store import ConversationStore
 from tests.conftest import Person, fake_env
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram

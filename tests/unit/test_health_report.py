@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from storage import ConversationStore
+from storage.conversation_store import ConversationStore
 from storage.health import read_health
 
 

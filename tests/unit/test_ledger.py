@@ -13,7 +13,8 @@ from bot.backends import TurnResult, TurnStatus
 from bot.engine.metering import BudgetHit, CostMeter, Reservation
 from bot.usage.budgets import BudgetRules, Limit
 from bot.usage.prices import load_prices
-from storage import ChatKey, ConversationStore, LedgerRow, TokenUsage, ToolCounts, Totals
+from storage import ChatKey, LedgerRow, TokenUsage, ToolCounts, Totals
+from storage.conversation_store import ConversationStore
 from storage.migrations import MIGRATIONS
 
 DAY, MONTH = "2026-12-02", "2026-12"

@@ -18,7 +18,8 @@ from bot.media.images import sniff
 from bot.media.kinds import document_kind, image_format
 from bot.media.text_files import framed, read_text
 from bot.usage.prices import load_prices
-from storage import Attachment, ChatKey, ConversationStore
+from storage import Attachment, ChatKey
+from storage.conversation_store import ConversationStore
 from tests.media_samples import bmp, jpeg, ogg_opus, pdf, png, read_ogg_opus
 
 BASE = {"TELEGRAM_BOT_TOKEN": "123456:abc-secret-0123456789abcdef", "OPENAI_API_KEY": "sk-secret"}

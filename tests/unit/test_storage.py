@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage import ChatKey, ChatRecord, ConversationStore
+from storage import ChatKey, ChatRecord
 from storage.backup import backup
+from storage.conversation_store import ConversationStore
 from storage.migrations import MIGRATIONS
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from storage import ChatKey, ChatRecord, ConversationStore, HistoryMessage, StorageUnavailable
+from storage import ChatKey, ChatRecord, HistoryMessage, StorageUnavailable
+from storage.conversation_store import ConversationStore
 
 KEY = ChatKey(1)
 
