@@ -16,6 +16,7 @@ import signal
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,10 @@ async def _stop(bot: asyncio.subprocess.Process) -> None:
     await asyncio.wait_for(bot.wait(), 60)
 
 
+def _answered(telegram: FakeTelegram, chat_id: int, replies: int) -> bool:
+    return len(telegram.sent_texts(chat_id)) >= replies
+
+
 async def overheads(workdir: Path) -> dict[str, Any]:
     telegram = FakeTelegram(flood=FloodRules())
     await telegram.start()
@@ -63,7 +68,7 @@ async def overheads(workdir: Path) -> dict[str, Any]:
     )
     bot = await _start_bot(telegram, openai, workdir, "media")
     photo = jpeg(1280, 960)
-    pushed: dict[str, list[tuple[int, list[str]]]] = {"photo": [], "voice": [], "album": []}
+    pushed: dict[str, list[tuple[float, list[str]]]] = {"photo": [], "voice": [], "album": []}
     try:
         for n in range(SAMPLES):
             for kind in pushed:
@@ -72,9 +77,7 @@ async def overheads(workdir: Path) -> dict[str, Any]:
                 marker = f"bench {kind} {n}"
                 # A chat that has talked before (its conversation exists), as most turns are.
                 telegram.push_message(chat, user, "hello")
-                await telegram.wait_until(
-                    lambda chat_id=chat["id"]: telegram.sent_texts(chat_id), within=30
-                )
+                await telegram.wait_until(partial(telegram.sent_texts, chat["id"]), within=30)
                 files: list[str] = []
                 if kind == "voice":
                     voice = telegram.voice(ogg_opus(marker, 6), 6)
@@ -85,15 +88,16 @@ async def overheads(workdir: Path) -> dict[str, Any]:
                     for item in range(count):
                         sizes = telegram.photo(photo, 1280, 960)
                         files.append(sizes[-1]["file_id"])
-                        extra = {"media_group_id": f"album{n}"} if kind == "album" else {}
-                        caption = {"caption": marker} if item == 0 else {}
+                        extra: dict[str, Any] = (
+                            {"media_group_id": f"album{n}"} if kind == "album" else {}
+                        )
+                        caption: dict[str, Any] = {"caption": marker} if item == 0 else {}
                         message = telegram.push_message(chat, user, photo=sizes, **caption, **extra)
                         del message
                 # One turn at a time: each answer (after the transcript's echo) before the next.
                 replies = 3 if kind == "voice" else 2
                 await telegram.wait_until(
-                    lambda chat_id=chat["id"], n=replies: len(telegram.sent_texts(chat_id)) >= n,
-                    within=30,
+                    partial(_answered, telegram, chat["id"], replies), within=30
                 )
                 # The newest update handed out is this turn's last (one turn at a time).
                 pushed[kind].append((telegram.delivered_at[max(telegram.delivered_at)], files))

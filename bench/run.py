@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -389,7 +390,7 @@ def _endpoint(method: str, path: str) -> str:
 
 def summary(results: list[Result]) -> str:
     """One row per scenario: what a user notices, and what it costs."""
-    columns = [
+    columns: list[tuple[str, Callable[[Result], str]]] = [
         ("scenario", lambda r: r.scenario.name),
         ("answered / lost", lambda r: f"{r.answered} / {r.lost}"),
         ("ack p50 / p99 ms", lambda r: _p(r.ack_ms, "p50", "p99")),
@@ -409,7 +410,7 @@ def summary(results: list[Result]) -> str:
 
 def table(results: list[Result]) -> str:
     """Every figure, one column per scenario."""
-    rows = [
+    rows: list[tuple[str, Callable[[Result], str]]] = [
         ("scenario", lambda r: f"{r.scenario.chats}x{r.scenario.messages} {r.scenario.mode}"
                                + (" group" if r.scenario.group else "")),
         ("answered / lost / reordered", lambda r: f"{r.answered} / {r.lost} / {r.reordered}"),

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ async def _deliveries(workdir: Path, kind: str) -> dict[str, Any]:
             marker = f"bench {kind} {n}"
             telegram.push_message(chat, user, marker if kind == "charts" else f"/image {marker}")
             [sent] = await telegram.wait_until(
-                lambda chat_id=chat["id"]: telegram.calls_to(method, chat_id), within=30
+                partial(telegram.calls_to, method, chat["id"]), within=30
             )
             delivered[marker] = sent.at
     finally:

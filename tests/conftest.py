@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from telegram.error import TelegramError
 
 from bot.application import TelethreadApp, build_application
 from bot.config import Config, FloodLimits, load_config
@@ -129,12 +130,16 @@ class RunningBot:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
+
+        def polling_failed(error: TelegramError) -> None:
+            # As run_polling does: polling errors go to the error handlers.
+            app.create_task(app.process_error(None, error))
+
         await app.updater.start_polling(
             poll_interval=0,
             timeout=1,
             allowed_updates=ALLOWED_UPDATES,
-            # As run_polling does: polling errors go to the error handlers.
-            error_callback=lambda exc: app.create_task(app.process_error(None, exc)),
+            error_callback=polling_failed,
         )
         await app.start()
 

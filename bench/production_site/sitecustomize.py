@@ -11,4 +11,4 @@ they are installed, and libraries import them whenever they can:
 import sys
 
 for name in ("aiohttp", "click"):
-    sys.modules.setdefault(name, None)  # type: ignore[assignment]  # import NAME: ImportError
+    sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # import NAME: ImportError

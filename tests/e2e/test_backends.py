@@ -184,14 +184,18 @@ async def test_chat_reset_deletes_the_local_history(
     store = bot.services.store
     alice.say("Hi")
     await alice.replies(1)
-    old = (await store.get_chat(ChatKey(alice.chat_id))).conversation_id
+    before = await store.get_chat(ChatKey(alice.chat_id))
+    assert before is not None and before.conversation_id is not None
+    old = before.conversation_id
     assert len(await store.history(old)) == 2
 
     alice.say("/reset")
     await alice.replies(2)
 
     assert await store.history(old) == []
-    new = (await store.get_chat(ChatKey(alice.chat_id))).conversation_id
+    after = await store.get_chat(ChatKey(alice.chat_id))
+    assert after is not None
+    new = after.conversation_id
     assert new != old
 
 
@@ -229,7 +233,7 @@ async def test_switching_backend_starts_fresh_without_deleting_anything_remote(
     assert openai_server.turns[1].api == "chat"
     assert openai_server.turns[1].history == []
     record = await second.services.store.get_chat(ChatKey(alice.chat_id))
-    assert record.backend == "chat"
+    assert record is not None and record.backend == "chat"
 
 
 # -- the budget arithmetic --------------------------------------------------------------------

@@ -99,6 +99,7 @@ async def test_persona_command_switches_directly_and_starts_fresh(
     bot: RunningBot, alice: Person, openai_server: FakeOpenAI
 ) -> None:
     tutor = bot.services.personas.get("tutor")
+    assert tutor is not None
     alice.say("Hello")
     await alice.replies(1)
     old = openai_server.turns[0].conversation
@@ -115,7 +116,7 @@ async def test_persona_command_switches_directly_and_starts_fresh(
     if old is not None:
         assert openai_server.deleted == [old]
     record = await bot.services.store.get_chat(ChatKey(alice.chat_id))
-    assert record.persona == "tutor"
+    assert record is not None and record.persona == "tutor"
 
 
 async def test_unknown_persona_gets_the_list(bot: RunningBot, alice: Person) -> None:
@@ -144,9 +145,10 @@ async def test_persona_menu_button_switches_persona(
     alice.say("Bonjour")
     await alice.replies(2)
 
-    assert personas.get("translator").title in edit[0].result["text"]
+    translator = personas.get("translator")
+    assert translator is not None and translator.title in edit[0].result["text"]
     assert telegram.calls_to("answerCallbackQuery")
-    assert openai_server.turns[-1].instructions.startswith(personas.get("translator").instructions)
+    assert openai_server.turns[-1].instructions.startswith(translator.instructions)
 
 
 async def test_persona_choice_survives_a_restart(
@@ -163,4 +165,5 @@ async def test_persona_choice_survives_a_restart(
     await alice.replies(2)
 
     shop = second.services.personas.get("shop")
+    assert shop is not None
     assert openai_server.turns[-1].instructions.startswith(shop.instructions)

@@ -378,7 +378,8 @@ async def test_a_blocked_bot_marks_the_chat_inactive_and_keeps_the_conversation(
     await telegram.wait_for_messages(private["id"], 1)
 
     assert not await store.chat_active(carol.user["id"])
-    assert (await store.get_chat(ChatKey(carol.user["id"]))).conversation_id is not None
+    record = await store.get_chat(ChatKey(carol.user["id"]))
+    assert record is not None and record.conversation_id is not None
     assert openai_server.deleted == []
 
 

@@ -116,7 +116,7 @@ async def test_without_a_transcription_server_voice_gets_a_clear_sentence(
 async def test_a_transcription_server_refusing_the_file_is_a_polite_sentence(
     bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
 ) -> None:
-    broken = {"voice": telegram.voice(b"OggS not really ogg", 3)}
+    broken: dict[str, Any] = {"voice": telegram.voice(b"OggS not really ogg", 3)}
     telegram.push_message(alice.chat, alice.user, **broken)
 
     [reply] = await alice.replies(1)
@@ -208,7 +208,7 @@ async def test_an_album_of_three_is_one_turn_even_across_two_update_batches(
     bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
 ) -> None:
     images = [jpeg(800, 600, (n * 60, 10, 10)) for n in range(3)]
-    album = {"media_group_id": "13579"}
+    album: dict[str, Any] = {"media_group_id": "13579"}
     telegram.push_message(
         alice.chat, alice.user, **photo_message(telegram, images[0], "compare these"), **album
     )
@@ -515,7 +515,7 @@ async def test_a_group_album_captioned_with_the_mention_on_its_first_item_is_one
     openai_server: FakeOpenAI,
     group: dict[str, Any],
 ) -> None:
-    album = {"media_group_id": "24680"}
+    album: dict[str, Any] = {"media_group_id": "24680"}
     first = photo_message(telegram, jpeg(), f"@{BOT_USERNAME} which is nicer?")
     telegram.push_message(group, alice.user, **first, **album)
     telegram.push_message(group, alice.user, **photo_message(telegram, jpeg(200, 100)), **album)

@@ -83,7 +83,7 @@ class AssistantsAPI:
     # -- assistants and threads ---------------------------------------------------------------
 
     async def _create_assistant(self, call: ApiCall) -> web.Response:
-        assistant = {
+        assistant: dict[str, Any] = {
             "id": self.model.new_id("asst"),
             "object": "assistant",
             "created_at": int(time.time()),
@@ -207,7 +207,7 @@ class AssistantsAPI:
 
     # -- runs ---------------------------------------------------------------------------------
 
-    async def _create_run(self, call: ApiCall) -> web.Response:
+    async def _create_run(self, call: ApiCall) -> web.StreamResponse:
         thread = self.threads.get(call.ids["thread"])
         if thread is None:
             return _thread_not_found(call.ids["thread"])

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.openai_containers import ContainersAPI
+from tests.fakes.openai_containers import ContainersAPI, FakeContainer
 from tests.fakes.openai_files import FilesAPI
 from tests.fakes.openai_media import InvalidMedia, responses_media
 from tests.fakes.openai_model import (
@@ -165,7 +165,7 @@ class ResponsesAPI:
 
     # -- responses ----------------------------------------------------------------------------
 
-    async def _create_response(self, call: ApiCall) -> web.Response:
+    async def _create_response(self, call: ApiCall) -> web.StreamResponse:
         reference = call.body.get("conversation")
         conversation_id = reference.get("id") if isinstance(reference, dict) else reference
         conversation = None
@@ -194,6 +194,7 @@ class ResponsesAPI:
                 )
             if tool["type"] == "code_interpreter":
                 container = tool.get("container")
+                used: web.Response | FakeContainer
                 if isinstance(container, dict):  # {"type": "auto"}: one made for this response
                     used = await self.containers.create_auto()
                 else:
@@ -461,7 +462,7 @@ def _output(response: FakeResponse) -> list[dict[str, Any]]:
     """The items a finished response holds: the tool calls the model made, then its message."""
     if response.status not in ("completed", "incomplete"):
         return []
-    reply, items = response.turn.reply, []
+    reply, items = response.turn.reply, list[dict[str, Any]]()
     annotations: list[dict[str, Any]] = []
     if reply.sources and response.tool("web_search"):
         items.append(

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.openai_assistants import AssistantsAPI
@@ -183,12 +183,12 @@ async def _multipart(request: web.Request) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     reader = await request.multipart()
     async for part in reader:
-        if part.name is None:
-            continue
-        data = bytes(await part.read())  # type: ignore[union-attr]
-        if part.filename is not None:  # type: ignore[union-attr]
+        if not isinstance(part, BodyPartReader) or part.name is None:
+            continue  # a nested multipart: no API here sends one
+        data = bytes(await part.read())
+        if part.filename is not None:
             fields[part.name] = Upload(
-                part.filename,  # type: ignore[union-attr]
+                part.filename,
                 part.headers.get("Content-Type", "application/octet-stream"),
                 data,
             )

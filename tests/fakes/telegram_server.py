@@ -458,7 +458,7 @@ class FakeTelegram:
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         chat = self._chat(params)
         text = self._visible_text(params)
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "from": self.bot_user,
             "chat": chat,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.backends import (
@@ -18,7 +20,7 @@ from bot.texts import ENGLISH as T
 from bot.texts import render
 
 
-def ending(status: TurnStatus, text: str = "", **fields: str) -> Outcome:
+def ending(status: TurnStatus, text: str = "", **fields: Any) -> Outcome:
     return describe(TurnResult(status, text=text, **fields), T, stopped=False, timeout_seconds=90)
 
 

@@ -27,7 +27,8 @@ def test_an_owner_file_and_default_are_used(tmp_path: Path) -> None:
     book = load_personas(path, "POET")
 
     assert book.default.name == "poet"
-    assert book.get("chef").title == "chef"
+    chef = book.get("chef")
+    assert chef is not None and chef.title == "chef"
     assert book.resolve("removed-one").name == "poet"
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.texts import CATALOGUES, ENGLISH, LANGUAGES, Html, Texts, placeholders, render
+from bot.texts import CATALOGUES, ENGLISH, LANGUAGES, Html, Language, Texts, placeholders, render
 from bot.texts.languages import choose, normalise
 from tests.fakes.telegram_server import parse_telegram_html
 
@@ -84,12 +84,12 @@ def tags(template: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("language", "name"), EVERY_TEXT)
-def test_each_text_has_exactly_its_placeholders(language: str, name: str) -> None:
+def test_each_text_has_exactly_its_placeholders(language: Language, name: str) -> None:
     assert placeholders(getattr(CATALOGUES[language], name)) == PLACEHOLDERS.get(name, set())
 
 
 @pytest.mark.parametrize(("language", "name"), EVERY_TEXT)
-def test_each_text_renders_to_html_telegram_accepts(language: str, name: str) -> None:
+def test_each_text_renders_to_html_telegram_accepts(language: Language, name: str) -> None:
     template = getattr(CATALOGUES[language], name)
     filled = render(template, **dict.fromkeys(PLACEHOLDERS.get(name, ()), "<x&y>"))
 
@@ -98,12 +98,12 @@ def test_each_text_renders_to_html_telegram_accepts(language: str, name: str) ->
 
 
 @pytest.mark.parametrize(("language", "name"), EVERY_TEXT)
-def test_each_translation_keeps_englishs_formatting(language: str, name: str) -> None:
+def test_each_translation_keeps_englishs_formatting(language: Language, name: str) -> None:
     assert tags(getattr(CATALOGUES[language], name)) == tags(getattr(ENGLISH, name))
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
-def test_no_text_is_left_in_english_by_mistake(language: str) -> None:
+def test_no_text_is_left_in_english_by_mistake(language: Language) -> None:
     texts = CATALOGUES[language]
     untranslated = [
         name
@@ -114,7 +114,7 @@ def test_no_text_is_left_in_english_by_mistake(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_telegrams_length_limits_hold_in_every_language(language: str) -> None:
+def test_telegrams_length_limits_hold_in_every_language(language: Language) -> None:
     texts = CATALOGUES[language]
     for name in COMMAND_FIELDS:
         assert 3 <= len(getattr(texts, name)) <= 256, name
