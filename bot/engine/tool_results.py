@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from bot.backends import Artifact, BackendError, FilePart, TurnStatus
 from bot.engine.channel import ReplyChannel
 from bot.engine.media_reader import MediaReader
-from bot.engine.outcome import Outcome
 from bot.media.kinds import for_code
 from bot.texts import Texts, render
 from storage import Attachment, InboxEntry, StorageUnavailable
@@ -73,24 +72,15 @@ class ToolResults:
         """The data files sent before this message, downloaded again (for a new container)."""
         return await self._media.for_code_again(await self._earlier(entry, conversation_id))
 
-    async def after_new_container(
-        self,
-        entry: InboxEntry,
-        conversation_id: str,
-        outcome: Outcome,
-        texts: Texts,
-        restored: tuple[str, ...],
-    ) -> Outcome:
-        """The sandbox expired and was replaced: data files sent before this message were put
-        back in it; if any could not be, the user is told to send them again."""
-        missing = [
-            a
+    async def lost_in_new_container(
+        self, entry: InboxEntry, conversation_id: str, restored: tuple[str, ...]
+    ) -> bool:
+        """The sandbox expired and was replaced, and data files sent before this message could
+        not all be put back in it (the user is to send them again)."""
+        return any(
+            for_code(a.filename, a.kind) and a.filename not in restored
             for a in await self._earlier(entry, conversation_id)
-            if for_code(a.filename, a.kind) and a.filename not in restored
-        ]
-        if not missing:
-            return outcome
-        return outcome.after(texts.container_expired)
+        )
 
     async def _earlier(self, entry: InboxEntry, conversation_id: str) -> list[Attachment]:
         return [

@@ -32,7 +32,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class RunningTurn:
-    """A turn in progress: what a stop request or a streaming preview needs to know."""
+    """A turn in progress: what a stop request or a streaming preview needs to know.
+
+    Built whole by the pipeline; afterwards only the runner writes its progress (text, remote
+    id, task), and `stop` its flag."""
 
     entry: InboxEntry
     live: LiveAnswer | None
@@ -40,7 +43,6 @@ class RunningTurn:
     # Streamed even with nothing to show along the way (groups): the answer is known the
     # moment it is written, not at the next poll.
     stream: bool
-    ledger: LedgerRow | None = None  # the turn's reservation, written as it starts
     transcribed: tuple[Attachment, ...] | None = None  # kept with the turn's first commit
     text: str = ""
     remote_id: str | None = None
@@ -67,10 +69,16 @@ class TurnRunner:
         self._store = store
 
     async def run(
-        self, turn: RunningTurn, conversation: LiveConversation, turn_input: TurnInput
+        self,
+        turn: RunningTurn,
+        conversation: LiveConversation,
+        turn_input: TurnInput,
+        ledger: LedgerRow | None = None,
     ) -> TurnResult:
-        """The turn's result; a stop by the user ends it as CANCELLED with the text so far."""
-        turn.task = asyncio.create_task(self._consume(turn, conversation.id, turn_input))
+        """The turn's result; a stop by the user ends it as CANCELLED with the text so far.
+
+        `ledger`: the turn's reservation, written with the inbox's "running" commits."""
+        turn.task = asyncio.create_task(self._consume(turn, conversation.id, turn_input, ledger))
         try:
             return await turn.task
         except asyncio.CancelledError:
@@ -85,16 +93,20 @@ class TurnRunner:
             turn.task = None
 
     async def _consume(
-        self, turn: RunningTurn, conversation_id: str, turn_input: TurnInput
+        self,
+        turn: RunningTurn,
+        conversation_id: str,
+        turn_input: TurnInput,
+        ledger: LedgerRow | None,
     ) -> TurnResult:
         result: TurnResult | None = None
-        async for event in await self._events(turn, conversation_id, turn_input):
+        async for event in await self._events(turn, conversation_id, turn_input, ledger):
             if isinstance(event, TurnStarted):
                 turn.remote_id = event.remote_id
-                if turn.ledger is not None:
-                    turn.ledger = replace(turn.ledger, remote_id=event.remote_id)
+                if ledger is not None:
+                    ledger = replace(ledger, remote_id=event.remote_id)
                 await self._store.inbox_running(
-                    turn.entry.id, conversation_id, event.remote_id, turn.ledger
+                    turn.entry.id, conversation_id, event.remote_id, ledger
                 )
             elif isinstance(event, ToolStarted):
                 if turn.on_tool is not None:
@@ -112,7 +124,11 @@ class TurnRunner:
         return result
 
     async def _events(
-        self, turn: RunningTurn, conversation_id: str, turn_input: TurnInput
+        self,
+        turn: RunningTurn,
+        conversation_id: str,
+        turn_input: TurnInput,
+        ledger: LedgerRow | None,
     ) -> AsyncIterator[TurnEvent]:
         """Resume the turn left running before a restart, or start it."""
         stream = turn.stream
@@ -126,6 +142,6 @@ class TurnRunner:
                 conversation_id, entry.remote_id, turn_input, stream=stream
             )
         await self._store.inbox_running(
-            entry.id, conversation_id, None, turn.ledger, attachments=turn.transcribed
+            entry.id, conversation_id, None, ledger, attachments=turn.transcribed
         )
         return self._backend.run_turn(conversation_id, turn_input, stream=stream)
