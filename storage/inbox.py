@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import aiosqlite
 
-from storage.attachments import attachments_from, attachments_json
+from storage.inbox_attachments import attachments_from, attachments_json
 from storage.ledger import ledger_statement
 from storage.records import Attachment, ChatKey, InboxEntry, LedgerRow
 from storage.writes import Statement, commit, write

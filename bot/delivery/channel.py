@@ -13,7 +13,7 @@ from bot.delivery.live import DraftAnswer, EditedAnswer
 from bot.delivery.rate_limiter import room_for_low_priority, was_skipped
 from bot.delivery.sender import TEXT_LIMIT, MessageSender, RateLimitedBot
 from bot.delivery.telegram_link import TelegramLink
-from bot.engine.channel import Activity, ChatEvents, LiveAnswer, RetryButton
+from bot.engine.ports import Activity, ChatEvents, LiveAnswer, RetryButton
 from bot.rendering.markdown import format_answer, html_part, with_note
 
 ACTIONS: dict[Activity, ChatAction] = {

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import ExtBot
 
 from bot.delivery.telegram_link import TelegramLink
-from bot.engine.channel import ChatEvents
+from bot.engine.ports import ChatEvents
 from bot.rendering.markdown import MessagePart
 
 logger = logging.getLogger(__name__)

@@ -4,10 +4,10 @@ Imports the backend interface, storage, personas and texts; never Telegram, the 
 `bot.delivery` or `bot.handlers` (checked by the import contracts in pyproject.toml).
 """
 
-from bot.engine.channel import ChatEvents, LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.chat_engine import ChatEngine
+from bot.engine.chat_languages import ChatLanguages
 from bot.engine.conversations import ConversationUnavailable
-from bot.engine.languages import ChatLanguages
+from bot.engine.ports import ChatEvents, LiveAnswer, ReplyChannel, RetryButton
 
 __all__ = [
     "ChatEngine",

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.backends import Artifact, QuotaExhausted
 from bot.engine.budget_notices import budget_warning, money
-from bot.engine.channel import LiveAnswer, ReplyChannel
 from bot.engine.conversations import Conversations
 from bot.engine.media_reader import MediaReader, MediaRefused
 from bot.engine.metering import BudgetHit, CostMeter
@@ -21,6 +20,7 @@ from bot.engine.pipeline.admit import Admission, Admitter, Refused, language_of
 from bot.engine.pipeline.deliver import Replies
 from bot.engine.pipeline.run import TurnStage
 from bot.engine.pipeline.settle import Settled, settle, unanswered
+from bot.engine.ports import LiveAnswer, ReplyChannel
 from bot.engine.quota_pause import OwnerNotice, QuotaPause
 from bot.engine.tool_results import ToolResults
 from bot.engine.tool_status import tool_started

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from bot.backends import Backend, BackendError
 from bot.engine.albums import Albums
 from bot.engine.answering import Answerer
-from bot.engine.channel import ReplyChannel
 from bot.engine.chat_queue import ChatQueues
 from bot.engine.conversations import Conversations, ConversationUnavailable
 from bot.engine.file_source import FileSource
 from bot.engine.media_reader import MediaReader
 from bot.engine.metering import CostMeter
+from bot.engine.ports import ReplyChannel
 from bot.engine.quota_pause import OwnerNotice
 from bot.engine.turn import TurnRunner
 from bot.personas import Persona, PersonaBook

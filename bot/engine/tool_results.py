@@ -8,8 +8,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.backends import Artifact, BackendError, FilePart, TurnStatus
-from bot.engine.channel import ReplyChannel
 from bot.engine.media_reader import MediaReader
+from bot.engine.ports import ReplyChannel
 from bot.media.kinds import for_code
 from bot.texts import Texts, render
 from storage import Attachment, InboxEntry, StorageUnavailable

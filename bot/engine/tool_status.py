@@ -3,7 +3,7 @@ Python…") in private chats, and "sending a photo…" while an image is drawn."
 
 from __future__ import annotations
 
-from bot.engine.channel import LiveAnswer, ReplyChannel
+from bot.engine.ports import LiveAnswer, ReplyChannel
 from bot.engine.typing_indicator import TypingIndicator
 from bot.texts import Texts
 

@@ -22,8 +22,8 @@ from bot.backends import (
     TurnStarted,
     TurnStatus,
 )
-from bot.engine.channel import LiveAnswer
 from bot.engine.conversations import LiveConversation
+from bot.engine.ports import LiveAnswer
 from storage import Attachment, InboxEntry, LedgerRow
 from storage.conversation_store import ConversationStore
 

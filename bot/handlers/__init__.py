@@ -26,7 +26,7 @@ from bot.handlers.retry import RetryHandlers
 from bot.handlers.speaking import Speaker
 from bot.handlers.status import StatusHandlers
 from bot.handlers.stop import STOP_UPDATE, StopHandlers
-from bot.handlers.usage import UsageHandlers
+from bot.handlers.usage_command import UsageHandlers
 from bot.services import Services
 
 # Edited messages are ignored by design: the conversation already holds the original text.

@@ -1,4 +1,4 @@
-"""The owner's media settings, read once into one immutable object (see `bot.media_settings`)."""
+"""The owner's media settings, read once into one immutable object (see `bot.config.media_env`)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTING_READERS = ("bot/config.py", "bot/media_settings.py", "bot/budget_settings.py")
+SETTING_READERS = ("bot/config/__init__.py", "bot/config/media_env.py", "bot/config/budget_env.py")
 
 
 def settings_the_bot_reads() -> set[str]:

@@ -119,3 +119,16 @@ def test_the_check_sees_a_walk_around() -> None:
     found = walk_arounds(contract)
 
     assert any("imports ChatKey from storage, defined in storage.records" in f for f in found)
+
+
+def test_every_module_and_folder_name_is_used_once() -> None:
+    """A name says which file to open: no two modules (or a module and a folder) share one."""
+    names: dict[str, list[str]] = {}
+    for root in ("bot", "storage"):
+        for path in (ROOT / root).rglob("*"):
+            if "__pycache__" in path.parts or path.name == "__init__.py":
+                continue
+            if path.suffix == ".py" or (path.is_dir() and (path / "__init__.py").exists()):
+                names.setdefault(path.stem, []).append(str(path.relative_to(ROOT)))
+
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}

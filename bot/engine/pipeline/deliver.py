@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.engine.channel import LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.outcome import Outcome
+from bot.engine.ports import LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.tool_results import ToolResults
 from bot.texts import Texts
 from storage import InboxEntry, StorageUnavailable

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.backends import FilePart, TurnInput
-from bot.engine.languages import answer_in
+from bot.engine.chat_languages import answer_in
 from bot.engine.media_reader import ReadMedia
 from bot.media.text_files import UNTRUSTED
 from bot.texts.languages import Language

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.env_reader import EnvReader
+from bot.config.env_reader import EnvReader
 from bot.usage.budgets import BudgetRules, Limit, parse_limit, parse_user_limits
 from bot.usage.prices import PriceFileError, PriceTable, load_prices
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from bot.env_reader import EnvReader
+from bot.config.env_reader import EnvReader
 from bot.media.settings import (
     IMAGE_SIZE,
     TELEGRAM_DOWNLOAD_MB,

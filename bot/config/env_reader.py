@@ -1,6 +1,6 @@
 """Typed values read from the environment, every problem collected instead of stopping at one.
 
-`load_config` (bot/config.py) is the only user; the owner sees all problems at once.
+`load_config` (bot/config/__init__.py) is the only user; the owner sees all problems at once.
 """
 
 from __future__ import annotations

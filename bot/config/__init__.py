@@ -13,10 +13,10 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, get_args
 
-from bot.budget_settings import read_budgets, read_prices
-from bot.env_reader import EnvReader
+from bot.config.budget_env import read_budgets, read_prices
+from bot.config.env_reader import EnvReader
+from bot.config.media_env import read_media
 from bot.media.settings import MediaSettings
-from bot.media_settings import read_media
 from bot.personas import TOOLS
 from bot.texts.languages import LANGUAGES, Language
 from bot.usage.budgets import BudgetRules
