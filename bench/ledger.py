@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 from bot.backends import TurnResult, TurnStatus
-from bot.engine.metering import CostMeter, Reservation
-from bot.engine.usage_reports import UsageReports
 from bot.usage.budgets import BudgetRules, Limit
+from bot.usage.meter import CostMeter, Reservation
 from bot.usage.prices import load_prices
+from bot.usage.reports import UsageReports
 from storage import ChatKey, TokenUsage
 from storage.conversation_store import ConversationStore
 

@@ -32,16 +32,16 @@ from bot.delivery.rate_limiter import (
 from bot.delivery.telegram_files import TelegramFiles
 from bot.delivery.telegram_link import WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
-from bot.engine.media_reader import MediaReader
-from bot.engine.metering import CostMeter
-from bot.engine.quota_pause import OwnerNotice
-from bot.engine.usage_reports import UsageReports
 from bot.handlers import register_handlers
 from bot.logging_setup import LastError
+from bot.media.reader import MediaReader
 from bot.personas import load_personas
 from bot.services import Services
 from bot.texts import CATALOGUES, LANGUAGES, Texts
 from bot.texts.languages import TELEGRAM_CODES
+from bot.usage.meter import CostMeter
+from bot.usage.quota_pause import OwnerNotice
+from bot.usage.reports import UsageReports
 from storage import InboxEntry
 from storage.conversation_store import ConversationStore
 

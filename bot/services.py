@@ -14,11 +14,11 @@ from bot.backends import Backend, ModelClient, Transcriber, server_check
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
-from bot.engine.usage_reports import UsageReports
 from bot.logging_setup import LastError
 from bot.media.settings import ImageCommand
 from bot.personas import PersonaBook
 from bot.texts import Language, Texts
+from bot.usage.reports import UsageReports
 from storage.conversation_store import ConversationStore
 
 IMAGE = "image_generation"

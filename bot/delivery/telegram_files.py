@@ -12,7 +12,7 @@ import logging
 from telegram import Bot, File
 from telegram.error import BadRequest, TelegramError
 
-from bot.engine.file_source import FileUnavailable
+from bot.media.file_source import FileUnavailable
 
 logger = logging.getLogger(__name__)
 

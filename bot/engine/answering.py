@@ -12,22 +12,22 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.backends import Artifact, QuotaExhausted
-from bot.engine.budget_notices import budget_warning, money
 from bot.engine.conversations import Conversations
-from bot.engine.media_reader import MediaReader, MediaRefused
-from bot.engine.metering import BudgetHit, CostMeter
 from bot.engine.pipeline.admit import Admission, Admitter, Refused, language_of
 from bot.engine.pipeline.deliver import Replies
 from bot.engine.pipeline.run import TurnStage
 from bot.engine.pipeline.settle import Settled, settle, unanswered
 from bot.engine.ports import LiveAnswer, ReplyChannel
-from bot.engine.quota_pause import OwnerNotice, QuotaPause
 from bot.engine.tool_results import ToolResults
 from bot.engine.tool_status import tool_started
 from bot.engine.turn import RunningTurn, TurnRunner
 from bot.engine.typing_indicator import TypingIndicator
+from bot.media.reader import MediaReader, MediaRefused
 from bot.texts import Texts
 from bot.texts.languages import Language
+from bot.usage.meter import BudgetHit, CostMeter
+from bot.usage.notices import budget_warning, money
+from bot.usage.quota_pause import OwnerNotice, QuotaPause
 from storage import ChatKey, InboxEntry, StorageUnavailable
 from storage.conversation_store import ConversationStore
 

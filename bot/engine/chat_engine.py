@@ -14,19 +14,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.backends import Backend, BackendError
-from bot.engine.albums import Albums
 from bot.engine.answering import Answerer
 from bot.engine.chat_queue import ChatQueues
 from bot.engine.conversations import Conversations, ConversationUnavailable
-from bot.engine.file_source import FileSource
-from bot.engine.media_reader import MediaReader
-from bot.engine.metering import CostMeter
 from bot.engine.ports import ReplyChannel
-from bot.engine.quota_pause import OwnerNotice
 from bot.engine.turn import TurnRunner
+from bot.media.albums import Albums
+from bot.media.file_source import FileSource
+from bot.media.reader import MediaReader
 from bot.personas import Persona, PersonaBook
 from bot.texts import Texts
 from bot.texts.languages import Language
+from bot.usage.meter import CostMeter
+from bot.usage.quota_pause import OwnerNotice
 from storage import Attachment, ChatKey, InboxEntry
 from storage.conversation_store import ConversationStore
 

@@ -8,9 +8,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.backends import Artifact, BackendError, FilePart, TurnStatus
-from bot.engine.media_reader import MediaReader
 from bot.engine.ports import ReplyChannel
 from bot.media.kinds import for_code
+from bot.media.reader import MediaReader
 from bot.texts import Texts, render
 from storage import Attachment, InboxEntry, StorageUnavailable
 from storage.conversation_store import ConversationStore

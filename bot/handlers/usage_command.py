@@ -8,11 +8,11 @@ from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot.engine.budget_notices import usage_summary
-from bot.engine.usage_reports import UsageReports
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import chat_key
 from bot.handlers.speaking import Speaker
+from bot.usage.notices import usage_summary
+from bot.usage.reports import UsageReports
 
 logger = logging.getLogger(__name__)
 

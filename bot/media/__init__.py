@@ -1,6 +1,9 @@
-"""What the bot does with what people send besides text: pure rules, no I/O (like `bot.usage`).
+"""What people send besides text, in one folder.
 
-Which kind a file is, the owner's limits, reading text files, recognising image formats and the
-token estimates a budget reserves. The downloading lives in `bot.delivery`, the transcribing in
-`bot.backends`, the order of work in `bot.engine`.
+Pure rules (no I/O; a contract checks it): `kinds` (which kind a file is, its real format),
+`settings` (the owner's limits), `text_files` (reading them), `images` (recognising formats),
+`estimates` (the tokens a budget reserves). The engine's side: `reader` (download through a
+`file_source`, transcribe, read, within a `byte_budget` of memory), `albums` (an album's items
+gathered into one turn). The Telegram download lives in `bot.delivery`, the transcription
+server in `bot.backends`.
 """

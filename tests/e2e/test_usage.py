@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.engine.budget_notices import budget_reached, money
-from bot.engine.metering import BudgetHit
 from bot.texts import ENGLISH
+from bot.usage.meter import BudgetHit
+from bot.usage.notices import budget_reached, money
 from storage import LedgerRow
 from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_model import SNAPSHOT, usage_counts, usage_details

@@ -12,8 +12,8 @@ from telegram import PhotoSize
 
 from bot.backends.transcription import upload_name
 from bot.config import ConfigError, load_config
-from bot.engine.byte_budget import ByteBudget
 from bot.handlers.attachments import pick_photo
+from bot.media.byte_budget import ByteBudget
 from bot.media.images import sniff
 from bot.media.kinds import document_kind, image_format
 from bot.media.text_files import framed, read_text

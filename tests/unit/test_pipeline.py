@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 
 from bot.backends import BackendMisconfigured, FilePart, QuotaExhausted, TurnResult, TurnStatus
-from bot.engine.media_reader import MediaRefused, ReadMedia
-from bot.engine.metering import BudgetHit, Reservation
 from bot.engine.outcome import Outcome
 from bot.engine.pipeline.admit import Admission, language_of, over_budget, screen, turn_tools
 from bot.engine.pipeline.prepare import instructions, turn_input
 from bot.engine.pipeline.run import Ran
 from bot.engine.pipeline.settle import settle, unanswered
+from bot.media.reader import MediaRefused, ReadMedia
 from bot.media.text_files import UNTRUSTED
 from bot.personas import Persona
 from bot.texts import ENGLISH as T
+from bot.usage.meter import BudgetHit, Reservation
 from storage import Attachment, ChatKey, InboxEntry, LedgerRow, StorageUnavailable, TokenUsage
 
 ALL_TOOLS = frozenset({"code_interpreter", "web_search", "image_generation"})

@@ -10,16 +10,16 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.engine.budget_notices import budget_reached
 from bot.engine.conversations import Conversations
-from bot.engine.media_reader import MediaReader
-from bot.engine.metering import BudgetHit, CostMeter, Reservation
 from bot.engine.outcome import Outcome
 from bot.engine.pipeline.prepare import instructions
-from bot.engine.quota_pause import QuotaPause
+from bot.media.reader import MediaReader
 from bot.personas import Persona
 from bot.texts import Texts
 from bot.texts.languages import Language, known
+from bot.usage.meter import BudgetHit, CostMeter, Reservation
+from bot.usage.notices import budget_reached
+from bot.usage.quota_pause import QuotaPause
 from storage import InboxEntry
 
 logger = logging.getLogger(__name__)

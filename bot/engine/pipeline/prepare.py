@@ -1,5 +1,5 @@
 """Prepare: the model's request for a turn, from the admission, its read media and the chat's
-conversation. Pure: the reading itself is the media reader's (engine/media_reader.py)."""
+conversation. Pure: the reading itself is the media reader's (media/reader.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.backends import FilePart, TurnInput
 from bot.engine.chat_languages import answer_in
-from bot.engine.media_reader import ReadMedia
+from bot.media.reader import ReadMedia
 from bot.media.text_files import UNTRUSTED
 from bot.texts.languages import Language
 

@@ -21,11 +21,11 @@ from bot.backends import (
     TurnStatus,
 )
 from bot.engine.conversations import Conversations, LiveConversation
-from bot.engine.media_reader import ReadMedia
 from bot.engine.pipeline.admit import Admission
 from bot.engine.pipeline.prepare import turn_input
 from bot.engine.tool_results import ToolResults
 from bot.engine.turn import RunningTurn, TurnRunner
+from bot.media.reader import ReadMedia
 from storage import ChatKey
 
 logger = logging.getLogger(__name__)

@@ -1,17 +1,17 @@
 """Settle: what the user reads for a turn, and for a message that could not be answered. Pure.
 
-The ledger row is the meter's (engine/metering.py `settle`); here it only prices the footer.
+The ledger row is the meter's (usage/meter.py `settle`); here it only prices the footer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.engine.budget_notices import with_cost
-from bot.engine.media_reader import MediaRefused
 from bot.engine.outcome import Outcome, describe, for_error, with_sources
 from bot.engine.pipeline.run import Ran
+from bot.media.reader import MediaRefused
 from bot.texts import Texts
+from bot.usage.notices import with_cost
 from storage import LedgerRow, StorageUnavailable
 
 

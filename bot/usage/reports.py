@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.budget_notices import money
-from bot.engine.metering import CostMeter
 from bot.usage.budgets import Scope
+from bot.usage.meter import CostMeter
+from bot.usage.notices import money
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, window_keys
 from storage import ChatKey, ToolCounts, Totals

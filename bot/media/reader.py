@@ -22,9 +22,9 @@ from bot.backends import (
     Transcriber,
     TranscriptionFailed,
 )
-from bot.engine.byte_budget import ByteBudget
-from bot.engine.file_source import FileSource, FileUnavailable
+from bot.media.byte_budget import ByteBudget
 from bot.media.estimates import attachment_tokens
+from bot.media.file_source import FileSource, FileUnavailable
 from bot.media.images import sniff
 from bot.media.kinds import for_code, image_format
 from bot.media.settings import IN_FLIGHT, MB, TELEGRAM_DOWNLOAD_MB, MediaSettings

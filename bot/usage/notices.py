@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.engine.metering import BudgetHit, BudgetWarning
 from bot.engine.outcome import Outcome
+from bot.usage.meter import BudgetHit, BudgetWarning
 
 if TYPE_CHECKING:
-    from bot.engine.usage_reports import UsageSummary
+    from bot.usage.reports import UsageSummary
 from bot.texts import Html, Texts, render
 from bot.usage.budgets import Scope
 from bot.usage.windows import Period
