@@ -37,16 +37,37 @@ class EnvReader:
         return fallback
 
     def seconds(self, name: str, fallback: float, *, minimum: float) -> float:
+        return self.number(name, fallback, unit="seconds", minimum=minimum)
+
+    def number(
+        self,
+        name: str,
+        fallback: float,
+        *,
+        unit: str,
+        minimum: float | None = None,
+        within: tuple[float, float] | None = None,
+        why: str = "",
+    ) -> float:
+        """A number of `unit`: at least `minimum`, or more than `within[0]` and at most
+        `within[1]` (`why` says why, in the problem)."""
         raw = self.text(name)
         if raw is None:
             return fallback
         try:
             value = float(raw)
         except ValueError:
-            self.problems.append(f"{name} must be a number of seconds, got {raw!r}")
+            self.problems.append(f"{name} must be a number of {unit}, got {raw!r}")
             return fallback
-        if value < minimum:
+        if minimum is not None and value < minimum:
             self.problems.append(f"{name} must be at least {minimum:g}, got {raw!r}")
+            return fallback
+        if within is not None and not within[0] < value <= within[1]:
+            reason = f" ({why})" if why else ""
+            self.problems.append(
+                f"{name} must be more than {within[0]:g} and at most {within[1]:g}{reason}, "
+                f"got {raw!r}"
+            )
             return fallback
         return value
 

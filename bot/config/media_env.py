@@ -82,18 +82,10 @@ def _transcription(read: EnvReader, *, base_url: str | None, api_key: str) -> Tr
 
 
 def _megabytes(read: EnvReader, name: str, fallback: float) -> float:
-    raw = read.text(name)
-    if raw is None:
-        return fallback
-    try:
-        value = float(raw)
-    except ValueError:
-        read.problems.append(f"{name} must be a number of megabytes, got {raw!r}")
-        return fallback
-    if not 0 < value <= TELEGRAM_DOWNLOAD_MB:
-        read.problems.append(
-            f"{name} must be more than 0 and at most {TELEGRAM_DOWNLOAD_MB} (bots cannot "
-            f"download bigger files from Telegram), got {raw!r}"
-        )
-        return fallback
-    return value
+    return read.number(
+        name,
+        fallback,
+        unit="megabytes",
+        within=(0, TELEGRAM_DOWNLOAD_MB),
+        why="bots cannot download bigger files from Telegram",
+    )

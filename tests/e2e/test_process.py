@@ -119,6 +119,17 @@ async def start_and_hold_a_turn(
     return process, release
 
 
+async def restart_until_answered(env: dict[str, str], cwd: Path, alice: Person) -> str:
+    """Start the bot again, wait for Alice's answer, stop it: everything it printed."""
+    restarted = await start_process(env, cwd)
+    try:
+        await alice.replies(1, within=30)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        log = await wait_for_exit(restarted)
+    return log
+
+
 def assert_answered_exactly_once(
     telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person
 ) -> None:
@@ -137,12 +148,7 @@ async def test_an_answer_pending_at_sigkill_arrives_once_after_restart(
     process.kill()
     await wait_for_exit(process)
     release.set()  # the model finishes while the bot is down
-    restarted = await start_process(env, tmp_path)
-    try:
-        await alice.replies(1, within=30)
-    finally:
-        restarted.send_signal(signal.SIGTERM)
-        log = await wait_for_exit(restarted)
+    log = await restart_until_answered(env, tmp_path, alice)
 
     assert_answered_exactly_once(telegram, openai_server, alice)
     assert "Resuming 1 messages" in log
@@ -165,12 +171,7 @@ async def test_an_answer_pending_at_sigterm_is_left_for_the_next_start(
     log = await wait_for_exit(process)
     assert process.returncode == 0, log
     release.set()
-    restarted = await start_process(env, tmp_path)
-    try:
-        await alice.replies(1, within=30)
-    finally:
-        restarted.send_signal(signal.SIGTERM)
-        await wait_for_exit(restarted)
+    await restart_until_answered(env, tmp_path, alice)
 
     assert_answered_exactly_once(telegram, openai_server, alice)
 

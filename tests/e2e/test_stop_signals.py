@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import Person, fake_env
 from tests.e2e.test_process import (
     assert_answered_exactly_once,
+    restart_until_answered,
     start_and_hold_a_turn,
     start_process,
     wait_for_exit,
@@ -93,12 +94,7 @@ async def test_a_second_signal_while_answering_leaves_the_answer_for_the_next_st
     assert telegram.sent_texts(alice.chat_id) == []
 
     release.set()  # the model finishes while the bot is down
-    restarted = await start_process(env, tmp_path)
-    try:
-        await alice.replies(1, within=30)
-    finally:
-        restarted.send_signal(signal.SIGTERM)
-        await wait_for_exit(restarted)
+    await restart_until_answered(env, tmp_path, alice)
     assert_answered_exactly_once(telegram, openai_server, alice)
 
 
