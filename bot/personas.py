@@ -7,14 +7,12 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal, TypeAlias, get_args
 
 from bot.texts.languages import LANGUAGES
+from storage import TOOLS, Tool
 
 PERSONA_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 # Hosted tools a persona may use (each a cost of its own: see the README's Personas section).
-Tool: TypeAlias = Literal["code_interpreter", "web_search", "image_generation"]
-TOOLS: tuple[Tool, ...] = get_args(Tool)
 
 
 class PersonaFileError(ValueError):

@@ -19,6 +19,7 @@ from bot.media.settings import ImageCommand
 from bot.personas import PersonaBook
 from bot.texts import Language, Texts
 from bot.usage.reports import UsageReports
+from storage import Tool
 from storage.conversation_store import ConversationStore
 
 IMAGE = "image_generation"
@@ -42,7 +43,7 @@ class Services:
     background: set[asyncio.Task[None]] = field(default_factory=set)
     started_at: float = field(default_factory=time.monotonic)
     # The hosted tools personas may use: what the backend offers, less TOOLS_OFF.
-    tools: frozenset[str] = frozenset()
+    tools: frozenset[Tool] = frozenset()
     # Set by a second stop signal: answers being written are cut short (left in the inbox).
     stop_now: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -6,6 +6,7 @@ import contracts (pyproject.toml) see who uses it.
 """
 
 from storage.records import (
+    TOOLS,
     Attachment,
     AttachmentKind,
     ChatKey,
@@ -19,11 +20,13 @@ from storage.records import (
     LedgerSource,
     StorageUnavailable,
     TokenUsage,
+    Tool,
     ToolCounts,
     Totals,
 )
 
 __all__ = [
+    "TOOLS",
     "Attachment",
     "AttachmentKind",
     "ChatKey",
@@ -37,6 +40,7 @@ __all__ = [
     "LedgerSource",
     "StorageUnavailable",
     "TokenUsage",
+    "Tool",
     "ToolCounts",
     "Totals",
 ]

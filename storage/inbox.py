@@ -12,7 +12,7 @@ import aiosqlite
 
 from storage.inbox_attachments import attachments_from, attachments_json
 from storage.ledger import ledger_statement
-from storage.records import Attachment, ChatKey, InboxEntry, LedgerRow
+from storage.records import Attachment, ChatKey, InboxEntry, LedgerRow, Tool
 from storage.writes import Statement, commit, write
 
 RETRY_HOURS = 24  # how long "Try again" works after the model failed
@@ -34,7 +34,7 @@ class InboxQueries:
         user_id: int | None = None,
         attachments: tuple[Attachment, ...] = (),
         album_id: str | None = None,
-        tool: str | None = None,
+        tool: Tool | None = None,
     ) -> InboxEntry | None:
         """Record an accepted message; None if this Telegram message was recorded before.
 

@@ -7,10 +7,13 @@ bot, so the engine, the backends and the handlers can all use them without depen
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, get_args
 
 # "failed": the user was told the model could not answer, and may press "Try again" for a day.
 InboxState: TypeAlias = Literal["received", "running", "answered", "failed"]
+# The hosted tools a persona may use, as the APIs name them (the inbox keeps the one asked for).
+Tool: TypeAlias = Literal["code_interpreter", "web_search", "image_generation"]
+TOOLS: tuple[Tool, ...] = get_args(Tool)
 HistoryRole: TypeAlias = Literal["user", "assistant"]
 
 
@@ -76,7 +79,7 @@ class InboxEntry:
     user_id: int | None = None  # the sender (None: anonymous, e.g. a group's admin or channel)
     attachments: tuple[Attachment, ...] = ()
     album_id: str | None = None  # Telegram's media_group_id: an album's items join one entry
-    tool: str | None = None  # a hosted tool the user asked for by command (/image)
+    tool: Tool | None = None  # a hosted tool the user asked for by command (/image)
 
 
 @dataclass(frozen=True, slots=True)

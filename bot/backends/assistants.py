@@ -49,7 +49,7 @@ from bot.backends.openai_calls import (
 )
 from bot.backends.run_files import RunFiles
 from bot.backends.uploads import delete_uploads, upload
-from storage import TokenUsage
+from storage import TokenUsage, Tool
 from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class AssistantsBackend:
     media = MediaSupport(images=True, pdf=False)
     # The legacy code interpreter: the user's data as message attachments, the files the code
     # wrote as `image_file` parts and `file_path` annotations, fetched from the Files API.
-    tools = frozenset({"code_interpreter"})
+    tools: frozenset[Tool] = frozenset({"code_interpreter"})
 
     def __init__(
         self,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot.media.settings import ImageSettings
-from storage import ImageTokens, TokenUsage, ToolCounts
+from storage import ImageTokens, TokenUsage, Tool, ToolCounts
 
 
 class TurnStatus(enum.Enum):
@@ -70,7 +70,7 @@ class TurnInput:
     max_output_tokens: int | None = None  # this turn's cap, when a budget lowers the owner's
     images: tuple[ImagePart, ...] = ()
     files: tuple[FilePart, ...] = ()
-    tools: tuple[str, ...] = ()  # hosted tools the persona uses (only ones the backend offers)
+    tools: tuple[Tool, ...] = ()  # hosted tools the persona uses (only ones the backend offers)
     container_files: tuple[FilePart, ...] = ()  # the user's data, for the code interpreter
     tool_choice: str | None = None  # a tool the model must use (/image: image_generation)
     # The data files the conversation was given before this turn, fetched only when asked for:
@@ -123,7 +123,7 @@ class ToolStarted:
     """A hosted tool began its work (running code, searching, drawing): something to show
     while no text comes (only when streaming)."""
 
-    tool: str
+    tool: Tool
 
 
 TurnEvent = TurnStarted | TextDelta | ToolStarted | TurnResult
@@ -218,7 +218,7 @@ class Backend(Protocol):
         ...
 
     @property
-    def tools(self) -> frozenset[str]:
+    def tools(self) -> frozenset[Tool]:
         """The hosted tools a persona may use here; the others are left out (and said so)."""
         ...
 

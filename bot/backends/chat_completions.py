@@ -38,7 +38,7 @@ from bot.backends.chat_vision import Vision, remembered
 from bot.backends.history_budget import fit_history, prompt_budget
 from bot.backends.openai_calls import translated, until_deadline
 from bot.media.settings import ChatVision
-from storage import HistoryMessage, TokenUsage
+from storage import HistoryMessage, TokenUsage, Tool
 from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ LOCAL_PREFIX = "local_"
 
 class ChatCompletionsBackend:
     name = "chat"
-    tools: frozenset[str] = frozenset()  # Chat Completions servers run no hosted tools
+    tools: frozenset[Tool] = frozenset()  # Chat Completions servers run no hosted tools
 
     def __init__(
         self,

@@ -53,13 +53,14 @@ from bot.backends.response_data import (
 from bot.backends.response_input import UserMessage
 from bot.backends.server_events import ServerEvents
 from bot.backends.uploads import delete_uploads
+from storage import Tool
 from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
 
 PENDING = frozenset({"queued", "in_progress"})
 # The streamed events that say a hosted tool started, and which tool.
-TOOL_EVENTS = {
+TOOL_EVENTS: dict[str, Tool] = {
     "response.code_interpreter_call.in_progress": "code_interpreter",
     "response.web_search_call.in_progress": "web_search",
     "response.image_generation_call.in_progress": "image_generation",
@@ -81,7 +82,7 @@ class ResponsesBackend:
     name = "responses"
     media = MediaSupport(images=True, pdf=True)
     # Hosted tools offered to personas (and image generation to /image, where enabled).
-    tools = frozenset({"code_interpreter", "web_search", "image_generation"})
+    tools: frozenset[Tool] = frozenset({"code_interpreter", "web_search", "image_generation"})
 
     def __init__(
         self,

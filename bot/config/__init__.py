@@ -17,10 +17,10 @@ from bot.config.budget_env import read_budgets, read_prices
 from bot.config.env_reader import EnvReader
 from bot.config.media_env import read_media
 from bot.media.settings import MediaSettings
-from bot.personas import TOOLS
 from bot.texts.languages import LANGUAGES, Language
 from bot.usage.budgets import BudgetRules
 from bot.usage.prices import PriceTable, load_prices
+from storage import TOOLS, Tool
 
 BackendName: TypeAlias = Literal["responses", "assistants", "chat"]
 ReplyMode: TypeAlias = Literal["stream", "poll"]
@@ -105,7 +105,7 @@ class Config:
     budgets: BudgetRules = field(default_factory=BudgetRules)  # BUDGET_*: none, no cap
     prices: PriceTable = field(default_factory=lambda: load_prices(None, local=False))
     usage_footer: bool = False  # each answer ends with what it cost
-    tools_off: frozenset[str] = frozenset()  # hosted tools no persona may use (TOOLS_OFF)
+    tools_off: frozenset[Tool] = frozenset()  # hosted tools no persona may use (TOOLS_OFF)
     media: MediaSettings = field(
         default_factory=MediaSettings
     )  # voice, photos, documents: limits and switches
@@ -257,14 +257,14 @@ def _reasoning_effort(read: EnvReader, backend: BackendName) -> ReasoningEffort 
     return fallback
 
 
-def _tools_off(read: EnvReader) -> frozenset[str]:
+def _tools_off(read: EnvReader) -> frozenset[Tool]:
     """TOOLS_OFF: hosted tools turned off for every persona (e.g. web_search,image_generation)."""
     names = {n.strip().lower() for n in (read.text("TOOLS_OFF") or "").split(",") if n.strip()}
     if unknown := sorted(names - set(TOOLS)):
         read.problems.append(
             f"TOOLS_OFF names {', '.join(unknown)}; the tools are {', '.join(TOOLS)}"
         )
-    return frozenset(names & set(TOOLS))
+    return frozenset(tool for tool in TOOLS if tool in names)
 
 
 def _ids(read: EnvReader, name: str) -> AllowedUsers:

@@ -28,7 +28,7 @@ from bot.texts.languages import Language
 from bot.usage.meter import BudgetHit, CostMeter
 from bot.usage.notices import budget_warning, money
 from bot.usage.quota_pause import OwnerNotice, QuotaPause
-from storage import ChatKey, InboxEntry, StorageUnavailable
+from storage import ChatKey, InboxEntry, StorageUnavailable, Tool
 from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class Answerer:
         stream: bool,
         max_concurrent_turns: int,
         media: MediaReader,
-        tools: frozenset[str] = frozenset(),
+        tools: frozenset[Tool] = frozenset(),
         fetch_artifact: Callable[[Artifact], Awaitable[bytes]] | None = None,
     ) -> None:
         tool_results = ToolResults(store, fetch_artifact, media)

@@ -27,7 +27,7 @@ from bot.texts import Texts
 from bot.texts.languages import Language
 from bot.usage.meter import CostMeter
 from bot.usage.quota_pause import OwnerNotice
-from storage import Attachment, ChatKey, InboxEntry
+from storage import Attachment, ChatKey, InboxEntry, Tool
 from storage.conversation_store import ConversationStore
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class _Incoming:
     user_id: int | None
     attachments: tuple[Attachment, ...]
     album_id: str | None
-    tool: str | None = None  # a hosted tool asked for by command (/image)
+    tool: Tool | None = None  # a hosted tool asked for by command (/image)
 
 
 class ChatEngine:
@@ -65,7 +65,7 @@ class ChatEngine:
         max_concurrent_turns: int,
         media: MediaReader,
         album_wait: float = 1.2,
-        tools: frozenset[str] | None = None,
+        tools: frozenset[Tool] | None = None,
     ) -> None:
         """`tools`: the hosted tools personas may use (default: all the backend offers)."""
         self._store = store
@@ -103,7 +103,7 @@ class ChatEngine:
         user_id: int | None = None,
         attachments: tuple[Attachment, ...] = (),
         album_id: str | None = None,
-        tool: str | None = None,
+        tool: Tool | None = None,
     ) -> bool:
         """Record a user message in the inbox, then queue it behind the chat's earlier ones.
 

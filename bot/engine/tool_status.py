@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.engine.ports import LiveAnswer, ReplyChannel
 from bot.engine.typing_indicator import TypingIndicator
 from bot.texts import Texts
+from storage import Tool
 
 
 async def tool_started(
@@ -13,7 +14,7 @@ async def tool_started(
     channel: ReplyChannel,
     typing: TypingIndicator,
     texts: Texts,
-    tool: str,
+    tool: Tool,
 ) -> None:
     """A hosted tool is at work: the draft says what it does (after any text so far), and
     while it draws, the chat shows "sending a photo…"."""

@@ -14,6 +14,7 @@ from bot.handlers.addressing import chat_key
 from bot.handlers.speaking import Speaker
 from bot.personas import Persona, PersonaBook
 from bot.texts import Html, Language, render
+from storage import Tool
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ class CommandHandlers:
         personas: PersonaBook,
         access: AccessControl,
         speaker: Speaker,
-        tools_offered: frozenset[str] = frozenset(),
+        tools_offered: frozenset[Tool] = frozenset(),
         drawing: bool = False,
     ) -> None:
         self._drawing = drawing  # /image is on: /help says so

@@ -16,11 +16,11 @@ from bot.handlers.attachments import attachments_of, file_label
 from bot.handlers.speaking import Speaker
 from bot.media.settings import ImageCommand
 from bot.texts import render
-from storage import Attachment, StorageUnavailable
+from storage import Attachment, StorageUnavailable, Tool
 
 logger = logging.getLogger(__name__)
 
-IMAGE_TOOL = "image_generation"  # the hosted tool /image forces
+IMAGE_TOOL: Tool = "image_generation"  # the hosted tool /image forces
 
 
 class MessageHandlers:
@@ -120,7 +120,7 @@ class MessageHandlers:
         model_text: str,
         attachments: tuple[Attachment, ...] = (),
         album_id: str | None = None,
-        tool: str | None = None,
+        tool: Tool | None = None,
     ) -> None:
         message = update.effective_message
         assert message is not None

@@ -25,7 +25,7 @@ from bot.media.settings import ImageSettings
 from bot.usage.budgets import SCOPES, BudgetRules, Scope
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
-from storage import ImageTokens, InboxEntry, LedgerRow, LedgerSource, TokenUsage, ToolCounts
+from storage import ImageTokens, InboxEntry, LedgerRow, LedgerSource, TokenUsage, Tool, ToolCounts
 from storage.conversation_store import ConversationStore
 
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
@@ -160,7 +160,7 @@ class CostMeter:
         force: bool,
         extra_tokens: int = 0,
         audio_seconds: int = 0,
-        tools: tuple[str, ...] = (),
+        tools: tuple[Tool, ...] = (),
     ) -> Reservation | BudgetHit:
         """Hold the turn's upper bound, or say which budget cannot afford it. `force`: a turn
         already running before a restart is metered, never refused (it is being paid for).

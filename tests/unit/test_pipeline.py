@@ -19,9 +19,20 @@ from bot.media.text_files import UNTRUSTED
 from bot.personas import Persona
 from bot.texts import ENGLISH as T
 from bot.usage.meter import BudgetHit, Reservation
-from storage import Attachment, ChatKey, InboxEntry, LedgerRow, StorageUnavailable, TokenUsage
+from storage import (
+    TOOLS,
+    Attachment,
+    ChatKey,
+    InboxEntry,
+    LedgerRow,
+    StorageUnavailable,
+    TokenUsage,
+    Tool,
+)
 
-ALL_TOOLS = frozenset({"code_interpreter", "web_search", "image_generation"})
+ALL_TOOLS: frozenset[Tool] = frozenset(TOOLS)
+SEARCH_ONLY: frozenset[Tool] = frozenset({"web_search"})
+CODE_ONLY: frozenset[Tool] = frozenset({"code_interpreter"})
 TUTOR = Persona("tutor", "Tutor", "Teaches", "You teach.", tools=("code_interpreter",))
 
 
@@ -89,12 +100,12 @@ def test_a_budget_hit_is_the_sentence_and_only_the_bots_own_budget_tells_the_own
 
 def test_a_turn_uses_the_personas_tools_the_backend_offers_and_the_one_asked_for() -> None:
     assert turn_tools(TUTOR, ALL_TOOLS, None) == ("code_interpreter",)
-    assert turn_tools(TUTOR, frozenset({"web_search"}), None) == ()
+    assert turn_tools(TUTOR, SEARCH_ONLY, None) == ()
     assert turn_tools(TUTOR, ALL_TOOLS, "image_generation") == (
         "code_interpreter",
         "image_generation",
     )
-    assert turn_tools(TUTOR, frozenset({"code_interpreter"}), "image_generation") == (
+    assert turn_tools(TUTOR, CODE_ONLY, "image_generation") == (
         "code_interpreter",
     )  # /image where the backend cannot draw: not offered
 

@@ -20,7 +20,7 @@ from bot.texts.languages import Language, known
 from bot.usage.meter import BudgetHit, CostMeter, Reservation
 from bot.usage.notices import budget_reached
 from bot.usage.quota_pause import QuotaPause
-from storage import InboxEntry
+from storage import InboxEntry, Tool
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class Admission:
     language: Language
     persona: Persona
     reservation: Reservation
-    tools: tuple[str, ...]  # the hosted tools the turn may use
+    tools: tuple[Tool, ...]  # the hosted tools the turn may use
     runs_code: bool  # the persona runs code (its data files are placed in the sandbox)
 
 
@@ -52,14 +52,14 @@ def language_of(entry: InboxEntry) -> Language:
     return known(entry.language) or "en"
 
 
-def offered_tools(persona: Persona, available: frozenset[str]) -> tuple[str, ...]:
+def offered_tools(persona: Persona, available: frozenset[Tool]) -> tuple[Tool, ...]:
     """The persona's tools that the backend runs (less TOOLS_OFF)."""
     return tuple(t for t in persona.tools if t in available)
 
 
 def turn_tools(
-    persona: Persona, available: frozenset[str], requested: str | None
-) -> tuple[str, ...]:
+    persona: Persona, available: frozenset[Tool], requested: Tool | None
+) -> tuple[Tool, ...]:
     """The persona's tools, and the one the user asked for by command (/image)."""
     offered = offered_tools(persona, available)
     if requested is None or requested in offered or requested not in available:
@@ -97,7 +97,7 @@ class Admitter:
         meter: CostMeter,
         media: MediaReader,
         quota: QuotaPause,
-        tools: frozenset[str],
+        tools: frozenset[Tool],
         catalogues: Mapping[Language, Texts],
     ) -> None:
         self._conversations = conversations
