@@ -20,7 +20,7 @@ from bot.usage.meter import CostMeter, Reservation
 from bot.usage.prices import load_prices
 from bot.usage.reports import UsageReports
 from storage import ChatKey, TokenUsage
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 TURNS = 2000
 ROWS = 1_000_000
@@ -30,7 +30,7 @@ def p50(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-async def per_turn(store: ConversationStore) -> dict[str, float]:
+async def per_turn(store: Database) -> dict[str, float]:
     """A turn's inbox commits with and without metering (reserve, settle, the ledger rows)."""
     prices = load_prices(None, local=False)
     rules = BudgetRules(
@@ -44,7 +44,7 @@ async def per_turn(store: ConversationStore) -> dict[str, float]:
     for n in range(TURNS):
         key = ChatKey(1000 + n % 200)
         conversation = f"conv_{key.chat_id}"
-        entry = await store.inbox_add(
+        entry = await store.inbox.add(
             key, message_id=n, private=True, text="hello " * 20, user_id=key.chat_id
         )
         assert entry is not None
@@ -52,18 +52,18 @@ async def per_turn(store: ConversationStore) -> dict[str, float]:
         if n % 2:
             reservation = await meter.reserve(entry, conversation, "Be helpful.", force=False)
             assert isinstance(reservation, Reservation)
-            await store.inbox_running(entry.id, conversation, "resp_1", reservation.row)
+            await store.inbox.running(entry.id, conversation, "resp_1", reservation.row)
             settled = meter.settle(
                 reservation, result, written="hi", started=True, conversation_id=conversation
             )
-            await store.inbox_answered(entry.id, "{}", settled)
+            await store.inbox.answered(entry.id, "{}", settled)
             meter.release(reservation)
             metered.append(time.perf_counter() - started)
         else:
-            await store.inbox_running(entry.id, conversation, "resp_1")
-            await store.inbox_answered(entry.id, "{}")
+            await store.inbox.running(entry.id, conversation, "resp_1")
+            await store.inbox.answered(entry.id, "{}")
             plain.append(time.perf_counter() - started)
-        await store.inbox_done(entry.id)
+        await store.inbox.done(entry.id)
     return {
         "plain_p50_ms": p50(plain),
         "metered_p50_ms": p50(metered),
@@ -71,7 +71,7 @@ async def per_turn(store: ConversationStore) -> dict[str, float]:
     }
 
 
-async def fill(store: ConversationStore, rows: int) -> float:
+async def fill(store: Database, rows: int) -> float:
     """`rows` settled ledger rows over a month: 5,000 people, 800 chats, 4 models."""
     rng = random.Random(7)
     models = ["gpt-6-luna", "gpt-6-sol", "gpt-6.1-terra", "gpt-6-astra"]
@@ -100,7 +100,7 @@ INSERT = (
 )
 
 
-async def report_time(store: ConversationStore) -> float:
+async def report_time(store: Database) -> float:
     prices = load_prices(None, local=False)
     meter = CostMeter(store, prices, BudgetRules(total=Limit(month=10**9)), backend="responses",
                   model="gpt-6-luna", max_output_tokens=None, owners=frozenset(),
@@ -117,9 +117,9 @@ async def report_time(store: ConversationStore) -> float:
 
 async def main() -> dict[str, float]:
     with tempfile.TemporaryDirectory() as workdir:
-        async with ConversationStore(Path(workdir) / "bench.sqlite3") as store:
+        async with Database(Path(workdir) / "bench.sqlite3") as store:
             figures = await per_turn(store)
-        async with ConversationStore(Path(workdir) / "million.sqlite3") as store:
+        async with Database(Path(workdir) / "million.sqlite3") as store:
             figures["fill_s"] = await fill(store, ROWS)
             figures["usage_all_p50_ms"] = await report_time(store)
     return figures

@@ -43,7 +43,7 @@ from bot.usage.meter import CostMeter
 from bot.usage.quota_pause import OwnerNotice
 from bot.usage.reports import UsageReports
 from storage import InboxEntry
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -84,14 +84,12 @@ async def _register_menus(
     await bot.set_my_short_description(texts.bot_short_description, language_code=code)
 
 
-async def keep_heartbeat(
-    store: ConversationStore, polling: Callable[[], bool], interval: float
-) -> None:
+async def keep_heartbeat(store: Database, polling: Callable[[], bool], interval: float) -> None:
     """While polling, write the time: `python -m bot health` fails when it stops coming."""
     while True:
         if polling():
             try:
-                await store.heartbeat()
+                await store.settings.heartbeat()
             except Exception as exc:  # the health check will notice the silence
                 logger.warning("Could not write the heartbeat: %s", exc)
         await asyncio.sleep(interval)
@@ -114,7 +112,7 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
     """The bot's services; `tls` is the TLS context every HTTP client shares (one CA bundle
     loaded, not one per client)."""
     personas = load_personas(config.personas_file, config.default_persona)
-    store = ConversationStore(config.database_path)
+    store = Database(config.database_path)
     client = create_client(config, tls)
     backend = create_backend(config, store, client)
     transcription = config.media.transcription

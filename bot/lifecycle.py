@@ -121,7 +121,7 @@ async def serve(application: TelethreadApp, services: Services, stops: StopReque
     except StorageUnavailable as exc:
         logger.error("Cannot start: %s (check DATABASE_PATH)", exc)
         return 2
-    await services.store.started()
+    await services.store.settings.started()
     explain_access(services.config)
     checking = asyncio.create_task(services.check_model_server())  # logs its own line
     try:
@@ -146,7 +146,7 @@ async def start(application: TelethreadApp, services: Services, stops: StopReque
     ):
         return 0
     await start_polling(application)
-    await services.store.heartbeat()  # healthy from now on, not at the first interval
+    await services.store.settings.heartbeat()  # healthy from now on, not at the first interval
     await application.start()
     await stops.requested.wait()
     return 0

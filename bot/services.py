@@ -20,7 +20,7 @@ from bot.personas import PersonaBook
 from bot.texts import Language, Texts
 from bot.usage.reports import UsageReports
 from storage import Tool
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 IMAGE = "image_generation"
 
@@ -28,7 +28,7 @@ IMAGE = "image_generation"
 @dataclass(frozen=True, slots=True)
 class Services:
     config: Config
-    store: ConversationStore
+    store: Database
     client: ModelClient
     backend: Backend
     personas: PersonaBook
@@ -102,7 +102,7 @@ class Services:
             f"up for {_ago(time.monotonic() - self.started_at)}",
             f"Telegram: {self.telegram_link.describe()}",
             f"model server: {server.summary}",
-            f"messages waiting: {await self.store.inbox_count()}",
+            f"messages waiting: {await self.store.inbox.count()}",
             f"turns running: {self.engine.turns_running}",
             f"last error: {last}",
         ]

@@ -1,29 +1,23 @@
 """The durable inbox: a message is written here before any work on it and deleted once its reply
 is delivered, so a restart resumes, runs or delivers whatever was left — once.
 
-A part of `ConversationStore` (which mixes it in), kept apart because it is its own job.
+`Database.inbox`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import aiosqlite
-
 from storage.inbox_attachments import attachments_from, attachments_json
 from storage.ledger import ledger_statement
 from storage.records import Attachment, ChatKey, InboxEntry, LedgerRow, Tool
-from storage.writes import Statement, commit, write
+from storage.writes import Repository, Statement, commit, write
 
 RETRY_HOURS = 24  # how long "Try again" works after the model failed
 
 
-class InboxQueries:
-    @property
-    def db(self) -> aiosqlite.Connection:
-        raise NotImplementedError
-
-    async def inbox_add(
+class InboxRepository(Repository):
+    async def add(
         self,
         key: ChatKey,
         *,
@@ -75,7 +69,7 @@ class InboxQueries:
             tool=tool,
         )
 
-    async def inbox_join(
+    async def join(
         self, key: ChatKey, album_id: str, text: str, attachments: tuple[Attachment, ...]
     ) -> InboxEntry | None:
         """Add an album's next item to the entry its first item made, if that entry has not
@@ -105,10 +99,10 @@ class InboxQueries:
         )
         return replace(entry, text=joined_text, attachments=merged)
 
-    async def inbox_entry(self, entry_id: int) -> InboxEntry | None:
+    async def entry(self, entry_id: int) -> InboxEntry | None:
         return next(iter(await self._entries("id = ?", (entry_id,))), None)
 
-    async def inbox_running(
+    async def running(
         self,
         entry_id: int,
         conversation_id: str,
@@ -133,9 +127,7 @@ class InboxQueries:
             statements.append(ledger_statement(ledger))
         await commit(self.db, "note the answer being written", statements)
 
-    async def inbox_answered(
-        self, entry_id: int, reply: str, ledger: LedgerRow | None = None
-    ) -> None:
+    async def answered(self, entry_id: int, reply: str, ledger: LedgerRow | None = None) -> None:
         """Keep the reply until it is sent; `ledger`: what the turn cost, in the same commit."""
         update = "UPDATE inbox SET state = 'answered', reply = ? WHERE id = ?"
         statements: list[Statement] = [(update, (reply, entry_id))]
@@ -143,11 +135,11 @@ class InboxQueries:
             statements.append(ledger_statement(ledger))
         await commit(self.db, "keep the answer until it is sent", statements)
 
-    async def inbox_done(self, entry_id: int) -> None:
+    async def done(self, entry_id: int) -> None:
         delete = "DELETE FROM inbox WHERE id = ?"
         await write(self.db, "clear a delivered message", delete, (entry_id,))
 
-    async def inbox_failed(self, entry_id: int) -> None:
+    async def failed(self, entry_id: int) -> None:
         """The model could not answer and the user was told: keep the message for a retry.
 
         Failed messages older than RETRY_HOURS are forgotten in the same commit.
@@ -165,7 +157,7 @@ class InboxQueries:
             ],
         )
 
-    async def inbox_retry(self, key: ChatKey, entry_id: int) -> InboxEntry | None:
+    async def retry(self, key: ChatKey, entry_id: int) -> InboxEntry | None:
         """Queue a failed message of this chat again; None if it is gone (or not failed)."""
         cursor = await write(
             self.db,
@@ -178,13 +170,13 @@ class InboxQueries:
             return None
         return next((e for e in await self._entries("id = ?", (entry_id,))), None)
 
-    async def inbox_count(self) -> int:
+    async def count(self) -> int:
         """Messages waiting for an answer (failed ones, kept for a retry, do not count)."""
         async with self.db.execute("SELECT count(*) FROM inbox WHERE state != 'failed'") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def inbox_pending(self) -> list[InboxEntry]:
+    async def pending(self) -> list[InboxEntry]:
         """Unfinished entries, oldest first (per chat that is also the order to answer them)."""
         return await self._entries("state != 'failed'", ())
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import aiosqlite
-
 from storage.records import LedgerRow, TokenUsage, ToolCounts, Totals
-from storage.writes import Statement, write
+from storage.writes import Repository, Statement, write
 
 # (scope, key, window): e.g. ("user", "42", "D2026-12-02"), ("total", "", "M2026-12").
 TotalsKey = tuple[str, str, str]
@@ -68,11 +66,7 @@ def _totals(row: Sequence[object]) -> Totals:
     )
 
 
-class LedgerQueries:
-    @property
-    def db(self) -> aiosqlite.Connection:
-        raise NotImplementedError
-
+class LedgerRepository(Repository):
     async def totals(self, keys: Iterable[TotalsKey]) -> dict[TotalsKey, Totals]:
         """Settled totals for each key (absent keys: nothing spent)."""
         wanted = list(dict.fromkeys(keys))
@@ -110,7 +104,7 @@ class LedgerQueries:
         )
         return next((int(r[0]) for r in rows), None)
 
-    async def ledger_row(self, chat_id: int, message_id: int) -> LedgerRow | None:
+    async def row(self, chat_id: int, message_id: int) -> LedgerRow | None:
         async with self.db.execute(
             "SELECT chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,"
             " model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,"

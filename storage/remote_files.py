@@ -2,23 +2,17 @@
 behind: deleted with the conversation on /reset, /persona, purge), and the documents users gave
 it (Telegram file ids, so a tool can fetch them again).
 
-A part of `ConversationStore` (which mixes it in).
+`Database.files`.
 """
 
 from __future__ import annotations
 
-import aiosqlite
-
 from storage.records import Attachment, ChatKey
-from storage.writes import write
+from storage.writes import Repository, write
 
 
-class RemoteFileQueries:
-    @property
-    def db(self) -> aiosqlite.Connection:
-        raise NotImplementedError
-
-    async def remote_file_added(
+class RemoteFileRepository(Repository):
+    async def added(
         self, backend: str, conversation_id: str, file_id: str, kind: str = "file"
     ) -> None:
         """Register an upload (kind "file") or a container (kind "container")."""
@@ -30,7 +24,7 @@ class RemoteFileQueries:
             (backend, file_id, conversation_id, kind),
         )
 
-    async def remote_files_of(self, backend: str, conversation_id: str) -> list[tuple[str, str]]:
+    async def of(self, backend: str, conversation_id: str) -> list[tuple[str, str]]:
         """(id, kind) of what the conversation left on the server, oldest first."""
         async with self.db.execute(
             "SELECT file_id, kind FROM remote_files WHERE backend = ? AND conversation_id = ?"
@@ -39,7 +33,7 @@ class RemoteFileQueries:
         ) as cursor:
             return [(str(row[0]), str(row[1])) for row in await cursor.fetchall()]
 
-    async def remote_file_deleted(self, backend: str, file_id: str) -> None:
+    async def deleted(self, backend: str, file_id: str) -> None:
         await write(
             self.db,
             "forget a deleted upload",
@@ -47,7 +41,7 @@ class RemoteFileQueries:
             (backend, file_id),
         )
 
-    async def remote_file_count(self) -> int:
+    async def count(self) -> int:
         async with self.db.execute("SELECT count(*) FROM remote_files") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0

@@ -9,13 +9,31 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
 from storage.records import StorageUnavailable
 
 Statement = tuple[str, Sequence[Any]]
+
+
+class Connected(Protocol):
+    """Whatever holds the database's one connection (the `Database`)."""
+
+    @property
+    def db(self) -> aiosqlite.Connection: ...
+
+
+class Repository:
+    """One concern's queries over the database's one connection (opened later than built)."""
+
+    def __init__(self, connection: Connected) -> None:
+        self._connection = connection
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        return self._connection.db
 
 
 async def commit(

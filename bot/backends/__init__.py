@@ -38,7 +38,7 @@ from bot.backends.base import (
 )
 from bot.backends.openai_calls import http_client
 from bot.config import Config
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 __all__ = [
     "TOOL_CALL_REFUSED",
@@ -87,7 +87,7 @@ def create_client(config: Config, tls: ssl.SSLContext | None = None) -> ModelCli
     )
 
 
-def create_backend(config: Config, store: ConversationStore, client: ModelClient) -> Backend:
+def create_backend(config: Config, store: Database, client: ModelClient) -> Backend:
     """The configured backend. Each is imported only when chosen: the SDK's types are large."""
     settings = ModelSettings(
         model=config.openai_model,

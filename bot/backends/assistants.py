@@ -50,7 +50,7 @@ from bot.backends.openai_calls import (
 from bot.backends.run_files import RunFiles
 from bot.backends.uploads import delete_uploads, upload
 from storage import TokenUsage, Tool
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class AssistantsBackend:
         self,
         client: openai.AsyncOpenAI,
         settings: ModelSettings,
-        store: ConversationStore,
+        store: Database,
         *,
         assistant_id: str | None = None,
     ) -> None:
@@ -111,7 +111,7 @@ class AssistantsBackend:
             await self._retrieve_assistant(self._configured_assistant)
             return
         setting = f"assistant_id:{self._client.base_url}:{self._settings.model}"
-        stored = await self._store.get_setting(setting)
+        stored = await self._store.settings.get(setting)
         if stored:
             try:
                 await self._retrieve_assistant(stored)
@@ -125,7 +125,7 @@ class AssistantsBackend:
             )
         self._assistant_id = assistant.id
         self._ready = True
-        await self._store.set_setting(setting, assistant.id)
+        await self._store.settings.set(setting, assistant.id)
         logger.info("Created assistant %s for model %s", assistant.id, self._settings.model)
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:

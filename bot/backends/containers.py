@@ -16,7 +16,7 @@ import openai
 
 from bot.backends.base import Artifact, BackendError, BackendRejected, FilePart, TurnResult
 from bot.backends.openai_calls import translated
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +46,7 @@ class CodeSessions:
 
 
 class Containers:
-    def __init__(
-        self, client: openai.AsyncOpenAI, store: ConversationStore | None, backend: str
-    ) -> None:
+    def __init__(self, client: openai.AsyncOpenAI, store: Database | None, backend: str) -> None:
         self._client = client
         self._store = store
         self._backend = backend
@@ -85,12 +83,12 @@ class Containers:
         self._replaced.add(conversation_id)
         if self._store is None:
             return
-        for object_id, kind in await self._store.remote_files_of(self._backend, conversation_id):
+        for object_id, kind in await self._store.files.of(self._backend, conversation_id):
             if kind == "container":
                 logger.info(
                     "Container %s of %s expired; starting a new one", object_id, conversation_id
                 )
-                await self._store.remote_file_deleted(self._backend, object_id)
+                await self._store.files.deleted(self._backend, object_id)
 
     async def completed(
         self, conversation_id: str, result: TurnResult, started: float
@@ -142,9 +140,7 @@ class Containers:
     async def _container(self, conversation_id: str) -> str:
         """The conversation's container, created on first use and registered."""
         if self._store is not None:
-            for object_id, kind in await self._store.remote_files_of(
-                self._backend, conversation_id
-            ):
+            for object_id, kind in await self._store.files.of(self._backend, conversation_id):
                 if kind == "container":
                     return object_id
         with translated():
@@ -155,8 +151,6 @@ class Containers:
                 network_policy={"type": "disabled"},
             )
         if self._store is not None:
-            await self._store.remote_file_added(
-                self._backend, conversation_id, container.id, "container"
-            )
+            await self._store.files.added(self._backend, conversation_id, container.id, "container")
         logger.info("Container %s created for %s", container.id, conversation_id)
         return container.id

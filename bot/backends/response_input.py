@@ -11,7 +11,7 @@ import openai
 from bot.backends.base import ModelSettings, TurnInput
 from bot.backends.openai_calls import data_url
 from bot.backends.uploads import upload
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 INLINE_MAX = 1_000_000  # bytes: bigger images and files are uploaded instead of inlined
 
@@ -20,7 +20,7 @@ class UserMessage:
     def __init__(
         self,
         client: openai.AsyncOpenAI,
-        store: ConversationStore | None,
+        store: Database | None,
         settings: ModelSettings,
         backend: str,
     ) -> None:

@@ -54,7 +54,7 @@ from bot.backends.response_input import UserMessage
 from bot.backends.server_events import ServerEvents
 from bot.backends.uploads import delete_uploads
 from storage import Tool
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class ResponsesBackend:
         self,
         client: openai.AsyncOpenAI,
         settings: ModelSettings,
-        store: ConversationStore | None = None,
+        store: Database | None = None,
     ) -> None:
         self._client = client
         self._settings = settings
@@ -172,7 +172,7 @@ class ResponsesBackend:
             and result.response_id
             and any(a.kind == "image" for a in result.artifacts)
         ):
-            await self._store.remote_file_added(
+            await self._store.files.added(
                 self.name, conversation_id, result.response_id, "response"
             )
         return await self._containers.completed(conversation_id, result, started)

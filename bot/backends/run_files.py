@@ -17,13 +17,13 @@ from bot.backends.openai_calls import translated
 from bot.backends.response_data import plain_sandbox_links
 from bot.backends.uploads import upload
 from storage import ToolCounts
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
 
 class RunFiles:
-    def __init__(self, client: openai.AsyncOpenAI, store: ConversationStore, backend: str) -> None:
+    def __init__(self, client: openai.AsyncOpenAI, store: Database, backend: str) -> None:
         self._client = client
         self._store = store
         self._backend = backend
@@ -74,9 +74,7 @@ class RunFiles:
                                     run.thread_id, note.file_path.file_id, name, kind="file"
                                 )
         for artifact in files.values():
-            await self._store.remote_file_added(
-                self._backend, run.thread_id, artifact.file_id, "file"
-            )
+            await self._store.files.added(self._backend, run.thread_id, artifact.file_id, "file")
         return plain_sandbox_links("\n\n".join(texts)), tuple(files.values())
 
     async def code_sessions(self, run: Run) -> ToolCounts | None:

@@ -29,7 +29,7 @@ from bot.usage.meter import BudgetHit, CostMeter
 from bot.usage.notices import budget_warning, money
 from bot.usage.quota_pause import OwnerNotice, QuotaPause
 from storage import ChatKey, InboxEntry, StorageUnavailable, Tool
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class Answerer:
     def __init__(
         self,
         *,
-        store: ConversationStore,
+        store: Database,
         conversations: Conversations,
         turns: TurnRunner,
         meter: CostMeter,
@@ -104,7 +104,7 @@ class Answerer:
             settled = await self._turn(admission, channel, live, texts)
             try:
                 outcome = settled.outcome.to_json()
-                await self._store.inbox_answered(entry.id, outcome, ledger=settled.ledger)
+                await self._store.inbox.answered(entry.id, outcome, ledger=settled.ledger)
             except StorageUnavailable as exc:  # the answer is here: deliver it all the same
                 logger.error("Answer in chat %s not kept before sending: %s", entry.key, exc)
             self._meter.release(admission.reservation)

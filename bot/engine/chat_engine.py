@@ -28,7 +28,7 @@ from bot.texts.languages import Language
 from bot.usage.meter import CostMeter
 from bot.usage.quota_pause import OwnerNotice
 from storage import Attachment, ChatKey, InboxEntry, Tool
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class ChatEngine:
     def __init__(
         self,
         *,
-        store: ConversationStore,
+        store: Database,
         backend: Backend,
         personas: PersonaBook,
         catalogues: Mapping[Language, Texts],
@@ -126,7 +126,7 @@ class ChatEngine:
         self, incoming: _Incoming, attachments: tuple[Attachment, ...]
     ) -> InboxEntry | None:
         """The message in the inbox; None if Telegram delivered it before."""
-        entry = await self._store.inbox_add(
+        entry = await self._store.inbox.add(
             incoming.key,
             message_id=incoming.message_id,
             private=incoming.private,
@@ -154,7 +154,7 @@ class ChatEngine:
             album.touch()  # the quiet wait counts from the item's arrival
             if album.entry is None:
                 album.held.extend(attachments)
-            elif joined := await self._store.inbox_join(key, album_id, "", attachments):
+            elif joined := await self._store.inbox.join(key, album_id, "", attachments):
                 album.entry = joined
 
     async def _accept_album_item(self, incoming: _Incoming, channel: ReplyChannel) -> bool:
@@ -163,7 +163,7 @@ class ChatEngine:
         album = self._albums.get(key, album_id)
         album.touch()  # the quiet wait counts from the item's arrival
         if album.entry is not None:
-            joined = await self._store.inbox_join(
+            joined = await self._store.inbox.join(
                 key, album_id, incoming.text, incoming.attachments
             )
             if joined is not None:
@@ -190,10 +190,10 @@ class ChatEngine:
 
     async def resume_pending(self, channel_for: Callable[[InboxEntry], ReplyChannel]) -> int:
         """At start-up: resume, run or deliver whatever the inbox holds, each chat in order."""
-        orphans = await self._store.settle_orphans()
+        orphans = await self._store.ledger.settle_orphans()
         if orphans:
             logger.info("Settled %d reservations left by a crash, by estimate", orphans)
-        entries = await self._store.inbox_pending()
+        entries = await self._store.inbox.pending()
         for entry in entries:
             logger.info(
                 "Resuming message %s in chat %s (%s)", entry.message_id, entry.key, entry.state
@@ -205,7 +205,7 @@ class ChatEngine:
         self, key: ChatKey, entry_id: int, channel_for: Callable[[InboxEntry], ReplyChannel]
     ) -> bool:
         """The user pressed "Try again": queue the failed message again; False if it is gone."""
-        entry = await self._store.inbox_retry(key, entry_id)
+        entry = await self._store.inbox.retry(key, entry_id)
         if entry is None:
             return False
         logger.info("Retrying message %s in chat %s", entry.message_id, key)

@@ -25,7 +25,7 @@ from bot.backends import (
 from bot.engine.conversations import LiveConversation
 from bot.engine.ports import LiveAnswer
 from storage import Attachment, InboxEntry, LedgerRow
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class RunningTurn:
 class TurnRunner:
     """Runs turns on one backend, recording each turn's remote id in the inbox as it starts."""
 
-    def __init__(self, backend: Backend, store: ConversationStore) -> None:
+    def __init__(self, backend: Backend, store: Database) -> None:
         self._backend = backend
         self._store = store
 
@@ -105,7 +105,7 @@ class TurnRunner:
                 turn.remote_id = event.remote_id
                 if ledger is not None:
                     ledger = replace(ledger, remote_id=event.remote_id)
-                await self._store.inbox_running(
+                await self._store.inbox.running(
                     turn.entry.id, conversation_id, event.remote_id, ledger
                 )
             elif isinstance(event, ToolStarted):
@@ -141,7 +141,7 @@ class TurnRunner:
             return self._backend.resume_turn(
                 conversation_id, entry.remote_id, turn_input, stream=stream
             )
-        await self._store.inbox_running(
+        await self._store.inbox.running(
             entry.id, conversation_id, None, ledger, attachments=turn.transcribed
         )
         return self._backend.run_turn(conversation_id, turn_input, stream=stream)

@@ -47,7 +47,7 @@ def register_handlers(
     config, engine = services.config, services.engine
     drawing = services.image_command
     speaker = Speaker(services.languages, services.catalogues)
-    access = AccessControl(config, services.store, speaker)
+    access = AccessControl(config, services.store.chat_status, speaker)
     commands = CommandHandlers(
         engine,
         services.personas,

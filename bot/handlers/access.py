@@ -44,9 +44,9 @@ class GroupAdmins:
 class GroupApprovals(Protocol):
     """Which groups were allowed by someone allowed (stored; the only storage access needs)."""
 
-    async def chat_allowed(self, chat_id: int) -> bool | None: ...
+    async def allowed(self, chat_id: int) -> bool | None: ...
 
-    async def set_chat_allowed(self, chat_id: int, allowed: bool) -> None: ...
+    async def set_allowed(self, chat_id: int, allowed: bool) -> None: ...
 
 
 class AccessControl:
@@ -64,12 +64,10 @@ class AccessControl:
 
     async def group_allowed(self, chat_id: int, by_user: int | None) -> bool:
         """A group is served if ALLOWED_CHATS lists it, or an allowed user brought or uses it."""
-        if self._config.allowed_chats.allows(chat_id) or await self._approvals.chat_allowed(
-            chat_id
-        ):
+        if self._config.allowed_chats.allows(chat_id) or await self._approvals.allowed(chat_id):
             return True
         if by_user is not None and self.user_allowed(by_user):
-            await self._approvals.set_chat_allowed(chat_id, True)
+            await self._approvals.set_allowed(chat_id, True)
             return True
         return False
 
@@ -93,7 +91,7 @@ class AccessControl:
     async def refuse_group(self, bot: Bot, chat: Chat, texts: Texts) -> None:
         """Say once, with the group's id, that it is not allowed; then leave."""
         logger.info("Leaving group %s (%s): not allowed", chat.id, chat.title)
-        await self._approvals.set_chat_allowed(chat.id, False)
+        await self._approvals.set_allowed(chat.id, False)
         try:
             await bot.send_message(
                 chat.id,

@@ -26,7 +26,7 @@ from bot.usage.budgets import SCOPES, BudgetRules, Scope
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
 from storage import ImageTokens, InboxEntry, LedgerRow, LedgerSource, TokenUsage, Tool, ToolCounts
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
 CONTEXT_CACHE = 10_000  # conversations whose size is remembered between turns
@@ -73,7 +73,7 @@ def text_tokens(text: str) -> int:
 class CostMeter:
     def __init__(
         self,
-        store: ConversationStore,
+        store: Database,
         prices: PriceTable,
         rules: BudgetRules,
         *,
@@ -174,7 +174,7 @@ class CostMeter:
             key = entry.key
             context = self._context.get((key.chat_id, key.topic_id, conversation_id))
             if context is None:
-                context = await self._store.conversation_tokens(
+                context = await self._store.ledger.conversation_tokens(
                     key.chat_id, key.topic_id, conversation_id
                 )
         input_estimate = (
@@ -190,7 +190,7 @@ class CostMeter:
             spent: dict[BudgetKey, int] = {}
             if limits:
                 wanted = {sp: self.totals_key(chat_id, user_id, *sp) for sp in limits}
-                totals = await self._store.totals(wanted.values())
+                totals = await self._store.ledger.totals(wanted.values())
                 spent = {sp: totals[k].micros + self._reserved[k] for sp, k in wanted.items()}
             calls = ToolCounts(
                 web_searches=int("web_search" in tools),

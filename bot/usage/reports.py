@@ -11,7 +11,7 @@ from bot.usage.notices import money
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, window_keys
 from storage import ChatKey, ToolCounts, Totals
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 TOP = 5
 
@@ -39,7 +39,7 @@ class UsageSummary:
 
 
 class UsageReports:
-    def __init__(self, store: ConversationStore, meter: CostMeter, prices: PriceTable) -> None:
+    def __init__(self, store: Database, meter: CostMeter, prices: PriceTable) -> None:
         self._store = store
         self._meter = meter
         self._prices = prices
@@ -52,7 +52,7 @@ class UsageReports:
             return {p: self._meter.totals_key(chat_id, user_id, scope, p) for p in PERIODS}
 
         mine, chats = keys("user"), keys("chat")
-        totals = await self._store.totals([*mine.values(), *chats.values()])
+        totals = await self._store.ledger.totals([*mine.values(), *chats.values()])
 
         def spending(scope: Scope, wanted: dict[Period, tuple[str, str, str]]) -> Spending:
             return Spending(
@@ -63,9 +63,9 @@ class UsageReports:
             )
 
         tokens = None
-        record = await self._store.get_chat(key)
+        record = await self._store.chats.get(key)
         if record is not None and record.conversation_id is not None:
-            tokens = await self._store.conversation_tokens(
+            tokens = await self._store.ledger.conversation_tokens(
                 chat_id, key.topic_id, record.conversation_id
             )
         user = spending("user", mine) if user_id is not None else None
@@ -79,7 +79,9 @@ class UsageReports:
         """`/usage all`: plain English, like every operator report."""
         day, month = window_keys(self._meter.now())
         total = self._meter.rules.total
-        totals = await self._store.totals([("total", "", f"D{day}"), ("total", "", f"M{month}")])
+        totals = await self._store.ledger.totals(
+            [("total", "", f"D{day}"), ("total", "", f"M{month}")]
+        )
         today, this_month = totals[("total", "", f"D{day}")], totals[("total", "", f"M{month}")]
         lines = [
             f"Usage, {month} ({self._meter.rules.timezone}; prices: {self._prices.ref})",
@@ -101,7 +103,7 @@ class UsageReports:
         if held := self._meter.reserved_micros:
             lines.append(f"held by answers being written: {money(held)}")
         lines.append("by model this month:")
-        for model, t in await self._store.top("model", f"M{month}", TOP):
+        for model, t in await self._store.ledger.top("model", f"M{month}", TOP):
             usage = t.usage
             cached = (
                 round(100 * usage.cached_tokens / usage.input_tokens) if usage.input_tokens else 0
@@ -112,7 +114,7 @@ class UsageReports:
             )
         for scope, title in (("user", "top users"), ("chat", "top chats")):
             lines.append(f"{title} this month:")
-            for who, t in await self._store.top(scope, f"M{month}", TOP):
+            for who, t in await self._store.ledger.top(scope, f"M{month}", TOP):
                 lines.append(f"  {who}: {money(t.micros)} · {t.answers} answers")
         return "\n".join(lines)
 

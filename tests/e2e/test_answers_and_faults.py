@@ -17,7 +17,7 @@ import pytest
 from bot.logging_setup import configure_logging
 from bot.texts import ENGLISH
 from storage import ChatKey, StorageUnavailable
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 from tests.conftest import TURN_PATHS, ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram, utf16_len
@@ -261,14 +261,14 @@ async def test_an_update_delivered_twice_is_answered_once(
 
 async def test_a_locked_database_refuses_politely(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    async with ConversationStore(path) as store:
+    async with Database(path) as store:
         await store.db.execute("PRAGMA busy_timeout=50")
         async with aiosqlite.connect(path) as other:
             await other.execute("BEGIN EXCLUSIVE")
             with pytest.raises(StorageUnavailable, match="locked"):
-                await store.inbox_add(ChatKey(1), message_id=1, private=True, text="hi")
+                await store.inbox.add(ChatKey(1), message_id=1, private=True, text="hi")
             await other.rollback()
-        assert await store.inbox_add(ChatKey(1), message_id=1, private=True, text="hi")
+        assert await store.inbox.add(ChatKey(1), message_id=1, private=True, text="hi")
 
 
 STICKER = {
@@ -431,5 +431,5 @@ async def test_many_chats_answered_at_the_same_moment_each_get_their_answer_once
     for user in people:
         [answer] = telegram.sent_texts(user["id"])  # and no apology after it
         assert answer.endswith(f"to: hello from {user['id']}")
-    async with ConversationStore(bot.config.database_path) as store:
-        assert await store.inbox_pending() == []
+    async with Database(bot.config.database_path) as store:
+        assert await store.inbox.pending() == []

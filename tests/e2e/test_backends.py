@@ -172,7 +172,7 @@ async def test_a_server_without_usage_still_answers(
     [answer] = await alice.replies(1)
 
     assert answer == openai_server.turns[0].text
-    row = await bot.services.store.ledger_row(alice.chat_id, message["message_id"])
+    row = await bot.services.store.ledger.row(alice.chat_id, message["message_id"])
     assert row is not None and (row.state, row.source) == ("settled", "estimated")
     assert row.usage.output_tokens >= len(answer.encode()) // 3
 
@@ -184,16 +184,16 @@ async def test_chat_reset_deletes_the_local_history(
     store = bot.services.store
     alice.say("Hi")
     await alice.replies(1)
-    before = await store.get_chat(ChatKey(alice.chat_id))
+    before = await store.chats.get(ChatKey(alice.chat_id))
     assert before is not None and before.conversation_id is not None
     old = before.conversation_id
-    assert len(await store.history(old)) == 2
+    assert len(await store.history.of(old)) == 2
 
     alice.say("/reset")
     await alice.replies(2)
 
-    assert await store.history(old) == []
-    after = await store.get_chat(ChatKey(alice.chat_id))
+    assert await store.history.of(old) == []
+    after = await store.chats.get(ChatKey(alice.chat_id))
     assert after is not None
     new = after.conversation_id
     assert new != old
@@ -232,7 +232,7 @@ async def test_switching_backend_starts_fresh_without_deleting_anything_remote(
     assert openai_server.deleted == []
     assert openai_server.turns[1].api == "chat"
     assert openai_server.turns[1].history == []
-    record = await second.services.store.get_chat(ChatKey(alice.chat_id))
+    record = await second.services.store.chats.get(ChatKey(alice.chat_id))
     assert record is not None and record.backend == "chat"
 
 

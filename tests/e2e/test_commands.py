@@ -115,7 +115,7 @@ async def test_persona_command_switches_directly_and_starts_fresh(
     assert last.history == []
     if old is not None:
         assert openai_server.deleted == [old]
-    record = await bot.services.store.get_chat(ChatKey(alice.chat_id))
+    record = await bot.services.store.chats.get(ChatKey(alice.chat_id))
     assert record is not None and record.persona == "tutor"
 
 

@@ -377,8 +377,8 @@ async def test_a_blocked_bot_marks_the_chat_inactive_and_keeps_the_conversation(
     carol.say_in(private, "/help")  # handled after the update above
     await telegram.wait_for_messages(private["id"], 1)
 
-    assert not await store.chat_active(carol.user["id"])
-    record = await store.get_chat(ChatKey(carol.user["id"]))
+    assert not await store.chat_status.active(carol.user["id"])
+    record = await store.chats.get(ChatKey(carol.user["id"]))
     assert record is not None and record.conversation_id is not None
     assert openai_server.deleted == []
 
@@ -397,7 +397,7 @@ async def test_retention_deletes_conversations_of_inactive_chats(
 
     assert purged == 1
     assert openai_server.deleted == [openai_server.turns[0].conversation]
-    assert await services.store.get_chat(ChatKey(carol.user["id"])) is None
+    assert await services.store.chats.get(ChatKey(carol.user["id"])) is None
 
 
 @responses_only

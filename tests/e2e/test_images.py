@@ -60,7 +60,7 @@ async def test_image_draws_a_photo_and_bills_its_tokens(
     assert photos_sent(telegram, alice.chat_id) == [picture]
     assert caption == "A lighthouse at dusk."  # on the photo: one message, not two
     assert telegram.sent_texts(alice.chat_id) == []
-    row = await bot.services.store.ledger_row(alice.chat_id, asked["message_id"])
+    row = await bot.services.store.ledger.row(alice.chat_id, asked["message_id"])
     assert row is not None and row.tools.images == 1
     usage = openai_server.responses_api.responses[turn.remote_id]
     image_gen = openai_server.responses_api.response_json(usage)["tool_usage"]["image_gen"]
@@ -150,7 +150,7 @@ async def test_a_refused_image_is_said_and_nothing_is_sent(
 
     assert reply == ENGLISH.image_refused.replace("<b>", "").replace("</b>", "")
     assert photos_sent(telegram, alice.chat_id) == []
-    row = await bot.services.store.ledger_row(alice.chat_id, asked["message_id"])
+    row = await bot.services.store.ledger.row(alice.chat_id, asked["message_id"])
     assert row is not None and row.tools.images == 0
 
 
@@ -236,7 +236,7 @@ async def test_reset_deletes_the_response_that_holds_the_image(
     await alice.replies(1)
 
     assert openai_server.responses_api.deleted_responses == [turn.remote_id]
-    assert await bot.services.store.remote_file_count() == 0
+    assert await bot.services.store.files.count() == 0
 
 
 @responses_only

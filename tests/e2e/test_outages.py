@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.texts import ENGLISH
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 from tests.conftest import (
     TURN_PATHS,
     ConfigFactory,
@@ -85,8 +85,8 @@ async def test_an_answer_still_undelivered_at_shutdown_is_delivered_once_at_the_
     await telegram.wait_until(lambda: failed_calls(telegram, "sendMessage") >= 1)
 
     await first.stop()  # the grace period ends while Telegram is still down
-    async with ConversationStore(config.database_path) as store:
-        [entry] = await store.inbox_pending()
+    async with Database(config.database_path) as store:
+        [entry] = await store.inbox.pending()
     telegram.come_back()
     await start_bot(config)
 
@@ -122,7 +122,7 @@ async def test_a_failing_model_server_answers_each_message_with_the_sentence(
     alice.say("three")
     [*_, answer] = await alice.replies(3, within=30)
     assert answer.endswith("to: three")
-    assert await bot.services.store.inbox_count() == 0
+    assert await bot.services.store.inbox.count() == 0
     assert tracebacks(caplog) == []
 
 
@@ -136,7 +136,7 @@ async def test_try_again_answers_the_message_the_model_could_not(
     sent = telegram.calls_to("sendMessage", alice.chat_id)[0]
     [[button]] = sent.params["reply_markup"]["inline_keyboard"]
     assert notice == ENGLISH.answer_failed and button["text"] == ENGLISH.retry_button
-    assert await bot.services.store.inbox_count() == 0  # nothing waits: it is kept for the button
+    assert await bot.services.store.inbox.count() == 0  # nothing waits: it is kept for the button
 
     telegram.push_callback(alice.user, sent.result, button["callback_data"])
     replies = await alice.replies(2)

@@ -31,7 +31,7 @@ async def test_first_message_creates_conversation_and_answers(
     assert answer == turn.text
     sent = telegram.calls_to("sendMessage", alice.chat_id)[0].params
     assert sent["reply_parameters"]["message_id"] == message["message_id"]
-    record = await bot.services.store.get_chat(ChatKey(alice.chat_id))
+    record = await bot.services.store.chats.get(ChatKey(alice.chat_id))
     assert record is not None and record.conversation_id is not None
     assert turn.conversation in (None, record.conversation_id)
     assert record.backend == bot.config.backend

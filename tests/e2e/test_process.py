@@ -12,7 +12,7 @@ import time
 import weakref
 from pathlib import Path
 
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 from tests.conftest import Person, fake_env
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
@@ -152,8 +152,10 @@ async def test_an_answer_pending_at_sigkill_arrives_once_after_restart(
 
     assert_answered_exactly_once(telegram, openai_server, alice)
     assert "Resuming 1 messages" in log
-    async with ConversationStore(tmp_path / "bot.sqlite3") as store:  # billed once
-        [(_, month)] = await store.top("user", f"M{time.strftime('%Y-%m', time.gmtime())}", 5)
+    async with Database(tmp_path / "bot.sqlite3") as store:  # billed once
+        [(_, month)] = await store.ledger.top(
+            "user", f"M{time.strftime('%Y-%m', time.gmtime())}", 5
+        )
     assert month.answers == 1 and month.usage.output_tokens > 0
 
 
@@ -291,8 +293,8 @@ async def test_a_backup_taken_during_a_burst_holds_every_acknowledged_message(
 
     assert backup.returncode == 0, report.decode()
     assert "Backed up" in report.decode()
-    async with ConversationStore(tmp_path / "copy.sqlite3") as restored:  # opens as a database
-        pending = [entry.text for entry in await restored.inbox_pending()]
+    async with Database(tmp_path / "copy.sqlite3") as restored:  # opens as a database
+        pending = [entry.text for entry in await restored.inbox.pending()]
         async with restored.db.execute("SELECT content FROM local_messages") as cursor:
             answered = [row[0] for row in await cursor.fetchall()]
     kept = " ".join(pending + answered)

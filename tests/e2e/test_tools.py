@@ -51,7 +51,7 @@ async def test_the_math_tutor_runs_code_in_the_chats_own_container(
         "1g",
         20,
     )
-    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
     assert row is not None and row.tools.containers == 1
     price = bot.config.prices.lookup("gpt-test")
     assert price is not None
@@ -72,7 +72,7 @@ async def test_a_follow_up_reuses_the_container_and_is_not_a_new_session(
     first, second = openai_server.turns
     assert first.request["tools"] == second.request["tools"]
     assert len(openai_server.containers_api.containers) == 1
-    row = await bot.services.store.ledger_row(alice.chat_id, follow_up["message_id"])
+    row = await bot.services.store.ledger.row(alice.chat_id, follow_up["message_id"])
     assert row is not None and row.tools.containers == 0
 
 
@@ -99,7 +99,7 @@ async def test_an_expired_container_is_replaced_and_the_chat_goes_on(
     alice.say("/reset")
     await alice.replies(4)
     assert openai_server.containers_api.deleted == [new]
-    assert await bot.services.store.remote_file_count() == 0
+    assert await bot.services.store.files.count() == 0
 
 
 @responses_only
@@ -151,7 +151,7 @@ async def test_web_search_answers_end_with_their_sources_as_links(
     html = telegram.calls_to("sendMessage", alice.chat_id)[-1].params["text"]
     assert '<a href="https://python.org/news">Python 3.14 released</a>' in html
     assert "<b>Sources</b>" in html
-    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
     assert row is not None and row.tools.web_searches == 1
 
 
@@ -422,7 +422,7 @@ async def test_threads_and_runs_the_data_visualizer_reads_the_csv_and_sends_its_
     sent = [u.data for chat, _, u in telegram.uploads if chat == alice.chat_id]
     assert sent == [d for _, d in made]
     assert answer == "Revenue grows every month."
-    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
     assert row is not None and row.tools.containers == 1
 
 
@@ -451,7 +451,7 @@ async def test_threads_and_runs_a_written_file_is_a_document_and_reset_deletes_i
     await alice.replies(2)
 
     assert openai_server.files_api.files == {}
-    assert await bot.services.store.remote_file_count() == 0
+    assert await bot.services.store.files.count() == 0
 
 
 @assistants_only

@@ -27,7 +27,7 @@ def luna_micros(input_tokens: int, cached: int, written: int, output: int) -> in
 
 
 async def row_for(bot: RunningBot, person: Person, message: dict[str, object]) -> LedgerRow:
-    row = await bot.services.store.ledger_row(person.chat_id, int(str(message["message_id"])))
+    row = await bot.services.store.ledger.row(person.chat_id, int(str(message["message_id"])))
     assert row is not None
     return row
 
@@ -122,7 +122,7 @@ async def test_a_used_up_budget_refuses_without_calling_the_model_or_typing(
     assert "your daily budget ($0.0005) is used up" in replies[2]
     assert len(openai_server.turns) == 1  # no model call
     assert len(telegram.calls_to("sendChatAction", alice.chat_id)) == typing_before
-    assert await bot.services.store.inbox_count() == 0
+    assert await bot.services.store.inbox.count() == 0
 
 
 @responses_only
@@ -194,7 +194,9 @@ async def test_a_restart_mid_turn_records_the_message_once(
     await alice.replies(1, within=20)
 
     row = await row_for(bot, alice, message)
-    totals = await bot.services.store.totals([("user", str(alice.user["id"]), f"M{row.month}")])
+    totals = await bot.services.store.ledger.totals(
+        [("user", str(alice.user["id"]), f"M{row.month}")]
+    )
     assert row.state == "settled"
     assert totals[("user", str(alice.user["id"]), f"M{row.month}")].answers == 1
 

@@ -47,7 +47,7 @@ async def test_a_streamed_answer_arrives_once_after_its_drafts(
     assert no_errors(caplog) == []
     # llama-cpp-python's server ignores stream_options (no usage chunk): the ledger estimates;
     # a model on the owner's own server costs nothing.
-    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
     assert row is not None and (row.state, row.source) == ("settled", "estimated")
     assert row.usage.input_tokens > 0 and row.usage.output_tokens >= len(answer.encode()) // 3
     assert row.cost_micros == 0
@@ -69,7 +69,7 @@ async def test_a_polled_answer_comes_without_drafts(
 
     assert answer.strip() and telegram.drafts == []
     assert no_errors(caplog) == []
-    row = await bot.services.store.ledger_row(alice.chat_id, question["message_id"])
+    row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
     assert row is not None and (row.state, row.source) == ("settled", "reported")
     assert row.usage.input_tokens > 0 and 0 < row.usage.output_tokens <= 40
 

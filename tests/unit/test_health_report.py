@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 from storage.health import read_health
 
 
 async def database_with(path: Path, *, started: float | None, heartbeat: float | None) -> Path:
-    async with ConversationStore(path) as store:
+    async with Database(path) as store:
         for key, value in (("started", started), ("heartbeat", heartbeat)):
             if value is not None:
-                await store.set_setting(key, repr(value))
+                await store.settings.set(key, repr(value))
     return path
 
 

@@ -1,7 +1,7 @@
 """The import contracts cannot be walked around through a re-export.
 
-import-linter sees `from storage import ConversationStore` as an import of the package `storage`,
-not of `storage.conversation_store` where the class lives, so a package that re-exports a
+import-linter sees `from storage import Database` as an import of the package `storage`,
+not of `storage.database` where the class lives, so a package that re-exports a
 forbidden module's names would let a room import them unseen. Here every `from X import name` in
 a contract's source modules is resolved to where `name` is defined, and checked against the
 contract's forbidden modules.

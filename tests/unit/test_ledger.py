@@ -14,7 +14,7 @@ from bot.usage.budgets import BudgetRules, Limit
 from bot.usage.meter import BudgetHit, CostMeter, Reservation
 from bot.usage.prices import load_prices
 from storage import ChatKey, LedgerRow, TokenUsage, ToolCounts, Totals
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 from storage.migrations import MIGRATIONS
 
 DAY, MONTH = "2026-12-02", "2026-12"
@@ -42,64 +42,64 @@ def schema_at(version: int, path: Path) -> sqlite3.Connection:
 async def test_a_reservation_does_not_count_and_its_settlement_counts_once(
     tmp_path: Path,
 ) -> None:
-    async with ConversationStore(tmp_path / "db.sqlite3") as store:
-        entry = await store.inbox_add(ChatKey(-100), message_id=1, private=False, text="hi")
+    async with Database(tmp_path / "db.sqlite3") as store:
+        entry = await store.inbox.add(ChatKey(-100), message_id=1, private=False, text="hi")
         assert entry is not None
-        await store.inbox_running(entry.id, "conv_1", None, row(1, 900, state="reserved"))
+        await store.inbox.running(entry.id, "conv_1", None, row(1, 900, state="reserved"))
         keys = [("total", "", f"D{DAY}"), ("user", "7", f"M{MONTH}"), ("chat", "-100", f"D{DAY}")]
-        assert set((await store.totals(keys)).values()) == {Totals()}
+        assert set((await store.ledger.totals(keys)).values()) == {Totals()}
 
-        await store.inbox_answered(entry.id, "{}", row(1, 120))
-        await store.inbox_answered(entry.id, "{}", row(1, 150))  # resumed: replaces, not adds
+        await store.inbox.answered(entry.id, "{}", row(1, 120))
+        await store.inbox.answered(entry.id, "{}", row(1, 150))  # resumed: replaces, not adds
 
-        totals = await store.totals(keys)
+        totals = await store.ledger.totals(keys)
         usage = TokenUsage(1000, 200, cached_tokens=600, reasoning_tokens=50)
         assert set(totals.values()) == {Totals(150, 0, 1, usage)}
-        assert await store.conversation_tokens(-100, 0, "conv_1") == 1200
+        assert await store.ledger.conversation_tokens(-100, 0, "conv_1") == 1200
 
 
 async def test_top_spenders_and_models_come_from_the_totals(tmp_path: Path) -> None:
-    async with ConversationStore(tmp_path / "db.sqlite3") as store:
+    async with Database(tmp_path / "db.sqlite3") as store:
         for n, (user, cost) in enumerate([(1, 10), (2, 30), (1, 25), (3, 5)]):
-            entry = await store.inbox_add(ChatKey(-100), message_id=n, private=False, text="x")
+            entry = await store.inbox.add(ChatKey(-100), message_id=n, private=False, text="x")
             assert entry is not None
-            await store.inbox_answered(entry.id, "{}", row(n, cost, user=user))
+            await store.inbox.answered(entry.id, "{}", row(n, cost, user=user))
 
-        top = await store.top("user", f"M{MONTH}", 2)
-        [(model, by_model)] = await store.top("model", f"D{DAY}", 5)
+        top = await store.ledger.top("user", f"M{MONTH}", 2)
+        [(model, by_model)] = await store.ledger.top("model", f"D{DAY}", 5)
 
     assert [(user, t.micros, t.answers) for user, t in top] == [("1", 35, 2), ("2", 30, 1)]
     assert (model, by_model.micros, by_model.answers) == ("gpt-6-luna", 70, 4)
 
 
 async def test_a_group_upgrade_moves_its_spend(tmp_path: Path) -> None:
-    async with ConversationStore(tmp_path / "db.sqlite3") as store:
-        entry = await store.inbox_add(ChatKey(-100), message_id=1, private=False, text="x")
+    async with Database(tmp_path / "db.sqlite3") as store:
+        entry = await store.inbox.add(ChatKey(-100), message_id=1, private=False, text="x")
         assert entry is not None
-        await store.inbox_answered(entry.id, "{}", row(1, 40))
-        await store.move_chat(-100, -1009)
+        await store.inbox.answered(entry.id, "{}", row(1, 40))
+        await store.chats.move(-100, -1009)
 
         old, new = ("chat", "-100", f"M{MONTH}"), ("chat", "-1009", f"M{MONTH}")
-        totals = await store.totals([old, new])
+        totals = await store.ledger.totals([old, new])
 
     assert (totals[old].micros, totals[new].micros) == (0, 40)
 
 
 async def test_a_reservation_left_by_a_crash_settles_at_its_bound(tmp_path: Path) -> None:
-    async with ConversationStore(tmp_path / "db.sqlite3") as store:
-        entry = await store.inbox_add(ChatKey(-100), message_id=1, private=False, text="x")
+    async with Database(tmp_path / "db.sqlite3") as store:
+        entry = await store.inbox.add(ChatKey(-100), message_id=1, private=False, text="x")
         assert entry is not None
-        await store.inbox_running(entry.id, "conv_1", None, row(1, 900, state="reserved"))
-        kept = await store.inbox_add(ChatKey(-100), message_id=2, private=False, text="y")
+        await store.inbox.running(entry.id, "conv_1", None, row(1, 900, state="reserved"))
+        kept = await store.inbox.add(ChatKey(-100), message_id=2, private=False, text="y")
         assert kept is not None
-        await store.inbox_running(kept.id, "conv_1", None, row(2, 800, state="reserved"))
-        await store.inbox_done(entry.id)  # its turn is gone; message 2 will be resumed
+        await store.inbox.running(kept.id, "conv_1", None, row(2, 800, state="reserved"))
+        await store.inbox.done(entry.id)  # its turn is gone; message 2 will be resumed
 
-        assert await store.settle_orphans() == 1
+        assert await store.ledger.settle_orphans() == 1
 
-        settled = await store.ledger_row(-100, 1)
+        settled = await store.ledger.row(-100, 1)
         assert settled is not None and (settled.state, settled.source) == ("settled", "estimated")
-        resumed = await store.ledger_row(-100, 2)
+        resumed = await store.ledger.row(-100, 2)
         assert resumed is not None and resumed.state == "reserved"
 
 
@@ -111,9 +111,9 @@ async def test_token_counts_from_before_the_ledger_move_in(tmp_path: Path) -> No
             " created_at) VALUES (42, 0, 'resp_1', 'gpt-6-luna', 300, 40, '2026-11-30T10:00:00Z')"
         )
 
-    async with ConversationStore(path) as store:
-        moved = await store.ledger_row(42, -1)
-        totals = await store.totals([("chat", "42", "M2026-11")])
+    async with Database(path) as store:
+        moved = await store.ledger.row(42, -1)
+        totals = await store.ledger.totals([("chat", "42", "M2026-11")])
 
     assert moved is not None and (moved.usage.input_tokens, moved.usage.output_tokens) == (300, 40)
     assert moved.source == "reported" and moved.user_id is None
@@ -123,7 +123,7 @@ async def test_token_counts_from_before_the_ledger_move_in(tmp_path: Path) -> No
 async def test_a_new_day_in_the_budget_s_zone_starts_a_fresh_daily_budget(tmp_path: Path) -> None:
     clock = [datetime(2026, 12, 2, 2, 0, tzinfo=UTC).timestamp()]  # 23:00 the day before there
     rules = BudgetRules(per_user=Limit(day=600), timezone=ZoneInfo("America/Sao_Paulo"))
-    async with ConversationStore(tmp_path / "db.sqlite3") as store:
+    async with Database(tmp_path / "db.sqlite3") as store:
         meter = CostMeter(
             store, load_prices(None, local=False), rules, backend="responses",
             model="gpt-6-luna", max_output_tokens=None, owners=frozenset(),
@@ -131,7 +131,7 @@ async def test_a_new_day_in_the_budget_s_zone_starts_a_fresh_daily_budget(tmp_pa
         )  # fmt: skip
 
         async def ask(message_id: int) -> Reservation | BudgetHit:
-            entry = await store.inbox_add(ChatKey(5), message_id=message_id, private=True,
+            entry = await store.inbox.add(ChatKey(5), message_id=message_id, private=True,
                                           text="hello", user_id=5)  # fmt: skip
             assert entry is not None
             reserved = await meter.reserve(entry, None, "Be brief.", force=False)
@@ -139,7 +139,7 @@ async def test_a_new_day_in_the_budget_s_zone_starts_a_fresh_daily_budget(tmp_pa
                 result = TurnResult(TurnStatus.COMPLETED, "x", usage=TokenUsage(100, 1000))
                 settled = meter.settle(reserved, result, written="x", started=True,
                                        conversation_id="conv_1")  # fmt: skip
-                await store.inbox_answered(entry.id, "{}", settled)
+                await store.inbox.answered(entry.id, "{}", settled)
                 meter.release(reserved)
             return reserved
 
@@ -156,18 +156,18 @@ async def test_a_new_day_in_the_budget_s_zone_starts_a_fresh_daily_budget(tmp_pa
 
 async def test_the_totals_count_the_tools_each_answer_used(tmp_path: Path) -> None:
     tools = ToolCounts(web_searches=2, containers=1, audio_seconds=30, images=1)
-    async with ConversationStore(tmp_path / "db.sqlite3") as store:
+    async with Database(tmp_path / "db.sqlite3") as store:
         for n in (1, 2):
-            entry = await store.inbox_add(ChatKey(-100), message_id=n, private=False, text="x")
+            entry = await store.inbox.add(ChatKey(-100), message_id=n, private=False, text="x")
             assert entry is not None
-            await store.inbox_answered(entry.id, "{}", replace(row(n, 10), tools=tools))
-        entry = await store.inbox_add(ChatKey(-100), message_id=3, private=False, text="x")
+            await store.inbox.answered(entry.id, "{}", replace(row(n, 10), tools=tools))
+        entry = await store.inbox.add(ChatKey(-100), message_id=3, private=False, text="x")
         assert entry is not None
-        await store.inbox_answered(entry.id, "{}", row(3, 10))  # no tools
-        await store.inbox_answered(entry.id, "{}", replace(row(3, 10), tools=tools))  # resumed
+        await store.inbox.answered(entry.id, "{}", row(3, 10))  # no tools
+        await store.inbox.answered(entry.id, "{}", replace(row(3, 10), tools=tools))  # resumed
 
         keys = [("total", "", f"M{MONTH}"), ("user", "7", f"D{DAY}"), ("chat", "-100", f"M{MONTH}")]
-        totals = await store.totals(keys)
+        totals = await store.ledger.totals(keys)
 
     assert {t.tools for t in totals.values()} == {ToolCounts(6, 3, 90, 3)}
 
@@ -183,8 +183,8 @@ async def test_tool_counts_from_before_the_totals_had_them_are_counted(tmp_path:
             (DAY, MONTH),
         )
 
-    async with ConversationStore(path) as store:
-        totals = await store.totals(
+    async with Database(path) as store:
+        totals = await store.ledger.totals(
             [("user", "42", f"M{MONTH}"), ("model", "gpt-6-luna", f"D{DAY}")]
         )
 

@@ -19,7 +19,7 @@ from bot.media.kinds import document_kind, image_format
 from bot.media.text_files import framed, read_text
 from bot.usage.prices import load_prices
 from storage import Attachment, ChatKey
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 from tests.media_samples import bmp, jpeg, ogg_opus, pdf, png, read_ogg_opus
 
 BASE = {"TELEGRAM_BOT_TOKEN": "123456:abc-secret-0123456789abcdef", "OPENAI_API_KEY": "sk-secret"}
@@ -183,17 +183,17 @@ async def test_album_items_join_one_entry_once_each_until_it_runs(tmp_path: Path
     def item(n: int) -> Attachment:
         return Attachment("image", f"f{n}", f"u{n}", 100 + n, 1000)
 
-    async with ConversationStore(tmp_path / "db.sqlite3") as store:
-        entry = await store.inbox_add(
+    async with Database(tmp_path / "db.sqlite3") as store:
+        entry = await store.inbox.add(
             key, message_id=101, private=True, text="", attachments=(item(1),), album_id="g"
         )
         assert entry is not None
-        await store.inbox_join(key, "g", "the caption", (item(2),))
-        await store.inbox_join(key, "g", "", (item(2),))  # delivered again
-        joined = await store.inbox_entry(entry.id)
+        await store.inbox.join(key, "g", "the caption", (item(2),))
+        await store.inbox.join(key, "g", "", (item(2),))  # delivered again
+        joined = await store.inbox.entry(entry.id)
         assert joined is not None
         assert [a.file_id for a in joined.attachments] == ["f1", "f2"]
         assert joined.text == "the caption"
 
-        await store.inbox_running(entry.id, "conv", None)
-        assert await store.inbox_join(key, "g", "", (item(3),)) is None  # too late to join
+        await store.inbox.running(entry.id, "conv", None)
+        assert await store.inbox.join(key, "g", "", (item(3),)) is None  # too late to join

@@ -12,18 +12,18 @@ import aiosqlite
 import pytest
 
 from storage import ChatKey, ChatRecord, HistoryMessage, StorageUnavailable
-from storage.conversation_store import ConversationStore
+from storage.database import Database
 
 KEY = ChatKey(1)
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[ConversationStore]:
-    async with ConversationStore(tmp_path / "db.sqlite3") as opened:
+async def store(tmp_path: Path) -> AsyncIterator[Database]:
+    async with Database(tmp_path / "db.sqlite3") as opened:
         yield opened
 
 
-async def page_count(store: ConversationStore) -> int:
+async def page_count(store: Database) -> int:
     """The file's size in pages, with no free page left inside it."""
     await store.db.execute("VACUUM")
     async with store.db.execute("PRAGMA page_count") as cursor:
@@ -33,55 +33,55 @@ async def page_count(store: ConversationStore) -> int:
 
 
 async def test_a_full_disk_fails_the_write_whole_and_the_next_one_works(
-    store: ConversationStore,
+    store: Database,
 ) -> None:
     await store.db.execute(f"PRAGMA max_page_count={await page_count(store)}")
     exchange = [HistoryMessage("user", "x" * 5000), HistoryMessage("assistant", "y" * 5000)]
 
     with pytest.raises(StorageUnavailable, match=r"cannot save the conversation's history: .*full"):
-        await store.append_history("conv_1", exchange)
+        await store.history.append("conv_1", exchange)
 
     assert not store.db.in_transaction
-    assert await store.history("conv_1") == []  # not half of the exchange
+    assert await store.history.of("conv_1") == []  # not half of the exchange
     await store.db.execute("PRAGMA max_page_count=1073741823")  # space freed
-    await store.append_history("conv_1", exchange)
-    assert await store.history("conv_1") == exchange
+    await store.history.append("conv_1", exchange)
+    assert await store.history.of("conv_1") == exchange
 
 
 async def test_a_full_disk_refuses_a_message_and_keeps_the_earlier_ones(
-    store: ConversationStore,
+    store: Database,
 ) -> None:
-    first = await store.inbox_add(KEY, message_id=1, private=True, text="kept")
+    first = await store.inbox.add(KEY, message_id=1, private=True, text="kept")
     await store.db.execute(f"PRAGMA max_page_count={await page_count(store)}")
 
     with pytest.raises(StorageUnavailable, match=r"cannot record a message"):
         for n in range(2, 200):  # until the last free page is used
-            await store.inbox_add(KEY, message_id=n, private=True, text="z" * 2000)
+            await store.inbox.add(KEY, message_id=n, private=True, text="z" * 2000)
 
     assert not store.db.in_transaction
-    pending = await store.inbox_pending()
+    pending = await store.inbox.pending()
     assert pending[0] == first
     assert all(entry.text in ("kept", "z" * 2000) for entry in pending)
 
 
-async def test_a_read_only_database_says_so(store: ConversationStore) -> None:
+async def test_a_read_only_database_says_so(store: Database) -> None:
     await store.db.execute("PRAGMA query_only=ON")
 
     with pytest.raises(
         StorageUnavailable, match=r"cannot save the chat's conversation: .*readonly"
     ):
-        await store.save_chat(ChatRecord(KEY, "responses", "conv_1", "assistant"))
+        await store.chats.save(ChatRecord(KEY, "responses", "conv_1", "assistant"))
     with pytest.raises(StorageUnavailable, match=r"cannot record a message"):
-        await store.inbox_add(KEY, message_id=1, private=True, text="hi")
+        await store.inbox.add(KEY, message_id=1, private=True, text="hi")
 
     assert not store.db.in_transaction
     await store.db.execute("PRAGMA query_only=OFF")
-    await store.save_chat(ChatRecord(KEY, "responses", "conv_1", "assistant"))
-    assert await store.get_chat(KEY) is not None
+    await store.chats.save(ChatRecord(KEY, "responses", "conv_1", "assistant"))
+    assert await store.chats.get(KEY) is not None
 
 
 async def test_a_database_locked_by_another_process_fails_after_the_busy_wait(
-    store: ConversationStore, tmp_path: Path
+    store: Database, tmp_path: Path
 ) -> None:
     await store.db.execute("PRAGMA busy_timeout=50")
     async with aiosqlite.connect(tmp_path / "db.sqlite3") as other:
@@ -89,10 +89,10 @@ async def test_a_database_locked_by_another_process_fails_after_the_busy_wait(
         with pytest.raises(
             StorageUnavailable, match=r"cannot move the chat's conversations: .*locked"
         ):
-            await store.move_chat(1, 2)
+            await store.chats.move(1, 2)
         await other.rollback()
 
     assert not store.db.in_transaction
-    await store.save_chat(ChatRecord(KEY, "responses", "conv_1", "assistant"))
-    await store.move_chat(1, 2)
-    assert await store.get_chat(ChatKey(2)) is not None
+    await store.chats.save(ChatRecord(KEY, "responses", "conv_1", "assistant"))
+    await store.chats.move(1, 2)
+    assert await store.chats.get(ChatKey(2)) is not None

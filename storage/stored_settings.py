@@ -1,0 +1,32 @@
+"""The bot's own settings (the assistant it made, its heartbeat and start): `Database.settings`."""
+
+from __future__ import annotations
+
+import time
+
+from storage.health import HEARTBEAT_KEY, STARTED_KEY
+from storage.writes import Repository, write
+
+
+class SettingsRepository(Repository):
+    async def get(self, key: str) -> str | None:
+        async with self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
+
+    async def set(self, key: str, value: str) -> None:
+        await write(
+            self.db,
+            "save a setting",
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    async def heartbeat(self) -> None:
+        """The bot is alive and polling (read by `storage.health`)."""
+        await self.set(HEARTBEAT_KEY, repr(time.time()))
+
+    async def started(self) -> None:
+        """The bot process started: the health probe says "starting" until its first heartbeat."""
+        await self.set(STARTED_KEY, repr(time.time()))
