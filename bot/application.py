@@ -44,6 +44,7 @@ from bot.usage.quota_pause import OwnerNotice
 from bot.usage.reports import UsageReports
 from storage import InboxEntry
 from storage.database import Database
+from storage.repositories import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +85,12 @@ async def _register_menus(
     await bot.set_my_short_description(texts.bot_short_description, language_code=code)
 
 
-async def keep_heartbeat(store: Database, polling: Callable[[], bool], interval: float) -> None:
+async def keep_heartbeat(settings: Settings, polling: Callable[[], bool], interval: float) -> None:
     """While polling, write the time: `python -m bot health` fails when it stops coming."""
     while True:
         if polling():
             try:
-                await store.settings.heartbeat()
+                await settings.heartbeat()
             except Exception as exc:  # the health check will notice the silence
                 logger.warning("Could not write the heartbeat: %s", exc)
         await asyncio.sleep(interval)
@@ -119,7 +120,7 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
     transcribing = create_transcriber(transcription, tls)
     transcriber, transcription_client = transcribing or (None, None)
     meter = CostMeter(
-        store,
+        store.ledger,
         config.prices,
         config.budgets,
         backend=config.backend,
@@ -157,10 +158,10 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
         backend=backend,
         personas=personas,
         catalogues=CATALOGUES,
-        languages=ChatLanguages(store, config.default_language),
+        languages=ChatLanguages(store.chat_status, config.default_language),
         engine=engine,
         last_error=LastError(config.secrets),
-        usage=UsageReports(store, meter, config.prices),
+        usage=UsageReports(store.chats, store.ledger, meter, config.prices),
         transcriber=transcriber,
         transcription_client=transcription_client,
         tools=offered,
@@ -198,7 +199,7 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
         updater = application.updater
         services.run_in_background(
             keep_heartbeat(
-                services.store,
+                services.store.settings,
                 lambda: updater is not None and updater.running,
                 config.heartbeat_interval,
             )

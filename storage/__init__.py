@@ -23,6 +23,7 @@ from storage.records import (
     Tool,
     ToolCounts,
     Totals,
+    TotalsKey,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "Tool",
     "ToolCounts",
     "Totals",
+    "TotalsKey",
 ]

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from storage.records import LedgerRow, TokenUsage, ToolCounts, Totals
+from storage.records import LedgerRow, TokenUsage, ToolCounts, Totals, TotalsKey
 from storage.writes import Repository, Statement, write
-
-# (scope, key, window): e.g. ("user", "42", "D2026-12-02"), ("total", "", "M2026-12").
-TotalsKey = tuple[str, str, str]
 
 UPSERT = """
 INSERT INTO ledger (chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,

@@ -128,6 +128,9 @@ class ToolCounts:
     images: int = 0
 
 
+# A running total's key, (scope, key, window): ("user", "42", "D2026-12-02"), ("total", "",
+# "M2026-12").
+TotalsKey: TypeAlias = tuple[str, str, str]
 LedgerState: TypeAlias = Literal["reserved", "settled"]
 LedgerSource: TypeAlias = Literal["reserved", "reported", "estimated"]
 

@@ -38,7 +38,7 @@ from bot.backends.base import (
 )
 from bot.backends.openai_calls import http_client
 from bot.config import Config
-from storage.database import Database
+from storage.repositories import Store
 
 __all__ = [
     "TOOL_CALL_REFUSED",
@@ -87,7 +87,7 @@ def create_client(config: Config, tls: ssl.SSLContext | None = None) -> ModelCli
     )
 
 
-def create_backend(config: Config, store: Database, client: ModelClient) -> Backend:
+def create_backend(config: Config, store: Store, client: ModelClient) -> Backend:
     """The configured backend. Each is imported only when chosen: the SDK's types are large."""
     settings = ModelSettings(
         model=config.openai_model,
@@ -101,17 +101,19 @@ def create_backend(config: Config, store: Database, client: ModelClient) -> Back
     if config.backend == "assistants":
         from bot.backends.assistants import AssistantsBackend
 
-        return AssistantsBackend(client, settings, store, assistant_id=config.assistant_id)
+        return AssistantsBackend(
+            client, settings, store.settings, store.files, assistant_id=config.assistant_id
+        )
     if config.backend == "chat":
         from bot.backends.chat_completions import ChatCompletionsBackend
 
         return ChatCompletionsBackend(
             client,
             settings,
-            store,
+            store.history,
             context_tokens=config.context_tokens,
             vision=config.media.chat_vision,
         )
     from bot.backends.responses import ResponsesBackend
 
-    return ResponsesBackend(client, settings, store)
+    return ResponsesBackend(client, settings, store.files)

@@ -50,7 +50,7 @@ from bot.backends.openai_calls import (
 from bot.backends.run_files import RunFiles
 from bot.backends.uploads import delete_uploads, upload
 from storage import TokenUsage, Tool
-from storage.database import Database
+from storage.repositories import Files, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -73,13 +73,15 @@ class AssistantsBackend:
         self,
         client: openai.AsyncOpenAI,
         settings: ModelSettings,
-        store: Database,
+        settings_store: Settings,
+        files: Files,
         *,
         assistant_id: str | None = None,
     ) -> None:
         self._client = client
         self._settings = settings
-        self._store = store
+        self._stored_settings = settings_store
+        self._uploads = files
         self._configured_assistant = assistant_id
         self._assistant_id = assistant_id or ""
         self._ready = False
@@ -88,7 +90,7 @@ class AssistantsBackend:
         self._image_detail = (
             settings.image_detail if settings.image_detail != "original" else "high"
         )
-        self._files = RunFiles(client, store, self.name)
+        self._files = RunFiles(client, files, self.name)
 
     async def start(self) -> None:
         """Find or create the assistant now; if the server is unreachable, on the first turn.
@@ -111,7 +113,7 @@ class AssistantsBackend:
             await self._retrieve_assistant(self._configured_assistant)
             return
         setting = f"assistant_id:{self._client.base_url}:{self._settings.model}"
-        stored = await self._store.settings.get(setting)
+        stored = await self._stored_settings.get(setting)
         if stored:
             try:
                 await self._retrieve_assistant(stored)
@@ -125,7 +127,7 @@ class AssistantsBackend:
             )
         self._assistant_id = assistant.id
         self._ready = True
-        await self._store.settings.set(setting, assistant.id)
+        await self._stored_settings.set(setting, assistant.id)
         logger.info("Created assistant %s for model %s", assistant.id, self._settings.model)
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
@@ -139,7 +141,7 @@ class AssistantsBackend:
                 await self._client.beta.threads.delete(conversation_id)
         except ConversationNotFound:
             logger.info("Thread %s was already gone", conversation_id)
-        await delete_uploads(self._client, self._store, self.name, conversation_id)
+        await delete_uploads(self._client, self._uploads, self.name, conversation_id)
 
     async def _content(self, thread_id: str, turn: TurnInput) -> str | list[dict[str, Any]]:
         """The message's content: its text, and each image uploaded as a vision file."""
@@ -149,7 +151,7 @@ class AssistantsBackend:
         for n, image in enumerate(turn.images, start=1):
             name = f"image{n}.{image.mime.rpartition('/')[2]}"
             file_id = await upload(
-                self._client, self._store, self.name, thread_id, (name, image.data, image.mime),
+                self._client, self._uploads, self.name, thread_id, (name, image.data, image.mime),
                 "vision",
             )  # fmt: skip
             content.append(

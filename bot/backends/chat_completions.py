@@ -39,7 +39,7 @@ from bot.backends.history_budget import fit_history, prompt_budget
 from bot.backends.openai_calls import translated, until_deadline
 from bot.media.settings import ChatVision
 from storage import HistoryMessage, TokenUsage, Tool
-from storage.database import Database
+from storage.repositories import Histories
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +54,14 @@ class ChatCompletionsBackend:
         self,
         client: openai.AsyncOpenAI,
         settings: ModelSettings,
-        store: Database,
+        history: Histories,
         *,
         context_tokens: int,
         vision: ChatVision = "auto",
     ) -> None:
         self._client = client
         self._settings = settings
-        self._store = store
+        self._history = history
         self._budget = prompt_budget(context_tokens, settings.max_output_tokens)
         self._stream_options = True  # turned off for servers that reject it
         self._vision = Vision(vision, settings.image_detail)
@@ -79,13 +79,13 @@ class ChatCompletionsBackend:
         return LOCAL_PREFIX + uuid.uuid4().hex
 
     async def delete_conversation(self, conversation_id: str) -> None:
-        await self._store.history.delete(conversation_id)
+        await self._history.delete(conversation_id)
 
     async def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
         deadline = self._settings.deadline()
-        history = await self._store.history.of(conversation_id)
+        history = await self._history.of(conversation_id)
         kept = fit_history(turn.instructions, history, turn.text, self._budget)
         if len(kept) < len(history):
             logger.info(
@@ -124,7 +124,7 @@ class ChatCompletionsBackend:
             raise BackendUnavailable("the stream ended without a result")
         if result.status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE) and result.text:
             # Images are not kept: re-sent on every turn they would be paid for every turn.
-            await self._store.history.append(
+            await self._history.append(
                 conversation_id,
                 [
                     HistoryMessage("user", remembered(turn)),
@@ -141,7 +141,7 @@ class ChatCompletionsBackend:
             yield event
 
     async def add_context(self, conversation_id: str, text: str) -> None:
-        await self._store.history.append(conversation_id, [HistoryMessage("user", text)])
+        await self._history.append(conversation_id, [HistoryMessage("user", text)])
 
     async def fetch_artifact(self, artifact: Artifact) -> bytes:
         """No hosted code runs here, so no turn ever names a file to fetch."""

@@ -16,7 +16,7 @@ import openai
 
 from bot.backends.base import Artifact, BackendError, BackendRejected, FilePart, TurnResult
 from bot.backends.openai_calls import translated
-from storage.database import Database
+from storage.repositories import Files
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +46,9 @@ class CodeSessions:
 
 
 class Containers:
-    def __init__(self, client: openai.AsyncOpenAI, store: Database | None, backend: str) -> None:
+    def __init__(self, client: openai.AsyncOpenAI, files: Files | None, backend: str) -> None:
         self._client = client
-        self._store = store
+        self._files = files
         self._backend = backend
         self._sessions_of = CodeSessions()
         self._of: dict[str, str] = {}  # conversation → the container its tools name
@@ -81,14 +81,14 @@ class Containers:
         """The server said the container expired: forget it, the next request makes a new one
         (files the code wrote there are gone; the conversation goes on)."""
         self._replaced.add(conversation_id)
-        if self._store is None:
+        if self._files is None:
             return
-        for object_id, kind in await self._store.files.of(self._backend, conversation_id):
+        for object_id, kind in await self._files.of(self._backend, conversation_id):
             if kind == "container":
                 logger.info(
                     "Container %s of %s expired; starting a new one", object_id, conversation_id
                 )
-                await self._store.files.deleted(self._backend, object_id)
+                await self._files.deleted(self._backend, object_id)
 
     async def completed(
         self, conversation_id: str, result: TurnResult, started: float
@@ -139,8 +139,8 @@ class Containers:
 
     async def _container(self, conversation_id: str) -> str:
         """The conversation's container, created on first use and registered."""
-        if self._store is not None:
-            for object_id, kind in await self._store.files.of(self._backend, conversation_id):
+        if self._files is not None:
+            for object_id, kind in await self._files.of(self._backend, conversation_id):
                 if kind == "container":
                     return object_id
         with translated():
@@ -150,7 +150,7 @@ class Containers:
                 expires_after={"anchor": "last_active_at", "minutes": IDLE_MINUTES},
                 network_policy={"type": "disabled"},
             )
-        if self._store is not None:
-            await self._store.files.added(self._backend, conversation_id, container.id, "container")
+        if self._files is not None:
+            await self._files.added(self._backend, conversation_id, container.id, "container")
         logger.info("Container %s created for %s", container.id, conversation_id)
         return container.id

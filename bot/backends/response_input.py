@@ -11,7 +11,7 @@ import openai
 from bot.backends.base import ModelSettings, TurnInput
 from bot.backends.openai_calls import data_url
 from bot.backends.uploads import upload
-from storage.database import Database
+from storage.repositories import Files
 
 INLINE_MAX = 1_000_000  # bytes: bigger images and files are uploaded instead of inlined
 
@@ -20,12 +20,12 @@ class UserMessage:
     def __init__(
         self,
         client: openai.AsyncOpenAI,
-        store: Database | None,
+        files: Files | None,
         settings: ModelSettings,
         backend: str,
     ) -> None:
         self._client = client
-        self._store = store
+        self._files = files
         self._settings = settings
         self.name = backend
 
@@ -62,9 +62,9 @@ class UserMessage:
     async def _source(
         self, conversation_id: str, data: bytes, mime: str, name: str, inline_key: str
     ) -> dict[str, str]:
-        if len(data) <= INLINE_MAX or self._store is None:
+        if len(data) <= INLINE_MAX or self._files is None:
             return {inline_key: data_url(mime, data)}
         file_id = await upload(
-            self._client, self._store, self.name, conversation_id, (name, data, mime), "user_data"
+            self._client, self._files, self.name, conversation_id, (name, data, mime), "user_data"
         )
         return {"file_id": file_id}

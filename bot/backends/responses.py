@@ -54,7 +54,7 @@ from bot.backends.response_input import UserMessage
 from bot.backends.server_events import ServerEvents
 from bot.backends.uploads import delete_uploads
 from storage import Tool
-from storage.database import Database
+from storage.repositories import Files
 
 logger = logging.getLogger(__name__)
 
@@ -88,13 +88,13 @@ class ResponsesBackend:
         self,
         client: openai.AsyncOpenAI,
         settings: ModelSettings,
-        store: Database | None = None,
+        files: Files | None = None,
     ) -> None:
         self._client = client
         self._settings = settings
-        self._store = store  # the registry of uploads and containers
-        self._containers = Containers(client, store, self.name)
-        self._message = UserMessage(client, store, settings, self.name)
+        self._files = files  # the registry of uploads and containers
+        self._containers = Containers(client, files, self.name)
+        self._message = UserMessage(client, files, settings, self.name)
         self._drawings = Drawings()
 
     async def start(self) -> None:
@@ -121,8 +121,8 @@ class ResponsesBackend:
                 await self._client.conversations.delete(conversation_id)
         except ConversationNotFound:
             logger.info("Conversation %s was already gone", conversation_id)
-        if self._store is not None:
-            await delete_uploads(self._client, self._store, self.name, conversation_id)
+        if self._files is not None:
+            await delete_uploads(self._client, self._files, self.name, conversation_id)
 
     async def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
@@ -168,13 +168,11 @@ class ResponsesBackend:
         """The result with what its tools left: container files and sessions; a response that
         drew is registered, so /reset deletes it with its images."""
         if (
-            self._store is not None
+            self._files is not None
             and result.response_id
             and any(a.kind == "image" for a in result.artifacts)
         ):
-            await self._store.files.added(
-                self.name, conversation_id, result.response_id, "response"
-            )
+            await self._files.added(self.name, conversation_id, result.response_id, "response")
         return await self._containers.completed(conversation_id, result, started)
 
     async def add_context(self, conversation_id: str, text: str) -> None:

@@ -17,15 +17,15 @@ from bot.backends.openai_calls import translated
 from bot.backends.response_data import plain_sandbox_links
 from bot.backends.uploads import upload
 from storage import ToolCounts
-from storage.database import Database
+from storage.repositories import Files
 
 logger = logging.getLogger(__name__)
 
 
 class RunFiles:
-    def __init__(self, client: openai.AsyncOpenAI, store: Database, backend: str) -> None:
+    def __init__(self, client: openai.AsyncOpenAI, files: Files, backend: str) -> None:
         self._client = client
-        self._store = store
+        self._files = files
         self._backend = backend
         self._sessions = CodeSessions()
 
@@ -41,7 +41,7 @@ class RunFiles:
         found = []
         for file in turn.container_files:
             file_id = await upload(
-                self._client, self._store, self._backend, thread_id,
+                self._client, self._files, self._backend, thread_id,
                 (file.filename, file.data, file.mime), "assistants",
             )  # fmt: skip
             found.append({"file_id": file_id, "tools": [{"type": "code_interpreter"}]})
@@ -74,7 +74,7 @@ class RunFiles:
                                     run.thread_id, note.file_path.file_id, name, kind="file"
                                 )
         for artifact in files.values():
-            await self._store.files.added(self._backend, run.thread_id, artifact.file_id, "file")
+            await self._files.added(self._backend, run.thread_id, artifact.file_id, "file")
         return plain_sandbox_links("\n\n".join(texts)), tuple(files.values())
 
     async def code_sessions(self, run: Run) -> ToolCounts | None:

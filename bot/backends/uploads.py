@@ -12,14 +12,14 @@ from openai.types import FilePurpose
 
 from bot.backends.base import BackendError, ConversationNotFound
 from bot.backends.openai_calls import translated
-from storage.database import Database
+from storage.repositories import Files
 
 logger = logging.getLogger(__name__)
 
 
 async def upload(
     client: openai.AsyncOpenAI,
-    store: Database,
+    files: Files,
     backend: str,
     conversation_id: str,
     file: tuple[str, bytes, str],
@@ -28,17 +28,17 @@ async def upload(
     """Upload (multipart: the bytes as they are) and register; returns the file's id."""
     with translated():
         uploaded = await client.files.create(file=file, purpose=purpose)
-    await store.files.added(backend, conversation_id, uploaded.id)
+    await files.added(backend, conversation_id, uploaded.id)
     logger.info("Uploaded %s (%d bytes) for %s", uploaded.id, len(file[1]), conversation_id)
     return uploaded.id
 
 
 async def delete_uploads(
-    client: openai.AsyncOpenAI, store: Database, backend: str, conversation_id: str
+    client: openai.AsyncOpenAI, files: Files, backend: str, conversation_id: str
 ) -> None:
     """Delete the conversation's uploads and containers; one that fails stays registered (and
     is logged)."""
-    for file_id, kind in await store.files.of(backend, conversation_id):
+    for file_id, kind in await files.of(backend, conversation_id):
         try:
             with translated():
                 if kind == "container":
@@ -52,4 +52,4 @@ async def delete_uploads(
         except BackendError as exc:
             logger.warning("Could not delete uploaded file %s: %s", file_id, exc)
             continue
-        await store.files.deleted(backend, file_id)
+        await files.deleted(backend, file_id)

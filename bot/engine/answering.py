@@ -29,7 +29,7 @@ from bot.usage.meter import BudgetHit, CostMeter
 from bot.usage.notices import budget_warning, money
 from bot.usage.quota_pause import OwnerNotice, QuotaPause
 from storage import ChatKey, InboxEntry, StorageUnavailable, Tool
-from storage.database import Database
+from storage.repositories import Files, Inbox
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ class Answerer:
     def __init__(
         self,
         *,
-        store: Database,
+        inbox: Inbox,
+        files: Files,
         conversations: Conversations,
         turns: TurnRunner,
         meter: CostMeter,
@@ -55,7 +56,7 @@ class Answerer:
         tools: frozenset[Tool] = frozenset(),
         fetch_artifact: Callable[[Artifact], Awaitable[bytes]] | None = None,
     ) -> None:
-        tool_results = ToolResults(store, fetch_artifact, media)
+        tool_results = ToolResults(files, fetch_artifact, media)
         self.quota = QuotaPause(quota_pause)
         self._admitter = Admitter(
             conversations=conversations,
@@ -71,8 +72,8 @@ class Answerer:
             tool_results=tool_results,
             max_concurrent_turns=max_concurrent_turns,
         )
-        self._replies = Replies(store, tool_results)
-        self._store = store
+        self._replies = Replies(inbox, tool_results)
+        self._inbox = inbox
         self._media = media
         self._meter = meter
         self.notify_owner: OwnerNotice | None = None  # ERROR_CHAT_ID, once Telegram is wired
@@ -104,7 +105,7 @@ class Answerer:
             settled = await self._turn(admission, channel, live, texts)
             try:
                 outcome = settled.outcome.to_json()
-                await self._store.inbox.answered(entry.id, outcome, ledger=settled.ledger)
+                await self._inbox.answered(entry.id, outcome, ledger=settled.ledger)
             except StorageUnavailable as exc:  # the answer is here: deliver it all the same
                 logger.error("Answer in chat %s not kept before sending: %s", entry.key, exc)
             self._meter.release(admission.reservation)

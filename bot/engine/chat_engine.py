@@ -28,7 +28,7 @@ from bot.texts.languages import Language
 from bot.usage.meter import CostMeter
 from bot.usage.quota_pause import OwnerNotice
 from storage import Attachment, ChatKey, InboxEntry, Tool
-from storage.database import Database
+from storage.repositories import Store
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class ChatEngine:
     def __init__(
         self,
         *,
-        store: Database,
+        store: Store,
         backend: Backend,
         personas: PersonaBook,
         catalogues: Mapping[Language, Texts],
@@ -68,16 +68,20 @@ class ChatEngine:
         tools: frozenset[Tool] | None = None,
     ) -> None:
         """`tools`: the hosted tools personas may use (default: all the backend offers)."""
-        self._store = store
+        self._inbox = store.inbox
+        self._ledger = store.ledger
         self._backend = backend
-        self._conversations = Conversations(store, backend, personas)
+        self._conversations = Conversations(
+            store.chats, store.chat_status, store.files, backend, personas
+        )
         self._queues = ChatQueues()
         self._media = media
         self._albums = Albums(album_wait)
         self._answerer = Answerer(
-            store=store,
+            inbox=store.inbox,
+            files=store.files,
             conversations=self._conversations,
-            turns=TurnRunner(backend, store),
+            turns=TurnRunner(backend, store.inbox),
             catalogues=catalogues,
             meter=meter,
             quota_pause=quota_pause,
@@ -126,7 +130,7 @@ class ChatEngine:
         self, incoming: _Incoming, attachments: tuple[Attachment, ...]
     ) -> InboxEntry | None:
         """The message in the inbox; None if Telegram delivered it before."""
-        entry = await self._store.inbox.add(
+        entry = await self._inbox.add(
             incoming.key,
             message_id=incoming.message_id,
             private=incoming.private,
@@ -154,7 +158,7 @@ class ChatEngine:
             album.touch()  # the quiet wait counts from the item's arrival
             if album.entry is None:
                 album.held.extend(attachments)
-            elif joined := await self._store.inbox.join(key, album_id, "", attachments):
+            elif joined := await self._inbox.join(key, album_id, "", attachments):
                 album.entry = joined
 
     async def _accept_album_item(self, incoming: _Incoming, channel: ReplyChannel) -> bool:
@@ -163,9 +167,7 @@ class ChatEngine:
         album = self._albums.get(key, album_id)
         album.touch()  # the quiet wait counts from the item's arrival
         if album.entry is not None:
-            joined = await self._store.inbox.join(
-                key, album_id, incoming.text, incoming.attachments
-            )
+            joined = await self._inbox.join(key, album_id, incoming.text, incoming.attachments)
             if joined is not None:
                 album.entry = joined
                 logger.info("Message %s joined an album in chat %s", incoming.message_id, key)
@@ -190,10 +192,10 @@ class ChatEngine:
 
     async def resume_pending(self, channel_for: Callable[[InboxEntry], ReplyChannel]) -> int:
         """At start-up: resume, run or deliver whatever the inbox holds, each chat in order."""
-        orphans = await self._store.ledger.settle_orphans()
+        orphans = await self._ledger.settle_orphans()
         if orphans:
             logger.info("Settled %d reservations left by a crash, by estimate", orphans)
-        entries = await self._store.inbox.pending()
+        entries = await self._inbox.pending()
         for entry in entries:
             logger.info(
                 "Resuming message %s in chat %s (%s)", entry.message_id, entry.key, entry.state
@@ -205,7 +207,7 @@ class ChatEngine:
         self, key: ChatKey, entry_id: int, channel_for: Callable[[InboxEntry], ReplyChannel]
     ) -> bool:
         """The user pressed "Try again": queue the failed message again; False if it is gone."""
-        entry = await self._store.inbox.retry(key, entry_id)
+        entry = await self._inbox.retry(key, entry_id)
         if entry is None:
             return False
         logger.info("Retrying message %s in chat %s", entry.message_id, key)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from bot.texts.languages import ENGLISH_NAMES, Language, choose, known, normalise
 from storage import ChatLanguage
-from storage.database import Database
+from storage.repositories import ChatStatuses
 
 
 class ChatLanguages:
     """The chat's own choice, else (private) the sender's app language, else (group) the
     language of whoever added the bot, else the owner's `DEFAULT_LANGUAGE`."""
 
-    def __init__(self, store: Database, default: Language) -> None:
-        self._store = store
+    def __init__(self, statuses: ChatStatuses, default: Language) -> None:
+        self._statuses = statuses
         self.default = default
         # Every message asks; the answer changes only through this object. Kept in memory so a
         # burst of messages does not queue a read each on the database's one connection.
@@ -21,7 +21,7 @@ class ChatLanguages:
     async def _stored(self, chat_id: int) -> ChatLanguage:
         stored = self._known.get(chat_id)
         if stored is None:
-            stored = self._known[chat_id] = await self._store.chat_status.language(chat_id)
+            stored = self._known[chat_id] = await self._statuses.language(chat_id)
         return stored
 
     async def for_message(
@@ -42,14 +42,14 @@ class ChatLanguages:
         return known((await self._stored(chat_id)).chosen)
 
     async def choose(self, chat_id: int, language: Language | None) -> None:
-        await self._store.chat_status.set_language(chat_id, language)
+        await self._statuses.set_language(chat_id, language)
         self._known.pop(chat_id, None)
 
     async def joined(self, chat_id: int, adder_code: str | None) -> None:
         """The bot was added to a group: the adder's language is the group's until chosen."""
         language = normalise(adder_code)
         if language is not None:
-            await self._store.chat_status.set_joined_language(chat_id, language)
+            await self._statuses.set_joined_language(chat_id, language)
             self._known.pop(chat_id, None)
 
 

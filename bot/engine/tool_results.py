@@ -13,7 +13,7 @@ from bot.media.kinds import for_code
 from bot.media.reader import MediaReader
 from bot.texts import Texts, render
 from storage import Attachment, InboxEntry, StorageUnavailable
-from storage.database import Database
+from storage.repositories import Files
 
 logger = logging.getLogger(__name__)
 
@@ -21,12 +21,12 @@ logger = logging.getLogger(__name__)
 class ToolResults:
     def __init__(
         self,
-        store: Database,
+        files: Files,
         fetch: Callable[[Artifact], Awaitable[bytes]] | None,
         media: MediaReader,
     ) -> None:
         self._media = media  # downloads the chat's files again, for a new container
-        self._store = store
+        self._files = files
         self._fetch = fetch  # the backend's: files the model's code wrote
 
     async def send_files(
@@ -64,7 +64,7 @@ class ToolResults:
         if not documents or status not in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
             return
         try:
-            await self._store.files.chat_files_added(entry.key, conversation_id, documents)
+            await self._files.chat_files_added(entry.key, conversation_id, documents)
         except StorageUnavailable as exc:
             logger.warning("Documents of chat %s not noted: %s", entry.key, exc)
 
@@ -85,6 +85,6 @@ class ToolResults:
     async def _earlier(self, entry: InboxEntry, conversation_id: str) -> list[Attachment]:
         return [
             a
-            for a in await self._store.files.chat_files(entry.key, conversation_id)
+            for a in await self._files.chat_files(entry.key, conversation_id)
             if a.message_id != entry.message_id
         ]

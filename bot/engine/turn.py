@@ -25,7 +25,7 @@ from bot.backends import (
 from bot.engine.conversations import LiveConversation
 from bot.engine.ports import LiveAnswer
 from storage import Attachment, InboxEntry, LedgerRow
-from storage.database import Database
+from storage.repositories import Inbox
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +64,9 @@ class RunningTurn:
 class TurnRunner:
     """Runs turns on one backend, recording each turn's remote id in the inbox as it starts."""
 
-    def __init__(self, backend: Backend, store: Database) -> None:
+    def __init__(self, backend: Backend, inbox: Inbox) -> None:
         self._backend = backend
-        self._store = store
+        self._inbox = inbox
 
     async def run(
         self,
@@ -105,9 +105,7 @@ class TurnRunner:
                 turn.remote_id = event.remote_id
                 if ledger is not None:
                     ledger = replace(ledger, remote_id=event.remote_id)
-                await self._store.inbox.running(
-                    turn.entry.id, conversation_id, event.remote_id, ledger
-                )
+                await self._inbox.running(turn.entry.id, conversation_id, event.remote_id, ledger)
             elif isinstance(event, ToolStarted):
                 if turn.on_tool is not None:
                     await turn.on_tool(event.tool)
@@ -141,7 +139,7 @@ class TurnRunner:
             return self._backend.resume_turn(
                 conversation_id, entry.remote_id, turn_input, stream=stream
             )
-        await self._store.inbox.running(
+        await self._inbox.running(
             entry.id, conversation_id, None, ledger, attachments=turn.transcribed
         )
         return self._backend.run_turn(conversation_id, turn_input, stream=stream)

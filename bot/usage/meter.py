@@ -25,14 +25,22 @@ from bot.media.settings import ImageSettings
 from bot.usage.budgets import SCOPES, BudgetRules, Scope
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
-from storage import ImageTokens, InboxEntry, LedgerRow, LedgerSource, TokenUsage, Tool, ToolCounts
-from storage.database import Database
+from storage import (
+    ImageTokens,
+    InboxEntry,
+    LedgerRow,
+    LedgerSource,
+    TokenUsage,
+    Tool,
+    ToolCounts,
+    TotalsKey,
+)
+from storage.repositories import Ledger
 
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
 CONTEXT_CACHE = 10_000  # conversations whose size is remembered between turns
 OUTPUT_FLOOR = 256  # a budget that affords fewer output tokens than this is used up
 BudgetKey = tuple[Scope, Period]
-TotalsKey = tuple[str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +81,7 @@ def text_tokens(text: str) -> int:
 class CostMeter:
     def __init__(
         self,
-        store: Database,
+        ledger: Ledger,
         prices: PriceTable,
         rules: BudgetRules,
         *,
@@ -90,7 +98,7 @@ class CostMeter:
         self._drawing = drawing or ImageSettings()
         self._transcription_model = transcription_model
         self._transcription_local = transcription_local
-        self._store = store
+        self._ledger = ledger
         self._prices = prices
         self.rules = rules
         self._backend = backend
@@ -174,7 +182,7 @@ class CostMeter:
             key = entry.key
             context = self._context.get((key.chat_id, key.topic_id, conversation_id))
             if context is None:
-                context = await self._store.ledger.conversation_tokens(
+                context = await self._ledger.conversation_tokens(
                     key.chat_id, key.topic_id, conversation_id
                 )
         input_estimate = (
@@ -190,7 +198,7 @@ class CostMeter:
             spent: dict[BudgetKey, int] = {}
             if limits:
                 wanted = {sp: self.totals_key(chat_id, user_id, *sp) for sp in limits}
-                totals = await self._store.ledger.totals(wanted.values())
+                totals = await self._ledger.totals(wanted.values())
                 spent = {sp: totals[k].micros + self._reserved[k] for sp, k in wanted.items()}
             calls = ToolCounts(
                 web_searches=int("web_search" in tools),

@@ -11,7 +11,7 @@ from bot.usage.notices import money
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, window_keys
 from storage import ChatKey, ToolCounts, Totals
-from storage.database import Database
+from storage.repositories import Chats, Ledger
 
 TOP = 5
 
@@ -39,8 +39,9 @@ class UsageSummary:
 
 
 class UsageReports:
-    def __init__(self, store: Database, meter: CostMeter, prices: PriceTable) -> None:
-        self._store = store
+    def __init__(self, chats: Chats, ledger: Ledger, meter: CostMeter, prices: PriceTable) -> None:
+        self._chats = chats
+        self._ledger = ledger
         self._meter = meter
         self._prices = prices
 
@@ -52,7 +53,7 @@ class UsageReports:
             return {p: self._meter.totals_key(chat_id, user_id, scope, p) for p in PERIODS}
 
         mine, chats = keys("user"), keys("chat")
-        totals = await self._store.ledger.totals([*mine.values(), *chats.values()])
+        totals = await self._ledger.totals([*mine.values(), *chats.values()])
 
         def spending(scope: Scope, wanted: dict[Period, tuple[str, str, str]]) -> Spending:
             return Spending(
@@ -63,9 +64,9 @@ class UsageReports:
             )
 
         tokens = None
-        record = await self._store.chats.get(key)
+        record = await self._chats.get(key)
         if record is not None and record.conversation_id is not None:
-            tokens = await self._store.ledger.conversation_tokens(
+            tokens = await self._ledger.conversation_tokens(
                 chat_id, key.topic_id, record.conversation_id
             )
         user = spending("user", mine) if user_id is not None else None
@@ -79,9 +80,7 @@ class UsageReports:
         """`/usage all`: plain English, like every operator report."""
         day, month = window_keys(self._meter.now())
         total = self._meter.rules.total
-        totals = await self._store.ledger.totals(
-            [("total", "", f"D{day}"), ("total", "", f"M{month}")]
-        )
+        totals = await self._ledger.totals([("total", "", f"D{day}"), ("total", "", f"M{month}")])
         today, this_month = totals[("total", "", f"D{day}")], totals[("total", "", f"M{month}")]
         lines = [
             f"Usage, {month} ({self._meter.rules.timezone}; prices: {self._prices.ref})",
@@ -103,7 +102,7 @@ class UsageReports:
         if held := self._meter.reserved_micros:
             lines.append(f"held by answers being written: {money(held)}")
         lines.append("by model this month:")
-        for model, t in await self._store.ledger.top("model", f"M{month}", TOP):
+        for model, t in await self._ledger.top("model", f"M{month}", TOP):
             usage = t.usage
             cached = (
                 round(100 * usage.cached_tokens / usage.input_tokens) if usage.input_tokens else 0
@@ -114,7 +113,7 @@ class UsageReports:
             )
         for scope, title in (("user", "top users"), ("chat", "top chats")):
             lines.append(f"{title} this month:")
-            for who, t in await self._store.ledger.top(scope, f"M{month}", TOP):
+            for who, t in await self._ledger.top(scope, f"M{month}", TOP):
                 lines.append(f"  {who}: {money(t.micros)} · {t.answers} answers")
         return "\n".join(lines)
 

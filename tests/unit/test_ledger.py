@@ -125,7 +125,7 @@ async def test_a_new_day_in_the_budget_s_zone_starts_a_fresh_daily_budget(tmp_pa
     rules = BudgetRules(per_user=Limit(day=600), timezone=ZoneInfo("America/Sao_Paulo"))
     async with Database(tmp_path / "db.sqlite3") as store:
         meter = CostMeter(
-            store, load_prices(None, local=False), rules, backend="responses",
+            store.ledger, load_prices(None, local=False), rules, backend="responses",
             model="gpt-6-luna", max_output_tokens=None, owners=frozenset(),
             members=lambda _: True, clock=lambda: clock[0],
         )  # fmt: skip

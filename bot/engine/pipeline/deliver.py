@@ -10,14 +10,14 @@ from bot.engine.ports import LiveAnswer, ReplyChannel, RetryButton
 from bot.engine.tool_results import ToolResults
 from bot.texts import Texts
 from storage import InboxEntry, StorageUnavailable
-from storage.database import Database
+from storage.repositories import Inbox
 
 logger = logging.getLogger(__name__)
 
 
 class Replies:
-    def __init__(self, store: Database, tool_results: ToolResults) -> None:
-        self._store = store
+    def __init__(self, inbox: Inbox, tool_results: ToolResults) -> None:
+        self._inbox = inbox
         self._tool_results = tool_results
         self._uncleared: set[int] = set()  # answered, but storage refused to clear them
 
@@ -55,7 +55,7 @@ class Replies:
 
     async def _keep_for_retry(self, entry: InboxEntry) -> None:
         try:
-            await self._store.inbox.failed(entry.id)
+            await self._inbox.failed(entry.id)
         except StorageUnavailable as exc:  # at worst the button says the message is gone
             logger.error(
                 "Message %s in chat %s not kept for a retry: %s", entry.message_id, entry.key, exc
@@ -72,7 +72,7 @@ class Replies:
         waiting = [entry.id, *sorted(self._uncleared - {entry.id})]
         for n, entry_id in enumerate(waiting):
             try:
-                await self._store.inbox.done(entry_id)
+                await self._inbox.done(entry_id)
             except StorageUnavailable as exc:
                 self._uncleared.update(waiting[n:])
                 logger.error(
