@@ -99,13 +99,13 @@ def create_backend(config: Config, store: Store, client: ModelClient) -> Backend
         images=config.media.drawing,
     )
     if config.backend == "assistants":
-        from bot.backends.assistants import AssistantsBackend
+        from bot.backends.threads_api.assistants import AssistantsBackend
 
         return AssistantsBackend(
             client, settings, store.settings, store.files, assistant_id=config.assistant_id
         )
     if config.backend == "chat":
-        from bot.backends.chat_completions import ChatCompletionsBackend
+        from bot.backends.chat_api.chat_completions import ChatCompletionsBackend
 
         return ChatCompletionsBackend(
             client,
@@ -114,6 +114,6 @@ def create_backend(config: Config, store: Store, client: ModelClient) -> Backend
             context_tokens=config.context_tokens,
             vision=config.media.chat_vision,
         )
-    from bot.backends.responses import ResponsesBackend
+    from bot.backends.responses_api.responses import ResponsesBackend
 
     return ResponsesBackend(client, settings, store.files)

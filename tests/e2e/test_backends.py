@@ -7,8 +7,8 @@ import asyncio
 import aiohttp
 import pytest
 
-from bot.backends.history_budget import estimate_tokens, fit_history, prompt_budget
-from bot.backends.server_events import decode
+from bot.backends.chat_api.history_budget import estimate_tokens, fit_history, prompt_budget
+from bot.backends.responses_api.server_events import decode
 from storage import ChatKey, HistoryMessage
 from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply

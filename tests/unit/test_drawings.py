@@ -8,8 +8,8 @@ import base64
 import pytest
 
 from bot.backends import Artifact, BackendRejected
-from bot.backends.drawings import KEPT, Drawings
-from bot.backends.response_data import ResponseData
+from bot.backends.responses_api.drawings import KEPT, Drawings
+from bot.backends.responses_api.response_data import ResponseData
 
 
 def response(response_id: str, *images: tuple[str, bytes]) -> ResponseData:

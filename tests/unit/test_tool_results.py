@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.backends.response_data import ResponseData, citations, output_text, tools_used
+from bot.backends.responses_api.response_data import (
+    ResponseData,
+    citations,
+    output_text,
+    tools_used,
+)
 from bot.engine.outcome import with_sources
 from bot.texts import ENGLISH
 

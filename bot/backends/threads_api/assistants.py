@@ -47,7 +47,7 @@ from bot.backends.openai_calls import (
     until_deadline,
     write_once,
 )
-from bot.backends.run_files import RunFiles
+from bot.backends.threads_api.run_files import RunFiles
 from bot.backends.uploads import delete_uploads, upload
 from storage import TokenUsage, Tool
 from storage.repositories import Files, Settings

@@ -12,9 +12,9 @@ import openai
 from openai.types.beta.threads import Run
 
 from bot.backends.base import Artifact, BackendError, TurnInput
-from bot.backends.containers import CodeSessions
 from bot.backends.openai_calls import translated
-from bot.backends.response_data import plain_sandbox_links
+from bot.backends.responses_api.containers import CodeSessions
+from bot.backends.responses_api.response_data import plain_sandbox_links
 from bot.backends.uploads import upload
 from storage import ToolCounts
 from storage.repositories import Files

@@ -34,8 +34,8 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
-from bot.backends.chat_vision import Vision, remembered
-from bot.backends.history_budget import fit_history, prompt_budget
+from bot.backends.chat_api.chat_vision import Vision, remembered
+from bot.backends.chat_api.history_budget import fit_history, prompt_budget
 from bot.backends.openai_calls import translated, until_deadline
 from bot.media.settings import ChatVision
 from storage import HistoryMessage, TokenUsage, Tool

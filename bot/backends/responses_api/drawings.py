@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.backends.base import Artifact, BackendRejected
 from bot.backends.openai_calls import translated
-from bot.backends.response_data import ResponseData, generated_images
+from bot.backends.responses_api.response_data import ResponseData, generated_images
 from bot.media.settings import ImageSettings
 
 KEPT = 8  # images held until delivered (~2 MB each); older ones are read again if needed

@@ -34,8 +34,6 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
-from bot.backends.containers import Containers, container_expired
-from bot.backends.drawings import Drawings, image_tool
 from bot.backends.openai_calls import (
     describe,
     poll,
@@ -43,15 +41,17 @@ from bot.backends.openai_calls import (
     until_deadline,
     write_once,
 )
-from bot.backends.response_data import (
+from bot.backends.responses_api.containers import Containers, container_expired
+from bot.backends.responses_api.drawings import Drawings, image_tool
+from bot.backends.responses_api.response_data import (
     ResponseData,
     output_text,
     parse_response,
     response_usage,
     turn_result,
 )
-from bot.backends.response_input import UserMessage
-from bot.backends.server_events import ServerEvents
+from bot.backends.responses_api.response_input import UserMessage
+from bot.backends.responses_api.server_events import ServerEvents
 from bot.backends.uploads import delete_uploads
 from storage import Tool
 from storage.repositories import Files
