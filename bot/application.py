@@ -30,7 +30,7 @@ from bot.delivery.rate_limiter import (
     TelegramRateLimiter,
 )
 from bot.delivery.telegram_files import TelegramFiles
-from bot.delivery.telegram_link import WatchedRequest
+from bot.delivery.telegram_link import TelegramLink, WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.handlers import register_handlers
 from bot.logging_setup import LastError
@@ -109,8 +109,11 @@ async def enforce_retention(engine: ChatEngine, days: int) -> None:
 TelethreadApp: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Services:
-    """The bot's services; `tls` is the TLS context every HTTP client shares (one CA bundle
+def build_services(
+    config: Config, tls: ssl.SSLContext | None, bot: Bot, link: TelegramLink
+) -> Services:
+    """The bot's services, given the Telegram side they talk through (`bot`, and `link`: is
+    Telegram answering?); `tls` is the TLS context every HTTP client shares (one CA bundle
     loaded, not one per client)."""
     personas = load_personas(config.personas_file, config.default_persona)
     store = Database(config.database_path)
@@ -133,7 +136,7 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
         and "api.openai.com" not in transcription.base_url,
         drawing=config.media.drawing,
     )
-    media = MediaReader(config.media, lambda: backend.media, transcriber)
+    media = MediaReader(config.media, lambda: backend.media, transcriber, TelegramFiles(bot))
     offered = backend.tools - config.tools_off  # the hosted tools personas may use
     engine = ChatEngine(
         store=store,
@@ -150,6 +153,9 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
         media=media,
         album_wait=config.media.album_wait,
         tools=offered,
+        owner_notice=None
+        if config.error_chat_id is None
+        else owner_notices(bot, config.error_chat_id),
     )
     return Services(
         config=config,
@@ -164,6 +170,7 @@ def build_services(config: Config, tls: ssl.SSLContext | None = None) -> Service
         usage=UsageReports(store.chats, store.ledger, meter, config.prices),
         transcriber=transcriber,
         transcription_client=transcription_client,
+        telegram_link=link,
         tools=offered,
     )
 
@@ -173,7 +180,7 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
 
     `tls`: the TLS context its HTTP clients share (made here unless given: tests share one)."""
     tls = tls or httpx.create_ssl_context()
-    services = build_services(config, tls)
+    link = TelegramLink()
 
     def channel_for(entry: InboxEntry) -> ReplyChannel:
         """A way back to the chat of a message accepted before a restart."""
@@ -221,7 +228,6 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
         await services.stop()
         logger.info("Telethread stopped")
 
-    link = services.telegram_link
     application = (
         ApplicationBuilder()
         .token(config.telegram_bot_token)
@@ -240,9 +246,9 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
         .post_shutdown(post_shutdown)
         .build()
     )
-    services.engine.fetch_files_with(TelegramFiles(application.bot))
-    if config.error_chat_id is not None:
-        services.engine.notify_owner_with(owner_notices(application.bot, config.error_chat_id))
+    # The services after the Application, from its bot: built whole, nothing patched in later
+    # (the hooks above run once the bot starts, by when `services` exists).
+    services = build_services(config, tls, application.bot, link)
     # For tests and operators' tooling; handlers receive their dependencies explicitly.
     application.bot_data["services"] = services
     channels = ChannelFactory(

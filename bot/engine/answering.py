@@ -55,6 +55,7 @@ class Answerer:
         media: MediaReader,
         tools: frozenset[Tool] = frozenset(),
         fetch_artifact: Callable[[Artifact], Awaitable[bytes]] | None = None,
+        owner_notice: OwnerNotice | None = None,
     ) -> None:
         tool_results = ToolResults(files, fetch_artifact, media)
         self.quota = QuotaPause(quota_pause)
@@ -76,7 +77,7 @@ class Answerer:
         self._inbox = inbox
         self._media = media
         self._meter = meter
-        self.notify_owner: OwnerNotice | None = None  # ERROR_CHAT_ID, once Telegram is wired
+        self._notify_owner = owner_notice  # ERROR_CHAT_ID's, if the owner set one
         self._told_total: set[tuple[str, str]] = set()  # budget windows the owner heard of
         self._cost_footer = cost_footer  # USAGE_FOOTER: each answer ends with what it cost
         self._catalogues = catalogues
@@ -169,8 +170,8 @@ class Answerer:
         )
 
     async def _tell_owner(self, line: str) -> None:
-        if self.notify_owner is not None:
-            await self.notify_owner(f"⚠️ {line}")
+        if self._notify_owner is not None:
+            await self._notify_owner(f"⚠️ {line}")
 
     async def _total_budget_reached(self, hit: BudgetHit) -> None:
         """The bot's own budget stops everyone: the owner hears it once per window."""

@@ -20,7 +20,6 @@ from bot.engine.conversations import Conversations, ConversationUnavailable
 from bot.engine.ports import ReplyChannel
 from bot.engine.turn import TurnRunner
 from bot.media.albums import Albums
-from bot.media.file_source import FileSource
 from bot.media.reader import MediaReader
 from bot.personas import Persona, PersonaBook
 from bot.texts import Texts
@@ -66,6 +65,7 @@ class ChatEngine:
         media: MediaReader,
         album_wait: float = 1.2,
         tools: frozenset[Tool] | None = None,
+        owner_notice: OwnerNotice | None = None,
     ) -> None:
         """`tools`: the hosted tools personas may use (default: all the backend offers)."""
         self._inbox = store.inbox
@@ -93,6 +93,7 @@ class ChatEngine:
             media=media,
             tools=backend.tools if tools is None else tools,
             fetch_artifact=backend.fetch_artifact,
+            owner_notice=owner_notice,
         )
 
     async def accept_message(
@@ -186,10 +187,6 @@ class ChatEngine:
         self._queues.submit(key, answer_when_complete)
         return True
 
-    def fetch_files_with(self, source: FileSource) -> None:
-        """Where attachments are downloaded from, once the Telegram side exists."""
-        self._media.files = source
-
     async def resume_pending(self, channel_for: Callable[[InboxEntry], ReplyChannel]) -> int:
         """At start-up: resume, run or deliver whatever the inbox holds, each chat in order."""
         orphans = await self._ledger.settle_orphans()
@@ -278,10 +275,6 @@ class ChatEngine:
 
     async def aclose(self) -> None:
         await self._queues.close(0)
-
-    def notify_owner_with(self, notice: OwnerNotice) -> None:
-        """Where owner notices go (ERROR_CHAT_ID), once the Telegram side exists."""
-        self._answerer.notify_owner = notice
 
     @property
     def turns_running(self) -> int:

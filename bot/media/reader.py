@@ -85,12 +85,13 @@ class MediaReader:
         settings: MediaSettings,
         support: Callable[[], MediaSupport],
         transcriber: Transcriber | None,
+        files: FileSource,
     ) -> None:
         self._settings = settings
         self._support = support  # asked each time: a server may turn out not to see
         self._transcriber = transcriber
+        self._files = files  # Telegram's files, downloaded
         self._budget = ByteBudget(settings.memory_mb * MB)
-        self.files: FileSource | None = None  # set once the chat side exists
 
     def refusal(
         self, entry: InboxEntry, texts: Texts, *, code: bool = False, code_offered: bool = True
@@ -246,14 +247,14 @@ class MediaReader:
         """Data files a conversation was given before, downloaded again for a new container
         (the newest `AGAIN_MAX`; one Telegram no longer serves is left out and logged)."""
         wanted = [a for a in attachments if for_code(a.filename, a.kind)][-AGAIN_MAX:]
-        if not wanted or self.files is None:
+        if not wanted:
             return ()
         # Not held in the byte budget: this turn holds its own share already (waiting for
         # more could wait for itself), and a container expires at most every 20 minutes.
         found = []
         for n, attachment in enumerate(wanted, start=1):
             try:
-                data = await self.files.fetch(attachment.file_id, self._limit(attachment))
+                data = await self._files.fetch(attachment.file_id, self._limit(attachment))
             except FileUnavailable as exc:
                 logger.warning("%s could not be fetched again: %s", attachment.filename, exc)
                 continue
@@ -293,11 +294,9 @@ class MediaReader:
         return transcript.text, transcript.seconds or attachment.duration or 1
 
     async def _fetch(self, entry: InboxEntry, attachment: Attachment, texts: Texts) -> bytes:
-        if self.files is None:
-            raise MediaRefused(texts.file_download_failed, "no file source", retry=True)
         limit = self._limit(attachment)
         try:
-            return await self.files.fetch(attachment.file_id, limit)
+            return await self._files.fetch(attachment.file_id, limit)
         except FileUnavailable as exc:
             if exc.size is None:
                 raise MediaRefused(texts.file_download_failed, str(exc), retry=True) from exc
