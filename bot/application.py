@@ -182,42 +182,8 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
     tls = tls or httpx.create_ssl_context()
     link = TelegramLink()
 
-    def channel_for(entry: InboxEntry) -> ReplyChannel:
-        """A way back to the chat of a message accepted before a restart."""
-        return channels.channel(
-            entry.key.chat_id,
-            private=entry.private,
-            topic_id=entry.key.topic_id or None,
-            reply_to=entry.message_id,
-        )
-
     async def post_init(application: TelethreadApp) -> None:
-        await services.start()
-        await register_commands(
-            application.bot,
-            config,
-            drawing=services.image_command == "on",
-        )
-        resumed = await services.engine.resume_pending(channel_for)
-        if resumed:
-            logger.info("Resuming %d messages left from the last run", resumed)
-        if config.retention_days:
-            services.run_in_background(enforce_retention(services.engine, config.retention_days))
-        updater = application.updater
-        services.run_in_background(
-            keep_heartbeat(
-                services.store.settings,
-                lambda: updater is not None and updater.running,
-                config.heartbeat_interval,
-            )
-        )
-        logger.info(
-            "Telethread started as @%s (backend %s, model %s, %d personas)",
-            application.bot.username,
-            services.backend.name,
-            config.openai_model,
-            len(services.personas.personas),
-        )
+        await start_serving(application, config, services, channels)
 
     async def post_stop(application: TelethreadApp) -> None:
         # Updates have stopped; the bot can still send: let running answers finish (unless a
@@ -256,6 +222,45 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
     )
     register_handlers(application, services, channels)
     return application
+
+
+async def start_serving(
+    application: TelethreadApp, config: Config, services: Services, channels: ChannelFactory
+) -> None:
+    """Once Telegram answers: services up, the command menus, messages left from the last run
+    resumed, upkeep (retention, the heartbeat) started."""
+    await services.start()
+    await register_commands(application.bot, config, drawing=services.image_command == "on")
+
+    def channel_for(entry: InboxEntry) -> ReplyChannel:
+        """A way back to the chat of a message accepted before a restart."""
+        return channels.channel(
+            entry.key.chat_id,
+            private=entry.private,
+            topic_id=entry.key.topic_id or None,
+            reply_to=entry.message_id,
+        )
+
+    resumed = await services.engine.resume_pending(channel_for)
+    if resumed:
+        logger.info("Resuming %d messages left from the last run", resumed)
+    if config.retention_days:
+        services.run_in_background(enforce_retention(services.engine, config.retention_days))
+    updater = application.updater
+    services.run_in_background(
+        keep_heartbeat(
+            services.store.settings,
+            lambda: updater is not None and updater.running,
+            config.heartbeat_interval,
+        )
+    )
+    logger.info(
+        "Telethread started as @%s (backend %s, model %s, %d personas)",
+        application.bot.username,
+        services.backend.name,
+        config.openai_model,
+        len(services.personas.personas),
+    )
 
 
 def owner_notices(bot: Bot, chat_id: int) -> OwnerNotice:

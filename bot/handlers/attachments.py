@@ -8,76 +8,68 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Protocol
 
 from telegram import Message, PhotoSize
 
 from bot.media.kinds import document_kind
-from storage import Attachment
+from storage import Attachment, AttachmentKind
 
 LOW_DETAIL_SIDE = 512  # detail "low" sees 512 px: a bigger size is downloaded for nothing
 
 
+class _File(Protocol):
+    """What every Telegram file (photo size, voice, audio, video note, document) carries."""
+
+    @property
+    def file_id(self) -> str: ...
+    @property
+    def file_unique_id(self) -> str: ...
+    @property
+    def file_size(self) -> int | None: ...
+
+
 def attachments_of(message: Message, *, image_detail: str) -> tuple[Attachment, ...] | None:
     """The message's attachments; () if it has none; None if it is a file the bot cannot read."""
-    mid = message.message_id
     if message.photo:
         photo = pick_photo(message.photo, image_detail)
-        return (Attachment("image", photo.file_id, photo.file_unique_id, mid, photo.file_size),)
+        return (_attachment(message, "image", photo),)
     if voice := message.voice:
-        return (
-            Attachment(
-                "audio",
-                voice.file_id,
-                voice.file_unique_id,
-                mid,
-                voice.file_size,
-                voice.mime_type or "audio/ogg",
-                "voice.oga",
-                _seconds(voice.duration),
-            ),
-        )
+        mime = voice.mime_type or "audio/ogg"
+        return (_attachment(message, "audio", voice, mime, "voice.oga", voice.duration),)
     if audio := message.audio:
         return (
-            Attachment(
-                "audio",
-                audio.file_id,
-                audio.file_unique_id,
-                mid,
-                audio.file_size,
-                audio.mime_type,
-                audio.file_name,
-                _seconds(audio.duration),
-            ),
+            _attachment(message, "audio", audio, audio.mime_type, audio.file_name, audio.duration),
         )
     if note := message.video_note:
-        return (
-            Attachment(
-                "audio",
-                note.file_id,
-                note.file_unique_id,
-                mid,
-                note.file_size,
-                "video/mp4",
-                "video_note.mp4",
-                _seconds(note.duration),
-            ),
-        )
+        return (_attachment(message, "audio", note, "video/mp4", "video_note.mp4", note.duration),)
     if document := message.document:
         kind = document_kind(document.mime_type, document.file_name)
         if kind is None:
             return None
-        return (
-            Attachment(
-                kind,
-                document.file_id,
-                document.file_unique_id,
-                mid,
-                document.file_size,
-                document.mime_type,
-                document.file_name,
-            ),
-        )
+        return (_attachment(message, kind, document, document.mime_type, document.file_name),)
     return ()
+
+
+def _attachment(
+    message: Message,
+    kind: AttachmentKind,
+    file: _File,
+    mime: str | None = None,
+    filename: str | None = None,
+    duration: int | timedelta | None = None,
+) -> Attachment:
+    """One Telegram file as the inbox keeps it (its ids, never its bytes or URL)."""
+    return Attachment(
+        kind=kind,
+        file_id=file.file_id,
+        file_unique_id=file.file_unique_id,
+        message_id=message.message_id,
+        size=file.file_size,
+        mime=mime,
+        filename=filename,
+        duration=_seconds(duration) if duration is not None else None,
+    )
 
 
 def pick_photo(sizes: Sequence[PhotoSize], image_detail: str) -> PhotoSize:

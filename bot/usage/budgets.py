@@ -7,6 +7,7 @@ continues that person's list). Held as micro-dollars.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -102,3 +103,28 @@ class BudgetRules:
         if guest:
             return self.per_guest or self.per_user
         return self.per_user
+
+
+OUTPUT_FLOOR = 256  # a budget that affords fewer output tokens than this is used up
+BudgetKey: TypeAlias = tuple["Scope", Period]
+
+
+def affordable_output(
+    limits: Mapping[BudgetKey, int],
+    spent: Mapping[BudgetKey, int],
+    *,
+    in_cost: float,
+    out_rate: float,
+    cap: int,
+) -> BudgetKey | int:
+    """The budget check, in micro-dollars: the budget that cannot afford the turn (the one with
+    least left), or the output tokens the turn may write — `cap`, or fewer where the budget
+    left lowers it. A budget that affords fewer than OUTPUT_FLOOR tokens is used up."""
+    if not limits:
+        return cap
+    budget = min(limits, key=lambda key: limits[key] - spent[key])
+    left = limits[budget] - spent[budget] - in_cost
+    affordable = left / out_rate if out_rate else math.inf
+    if left <= 0 or affordable < OUTPUT_FLOOR:
+        return budget
+    return int(affordable) if affordable < cap else cap

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from bot.backends import TurnResult
 from bot.media.settings import ImageSettings
-from bot.usage.budgets import SCOPES, BudgetRules, Scope
+from bot.usage.budgets import SCOPES, BudgetKey, BudgetRules, Scope, affordable_output
 from bot.usage.prices import PriceTable
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
 from storage import (
@@ -39,8 +39,6 @@ from storage.repositories import Ledger
 
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
 CONTEXT_CACHE = 10_000  # conversations whose size is remembered between turns
-OUTPUT_FLOOR = 256  # a budget that affords fewer output tokens than this is used up
-BudgetKey = tuple[Scope, Period]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,17 +175,8 @@ class CostMeter:
         now = self.now()
         day, month = window_keys(now)
         price = self._prices.lookup(self._model)
-        context = None
-        if conversation_id is not None:
-            key = entry.key
-            context = self._context.get((key.chat_id, key.topic_id, conversation_id))
-            if context is None:
-                context = await self._ledger.conversation_tokens(
-                    key.chat_id, key.topic_id, conversation_id
-                )
-        input_estimate = (
-            (context or text_tokens(instructions)) + text_tokens(entry.text) + extra_tokens
-        )
+        input_estimate = await self._input_estimate(entry, conversation_id, instructions)
+        input_estimate += extra_tokens
         cap = self._max_output or OUTPUT_RESERVE
         chat_id, user_id = entry.key.chat_id, entry.user_id
         limits = self.limits_for(user_id, private=entry.private)
@@ -210,15 +199,15 @@ class CostMeter:
                 + self.image_micros(None, int("image_generation" in tools))
             )
             out_rate = price.output_micros_per_token(input_estimate) if price else 0.0
-            if limits and not force:
-                budget = min(limits, key=lambda sp: limits[sp] - spent[sp])
-                left = limits[budget] - spent[budget] - in_cost
-                affordable = left / out_rate if out_rate else math.inf
-                if left <= 0 or affordable < OUTPUT_FLOOR:
-                    scope, period = budget
-                    return BudgetHit(scope, period, limits[budget], next_reset(period, now))
-                if affordable < cap:
-                    cap = lowered = int(affordable)
+            if not force:
+                allowed = affordable_output(
+                    limits, spent, in_cost=in_cost, out_rate=out_rate, cap=cap
+                )
+                if isinstance(allowed, tuple):  # this budget cannot afford the turn
+                    scope, period = allowed
+                    return BudgetHit(scope, period, limits[allowed], next_reset(period, now))
+                if allowed < cap:
+                    cap = lowered = allowed
             cost = math.ceil(in_cost + cap * out_rate)
             for k in keys:
                 self._reserved[k] += cost
@@ -242,6 +231,21 @@ class CostMeter:
             month=month,
         )
         return Reservation(row, lowered, spent, limits, keys)
+
+    async def _input_estimate(
+        self, entry: InboxEntry, conversation_id: str | None, instructions: str
+    ) -> int:
+        """The turn's input tokens, at most: the conversation as the ledger last saw it (or the
+        instructions, for a new one) and the message."""
+        context = None
+        if conversation_id is not None:
+            key = entry.key
+            context = self._context.get((key.chat_id, key.topic_id, conversation_id))
+            if context is None:
+                context = await self._ledger.conversation_tokens(
+                    key.chat_id, key.topic_id, conversation_id
+                )
+        return (context or text_tokens(instructions)) + text_tokens(entry.text)
 
     def settle(
         self,
