@@ -11,11 +11,12 @@ Responses are read as plain JSON (`response_data`), not as the SDK's `Response` 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import openai
 
@@ -58,6 +59,7 @@ from storage.repositories import Files
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 PENDING = frozenset({"queued", "in_progress"})
 # The streamed events that say a hosted tool started, and which tool.
 TOOL_EVENTS: dict[str, Tool] = {
@@ -235,23 +237,12 @@ class ResponsesBackend:
             )
             return await stack.enter_async_context(ServerEvents(resumed))
         responses = self._client.with_options(max_retries=0).responses
-        for attempt in (1, 2):
-            request = await self._request(conversation_id, turn)
-            try:
-                return await write_once(
-                    lambda request=request: stack.enter_async_context(  # type: ignore[misc]
-                        ServerEvents(
-                            responses.with_streaming_response.create(stream=True, **request)
-                        )
-                    ),
-                    what=f"Creating a response on {conversation_id}",
-                    deadline=deadline,
-                )
-            except BackendRejected as exc:
-                if attempt == 2 or not container_expired(exc):
-                    raise
-                await self._containers.expired(conversation_id)
-        raise AssertionError("unreachable")
+
+        async def open_stream(request: dict[str, Any]) -> ServerEvents:
+            created = responses.with_streaming_response.create(stream=True, **request)
+            return await stack.enter_async_context(ServerEvents(created))
+
+        return await self._create(conversation_id, turn, deadline, open_stream)
 
     async def _read(self, events: ServerEvents, seen: _StreamPosition) -> AsyncIterator[TurnEvent]:
         """The turn's events in one stream, ending with a TurnResult if the stream got there."""
@@ -298,11 +289,27 @@ class ResponsesBackend:
         self, conversation_id: str, turn: TurnInput, deadline: float
     ) -> ResponseData:
         responses = self._client.with_options(max_retries=0).responses
+
+        async def create(request: dict[str, Any]) -> ResponseData:
+            raw = await responses.with_raw_response.create(**request)
+            return parse_response(raw.content)
+
+        return await self._create(conversation_id, turn, deadline, create)
+
+    async def _create(
+        self,
+        conversation_id: str,
+        turn: TurnInput,
+        deadline: float,
+        send: Callable[[dict[str, Any]], Awaitable[T]],
+    ) -> T:
+        """Send the turn's request (never twice where the server may have acted on it); if the
+        code's container had expired, forget it and send once more with a new one."""
         for attempt in (1, 2):
             request = await self._request(conversation_id, turn)
             try:
-                raw = await write_once(
-                    lambda request=request: responses.with_raw_response.create(**request),  # type: ignore[misc]
+                return await write_once(
+                    functools.partial(send, request),
                     what=f"Creating a response on {conversation_id}",
                     deadline=deadline,
                 )
@@ -310,8 +317,6 @@ class ResponsesBackend:
                 if attempt == 2 or not container_expired(exc):
                     raise
                 await self._containers.expired(conversation_id)
-                continue
-            return parse_response(raw.content)
         raise AssertionError("unreachable")
 
     async def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
