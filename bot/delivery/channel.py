@@ -102,6 +102,11 @@ class TelegramChannel:
             )
         await self._sender.send(html_part(text), buttons)
 
+    async def reply(self, text: str, menu: InlineKeyboardMarkup | None = None) -> None:
+        """One of the bot's own texts (Telegram HTML) in reply, with a menu of buttons if given:
+        through the sender, so it waits out an outage and falls back to plain text."""
+        await self._sender.send(html_part(text), menu)
+
     async def send_files(
         self, files: list[tuple[str, bytes]], caption: str = "", note: str = ""
     ) -> bool:

@@ -26,6 +26,7 @@ from bot.handlers.retry import RetryHandlers
 from bot.handlers.speaking import Speaker
 from bot.handlers.status import StatusHandlers
 from bot.handlers.stop import STOP_UPDATE, StopHandlers
+from bot.handlers.update_context import UpdateContexts
 from bot.handlers.usage_command import UsageHandlers
 from bot.services import Services
 
@@ -47,21 +48,22 @@ def register_handlers(
     config, engine = services.config, services.engine
     drawing = services.image_command
     speaker = Speaker(services.languages, services.catalogues)
-    access = AccessControl(config, services.store.chat_status, speaker)
+    contexts = UpdateContexts(speaker, channels)  # every reply goes through delivery
+    access = AccessControl(config, services.store.chat_status, speaker, contexts)
     commands = CommandHandlers(
         engine,
         services.personas,
         access,
         speaker,
+        contexts,
         tools_offered=services.tools,
         drawing=drawing == "on",
     )
-    languages = LanguageHandlers(services.languages, access, speaker)
+    languages = LanguageHandlers(services.languages, access, speaker, contexts)
     messages = MessageHandlers(
         engine,
         access,
-        channels,
-        speaker,
+        contexts,
         trigger=config.group_trigger,
         adds_group_context=config.adds_group_context,
         image_detail=config.media.image_detail,
@@ -70,8 +72,8 @@ def register_handlers(
     membership = MembershipHandlers(engine, access, services.languages, speaker)
     stops = StopHandlers(engine)
     retries = RetryHandlers(engine, access, channels, speaker)
-    usage = UsageHandlers(services.usage, access, speaker)
-    status = StatusHandlers(access, services.status, commands.unknown)
+    usage = UsageHandlers(services.usage, access, speaker, contexts)
+    status = StatusHandlers(access, services.status, commands.unknown, contexts)
     # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
     # model yet, and lets everything pass on to the handlers below.
     application.add_handler(TypeHandler(Update, stops.stopped_generation), group=-1)
@@ -104,4 +106,4 @@ def register_handlers(
             ),
         ]
     )
-    application.add_error_handler(ErrorHandler(config, speaker, services.telegram_link))
+    application.add_error_handler(ErrorHandler(config, speaker, services.telegram_link, contexts))

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from bot.config import Config
 from bot.handlers.speaking import Speaker
+from bot.handlers.update_context import UpdateContexts
 from bot.rendering.markdown import visible_text
 from bot.texts import Texts, render
 
@@ -50,7 +51,14 @@ class GroupApprovals(Protocol):
 
 
 class AccessControl:
-    def __init__(self, config: Config, approvals: GroupApprovals, speaker: Speaker) -> None:
+    def __init__(
+        self,
+        config: Config,
+        approvals: GroupApprovals,
+        speaker: Speaker,
+        contexts: UpdateContexts,
+    ) -> None:
+        self._contexts = contexts
         self._config = config
         self._approvals = approvals
         self._speaker = speaker
@@ -81,7 +89,7 @@ class AccessControl:
                 return True
             logger.info("Refused user %s", user.id)
             texts = await self._speaker.texts(update)
-            await _answer(update, render(texts.not_allowed, user_id=user.id))
+            await self._answer(update, render(texts.not_allowed, user_id=user.id))
             return False
         if await self.group_allowed(chat.id, user.id):
             return True
@@ -116,14 +124,13 @@ class AccessControl:
         if not self._config.group_admin_only or user.id in await self.admins.of(bot, chat.id):
             return True
         logger.info("Refused %s a group command in %s (not an admin)", user.id, chat.id)
-        await _answer(update, (await self._speaker.texts(update)).admins_only)
+        await self._answer(update, (await self._speaker.texts(update)).admins_only)
         return False
 
-
-async def _answer(update: Update, text: str) -> None:
-    if update.callback_query is not None:
-        # Alerts take plain text of at most 200 characters.
-        limit = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
-        await update.callback_query.answer(visible_text(text)[:limit], show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    async def _answer(self, update: Update, text: str) -> None:
+        if update.callback_query is not None:
+            # Alerts take plain text of at most 200 characters.
+            limit = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
+            await update.callback_query.answer(visible_text(text)[:limit], show_alert=True)
+        elif update.effective_message is not None:
+            await self._contexts.reply(update.effective_message, text)

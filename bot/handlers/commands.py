@@ -12,6 +12,7 @@ from bot.engine import ChatEngine, ConversationUnavailable
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import chat_key
 from bot.handlers.speaking import Speaker
+from bot.handlers.update_context import UpdateContexts
 from bot.personas import Persona, PersonaBook
 from bot.texts import Html, Language, render
 from storage import Tool
@@ -28,6 +29,7 @@ class CommandHandlers:
         personas: PersonaBook,
         access: AccessControl,
         speaker: Speaker,
+        contexts: UpdateContexts,
         tools_offered: frozenset[Tool] = frozenset(),
         drawing: bool = False,
     ) -> None:
@@ -37,6 +39,7 @@ class CommandHandlers:
         self._personas = personas
         self._access = access
         self._speaker = speaker
+        self._contexts = contexts
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet, say what the bot does and which persona is active."""
@@ -48,7 +51,9 @@ class CommandHandlers:
         texts = self._speaker.texts_in(language)
         user = update.effective_user
         name = user.first_name if user else texts.someone
-        await _reply(message, render(texts.start, name=name, persona=persona.title_in(language)))
+        await self._contexts.reply(
+            message, render(texts.start, name=name, persona=persona.title_in(language))
+        )
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
@@ -59,7 +64,9 @@ class CommandHandlers:
         text = render(
             texts.help, example=self._personas.personas[-1].name, username=context.bot.username
         )
-        await _reply(message, Html(f"{text}\n\n{texts.help_image}") if self._drawing else text)
+        await self._contexts.reply(
+            message, Html(f"{text}\n\n{texts.help_image}") if self._drawing else text
+        )
 
     async def reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Forget the chat's (or topic's) conversation and start a new one."""
@@ -71,9 +78,9 @@ class CommandHandlers:
             await self._engine.reset(chat_key(message))
         except ConversationUnavailable as exc:
             logger.warning("Reset failed in chat %s: %s", message.chat_id, exc)
-            await _reply(message, texts.reset_failed)
+            await self._contexts.reply(message, texts.reset_failed)
             return
-        await _reply(message, texts.reset_done)
+        await self._contexts.reply(message, texts.reset_done)
 
     async def persona(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the persona menu, or switch directly with `/persona <name>`."""
@@ -85,23 +92,20 @@ class CommandHandlers:
             wanted = " ".join(context.args)
             chosen = self._personas.get(wanted)
             if chosen is None:
-                await _reply(message, self._unknown_persona(wanted, language))
+                await self._contexts.reply(message, self._unknown_persona(wanted, language))
                 return
-            await _reply(message, await self._switch(message, chosen, language))
+            await self._contexts.reply(message, await self._switch(message, chosen, language))
             return
         current = await self._engine.persona_for(chat_key(message))
-        await message.reply_text(
-            render(
-                self._speaker.texts_in(language).persona_current,
-                title=current.title_in(language),
-                description=Html(
-                    render("{d}", d=current.description_in(language))
-                    + self._tools_line(current, language)
-                ),
+        text = render(
+            self._speaker.texts_in(language).persona_current,
+            title=current.title_in(language),
+            description=Html(
+                render("{d}", d=current.description_in(language))
+                + self._tools_line(current, language)
             ),
-            parse_mode=ParseMode.HTML,
-            reply_markup=self._menu(current.name, language),
         )
+        await self._contexts.reply(message, text, self._menu(current.name, language))
 
     async def persona_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on the /persona menu."""
@@ -128,7 +132,7 @@ class CommandHandlers:
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
         if await self._access.may_talk(update, context.bot):
-            await _reply(message, (await self._speaker.texts(update)).unknown_command)
+            await self._contexts.reply(message, (await self._speaker.texts(update)).unknown_command)
 
     async def _switch(self, message: Message, persona: Persona, language: Language) -> str:
         texts = self._speaker.texts_in(language)
@@ -192,7 +196,3 @@ class CommandHandlers:
             )
         )
         return render(texts.persona_unknown, name=wanted, choices=choices)
-
-
-async def _reply(message: Message, text: str) -> None:
-    await message.reply_text(text, parse_mode=ParseMode.HTML)

@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.handlers.speaking import Speaker
+from bot.handlers.update_context import UpdateContexts
 from bot.logging_setup import redact
 from bot.texts import ENGLISH, Texts, render
 from storage import StorageUnavailable
@@ -25,7 +26,10 @@ REPORT_LIMIT = 500  # characters of the error message in the owner's report
 class ErrorHandler:
     """Logs with the update's ids; reports to ERROR_CHAT_ID; users never see a traceback."""
 
-    def __init__(self, config: Config, speaker: Speaker, link: TelegramLink) -> None:
+    def __init__(
+        self, config: Config, speaker: Speaker, link: TelegramLink, contexts: UpdateContexts
+    ) -> None:
+        self._contexts = contexts
         self._error_chat_id = config.error_chat_id
         self._secrets = config.secrets
         self._speaker = speaker
@@ -59,7 +63,7 @@ class ErrorHandler:
         chat = update.effective_chat
         try:
             texts = await self._speaker.texts(update)  # falls back if storage fails
-            await update.effective_message.reply_text(sentence(texts), parse_mode=ParseMode.HTML)
+            await self._contexts.reply(update.effective_message, sentence(texts))
         except Exception:
             logger.warning("Could not tell chat %s about the error", chat.id if chat else None)
 

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot.engine import ChatLanguages
 from bot.handlers.access import AccessControl
 from bot.handlers.speaking import Speaker
+from bot.handlers.update_context import UpdateContexts
 from bot.texts import LANGUAGES, Language, render
 from bot.texts.languages import NATIVE_NAMES, normalise
 
@@ -21,7 +22,14 @@ AUTOMATIC = "auto"
 
 
 class LanguageHandlers:
-    def __init__(self, languages: ChatLanguages, access: AccessControl, speaker: Speaker) -> None:
+    def __init__(
+        self,
+        languages: ChatLanguages,
+        access: AccessControl,
+        speaker: Speaker,
+        contexts: UpdateContexts,
+    ) -> None:
+        self._contexts = contexts
         self._languages = languages
         self._access = access
         self._speaker = speaker
@@ -33,7 +41,7 @@ class LanguageHandlers:
             return
         if not context.args:
             text, menu = await self._menu(update, message.chat_id)
-            await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=menu)
+            await self._contexts.reply(message, text, menu)
             return
         wanted = " ".join(context.args).strip()
         if wanted.lower() in (AUTOMATIC, "automatic"):
@@ -44,7 +52,7 @@ class LanguageHandlers:
             texts = await self._speaker.texts(update)
             choices = ", ".join([*LANGUAGES, AUTOMATIC])
             reply = render(texts.language_unknown, name=wanted, choices=choices)
-        await message.reply_text(reply, parse_mode=ParseMode.HTML)
+        await self._contexts.reply(message, reply)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on the /language menu."""

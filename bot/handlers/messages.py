@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.delivery.channel import ChannelFactory
 from bot.engine import ChatEngine
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import addressed_text, chat_key, is_private, text_for_model
 from bot.handlers.attachments import attachments_of, file_label
-from bot.handlers.speaking import Speaker
+from bot.handlers.update_context import UpdateContext, UpdateContexts
 from bot.media.settings import ImageCommand
 from bot.texts import render
 from storage import Attachment, StorageUnavailable, Tool
@@ -28,8 +26,7 @@ class MessageHandlers:
         self,
         engine: ChatEngine,
         access: AccessControl,
-        channels: ChannelFactory,
-        speaker: Speaker,
+        contexts: UpdateContexts,
         *,
         trigger: str | None,
         adds_group_context: bool,
@@ -40,8 +37,7 @@ class MessageHandlers:
         self._image_detail = image_detail
         self._engine = engine
         self._access = access
-        self._channels = channels
-        self._speaker = speaker
+        self._contexts = contexts
         self._trigger = trigger
         self._adds_group_context = adds_group_context
 
@@ -56,11 +52,12 @@ class MessageHandlers:
             return
         if not await self._access.may_talk(update, context.bot):
             return
+        here = await self._contexts.of(update)
+        assert here is not None  # the update has a message
         if not text.strip() and not message.reply_to_message and not message.effective_attachment:
-            texts = await self._speaker.texts(update)
-            await message.reply_text(texts.empty_message, parse_mode=ParseMode.HTML)  # "@bot"
+            await here.reply(here.texts.empty_message)  # a bare "@bot"
             return
-        await self._accept(update, context, text_for_model(message, text, context.bot))
+        await self._accept(here, text_for_model(message, text, context.bot))
 
     async def image(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/image <description>`: a turn that must draw (where the owner turned /image on)."""
@@ -69,18 +66,20 @@ class MessageHandlers:
             return
         words = (message.text or "").split(maxsplit=1)
         prompt = words[1].strip() if len(words) > 1 else ""
+        here = await self._contexts.of(update)
+        assert here is not None
         if self._drawing == "on" and prompt:
             model_text = text_for_model(message, f"Draw this image: {prompt}", context.bot)
-            await self._accept(update, context, model_text, tool=IMAGE_TOOL)
+            await self._accept(here, model_text, tool=IMAGE_TOOL)
             return
-        texts = await self._speaker.texts(update)
+        texts = here.texts
         reply = {
             "on": texts.image_prompt_missing,
             "off": texts.image_command_off,
             "unavailable": texts.image_generation_unavailable,
         }[self._drawing]
         logger.info("/image in chat %s not run (%s)", message.chat_id, self._drawing)
-        await message.reply_text(reply, parse_mode=ParseMode.HTML)
+        await here.reply(reply)
 
     async def media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, voice, audio, video notes and documents: a turn like a text, once the engine
@@ -99,6 +98,8 @@ class MessageHandlers:
             return
         if not await self._access.may_talk(update, context.bot):
             return
+        here = await self._contexts.of(update)
+        assert here is not None
         if attachments is None:
             logger.info(
                 "Unreadable file in message %s in chat %s (%s)",
@@ -106,50 +107,39 @@ class MessageHandlers:
                 message.chat_id,
                 message.document.mime_type if message.document else None,
             )
-            texts = await self._speaker.texts(update)
-            reply = render(texts.file_type_unsupported, name=file_label(message))
-            await message.reply_text(reply, parse_mode=ParseMode.HTML)
+            await here.reply(render(here.texts.file_type_unsupported, name=file_label(message)))
             return
         model_text = text_for_model(message, text, context.bot, note_attachment=False)
-        await self._accept(update, context, model_text.strip(), attachments, message.media_group_id)
+        await self._accept(here, model_text.strip(), attachments, message.media_group_id)
 
     async def _accept(
         self,
-        update: Update,
-        context: ContextTypes.DEFAULT_TYPE,
+        here: UpdateContext,
         model_text: str,
         attachments: tuple[Attachment, ...] = (),
         album_id: str | None = None,
         tool: Tool | None = None,
     ) -> None:
-        message = update.effective_message
-        assert message is not None
-        language = await self._speaker.language(update)
-        key = chat_key(message)
-        channel = self._channels.for_message(message)
+        message_id = here.message.message_id
         try:
             accepted = await self._engine.accept_message(
-                key,
+                here.key,
                 model_text,
-                channel,
-                message_id=message.message_id,
-                private=is_private(message),
-                language=language,
-                # Who pays: the sender (None for a group's anonymous admins and channels).
-                user_id=message.from_user.id
-                if message.from_user and not message.sender_chat
-                else None,
+                here.channel,
+                message_id=message_id,
+                private=here.private,
+                language=here.language,
+                user_id=here.sender_id,  # who pays
                 attachments=attachments,
                 album_id=album_id,
                 tool=tool,
             )
         except StorageUnavailable as exc:
-            logger.error("Message %s in chat %s not accepted: %s", message.message_id, key, exc)
-            texts = self._speaker.texts_in(language)
-            await message.reply_text(texts.storage_unavailable, parse_mode=ParseMode.HTML)
+            logger.error("Message %s in chat %s not accepted: %s", message_id, here.key, exc)
+            await here.reply(here.texts.storage_unavailable)
             return
         if accepted:
-            logger.info("Message %s accepted in chat %s", message.message_id, key)
+            logger.info("Message %s accepted in chat %s", message_id, here.key)
 
     async def unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, videos, polls…: say politely what is understood (private chats)."""
@@ -159,8 +149,9 @@ class MessageHandlers:
         if not await self._access.may_talk(update, context.bot):
             return
         logger.info("Unsupported message %s in chat %s", message.message_id, message.chat_id)
-        texts = await self._speaker.texts(update)
-        await message.reply_text(texts.unsupported_message, parse_mode=ParseMode.HTML)
+        here = await self._contexts.of(update)
+        if here is not None:
+            await here.reply(here.texts.unsupported_message)
 
     async def _maybe_add_context(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """GROUP_CONTEXT=all: what the group says goes into its conversation, unanswered."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,6 +12,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.handlers.access import AccessControl
+from bot.handlers.update_context import UpdateContexts
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +23,9 @@ class StatusHandlers:
         access: AccessControl,
         report: Callable[[], Awaitable[str]],
         unknown: Callable[[Update, Any], Awaitable[None]],
+        contexts: UpdateContexts,
     ) -> None:
+        self._contexts = contexts
         self._access = access
         self._report = report
         self._unknown = unknown  # what anyone else gets, as for any command we do not have
@@ -35,4 +39,5 @@ class StatusHandlers:
             logger.info("Refused /status to %s (not in ADMIN_USERS)", user.id)
             await self._unknown(update, context)
             return
-        await message.reply_text(await self._report())  # plain text: nothing to escape
+        report = html.escape(await self._report(), quote=False)  # plain text, shown as such
+        await self._contexts.reply(message, report)

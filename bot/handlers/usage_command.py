@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import chat_key
 from bot.handlers.speaking import Speaker
+from bot.handlers.update_context import UpdateContexts
 from bot.usage.notices import usage_summary
 from bot.usage.reports import UsageReports
 
@@ -18,10 +20,17 @@ logger = logging.getLogger(__name__)
 
 
 class UsageHandlers:
-    def __init__(self, reports: UsageReports, access: AccessControl, speaker: Speaker) -> None:
+    def __init__(
+        self,
+        reports: UsageReports,
+        access: AccessControl,
+        speaker: Speaker,
+        contexts: UpdateContexts,
+    ) -> None:
         self._reports = reports
         self._access = access
         self._speaker = speaker
+        self._contexts = contexts
 
     async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -30,11 +39,12 @@ class UsageHandlers:
         private = message.chat.type == ChatType.PRIVATE
         if context.args and context.args[0].lower() == "all":
             if private and self._access.is_owner(user.id):
-                await message.reply_text(await self._reports.owner_report())  # plain text
+                report = html.escape(await self._reports.owner_report(), quote=False)
+                await self._contexts.reply(message, report)
             else:
                 texts = await self._speaker.texts(update)
-                await message.reply_text(texts.usage_owners_only, parse_mode=ParseMode.HTML)
+                await self._contexts.reply(message, texts.usage_owners_only)
             return
         summary = await self._reports.summary(chat_key(message), user.id, private=private)
         texts = await self._speaker.texts(update)
-        await message.reply_text(usage_summary(summary, texts), parse_mode=ParseMode.HTML)
+        await self._contexts.reply(message, usage_summary(summary, texts))

@@ -163,3 +163,19 @@ async def test_a_message_the_model_answered_gets_no_button(
     await alice.replies(1)
 
     assert "reply_markup" not in telegram.calls_to("sendMessage", alice.chat_id)[0].params
+
+
+@responses_only
+async def test_a_commands_reply_waits_out_an_outage_like_an_answer(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Telegram's front answers 502 to the reply (as in an outage), twice: the reply goes
+    # through the same path as answers, which waits and sends it again.
+    telegram.fail("sendMessage", 502, "Bad Gateway", count=2)
+    alice.say("/help")
+
+    [reply] = await alice.replies(1, within=30)
+
+    assert reply.startswith("Just write to me and I'll answer")
+    assert failed_calls(telegram, "sendMessage") == 2
+    assert tracebacks(caplog) == []
