@@ -72,7 +72,7 @@ def register_handlers(
     membership = MembershipHandlers(engine, access, services.languages, speaker)
     stops = StopHandlers(engine)
     retries = RetryHandlers(engine, access, channels, speaker)
-    usage = UsageHandlers(services.usage, access, speaker, contexts)
+    usage = UsageHandlers(services.usage, access, contexts)
     status = StatusHandlers(access, services.status, commands.unknown, contexts)
     # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
     # model yet, and lets everything pass on to the handlers below.

@@ -43,44 +43,45 @@ class CommandHandlers:
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet, say what the bot does and which persona is active."""
-        message = update.effective_message
-        if message is None or not await self._access.may_talk(update, context.bot):
+        if not await self._access.may_talk(update, context.bot):
             return
-        persona = await self._engine.persona_for(chat_key(message))
-        language = await self._speaker.language(update)
-        texts = self._speaker.texts_in(language)
+        here = await self._contexts.of(update)
+        if here is None:
+            return
+        persona = await self._engine.persona_for(here.key)
         user = update.effective_user
-        name = user.first_name if user else texts.someone
-        await self._contexts.reply(
-            message, render(texts.start, name=name, persona=persona.title_in(language))
+        name = user.first_name if user else here.texts.someone
+        await here.reply(
+            render(here.texts.start, name=name, persona=persona.title_in(here.language))
         )
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
-        message = update.effective_message
-        if message is None or not await self._access.may_talk(update, context.bot):
+        if not await self._access.may_talk(update, context.bot):
             return
-        texts = await self._speaker.texts(update)
+        here = await self._contexts.of(update)
+        if here is None:
+            return
+        texts = here.texts
         text = render(
             texts.help, example=self._personas.personas[-1].name, username=context.bot.username
         )
-        await self._contexts.reply(
-            message, Html(f"{text}\n\n{texts.help_image}") if self._drawing else text
-        )
+        await here.reply(Html(f"{text}\n\n{texts.help_image}") if self._drawing else text)
 
     async def reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Forget the chat's (or topic's) conversation and start a new one."""
         message = update.effective_message
         if message is None or not await self._access.may_configure(update, context.bot):
             return
-        texts = await self._speaker.texts(update)
+        here = await self._contexts.of(update)
+        assert here is not None  # the update has a message
         try:
-            await self._engine.reset(chat_key(message))
+            await self._engine.reset(here.key)
         except ConversationUnavailable as exc:
-            logger.warning("Reset failed in chat %s: %s", message.chat_id, exc)
-            await self._contexts.reply(message, texts.reset_failed)
+            logger.warning("Reset failed in chat %s: %s", here.key, exc)
+            await here.reply(here.texts.reset_failed)
             return
-        await self._contexts.reply(message, texts.reset_done)
+        await here.reply(here.texts.reset_done)
 
     async def persona(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the persona menu, or switch directly with `/persona <name>`."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.delivery.channel import RETRY_CALLBACK_PREFIX, ChannelFactory
 from bot.engine import ChatEngine, ReplyChannel
 from bot.handlers.access import AccessControl
+from bot.handlers.addressing import chat_key, is_private
 from bot.handlers.speaking import Speaker
-from storage import ChatKey, InboxEntry
+from storage import InboxEntry
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +41,14 @@ class RetryHandlers:
             await query.answer()
             return
         entry_id = (query.data or "").removeprefix(RETRY_CALLBACK_PREFIX)
-        topic = message.message_thread_id if message.is_topic_message else None
-        key = ChatKey(message.chat.id, topic or 0)
-        private = message.chat.type == ChatType.PRIVATE
+        key, private = chat_key(message), is_private(message)
 
         def channel_for(entry: InboxEntry) -> ReplyChannel:
             return self._channels.channel(
-                entry.key.chat_id, private=private, topic_id=topic, reply_to=entry.message_id
+                entry.key.chat_id,
+                private=private,
+                topic_id=key.topic_id or None,
+                reply_to=entry.message_id,
             )
 
         queued = entry_id.isdigit() and await self._engine.retry(key, int(entry_id), channel_for)

@@ -6,12 +6,9 @@ import html
 import logging
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.handlers.access import AccessControl
-from bot.handlers.addressing import chat_key
-from bot.handlers.speaking import Speaker
 from bot.handlers.update_context import UpdateContexts
 from bot.usage.notices import usage_summary
 from bot.usage.reports import UsageReports
@@ -24,27 +21,25 @@ class UsageHandlers:
         self,
         reports: UsageReports,
         access: AccessControl,
-        speaker: Speaker,
         contexts: UpdateContexts,
     ) -> None:
         self._reports = reports
         self._access = access
-        self._speaker = speaker
         self._contexts = contexts
 
     async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None or not await self._access.may_talk(update, context.bot):
+        """What the asker (and in a group, the group) spent; `/usage all` for owners."""
+        user = update.effective_user
+        if user is None or not await self._access.may_talk(update, context.bot):
             return
-        private = message.chat.type == ChatType.PRIVATE
+        here = await self._contexts.of(update)
+        if here is None:
+            return
         if context.args and context.args[0].lower() == "all":
-            if private and self._access.is_owner(user.id):
-                report = html.escape(await self._reports.owner_report(), quote=False)
-                await self._contexts.reply(message, report)
+            if here.private and self._access.is_owner(user.id):
+                await here.reply(html.escape(await self._reports.owner_report(), quote=False))
             else:
-                texts = await self._speaker.texts(update)
-                await self._contexts.reply(message, texts.usage_owners_only)
+                await here.reply(here.texts.usage_owners_only)
             return
-        summary = await self._reports.summary(chat_key(message), user.id, private=private)
-        texts = await self._speaker.texts(update)
-        await self._contexts.reply(message, usage_summary(summary, texts))
+        summary = await self._reports.summary(here.key, user.id, private=here.private)
+        await here.reply(usage_summary(summary, here.texts))
