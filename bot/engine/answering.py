@@ -25,7 +25,8 @@ from bot.engine.typing_indicator import TypingIndicator
 from bot.media.reader import MediaReader, MediaRefused
 from bot.texts import Texts
 from bot.texts.languages import Language
-from bot.usage.meter import BudgetHit, CostMeter
+from bot.usage.budgets import BudgetHit
+from bot.usage.meter import CostMeter
 from bot.usage.notices import budget_warning, money
 from bot.usage.quota_pause import OwnerNotice, QuotaPause
 from storage import ChatKey, InboxEntry, StorageUnavailable, Tool

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Literal, TypeAlias
 
@@ -103,6 +103,26 @@ class BudgetRules:
         if guest:
             return self.per_guest or self.per_user
         return self.per_user
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetHit:
+    """The message cannot be afforded: which budget stopped it, and when it resets."""
+
+    scope: Scope
+    period: Period
+    limit_micros: int
+    resets_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetWarning:
+    """A budget passed the owner's warning threshold with this answer."""
+
+    scope: Scope
+    period: Period
+    spent_micros: int
+    limit_micros: int
 
 
 OUTPUT_FLOOR = 256  # a budget that affords fewer output tokens than this is used up

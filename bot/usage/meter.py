@@ -22,8 +22,16 @@ from datetime import datetime
 
 from bot.backends import TurnResult
 from bot.media.settings import ImageSettings
-from bot.usage.budgets import SCOPES, BudgetKey, BudgetRules, Scope, affordable_output
-from bot.usage.prices import PriceTable
+from bot.usage.budgets import (
+    SCOPES,
+    BudgetHit,
+    BudgetKey,
+    BudgetRules,
+    BudgetWarning,
+    Scope,
+    affordable_output,
+)
+from bot.usage.prices import Price, PriceTable
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
 from storage import (
     ImageTokens,
@@ -39,26 +47,6 @@ from storage.repositories import Ledger
 
 OUTPUT_RESERVE = 4096  # output tokens a turn may write when MAX_OUTPUT_TOKENS is not set
 CONTEXT_CACHE = 10_000  # conversations whose size is remembered between turns
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetHit:
-    """The message cannot be afforded: which budget stopped it, and when it resets."""
-
-    scope: Scope
-    period: Period
-    limit_micros: int
-    resets_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetWarning:
-    """A budget passed the owner's warning threshold with this answer."""
-
-    scope: Scope
-    period: Period
-    spent_micros: int
-    limit_micros: int
 
 
 @dataclass(slots=True)
@@ -173,7 +161,6 @@ class CostMeter:
         `extra_tokens`: what attachments add; `audio_seconds`: audio still to transcribe;
         `tools`: the hosted tools it may use (a search, a container session, an image each)."""
         now = self.now()
-        day, month = window_keys(now)
         price = self._prices.lookup(self._model)
         input_estimate = await self._input_estimate(entry, conversation_id, instructions)
         input_estimate += extra_tokens
@@ -189,15 +176,7 @@ class CostMeter:
                 wanted = {sp: self.totals_key(chat_id, user_id, *sp) for sp in limits}
                 totals = await self._ledger.totals(wanted.values())
                 spent = {sp: totals[k].micros + self._reserved[k] for sp, k in wanted.items()}
-            calls = ToolCounts(
-                web_searches=int("web_search" in tools),
-                containers=int("code_interpreter" in tools),
-            )
-            in_cost = (
-                (price.input_micros(input_estimate) + price.tools_micros(calls) if price else 0.0)
-                + self.audio_micros(audio_seconds)
-                + self.image_micros(None, int("image_generation" in tools))
-            )
+            in_cost = self._input_micros(price, input_estimate, audio_seconds, tools)
             out_rate = price.output_micros_per_token(input_estimate) if price else 0.0
             if not force:
                 allowed = affordable_output(
@@ -211,26 +190,52 @@ class CostMeter:
             cost = math.ceil(in_cost + cap * out_rate)
             for k in keys:
                 self._reserved[k] += cost
-        row = LedgerRow(
+        usage = TokenUsage(input_estimate, cap)
+        row = self._reserved_row(entry, conversation_id, usage, cost, priced=price is not None)
+        return Reservation(row, lowered, spent, limits, keys)
+
+    def _input_micros(
+        self, price: Price | None, tokens: int, audio_seconds: int, tools: tuple[Tool, ...]
+    ) -> float:
+        """What a turn costs before it writes a word: its input, the hosted tools' calls it may
+        make (a search, a container session, an image), the audio still to transcribe."""
+        calls = ToolCounts(
+            web_searches=int("web_search" in tools), containers=int("code_interpreter" in tools)
+        )
+        priced = price.input_micros(tokens) + price.tools_micros(calls) if price else 0.0
+        drawn = self.image_micros(None, int("image_generation" in tools))
+        return priced + self.audio_micros(audio_seconds) + drawn
+
+    def _reserved_row(
+        self,
+        entry: InboxEntry,
+        conversation_id: str | None,
+        usage: TokenUsage,
+        cost: int,
+        *,
+        priced: bool,
+    ) -> LedgerRow:
+        """The turn's ledger row while it runs: its upper bound, in today's windows."""
+        day, month = window_keys(self.now())
+        return LedgerRow(
             chat_id=entry.key.chat_id,
             message_id=entry.message_id,
             topic_id=entry.key.topic_id,
             user_id=entry.user_id,
-            guest=self.guest(user_id, private=entry.private),
+            guest=self.guest(entry.user_id, private=entry.private),
             conversation_id=conversation_id,
             backend=self._backend,
             model=self._model,
             remote_id=None,
             state="reserved",
             source="reserved",
-            usage=TokenUsage(input_estimate, cap),
+            usage=usage,
             cost_micros=cost,
-            priced=price is not None,
+            priced=priced,
             price_ref=self._prices.ref,
             day=day,
             month=month,
         )
-        return Reservation(row, lowered, spent, limits, keys)
 
     async def _input_estimate(
         self, entry: InboxEntry, conversation_id: str | None, instructions: str

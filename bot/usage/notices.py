@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.engine.outcome import Outcome
-from bot.usage.meter import BudgetHit, BudgetWarning
+from bot.usage.budgets import BudgetHit, BudgetWarning
 
 if TYPE_CHECKING:
     from bot.usage.reports import UsageSummary

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.texts import ENGLISH
-from bot.usage.meter import BudgetHit
+from bot.usage.budgets import BudgetHit
 from bot.usage.notices import budget_reached, money
 from storage import LedgerRow
 from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only

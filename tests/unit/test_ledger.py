@@ -10,8 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.backends import TurnResult, TurnStatus
-from bot.usage.budgets import BudgetRules, Limit
-from bot.usage.meter import BudgetHit, CostMeter, Reservation
+from bot.usage.budgets import BudgetHit, BudgetRules, Limit
+from bot.usage.meter import CostMeter, Reservation
 from bot.usage.prices import load_prices
 from storage import ChatKey, LedgerRow, TokenUsage, ToolCounts, Totals
 from storage.database import Database

@@ -18,7 +18,8 @@ from bot.media.reader import MediaRefused, ReadMedia
 from bot.media.text_files import UNTRUSTED
 from bot.personas import Persona
 from bot.texts import ENGLISH as T
-from bot.usage.meter import BudgetHit, Reservation
+from bot.usage.budgets import BudgetHit
+from bot.usage.meter import Reservation
 from storage import (
     TOOLS,
     Attachment,

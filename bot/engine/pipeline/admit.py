@@ -17,7 +17,8 @@ from bot.media.reader import MediaReader
 from bot.personas import Persona
 from bot.texts import Texts
 from bot.texts.languages import Language, known
-from bot.usage.meter import BudgetHit, CostMeter, Reservation
+from bot.usage.budgets import BudgetHit
+from bot.usage.meter import CostMeter, Reservation
 from bot.usage.notices import budget_reached
 from bot.usage.quota_pause import QuotaPause
 from storage import InboxEntry, Tool
