@@ -10,25 +10,20 @@ Responses are read as plain JSON (`response_data`), not as the SDK's `Response` 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import openai
 
 from bot.backends.base import (
     Artifact,
     BackendRejected,
-    BackendUnavailable,
     ConversationNotFound,
     MediaSupport,
     ModelSettings,
-    TextDelta,
-    ToolStarted,
     TurnEvent,
     TurnInput,
     TurnResult,
@@ -39,7 +34,6 @@ from bot.backends.openai_calls import (
     describe,
     poll,
     translated,
-    until_deadline,
     write_once,
 )
 from bot.backends.responses_api.containers import Containers, container_expired
@@ -52,7 +46,7 @@ from bot.backends.responses_api.response_data import (
     turn_result,
 )
 from bot.backends.responses_api.response_input import UserMessage
-from bot.backends.responses_api.server_events import ServerEvents
+from bot.backends.responses_api.streaming import PENDING, ResponseStreams
 from bot.backends.uploads import delete_uploads
 from storage import Tool
 from storage.repositories import Files
@@ -60,22 +54,6 @@ from storage.repositories import Files
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-PENDING = frozenset({"queued", "in_progress"})
-# The streamed events that say a hosted tool started, and which tool.
-TOOL_EVENTS: dict[str, Tool] = {
-    "response.code_interpreter_call.in_progress": "code_interpreter",
-    "response.web_search_call.in_progress": "web_search",
-    "response.image_generation_call.in_progress": "image_generation",
-}
-MAX_RESUMES = 5  # then poll instead: a stream that keeps dropping is worse than polling
-
-
-@dataclass(slots=True)
-class _StreamPosition:
-    """How far a streamed response got: its id once created, and the last event's number."""
-
-    response_id: str | None = None
-    event: int = -1
 
 
 class ResponsesBackend:
@@ -98,6 +76,13 @@ class ResponsesBackend:
         self._containers = Containers(client, files, self.name)
         self._message = UserMessage(client, files, settings, self.name)
         self._drawings = Drawings()
+        self._streams = ResponseStreams(
+            client,
+            create=self._create,
+            retrieve=self._retrieve,
+            settle=self._settle,
+            result=self._result,
+        )
 
     async def start(self) -> None:
         """Load the SDK's API modules now (conversations are created per chat).
@@ -132,7 +117,7 @@ class ResponsesBackend:
         deadline = self._settings.deadline()
         started = time.time()
         if stream:
-            async for event in self._streamed_turn(conversation_id, turn, deadline):
+            async for event in self._streams.turn(conversation_id, turn, deadline):
                 if isinstance(event, TurnResult):
                     event = await self._completed(conversation_id, event, started)
                 yield event
@@ -192,80 +177,6 @@ class ResponsesBackend:
             await self._client.responses.cancel(remote_id)
         except openai.APIError as exc:
             logger.warning("Cancelling %s failed: %s", remote_id, describe(exc))
-
-    async def _streamed_turn(
-        self, conversation_id: str, turn: TurnInput, deadline: float
-    ) -> AsyncIterator[TurnEvent]:
-        """Stream the response; a dropped stream resumes after the last event it delivered."""
-        seen = _StreamPosition()
-        for resume in range(MAX_RESUMES + 1):
-            async with contextlib.AsyncExitStack() as stack:
-                events = await self._open_stream(stack, conversation_id, turn, deadline, seen)
-                try:
-                    async for event in until_deadline(self._read(events, seen), deadline):
-                        yield event
-                        if isinstance(event, TurnResult):
-                            return
-                except TimeoutError:
-                    pass  # settled below: the deadline cancels the response
-                except openai.APIConnectionError as exc:
-                    logger.warning("Stream of %s dropped (%s)", seen.response_id, describe(exc))
-            if seen.response_id is None:
-                raise BackendUnavailable("the stream ended before the response started")
-            current = await self._retrieve(seen.response_id)
-            if (
-                current.get("status") not in PENDING
-                or time.monotonic() >= deadline
-                or resume == MAX_RESUMES
-            ):
-                yield await self._settle(current, deadline)
-                return
-            logger.info("Resuming the stream of %s after event %d", seen.response_id, seen.event)
-
-    async def _open_stream(
-        self,
-        stack: contextlib.AsyncExitStack,
-        conversation_id: str,
-        turn: TurnInput,
-        deadline: float,
-        seen: _StreamPosition,
-    ) -> ServerEvents:
-        """Create the response as a stream, or (once it exists) stream it again from `seen`."""
-        if seen.response_id is not None:
-            resumed = self._client.responses.with_streaming_response.retrieve(
-                seen.response_id, stream=True, starting_after=seen.event
-            )
-            return await stack.enter_async_context(ServerEvents(resumed))
-        responses = self._client.with_options(max_retries=0).responses
-
-        async def open_stream(request: dict[str, Any]) -> ServerEvents:
-            created = responses.with_streaming_response.create(stream=True, **request)
-            return await stack.enter_async_context(ServerEvents(created))
-
-        return await self._create(conversation_id, turn, deadline, open_stream)
-
-    async def _read(self, events: ServerEvents, seen: _StreamPosition) -> AsyncIterator[TurnEvent]:
-        """The turn's events in one stream, ending with a TurnResult if the stream got there."""
-        async for event in events:
-            kind = event.get("type")
-            seen.event = event.get("sequence_number", seen.event)
-            if kind == "response.output_text.delta":
-                yield TextDelta(event.get("delta") or "")
-            elif kind in TOOL_EVENTS:
-                yield ToolStarted(TOOL_EVENTS[kind])
-            elif kind in ("response.queued", "response.created"):
-                if seen.response_id is None:
-                    seen.response_id = str(event.get("response", {})["id"])
-                    logger.info("Response %s started", seen.response_id)
-                    yield TurnStarted(seen.response_id)
-            elif kind in ("response.completed", "response.incomplete", "response.failed"):
-                yield self._result(cast(ResponseData, event.get("response", {})))
-                return
-            elif kind == "error":
-                code = event.get("code")
-                logger.warning("Response stream error %s: %s", code, event.get("message"))
-                yield TurnResult(TurnStatus.FAILED, response_id=seen.response_id, error_code=code)
-                return
 
     async def _settle(self, response: ResponseData, deadline: float) -> TurnResult:
         """Poll to the end (cancelling at the deadline) and describe the outcome."""
