@@ -191,7 +191,9 @@ class CostMeter:
             for k in keys:
                 self._reserved[k] += cost
         usage = TokenUsage(input_estimate, cap)
-        row = self._reserved_row(entry, conversation_id, usage, cost, priced=price is not None)
+        row = self._reserved_row(
+            entry, conversation_id, usage, cost, priced=price is not None, now=now
+        )
         return Reservation(row, lowered, spent, limits, keys)
 
     def _input_micros(
@@ -214,9 +216,11 @@ class CostMeter:
         cost: int,
         *,
         priced: bool,
+        now: datetime,
     ) -> LedgerRow:
-        """The turn's ledger row while it runs: its upper bound, in today's windows."""
-        day, month = window_keys(self.now())
+        """The turn's ledger row while it runs: its upper bound, in the windows of `now` (the
+        moment the budgets were checked)."""
+        day, month = window_keys(now)
         return LedgerRow(
             chat_id=entry.key.chat_id,
             message_id=entry.message_id,
