@@ -12,7 +12,6 @@ reuse it instead of leaving a new assistant behind each time.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -22,42 +21,29 @@ from openai import omit
 from openai.types.beta.threads import Run
 
 from bot.backends.base import (
-    TOOL_CALL_REFUSED,
     Artifact,
     BackendError,
     BackendMisconfigured,
     BackendRejected,
-    BackendUnavailable,
     ConversationNotFound,
     MediaSupport,
     ModelSettings,
-    TextDelta,
-    ToolStarted,
     TurnEvent,
     TurnInput,
-    TurnResult,
     TurnStarted,
-    TurnStatus,
 )
 from bot.backends.openai_calls import (
-    TERMINAL_STATUS,
     describe,
-    poll,
     translated,
-    until_deadline,
     write_once,
 )
 from bot.backends.threads_api.run_files import RunFiles
+from bot.backends.threads_api.runs import Runs
 from bot.backends.uploads import delete_uploads, upload
-from storage import TokenUsage, Tool
+from storage import Tool
 from storage.repositories import Files, Settings
 
 logger = logging.getLogger(__name__)
-
-ACTIVE = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
-RUNNING = frozenset({"queued", "in_progress", "cancelling"})  # requires_action needs us
-NO_FILES: tuple[Artifact, ...] = ()
-RUN_STATUS = {**TERMINAL_STATUS, "expired": TurnStatus.FAILED}
 
 
 class AssistantsBackend:
@@ -91,6 +77,9 @@ class AssistantsBackend:
             settings.image_detail if settings.image_detail != "original" else "high"
         )
         self._files = RunFiles(client, files, self.name)
+        self._runs = Runs(client, settings, self._files)
+        # Writes are sent once by `write_once`, which knows which failures are safe to resend.
+        self._writer = client.with_options(max_retries=0).beta.threads
 
     async def start(self) -> None:
         """Find or create the assistant now; if the server is unreachable, on the first turn.
@@ -168,58 +157,17 @@ class AssistantsBackend:
         thread_id = conversation_id
         deadline = self._settings.deadline()
         await self._ensure_assistant()
-        writer = self._client.with_options(max_retries=0).beta.threads
-
-        async def clear() -> None:
-            await self._settle_active_runs(thread_id, deadline)
-
         runs_code = "code_interpreter" in turn.tools
-        attachments = await self._files.attachments(thread_id, turn) if runs_code else []
-        if attachments:
-            names = ", ".join(f.filename for f in turn.container_files)
-            turn = replace(turn, text=f"{turn.text}\n\n[Files for your code: {names}]")
-        content = await self._content(thread_id, turn)
-        await write_once(
-            lambda: writer.messages.create(
-                thread_id,
-                role="user",
-                content=content,  # type: ignore[arg-type]
-                attachments=attachments or omit,  # type: ignore[arg-type]
-            ),
-            what=f"Adding a message to {thread_id}",
-            deadline=deadline,
-            on_busy=clear,
-        )
-        options: dict[str, Any] = {}
-        if runs_code:
-            options["tools"] = [{"type": "code_interpreter"}]
-        if self._settings.reasoning_effort:
-            options["reasoning_effort"] = self._settings.reasoning_effort
-        if cap := self._settings.output_cap(turn):
-            options["max_completion_tokens"] = cap
+        await self._add_message(thread_id, turn, deadline, runs_code)
+        options = self._run_options(turn, runs_code)
         if stream and self._can_stream:
-            try:
-                events = await write_once(
-                    lambda: writer.runs.create(
-                        thread_id,
-                        assistant_id=self._assistant_id,
-                        instructions=turn.instructions,
-                        stream=True,
-                        **options,
-                    ),
-                    what=f"Starting a streamed run on {thread_id}",
-                    deadline=deadline,
-                    on_busy=clear,
-                )
-            except BackendRejected:
-                logger.info("The server does not stream runs; polling them instead")
-                self._can_stream = False
-            else:
-                async for event in self._streamed_run(events, thread_id, deadline, runs_code):
+            events = await self._start_streamed(thread_id, turn, options, deadline)
+            if events is not None:
+                async for event in self._runs.streamed(events, thread_id, deadline, runs_code):
                     yield event
                 return
         run: Run = await write_once(
-            lambda: writer.runs.create(
+            lambda: self._writer.runs.create(
                 thread_id,
                 assistant_id=self._assistant_id,
                 instructions=turn.instructions,
@@ -227,12 +175,64 @@ class AssistantsBackend:
             ),
             what=f"Starting a run on {thread_id}",
             deadline=deadline,
-            on_busy=clear,
+            on_busy=lambda: self._runs.clear(thread_id, deadline),
         )
         logger.info("Run %s started on %s", run.id, thread_id)
         yield TurnStarted(run.id)
-        run, stopped = await self._wait(run, deadline)
-        yield await self._result(run, stopped, runs_code)
+        yield await self._runs.settled(run, deadline, runs_code)
+
+    async def _add_message(
+        self, thread_id: str, turn: TurnInput, deadline: float, runs_code: bool
+    ) -> None:
+        """The user's message, with their data files attached when the code interpreter runs."""
+        attachments = await self._files.attachments(thread_id, turn) if runs_code else []
+        if attachments:
+            names = ", ".join(f.filename for f in turn.container_files)
+            turn = replace(turn, text=f"{turn.text}\n\n[Files for your code: {names}]")
+        content = await self._content(thread_id, turn)
+        await write_once(
+            lambda: self._writer.messages.create(
+                thread_id,
+                role="user",
+                content=content,  # type: ignore[arg-type]
+                attachments=attachments or omit,  # type: ignore[arg-type]
+            ),
+            what=f"Adding a message to {thread_id}",
+            deadline=deadline,
+            on_busy=lambda: self._runs.clear(thread_id, deadline),
+        )
+
+    def _run_options(self, turn: TurnInput, runs_code: bool) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        if runs_code:
+            options["tools"] = [{"type": "code_interpreter"}]
+        if self._settings.reasoning_effort:
+            options["reasoning_effort"] = self._settings.reasoning_effort
+        if cap := self._settings.output_cap(turn):
+            options["max_completion_tokens"] = cap
+        return options
+
+    async def _start_streamed(
+        self, thread_id: str, turn: TurnInput, options: dict[str, Any], deadline: float
+    ) -> Any:
+        """The run's event stream, or None once the server has said it cannot stream runs."""
+        try:
+            return await write_once(
+                lambda: self._writer.runs.create(
+                    thread_id,
+                    assistant_id=self._assistant_id,
+                    instructions=turn.instructions,
+                    stream=True,
+                    **options,
+                ),
+                what=f"Starting a streamed run on {thread_id}",
+                deadline=deadline,
+                on_busy=lambda: self._runs.clear(thread_id, deadline),
+            )
+        except BackendRejected:
+            logger.info("The server does not stream runs; polling them instead")
+            self._can_stream = False
+            return None
 
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
@@ -244,21 +244,15 @@ class AssistantsBackend:
             )
         logger.info("Resuming run %s (%s)", remote_id, run.status)
         yield TurnStarted(remote_id)
-        run, stopped = await self._wait(run, deadline)
-        yield await self._result(run, stopped, "code_interpreter" in turn.tools)
+        yield await self._runs.settled(run, deadline, "code_interpreter" in turn.tools)
 
     async def add_context(self, conversation_id: str, text: str) -> None:
         deadline = self._settings.deadline()
-        writer = self._client.with_options(max_retries=0).beta.threads
-
-        async def clear() -> None:
-            await self._settle_active_runs(conversation_id, deadline)
-
         await write_once(
-            lambda: writer.messages.create(conversation_id, role="user", content=text),
+            lambda: self._writer.messages.create(conversation_id, role="user", content=text),
             what=f"Adding context to {conversation_id}",
             deadline=deadline,
-            on_busy=clear,
+            on_busy=lambda: self._runs.clear(conversation_id, deadline),
         )
 
     async def fetch_artifact(self, artifact: Artifact) -> bytes:
@@ -270,41 +264,6 @@ class AssistantsBackend:
         except openai.APIError as exc:
             logger.warning("Cancelling run %s failed: %s", remote_id, describe(exc))
 
-    async def _streamed_run(
-        self, events: Any, thread_id: str, deadline: float, runs_code: bool
-    ) -> AsyncIterator[TurnEvent]:
-        """Text as the run writes it; the run's end is then settled like a polled one."""
-        run: Run | None = None
-        try:
-            async for event in until_deadline(events, deadline):
-                if event.event.startswith("thread.run.") and isinstance(event.data, Run):
-                    if run is None:
-                        logger.info("Run %s started on %s", event.data.id, thread_id)
-                        yield TurnStarted(event.data.id)
-                    run = event.data
-                    if run.status not in RUNNING:
-                        break
-                elif event.event == "thread.run.step.created" and (
-                    event.data.step_details.type == "tool_calls"
-                ):
-                    yield ToolStarted("code_interpreter")  # the one tool runs are given
-                elif event.event == "thread.message.delta":
-                    for part in event.data.delta.content or []:
-                        if part.type == "text" and part.text and part.text.value:
-                            yield TextDelta(part.text.value)
-        except TimeoutError:
-            pass  # settled below: the deadline cancels the run
-        except openai.APIConnectionError as exc:
-            logger.warning(
-                "Run stream on %s dropped (%s); polling instead", thread_id, describe(exc)
-            )
-        finally:
-            await events.close()
-        if run is None:
-            raise BackendUnavailable("the run stream ended before the run started")
-        run, stopped = await self._wait(run, deadline)
-        yield await self._result(run, stopped, runs_code)
-
     async def _retrieve_assistant(self, assistant_id: str) -> None:
         try:
             with translated():
@@ -313,72 +272,3 @@ class AssistantsBackend:
             raise BackendMisconfigured(f"assistant {assistant_id} does not exist") from exc
         self._assistant_id = assistant_id
         self._ready = True
-
-    async def _wait(self, run: Run, deadline: float) -> tuple[Run, str | None]:
-        """Poll the run to its end; returns it with our reason for stopping it, if we did."""
-        run = await self._poll(run, deadline)
-        if run.status == "requires_action":
-            # We give the assistant no tools, so a tool call means a misconfigured assistant.
-            logger.warning("Run %s asked for tool outputs; cancelling it", run.id)
-            return await self._cancel(run, time.monotonic() + 10), "requires_action"
-        if run.status in ACTIVE:
-            logger.warning("Run %s passed the deadline; cancelling it", run.id)
-            return await self._cancel(run, time.monotonic() + 10), "timed_out"
-        return run, None
-
-    async def _poll(self, run: Run, deadline: float) -> Run:
-        thread_id = run.thread_id
-        return await poll(
-            lambda: self._client.beta.threads.runs.retrieve(run.id, thread_id=thread_id),
-            run,
-            pending=lambda r: r.status in RUNNING,
-            deadline=deadline,
-            interval=self._settings.poll_interval,
-        )
-
-    async def _cancel(self, run: Run, deadline: float) -> Run:
-        """Cancel and wait until the run has really stopped (it passes through `cancelling`)."""
-        try:
-            run = await self._client.beta.threads.runs.cancel(run.id, thread_id=run.thread_id)
-        except openai.BadRequestError:
-            pass  # it ended on its own meanwhile
-        except openai.APIError:
-            logger.warning("Cancelling run %s failed", run.id, exc_info=True)
-        return await self._poll(run, deadline)
-
-    async def _settle_active_runs(self, thread_id: str, deadline: float) -> None:
-        """Cancel whatever run keeps the thread busy, and wait for it to end."""
-        with translated():
-            runs = await self._client.beta.threads.runs.list(thread_id, limit=10)
-        for run in runs.data:
-            if run.status in ACTIVE:
-                logger.warning("Thread %s has a stale run %s (%s)", thread_id, run.id, run.status)
-                await self._cancel(run, deadline)
-
-    async def _result(self, run: Run, stopped: str | None, runs_code: bool = False) -> TurnResult:
-        usage = (
-            TokenUsage(run.usage.prompt_tokens, run.usage.completion_tokens) if run.usage else None
-        )
-        if stopped == "timed_out":
-            return TurnResult(status=TurnStatus.TIMED_OUT, response_id=run.id, usage=usage)
-        if stopped == "requires_action":
-            return TurnResult(
-                status=TurnStatus.FAILED, response_id=run.id, error_code=TOOL_CALL_REFUSED
-            )
-        status = RUN_STATUS.get(run.status, TurnStatus.FAILED)
-        text, files = "", NO_FILES
-        if status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
-            text, files = await self._files.output(run)
-        tools = await self._files.code_sessions(run) if runs_code else None
-        error_code = run.last_error.code if run.last_error else None
-        return TurnResult(
-            status=status,
-            text=text,
-            artifacts=files,
-            tools_used=tools,
-            response_id=run.id,
-            usage=usage,
-            error_code="expired" if run.status == "expired" else error_code,
-            incomplete_reason=run.incomplete_details.reason if run.incomplete_details else None,
-            model=run.model,
-        )
