@@ -27,6 +27,7 @@ from bot.media.estimates import attachment_tokens
 from bot.media.file_source import FileSource, FileUnavailable
 from bot.media.images import sniff
 from bot.media.kinds import for_code, image_format
+from bot.media.refusals import refusal, too_big
 from bot.media.settings import IN_FLIGHT, MB, TELEGRAM_DOWNLOAD_MB, MediaSettings
 from bot.media.text_files import framed, read_text
 from bot.texts import Texts, render
@@ -96,57 +97,24 @@ class MediaReader:
     def refusal(
         self, entry: InboxEntry, texts: Texts, *, code: bool = False, code_offered: bool = True
     ) -> str | None:
-        """Why these attachments cannot be read, from what Telegram said of them: no download,
-        no cost. None if they can. `code`: the turn's persona runs code (reads spreadsheets);
-        `code_offered`: some persona could (else no persona is suggested)."""
-        for attachment in entry.attachments:
-            sentence = self._refusal(attachment, texts)
-            if sentence is None and attachment.kind == "data" and not code:
-                template = (
-                    texts.spreadsheet_needs_code if code_offered else texts.spreadsheet_unreadable
-                )
-                sentence = render(template, name=attachment.filename or "")
-            if sentence is not None:
-                logger.info(
-                    "Message %s in chat %s: %s attachment refused before download",
-                    entry.message_id,
-                    entry.key,
-                    attachment.kind,
-                )
-                return sentence
-        return None
-
-    def _refusal(self, attachment: Attachment, texts: Texts) -> str | None:
-        settings, kind = self._settings, attachment.kind
-        size = attachment.size or 0
-        if size > TELEGRAM_DOWNLOAD_MB * MB:
-            return render(texts.file_too_big_for_telegram, size=_mb(size))
-        if kind == "audio":
-            if attachment.transcript is not None:
-                return None
-            if not settings.voice or self._transcriber is None:
-                return texts.voice_unavailable
-            duration = attachment.duration or 0
-            if duration > settings.voice_max_seconds:
-                return render(
-                    texts.voice_too_long,
-                    duration=_clock(duration),
-                    limit=_clock(settings.voice_max_seconds),
-                )
-            return None
-        if kind == "image":
-            if not settings.images or not self._support().images:
-                return texts.images_unavailable
-            limit = settings.image_limit()
-        else:
-            if not settings.documents:
-                return texts.documents_unavailable
-            if kind == "pdf" and not self._support().pdf:
-                return texts.pdf_unavailable
-            limit = settings.document_limit()
-        if size > limit:
-            return render(texts.file_too_big, size=_mb(size), limit=_mb(limit))
-        return None
+        """Why these attachments cannot be read (see `refusals.refusal`): no download, no cost."""
+        sentence = refusal(
+            entry.attachments,
+            self._settings,
+            self._support(),
+            texts,
+            can_transcribe=self._transcriber is not None,
+            code=code,
+            code_offered=code_offered,
+        )
+        if sentence is not None:
+            logger.info(
+                "Message %s in chat %s: %s attachment refused before download",
+                entry.message_id,
+                entry.key,
+                "/".join(sorted({a.kind for a in entry.attachments})),
+            )
+        return sentence
 
     def input_tokens(self, entry: InboxEntry) -> int:
         """What the attachments add to the turn's input, for the budget's reservation."""
@@ -300,11 +268,7 @@ class MediaReader:
         except FileUnavailable as exc:
             if exc.size is None:
                 raise MediaRefused(texts.file_download_failed, str(exc), retry=True) from exc
-            if exc.size > TELEGRAM_DOWNLOAD_MB * MB or limit >= TELEGRAM_DOWNLOAD_MB * MB:
-                sentence = render(texts.file_too_big_for_telegram, size=_mb(exc.size))
-            else:
-                sentence = render(texts.file_too_big, size=_mb(exc.size), limit=_mb(limit))
-            raise MediaRefused(sentence, str(exc)) from exc
+            raise MediaRefused(too_big(exc.size, limit, texts), str(exc)) from exc
 
     def _limit(self, attachment: Attachment) -> int:
         if attachment.kind == "image":
@@ -322,12 +286,3 @@ def _turn_text(text: str, words: list[str], *, has_images: bool) -> str:
     if not text:
         return body
     return f"{text} {body}" if text.endswith(":") else f"{text}\n\n{body}"
-
-
-def _mb(size: int) -> str:
-    return f"{size / MB:.1f}".removesuffix(".0")
-
-
-def _clock(seconds: int) -> str:
-    minutes, secs = divmod(seconds, 60)
-    return f"{minutes}:{secs:02d}"
