@@ -19,6 +19,7 @@ from bot.usage.budgets import BudgetRules, Limit
 from bot.usage.meter import CostMeter, Reservation
 from bot.usage.prices import load_prices
 from bot.usage.reports import UsageReports
+from bot.usage.turn_prices import TurnPrices
 from storage import ChatKey, TokenUsage
 from storage.database import Database
 
@@ -36,7 +37,7 @@ async def per_turn(store: Database) -> dict[str, float]:
     rules = BudgetRules(
         total=Limit(day=10**12), per_chat=Limit(day=10**11), per_user=Limit(day=10**10)
     )
-    meter = CostMeter(store.ledger, prices, rules, backend="responses", model="gpt-6-luna",
+    meter = CostMeter(store.ledger, TurnPrices(prices, "gpt-6-luna"), rules, backend="responses",
                   max_output_tokens=None, owners=frozenset(), members=lambda _: True)  # fmt: skip
     result = TurnResult(TurnStatus.COMPLETED, "hi", "resp_1", TokenUsage(900, 120, 600, 0))
     plain: list[float] = []
@@ -103,8 +104,8 @@ INSERT = (
 async def report_time(store: Database) -> float:
     prices = load_prices(None, local=False)
     rules = BudgetRules(total=Limit(month=10**9))
-    meter = CostMeter(store.ledger, prices, rules, backend="responses",
-                  model="gpt-6-luna", max_output_tokens=None, owners=frozenset(),
+    meter = CostMeter(store.ledger, TurnPrices(prices, "gpt-6-luna"), rules,
+                  backend="responses", max_output_tokens=None, owners=frozenset(),
                   members=lambda _: True,
                   clock=lambda: 1796212800.0)  # 2026-12-02, inside the filled month  # fmt: skip
     reports = UsageReports(store.chats, store.ledger, meter, prices)

@@ -42,6 +42,7 @@ from bot.texts.languages import TELEGRAM_CODES
 from bot.usage.meter import CostMeter
 from bot.usage.quota_pause import OwnerNotice
 from bot.usage.reports import UsageReports
+from bot.usage.turn_prices import TurnPrices
 from storage import InboxEntry
 from storage.database import Database
 from storage.repositories import Settings
@@ -122,19 +123,22 @@ def build_services(
     transcription = config.media.transcription
     transcribing = create_transcriber(transcription, tls)
     transcriber, transcription_client = transcribing or (None, None)
-    meter = CostMeter(
-        store.ledger,
+    prices = TurnPrices(
         config.prices,
-        config.budgets,
-        backend=config.backend,
-        model=config.openai_model,
-        max_output_tokens=config.max_output_tokens,
-        owners=config.admin_users,
-        members=config.allowed_users.allows,
+        config.openai_model,
         transcription_model=transcription.model,
         transcription_local=transcription.base_url is not None
         and "api.openai.com" not in transcription.base_url,
         drawing=config.media.drawing,
+    )
+    meter = CostMeter(
+        store.ledger,
+        prices,
+        config.budgets,
+        backend=config.backend,
+        max_output_tokens=config.max_output_tokens,
+        owners=config.admin_users,
+        members=config.allowed_users.allows,
     )
     media = MediaReader(config.media, lambda: backend.media, transcriber, TelegramFiles(bot))
     offered = backend.tools - config.tools_off  # the hosted tools personas may use

@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.backends import TurnResult
-from bot.media.settings import ImageSettings
 from bot.usage.budgets import (
     SCOPES,
     BudgetHit,
@@ -31,10 +30,9 @@ from bot.usage.budgets import (
     Scope,
     affordable_output,
 )
-from bot.usage.prices import Price, PriceTable
+from bot.usage.turn_prices import TurnPrices
 from bot.usage.windows import PERIODS, Period, local_now, next_reset, window_keys
 from storage import (
-    ImageTokens,
     InboxEntry,
     LedgerRow,
     LedgerSource,
@@ -68,27 +66,19 @@ class CostMeter:
     def __init__(
         self,
         ledger: Ledger,
-        prices: PriceTable,
+        prices: TurnPrices,
         rules: BudgetRules,
         *,
         backend: str,
-        model: str,
         max_output_tokens: int | None,
         owners: frozenset[int],
         members: Callable[[int], bool],
         clock: Callable[[], float] = time.time,
-        transcription_model: str | None = None,
-        transcription_local: bool = False,
-        drawing: ImageSettings | None = None,
     ) -> None:
-        self._drawing = drawing or ImageSettings()
-        self._transcription_model = transcription_model
-        self._transcription_local = transcription_local
         self._ledger = ledger
-        self._prices = prices
+        self.prices = prices
         self.rules = rules
         self._backend = backend
-        self._model = model
         self._max_output = max_output_tokens
         self._owners = owners
         self._members = members
@@ -132,19 +122,6 @@ class CostMeter:
         day, _ = window_keys(self.now())
         return self._reserved[("total", "", f"D{day}")]
 
-    def audio_micros(self, seconds: int) -> int:
-        """What transcribing `seconds` costs (0 when unpriced: the ledger still counts them)."""
-        if not seconds or self._transcription_model is None:
-            return 0
-        micros = self._prices.audio_micros(
-            self._transcription_model, seconds, local=self._transcription_local
-        )
-        return micros or 0
-
-    def image_micros(self, tokens: ImageTokens | None, images: int) -> int:
-        drawing = self._drawing
-        return self._prices.image_micros(drawing.model, drawing.quality, tokens, images)
-
     async def reserve(
         self,
         entry: InboxEntry,
@@ -161,7 +138,6 @@ class CostMeter:
         `extra_tokens`: what attachments add; `audio_seconds`: audio still to transcribe;
         `tools`: the hosted tools it may use (a search, a container session, an image each)."""
         now = self.now()
-        price = self._prices.lookup(self._model)
         input_estimate = await self._input_estimate(entry, conversation_id, instructions)
         input_estimate += extra_tokens
         cap = self._max_output or OUTPUT_RESERVE
@@ -176,8 +152,8 @@ class CostMeter:
                 wanted = {sp: self.totals_key(chat_id, user_id, *sp) for sp in limits}
                 totals = await self._ledger.totals(wanted.values())
                 spent = {sp: totals[k].micros + self._reserved[k] for sp, k in wanted.items()}
-            in_cost = self._input_micros(price, input_estimate, audio_seconds, tools)
-            out_rate = price.output_micros_per_token(input_estimate) if price else 0.0
+            in_cost = self.prices.before_writing(input_estimate, audio_seconds, tools)
+            out_rate = self.prices.per_output_token(input_estimate)
             if not force:
                 allowed = affordable_output(
                     limits, spent, in_cost=in_cost, out_rate=out_rate, cap=cap
@@ -191,22 +167,8 @@ class CostMeter:
             for k in keys:
                 self._reserved[k] += cost
         usage = TokenUsage(input_estimate, cap)
-        row = self._reserved_row(
-            entry, conversation_id, usage, cost, priced=price is not None, now=now
-        )
+        row = self._reserved_row(entry, conversation_id, usage, cost, now=now)
         return Reservation(row, lowered, spent, limits, keys)
-
-    def _input_micros(
-        self, price: Price | None, tokens: int, audio_seconds: int, tools: tuple[Tool, ...]
-    ) -> float:
-        """What a turn costs before it writes a word: its input, the hosted tools' calls it may
-        make (a search, a container session, an image), the audio still to transcribe."""
-        calls = ToolCounts(
-            web_searches=int("web_search" in tools), containers=int("code_interpreter" in tools)
-        )
-        priced = price.input_micros(tokens) + price.tools_micros(calls) if price else 0.0
-        drawn = self.image_micros(None, int("image_generation" in tools))
-        return priced + self.audio_micros(audio_seconds) + drawn
 
     def _reserved_row(
         self,
@@ -215,7 +177,6 @@ class CostMeter:
         usage: TokenUsage,
         cost: int,
         *,
-        priced: bool,
         now: datetime,
     ) -> LedgerRow:
         """The turn's ledger row while it runs: its upper bound, in the windows of `now` (the
@@ -229,14 +190,14 @@ class CostMeter:
             guest=self.guest(entry.user_id, private=entry.private),
             conversation_id=conversation_id,
             backend=self._backend,
-            model=self._model,
+            model=self.prices.model,
             remote_id=None,
             state="reserved",
             source="reserved",
             usage=usage,
             cost_micros=cost,
-            priced=priced,
-            price_ref=self._prices.ref,
+            priced=self.prices.of() is not None,
+            price_ref=self.prices.table.ref,
             day=day,
             month=month,
         )
@@ -269,13 +230,12 @@ class CostMeter:
         """The row as it settles: reported figures, or an estimate where the API gave none."""
         row = reservation.row
         usage = result.usage if result is not None else None
-        model = (result.model if result is not None else None) or self._model
+        model = (result.model if result is not None else None) or self.prices.model
         source: LedgerSource = "reported"
         if usage is None:
             source = "estimated"
             # A turn the server never started cost nothing; one that ran, at least its input.
             usage = TokenUsage(row.usage.input_tokens if started else 0, text_tokens(written))
-        price = self._prices.lookup(model) or self._prices.lookup(self._model)
         used = (result.tools_used if result is not None else None) or ToolCounts()
         tools = replace(used, audio_seconds=audio_seconds)
         conversation = conversation_id or row.conversation_id
@@ -292,10 +252,10 @@ class CostMeter:
             state="settled",
             source=source,
             usage=usage,
-            cost_micros=(price.cost_micros(usage, tools) if price else 0)
-            + self.audio_micros(audio_seconds)
-            + self.image_micros(result.image_tokens if result else None, used.images),
-            priced=price is not None,
+            cost_micros=self.prices.turn(
+                model, usage, tools, result.image_tokens if result else None
+            ),
+            priced=self.prices.of(model) is not None,
             tools=tools,
         )
 

@@ -13,6 +13,7 @@ from bot.backends import TurnResult, TurnStatus
 from bot.usage.budgets import BudgetHit, BudgetRules, Limit
 from bot.usage.meter import CostMeter, Reservation
 from bot.usage.prices import load_prices
+from bot.usage.turn_prices import TurnPrices
 from storage import ChatKey, LedgerRow, TokenUsage, ToolCounts, Totals
 from storage.database import Database
 from storage.migrations import MIGRATIONS
@@ -125,8 +126,8 @@ async def test_a_new_day_in_the_budget_s_zone_starts_a_fresh_daily_budget(tmp_pa
     rules = BudgetRules(per_user=Limit(day=600), timezone=ZoneInfo("America/Sao_Paulo"))
     async with Database(tmp_path / "db.sqlite3") as store:
         meter = CostMeter(
-            store.ledger, load_prices(None, local=False), rules, backend="responses",
-            model="gpt-6-luna", max_output_tokens=None, owners=frozenset(),
+            store.ledger, TurnPrices(load_prices(None, local=False), "gpt-6-luna"), rules,
+            backend="responses", max_output_tokens=None, owners=frozenset(),
             members=lambda _: True, clock=lambda: clock[0],
         )  # fmt: skip
 
