@@ -5,36 +5,9 @@ counts the typing action (every 4 s: 15 of a group's 20 messages a minute), it h
 limit, and it cannot let an answer overtake a draft, so under load the answers people wait for
 queue behind decoration.
 
-The limits and the evidence for them (Telegram publishes no exact numbers; levlam, who maintains
-the Bot API server, in tdlib/td#1019: every method has limits, and they change):
-- **Per chat: one message a second after a burst of 3** (`TELEGRAM_CHAT_BURST`). The Bot FAQ
-  ("My bot is hitting limits"): avoid more than one message per second in a chat, "we may allow
-  short bursts that go over this limit, but eventually you'll begin receiving 429 errors";
-  levlam in tdlib/telegram-bot-api#648: edits are subject to the same per-chat limits. Measured
-  by 9241304/telegram-api-limits: 5 requests a second to one user pass. A bucket of 3 stays
-  under that, and lets a chat that has been quiet get its answer, and a quick follow-up's, at
-  once; a chatty chat still averages one a second.
-- **Per group: at most 4 messages in any 5 s, and 20 in any minute** (`TELEGRAM_GROUP_BURST`
-  sets the 4), on top of the chat's own bucket. The FAQ: "not able to send more than 20
-  messages per minute to the same group"; the same measurements found 5 in 5 s on top of it
-  (grammY's throttler sends a group's 20 a second apart). Both are "so many in any span", so
-  both are windows: a token bucket with the group's long-run rate (one every 3 s) would either
-  break the short cap or be far slower — five people writing at once in one group got their 15
-  answers in 39 s with a bucket of 3, in about 17 s with these windows (`./run.sh bench`).
-- **Overall: 30 messages in any second.** The FAQ's "30 messages per second or so" for bulk
-  sends, python-telegram-bot's `FloodLimit.MESSAGES_PER_SECOND`.
-- **Chat actions and drafts: their own 30 a second, not the messages' budget**
-  (`TELEGRAM_ACTIONS_SHARE_LIMIT=true` makes them share it). Undocumented; the evidence: a draft
-  *is* a typing action on Telegram's side (core.telegram.org/api/bots/ai: `sendMessageDraft` is
-  `messages.setTyping` with `sendMessageTextDraftAction`), a different method from sending a
-  message, and limits are per method; opencrabs#1211 logged 429s on typing while 19,026 edits
-  went through in the same chats, the two in separate buckets; php-telegram-bot's limiter
-  leaves `sendChatAction` out. Against it: PTB's AIORateLimiter counts them (by design, not
-  measurement). Sharing would cost every waiting chat its first sign of life under load (one
-  typing action per answer doubles the requests), so the evidence decides the default and the
-  setting keeps the cautious choice one line away. Per chat they are paced by their callers
-  (typing every 4 s, a draft at most once a second) and stop while a chat is paused by a 429;
-  hermes-agent#107612 shows what an unpaced typing loop costs.
+The limits (per chat one message a second after a burst of 3; per group 4 in any 5 s and 20 in
+any minute; 30 a second overall; typing and drafts a budget of their own) and the evidence for
+each, with sources, are in docs/performance.md ("Pacing: the limits and why").
 
 How requests are treated:
 - Answers (the default priority: messages, final edits) wait for their budget, each chat's in
