@@ -53,27 +53,13 @@ def load_config(env: Mapping[str, str]) -> Config:
     """Build the config from environment variables, naming every missing or malformed one."""
     read = EnvReader(env)
     token, api_key = _secrets(read)
-    backend = read.choice("BOT_BACKEND", get_args(BackendName), default("backend"))
-    model = read.text("OPENAI_MODEL")
-    if backend == "chat" and read.text("OPENAI_BASE_URL") and model is None:
-        read.problems.append(
-            "OPENAI_MODEL is not set: with BOT_BACKEND=chat and your own server, name one of "
-            "its models (e.g. llama3.2 for Ollama)"
-        )
+    backend, model = _backend_and_model(read)
     context_tokens = read.whole("CONTEXT_TOKENS", None) or default("context_tokens")
     max_output_tokens = read.whole("MAX_OUTPUT_TOKENS", None)
     if max_output_tokens and max_output_tokens >= context_tokens:
         read.problems.append("MAX_OUTPUT_TOKENS must be smaller than CONTEXT_TOKENS")
     budgets = read_budgets(read)
     base_url = read.url("OPENAI_BASE_URL")
-    prices = read_prices(
-        read, model=model or default("openai_model"), base_url=base_url, budgets=budgets
-    )
-    personas_file = read.text("PERSONAS_FILE")
-    personas_path = Path(personas_file) if personas_file else None
-    if personas_path is not None and not personas_path.is_file():
-        read.problems.append(f"PERSONAS_FILE points to {personas_file!r}, which is not a file")
-
     config = Config(
         telegram_bot_token=token,
         openai_api_key=api_key,
@@ -88,11 +74,11 @@ def load_config(env: Mapping[str, str]) -> Config:
         or default("max_concurrent_turns"),
         openai_base_url=base_url,
         telegram_base_url=read.url("TELEGRAM_BASE_URL") or default("telegram_base_url"),
-        openai_model=model or default("openai_model"),
+        openai_model=model,
         reasoning_effort=_reasoning_effort(read, backend),
         max_output_tokens=max_output_tokens,
         database_path=Path(read.text("DATABASE_PATH") or default("database_path")),
-        personas_file=personas_path,
+        personas_file=_personas_file(read),
         default_persona=read.text("DEFAULT_PERSONA"),
         allowed_users=_ids(read, "ALLOWED_USERS"),
         allowed_chats=_ids(read, "ALLOWED_CHATS"),
@@ -115,7 +101,7 @@ def load_config(env: Mapping[str, str]) -> Config:
             "TELEGRAM_ACTIONS_SHARE_LIMIT", default("telegram_actions_share_limit")
         ),
         budgets=budgets,
-        prices=prices,
+        prices=read_prices(read, model=model, base_url=base_url, budgets=budgets),
         usage_footer=read.flag("USAGE_FOOTER", default("usage_footer")),
         media=read_media(read, base_url=base_url, api_key=api_key),
         tools_off=_tools_off(read),
@@ -123,6 +109,26 @@ def load_config(env: Mapping[str, str]) -> Config:
     if read.problems:
         raise ConfigError(read.problems)
     return config
+
+
+def _backend_and_model(read: EnvReader) -> tuple[BackendName, str]:
+    """BOT_BACKEND and OPENAI_MODEL: a server of the owner's own has no default model."""
+    backend = read.choice("BOT_BACKEND", get_args(BackendName), default("backend"))
+    model = read.text("OPENAI_MODEL")
+    if backend == "chat" and read.text("OPENAI_BASE_URL") and model is None:
+        read.problems.append(
+            "OPENAI_MODEL is not set: with BOT_BACKEND=chat and your own server, name one of "
+            "its models (e.g. llama3.2 for Ollama)"
+        )
+    return backend, model or default("openai_model")
+
+
+def _personas_file(read: EnvReader) -> Path | None:
+    personas_file = read.text("PERSONAS_FILE")
+    path = Path(personas_file) if personas_file else None
+    if path is not None and not path.is_file():
+        read.problems.append(f"PERSONAS_FILE points to {personas_file!r}, which is not a file")
+    return path
 
 
 def _secrets(read: EnvReader) -> tuple[str, str]:
