@@ -16,13 +16,12 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
 )
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.backends import create_backend, create_client
 from bot.backends.transcription import create_transcriber
 from bot.config import Config, FloodLimits
-from bot.delivery.channel import ChannelFactory
+from bot.delivery.channel import ChannelFactory, plain_notices
 from bot.delivery.rate_limiter import (
     TELEGRAM_OVERALL,
     TELEGRAM_PER_CHAT,
@@ -40,7 +39,6 @@ from bot.services import Services
 from bot.texts import CATALOGUES, LANGUAGES, Texts
 from bot.texts.languages import TELEGRAM_CODES
 from bot.usage.meter import CostMeter
-from bot.usage.quota_pause import OwnerNotice
 from bot.usage.reports import UsageReports
 from bot.usage.turn_prices import TurnPrices
 from storage import InboxEntry
@@ -120,26 +118,9 @@ def build_services(
     store = Database(config.database_path)
     client = create_client(config, tls)
     backend = create_backend(config, store, client)
-    transcription = config.media.transcription
-    transcribing = create_transcriber(transcription, tls)
+    transcribing = create_transcriber(config.media.transcription, tls)
     transcriber, transcription_client = transcribing or (None, None)
-    prices = TurnPrices(
-        config.prices,
-        config.openai_model,
-        transcription_model=transcription.model,
-        transcription_local=transcription.base_url is not None
-        and "api.openai.com" not in transcription.base_url,
-        drawing=config.media.drawing,
-    )
-    meter = CostMeter(
-        store.ledger,
-        prices,
-        config.budgets,
-        backend=config.backend,
-        max_output_tokens=config.max_output_tokens,
-        owners=config.admin_users,
-        members=config.allowed_users.allows,
-    )
+    meter = _cost_meter(config, store)
     media = MediaReader(config.media, lambda: backend.media, transcriber, TelegramFiles(bot))
     offered = backend.tools - config.tools_off  # the hosted tools personas may use
     engine = ChatEngine(
@@ -159,7 +140,7 @@ def build_services(
         tools=offered,
         owner_notice=None
         if config.error_chat_id is None
-        else owner_notices(bot, config.error_chat_id),
+        else plain_notices(bot, link, config.error_chat_id),
     )
     return Services(
         config=config,
@@ -176,6 +157,27 @@ def build_services(
         transcription_client=transcription_client,
         telegram_link=link,
         tools=offered,
+    )
+
+
+def _cost_meter(config: Config, store: Database) -> CostMeter:
+    transcription = config.media.transcription
+    prices = TurnPrices(
+        config.prices,
+        config.openai_model,
+        transcription_model=transcription.model,
+        transcription_local=transcription.base_url is not None
+        and "api.openai.com" not in transcription.base_url,
+        drawing=config.media.drawing,
+    )
+    return CostMeter(
+        store.ledger,
+        prices,
+        config.budgets,
+        backend=config.backend,
+        max_output_tokens=config.max_output_tokens,
+        owners=config.admin_users,
+        members=config.allowed_users.allows,
     )
 
 
@@ -265,18 +267,6 @@ async def start_serving(
         config.openai_model,
         len(services.personas.personas),
     )
-
-
-def owner_notices(bot: Bot, chat_id: int) -> OwnerNotice:
-    """The engine's notices for the owner, sent to ERROR_CHAT_ID as plain text."""
-
-    async def send(text: str) -> None:
-        try:
-            await bot.send_message(chat_id, text)
-        except TelegramError as exc:
-            logger.warning("Could not send a notice to ERROR_CHAT_ID %s: %s", chat_id, exc)
-
-    return send
 
 
 def _rate_limiter(config: Config) -> TelegramRateLimiter:

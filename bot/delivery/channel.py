@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import logging
 import random
+from collections.abc import Awaitable, Callable
 from typing import cast
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ChatType, MessageLimit
+from telegram.error import TelegramError
 
 from bot.delivery.files_out import is_photo, send_files
 from bot.delivery.live import DraftAnswer, EditedAnswer
@@ -14,7 +18,9 @@ from bot.delivery.rate_limiter import room_for_low_priority, was_skipped
 from bot.delivery.sender import TEXT_LIMIT, MessageSender, RateLimitedBot
 from bot.delivery.telegram_link import TelegramLink
 from bot.engine.ports import Activity, ChatEvents, LiveAnswer, RetryButton
-from bot.rendering.markdown import format_answer, html_part, with_note
+from bot.rendering.markdown import MessagePart, format_answer, html_part, with_note
+
+logger = logging.getLogger(__name__)
 
 ACTIONS: dict[Activity, ChatAction] = {
     "typing": ChatAction.TYPING,
@@ -146,6 +152,11 @@ class ChannelFactory:
             events=self._events,
         )
 
+    def to_chat(self, chat_id: int) -> TelegramChannel:
+        """Writes to a chat unprompted (a group's welcome or refusal, the owner's error report):
+        no message to quote, the same wait through an outage."""
+        return TelegramChannel(self._bot, chat_id, self._link, private=False, events=self._events)
+
     def for_message(self, message: Message) -> TelegramChannel:
         """Replies to `message`, in its topic if it was sent in one."""
         return self.channel(
@@ -154,3 +165,17 @@ class ChannelFactory:
             topic_id=message.message_thread_id if message.is_topic_message else None,
             reply_to=message.message_id,
         )
+
+
+def plain_notices(bot: Bot, link: TelegramLink, chat_id: int) -> Callable[[str], Awaitable[None]]:
+    """Plain-text notices to one chat (the owner's ERROR_CHAT_ID), sent like every message:
+    through the sender, which waits out a Telegram outage and follows a migrated group."""
+    sender = MessageSender(cast(RateLimitedBot, bot), chat_id, link)
+
+    async def send(text: str) -> None:
+        try:
+            await sender.send(MessagePart(html.escape(text, quote=False), text))
+        except TelegramError as exc:
+            logger.warning("Could not send a notice to chat %s: %s", chat_id, exc)
+
+    return send

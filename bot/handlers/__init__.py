@@ -7,6 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -35,6 +36,8 @@ NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 MEDIA = filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.Document.ALL
 
+Handler = BaseHandler[Any, Any, Any]
+
 # What we ask Telegram for: everything PTB knows, plus the stop button of streamed answers.
 ALLOWED_UPDATES = [*Update.ALL_TYPES, STOP_UPDATE]
 
@@ -44,66 +47,95 @@ def register_handlers(
     services: Services,
     channels: ChannelFactory,
 ) -> None:
-    """Each handler class gets only the collaborators it uses: never the store or the backend."""
-    config, engine = services.config, services.engine
-    drawing = services.image_command
+    """Each handler class gets only the collaborators it uses: never the store or the backend.
+    Order matters: PTB gives an update to the first handler whose filter matches."""
     speaker = Speaker(services.languages, services.catalogues)
     contexts = UpdateContexts(speaker, channels)  # every reply goes through delivery
-    access = AccessControl(config, services.store.chat_status, speaker, contexts)
+    access = AccessControl(services.config, services.store.chat_status, contexts)
     commands = CommandHandlers(
-        engine,
+        services.engine,
         services.personas,
         access,
-        speaker,
         contexts,
         tools_offered=services.tools,
-        drawing=drawing == "on",
+        drawing=services.image_command == "on",
     )
-    languages = LanguageHandlers(services.languages, access, speaker, contexts)
     messages = MessageHandlers(
-        engine,
+        services.engine,
         access,
         contexts,
-        trigger=config.group_trigger,
-        adds_group_context=config.adds_group_context,
-        image_detail=config.media.image_detail,
-        drawing=drawing,
+        trigger=services.config.group_trigger,
+        adds_group_context=services.config.adds_group_context,
+        image_detail=services.config.media.image_detail,
+        drawing=services.image_command,
     )
-    membership = MembershipHandlers(engine, access, services.languages, speaker)
-    stops = StopHandlers(engine)
-    retries = RetryHandlers(engine, access, channels, speaker)
-    usage = UsageHandlers(services.usage, access, contexts)
-    status = StatusHandlers(access, services.status, commands.unknown, contexts)
     # Group -1 sees every update first; it acts only on stop-button updates, which PTB does not
     # model yet, and lets everything pass on to the handlers below.
+    stops = StopHandlers(services.engine)
     application.add_handler(TypeHandler(Update, stops.stopped_generation), group=-1)
     application.add_handlers(
         [
-            CommandHandler("start", commands.start, filters=NEW_MESSAGES),
-            CommandHandler("help", commands.help, filters=NEW_MESSAGES),
-            CommandHandler("reset", commands.reset, filters=NEW_MESSAGES),
-            CommandHandler("persona", commands.persona, filters=NEW_MESSAGES),
-            CommandHandler("status", status.status, filters=NEW_MESSAGES),
-            CommandHandler("usage", usage.usage, filters=NEW_MESSAGES),
-            CommandHandler("image", messages.image, filters=NEW_MESSAGES),
-            CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
-            CommandHandler("language", languages.language, filters=NEW_MESSAGES),
-            CallbackQueryHandler(languages.button, pattern=f"^{LANGUAGE_CALLBACK_PREFIX}"),
-            CallbackQueryHandler(retries.button, pattern=f"^{RETRY_CALLBACK_PREFIX}"),
-            ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
-            MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated),
-            # What the engine reads: photos, voice, audio, video notes, documents (any caption).
-            MessageHandler(NEW_MESSAGES & MEDIA, messages.media),
-            # Texts, and captions (which count like text).
-            MessageHandler(
-                NEW_MESSAGES & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, messages.text
-            ),
-            MessageHandler(NEW_MESSAGES & filters.COMMAND, commands.unknown),
-            # Anything else a person sends (stickers, voice, polls…); service messages excluded.
-            MessageHandler(
-                NEW_MESSAGES & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL,
-                messages.unsupported,
-            ),
+            *_commands(services, access, contexts, commands, messages),
+            *_buttons_and_membership(services, access, contexts, channels, commands),
+            *_messages(messages, commands),
         ]
     )
-    application.add_error_handler(ErrorHandler(config, speaker, services.telegram_link, contexts))
+    application.add_error_handler(ErrorHandler(services.config, services.telegram_link, contexts))
+
+
+def _commands(
+    services: Services,
+    access: AccessControl,
+    contexts: UpdateContexts,
+    commands: CommandHandlers,
+    messages: MessageHandlers,
+) -> list[Handler]:
+    languages = LanguageHandlers(services.languages, access, contexts)
+    usage = UsageHandlers(services.usage, access, contexts)
+    status = StatusHandlers(access, services.status, commands.unknown, contexts)
+    return [
+        CommandHandler("start", commands.start, filters=NEW_MESSAGES),
+        CommandHandler("help", commands.help, filters=NEW_MESSAGES),
+        CommandHandler("reset", commands.reset, filters=NEW_MESSAGES),
+        CommandHandler("persona", commands.persona, filters=NEW_MESSAGES),
+        CommandHandler("status", status.status, filters=NEW_MESSAGES),
+        CommandHandler("usage", usage.usage, filters=NEW_MESSAGES),
+        CommandHandler("image", messages.image, filters=NEW_MESSAGES),
+        CommandHandler("language", languages.language, filters=NEW_MESSAGES),
+        CallbackQueryHandler(languages.button, pattern=f"^{LANGUAGE_CALLBACK_PREFIX}"),
+    ]
+
+
+def _buttons_and_membership(
+    services: Services,
+    access: AccessControl,
+    contexts: UpdateContexts,
+    channels: ChannelFactory,
+    commands: CommandHandlers,
+) -> list[Handler]:
+    membership = MembershipHandlers(services.engine, access, services.languages, contexts)
+    retries = RetryHandlers(services.engine, access, channels, contexts)
+    return [
+        CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
+        CallbackQueryHandler(retries.button, pattern=f"^{RETRY_CALLBACK_PREFIX}"),
+        ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated),
+    ]
+
+
+def _messages(messages: MessageHandlers, commands: CommandHandlers) -> list[Handler]:
+    """After the commands: what people write, and what the bot cannot read."""
+    return [
+        # What the engine reads: photos, voice, audio, video notes, documents (any caption).
+        MessageHandler(NEW_MESSAGES & MEDIA, messages.media),
+        # Texts, and captions (which count like text).
+        MessageHandler(
+            NEW_MESSAGES & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, messages.text
+        ),
+        MessageHandler(NEW_MESSAGES & filters.COMMAND, commands.unknown),
+        # Anything else a person sends (stickers, voice, polls…); service messages excluded.
+        MessageHandler(
+            NEW_MESSAGES & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL,
+            messages.unsupported,
+        ),
+    ]

@@ -7,11 +7,10 @@ import time
 from typing import Protocol
 
 from telegram import Bot, Chat, Update
-from telegram.constants import CallbackQueryLimit, ChatType, ParseMode
+from telegram.constants import CallbackQueryLimit, ChatType
 from telegram.error import TelegramError
 
 from bot.config import Config
-from bot.handlers.speaking import Speaker
 from bot.handlers.update_context import UpdateContexts
 from bot.rendering.markdown import visible_text
 from bot.texts import Texts, render
@@ -55,13 +54,11 @@ class AccessControl:
         self,
         config: Config,
         approvals: GroupApprovals,
-        speaker: Speaker,
         contexts: UpdateContexts,
     ) -> None:
         self._contexts = contexts
         self._config = config
         self._approvals = approvals
-        self._speaker = speaker
         self.admins = GroupAdmins()
 
     def is_owner(self, user_id: int) -> bool:
@@ -88,24 +85,20 @@ class AccessControl:
             if self.user_allowed(user.id):
                 return True
             logger.info("Refused user %s", user.id)
-            texts = await self._speaker.texts(update)
+            texts = await self._contexts.texts(update)
             await self._answer(update, render(texts.not_allowed, user_id=user.id))
             return False
         if await self.group_allowed(chat.id, user.id):
             return True
-        await self.refuse_group(bot, chat, await self._speaker.texts(update))
+        await self.refuse_group(bot, chat, await self._contexts.texts(update))
         return False
 
     async def refuse_group(self, bot: Bot, chat: Chat, texts: Texts) -> None:
         """Say once, with the group's id, that it is not allowed; then leave."""
         logger.info("Leaving group %s (%s): not allowed", chat.id, chat.title)
         await self._approvals.set_allowed(chat.id, False)
+        await self._contexts.send(chat.id, render(texts.group_not_allowed, chat_id=chat.id))
         try:
-            await bot.send_message(
-                chat.id,
-                render(texts.group_not_allowed, chat_id=chat.id),
-                parse_mode=ParseMode.HTML,
-            )
             await bot.leave_chat(chat.id)
         except TelegramError as exc:
             logger.warning("Could not leave group %s: %s", chat.id, exc)
@@ -124,7 +117,7 @@ class AccessControl:
         if not self._config.group_admin_only or user.id in await self.admins.of(bot, chat.id):
             return True
         logger.info("Refused %s a group command in %s (not an admin)", user.id, chat.id)
-        await self._answer(update, (await self._speaker.texts(update)).admins_only)
+        await self._answer(update, (await self._contexts.texts(update)).admins_only)
         return False
 
     async def _answer(self, update: Update, text: str) -> None:

@@ -10,11 +10,9 @@ from telegram.ext import ContextTypes
 
 from bot.engine import ChatEngine, ConversationUnavailable
 from bot.handlers.access import AccessControl
-from bot.handlers.addressing import chat_key
-from bot.handlers.speaking import Speaker
-from bot.handlers.update_context import UpdateContexts
+from bot.handlers.update_context import UpdateContext, UpdateContexts
 from bot.personas import Persona, PersonaBook
-from bot.texts import Html, Language, render
+from bot.texts import Html, render
 from storage import Tool
 
 logger = logging.getLogger(__name__)
@@ -28,7 +26,6 @@ class CommandHandlers:
         engine: ChatEngine,
         personas: PersonaBook,
         access: AccessControl,
-        speaker: Speaker,
         contexts: UpdateContexts,
         tools_offered: frozenset[Tool] = frozenset(),
         drawing: bool = False,
@@ -38,7 +35,6 @@ class CommandHandlers:
         self._engine = engine
         self._personas = personas
         self._access = access
-        self._speaker = speaker
         self._contexts = contexts
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -85,47 +81,50 @@ class CommandHandlers:
 
     async def persona(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the persona menu, or switch directly with `/persona <name>`."""
-        message = update.effective_message
-        if message is None or not await self._access.may_configure(update, context.bot):
+        if update.effective_message is None or not await self._access.may_configure(
+            update, context.bot
+        ):
             return
-        language = await self._speaker.language(update)
+        here = await self._contexts.of(update)
+        assert here is not None  # the update has a message
         if context.args:
             wanted = " ".join(context.args)
             chosen = self._personas.get(wanted)
             if chosen is None:
-                await self._contexts.reply(message, self._unknown_persona(wanted, language))
+                await here.reply(self._unknown_persona(wanted, here))
                 return
-            await self._contexts.reply(message, await self._switch(message, chosen, language))
+            await here.reply(await self._switch(here, chosen))
             return
-        current = await self._engine.persona_for(chat_key(message))
+        current = await self._engine.persona_for(here.key)
         text = render(
-            self._speaker.texts_in(language).persona_current,
-            title=current.title_in(language),
+            here.texts.persona_current,
+            title=current.title_in(here.language),
             description=Html(
-                render("{d}", d=current.description_in(language))
-                + self._tools_line(current, language)
+                render("{d}", d=current.description_in(here.language))
+                + self._tools_line(current, here)
             ),
         )
-        await self._contexts.reply(message, text, self._menu(current.name, language))
+        await here.reply(text, self._menu(current.name, here))
 
     async def persona_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A tap on the /persona menu."""
+        """A tap on the /persona menu: the menu's message becomes the answer."""
         query = update.callback_query
         if query is None or not await self._access.may_configure(update, context.bot):
             return
         await query.answer()
         name = (query.data or "").removeprefix(PERSONA_CALLBACK_PREFIX)
-        message = query.message
         persona = self._personas.get(name)
-        if not isinstance(message, Message):
+        if not isinstance(query.message, Message):
             return
-        language = await self._speaker.language(update)
+        here = await self._contexts.of(update)  # the menu's chat (and topic)
+        assert here is not None
         if persona is None:
-            stale = self._speaker.texts_in(language).persona_button_stale
-            await message.edit_text(stale, parse_mode=ParseMode.HTML)
+            await query.message.edit_text(
+                here.texts.persona_button_stale, parse_mode=ParseMode.HTML
+            )
             return
-        switched = await self._switch(message, persona, language)
-        await message.edit_text(switched, parse_mode=ParseMode.HTML)
+        switched = await self._switch(here, persona)
+        await query.message.edit_text(switched, parse_mode=ParseMode.HTML)
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command we do not have, in a private chat: point to /help."""
@@ -133,29 +132,31 @@ class CommandHandlers:
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
         if await self._access.may_talk(update, context.bot):
-            await self._contexts.reply(message, (await self._speaker.texts(update)).unknown_command)
+            here = await self._contexts.of(update)
+            assert here is not None
+            await here.reply(here.texts.unknown_command)
 
-    async def _switch(self, message: Message, persona: Persona, language: Language) -> str:
-        texts = self._speaker.texts_in(language)
+    async def _switch(self, here: UpdateContext, persona: Persona) -> str:
+        texts = here.texts
         try:
-            await self._engine.choose_persona(chat_key(message), persona)
+            await self._engine.choose_persona(here.key, persona)
         except ConversationUnavailable as exc:
-            logger.warning("Persona switch failed in chat %s: %s", message.chat_id, exc)
+            logger.warning("Persona switch failed in chat %s: %s", here.key, exc)
             return texts.reset_failed
         return render(
             texts.persona_chosen,
-            title=persona.title_in(language),
+            title=persona.title_in(here.language),
             description=Html(
-                render("{d}", d=persona.description_in(language))
-                + self._tools_line(persona, language)
+                render("{d}", d=persona.description_in(here.language))
+                + self._tools_line(persona, here)
             ),
         )
 
-    def _tools_line(self, persona: Persona, language: Language) -> str:
+    def _tools_line(self, persona: Persona, here: UpdateContext) -> str:
         """The persona's tools, each named in the chat's language ("" when it has none)."""
         if not persona.tools:
             return ""
-        texts = self._speaker.texts_in(language)
+        texts = here.texts
         names = []
         for tool in persona.tools:
             name = getattr(texts, f"tool_{tool}")
@@ -164,8 +165,8 @@ class CommandHandlers:
             )
         return "\n" + render(texts.persona_tools, tools=", ".join(names))
 
-    def _menu(self, current: str, language: Language) -> InlineKeyboardMarkup:
-        texts = self._speaker.texts_in(language)
+    def _menu(self, current: str, here: UpdateContext) -> InlineKeyboardMarkup:
+        texts, language = here.texts, here.language
         return InlineKeyboardMarkup(
             [
                 [
@@ -182,8 +183,8 @@ class CommandHandlers:
             ]
         )
 
-    def _unknown_persona(self, wanted: str, language: Language) -> str:
-        texts = self._speaker.texts_in(language)
+    def _unknown_persona(self, wanted: str, here: UpdateContext) -> str:
+        texts, language = here.texts, here.language
         choices = Html(
             "\n".join(
                 render(
@@ -192,7 +193,7 @@ class CommandHandlers:
                     title=p.title_in(language),
                     description=p.description_in(language),
                 )
-                + self._tools_line(p, language)
+                + self._tools_line(p, here)
                 for p in self._personas.personas
             )
         )

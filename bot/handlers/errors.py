@@ -6,13 +6,11 @@ import logging
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import Conflict, NetworkError
 from telegram.ext import ContextTypes
 
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
-from bot.handlers.speaking import Speaker
 from bot.handlers.update_context import UpdateContexts
 from bot.logging_setup import redact
 from bot.texts import ENGLISH, Texts, render
@@ -26,13 +24,10 @@ REPORT_LIMIT = 500  # characters of the error message in the owner's report
 class ErrorHandler:
     """Logs with the update's ids; reports to ERROR_CHAT_ID; users never see a traceback."""
 
-    def __init__(
-        self, config: Config, speaker: Speaker, link: TelegramLink, contexts: UpdateContexts
-    ) -> None:
+    def __init__(self, config: Config, link: TelegramLink, contexts: UpdateContexts) -> None:
         self._contexts = contexts
         self._error_chat_id = config.error_chat_id
         self._secrets = config.secrets
-        self._speaker = speaker
         self._link = link
 
     async def __call__(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -53,7 +48,9 @@ class ErrorHandler:
             exc_info=context.error,
         )
         if self._error_chat_id is not None:
-            await self._report(context, self._error_chat_id, update_id, chat.id if chat else None)
+            await self._report(
+                context.error, self._error_chat_id, update_id, chat.id if chat else None
+            )
         await self._apologise(update, lambda texts: texts.internal_error)
 
     async def _apologise(self, update: object, sentence: Callable[[Texts], str]) -> None:
@@ -62,7 +59,7 @@ class ErrorHandler:
             return
         chat = update.effective_chat
         try:
-            texts = await self._speaker.texts(update)  # falls back if storage fails
+            texts = await self._contexts.texts(update)  # falls back if storage fails
             await self._contexts.reply(update.effective_message, sentence(texts))
         except Exception:
             logger.warning("Could not tell chat %s about the error", chat.id if chat else None)
@@ -81,14 +78,10 @@ class ErrorHandler:
         return False
 
     async def _report(
-        self,
-        context: ContextTypes.DEFAULT_TYPE,
-        report_to: int,
-        update_id: int | None,
-        chat_id: int | None,
+        self, error: Exception | None, report_to: int, update_id: int | None, chat_id: int | None
     ) -> None:
-        """One line for the owner: what failed and where, secrets removed, no traceback."""
-        error = context.error
+        """One line for the owner: what failed and where, secrets removed, no traceback; sent
+        like every message (waiting out an outage, plain text if the HTML is refused)."""
         detail = redact(f"{type(error).__name__}: {error}", self._secrets)[:REPORT_LIMIT]
         report = render(
             ENGLISH.error_report,  # for the owner: always English
@@ -97,6 +90,6 @@ class ErrorHandler:
             detail=detail,
         )
         try:
-            await context.bot.send_message(report_to, report, parse_mode=ParseMode.HTML)
+            await self._contexts.send(report_to, report)
         except Exception:
             logger.warning("Could not send the error report to %s", report_to)

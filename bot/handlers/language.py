@@ -10,8 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine import ChatLanguages
 from bot.handlers.access import AccessControl
-from bot.handlers.speaking import Speaker
-from bot.handlers.update_context import UpdateContexts
+from bot.handlers.update_context import UpdateContext, UpdateContexts
 from bot.texts import LANGUAGES, Language, render
 from bot.texts.languages import NATIVE_NAMES, normalise
 
@@ -26,33 +25,33 @@ class LanguageHandlers:
         self,
         languages: ChatLanguages,
         access: AccessControl,
-        speaker: Speaker,
         contexts: UpdateContexts,
     ) -> None:
         self._contexts = contexts
         self._languages = languages
         self._access = access
-        self._speaker = speaker
 
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the language menu, or switch directly with `/language pt-BR|es|en|auto`."""
-        message = update.effective_message
-        if message is None or not await self._access.may_configure(update, context.bot):
+        if update.effective_message is None or not await self._access.may_configure(
+            update, context.bot
+        ):
             return
+        here = await self._contexts.of(update)
+        assert here is not None  # the update has a message
         if not context.args:
-            text, menu = await self._menu(update, message.chat_id)
-            await self._contexts.reply(message, text, menu)
+            text, menu = await self._menu(here)
+            await here.reply(text, menu)
             return
         wanted = " ".join(context.args).strip()
         if wanted.lower() in (AUTOMATIC, "automatic"):
-            reply = await self._choose(update, message.chat_id, None)
+            reply = await self._choose(update, here, None)
         elif (chosen := normalise(wanted)) is not None:
-            reply = await self._choose(update, message.chat_id, chosen)
+            reply = await self._choose(update, here, chosen)
         else:
-            texts = await self._speaker.texts(update)
             choices = ", ".join([*LANGUAGES, AUTOMATIC])
-            reply = render(texts.language_unknown, name=wanted, choices=choices)
-        await self._contexts.reply(message, reply)
+            reply = render(here.texts.language_unknown, name=wanted, choices=choices)
+        await here.reply(reply)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on the /language menu."""
@@ -60,32 +59,34 @@ class LanguageHandlers:
         if query is None or not await self._access.may_configure(update, context.bot):
             return
         await query.answer()
-        message = query.message
-        if not isinstance(message, Message):
+        menu = query.message
+        if not isinstance(menu, Message):
             return
+        here = await self._contexts.of(update)  # the menu's chat
+        assert here is not None
         wanted = (query.data or "").removeprefix(LANGUAGE_CALLBACK_PREFIX)
         chosen = next((language for language in LANGUAGES if language == wanted), None)
         if chosen is None and wanted != AUTOMATIC:
-            stale = (await self._speaker.texts(update)).language_button_stale
-            await message.edit_text(stale, parse_mode=ParseMode.HTML)
+            await menu.edit_text(here.texts.language_button_stale, parse_mode=ParseMode.HTML)
             return
-        reply = await self._choose(update, message.chat_id, chosen)
-        await message.edit_text(reply, parse_mode=ParseMode.HTML)
+        reply = await self._choose(update, here, chosen)
+        await menu.edit_text(reply, parse_mode=ParseMode.HTML)
 
-    async def _choose(self, update: Update, chat_id: int, language: Language | None) -> str:
-        """Store the choice; the confirmation is in the language the chat speaks from now on."""
+    async def _choose(self, update: Update, here: UpdateContext, language: Language | None) -> str:
+        """Store the choice; the confirmation is in the language the chat speaks from now on
+        (so the update's context is read again: its language is the one just changed)."""
+        chat_id = here.key.chat_id
         await self._languages.choose(chat_id, language)
         logger.info("Chat %s now speaks %s", chat_id, language or "automatically chosen")
-        now = await self._speaker.language(update)
-        texts = self._speaker.texts_in(now)
+        after = await self._contexts.of(update)
+        assert after is not None
         if language is None:
-            return render(texts.language_automatic, language=NATIVE_NAMES[now])
-        return texts.language_chosen
+            return render(after.texts.language_automatic, language=NATIVE_NAMES[after.language])
+        return after.texts.language_chosen
 
-    async def _menu(self, update: Update, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
-        chosen = await self._languages.chosen(chat_id)
-        current = await self._speaker.language(update)
-        texts = self._speaker.texts_in(current)
+    async def _menu(self, here: UpdateContext) -> tuple[str, InlineKeyboardMarkup]:
+        chosen = await self._languages.chosen(here.key.chat_id)
+        current, texts = here.language, here.texts
         template = texts.language_menu if chosen else texts.language_menu_automatic
         rows = [
             [

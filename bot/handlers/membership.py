@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.engine import ChatEngine, ChatLanguages
 from bot.handlers.access import AccessControl
-from bot.handlers.speaking import Speaker
+from bot.handlers.update_context import UpdateContexts
 from bot.texts import render
 
 logger = logging.getLogger(__name__)
@@ -24,12 +24,12 @@ class MembershipHandlers:
         engine: ChatEngine,
         access: AccessControl,
         languages: ChatLanguages,
-        speaker: Speaker,
+        contexts: UpdateContexts,
     ) -> None:
         self._engine = engine
         self._access = access
         self._languages = languages
-        self._speaker = speaker
+        self._contexts = contexts
 
     async def my_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Added to a group: welcome, or refuse and leave. Removed or blocked: mark inactive."""
@@ -49,16 +49,13 @@ class MembershipHandlers:
                 return
             # The group speaks the language of whoever added the bot, until it chooses one.
             await self._languages.joined(chat.id, change.from_user.language_code)
-            texts = await self._speaker.texts(update)
+            texts = await self._contexts.texts(update)
             if not await self._access.group_allowed(chat.id, change.from_user.id):
                 await self._access.refuse_group(context.bot, chat, texts)
                 return
             logger.info("Added to group %s (%s) by %s", chat.id, chat.title, change.from_user.id)
-            await context.bot.send_message(
-                chat.id,
-                render(texts.group_welcome, username=context.bot.username),
-                parse_mode=ParseMode.HTML,
-            )
+            welcome = render(texts.group_welcome, username=context.bot.username)
+            await self._contexts.send(chat.id, welcome)
 
     async def migrated(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group became a supergroup: its conversation and persona move to the new id."""

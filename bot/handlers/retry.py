@@ -12,7 +12,7 @@ from bot.delivery.channel import RETRY_CALLBACK_PREFIX, ChannelFactory
 from bot.engine import ChatEngine, ReplyChannel
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import chat_key, is_private
-from bot.handlers.speaking import Speaker
+from bot.handlers.update_context import UpdateContexts
 from storage import InboxEntry
 
 logger = logging.getLogger(__name__)
@@ -24,12 +24,12 @@ class RetryHandlers:
         engine: ChatEngine,
         access: AccessControl,
         channels: ChannelFactory,
-        speaker: Speaker,
+        contexts: UpdateContexts,
     ) -> None:
         self._engine = engine
         self._access = access
         self._channels = channels
-        self._speaker = speaker
+        self._contexts = contexts
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Queue the message again and take the button away, so one press is one answer."""
@@ -56,7 +56,7 @@ class RetryHandlers:
             await query.answer()
         else:
             logger.info("Retry of entry %s in chat %s: gone", entry_id, key)
-            await query.answer((await self._speaker.texts(update)).retry_stale, show_alert=True)
+            await query.answer((await self._contexts.texts(update)).retry_stale, show_alert=True)
         if message.reply_markup is not None:
             try:
                 await query.edit_message_reply_markup(None)

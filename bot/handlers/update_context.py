@@ -43,13 +43,23 @@ class UpdateContexts:
         goes: waiting out an outage, plain text where Telegram refuses the formatting."""
         await self._channels.for_message(message).reply(text, menu)
 
+    async def send(self, chat_id: int, text: str) -> None:
+        """One of the bot's texts to a chat, unprompted, the way every reply goes."""
+        await self._channels.to_chat(chat_id).reply(text)
+
+    async def texts(self, update: Update) -> Texts:
+        """The texts to answer an update in, also one without a message (the bot being added to
+        a group); a storage fault falls back to the default language."""
+        return await self._speaker.texts(update)
+
     async def of(self, update: Update) -> UpdateContext | None:
         """The update's context; None for an update without a message."""
         message = update.effective_message
         if message is None:
             return None
         language = await self._speaker.language(update)
-        sender = message.from_user
+        # effective_user: on a button, who tapped it (the message it is on is the bot's own).
+        sender = update.effective_user
         return UpdateContext(
             message=message,
             key=chat_key(message),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import pytest
 
 from bot.texts import ENGLISH
 from storage.database import Database
 from tests.conftest import (
+    GROUP,
     TURN_PATHS,
     ConfigFactory,
     Person,
@@ -179,3 +181,60 @@ async def test_a_commands_reply_waits_out_an_outage_like_an_answer(
     assert reply.startswith("Just write to me and I'll answer")
     assert failed_calls(telegram, "sendMessage") == 2
     assert tracebacks(caplog) == []
+
+
+@responses_only
+@pytest.mark.parametrize("added_by", ["an allowed user", "a stranger"])
+async def test_a_groups_welcome_or_refusal_waits_out_an_outage_like_an_answer(
+    added_by: str,
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    telegram: FakeTelegram,
+    group: dict[str, Any],
+    carol: Person,
+    dave: Person,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Words the bot sends unprompted go the way answers go: through Telegram's 502s.
+    await start_bot(make_config({"ALLOWED_USERS": str(carol.user["id"])}))
+    telegram.fail("sendMessage", 502, "Bad Gateway", count=2)
+    adder = carol if added_by == "an allowed user" else dave
+    telegram.push_membership(group, adder.user, "left", "member")
+
+    [said] = await telegram.wait_for_messages(GROUP, 1, within=30)
+
+    if adder is carol:
+        assert f"@{telegram.bot_user['username']}" in said
+    else:
+        assert str(GROUP) in said and "ALLOWED_CHATS" in said
+        await telegram.wait_until(lambda: telegram.left_chats)
+    assert failed_calls(telegram, "sendMessage") == 2
+    assert tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize("backend", ["chat"], indirect=True)
+async def test_the_owners_error_report_waits_out_an_outage(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    telegram: FakeTelegram,
+) -> None:
+    await start_bot(make_config({"ERROR_CHAT_ID": str(bob.chat_id)}))
+    telegram.fail(
+        "sendMessage",
+        400,
+        "Bad Request: message thread not found",
+        when=lambda params: params.get("chat_id") == alice.chat_id,
+    )
+    telegram.fail(
+        "sendMessage", 502, "Bad Gateway", count=2,
+        when=lambda params: params.get("chat_id") == bob.chat_id,
+    )  # fmt: skip
+    alice.say("/help")
+
+    [report] = await bob.replies(1, within=30)
+
+    assert "message thread not found" in report.lower()
+    to_bob = [c for c in telegram.calls if c.params.get("chat_id") == bob.chat_id]
+    assert [c.ok for c in to_bob] == [False, False, True]
