@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from bot.usage.budgets import BudgetHit
 from bot.usage.notices import budget_reached, money
 from storage import LedgerRow
 from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only
-from tests.fakes.openai_model import SNAPSHOT, usage_counts, usage_details
+from tests.fakes.openai_model import SNAPSHOT
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
@@ -40,17 +41,20 @@ async def test_each_answer_is_recorded_with_every_token_category(
     backend: str,
 ) -> None:
     bot = await start_bot(make_config(LUNA))
-    alice.say("First question")
-    await alice.replies(1)
+    alice.say("First question, a long one: " + "and more " * 500)  # a prompt to cache
+    await alice.replies(2)  # the echo comes back in two messages
     second = alice.say("Second question, with history behind it")
-    await alice.replies(2)
+    await alice.replies(3)
 
     row = await row_for(bot, alice, second)
     turn = openai_server.turns[1]
-    prompt, answer = usage_counts(turn.input, turn.text)
-    cached, written, reasoning = usage_details(turn, prompt)
+    billed = turn.billed  # what the fake API reported
+    prompt, cached, written = billed.input, billed.cached, billed.written
+    reasoning = billed.reasoning
     if backend == "assistants":  # runs report no cache or reasoning details
         cached, written, reasoning = 0, 0, 0
+    else:  # the first exchange (over 1,024 tokens) is read from the cache, the rest written
+        assert cached > 1024 and written > 0
     assert (row.state, row.source, row.user_id, row.backend) == (
         "settled",
         "reported",
@@ -61,8 +65,8 @@ async def test_each_answer_is_recorded_with_every_token_category(
     usage = row.usage
     assert (usage.input_tokens, usage.cached_tokens) == (prompt, cached)
     assert usage.cache_write_tokens == written
-    assert (usage.output_tokens, usage.reasoning_tokens) == (answer + reasoning, reasoning)
-    assert row.cost_micros == luna_micros(prompt, cached, written, answer + reasoning) > 0
+    assert (usage.output_tokens, usage.reasoning_tokens) == (billed.output, reasoning)
+    assert row.cost_micros == luna_micros(prompt, cached, written, billed.output) > 0
     assert row.priced and row.price_ref and row.price_ref.startswith("bundled")
 
 
@@ -169,8 +173,10 @@ async def test_an_answer_passing_the_warning_threshold_says_so_once(
     alice.say("three")
     replies = await alice.replies(4)
 
-    assert replies[2].startswith("📊 your daily budget is 6")  # ~60 % used
-    assert "of $0.0010" in replies[2]
+    warning = re.fullmatch(
+        r"📊 your daily budget is (\d+)% used \(\$[\d.]+ of \$0\.0010\)\.", replies[2]
+    )
+    assert warning is not None and 50 <= int(warning[1]) < 100
     assert not replies[3].startswith("📊")
 
 

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from tests.fakes.openai_files import FilesAPI
 from tests.fakes.openai_media import SeenMedia
-from tests.fakes.openai_model import SNAPSHOT, FakeModel, Turn, error_body, usage_counts
+from tests.fakes.openai_model import SNAPSHOT, FakeModel, Turn, error_body
 from tests.fakes.routing import ApiCall, Route
 from tests.fakes.sse import EventLog, stream_events
 
@@ -394,7 +394,7 @@ class AssistantsAPI:
     def run_json(self, run: FakeRun) -> dict[str, Any]:
         reply = run.turn.reply
         done = run.status in ("completed", "incomplete")
-        prompt_tokens, answer_tokens = usage_counts(run.turn.input, run.turn.text, run.turn)
+        prompt_tokens, answer_tokens = run.turn.billed.input, run.turn.billed.output
         return {
             "id": run.id,
             "object": "thread.run",

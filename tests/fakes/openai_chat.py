@@ -13,14 +13,14 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.billing import segment
 from tests.fakes.openai_media import InvalidMedia, chat_media
 from tests.fakes.openai_model import (
     FakeModel,
     Turn,
     error_body,
     input_text,
-    usage_counts,
-    usage_details,
+    media_tokens,
 )
 from tests.fakes.routing import ApiCall, Route
 
@@ -119,7 +119,12 @@ class ChatAPI:
             history=[input_text(m.get("content")) for m in others[:-1]],
             request=call.body,
             media=media,
-        )
+            prompt=[
+                segment(str(m.get("role")), input_text(m.get("content")),
+                        media_tokens(chat_media(m.get("content"), "")))
+                for m in messages
+            ],
+        )  # fmt: skip
         turn.remote_id = self.model.new_id("chatcmpl")
         turn.requested_at = call.received_at
         await self.model.think(turn)
@@ -141,14 +146,16 @@ class ChatAPI:
         return "length" if turn.reply.status == "incomplete" else "stop"
 
     def _usage(self, turn: Turn) -> dict[str, Any]:
-        prompt, completion = usage_counts(turn.input, turn.text, turn)
-        cached, written, reasoning = usage_details(turn, prompt)
+        billed = turn.billed
         return {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion + reasoning,
-            "total_tokens": prompt + completion + reasoning,
-            "prompt_tokens_details": {"cached_tokens": cached, "cache_write_tokens": written},
-            "completion_tokens_details": {"reasoning_tokens": reasoning},
+            "prompt_tokens": billed.input,
+            "completion_tokens": billed.output,
+            "total_tokens": billed.input + billed.output,
+            "prompt_tokens_details": {
+                "cached_tokens": billed.cached,
+                "cache_write_tokens": billed.written,
+            },
+            "completion_tokens_details": {"reasoning_tokens": billed.reasoning},
         }
 
     def _completion(self, turn: Turn, body: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakes.billing import Billed, PromptCache, Segment, segment, text_tokens
 from tests.fakes.openai_media import SeenMedia
 
 
@@ -57,6 +58,8 @@ class Turn:
     request: dict[str, Any] = field(default_factory=dict)
     media: list[SeenMedia] = field(default_factory=list)  # images and files, decoded
     history_media: int = 0  # images and files earlier turns left in the conversation
+    billed: Billed = field(default_factory=lambda: Billed(0))  # what the API reports it used
+    sequence: int = 0  # how many model calls came before it
     requested_at: float = field(default_factory=time.monotonic)  # monotonic times, for the
     first_token_at: float | None = None  # benchmark
     finished_at: float | None = None
@@ -67,9 +70,9 @@ class FakeModel:
         self.replies: deque[Reply] = deque()
         self.default_reply: Callable[[], Reply] = Reply
         self.turns: list[Turn] = []
-        self.answer_for: Callable[[str, str], str] = lambda text, instructions: (
-            f"Answer #{len(self.turns)} to: {text}"
-        )
+        # What an unscripted reply says, from what the model was given.
+        self.answer_for: Callable[[Turn], str] = default_answer
+        self.cache = PromptCache()
         self.ids = itertools.count(1)
         self._stopping = asyncio.Event()
 
@@ -87,9 +90,11 @@ class FakeModel:
         request: dict[str, Any],
         media: list[SeenMedia] | None = None,
         history_media: int = 0,
+        prompt: list[Segment] | None = None,
     ) -> Turn:
+        """A model call; `prompt`: what it reads, as segments (default: the instructions, each
+        history entry and the input), billed through the prompt cache."""
         reply = self.replies.popleft() if self.replies else self.default_reply()
-        text = reply.text if reply.text is not None else self.answer_for(input, instructions)
         turn = Turn(
             api,
             conversation,
@@ -97,10 +102,27 @@ class FakeModel:
             input,
             history,
             reply,
-            text,
+            "",
             request=request,
             media=media or [],
             history_media=history_media,
+            sequence=len(self.turns),
+        )
+        turn.text = reply.text if reply.text is not None else self.answer_for(turn)
+        if prompt is None:
+            prompt = [
+                segment("instructions", instructions),
+                *(segment("context", h) for h in history),
+                segment("input", input, media_tokens(turn.media)),
+            ]
+        cached, written = self.cache.bill(request, prompt)
+        effort = (request.get("reasoning") or {}).get("effort") or request.get("reasoning_effort")
+        turn.billed = Billed(
+            input=sum(s.tokens for s in prompt),
+            cached=cached,
+            written=written,
+            output=text_tokens(turn.text) + (3 if effort else 0),
+            reasoning=3 if effort else 0,
         )
         self.turns.append(turn)
         return turn
@@ -136,25 +158,38 @@ class FakeModel:
 IMAGE_TOKENS = 1_440  # a 1280x960 photo at detail "high"
 
 
-def usage_counts(prompt: str, answer: str, turn: Turn | None = None) -> tuple[int, int]:
-    """Input and output tokens; images (this turn's and those still in the conversation) are
-    billed as input every time they are sent, files by their size."""
-    media = 0
-    if turn is not None:
-        media = IMAGE_TOKENS * turn.history_media + sum(
-            IMAGE_TOKENS if m.kind == "image" else len(m.data) // 20 for m in turn.media
-        )
-    return 10 + len(prompt) // 4 + media, 1 + len(answer) // 4
+def media_tokens(media: list[SeenMedia]) -> int:
+    """Images at their detail's price, files by their size."""
+    return sum(IMAGE_TOKENS if m.kind == "image" else len(m.data) // 20 for m in media)
 
 
-def usage_details(turn: Turn, prompt_tokens: int) -> tuple[int, int, int]:
-    """(cached, cache-written, reasoning) tokens: the history is read from the prompt cache,
-    half of the new input is written to it, and a model asked for reasoning thinks a little."""
-    cached = max(0, min(prompt_tokens - 1, 8 * len(turn.history)))
-    effort = (turn.request.get("reasoning") or {}).get("effort") or turn.request.get(
-        "reasoning_effort"
-    )
-    return cached, (prompt_tokens - cached) // 2, 3 if effort else 0
+def default_answer(turn: Turn) -> str:
+    """An answer that names the turn and echoes what it was asked; asked to summarise (the chat
+    backend's compaction), a summary of what it was given."""
+    if "summar" in turn.instructions.lower():
+        return summarise(turn.input.splitlines(), max(64, len(turn.input) // 16))
+    return f"Answer #{turn.sequence} to: {turn.input}"
+
+
+def summarise(texts: list[str], most_tokens: int) -> str:
+    """The fake model's summary: the first sentence of each text that is not the assistant's,
+    oldest first, as many as fit in `most_tokens` (a real model keeps what matters; this one
+    keeps what came first, which is what the tests ask of it)."""
+    kept: list[str] = []
+    used = 0
+    for text in texts:
+        if text.lower().startswith("assistant:"):
+            continue
+        for line in text.splitlines():
+            first = line.split(". ")[0].strip()
+            if not first:
+                continue
+            cost = text_tokens(first)
+            if used + cost > most_tokens:
+                return "\n".join(kept)
+            kept.append(first)
+            used += cost
+    return "\n".join(kept)
 
 
 SNAPSHOT = "-2026-11-20"  # OpenAI answers with the dated model that served the request

@@ -4,30 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import itertools
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.billing import Billed, Segment, segment, text_tokens
 from tests.fakes.openai_containers import ContainersAPI, FakeContainer
 from tests.fakes.openai_files import FilesAPI
 from tests.fakes.openai_media import InvalidMedia, responses_media
 from tests.fakes.openai_model import (
+    IMAGE_TOKENS,
     SNAPSHOT,
     FakeModel,
     Turn,
     error_body,
     input_text,
-    usage_counts,
-    usage_details,
+    media_tokens,
+    summarise,
 )
 from tests.fakes.routing import ApiCall, Route
 from tests.fakes.sse import EventLog, stream_events
 from tests.media_samples import png
 
 PENDING = ("queued", "in_progress")
+DEFAULT_COMPACT_THRESHOLD = 200_000  # the fake's, when a compaction entry names none
 # Image models OpenAI has shut down: a request naming one is refused.
 RETIRED = frozenset({"gpt-image-1", "gpt-image-1.5", "gpt-image-1-mini", "chatgpt-image-latest"})
 
@@ -56,6 +61,7 @@ class FakeResponse:
     container_id: str | None = None  # the code interpreter's, when the request gave it
     drawn: list[bytes] = field(default_factory=list)  # the images it made
     written: list[tuple[str, str]] = field(default_factory=list)  # (file id, name) the code wrote
+    compaction: dict[str, Any] | None = None  # the item, when the context was compacted first
 
     @property
     def text(self) -> str:
@@ -86,6 +92,7 @@ class ResponsesAPI:
         self.drop_next_stream_after: int | None = None  # events sent before cutting the stream
         self.resumed_streams: list[int] = []  # `starting_after` of each resumed stream
         self.deleted_responses: list[str] = []
+        self.compactions: dict[str, str] = {}  # compaction item id -> what it summarises
 
     def routes(self) -> list[Route]:
         return [
@@ -217,19 +224,32 @@ class ResponsesAPI:
             return web.json_response(
                 error_body(str(exc), param=exc.param, code=exc.code), status=400
             )
-        items = conversation.items if conversation else []
+        items = _since_compaction(conversation.items) if conversation else []
+        instructions = call.body.get("instructions") or ""
+        given = input_text(call.body.get("input"))
+        prompt = _prompt(call.body, items, given, media_tokens(media), self.compactions)
+        compaction: Billed | None = None
+        threshold = _compact_threshold(call.body)
+        if conversation is not None and threshold and sum(p.tokens for p in prompt) > threshold:
+            compaction, items = self._compact(conversation, call.body, items, given, prompt)
+            prompt = _prompt(call.body, items, given, media_tokens(media), self.compactions)
         turn = self.model.begin(
             "responses",
             conversation=conversation_id,
-            instructions=call.body.get("instructions") or "",
-            input=input_text(call.body.get("input")),
-            history=[_item_text(i) for i in items],
+            instructions=instructions,
+            input=given,
+            history=[self._item_text(i) for i in items],
             request=call.body,
             media=media,
             history_media=sum(_media_parts(i) for i in items),
+            prompt=prompt,
         )
+        if compaction is not None:
+            turn.billed = compaction.plus(turn.billed)
         turn.requested_at = call.received_at
         response = FakeResponse(self.model.new_id("resp"), conversation_id, call.body, turn)
+        if compaction is not None:
+            response.compaction = items[0]
         response.container_id = container_id
         turn.remote_id = response.id
         self.responses[response.id] = response
@@ -242,6 +262,39 @@ class ResponsesAPI:
         if not call.body.get("background"):
             await asyncio.shield(response.task)
         return web.json_response(self.response_json(response))
+
+    def _compact(
+        self,
+        conversation: FakeConversation,
+        request: dict[str, Any],
+        items: list[dict[str, Any]],
+        given: str,
+        prompt: list[Segment],
+    ) -> tuple[Billed, list[dict[str, Any]]]:
+        """Server-side compaction (`context_management`): the rendered context, new input
+        included, becomes one opaque item that the next turns read instead of what it replaced.
+        The pass reads the whole prompt (through the cache) and writes the summary."""
+        threshold = _compact_threshold(request) or 0
+        texts = [self._item_text(i) for i in items if i.get("role") != "assistant"]
+        summary = summarise([*texts, given], max(64, threshold // 4))
+        item = {
+            "type": "compaction",
+            "id": self.model.new_id("cmp"),
+            "encrypted_content": base64.b64encode(
+                hashlib.sha256(summary.encode()).digest()
+            ).decode(),
+            "created_by": "server",
+        }
+        self.compactions[item["id"]] = summary
+        conversation.items.append(item)
+        cached, written = self.model.cache.bill(request, prompt)
+        total = sum(p.tokens for p in prompt)
+        return Billed(total, cached, written, output=text_tokens(summary)), [item]
+
+    def _item_text(self, item: dict[str, Any]) -> str:
+        if item.get("type") == "compaction":
+            return self.compactions.get(str(item.get("id")), "")
+        return input_text(item.get("content"))
 
     async def _emit(self, target: FakeResponse, kind: str, **fields: Any) -> None:
         event = {"type": kind, "sequence_number": next(target.sequence), **fields}
@@ -404,10 +457,7 @@ class ResponsesAPI:
         body = response.request
         reply = response.turn.reply
         done = response.status in ("completed", "incomplete")
-        prompt_tokens, answer_tokens = usage_counts(
-            response.turn.input, response.text, response.turn
-        )
-        cached, written, reasoning = usage_details(response.turn, prompt_tokens)
+        billed = response.turn.billed
         return {
             "id": response.id,
             "object": "response",
@@ -442,14 +492,14 @@ class ResponsesAPI:
             "tool_usage": _tool_usage(response) if done else None,
             "usage": (
                 {
-                    "input_tokens": prompt_tokens,
+                    "input_tokens": billed.input,
                     "input_tokens_details": {
-                        "cached_tokens": cached,
-                        "cache_write_tokens": written,
+                        "cached_tokens": billed.cached,
+                        "cache_write_tokens": billed.written,
                     },
-                    "output_tokens": answer_tokens + reasoning,
-                    "output_tokens_details": {"reasoning_tokens": reasoning},
-                    "total_tokens": prompt_tokens + answer_tokens + reasoning,
+                    "output_tokens": billed.output,
+                    "output_tokens_details": {"reasoning_tokens": billed.reasoning},
+                    "total_tokens": billed.input + billed.output,
                 }
                 if done
                 else None
@@ -459,10 +509,13 @@ class ResponsesAPI:
 
 
 def _output(response: FakeResponse) -> list[dict[str, Any]]:
-    """The items a finished response holds: the tool calls the model made, then its message."""
+    """The items a finished response holds: the compaction it made first, if any, the tool
+    calls the model made, then its message."""
     if response.status not in ("completed", "incomplete"):
         return []
     reply, items = response.turn.reply, list[dict[str, Any]]()
+    if response.compaction is not None:
+        items.append(response.compaction)
     annotations: list[dict[str, Any]] = []
     if reply.sources and response.tool("web_search"):
         items.append(
@@ -559,8 +612,40 @@ def _media_parts(item: dict[str, Any]) -> int:
     return sum(1 for part in content if part.get("type") in ("input_image", "input_file"))
 
 
-def _item_text(item: dict[str, Any]) -> str:
-    return input_text(item.get("content"))
+def _since_compaction(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the model reads of a conversation: from its latest compaction item on."""
+    for n in range(len(items) - 1, -1, -1):
+        if items[n].get("type") == "compaction":
+            return items[n:]
+    return items
+
+
+def _compact_threshold(request: dict[str, Any]) -> int | None:
+    for entry in request.get("context_management") or []:
+        if entry.get("type") == "compaction":
+            return int(entry.get("compact_threshold") or DEFAULT_COMPACT_THRESHOLD)
+    return None
+
+
+def _prompt(
+    request: dict[str, Any],
+    items: list[dict[str, Any]],
+    given: str,
+    given_media: int,
+    compactions: dict[str, str],
+) -> list[Segment]:
+    """The prompt as the model reads it: instructions, tools, the conversation, the input."""
+    prompt = [segment("instructions", request.get("instructions") or "")]
+    if tools := request.get("tools"):
+        prompt.append(segment("tools", json.dumps(tools, sort_keys=True)))
+    for item in items:
+        if item.get("type") == "compaction":
+            prompt.append(segment("compaction", compactions.get(str(item.get("id")), "")))
+        else:
+            media = _media_parts(item) * IMAGE_TOKENS
+            prompt.append(segment(str(item.get("role")), input_text(item.get("content")), media))
+    prompt.append(segment("user", given, given_media))  # as it is kept once answered
+    return prompt
 
 
 def _conversation_json(conversation: FakeConversation) -> dict[str, Any]:
