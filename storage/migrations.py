@@ -8,21 +8,22 @@ from __future__ import annotations
 SCOPES = (("'total'", "''", "1"), ("'chat'", "{row}.chat_id", "1"),
           ("'user'", "{row}.user_id", "{row}.user_id IS NOT NULL"),
           ("'model'", "{row}.model", "1"))  # fmt: skip
-TOOLS = ("web_searches", "containers", "audio_seconds", "images")  # counted per call, not token
+# What the running totals count besides tokens and money, by the migration that added them.
+TOOLS_10 = ("web_searches", "containers", "audio_seconds", "images")  # counted per call
+TOOLS_11 = (*TOOLS_10, "compactions")  # and the passes that compacted a conversation
 
 
-def _totals(row: str, sign: str, when: str = "", *, tools: bool = False) -> str:
+def _totals(row: str, sign: str, when: str = "", *, tools: tuple[str, ...] = ()) -> str:
     """Statements adding (`sign` "+") or removing ("-") ledger row `row` (NEW or OLD) to the
-    totals of each scope and window it belongs to (`tools`: the tool counts too, from 10 on)."""
+    totals of each scope and window it belongs to (`tools`: the counts kept too, from 10 on)."""
     scopes = [tuple(part.format(row=row) for part in scope) for scope in SCOPES]
     estimated = f"CASE WHEN {row}.source = 'estimated' THEN {row}.cost_micros ELSE 0 END"
     tokens = [f"{row}.{name}" for name in ("input_tokens", "cached_tokens", "output_tokens")]
     values = [f"{row}.cost_micros", estimated, "1", *tokens, f"{row}.reasoning_tokens"]
     columns = ["micros", "estimated_micros", "answers", "input_tokens", "cached_tokens",
                "output_tokens", "reasoning_tokens"]  # fmt: skip
-    if tools:
-        values += [f"{row}.{name}" for name in TOOLS]
-        columns += TOOLS
+    values += [f"{row}.{name}" for name in tools]
+    columns += tools
     signed = ", ".join(f"{sign}({v})" for v in values)
     updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
     statements = []
@@ -37,7 +38,7 @@ def _totals(row: str, sign: str, when: str = "", *, tools: bool = False) -> str:
     return "\n".join(statements)
 
 
-def _triggers(*, tools: bool = False) -> str:
+def _triggers(*, tools: tuple[str, ...] = ()) -> str:
     """The triggers that keep `ledger_totals` in step with the ledger's settled rows."""
     return f"""\
     CREATE TRIGGER ledger_settled_insert AFTER INSERT ON ledger WHEN NEW.state = 'settled'
@@ -52,17 +53,17 @@ def _triggers(*, tools: bool = False) -> str:
     END;"""
 
 
-def _tool_backfill() -> str:
-    """Statements setting each totals row's tool counts from the settled ledger rows (one
+def _tool_backfill(tools: tuple[str, ...]) -> str:
+    """Statements setting each totals row's `tools` counts from the settled ledger rows (one
     grouped pass per scope and window)."""
-    sums = ", ".join(f"total(ledger.{name})" for name in TOOLS)
-    sets = ", ".join(f"{name} = excluded.{name}" for name in TOOLS)
+    sums = ", ".join(f"total(ledger.{name})" for name in tools)
+    sets = ", ".join(f"{name} = excluded.{name}" for name in tools)
     statements = []
     for scope, key, applies in SCOPES:
         key, applies = key.format(row="ledger"), applies.format(row="ledger")
         for window in ("'D' || ledger.day", "'M' || ledger.month"):
             statements.append(
-                f"    INSERT INTO ledger_totals (scope, key, window, {', '.join(TOOLS)})"
+                f"    INSERT INTO ledger_totals (scope, key, window, {', '.join(tools)})"
                 f" SELECT {scope}, {key}, {window}, {sums} FROM ledger"
                 f" WHERE ledger.state = 'settled' AND {applies} GROUP BY 1, 2, 3"
                 f" ON CONFLICT (scope, key, window) DO UPDATE SET {sets};"
@@ -263,7 +264,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE ledger_totals ADD COLUMN images INTEGER NOT NULL DEFAULT 0;
     DROP TRIGGER ledger_settled_insert;
     DROP TRIGGER ledger_settled_update;
-{_triggers(tools=True)}
-{_tool_backfill()}
+{_triggers(tools=TOOLS_10)}
+{_tool_backfill(TOOLS_10)}
+    """,
+    # 11: compaction passes (a conversation summarised instead of re-sent whole), counted per
+    # answer and in the running totals, so /usage can say how often and what it saved.
+    f"""
+    ALTER TABLE ledger ADD COLUMN compactions INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE ledger_totals ADD COLUMN compactions INTEGER NOT NULL DEFAULT 0;
+    DROP TRIGGER ledger_settled_insert;
+    DROP TRIGGER ledger_settled_update;
+{_triggers(tools=TOOLS_11)}
     """,
 )

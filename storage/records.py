@@ -126,6 +126,7 @@ class ToolCounts:
     containers: int = 0
     audio_seconds: int = 0
     images: int = 0
+    compactions: int = 0  # passes that compacted the conversation (priced in its tokens)
 
 
 # A running total's key, (scope, key, window): ("user", "42", "D2026-12-02"), ("total", "",

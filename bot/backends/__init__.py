@@ -97,6 +97,8 @@ def create_backend(config: Config, store: Store, client: ModelClient) -> Backend
         image_detail=config.media.image_detail,
         file_detail=config.media.file_detail,
         images=config.media.drawing,
+        context_budget=config.context_budget_tokens,
+        prompt_cache_ttl=config.prompt_cache_ttl,
     )
     if config.backend == "assistants":
         from bot.backends.threads_api.assistants import AssistantsBackend

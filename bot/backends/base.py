@@ -102,6 +102,7 @@ class TurnResult:
     files_restored: tuple[str, ...] = ()  # names of earlier files put in its replacement
     image_tokens: ImageTokens | None = None  # None: no image made, or the server did not say
     images_refused: int = 0  # image generations the server refused (moderation, …)
+    compacted: bool = False  # the conversation was compacted first (in `usage` too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,9 @@ class ModelSettings:
     file_detail: str = "low"
     poll_interval: tuple[float, float] = (0.25, 1.5)  # first and longest wait between polls
     images: ImageSettings = field(default_factory=ImageSettings)
+    # Past this many input tokens a conversation is compacted (None: it grows to the window).
+    context_budget: int | None = None
+    prompt_cache_ttl: str | None = None  # how long the API keeps a chat's prefix ("12h")
 
     def output_cap(self, turn: TurnInput) -> int | None:
         """The turn's own cap (a budget's), else the configured MAX_OUTPUT_TOKENS."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
 import logging
 import random
 import ssl
@@ -100,6 +101,40 @@ def data_url(mime: str, data: bytes) -> str:
     """Bytes inline, as every API here takes them (a URL would need to be public, and a
     Telegram file URL carries the bot token)."""
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def cache_key(conversation_id: str) -> str:
+    """The conversation's `prompt_cache_key`: stable across turns and restarts, so its requests
+    are routed to the cache that holds its prefix; a digest, so no id of ours leaves as is."""
+    return "tt-" + hashlib.sha256(conversation_id.encode()).hexdigest()[:32]
+
+
+class OptionalParameters:
+    """Request parameters a server may not know (caching, compaction): sent until a server
+    refuses one, then left out, said once in the log."""
+
+    def __init__(self, backend: str, names: tuple[str, ...]) -> None:
+        self._backend = backend
+        self._sent = set(names)
+
+    def wanted(self, name: str) -> bool:
+        return name in self._sent
+
+    def refused(self, exc: BackendRejected) -> bool:
+        """True if `exc` refuses one of them (now left out: send again without it)."""
+        cause = exc.__cause__
+        said = f"{getattr(cause, 'param', '')} {getattr(cause, 'message', '')} {exc}"
+        for name in sorted(self._sent):
+            if name in said:
+                self._sent.discard(name)
+                logger.warning(
+                    "The %s server does not take %s (%s); sending requests without it",
+                    self._backend,
+                    name,
+                    exc,
+                )
+                return True
+        return False
 
 
 def describe(exc: openai.APIError) -> str:

@@ -23,6 +23,7 @@ from bot.config.fields import (
     GroupContext,
     GroupStreaming,
     LogFormat,
+    PromptCacheTtl,
     ReasoningEffort,
     ReplyMode,
     default,
@@ -46,6 +47,7 @@ __all__ = [
     "load_config",
 ]
 
+MIN_CONTEXT_BUDGET = 1000  # the Responses API's least compact_threshold
 BOT_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")  # what @BotFather hands out
 
 
@@ -70,6 +72,8 @@ def load_config(env: Mapping[str, str]) -> Config:
         ),
         assistant_id=read.text("ASSISTANT_ID"),
         context_tokens=context_tokens,
+        context_budget_tokens=_context_budget(read),
+        prompt_cache_ttl=_prompt_cache_ttl(read),
         max_concurrent_turns=read.whole("MAX_CONCURRENT_TURNS", None)
         or default("max_concurrent_turns"),
         openai_base_url=base_url,
@@ -121,6 +125,31 @@ def _backend_and_model(read: EnvReader) -> tuple[BackendName, str]:
             "its models (e.g. llama3.2 for Ollama)"
         )
     return backend, model or default("openai_model")
+
+
+def _context_budget(read: EnvReader) -> int | None:
+    """CONTEXT_BUDGET_TOKENS: a whole number of at least 1,000 (the API's least compaction
+    threshold), or `off` to let conversations grow to the model's window."""
+    raw = (read.text("CONTEXT_BUDGET_TOKENS") or "").lower()
+    if raw == "off":
+        return None
+    fallback: int | None = default("context_budget_tokens")
+    budget = read.whole("CONTEXT_BUDGET_TOKENS", fallback)
+    if budget is not None and budget < MIN_CONTEXT_BUDGET:
+        read.problems.append(
+            f"CONTEXT_BUDGET_TOKENS must be at least {MIN_CONTEXT_BUDGET:,} or 'off', got {budget}"
+        )
+        return fallback
+    return budget
+
+
+def _prompt_cache_ttl(read: EnvReader) -> PromptCacheTtl | None:
+    """PROMPT_CACHE_TTL: how long OpenAI keeps a conversation's cached prefix, or `off`."""
+    if (read.text("PROMPT_CACHE_TTL") or "").lower() == "off":
+        return None
+    fallback: PromptCacheTtl = default("prompt_cache_ttl")
+    ttl: PromptCacheTtl = read.choice("PROMPT_CACHE_TTL", get_args(PromptCacheTtl), fallback)
+    return ttl
 
 
 def _personas_file(read: EnvReader) -> Path | None:

@@ -18,6 +18,7 @@ from storage import Tool
 
 BackendName: TypeAlias = Literal["responses", "assistants", "chat"]
 ReplyMode: TypeAlias = Literal["stream", "poll"]
+PromptCacheTtl: TypeAlias = Literal["30m", "12h"]
 GroupStreaming: TypeAlias = Literal["off", "edit"]
 GroupContext: TypeAlias = Literal["mentions", "all"]
 LogFormat: TypeAlias = Literal["text", "json"]
@@ -67,6 +68,10 @@ class Config:
     group_streaming: GroupStreaming = "off"
     assistant_id: str | None = None
     context_tokens: int = 8192
+    # Past this many input tokens a conversation is compacted instead of re-sent whole (None:
+    # never; it then grows to the model's window). What it costs: docs/usage-and-budgets.md.
+    context_budget_tokens: int | None = 8000
+    prompt_cache_ttl: PromptCacheTtl | None = "12h"  # how long OpenAI keeps a chat's prefix
     max_concurrent_turns: int = 100
     openai_base_url: str | None = None
     telegram_base_url: str = "https://api.telegram.org"

@@ -156,7 +156,7 @@ async def test_a_new_day_in_the_budget_s_zone_starts_a_fresh_daily_budget(tmp_pa
 
 
 async def test_the_totals_count_the_tools_each_answer_used(tmp_path: Path) -> None:
-    tools = ToolCounts(web_searches=2, containers=1, audio_seconds=30, images=1)
+    tools = ToolCounts(web_searches=2, containers=1, audio_seconds=30, images=1, compactions=1)
     async with Database(tmp_path / "db.sqlite3") as store:
         for n in (1, 2):
             entry = await store.inbox.add(ChatKey(-100), message_id=n, private=False, text="x")
@@ -170,7 +170,7 @@ async def test_the_totals_count_the_tools_each_answer_used(tmp_path: Path) -> No
         keys = [("total", "", f"M{MONTH}"), ("user", "7", f"D{DAY}"), ("chat", "-100", f"M{MONTH}")]
         totals = await store.ledger.totals(keys)
 
-    assert {t.tools for t in totals.values()} == {ToolCounts(6, 3, 90, 3)}
+    assert {t.tools for t in totals.values()} == {ToolCounts(6, 3, 90, 3, 3)}
 
 
 async def test_tool_counts_from_before_the_totals_had_them_are_counted(tmp_path: Path) -> None:
@@ -190,3 +190,30 @@ async def test_tool_counts_from_before_the_totals_had_them_are_counted(tmp_path:
         )
 
     assert {(t.micros, t.tools) for t in totals.values()} == {(100, ToolCounts(3, 1, 0, 2))}
+
+
+async def test_a_database_from_before_compaction_counts_compactions_from_then_on(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    with schema_at(10, path) as db:
+        db.execute(
+            "INSERT INTO ledger (chat_id, message_id, topic_id, user_id, backend, model, state,"
+            " source, input_tokens, output_tokens, cost_micros, priced, day, month, images,"
+            " created_at, updated_at) VALUES (-100, 1, 0, 7, 'responses', 'gpt-6-luna',"
+            " 'settled', 'reported', 10, 5, 100, 1, ?, ?, 1, '', '')",
+            (DAY, MONTH),
+        )
+
+    async with Database(path) as store:
+        entry = await store.inbox.add(ChatKey(-100), message_id=2, private=False, text="x")
+        assert entry is not None
+        compacted = replace(row(2, 50), tools=ToolCounts(compactions=1))
+        await store.inbox.answered(entry.id, "{}", compacted)
+        totals = await store.ledger.totals([("user", "7", f"M{MONTH}")])
+        again = await store.ledger.row(-100, 2)
+
+    assert [(t.micros, t.tools) for t in totals.values()] == [
+        (150, ToolCounts(images=1, compactions=1))
+    ]
+    assert again is not None and again.tools.compactions == 1

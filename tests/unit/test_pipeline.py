@@ -142,7 +142,17 @@ def test_a_turn_with_files_is_told_their_content_is_data_never_instructions() ->
         admission(entry(attachments=(document,))), ReadMedia("x"), no_earlier_files
     )
 
-    assert request.instructions.endswith(UNTRUSTED)
+    assert UNTRUSTED in request.instructions
+
+
+def test_the_instructions_are_the_same_with_files_or_without_so_the_cache_holds() -> None:
+    document = Attachment("text", "f1", "u1", 7, size=100, mime="text/plain", filename="a.txt")
+    with_file = turn_input(
+        admission(entry(attachments=(document,))), ReadMedia("x"), no_earlier_files
+    )
+    plain = turn_input(admission(entry()), ReadMedia("y"), no_earlier_files)
+
+    assert with_file.instructions == plain.instructions
 
 
 # -- settle -----------------------------------------------------------------------------------

@@ -64,7 +64,13 @@ def turn_result(response: ResponseData) -> TurnResult:
         artifacts=artifacts(response),
         image_tokens=image_tokens(response),
         images_refused=sum(1 for item in _image_calls(response) if item.get("status") == "failed"),
+        compacted=compacted(response),
     )
+
+
+def compacted(response: ResponseData) -> bool:
+    """The server compacted the conversation before answering (`context_management`)."""
+    return any(item.get("type") == "compaction" for item in response.get("output") or [])
 
 
 def _image_calls(response: ResponseData) -> list[dict[str, Any]]:
@@ -132,17 +138,20 @@ def citations(response: ResponseData) -> tuple[tuple[str, str], ...]:
 
 
 def tools_used(response: ResponseData) -> ToolCounts | None:
-    """Web searches run, the containers the code ran in (each a billed session), and the
-    images made."""
+    """Web searches run, the containers the code ran in (each a billed session), the images
+    made, and whether the conversation was compacted first."""
     items = response.get("output") or []
     searches = sum(1 for item in items if item.get("type") == "web_search_call")
     containers = {
         item.get("container_id") for item in items if item.get("type") == "code_interpreter_call"
     }
     images = sum(1 for item in _image_calls(response) if item.get("result"))
-    if not searches and not containers and not images:
+    compactions = int(compacted(response))
+    if not searches and not containers and not images and not compactions:
         return None
-    return ToolCounts(web_searches=searches, containers=len(containers), images=images)
+    return ToolCounts(
+        web_searches=searches, containers=len(containers), images=images, compactions=compactions
+    )
 
 
 def _output_texts(response: ResponseData) -> list[dict[str, Any]]:

@@ -31,6 +31,8 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.openai_calls import (
+    OptionalParameters,
+    cache_key,
     describe,
     poll,
     translated,
@@ -54,6 +56,8 @@ from storage.repositories import Files
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# Parameters for the prompt cache and compaction, which a compatible server may not know.
+CACHING = ("prompt_cache_key", "prompt_cache_options", "context_management")
 
 
 class ResponsesBackend:
@@ -76,6 +80,7 @@ class ResponsesBackend:
         self._containers = Containers(client, files, self.name)
         self._message = UserMessage(client, files, settings, self.name)
         self._drawings = Drawings()
+        self._optional = OptionalParameters(self.name, CACHING)
         self._streams = ResponseStreams(
             client,
             create=self._create,
@@ -215,8 +220,10 @@ class ResponsesBackend:
         send: Callable[[dict[str, Any]], Awaitable[T]],
     ) -> T:
         """Send the turn's request (never twice where the server may have acted on it); if the
-        code's container had expired, forget it and send once more with a new one."""
-        for attempt in (1, 2):
+        code's container had expired, forget it and send once more with a new one; if the
+        server refuses a parameter it need not have (caching, compaction), without it."""
+        replaced = False
+        while True:
             request = await self._request(conversation_id, turn)
             try:
                 return await write_once(
@@ -225,13 +232,18 @@ class ResponsesBackend:
                     deadline=deadline,
                 )
             except BackendRejected as exc:
-                if attempt == 2 or not container_expired(exc):
+                if self._optional.refused(exc):
+                    continue
+                if replaced or not container_expired(exc):
                     raise
+                replaced = True
                 await self._containers.expired(conversation_id)
-        raise AssertionError("unreachable")
 
     async def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
-        """The body of a turn: a background response, stored in the conversation."""
+        """The body of a turn: a background response, stored in the conversation. Its prompt
+        starts the same every turn (the instructions, the tools, the conversation so far) so
+        the cache holds; past the budget the server compacts the conversation first, and
+        `truncation` stays the last resort at the model's window."""
         settings = self._settings
         paths: list[str] = []
         tools = await self._tools(conversation_id, turn, paths) if turn.tools else None
@@ -243,6 +255,7 @@ class ResponsesBackend:
             "background": True,
             "store": True,
             "truncation": "auto",
+            **self._caching(conversation_id),
         }
         if settings.reasoning_effort:
             request["reasoning"] = {"effort": settings.reasoning_effort}
@@ -253,6 +266,20 @@ class ResponsesBackend:
             if turn.tool_choice in turn.tools:
                 request["tool_choice"] = {"type": turn.tool_choice}
         return request
+
+    def _caching(self, conversation_id: str) -> dict[str, Any]:
+        """The prompt cache's key and retention, and the compaction threshold."""
+        settings, wanted = self._settings, self._optional.wanted
+        found: dict[str, Any] = {}
+        if wanted("prompt_cache_key"):
+            found["prompt_cache_key"] = cache_key(conversation_id)
+        if settings.prompt_cache_ttl and wanted("prompt_cache_options"):
+            found["prompt_cache_options"] = {"ttl": settings.prompt_cache_ttl}
+        if settings.context_budget and wanted("context_management"):
+            found["context_management"] = [
+                {"type": "compaction", "compact_threshold": settings.context_budget}
+            ]
+        return found
 
     async def _tools(
         self, conversation_id: str, turn: TurnInput, paths: list[str]

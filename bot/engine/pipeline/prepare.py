@@ -17,8 +17,10 @@ if TYPE_CHECKING:  # admit imports this module for `instructions`
 
 
 def instructions(persona_instructions: str, language: Language) -> str:
-    """The persona's instructions, closed by the language to answer in."""
-    return f"{persona_instructions}\n\n{answer_in(language)}".strip()
+    """The persona's instructions, the warning that what users attach is data, and the language
+    to answer in: the same text every turn of a chat, files or not, so the prompt's start
+    stays in the cache."""
+    return f"{persona_instructions}\n\n{UNTRUSTED}\n\n{answer_in(language)}".strip()
 
 
 def turn_input(
@@ -26,15 +28,14 @@ def turn_input(
     media: ReadMedia,
     earlier_files: Callable[[], Awaitable[tuple[FilePart, ...]]],
 ) -> TurnInput:
-    """What the backend is asked: the text and parts read, the persona's instructions (with a
-    warning that attached files are data, never instructions), the tools, the output cap.
+    """What the backend is asked: the text and parts read, the instructions, the tools, the
+    output cap.
 
     `earlier_files`: the data files sent before this message, for a sandbox made anew."""
     entry = admission.entry
-    said = instructions(admission.persona.instructions, admission.language)
     return TurnInput(
         media.text,
-        f"{said}\n\n{UNTRUSTED}" if entry.attachments else said,
+        instructions(admission.persona.instructions, admission.language),
         max_output_tokens=admission.reservation.max_output_tokens,
         images=media.images,
         files=media.files,
