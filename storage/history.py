@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage.records import HistoryMessage
-from storage.writes import Repository, commit, write
+from storage.writes import Repository, Statement, commit, write
 
 
 class HistoryRepository(Repository):
@@ -23,6 +23,25 @@ class HistoryRepository(Repository):
             "save the conversation's history",
             [(insert, (conversation_id, m.role, m.content)) for m in messages],
         )
+
+    async def compact(self, conversation_id: str, folded: int, summary: str) -> None:
+        """Replace the summary (if any) and the `folded` oldest messages after it by `summary`,
+        first in the conversation, in one transaction: a crash keeps the old or the new."""
+        async with self.db.execute(
+            "SELECT id, role FROM local_messages WHERE conversation_id = ? ORDER BY id",
+            (conversation_id,),
+        ) as cursor:
+            rows = list(await cursor.fetchall())
+        replaced = int(bool(rows) and rows[0][1] == "summary") + folded
+        ids = [int(row[0]) for row in rows[:replaced]]
+        if not ids:
+            return
+        statements: list[Statement] = [
+            ("UPDATE local_messages SET role = 'summary', content = ? WHERE id = ?",
+             (summary, ids[0])),
+            *(("DELETE FROM local_messages WHERE id = ?", (i,)) for i in ids[1:]),
+        ]  # fmt: skip
+        await commit(self.db, "compact the conversation's history", statements)
 
     async def delete(self, conversation_id: str) -> None:
         await write(

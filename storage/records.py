@@ -14,7 +14,8 @@ InboxState: TypeAlias = Literal["received", "running", "answered", "failed"]
 # The hosted tools a persona may use, as the APIs name them (the inbox keeps the one asked for).
 Tool: TypeAlias = Literal["code_interpreter", "web_search", "image_generation"]
 TOOLS: tuple[Tool, ...] = get_args(Tool)
-HistoryRole: TypeAlias = Literal["user", "assistant"]
+# "summary": what the chat backend's compaction kept of the oldest turns (at most one, first).
+HistoryRole: TypeAlias = Literal["user", "assistant", "summary"]
 
 
 class StorageUnavailable(Exception):
@@ -106,6 +107,16 @@ class TokenUsage:
     cached_tokens: int = 0
     reasoning_tokens: int = 0
     cache_write_tokens: int = 0
+
+    def plus(self, other: TokenUsage) -> TokenUsage:
+        """Two calls' usage as one (a compaction pass and the answer it preceded)."""
+        return TokenUsage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cached_tokens + other.cached_tokens,
+            self.reasoning_tokens + other.reasoning_tokens,
+            self.cache_write_tokens + other.cache_write_tokens,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,10 @@ class Histories(Protocol):
         """Append an exchange in one transaction: a turn is stored entirely or not at all."""
         ...
 
+    async def compact(self, conversation_id: str, folded: int, summary: str) -> None:
+        """Replace the summary (if any) and the `folded` oldest messages by `summary`."""
+        ...
+
     async def delete(self, conversation_id: str) -> None: ...
 
 

@@ -120,8 +120,9 @@ class OptionalParameters:
     def wanted(self, name: str) -> bool:
         return name in self._sent
 
-    def refused(self, exc: BackendRejected) -> bool:
-        """True if `exc` refuses one of them (now left out: send again without it)."""
+    def refused(self, exc: Exception) -> bool:
+        """True if `exc` (a 400, as the SDK or the backend names it) refuses one of them: now
+        left out, so send again without it."""
         cause = exc.__cause__
         said = f"{getattr(cause, 'param', '')} {getattr(cause, 'message', '')} {exc}"
         for name in sorted(self._sent):

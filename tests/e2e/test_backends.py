@@ -144,7 +144,10 @@ async def test_a_stale_active_run_is_cancelled_and_awaited_before_writing(
 async def test_history_is_trimmed_to_the_newest_turns_and_keeps_the_persona(
     start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
 ) -> None:
-    running = await start_bot(make_config({"CONTEXT_TOKENS": "1200"}))
+    # Without compaction, the newest turns that fit the window are all that is sent.
+    running = await start_bot(
+        make_config({"CONTEXT_TOKENS": "1200", "CONTEXT_BUDGET_TOKENS": "off"})
+    )
     padding = "x" * 300
     for n in range(6):
         alice.say(f"Message {n} {padding}")

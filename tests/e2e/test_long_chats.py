@@ -10,7 +10,7 @@ import pytest
 from bot.backends.openai_calls import cache_key
 from storage import ChatKey
 from tests.conftest import ConfigFactory, Person, StartBot, responses_only
-from tests.fakes.openai_model import error_body
+from tests.fakes.openai_model import Turn, error_body
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -114,3 +114,124 @@ async def test_a_server_that_refuses_the_caching_parameters_is_asked_without_the
     assert all("prompt_cache_key" in r for r in answered)
     refusals = [r.getMessage() for r in caplog.records if "does not take" in r.getMessage()]
     assert len(refusals) == 2
+
+
+chat_only = pytest.mark.parametrize("backend", ["chat"], indirect=True)
+
+
+def is_summary_request(turn: Turn) -> bool:
+    return "summarise the conversation" in turn.instructions.lower()
+
+
+@chat_only
+async def test_a_local_conversation_is_summarised_by_the_model_and_still_remembers(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    bot = await start_bot(make_config({"CONTEXT_BUDGET_TOKENS": "2000", "OPENAI_MODEL": LUNA}))
+
+    sent = await chat(alice, 12)
+
+    turns = openai_server.turns
+    passes = [n for n, t in enumerate(turns) if is_summary_request(t)]
+    assert passes
+    first = turns[passes[0]]
+    assert first.input.startswith(f"User: {FACT}")  # the oldest turns, word for word
+    assert first.input.count("\nUser: ") >= 3  # at least four exchanges folded at once
+    answers_between = [n for n in range(passes[0], passes[-1]) if n not in passes]
+    assert len(answers_between) >= 4 * (len(passes) - 1)  # passes are turns apart
+    for turn in turns[passes[0] + 1 :]:
+        if is_summary_request(turn):
+            continue
+        # The summary travels in the system message, after the persona; the fact is in it.
+        assert turn.instructions.startswith(bot.services.personas.default.instructions)
+        assert FACT.rstrip(".") in turn.instructions
+        assert not any(h.startswith(FACT) for h in turn.history)
+    rows = [await bot.services.store.ledger.row(alice.chat_id, m) for m in sent]
+    compacting = [r for r in rows if r is not None and r.tools.compactions]
+    assert len(compacting) == len(passes)
+    # A pass is priced in the row of the answer it preceded: both calls' tokens.
+    answered_after = turns[passes[0] + 1]
+    assert compacting[0].usage.input_tokens == first.billed.input + answered_after.billed.input
+    assert compacting[0].cost_micros > 0
+
+
+@chat_only
+async def test_a_failed_summary_leaves_the_conversation_answering_as_before(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    bot = await start_bot(make_config({"CONTEXT_BUDGET_TOKENS": "2000"}))
+    await chat(alice, 6)  # the next message takes it past the budget
+    assert not any(is_summary_request(t) for t in openai_server.turns)
+    failing = error_body("The server had an error.", type="server_error")
+    openai_server.fail("POST", "/chat/completions", 500, failing, count=3)  # with SDK retries
+
+    alice.say(f"Message 6.{FILLER}")
+    replies = await alice.replies(7)
+
+    assert replies[-1].startswith("Answer #")
+    failures = [r.getMessage() for r in caplog.records if "was not compacted" in r.getMessage()]
+    assert len(failures) == 1
+    answered = openai_server.turns[-1]
+    assert not is_summary_request(answered) and "summary" not in answered.instructions
+    conversation = await bot.services.store.chats.get(ChatKey(alice.chat_id))
+    assert conversation is not None and conversation.conversation_id is not None
+    stored = await bot.services.store.history.of(conversation.conversation_id)
+    assert [m.role for m in stored].count("summary") == 0 and len(stored) == 14
+    # The next message tries again, and this time the pass goes through.
+    alice.say(f"Message 7.{FILLER}")
+    await alice.replies(8)
+    assert is_summary_request(openai_server.turns[-2])
+    stored = await bot.services.store.history.of(conversation.conversation_id)
+    assert stored[0].role == "summary" and FACT.rstrip(".") in stored[0].content
+
+
+@chat_only
+async def test_chat_requests_carry_the_conversations_cache_key_too(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    openai_server: FakeOpenAI,
+) -> None:
+    bot = await start_bot(make_config())
+    alice.say("hello")
+    await alice.replies(1)
+    alice.say("again")
+    await alice.replies(2)
+    bob.say("hi")
+    await bob.replies(1)
+
+    requests = openai_server.requests_to("POST", "/chat/completions")
+    alices = await bot.services.store.chats.get(ChatKey(alice.chat_id))
+    assert alices is not None and alices.conversation_id is not None
+    keys = [r["prompt_cache_key"] for r in requests]
+    assert keys[0] == keys[1] == cache_key(alices.conversation_id) != keys[2]
+    assert all(r["prompt_cache_options"] == {"ttl": "12h"} for r in requests)
+    assert requests[0]["messages"][0] == requests[1]["messages"][0]  # the same start
+
+
+@chat_only
+async def test_a_local_server_that_refuses_the_cache_key_is_asked_without_it(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+) -> None:
+    await start_bot(make_config())
+    openai_server.fail(
+        "POST", "/chat/completions", 400,
+        error_body("Unrecognized request argument supplied: prompt_cache_key",
+                   param="prompt_cache_key"),
+    )  # fmt: skip
+    alice.say("hello")
+
+    [reply] = await alice.replies(1)
+
+    assert reply == "Answer #0 to: hello"
+    answered = openai_server.requests_to("POST", "/chat/completions")[-1]
+    assert "prompt_cache_key" not in answered and "prompt_cache_options" in answered

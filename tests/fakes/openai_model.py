@@ -166,7 +166,7 @@ def media_tokens(media: list[SeenMedia]) -> int:
 def default_answer(turn: Turn) -> str:
     """An answer that names the turn and echoes what it was asked; asked to summarise (the chat
     backend's compaction), a summary of what it was given."""
-    if "summar" in turn.instructions.lower():
+    if "summarise the conversation" in turn.instructions.lower():
         return summarise(turn.input.splitlines(), max(64, len(turn.input) // 16))
     return f"Answer #{turn.sequence} to: {turn.input}"
 

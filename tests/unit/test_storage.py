@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage import ChatKey, ChatRecord
+from storage import ChatKey, ChatRecord, HistoryMessage
 from storage.backup import backup
 from storage.database import Database
 from storage.migrations import MIGRATIONS
@@ -66,3 +66,21 @@ async def test_a_failed_message_waits_for_a_retry_for_a_day_in_its_own_chat_only
         retried = await store.inbox.retry(ChatKey(1), new.id)
         assert retried is not None and (retried.text, retried.state) == ("new", "received")
         assert await store.inbox.retry(ChatKey(1), new.id) is None  # once
+
+
+async def test_a_compacted_history_keeps_one_summary_first_and_the_newest_turns(
+    tmp_path: Path,
+) -> None:
+    said = [HistoryMessage("user" if n % 2 == 0 else "assistant", f"m{n}") for n in range(10)]
+    async with Database(tmp_path / "db.sqlite3") as store:
+        await store.history.append("local_1", said)
+        await store.history.compact("local_1", 4, "first summary")
+        once = await store.history.of("local_1")
+        await store.history.compact("local_1", 2, "second summary")
+        twice = await store.history.of("local_1")
+        await store.history.compact("local_2", 2, "nothing there")
+        empty = await store.history.of("local_2")
+
+    assert once == [HistoryMessage("summary", "first summary"), *said[4:]]
+    assert twice == [HistoryMessage("summary", "second summary"), *said[6:]]
+    assert empty == []

@@ -17,7 +17,6 @@ from typing import Any, cast
 
 import openai
 from openai import AsyncStream
-from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
 from bot.backends.base import (
@@ -34,9 +33,16 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
+from bot.backends.chat_api.chat_results import chat_result, chat_usage, with_compaction
 from bot.backends.chat_api.chat_vision import Vision, remembered
+from bot.backends.chat_api.compactor import Compactor
 from bot.backends.chat_api.history_budget import fit_history, prompt_budget
-from bot.backends.openai_calls import translated, until_deadline
+from bot.backends.openai_calls import (
+    OptionalParameters,
+    cache_key,
+    translated,
+    until_deadline,
+)
 from bot.media.settings import ChatVision
 from storage import HistoryMessage, TokenUsage, Tool
 from storage.repositories import Histories
@@ -44,6 +50,8 @@ from storage.repositories import Histories
 logger = logging.getLogger(__name__)
 
 LOCAL_PREFIX = "local_"
+# Sent to every server; one that refuses them is asked again without (local servers ignore them).
+CACHING = ("prompt_cache_key", "prompt_cache_options")
 
 
 class ChatCompletionsBackend:
@@ -65,6 +73,12 @@ class ChatCompletionsBackend:
         self._budget = prompt_budget(context_tokens, settings.max_output_tokens)
         self._stream_options = True  # turned off for servers that reject it
         self._vision = Vision(vision, settings.image_detail)
+        # Compacted below the window, with room for the pass's own request and answer.
+        budget = settings.context_budget
+        self._compactor = Compactor(
+            client, settings, history, min(budget, self._budget * 3 // 4) if budget else None
+        )
+        self._optional = OptionalParameters(self.name, CACHING)
 
     @property
     def media(self) -> MediaSupport:
@@ -85,8 +99,9 @@ class ChatCompletionsBackend:
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
         deadline = self._settings.deadline()
-        history = await self._history.of(conversation_id)
-        kept = fit_history(turn.instructions, history, turn.text, self._budget)
+        context = await self._compactor.context(conversation_id, turn, deadline)
+        history = context.history
+        kept = fit_history(context.system, history, turn.text, self._budget)
         if len(kept) < len(history):
             logger.info(
                 "Conversation %s: sending the newest %d of %d messages to fit the context",
@@ -95,13 +110,13 @@ class ChatCompletionsBackend:
                 len(history),
             )
         messages: list[ChatCompletionMessageParam] = [
-            {"role": "system", "content": turn.instructions},
+            {"role": "system", "content": context.system},
             *(_message(m) for m in kept),
             self._vision.user_message(turn),
         ]
         text: list[str] = []
         result: TurnResult | None = None
-        options = self._options(turn)
+        options = self._options(turn, conversation_id)
         try:
             with self._vision.seeing(turn), translated():
                 # Images are not streamed: a server that cannot see may answer 200 with an
@@ -122,6 +137,8 @@ class ChatCompletionsBackend:
             return
         if result is None:
             raise BackendUnavailable("the stream ended without a result")
+        if context.compaction is not None:
+            result = with_compaction(result, context.compaction)
         if result.status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE) and result.text:
             # Images are not kept: re-sent on every turn they would be paid for every turn.
             await self._history.append(
@@ -150,8 +167,12 @@ class ChatCompletionsBackend:
     async def cancel_turn(self, conversation_id: str, remote_id: str) -> None:
         """Nothing to do: closing the HTTP stream is what stops the server generating."""
 
-    def _options(self, turn: TurnInput) -> dict[str, Any]:
+    def _options(self, turn: TurnInput, conversation_id: str) -> dict[str, Any]:
         options: dict[str, Any] = {}
+        if self._optional.wanted("prompt_cache_key"):
+            options["prompt_cache_key"] = cache_key(conversation_id)
+        if self._settings.prompt_cache_ttl and self._optional.wanted("prompt_cache_options"):
+            options["prompt_cache_options"] = {"ttl": self._settings.prompt_cache_ttl}
         if cap := self._settings.output_cap(turn):
             options["max_tokens"] = cap
         if self._settings.reasoning_effort:
@@ -169,11 +190,16 @@ class ChatCompletionsBackend:
         # A server that cannot see refuses every retry alike (llama.cpp with a 500).
         client = self._client.with_options(max_retries=0) if images else self._client
         async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-            completion: ChatCompletion = await client.chat.completions.create(
-                model=self._settings.model,
-                messages=messages,
-                **options,
-            )
+            try:
+                completion: ChatCompletion = await client.chat.completions.create(
+                    model=self._settings.model, messages=messages, **options
+                )
+            except openai.BadRequestError as exc:
+                if not self._optional.refused(exc):
+                    raise
+                return await self._complete(
+                    messages, self._without_refused(options), deadline, images=images
+                )
         if not completion.choices and (error := (completion.model_extra or {}).get("error")):
             # LM Studio answers some refusals with 200 and an error body.
             raise BackendRejected(f"the server answered with an error: {error}") from (
@@ -181,11 +207,11 @@ class ChatCompletionsBackend:
             )
         choice = completion.choices[0] if completion.choices else None
         usage = completion.usage
-        return _result(
+        return chat_result(
             text=(choice.message.content or "") if choice else "",
             finish_reason=choice.finish_reason if choice else None,
             response_id=completion.id,
-            usage=_usage(usage),
+            usage=chat_usage(usage),
             model=completion.model,
         )
 
@@ -210,7 +236,7 @@ class ChatCompletionsBackend:
                     yield TurnStarted(chunk.id)
                 model = chunk.model or model
                 if chunk.usage is not None:
-                    usage = _usage(chunk.usage)
+                    usage = chat_usage(chunk.usage)
                 for choice in chunk.choices:
                     if choice.delta.content:
                         text.append(choice.delta.content)
@@ -218,7 +244,7 @@ class ChatCompletionsBackend:
                     finish_reason = choice.finish_reason or finish_reason
         finally:
             await chunks.close()
-        yield _result(
+        yield chat_result(
             text="".join(text),
             finish_reason=finish_reason,
             response_id=None,
@@ -241,11 +267,16 @@ class ChatCompletionsBackend:
             )
             return cast(AsyncStream[ChatCompletionChunk], chunks)
         except openai.BadRequestError as exc:
+            if self._optional.refused(exc):
+                return await self._open_stream(messages, self._without_refused(base))
             if not self._stream_options or "stream_options" not in f"{exc.param} {exc.message}":
                 raise
             logger.info("The server does not accept stream_options; streaming without usage")
             self._stream_options = False
             return await self._open_stream(messages, base)
+
+    def _without_refused(self, options: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in options.items() if k not in CACHING or self._optional.wanted(k)}
 
 
 class _ServerSaid(Exception):
@@ -256,40 +287,3 @@ def _message(message: HistoryMessage) -> ChatCompletionMessageParam:
     if message.role == "assistant":
         return {"role": "assistant", "content": message.content}
     return {"role": "user", "content": message.content}
-
-
-# finish_reason values that mean the answer was cut short, and how we report them.
-CUT_SHORT = {"length": "max_output_tokens", "content_filter": "content_filter"}
-
-
-def _result(
-    *,
-    text: str,
-    finish_reason: str | None,
-    response_id: str | None,
-    usage: TokenUsage | None,
-    model: str | None,
-) -> TurnResult:
-    reason = CUT_SHORT.get(finish_reason or "")
-    return TurnResult(
-        status=TurnStatus.INCOMPLETE if reason else TurnStatus.COMPLETED,
-        text=text,
-        response_id=response_id,
-        usage=usage,
-        incomplete_reason=reason,
-        model=model,
-    )
-
-
-def _usage(usage: CompletionUsage | None) -> TokenUsage | None:
-    """Servers may omit the details (llama.cpp, Ollama) or the usage itself."""
-    if usage is None:
-        return None
-    prompt, completion = usage.prompt_tokens_details, usage.completion_tokens_details
-    return TokenUsage(
-        usage.prompt_tokens,
-        usage.completion_tokens,
-        cached_tokens=(prompt.cached_tokens or 0) if prompt else 0,
-        cache_write_tokens=(prompt.cache_write_tokens or 0) if prompt else 0,
-        reasoning_tokens=(completion.reasoning_tokens or 0) if completion else 0,
-    )
