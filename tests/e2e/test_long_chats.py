@@ -235,3 +235,21 @@ async def test_a_local_server_that_refuses_the_cache_key_is_asked_without_it(
     assert reply == "Answer #0 to: hello"
     answered = openai_server.requests_to("POST", "/chat/completions")[-1]
     assert "prompt_cache_key" not in answered and "prompt_cache_options" in answered
+
+
+@pytest.mark.parametrize("backend", ["assistants"], indirect=True)
+async def test_a_long_thread_is_read_within_the_budget_keeping_its_first_messages(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    await start_bot(make_config({"CONTEXT_BUDGET_TOKENS": "1500"}))
+
+    await chat(alice, 8)
+
+    runs = openai_server.requests_to("POST", "/threads/")
+    runs = [r for r in runs if "assistant_id" in r]
+    assert all(r["truncation_strategy"] == {"type": "auto"} for r in runs)
+    assert all(r["max_prompt_tokens"] == 1500 for r in runs)
+    last = openai_server.turns[-1]
+    assert last.billed.input <= 1500  # the thread's middle was left out
+    assert last.history[0].startswith(FACT)  # its first message stayed
+    assert len(last.history) < 2 * 7

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.billing import segment
 from tests.fakes.openai_files import FilesAPI
 from tests.fakes.openai_media import SeenMedia
 from tests.fakes.openai_model import SNAPSHOT, FakeModel, Turn, error_body
@@ -244,12 +245,14 @@ class AssistantsAPI:
             )
             for p in last
         ]
+        instructions = call.body.get("instructions") or ""
+        history = _truncated(call.body, instructions, texts[:-1], texts[-1] if texts else "")
         turn = self.model.begin(
             "assistants",
             conversation=thread.id,
-            instructions=call.body.get("instructions") or "",
+            instructions=instructions,
             input=texts[-1] if texts else "",
-            history=texts[:-1],
+            history=history,
             request=call.body,
             media=media,
             history_media=sum(len(i) for i in images[:-1]),
@@ -446,9 +449,10 @@ class AssistantsAPI:
             ),
             "temperature": 1.0,
             "top_p": 1.0,
-            "max_prompt_tokens": None,
+            "max_prompt_tokens": run.request.get("max_prompt_tokens"),
             "max_completion_tokens": None,
-            "truncation_strategy": {"type": "auto", "last_messages": None},
+            "truncation_strategy": run.request.get("truncation_strategy")
+            or {"type": "auto", "last_messages": None},
             "response_format": "auto",
             "tool_choice": "auto",
             "parallel_tool_calls": True,
@@ -493,3 +497,26 @@ def _thread_not_found(thread_id: str) -> web.Response:
 
 def _not_found(message: str) -> web.Response:
     return web.json_response(error_body(message), status=404)
+
+
+def _truncated(
+    request: dict[str, Any], instructions: str, history: list[str], latest: str
+) -> list[str]:
+    """The thread as the run reads it: `truncation_strategy` `last_messages` keeps the newest;
+    `auto` drops messages from the middle until `max_prompt_tokens` fits (the first stay)."""
+    strategy = request.get("truncation_strategy") or {}
+    if strategy.get("type") == "last_messages" and strategy.get("last_messages"):
+        return (
+            history[-(int(strategy["last_messages"]) - 1) :]
+            if strategy["last_messages"] > 1
+            else []
+        )
+    most = request.get("max_prompt_tokens")
+    if not most:
+        return history
+    kept = list(history)
+    size = sum(segment("m", t).tokens for t in [instructions, *kept, latest])
+    while kept and size > int(most):
+        middle = min(1, len(kept) - 1)
+        size -= segment("m", kept.pop(middle)).tokens
+    return kept

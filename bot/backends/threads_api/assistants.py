@@ -6,7 +6,8 @@ polling the run to its end. A thread accepts no message and no second run while 
 a stale run (left by a crash, say) is cancelled and awaited before we write.
 
 The assistant is created once and its id kept in SQLite (or given as ASSISTANT_ID), so restarts
-reuse it instead of leaving a new assistant behind each time.
+reuse it instead of leaving a new assistant behind each time. Runs take no prompt cache key; a
+long thread is bounded by `max_prompt_tokens` with the API's own truncation (its middle goes).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from storage import Tool
 from storage.repositories import Files, Settings
 
 logger = logging.getLogger(__name__)
+
+IMAGE_TOKENS = 1600  # what an image at "high" detail may take of the prompt, at most
 
 
 class AssistantsBackend:
@@ -210,6 +213,14 @@ class AssistantsBackend:
             options["reasoning_effort"] = self._settings.reasoning_effort
         if cap := self._settings.output_cap(turn):
             options["max_completion_tokens"] = cap
+        if budget := self._settings.context_budget:
+            # The run reads at most the budget: the thread's middle is left out (its first
+            # messages stay), never this turn's own message, however long.
+            own = len(f"{turn.instructions}{turn.text}".encode()) // 3 + IMAGE_TOKENS * len(
+                turn.images
+            )
+            options["truncation_strategy"] = {"type": "auto"}
+            options["max_prompt_tokens"] = max(budget, own + 1024)
         return options
 
     async def _start_streamed(
