@@ -12,6 +12,7 @@ from bot.backends.responses_api.server_events import decode
 from storage import ChatKey, HistoryMessage
 from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
+from tests.fakes.telegram_server import FakeTelegram
 
 assistants_only = pytest.mark.parametrize("backend", ["assistants"], indirect=True)
 chat_only = pytest.mark.parametrize("backend", ["chat"], indirect=True)
@@ -36,6 +37,43 @@ async def test_responses_turn_is_a_background_response_on_the_conversation(
     assert request["reasoning"] == {"effort": "low"}
     assert request["model"] == "gpt-test"
     assert request["input"] == "Hi"
+
+
+@responses_only
+@pytest.mark.parametrize("reply_mode", ["poll"], indirect=True)
+async def test_a_polled_answer_takes_one_call_and_arrives_whole(
+    bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
+) -> None:
+    openai_server.replies.append(Reply(text="one two three four five six seven", chunks=7))
+    alice.say("Hi")
+    [answer] = await alice.replies(1)
+    calls = len(openai_server.requests)
+    alice.say("Again")
+    await alice.replies(2)
+
+    second = openai_server.requests[calls:]
+    assert [(method, path) for method, path, _ in second] == [("POST", "/responses")]
+    assert second[0][2]["background"] is True  # resumable by its id after a restart
+    assert answer == "one two three four five six seven"
+    assert telegram.calls_to("sendMessageDraft") == []  # typing, then the whole answer
+    assert telegram.calls_to("editMessageText") == []
+
+
+@responses_only
+@pytest.mark.parametrize("reply_mode", ["poll"], indirect=True)
+async def test_a_server_that_cannot_stream_responses_is_polled(
+    bot: RunningBot, alice: Person, openai_server: FakeOpenAI
+) -> None:
+    openai_server.responses_api.streaming_supported = False
+    alice.say("Hi")
+    alice.say("Again")
+
+    replies = await alice.replies(2)
+
+    assert replies == ["Answer #0 to: Hi", "Answer #1 to: Again"]
+    created = openai_server.requests_to("POST", "/responses")
+    assert [bool(r.get("stream")) for r in created] == [True, False, False]
+    assert openai_server.requests_to("GET", "/responses/")  # polled to the end
 
 
 # -- legacy threads/runs ------------------------------------------------------------------------

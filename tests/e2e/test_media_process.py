@@ -9,7 +9,7 @@ import signal
 from pathlib import Path
 
 from tests.conftest import Person, fake_env
-from tests.e2e.test_process import start_process, wait_for_exit
+from tests.e2e.test_process import polls_only, start_process, wait_for_exit
 from tests.e2e.test_secrets import secrets_in
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
@@ -22,6 +22,7 @@ async def test_a_voice_note_accepted_before_a_sigkill_is_answered_once_after_res
     env = {**fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"), "REPLY_MODE": "poll"}
     release = asyncio.Event()
     openai_server.replies.append(Reply(hold=release))
+    polls_only(openai_server)
     process = await start_process(env, tmp_path)
     voice = telegram.voice(ogg_opus("remind me to water the plants", 5), 5)
     telegram.push_message(alice.chat, alice.user, voice=voice)

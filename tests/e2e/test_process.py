@@ -96,6 +96,12 @@ async def wait_for_exit(process: asyncio.subprocess.Process, within: float = 30)
     return OUTPUTS[process].read_text(errors="replace")
 
 
+def polls_only(openai_server: FakeOpenAI) -> None:
+    """A server that cannot stream: polled answers are then fetched with GETs, and the first
+    GET of a response shows the bot stored its id (a streamed one shows nothing outside)."""
+    openai_server.responses_api.streaming_supported = False
+
+
 async def start_and_hold_a_turn(
     telegram: FakeTelegram,
     openai_server: FakeOpenAI,
@@ -106,6 +112,7 @@ async def start_and_hold_a_turn(
     """Start the bot and leave it waiting on a model answer whose id it has stored."""
     release = asyncio.Event()
     openai_server.replies.append(Reply(hold=release))
+    polls_only(openai_server)
     process = await start_process(env, cwd)
     alice.say("Please remember this important thing")
     # The bot polls a response only after storing its id in the inbox.

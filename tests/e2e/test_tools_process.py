@@ -8,7 +8,7 @@ import signal
 from pathlib import Path
 
 from tests.conftest import Person, fake_env
-from tests.e2e.test_process import start_process, wait_for_exit
+from tests.e2e.test_process import polls_only, start_process, wait_for_exit
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 from tests.media_samples import csv, png
@@ -48,6 +48,7 @@ async def test_charts_of_a_turn_killed_midway_are_delivered_once_after_restart(
     telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person, tmp_path: Path
 ) -> None:
     env = {**fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"), "REPLY_MODE": "poll"}
+    polls_only(openai_server)
     process = await start_process(env, tmp_path)
     alice.say("/persona data_visualizer")
     await alice.replies(1, within=30)
@@ -79,6 +80,7 @@ async def test_an_image_of_a_turn_killed_midway_is_delivered_once_after_restart(
         "REPLY_MODE": "poll",
         "IMAGE_COMMAND": "on",
     }
+    polls_only(openai_server)
     process = await start_process(env, tmp_path)
     release = asyncio.Event()
     picture = png(40, 30)

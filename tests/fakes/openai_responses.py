@@ -93,6 +93,7 @@ class ResponsesAPI:
         self.resumed_streams: list[int] = []  # `starting_after` of each resumed stream
         self.deleted_responses: list[str] = []
         self.compactions: dict[str, str] = {}  # compaction item id -> what it summarises
+        self.streaming_supported = True  # False: a compatible server that only polls
 
     def routes(self) -> list[Route]:
         return [
@@ -173,6 +174,11 @@ class ResponsesAPI:
     # -- responses ----------------------------------------------------------------------------
 
     async def _create_response(self, call: ApiCall) -> web.StreamResponse:
+        if call.body.get("stream") and not self.streaming_supported:
+            return web.json_response(
+                error_body("Streaming is not supported by this server.", param="stream"),
+                status=400,
+            )
         reference = call.body.get("conversation")
         conversation_id = reference.get("id") if isinstance(reference, dict) else reference
         conversation = None

@@ -24,6 +24,7 @@ from bot.backends.base import (
     ConversationNotFound,
     MediaSupport,
     ModelSettings,
+    TextDelta,
     TurnEvent,
     TurnInput,
     TurnResult,
@@ -32,14 +33,13 @@ from bot.backends.base import (
 )
 from bot.backends.openai_calls import (
     OptionalParameters,
-    cache_key,
     describe,
     poll,
     translated,
     write_once,
 )
 from bot.backends.responses_api.containers import Containers, container_expired
-from bot.backends.responses_api.drawings import Drawings, image_tool
+from bot.backends.responses_api.drawings import Drawings
 from bot.backends.responses_api.response_data import (
     ResponseData,
     output_text,
@@ -49,6 +49,7 @@ from bot.backends.responses_api.response_data import (
 )
 from bot.backends.responses_api.response_input import UserMessage
 from bot.backends.responses_api.streaming import PENDING, ResponseStreams
+from bot.backends.responses_api.turn_request import CACHING, TurnRequests
 from bot.backends.uploads import delete_uploads
 from storage import Tool
 from storage.repositories import Files
@@ -56,8 +57,6 @@ from storage.repositories import Files
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-# Parameters for the prompt cache and compaction, which a compatible server may not know.
-CACHING = ("prompt_cache_key", "prompt_cache_options", "context_management")
 
 
 class ResponsesBackend:
@@ -81,6 +80,8 @@ class ResponsesBackend:
         self._message = UserMessage(client, files, settings, self.name)
         self._drawings = Drawings()
         self._optional = OptionalParameters(self.name, CACHING)
+        self._requests = TurnRequests(settings, self._containers, self._message, self._optional)
+        self._polls_by_stream = True  # until a server refuses to stream
         self._streams = ResponseStreams(
             client,
             create=self._create,
@@ -121,12 +122,22 @@ class ResponsesBackend:
     ) -> AsyncIterator[TurnEvent]:
         deadline = self._settings.deadline()
         started = time.time()
-        if stream:
-            async for event in self._streams.turn(conversation_id, turn, deadline):
-                if isinstance(event, TurnResult):
-                    event = await self._completed(conversation_id, event, started)
-                yield event
-            return
+        if stream or self._polls_by_stream:
+            # Polled answers are read from the stream too, their text kept back: one call a
+            # turn instead of a create and a retrieve every second, and resumable the same.
+            try:
+                async for event in self._streams.turn(conversation_id, turn, deadline):
+                    if isinstance(event, TurnResult):
+                        event = await self._completed(conversation_id, event, started)
+                    elif isinstance(event, TextDelta) and not stream:
+                        continue
+                    yield event
+                return
+            except BackendRejected as exc:
+                if stream or "stream" not in str(exc.__cause__ or exc).lower():
+                    raise
+                logger.info("The server does not stream responses (%s); polling them", exc)
+                self._polls_by_stream = False
         response = await self._create_response(conversation_id, turn, deadline)
         logger.info("Response %s started on %s", response["id"], conversation_id)
         yield TurnStarted(response["id"])
@@ -224,7 +235,7 @@ class ResponsesBackend:
         server refuses a parameter it need not have (caching, compaction), without it."""
         replaced = False
         while True:
-            request = await self._request(conversation_id, turn)
+            request = await self._requests.body(conversation_id, turn)
             try:
                 return await write_once(
                     functools.partial(send, request),
@@ -238,66 +249,6 @@ class ResponsesBackend:
                     raise
                 replaced = True
                 await self._containers.expired(conversation_id)
-
-    async def _request(self, conversation_id: str, turn: TurnInput) -> dict[str, Any]:
-        """The body of a turn: a background response, stored in the conversation. Its prompt
-        starts the same every turn (the instructions, the tools, the conversation so far) so
-        the cache holds; past the budget the server compacts the conversation first, and
-        `truncation` stays the last resort at the model's window."""
-        settings = self._settings
-        paths: list[str] = []
-        tools = await self._tools(conversation_id, turn, paths) if turn.tools else None
-        request: dict[str, Any] = {
-            "model": settings.model,
-            "conversation": conversation_id,
-            "instructions": turn.instructions,
-            "input": await self._message.build(conversation_id, turn, paths),
-            "background": True,
-            "store": True,
-            "truncation": "auto",
-            **self._caching(conversation_id),
-        }
-        if settings.reasoning_effort:
-            request["reasoning"] = {"effort": settings.reasoning_effort}
-        if cap := settings.output_cap(turn):
-            request["max_output_tokens"] = cap
-        if tools:
-            request["tools"] = tools
-            if turn.tool_choice in turn.tools:
-                request["tool_choice"] = {"type": turn.tool_choice}
-        return request
-
-    def _caching(self, conversation_id: str) -> dict[str, Any]:
-        """The prompt cache's key and retention, and the compaction threshold."""
-        settings, wanted = self._settings, self._optional.wanted
-        found: dict[str, Any] = {}
-        if wanted("prompt_cache_key"):
-            found["prompt_cache_key"] = cache_key(conversation_id)
-        if settings.prompt_cache_ttl and wanted("prompt_cache_options"):
-            found["prompt_cache_options"] = {"ttl": settings.prompt_cache_ttl}
-        if settings.context_budget and wanted("context_management"):
-            found["context_management"] = [
-                {"type": "compaction", "compact_threshold": settings.context_budget}
-            ]
-        return found
-
-    async def _tools(
-        self, conversation_id: str, turn: TurnInput, paths: list[str]
-    ) -> list[dict[str, Any]]:
-        """The tools' definitions; the user's data files go into the container (their paths
-        added to `paths`, for the message to name)."""
-        tools: list[dict[str, Any]] = []
-        if "web_search" in turn.tools:
-            tools.append({"type": "web_search"})
-        if "image_generation" in turn.tools:
-            tools.append(image_tool(self._settings.images))
-        if "code_interpreter" in turn.tools:
-            tool, placed = await self._containers.tool(
-                conversation_id, turn.container_files, turn.earlier_files
-            )
-            paths += placed
-            tools.append(tool)
-        return tools
 
     async def _cancel(self, response: ResponseData) -> TurnResult:
         response_id = response["id"]

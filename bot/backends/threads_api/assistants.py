@@ -29,6 +29,7 @@ from bot.backends.base import (
     ConversationNotFound,
     MediaSupport,
     ModelSettings,
+    TextDelta,
     TurnEvent,
     TurnInput,
     TurnStarted,
@@ -163,11 +164,14 @@ class AssistantsBackend:
         runs_code = "code_interpreter" in turn.tools
         await self._add_message(thread_id, turn, deadline, runs_code)
         options = self._run_options(turn, runs_code)
-        if stream and self._can_stream:
+        if self._can_stream:
+            # Polled answers are read from the run's stream too, their text kept back: no
+            # retrieve every second while the run works.
             events = await self._start_streamed(thread_id, turn, options, deadline)
             if events is not None:
                 async for event in self._runs.streamed(events, thread_id, deadline, runs_code):
-                    yield event
+                    if stream or not isinstance(event, TextDelta):
+                        yield event
                 return
         run: Run = await write_once(
             lambda: self._writer.runs.create(
