@@ -152,7 +152,9 @@ def build_services(
         languages=ChatLanguages(store.chat_status, config.default_language),
         engine=engine,
         last_error=LastError(config.secrets),
-        usage=UsageReports(store.chats, store.ledger, meter, config.prices),
+        usage=UsageReports(
+            store.chats, store.ledger, meter, config.prices, config.context_budget_tokens
+        ),
         transcriber=transcriber,
         transcription_client=transcription_client,
         telegram_link=link,

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from storage.records import LedgerRow, TokenUsage, ToolCounts, Totals, TotalsKey
+from storage.records import (
+    ConversationTurn,
+    LedgerRow,
+    TokenUsage,
+    ToolCounts,
+    Totals,
+    TotalsKey,
+)
 from storage.writes import Repository, Statement, write
 
 UPSERT = """
@@ -118,6 +125,16 @@ class LedgerRepository(Repository):
             TokenUsage(r[11], r[13], r[12], r[14], r[20]), r[15], bool(r[16]), r[17], r[18], r[19],
             ToolCounts(r[21], r[22], r[23], r[24], r[25]),
         )  # fmt: skip
+
+    async def turns_by_conversation(self, month: str) -> list[ConversationTurn]:
+        """The month's settled answers, each conversation's in order: what compaction did."""
+        rows = await self.db.execute_fetchall(
+            "SELECT conversation_id, model, input_tokens, compactions FROM ledger"
+            " WHERE month = ? AND state = 'settled' AND conversation_id IS NOT NULL"
+            " ORDER BY conversation_id, created_at, message_id",
+            (month,),
+        )
+        return [ConversationTurn(str(r[0]), str(r[1]), int(r[2]), bool(r[3])) for r in rows]
 
     async def settle_orphans(self) -> int:
         """At start: reservations whose message is no longer in the inbox (its turn ended in a

@@ -176,6 +176,16 @@ class LedgerRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationTurn:
+    """One settled answer as compaction's report reads it."""
+
+    conversation_id: str
+    model: str
+    input_tokens: int
+    compacted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Totals:
     """Settled spend of one scope (the bot, a chat, a user, a model) in one window."""
 

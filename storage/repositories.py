@@ -15,6 +15,7 @@ from storage.records import (
     ChatKey,
     ChatLanguage,
     ChatRecord,
+    ConversationTurn,
     HistoryMessage,
     InboxEntry,
     LedgerRow,
@@ -189,6 +190,10 @@ class Ledger(Protocol):
         ...
 
     async def row(self, chat_id: int, message_id: int) -> LedgerRow | None: ...
+
+    async def turns_by_conversation(self, month: str) -> list[ConversationTurn]:
+        """The month's settled answers, each conversation's in order: what compaction did."""
+        ...
 
     async def settle_orphans(self) -> int:
         """At start: reservations whose message is no longer in the inbox (its turn ended in a

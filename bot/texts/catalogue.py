@@ -125,6 +125,7 @@ class Texts:
     usage_of: str  # {spent} {limit}
     usage_yours: str  # {day} {month}: the asker's share of a group's spend
     usage_conversation: str  # {tokens}
+    usage_conversation_budget: str  # {tokens} {budget}: past the budget it is summarised
     usage_tools: str  # {items}: the asker's priced-per-call tools this month
     usage_tool_item: str  # {tool} {count}
     usage_tool_images: str

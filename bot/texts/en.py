@@ -141,6 +141,10 @@ TEXTS = Texts(
         "This conversation holds about {tokens} tokens; each message re-reads them. "
         "/reset starts afresh."
     ),
+    usage_conversation_budget=(
+        "This conversation holds about {tokens} tokens, and each message re-reads them; past "
+        "{budget} the oldest part is summarised, so answers stay cheap. /reset starts afresh."
+    ),
     usage_tools="Your tools this month: {items}",
     usage_tool_item="{tool} {count}",
     usage_tool_images="🎨 images",

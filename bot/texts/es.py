@@ -146,6 +146,11 @@ TEXTS = Texts(
         "Esta conversación tiene unos {tokens} tokens; cada mensaje los vuelve a leer. "
         "/reset empieza de cero."
     ),
+    usage_conversation_budget=(
+        "Esta conversación tiene unos {tokens} tokens y cada mensaje los vuelve a leer; pasados "
+        "{budget}, la parte más antigua se resume para que las respuestas sigan siendo baratas. "
+        "/reset empieza de cero."
+    ),
     usage_tools="Tus herramientas este mes: {items}",
     usage_tool_item="{tool} {count}",
     usage_tool_images="🎨 imágenes",

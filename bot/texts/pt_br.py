@@ -143,6 +143,11 @@ TEXTS = Texts(
         "Esta conversa tem cerca de {tokens} tokens; cada mensagem os relê. /reset "
         "recomeça do zero."
     ),
+    usage_conversation_budget=(
+        "Esta conversa tem cerca de {tokens} tokens e cada mensagem os relê; passados {budget}, "
+        "a parte mais antiga é resumida para que as respostas continuem baratas. /reset "
+        "recomeça do zero."
+    ),
     usage_tools="Suas ferramentas este mês: {items}",
     usage_tool_item="{tool} {count}",
     usage_tool_images="🎨 imagens",

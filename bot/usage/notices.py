@@ -95,5 +95,10 @@ def usage_summary(summary: UsageSummary, texts: Texts) -> str:
     ):
         lines.append(render(texts.usage_tools, items=Html(" · ".join(items))))
     if summary.conversation_tokens:
-        lines.append(render(texts.usage_conversation, tokens=f"{summary.conversation_tokens:,}"))
+        tokens = f"{summary.conversation_tokens:,}"
+        if summary.context_budget:
+            budget = f"{summary.context_budget:,}"
+            lines.append(render(texts.usage_conversation_budget, tokens=tokens, budget=budget))
+        else:
+            lines.append(render(texts.usage_conversation, tokens=tokens))
     return "\n".join(lines)

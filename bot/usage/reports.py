@@ -9,6 +9,7 @@ from bot.usage.budgets import Scope
 from bot.usage.meter import CostMeter
 from bot.usage.notices import money
 from bot.usage.prices import PriceTable
+from bot.usage.savings import saved_input_tokens
 from bot.usage.windows import PERIODS, Period, window_keys
 from storage import ChatKey, ToolCounts, Totals
 from storage.repositories import Chats, Ledger
@@ -36,14 +37,23 @@ class UsageSummary:
     yours: Spending | None  # in a group: the asker's own share
     conversation_tokens: int | None  # how much each message re-reads
     tools: ToolCounts | None = None  # the asker's tools this month (searches, code, images)
+    context_budget: int | None = None  # the size past which the conversation is compacted
 
 
 class UsageReports:
-    def __init__(self, chats: Chats, ledger: Ledger, meter: CostMeter, prices: PriceTable) -> None:
+    def __init__(
+        self,
+        chats: Chats,
+        ledger: Ledger,
+        meter: CostMeter,
+        prices: PriceTable,
+        context_budget: int | None = None,
+    ) -> None:
         self._chats = chats
         self._ledger = ledger
         self._meter = meter
         self._prices = prices
+        self._context_budget = context_budget
 
     async def summary(self, key: ChatKey, user_id: int | None, *, private: bool) -> UsageSummary:
         limits = self._meter.limits_for(user_id, private=private)
@@ -71,10 +81,11 @@ class UsageReports:
             )
         user = spending("user", mine) if user_id is not None else None
         tools = totals[mine["month"]].tools if user_id is not None else None
+        budget = self._context_budget
         if private:
             assert user is not None
-            return UsageSummary("user", user, None, tokens, tools)
-        return UsageSummary("chat", spending("chat", chats), user, tokens, tools)
+            return UsageSummary("user", user, None, tokens, tools, budget)
+        return UsageSummary("chat", spending("chat", chats), user, tokens, tools, budget)
 
     async def owner_report(self) -> str:
         """`/usage all`: plain English, like every operator report."""
@@ -102,20 +113,43 @@ class UsageReports:
         if held := self._meter.reserved_micros:
             lines.append(f"held by answers being written: {money(held)}")
         lines.append("by model this month:")
-        for model, t in await self._ledger.top("model", f"M{month}", TOP):
+        models = await self._ledger.top("model", f"M{month}", TOP)
+        for model, t in models:
             usage = t.usage
-            cached = (
-                round(100 * usage.cached_tokens / usage.input_tokens) if usage.input_tokens else 0
-            )
             lines.append(
-                f"  {model}: {money(t.micros)} · {usage.input_tokens:,} in ({cached} % cached),"
+                f"  {model}: {money(t.micros)} · {usage.input_tokens:,} in"
+                f" ({round(100 * _cached_share(t))} % cached),"
                 f" {usage.output_tokens:,} out ({usage.reasoning_tokens:,} reasoning)"
             )
+        if used.compactions:
+            lines.append(await self._compaction_line(month, used.compactions, dict(models)))
         for scope, title in (("user", "top users"), ("chat", "top chats")):
             lines.append(f"{title} this month:")
             for who, t in await self._ledger.top(scope, f"M{month}", TOP):
                 lines.append(f"  {who}: {money(t.micros)} · {t.answers} answers")
         return "\n".join(lines)
+
+    async def _compaction_line(self, month: str, passes: int, models: dict[str, Totals]) -> str:
+        """How often long chats were compacted, and what that spared (an estimate: the tokens
+        later answers did not re-read, at each model's input price and cached share)."""
+        saved = saved_input_tokens(await self._ledger.turns_by_conversation(month))
+        micros = 0.0
+        for model, tokens in saved.items():
+            price = self._prices.lookup(model)
+            if price is None:
+                continue
+            share = _cached_share(models[model]) if model in models else 0.0
+            per_token = share * price.cached_input + (1 - share) * price.input
+            micros += tokens * per_token
+        return (
+            f"long chats this month: {passes:,} compactions, about {sum(saved.values()):,}"
+            f" input tokens not re-read (~{money(round(micros))} saved, estimated)"
+        )
+
+
+def _cached_share(totals: Totals) -> float:
+    usage = totals.usage
+    return usage.cached_tokens / usage.input_tokens if usage.input_tokens else 0.0
 
 
 def _of(limit: int | None) -> str:

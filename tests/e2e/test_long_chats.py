@@ -4,6 +4,7 @@ budget the conversation is compacted instead of re-sent whole — and still reme
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -253,3 +254,25 @@ async def test_a_long_thread_is_read_within_the_budget_keeping_its_first_message
     assert last.billed.input <= 1500  # the thread's middle was left out
     assert last.history[0].startswith(FACT)  # its first message stayed
     assert len(last.history) < 2 * 7
+
+
+@responses_only
+async def test_the_owners_report_says_how_often_long_chats_were_compacted_and_what_it_saved(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person
+) -> None:
+    owner = str(alice.user["id"])
+    env = {"CONTEXT_BUDGET_TOKENS": "1000", "OPENAI_MODEL": LUNA, "ADMIN_USERS": owner}
+    await start_bot(make_config(env))
+    await chat(alice, 6)
+
+    alice.say("/usage all")
+    report = (await alice.replies(7))[-1]
+
+    [line] = [x for x in report.splitlines() if x.startswith("long chats this month:")]
+    found = re.fullmatch(
+        r"long chats this month: (\d+) compactions, about ([\d,]+) input tokens not re-read"
+        r" \(~\$[\d.]+ saved, estimated\)",
+        line,
+    )
+    assert found is not None
+    assert int(found[1]) >= 1 and int(found[2].replace(",", "")) > 0

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.texts import ENGLISH
+from bot.texts import ENGLISH, render
 from bot.usage.budgets import BudgetHit
 from bot.usage.notices import budget_reached, money
 from storage import LedgerRow
@@ -237,7 +237,14 @@ async def test_usage_shows_today_and_the_month_against_the_budgets(
     assert report[0] == "📊 Your usage"
     assert report[1] == f"Today: {cost} of $0.50 · answers: 1"
     assert report[2] == f"This month: {cost} of $5.00 · answers: 1"
-    assert report[3].startswith("This conversation holds about ")
+    row = await row_for(bot, alice, question)
+    size = await bot.services.store.ledger.conversation_tokens(
+        alice.chat_id, 0, str(row.conversation_id)
+    )
+    assert size is not None
+    assert report[3] == render(
+        ENGLISH.usage_conversation_budget, tokens=f"{size:,}", budget="8,000"
+    )
 
 
 @responses_only

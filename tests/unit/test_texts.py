@@ -42,6 +42,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "usage_of": {"spent", "limit"},
     "usage_yours": {"day", "month"},
     "usage_conversation": {"tokens"},
+    "usage_conversation_budget": {"tokens", "budget"},
     "voice_echo": {"transcript"},
     "voice_too_long": {"duration", "limit"},
     "file_too_big": {"size", "limit"},
