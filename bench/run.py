@@ -462,7 +462,8 @@ STANDARD = [
              mode="stream", actions_share_limit=True),
     Scenario("far-beyond", "far beyond budget, stream", chats=1000, messages=3, mode="stream"),
 ]  # fmt: skip
-SUITES = ("ledger", "media", "tools")  # benchmarks of their own, each with its own module
+# Benchmarks of their own, each with its own module.
+SUITES = ("ledger", "media", "tools", "long-chat")
 NAMES = (*SUITES, "text", *(s.key for s in STANDARD))
 
 
@@ -495,6 +496,10 @@ def run_suite(name: str) -> Any:
         from bench import media  # photos, voice, albums and big documents: its own bot runs
 
         return media.run()
+    if name == "long-chat":
+        from bench import long_chat  # an 80-turn chat's bill: its own bots, in this process
+
+        return long_chat.run()
     from bench import tools  # charts and drawings delivered: its own bot runs
 
     return tools.run()

@@ -10,14 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram.error import TelegramError
 
-from bot.application import TelethreadApp, build_application
 from bot.config import Config, FloodLimits, load_config
-from bot.handlers import ALLOWED_UPDATES
-from bot.services import Services
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
+from tests.running_bot import RunningBot
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
@@ -110,54 +107,6 @@ def make_config(
     return build
 
 
-class RunningBot:
-    """The real Application, started the way `run_polling` starts it."""
-
-    def __init__(self, config: Config, telegram: FakeTelegram) -> None:
-        self.config = config
-        self.telegram = telegram
-        self.app: TelethreadApp = build_application(config, TLS)
-
-    @property
-    def services(self) -> Services:
-        services = self.app.bot_data["services"]
-        assert isinstance(services, Services)
-        return services
-
-    async def start(self) -> None:
-        app = self.app
-        await app.initialize()
-        if app.post_init:
-            await app.post_init(app)
-        assert app.updater is not None
-
-        def polling_failed(error: TelegramError) -> None:
-            # As run_polling does: polling errors go to the error handlers.
-            app.create_task(app.process_error(None, error))
-
-        await app.updater.start_polling(
-            poll_interval=0,
-            timeout=1,
-            allowed_updates=ALLOWED_UPDATES,
-            error_callback=polling_failed,
-        )
-        await app.start()
-
-    async def stop(self) -> None:
-        app = self.app
-        assert app.updater is not None
-        if app.updater.running:
-            await self.telegram.wake_pollers()
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-            if app.post_stop:
-                await app.post_stop(app)
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
-
-
 StartBot = Callable[[Config], Awaitable[RunningBot]]
 
 
@@ -166,7 +115,7 @@ async def start_bot(telegram: FakeTelegram) -> AsyncIterator[StartBot]:
     running: list[RunningBot] = []
 
     async def start(config: Config) -> RunningBot:
-        bot = RunningBot(config, telegram)
+        bot = RunningBot(config, telegram, TLS)
         await bot.start()
         running.append(bot)
         return bot

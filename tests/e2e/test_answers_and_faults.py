@@ -18,9 +18,10 @@ from bot.logging_setup import configure_logging
 from bot.texts import ENGLISH
 from storage import ChatKey, StorageUnavailable
 from storage.database import Database
-from tests.conftest import TURN_PATHS, ConfigFactory, Person, RunningBot, StartBot, responses_only
+from tests.conftest import TURN_PATHS, ConfigFactory, Person, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram, utf16_len
+from tests.running_bot import RunningBot
 
 
 def long_answer(paragraphs: int = 45) -> str:

@@ -10,9 +10,10 @@ import pytest
 from bot.backends.chat_api.history_budget import estimate_tokens, fit_history, prompt_budget
 from bot.backends.responses_api.server_events import decode
 from storage import ChatKey, HistoryMessage
-from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
+from tests.conftest import ConfigFactory, Person, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
+from tests.running_bot import RunningBot
 
 assistants_only = pytest.mark.parametrize("backend", ["assistants"], indirect=True)
 chat_only = pytest.mark.parametrize("backend", ["chat"], indirect=True)

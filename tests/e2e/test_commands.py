@@ -7,9 +7,10 @@ import asyncio
 import pytest
 
 from storage import ChatKey
-from tests.conftest import ConfigFactory, Person, RunningBot, StartBot
+from tests.conftest import ConfigFactory, Person, StartBot
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
+from tests.running_bot import RunningBot
 
 
 async def test_commands_are_registered_per_audience_at_start_up(

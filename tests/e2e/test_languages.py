@@ -8,9 +8,10 @@ from typing import Any
 from bot.texts import CATALOGUES
 from storage import ChatKey
 from storage.database import Database
-from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot
+from tests.conftest import GROUP, ConfigFactory, Person, StartBot
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
+from tests.running_bot import RunningBot
 
 PT, ES = CATALOGUES["pt-BR"], CATALOGUES["es"]
 

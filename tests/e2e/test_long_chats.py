@@ -166,13 +166,13 @@ async def test_a_failed_summary_leaves_the_conversation_answering_as_before(
 ) -> None:
     caplog.set_level(logging.WARNING)
     bot = await start_bot(make_config({"CONTEXT_BUDGET_TOKENS": "2000"}))
-    await chat(alice, 6)  # the next message takes it past the budget
+    await chat(alice, 5)  # the next message takes it past the budget
     assert not any(is_summary_request(t) for t in openai_server.turns)
     failing = error_body("The server had an error.", type="server_error")
     openai_server.fail("POST", "/chat/completions", 500, failing, count=3)  # with SDK retries
 
-    alice.say(f"Message 6.{FILLER}")
-    replies = await alice.replies(7)
+    alice.say(f"Message 5.{FILLER}")
+    replies = await alice.replies(6)
 
     assert replies[-1].startswith("Answer #")
     failures = [r.getMessage() for r in caplog.records if "was not compacted" in r.getMessage()]
@@ -182,10 +182,10 @@ async def test_a_failed_summary_leaves_the_conversation_answering_as_before(
     conversation = await bot.services.store.chats.get(ChatKey(alice.chat_id))
     assert conversation is not None and conversation.conversation_id is not None
     stored = await bot.services.store.history.of(conversation.conversation_id)
-    assert [m.role for m in stored].count("summary") == 0 and len(stored) == 14
+    assert [m.role for m in stored].count("summary") == 0 and len(stored) == 12
     # The next message tries again, and this time the pass goes through.
-    alice.say(f"Message 7.{FILLER}")
-    await alice.replies(8)
+    alice.say(f"Message 6.{FILLER}")
+    await alice.replies(7)
     assert is_summary_request(openai_server.turns[-2])
     stored = await bot.services.store.history.of(conversation.conversation_id)
     assert stored[0].role == "summary" and FACT.rstrip(".") in stored[0].content

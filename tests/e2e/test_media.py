@@ -9,10 +9,11 @@ import pytest
 
 from bot.texts import ENGLISH
 from storage import ChatKey
-from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only
+from tests.conftest import GROUP, ConfigFactory, Person, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 from tests.media_samples import bmp, csv, jpeg, ogg_opus, pdf, png
+from tests.running_bot import RunningBot
 
 MB = 1_000_000
 

@@ -15,12 +15,12 @@ from tests.conftest import (
     TURN_PATHS,
     ConfigFactory,
     Person,
-    RunningBot,
     StartBot,
     responses_only,
 )
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram
+from tests.running_bot import RunningBot
 
 
 def failed_calls(telegram: FakeTelegram, method: str) -> int:

@@ -10,9 +10,10 @@ import asyncio
 import pytest
 
 from storage import ChatKey
-from tests.conftest import ConfigFactory, Person, RunningBot, StartBot
+from tests.conftest import ConfigFactory, Person, StartBot
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
+from tests.running_bot import RunningBot
 
 # The core scenarios hold whether answers are streamed or polled.
 pytestmark = pytest.mark.parametrize("reply_mode", ["stream", "poll"], indirect=True)

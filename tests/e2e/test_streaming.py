@@ -7,9 +7,10 @@ import itertools
 import pytest
 
 from bot.config import FloodLimits
-from tests.conftest import BACKENDS, ConfigFactory, Person, RunningBot, StartBot
+from tests.conftest import BACKENDS, ConfigFactory, Person, StartBot
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
+from tests.running_bot import RunningBot
 
 
 def drafts_of(telegram: FakeTelegram, chat_id: int) -> list[str]:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.texts import ENGLISH
-from tests.conftest import ConfigFactory, Person, RunningBot, StartBot, responses_only
+from tests.conftest import ConfigFactory, Person, StartBot, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 from tests.media_samples import csv, png
+from tests.running_bot import RunningBot
 
 CONTAINER_SESSION_MICROS = 30_000  # $0.03
 

@@ -14,10 +14,11 @@ from bot.texts import ENGLISH, render
 from bot.usage.budgets import BudgetHit
 from bot.usage.notices import budget_reached, money
 from storage import LedgerRow
-from tests.conftest import GROUP, ConfigFactory, Person, RunningBot, StartBot, responses_only
+from tests.conftest import GROUP, ConfigFactory, Person, StartBot, responses_only
 from tests.fakes.openai_model import SNAPSHOT
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
+from tests.running_bot import RunningBot
 
 LUNA = {"OPENAI_MODEL": "gpt-6-luna"}  # priced in the bundled table: $0.10 / 0.01 / 0.50 per 1M
 

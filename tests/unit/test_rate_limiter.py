@@ -13,8 +13,9 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.delivery.rate_limiter import TelegramRateLimiter, was_skipped
-from tests.conftest import Person, RunningBot
+from tests.conftest import Person
 from tests.fakes.telegram_server import FakeTelegram
+from tests.running_bot import RunningBot
 from tests.unit.virtual_clock import now, run
 
 START = 1000.0  # the virtual clock's first reading

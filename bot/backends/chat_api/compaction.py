@@ -2,9 +2,11 @@
 the oldest turns (and the summary of those before them) become one summary written by the model
 itself, sent in the system message; the newest turns stay word for word.
 
-Pure decisions, unit-tested; the call and the storage are `chat_completions`'s. Bounded: a pass
-folds at least `MIN_FOLDED` exchanges, keeps the newest that fit half the budget (so the next
-pass is half a budget of talk away), and asks for at most a quarter of the budget back.
+Pure decisions, unit-tested; the call and the storage are `compactor`'s. Bounded: a pass folds
+at least `MIN_FOLDED` exchanges and keeps the newest that fit a quarter of the budget, so the
+next pass is most of a budget of talk away (each pass rewrites the prompt's cached start, so
+rarer passes are cheaper: measured by `bench/long_chat.py`), and asks for at most a quarter of
+the budget back.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.backends.chat_api.history_budget import estimate_tokens
 from storage import HistoryMessage
 
 MIN_FOLDED = 4  # exchanges a pass summarises at least (fewer: the oldest are left out instead)
+KEPT_SHARE = 4  # a pass keeps word for word the newest turns that fit budget / KEPT_SHARE
 QUOTED_CHARS = 2000  # of each message, in what the model is asked to summarise
 SUMMARY_HEADING = "Earlier in this conversation (your summary of it):"
 SUMMARY_INSTRUCTIONS = (
@@ -55,7 +58,7 @@ def plan(
     system = system_message(instructions, summary)
     if estimate_tokens(system) + sum(sizes) + estimate_tokens(user) <= budget:
         return None
-    kept, room = 0, budget // 2
+    kept, room = 0, budget // KEPT_SHARE
     for size in reversed(sizes):
         if size > room:
             break
