@@ -10,6 +10,7 @@ import os
 import pytest
 
 from bot.texts import ENGLISH
+from storage import ChatKey
 from tests.conftest import ConfigFactory, Person, StartBot
 from tests.fakes.telegram_server import FakeTelegram
 from tests.media_samples import jpeg
@@ -189,3 +190,28 @@ async def test_the_start_up_check_finds_the_real_server_and_its_model_list(
     # llama.cpp lists its one model by file name and answers to any name: usable, with a note.
     assert check.usable, check.summary
     assert "is reachable" in check.summary
+
+
+async def test_a_conversation_past_its_budget_is_summarised_by_the_real_model(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    real_env: dict[str, str],
+    alice: Person,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A 135M model's summary is no test of memory; this is of the plumbing against a real
+    # server: it takes the cache key, writes a summary when asked, and answers after it.
+    env = {**real_env, "MAX_OUTPUT_TOKENS": "30", "CONTEXT_BUDGET_TOKENS": "1000"}
+    bot = await start_bot(make_config(env))
+    padding = " We talked about the weather, the garden and the news of the week." * 6
+    for n in range(8):
+        alice.say(f"{'My name is Zoltan.' if n == 0 else f'Note {n}.'}{padding}")
+        await alice.replies(n + 1, within=90)
+
+    record = await bot.services.store.chats.get(ChatKey(alice.chat_id))
+    assert record is not None and record.conversation_id is not None
+    stored = await bot.services.store.history.of(record.conversation_id)
+    assert stored[0].role == "summary" and stored[0].content.strip()
+    assert len(stored) < 2 * 8
+    assert "was not compacted" not in caplog.text
+    assert no_errors(caplog) == []
