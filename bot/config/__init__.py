@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import get_args
+from typing import TypedDict, get_args
 
 from bot.config.budget_env import read_budgets, read_prices
 from bot.config.env_reader import EnvReader
@@ -99,11 +99,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         log_level=_log_level(read),
         log_format=read.choice("LOG_FORMAT", get_args(LogFormat), default("log_format")),
         default_language=read.choice("DEFAULT_LANGUAGE", LANGUAGES, default("default_language")),
-        telegram_chat_burst=_burst(read, "TELEGRAM_CHAT_BURST", "telegram_chat_burst", 10),
-        telegram_group_burst=_burst(read, "TELEGRAM_GROUP_BURST", "telegram_group_burst", 20),
-        telegram_actions_share_limit=read.flag(
-            "TELEGRAM_ACTIONS_SHARE_LIMIT", default("telegram_actions_share_limit")
-        ),
+        **_pacing(read),
         budgets=budgets,
         prices=read_prices(read, model=model, base_url=base_url, budgets=budgets),
         usage_footer=read.flag("USAGE_FOOTER", default("usage_footer")),
@@ -227,6 +223,23 @@ def _ids(read: EnvReader, name: str) -> AllowedUsers:
         except ValueError:
             read.problems.append(f"{name} must be '*' or comma-separated ids, got {part!r}")
     return AllowedUsers(user_ids=frozenset(ids))
+
+
+class _Pacing(TypedDict):
+    telegram_chat_burst: int
+    telegram_group_burst: int
+    telegram_actions_share_limit: bool
+
+
+def _pacing(read: EnvReader) -> _Pacing:
+    """The owner's say in Telegram's pacing: the bursts, and whether typing shares the 30/s."""
+    return _Pacing(
+        telegram_chat_burst=_burst(read, "TELEGRAM_CHAT_BURST", "telegram_chat_burst", 10),
+        telegram_group_burst=_burst(read, "TELEGRAM_GROUP_BURST", "telegram_group_burst", 20),
+        telegram_actions_share_limit=read.flag(
+            "TELEGRAM_ACTIONS_SHARE_LIMIT", default("telegram_actions_share_limit")
+        ),
+    )
 
 
 def _burst(read: EnvReader, name: str, field_name: str, most: int) -> int:
