@@ -11,7 +11,7 @@ import pytest
 from bot.backends.openai_calls import cache_key
 from storage import ChatKey
 from tests.conftest import ConfigFactory, Person, StartBot, responses_only
-from tests.fakes.openai_model import Turn, error_body
+from tests.fakes.openai_model import Reply, Turn, error_body
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -276,3 +276,26 @@ async def test_the_owners_report_says_how_often_long_chats_were_compacted_and_wh
     )
     assert found is not None
     assert int(found[1]) >= 1 and int(found[2].replace(",", "")) > 0
+
+
+@chat_only
+async def test_a_summary_that_takes_too_long_is_given_up_and_the_answer_still_comes(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    config = make_config({"CONTEXT_BUDGET_TOKENS": "2000"}, response_timeout=2.0)
+    await start_bot(config)
+    await chat(alice, 5)  # the next message takes it past the budget
+    openai_server.replies.append(Reply(delay=5.0))  # the summary: longer than the turn's time
+
+    alice.say(f"Message 5.{FILLER}")
+    replies = await alice.replies(6, within=15)
+
+    assert replies[-1].startswith("Answer #")
+    assert is_summary_request(openai_server.turns[-2])
+    failures = [r.getMessage() for r in caplog.records if "was not compacted" in r.getMessage()]
+    assert len(failures) == 1

@@ -80,7 +80,9 @@ class Compactor:
     async def _summarise(
         self, wanted: CompactionPlan, deadline: float
     ) -> tuple[str, TokenUsage | None]:
-        async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+        """The model's summary, within half the turn's time left: a slow pass leaves the
+        answer time to be written (without it)."""
+        async with asyncio.timeout(max(0.0, (deadline - time.monotonic()) / 2)):
             with translated():
                 completion: ChatCompletion = await self._client.chat.completions.create(
                     model=self._settings.model,
