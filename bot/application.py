@@ -188,7 +188,7 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
 
     `tls`: the TLS context its HTTP clients share (made here unless given: tests share one)."""
     tls = tls or httpx.create_ssl_context()
-    link = TelegramLink()
+    link = TelegramLink(config.telegram_retry)
 
     async def post_init(application: TelethreadApp) -> None:
         await start_serving(application, config, services, channels)

@@ -101,7 +101,12 @@ def make_config(
                 **(env or {}),
             }
         )
-        fast = {"typing_interval": 0.2, "flood_limits": RELAXED_LIMITS, "shutdown_grace": 0.5}
+        fast = {
+            "typing_interval": 0.2,
+            "flood_limits": RELAXED_LIMITS,
+            "shutdown_grace": 0.5,
+            "telegram_retry": 0.2,
+        }
         return dataclasses.replace(config, **{**fast, **fields})
 
     return build

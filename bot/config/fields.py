@@ -112,6 +112,7 @@ class Config:
     heartbeat_interval: float = 20.0  # `python -m bot health` allows three missed beats
     quota_pause: float = 600.0  # no model calls this long after "insufficient quota"
     flood_limits: FloodLimits | None = None  # None: Telegram's, as the rate limiter knows them
+    telegram_retry: float = 1.0  # the first wait before a send is tried again in an outage
 
     @property
     def secrets(self) -> tuple[str, ...]:

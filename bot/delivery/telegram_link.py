@@ -29,7 +29,8 @@ LONGEST_RETRY_SECONDS = 30.0  # as PTB's polling: an answer goes out at most 30 
 class TelegramLink:
     """The bot's view of its connection to Telegram, fed by every request it makes."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_retry: float = FIRST_RETRY_SECONDS) -> None:
+        self._first_retry = first_retry
         self.down_since: float | None = None  # time.time() of the first failure
         self._cause = ""
         self._reached = False  # until Telegram first answers, start-up reports (bot.lifecycle)
@@ -65,7 +66,7 @@ class TelegramLink:
         deliver a message twice; never delivering it would be worse. A shutdown cancels the
         wait and the inbox keeps the answer for the next start.
         """
-        wait = FIRST_RETRY_SECONDS
+        wait = self._first_retry
         attempt = 1
         while True:
             try:
