@@ -180,6 +180,7 @@ def _cost_meter(config: Config, store: Database) -> CostMeter:
         max_output_tokens=config.max_output_tokens,
         owners=config.admin_users,
         members=config.allowed_users.allows,
+        context_budget=config.context_budget_tokens,
     )
 
 

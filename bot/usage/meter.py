@@ -74,7 +74,9 @@ class CostMeter:
         owners: frozenset[int],
         members: Callable[[int], bool],
         clock: Callable[[], float] = time.time,
+        context_budget: int | None = None,
     ) -> None:
+        self._context_budget = context_budget  # CONTEXT_BUDGET_TOKENS: where compaction starts
         self._ledger = ledger
         self.prices = prices
         self.rules = rules
@@ -243,6 +245,10 @@ class CostMeter:
             if len(self._context) >= CONTEXT_CACHE:  # old conversations: the ledger has them
                 self._context.clear()
             size = usage.input_tokens + usage.output_tokens
+            if used.compactions and self._context_budget:
+                # The usage counts the pass that read the whole conversation; what is left of it
+                # is below the budget (that is when it was compacted).
+                size = min(size, self._context_budget)
             self._context[(row.chat_id, row.topic_id, conversation)] = size
         return replace(
             row,

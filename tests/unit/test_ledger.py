@@ -217,3 +217,34 @@ async def test_a_database_from_before_compaction_counts_compactions_from_then_on
         (150, ToolCounts(images=1, compactions=1))
     ]
     assert again is not None and again.tools.compactions == 1
+
+
+async def test_after_a_compaction_the_next_turn_reserves_for_the_compacted_conversation(
+    tmp_path: Path,
+) -> None:
+    # The compacting answer's usage counts the pass that read the whole conversation; the next
+    # turn's upper bound is what is left of it (below the budget), not that.
+    async with Database(tmp_path / "db.sqlite3") as store:
+        meter = CostMeter(
+            store.ledger, TurnPrices(load_prices(None, local=False), "gpt-6-luna"),
+            BudgetRules(), backend="responses", max_output_tokens=None, owners=frozenset(),
+            members=lambda _: True, context_budget=8000,
+        )  # fmt: skip
+
+        async def turn(message_id: int, result: TurnResult) -> Reservation:
+            entry = await store.inbox.add(ChatKey(5), message_id=message_id, private=True,
+                                          text="hello", user_id=5)  # fmt: skip
+            assert entry is not None
+            reserved = await meter.reserve(entry, "conv_1", "Be brief.", force=False)
+            assert isinstance(reserved, Reservation)
+            meter.settle(reserved, result, written="x", started=True, conversation_id="conv_1")
+            meter.release(reserved)
+            return reserved
+
+        big = TurnResult(TurnStatus.COMPLETED, "x", usage=TokenUsage(15_000, 500))
+        await turn(1, big)
+        uncompacted = await turn(2, replace(big, tools_used=ToolCounts(compactions=1)))
+        after = await turn(3, big)
+
+    assert uncompacted.row.usage.input_tokens > 15_000  # it had grown past the budget
+    assert 8000 < after.row.usage.input_tokens < 8100  # the budget and the new message
