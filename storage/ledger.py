@@ -97,16 +97,22 @@ class LedgerRepository(Repository):
             return [(str(r[0]), _totals(r[1:])) for r in await cursor.fetchall()]
 
     async def conversation_tokens(
-        self, chat_id: int, topic_id: int, conversation_id: str
+        self, chat_id: int, topic_id: int, conversation_id: str, *, compacted_below: int = 0
     ) -> int | None:
-        """How large the conversation had grown at its last settled answer (its context)."""
+        """How large the conversation had grown at its last settled answer (its context). An
+        answer that compacted it counts the pass that read all of it; what is left is below
+        `compacted_below` (the budget that set it off), when given."""
         rows = await self.db.execute_fetchall(
-            "SELECT input_tokens + output_tokens FROM ledger"
+            "SELECT input_tokens + output_tokens, compactions FROM ledger"
             " WHERE chat_id = ? AND topic_id = ? AND conversation_id = ? AND state = 'settled'"
             " ORDER BY updated_at DESC LIMIT 1",
             (chat_id, topic_id, conversation_id),
         )
-        return next((int(r[0]) for r in rows), None)
+        for size, compactions in rows:
+            if compactions and compacted_below:
+                return min(int(size), compacted_below)
+            return int(size)
+        return None
 
     async def row(self, chat_id: int, message_id: int) -> LedgerRow | None:
         async with self.db.execute(

@@ -184,9 +184,10 @@ class Ledger(Protocol):
         ...
 
     async def conversation_tokens(
-        self, chat_id: int, topic_id: int, conversation_id: str
+        self, chat_id: int, topic_id: int, conversation_id: str, *, compacted_below: int = 0
     ) -> int | None:
-        """How large the conversation had grown at its last settled answer (its context)."""
+        """How large the conversation had grown at its last settled answer (its context); after
+        a compaction, at most `compacted_below` (the budget that set it off), when given."""
         ...
 
     async def row(self, chat_id: int, message_id: int) -> LedgerRow | None: ...

@@ -215,7 +215,10 @@ class CostMeter:
             context = self._context.get((key.chat_id, key.topic_id, conversation_id))
             if context is None:
                 context = await self._ledger.conversation_tokens(
-                    key.chat_id, key.topic_id, conversation_id
+                    key.chat_id,
+                    key.topic_id,
+                    conversation_id,
+                    compacted_below=self._context_budget or 0,
                 )
         return (context or text_tokens(instructions)) + text_tokens(entry.text)
 

@@ -77,7 +77,10 @@ class UsageReports:
         record = await self._chats.get(key)
         if record is not None and record.conversation_id is not None:
             tokens = await self._ledger.conversation_tokens(
-                chat_id, key.topic_id, record.conversation_id
+                chat_id,
+                key.topic_id,
+                record.conversation_id,
+                compacted_below=self._context_budget or 0,
             )
         user = spending("user", mine) if user_id is not None else None
         tools = totals[mine["month"]].tools if user_id is not None else None

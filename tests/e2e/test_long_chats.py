@@ -217,6 +217,7 @@ async def test_chat_requests_carry_the_conversations_cache_key_too(
 
 
 @chat_only
+@pytest.mark.parametrize("reply_mode", ["stream", "poll"], indirect=True)
 async def test_a_local_server_that_refuses_the_cache_key_is_asked_without_it(
     start_bot: StartBot,
     make_config: ConfigFactory,

@@ -57,6 +57,15 @@ async def test_a_reservation_does_not_count_and_its_settlement_counts_once(
         usage = TokenUsage(1000, 200, cached_tokens=600, reasoning_tokens=50)
         assert set(totals.values()) == {Totals(150, 0, 1, usage)}
         assert await store.ledger.conversation_tokens(-100, 0, "conv_1") == 1200
+        assert (
+            await store.ledger.conversation_tokens(-100, 0, "conv_1", compacted_below=900) == 1200
+        )
+
+        # An answer that compacted the conversation: what is left is below the budget.
+        compacted = replace(row(1, 150), tools=ToolCounts(compactions=1))
+        await store.inbox.answered(entry.id, "{}", compacted)
+        assert await store.ledger.conversation_tokens(-100, 0, "conv_1", compacted_below=900) == 900
+        assert await store.ledger.conversation_tokens(-100, 0, "conv_1") == 1200
 
 
 async def test_top_spenders_and_models_come_from_the_totals(tmp_path: Path) -> None:
