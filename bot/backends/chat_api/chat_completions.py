@@ -50,8 +50,9 @@ from storage.repositories import Histories
 logger = logging.getLogger(__name__)
 
 LOCAL_PREFIX = "local_"
-# Sent to every server; one that refuses them is asked again without (local servers ignore them).
-CACHING = ("prompt_cache_key", "prompt_cache_options")
+# Sent to every server; one that refuses one is asked again without it, from then on (local
+# servers ignore the cache's; some gateways refuse stream_options, which brings the usage).
+OPTIONAL = ("prompt_cache_key", "prompt_cache_options", "stream_options")
 
 
 class ChatCompletionsBackend:
@@ -71,14 +72,13 @@ class ChatCompletionsBackend:
         self._settings = settings
         self._history = history
         self._budget = prompt_budget(context_tokens, settings.max_output_tokens)
-        self._stream_options = True  # turned off for servers that reject it
         self._vision = Vision(vision, settings.image_detail)
         # Compacted below the window, with room for the pass's own request and answer.
         budget = settings.context_budget
         self._compactor = Compactor(
             client, settings, history, min(budget, self._budget * 3 // 4) if budget else None
         )
-        self._optional = OptionalParameters(self.name, CACHING)
+        self._optional = OptionalParameters(self.name, OPTIONAL)
 
     @property
     def media(self) -> MediaSupport:
@@ -256,7 +256,7 @@ class ChatCompletionsBackend:
         self, messages: list[ChatCompletionMessageParam], base: dict[str, Any]
     ) -> AsyncStream[ChatCompletionChunk]:
         options = dict(base)
-        if self._stream_options:
+        if self._optional.wanted("stream_options"):
             options["stream_options"] = {"include_usage": True}
         try:
             chunks = await self._client.chat.completions.create(
@@ -267,16 +267,12 @@ class ChatCompletionsBackend:
             )
             return cast(AsyncStream[ChatCompletionChunk], chunks)
         except openai.BadRequestError as exc:
-            if self._optional.refused(exc):
-                return await self._open_stream(messages, self._without_refused(base))
-            if not self._stream_options or "stream_options" not in f"{exc.param} {exc.message}":
+            if not self._optional.refused(exc):
                 raise
-            logger.info("The server does not accept stream_options; streaming without usage")
-            self._stream_options = False
-            return await self._open_stream(messages, base)
+            return await self._open_stream(messages, self._without_refused(base))
 
     def _without_refused(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in options.items() if k not in CACHING or self._optional.wanted(k)}
+        return {k: v for k, v in options.items() if k not in OPTIONAL or self._optional.wanted(k)}
 
 
 class _ServerSaid(Exception):
