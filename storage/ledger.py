@@ -133,12 +133,14 @@ class LedgerRepository(Repository):
         )  # fmt: skip
 
     async def turns_by_conversation(self, month: str) -> list[ConversationTurn]:
-        """The month's settled answers, each conversation's in order: what compaction did."""
+        """The month's settled answers in conversations compacted this month, each
+        conversation's in order: what compaction did (the others are not read)."""
         rows = await self.db.execute_fetchall(
             "SELECT conversation_id, model, input_tokens, compactions FROM ledger"
-            " WHERE month = ? AND state = 'settled' AND conversation_id IS NOT NULL"
+            " WHERE month = ? AND state = 'settled' AND conversation_id IN"
+            " (SELECT conversation_id FROM ledger WHERE month = ? AND compactions > 0)"
             " ORDER BY conversation_id, created_at, message_id",
-            (month,),
+            (month, month),
         )
         return [ConversationTurn(str(r[0]), str(r[1]), int(r[2]), bool(r[3])) for r in rows]
 

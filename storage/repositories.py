@@ -193,7 +193,7 @@ class Ledger(Protocol):
     async def row(self, chat_id: int, message_id: int) -> LedgerRow | None: ...
 
     async def turns_by_conversation(self, month: str) -> list[ConversationTurn]:
-        """The month's settled answers, each conversation's in order: what compaction did."""
+        """The month's settled answers in conversations compacted this month, in order."""
         ...
 
     async def settle_orphans(self) -> int:
