@@ -31,6 +31,9 @@ from bot.delivery.rate_limiter import (
 from bot.delivery.telegram_files import TelegramFiles
 from bot.delivery.telegram_link import TelegramLink, WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
+from bot.engine.confirmations import Confirmations
+from bot.engine.function_calls import OwnerFunctions
+from bot.functions.mcp_servers import McpServers
 from bot.handlers import register_handlers
 from bot.logging_setup import LastError
 from bot.media.reader import MediaReader
@@ -123,6 +126,12 @@ def build_services(
     meter = _cost_meter(config, store)
     media = MediaReader(config.media, lambda: backend.media, transcriber, TelegramFiles(bot))
     offered = backend.tools - config.tools_off  # the hosted tools personas may use
+    tool_servers = McpServers(personas.servers) if personas.servers else None
+    functions = (
+        OwnerFunctions(tool_servers, store.calls, Confirmations())
+        if tool_servers is not None
+        else None
+    )
     engine = ChatEngine(
         store=store,
         backend=backend,
@@ -141,6 +150,7 @@ def build_services(
         owner_notice=None
         if config.error_chat_id is None
         else plain_notices(bot, link, config.error_chat_id),
+        functions=functions,
     )
     return Services(
         config=config,
@@ -159,6 +169,7 @@ def build_services(
         transcription_client=transcription_client,
         telegram_link=link,
         tools=offered,
+        tool_servers=tool_servers,
     )
 
 

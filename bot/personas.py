@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from bot.functions.mcp_settings import McpServerSettings, McpSettingsError, parse_mcp_servers
 from bot.texts.languages import LANGUAGES
 from storage import TOOLS, Tool
 
@@ -29,6 +32,8 @@ class Persona:
     # instructions stay as the owner wrote them (the bot adds which language to answer in).
     translations: tuple[tuple[str, str, str], ...] = ()
     tools: tuple[Tool, ...] = ()  # as the file asks; the backend may offer fewer
+    # The owner's tools it may use: MCP servers ("calendar") or single tools ("calendar.add").
+    mcp: tuple[str, ...] = ()
 
     def title_in(self, language: str) -> str:
         return next((t for lang, t, _ in self.translations if lang == language), self.title)
@@ -44,6 +49,7 @@ class PersonaBook:
 
     personas: tuple[Persona, ...]
     default: Persona
+    servers: tuple[McpServerSettings, ...] = ()  # the file's [mcp.NAME] tables
 
     def get(self, name: str) -> Persona | None:
         wanted = name.strip().lower()
@@ -58,15 +64,25 @@ class PersonaBook:
         return [p.name for p in self.personas]
 
 
-def load_personas(path: Path | None = None, default_name: str | None = None) -> PersonaBook:
-    """Load the owner's file, or the bundled one when `path` is None."""
+def load_personas(
+    path: Path | None = None,
+    default_name: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> PersonaBook:
+    """Load the owner's file, or the bundled one when `path` is None (`environ`: where the
+    `${NAME}` references of its [mcp] tables are read; the process's environment)."""
     if path is None:
         text = resources.files("bot").joinpath("personas.toml").read_text(encoding="utf-8")
         source = "bundled personas.toml"
     else:
         text = path.read_text(encoding="utf-8")
         source = str(path)
-    return parse_personas(text, source=source, default_name=default_name)
+    return parse_personas(
+        text,
+        source=source,
+        default_name=default_name,
+        environ=os.environ if environ is None else environ,
+    )
 
 
 def _translations(table: object, where: str) -> tuple[tuple[str, str, str], ...]:
@@ -103,11 +119,35 @@ def _tools(value: object, where: str) -> tuple[Tool, ...]:
     return tuple(found)
 
 
-def parse_personas(text: str, *, source: str, default_name: str | None = None) -> PersonaBook:
+def _mcp(value: object, where: str, servers: tuple[McpServerSettings, ...]) -> tuple[str, ...]:
+    """`mcp = ["calendar", "home.lights_on"]`: servers of the [mcp] tables, or one tool each."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise PersonaFileError(f"{where}: 'mcp' must be a list of server (or server.tool) names")
+    names = {s.name for s in servers}
+    for entry in value:
+        if entry.split(".", 1)[0] not in names:
+            raise PersonaFileError(
+                f"{where}: mcp names {entry!r}, but the file's [mcp] tables are: "
+                + (", ".join(sorted(names)) or "none")
+            )
+    return tuple(dict.fromkeys(value))
+
+
+def parse_personas(
+    text: str,
+    *,
+    source: str,
+    default_name: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> PersonaBook:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PersonaFileError(f"{source}: not valid TOML ({exc})") from exc
+    try:
+        servers = parse_mcp_servers(data.get("mcp"), source=source, environ=environ or {})
+    except McpSettingsError as exc:
+        raise PersonaFileError(str(exc)) from exc
     entries = data.get("persona")
     if not isinstance(entries, list) or not entries:
         raise PersonaFileError(f"{source}: expected one or more [[persona]] tables")
@@ -140,6 +180,7 @@ def parse_personas(text: str, *, source: str, default_name: str | None = None) -
                 instructions=fields["instructions"],
                 translations=_translations(entry.get("translations", {}), f"{where} ({name})"),
                 tools=_tools(entry.get("tools", []), f"{where} ({name})"),
+                mcp=_mcp(entry.get("mcp", []), f"{where} ({name})", servers),
             )
         )
 
@@ -152,4 +193,4 @@ def parse_personas(text: str, *, source: str, default_name: str | None = None) -
                 + ", ".join(p.name for p in personas)
             )
         default = chosen
-    return PersonaBook(personas=tuple(personas), default=default)
+    return PersonaBook(personas=tuple(personas), default=default, servers=servers)

@@ -14,6 +14,7 @@ from bot.backends import Backend, ModelClient, Transcriber, server_check
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
+from bot.functions.mcp_servers import McpServers
 from bot.logging_setup import LastError
 from bot.media.settings import ImageCommand
 from bot.personas import PersonaBook
@@ -44,6 +45,7 @@ class Services:
     started_at: float = field(default_factory=time.monotonic)
     # The hosted tools personas may use: what the backend offers, less TOOLS_OFF.
     tools: frozenset[Tool] = frozenset()
+    tool_servers: McpServers | None = None  # the owner's tools: the [mcp] tables' servers
     # Set by a second stop signal: answers being written are cut short (left in the inbox).
     stop_now: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -58,6 +60,8 @@ class Services:
         logging.getLogger().addHandler(self.last_error)
         await self.store.open()
         await self.backend.start()
+        if self.tool_servers is not None:
+            await self.tool_servers.start()
         log = logging.getLogger(__name__)
         for persona in self.personas.personas:
             if off := [t for t in persona.tools if t in self.config.tools_off]:
@@ -99,6 +103,7 @@ class Services:
             f"tools: {', '.join(sorted(self.tools)) or 'none'}"
             + (f" (off: {', '.join(sorted(config.tools_off))})" if config.tools_off else "")
             + (", /image on" if self.image_command == "on" else ""),
+            *self._tool_servers_line(),
             f"up for {_ago(time.monotonic() - self.started_at)}",
             f"Telegram: {self.telegram_link.describe()}",
             f"model server: {server.summary}",
@@ -107,6 +112,14 @@ class Services:
             f"last error: {last}",
         ]
         return "\n".join(lines)
+
+    def _tool_servers_line(self) -> list[str]:
+        servers = self.tool_servers
+        if servers is None:
+            return []
+        down = servers.unreachable()
+        names = [f"{n} (not answering)" if n in down else n for n in servers.configured]
+        return [f"MCP servers: {', '.join(names)}"]
 
     def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
         """Long-running upkeep (e.g. retention), cancelled at shutdown."""
@@ -118,6 +131,8 @@ class Services:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.engine.aclose()
+        if self.tool_servers is not None:
+            await self.tool_servers.close()
         await self.client.close()
         if self.transcription_client is not None:
             await self.transcription_client.close()

@@ -14,6 +14,7 @@ from types import TracebackType
 
 import aiosqlite
 
+from storage.call_log import FunctionCallRepository
 from storage.chat_status import ChatStatusRepository
 from storage.chats import ChatRepository
 from storage.history import HistoryRepository
@@ -40,6 +41,7 @@ class Database:
         self.inbox = InboxRepository(self)
         self.ledger = LedgerRepository(self)
         self.files = RemoteFileRepository(self)
+        self.calls = FunctionCallRepository(self)
 
     async def open(self) -> None:
         """Open (creating) the database; StorageUnavailable says why it cannot be used.

@@ -276,4 +276,17 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TRIGGER ledger_settled_update;
 {_triggers(tools=TOOLS_11)}
     """,
+    # 12: the calls a turn made to the owner's tools (MCP), so a turn resumed after a restart
+    # reuses an output it had and never runs twice a call that was cut short. Forgotten with
+    # the inbox entry.
+    """
+    CREATE TABLE function_calls (
+        entry_id   INTEGER NOT NULL REFERENCES inbox (id) ON DELETE CASCADE,
+        call_key   TEXT    NOT NULL,
+        state      TEXT    NOT NULL,  -- started | done
+        output     TEXT,
+        updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (entry_id, call_key)
+    );
+    """,
 )

@@ -194,3 +194,12 @@ class Totals:
     answers: int = 0
     usage: TokenUsage = TokenUsage(0, 0)
     tools: ToolCounts = ToolCounts()  # searches, container sessions, audio seconds, images
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedCall:
+    """A call of one of the owner's tools in a turn: `started` (it may have run, or not) or
+    `done` with the output the model read."""
+
+    state: Literal["started", "done"]
+    output: str | None

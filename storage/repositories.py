@@ -19,6 +19,7 @@ from storage.records import (
     HistoryMessage,
     InboxEntry,
     LedgerRow,
+    LoggedCall,
     Tool,
     Totals,
     TotalsKey,
@@ -232,6 +233,18 @@ class Files(Protocol):
         ...
 
 
+class FunctionCalls(Protocol):
+    """As `storage/call_log.py`'s `FunctionCallRepository` implements it."""
+
+    async def of(self, entry_id: int, call_key: str) -> LoggedCall | None: ...
+
+    async def started(self, entry_id: int, call_key: str) -> None:
+        """Before the call runs: a restart from now on finds it cut short."""
+        ...
+
+    async def finished(self, entry_id: int, call_key: str, output: str) -> None: ...
+
+
 class Store(Protocol):
     """Every repository, for the composition root and the engine's facade, which hand each
     collaborator the ones it uses."""
@@ -250,3 +263,5 @@ class Store(Protocol):
     def ledger(self) -> Ledger: ...
     @property
     def files(self) -> Files: ...
+    @property
+    def calls(self) -> FunctionCalls: ...

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.media.settings import ImageSettings
 from storage import ImageTokens, TokenUsage, Tool, ToolCounts
@@ -44,6 +44,31 @@ class FilePart:
     filename: str
 
 
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """A function the model may call (one of the owner's tools): its name, what it does, and
+    its parameters' JSON Schema."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCall:
+    """A call the model asked for; `arguments` is JSON text, as the model wrote it."""
+
+    call_id: str
+    name: str
+    arguments: str
+
+
+class FunctionCaller(Protocol):
+    async def __call__(self, call: FunctionCall) -> str:
+        """The output the model reads; never raises (a failure is an output too)."""
+        ...
+
+
 ArtifactKind = Literal["container", "image", "file"]
 
 
@@ -76,6 +101,11 @@ class TurnInput:
     # The data files the conversation was given before this turn, fetched only when asked for:
     # a container that replaced an expired one gets them again.
     earlier_files: Callable[[], Awaitable[tuple[FilePart, ...]]] | None = None
+    functions: tuple[FunctionSpec, ...] = ()  # the owner's tools the model may call
+    call_function: FunctionCaller | None = None  # runs them (the engine's: it may ask first)
+    # Set by a backend's function loop only: the turn goes on after these calls, with these
+    # outputs (and no new message).
+    function_outputs: tuple[tuple[FunctionCall, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +133,7 @@ class TurnResult:
     image_tokens: ImageTokens | None = None  # None: no image made, or the server did not say
     images_refused: int = 0  # image generations the server refused (moderation, …)
     compacted: bool = False  # the conversation was compacted first (in `usage` too)
+    function_calls: tuple[FunctionCall, ...] = ()  # the model waits for their outputs
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from bot.delivery.live import DraftAnswer, EditedAnswer
 from bot.delivery.rate_limiter import room_for_low_priority, was_skipped
 from bot.delivery.sender import TEXT_LIMIT, MessageSender, RateLimitedBot
 from bot.delivery.telegram_link import TelegramLink
-from bot.engine.ports import Activity, ChatEvents, LiveAnswer, RetryButton
+from bot.engine.ports import Activity, ChatEvents, LiveAnswer, Question, RetryButton
 from bot.rendering.markdown import MessagePart, format_answer, html_part, with_note
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ ACTIONS: dict[Activity, ChatAction] = {
 }
 CAPTION_LIMIT = int(MessageLimit.CAPTION_LENGTH)  # 1024 visible characters
 RETRY_CALLBACK_PREFIX = "retry:"  # + the inbox entry's id (bot.handlers.retry answers it)
+# + the question's token and "y" or "n" (bot.handlers.questions answers it)
+QUESTION_CALLBACK_PREFIX = "ask:"
 
 
 class TelegramChannel:
@@ -107,6 +109,18 @@ class TelegramChannel:
                 [[InlineKeyboardButton(retry.label, callback_data=data)]]
             )
         await self._sender.send(html_part(text), buttons)
+
+    async def ask(self, question: Question) -> None:
+        prefix = f"{QUESTION_CALLBACK_PREFIX}{question.token}:"
+        buttons = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(question.yes, callback_data=prefix + "y"),
+                    InlineKeyboardButton(question.no, callback_data=prefix + "n"),
+                ]
+            ]
+        )
+        await self._sender.send(html_part(question.text), buttons)
 
     async def reply(self, text: str, menu: InlineKeyboardMarkup | None = None) -> None:
         """One of the bot's own texts (Telegram HTML) in reply, with a menu of buttons if given:

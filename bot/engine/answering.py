@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.backends import Artifact, QuotaExhausted
 from bot.engine.conversations import Conversations
+from bot.engine.function_calls import OwnerFunctions, TurnFunctions
 from bot.engine.pipeline.admit import Admission, Admitter, Refused, language_of
 from bot.engine.pipeline.deliver import Replies
 from bot.engine.pipeline.run import TurnStage
@@ -57,6 +58,7 @@ class Answerer:
         tools: frozenset[Tool] = frozenset(),
         fetch_artifact: Callable[[Artifact], Awaitable[bytes]] | None = None,
         owner_notice: OwnerNotice | None = None,
+        functions: OwnerFunctions | None = None,
     ) -> None:
         tool_results = ToolResults(files, fetch_artifact, media)
         self.quota = QuotaPause(quota_pause)
@@ -85,6 +87,7 @@ class Answerer:
         self._response_timeout = response_timeout
         self._typing_interval = typing_interval
         self._stream = stream
+        self._functions = functions  # the owner's tools (MCP), if the personas file has any
 
     @property
     def running(self) -> dict[ChatKey, RunningTurn]:
@@ -148,8 +151,13 @@ class Answerer:
                 transcribed=media.transcribed,
                 on_tool=functools.partial(tool_started, live, channel, typing, texts),
             )
+            functions = TurnFunctions()
+            if self._functions is not None:
+                functions = self._functions.for_turn(
+                    entry, admission.persona.mcp, channel, live, texts
+                )
             try:
-                ran = await self._turns.run(turn, admission, media)
+                ran = await self._turns.run(turn, admission, media, functions)
             finally:
                 await said
         if isinstance(ran.error, QuotaExhausted) and (line := self.quota.start(str(ran.error))):

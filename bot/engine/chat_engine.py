@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from bot.backends import Backend, BackendError
 from bot.engine.answering import Answerer
 from bot.engine.chat_queue import ChatQueues
+from bot.engine.confirmations import Answered
 from bot.engine.conversations import Conversations, ConversationUnavailable
+from bot.engine.function_calls import OwnerFunctions
 from bot.engine.ports import ReplyChannel
 from bot.engine.turn import TurnRunner
 from bot.media.albums import Albums
@@ -66,8 +68,10 @@ class ChatEngine:
         album_wait: float = 1.2,
         tools: frozenset[Tool] | None = None,
         owner_notice: OwnerNotice | None = None,
+        functions: OwnerFunctions | None = None,
     ) -> None:
-        """`tools`: the hosted tools personas may use (default: all the backend offers)."""
+        """`tools`: the hosted tools personas may use (default: all the backend offers);
+        `functions`: the owner's tools (MCP), if the personas file names servers."""
         self._inbox = store.inbox
         self._ledger = store.ledger
         self._backend = backend
@@ -94,7 +98,9 @@ class ChatEngine:
             tools=backend.tools if tools is None else tools,
             fetch_artifact=backend.fetch_artifact,
             owner_notice=owner_notice,
+            functions=functions,
         )
+        self.functions = functions
 
     async def accept_message(
         self,
@@ -199,6 +205,14 @@ class ChatEngine:
             )
             self._submit(entry, channel_for(entry))
         return len(entries)
+
+    def answer_question(
+        self, token: str, yes: bool, user_id: int | None, *, owner: bool
+    ) -> Answered:
+        """A tap on a Yes/No question a turn asked (before one of the owner's tools)."""
+        if self.functions is None:
+            return "stale"
+        return self.functions.confirmations.answer(token, yes, user_id, owner=owner)
 
     async def retry(
         self, key: ChatKey, entry_id: int, channel_for: Callable[[InboxEntry], ReplyChannel]

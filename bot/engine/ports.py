@@ -45,6 +45,16 @@ class LiveAnswer(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A Yes/No question under a message; the answer comes back by `token`."""
+
+    text: str  # Telegram HTML
+    yes: str  # the buttons' labels (plain text)
+    no: str
+    token: str
+
+
 # What the chat is shown the bot is doing: writing, or about to send a photo or a file.
 Activity: TypeAlias = Literal["typing", "photo", "document"]
 
@@ -72,6 +82,10 @@ class ReplyChannel(Protocol):
 
     async def send_notice(self, text: str, retry: RetryButton | None = None) -> None:
         """Send one of the bot's own messages (Telegram HTML, from `bot.texts`)."""
+        ...
+
+    async def ask(self, question: Question) -> None:
+        """Send the question with its two buttons (a tap reaches `Confirmations.answer`)."""
         ...
 
     async def send_files(

@@ -16,13 +16,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.delivery.channel import RETRY_CALLBACK_PREFIX, ChannelFactory
+from bot.delivery.channel import QUESTION_CALLBACK_PREFIX, RETRY_CALLBACK_PREFIX, ChannelFactory
 from bot.handlers.access import AccessControl
 from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.language import LANGUAGE_CALLBACK_PREFIX, LanguageHandlers
 from bot.handlers.membership import MembershipHandlers
 from bot.handlers.messages import MessageHandlers
+from bot.handlers.questions import QuestionHandlers
 from bot.handlers.retry import RetryHandlers
 from bot.handlers.speaking import Speaker
 from bot.handlers.status import StatusHandlers
@@ -115,9 +116,11 @@ def _buttons_and_membership(
 ) -> list[Handler]:
     membership = MembershipHandlers(services.engine, access, services.languages, contexts)
     retries = RetryHandlers(services.engine, access, channels, contexts)
+    questions = QuestionHandlers(services.engine, access, contexts)
     return [
         CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
         CallbackQueryHandler(retries.button, pattern=f"^{RETRY_CALLBACK_PREFIX}"),
+        CallbackQueryHandler(questions.button, pattern=f"^{QUESTION_CALLBACK_PREFIX}"),
         ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated),
     ]

@@ -153,17 +153,33 @@ class CommandHandlers:
         )
 
     def _tools_line(self, persona: Persona, here: UpdateContext) -> str:
-        """The persona's tools, each named in the chat's language ("" when it has none)."""
-        if not persona.tools:
-            return ""
+        """The persona's tools, each named in the chat's language, then the owner's tools it
+        may use, by server ("" when it has neither)."""
         texts = here.texts
-        names = []
-        for tool in persona.tools:
-            name = getattr(texts, f"tool_{tool}")
-            names.append(
-                name if tool in self._tools_offered else render(texts.tool_unavailable, tool=name)
-            )
-        return "\n" + render(texts.persona_tools, tools=", ".join(names))
+        lines = []
+        if persona.tools:
+            names = []
+            for tool in persona.tools:
+                name = getattr(texts, f"tool_{tool}")
+                names.append(
+                    name
+                    if tool in self._tools_offered
+                    else render(texts.tool_unavailable, tool=name)
+                )
+            lines.append(render(texts.persona_tools, tools=", ".join(names)))
+        if persona.mcp and (functions := self._engine.functions) is not None:
+            by_server: dict[str, list[str]] = {}
+            for owned in functions.offered(persona.mcp):
+                by_server.setdefault(owned.server, []).append(owned.name)
+            servers = dict.fromkeys(entry.split(".", 1)[0] for entry in persona.mcp)
+            shown = [
+                f"{server}: {', '.join(by_server[server])}"
+                if server in by_server
+                else texts.function_unreachable.format(server=server)
+                for server in servers
+            ]
+            lines.append(render(texts.persona_functions, tools="; ".join(shown)))
+        return "".join("\n" + line for line in lines)
 
     def _menu(self, current: str, here: UpdateContext) -> InlineKeyboardMarkup:
         texts, language = here.texts, here.language

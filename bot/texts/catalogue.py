@@ -173,6 +173,18 @@ class Texts:
     status_running_code: str
     status_searching: str
     status_drawing: str
+    status_asking: str  # {server}: one of the owner's tools (MCP) is at work
+    # The owner's tools (MCP servers in the personas file)
+    persona_functions: str  # {tools}: shown under a persona in the /persona menu
+    function_unreachable: str  # {server}: a server the persona names that is not answering
+    confirm_call: str  # {tool} {server} {arguments}: asked before a tool that changes things
+    confirm_yes: str  # the buttons (plain text)
+    confirm_no: str
+    confirm_said_yes: str  # added under the question once answered
+    confirm_said_no: str
+    confirm_stale: str  # a tap on a question no longer open (an alert)
+    confirm_not_yours: str  # a tap by someone other than who asked (an alert)
+    tool_failed: str  # {server}: a tool failed; the model answers without it
     internal_error: str
     error_report: str  # {update_id} {chat_id} {detail}
 

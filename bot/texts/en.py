@@ -229,6 +229,17 @@ TEXTS = Texts(
     status_running_code="🧮 Running Python…",
     status_searching="🔎 Searching the web…",
     status_drawing="🎨 Drawing…",
+    status_asking="🔧 Asking {server}…",
+    persona_functions="   🔧 {tools}",
+    function_unreachable="{server} (not answering now)",
+    confirm_call="🔧 May I use <b>{tool}</b> on {server}?\n<code>{arguments}</code>",
+    confirm_yes="Yes",
+    confirm_no="No",
+    confirm_said_yes="✅ Yes",
+    confirm_said_no="❌ No",
+    confirm_stale="This question is no longer open.",
+    confirm_not_yours="Only the person who asked can answer this.",
+    tool_failed="⚠️ {server} could not do that just now; I'll answer without it.",
     internal_error="Sorry, something went wrong on my side. Please try again.",
     error_report=(
         "⚠️ Error while handling update {update_id} (chat {chat_id}):\n<code>{detail}</code>"

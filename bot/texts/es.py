@@ -238,6 +238,17 @@ TEXTS = Texts(
     status_running_code="🧮 Ejecutando Python…",
     status_searching="🔎 Buscando en la web…",
     status_drawing="🎨 Dibujando…",
+    status_asking="🔧 Consultando {server}…",
+    persona_functions="   🔧 {tools}",
+    function_unreachable="{server} (no responde ahora)",
+    confirm_call="🔧 ¿Puedo usar <b>{tool}</b> en {server}?\n<code>{arguments}</code>",
+    confirm_yes="Sí",
+    confirm_no="No",
+    confirm_said_yes="✅ Sí",
+    confirm_said_no="❌ No",
+    confirm_stale="Esta pregunta ya no está abierta.",
+    confirm_not_yours="Solo quien hizo la petición puede responder.",
+    tool_failed="⚠️ {server} no pudo hacerlo ahora; responderé sin él.",
     internal_error="Lo siento, algo salió mal de mi lado. Inténtalo de nuevo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

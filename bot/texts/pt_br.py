@@ -235,6 +235,17 @@ TEXTS = Texts(
     status_running_code="🧮 Executando Python…",
     status_searching="🔎 Pesquisando na web…",
     status_drawing="🎨 Desenhando…",
+    status_asking="🔧 Consultando {server}…",
+    persona_functions="   🔧 {tools}",
+    function_unreachable="{server} (sem resposta agora)",
+    confirm_call="🔧 Posso usar <b>{tool}</b> em {server}?\n<code>{arguments}</code>",
+    confirm_yes="Sim",
+    confirm_no="Não",
+    confirm_said_yes="✅ Sim",
+    confirm_said_no="❌ Não",
+    confirm_stale="Esta pergunta não está mais aberta.",
+    confirm_not_yours="Só quem fez o pedido pode responder.",
+    tool_failed="⚠️ {server} não conseguiu fazer isso agora; vou responder sem ele.",
     internal_error="Desculpe, algo deu errado do meu lado. Tente de novo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

@@ -18,6 +18,7 @@ from tests.fakes.openai_media import InvalidMedia, chat_media
 from tests.fakes.openai_model import (
     FakeModel,
     Turn,
+    calls_made,
     error_body,
     input_text,
     media_tokens,
@@ -95,6 +96,8 @@ class ChatAPI:
                 status=400,
             )
         messages = call.body.get("messages") or []
+        if (refused := _unanswered_tool_message(messages)) is not None:
+            return refused
         system = [m for m in messages if m.get("role") in ("system", "developer")]
         others = [m for m in messages if m.get("role") not in ("system", "developer")]
         try:
@@ -115,7 +118,7 @@ class ChatAPI:
             "chat",
             conversation=None,
             instructions=input_text(system[0].get("content")) if system else "",
-            input=input_text(others[-1].get("content")) if others else "",
+            input=_latest_input(others),
             history=[input_text(m.get("content")) for m in others[:-1]],
             request=call.body,
             media=media,
@@ -143,6 +146,8 @@ class ChatAPI:
         return web.json_response(self._completion(turn, call.body))
 
     def _finish_reason(self, turn: Turn) -> str:
+        if calls_made(turn):
+            return "tool_calls"
         return "length" if turn.reply.status == "incomplete" else "stop"
 
     def _usage(self, turn: Turn) -> dict[str, Any]:
@@ -169,9 +174,10 @@ class ChatAPI:
                     "index": 0,
                     "message": {
                         "role": "assistant",
-                        "content": turn.text,
+                        "content": None if calls_made(turn) else turn.text,
                         "refusal": None,
                         "annotations": [],
+                        **({"tool_calls": _tool_calls(turn)} if calls_made(turn) else {}),
                     },
                     "logprobs": None,
                     "finish_reason": self._finish_reason(turn),
@@ -204,7 +210,21 @@ class ChatAPI:
         events += [
             chunk({"content": piece}, None)
             for piece in self.model.chunks(turn.text, turn.reply.chunks)
+            if piece
         ]
+        for index, made in enumerate(_tool_calls(turn)):
+            # As OpenAI streams a call: its id and name first, then its arguments in pieces.
+            arguments = made["function"]["arguments"]
+            first = {
+                **made,
+                "index": index,
+                "function": {"name": made["function"]["name"], "arguments": ""},
+            }
+            events.append(chunk({"tool_calls": [first]}, None))
+            events += [
+                chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]}, None)
+                for piece in self.model.chunks(arguments, 3)
+            ]
         events.append(chunk({}, self._finish_reason(turn)))
         wants_usage = (body.get("stream_options") or {}).get("include_usage")
         if wants_usage and self.send_usage:
@@ -217,3 +237,44 @@ class ChatAPI:
         await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         return response
+
+
+def _tool_calls(turn: Turn) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"call_{turn.remote_id[-8:]}{n}",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps(arguments)},
+        }
+        for n, (name, arguments) in enumerate(calls_made(turn))
+    ]
+
+
+def _latest_input(others: list[dict[str, Any]]) -> str:
+    """What the model reads last: the user's message, or the outputs of its calls."""
+    if not others:
+        return ""
+    tail: list[str] = []
+    for message in reversed(others):
+        if message.get("role") != "tool":
+            break
+        tail.insert(0, input_text(message.get("content")))
+    return "\n".join(tail) if tail else input_text(others[-1].get("content"))
+
+
+def _unanswered_tool_message(messages: list[dict[str, Any]]) -> web.Response | None:
+    """OpenAI's 400 for a `tool` message that answers no call of the assistant's before it."""
+    asked: set[str] = set()
+    for message in messages:
+        for made in message.get("tool_calls") or []:
+            asked.add(str(made.get("id")))
+        if message.get("role") == "tool" and message.get("tool_call_id") not in asked:
+            return web.json_response(
+                error_body(
+                    "Invalid parameter: messages with role 'tool' must be a response to a "
+                    "preceeding message with 'tool_calls'.",
+                    param="messages",
+                ),
+                status=400,
+            )
+    return None

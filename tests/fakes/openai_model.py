@@ -40,6 +40,9 @@ class Reply:
     draws: list[bytes] = field(default_factory=list)  # images it makes, if given the image tool
     # (a forced image_generation makes one PNG when none is scripted)
     draw_refused: bool = False  # the image tool refuses (moderation_blocked)
+    # Functions it calls (name, arguments) instead of answering, if the request offers them
+    # all; its answer comes in the next model call, which reads their outputs.
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass
@@ -63,6 +66,24 @@ class Turn:
     requested_at: float = field(default_factory=time.monotonic)  # monotonic times, for the
     first_token_at: float | None = None  # benchmark
     finished_at: float | None = None
+
+
+def offered_functions(request: dict[str, Any]) -> set[str]:
+    """The functions a request offers, in either API's shape."""
+    names = set()
+    for tool in request.get("tools") or []:
+        if tool.get("type") == "function":
+            names.add(str((tool.get("function") or tool).get("name")))
+    return names
+
+
+def calls_made(turn: Turn) -> list[tuple[str, dict[str, Any]]]:
+    """The scripted calls, if the request offers every function they name (a model calls
+    only what it was given)."""
+    calls = turn.reply.calls
+    if calls and {name for name, _ in calls} <= offered_functions(turn.request):
+        return calls
+    return []
 
 
 class FakeModel:
@@ -109,6 +130,8 @@ class FakeModel:
             sequence=len(self.turns),
         )
         turn.text = reply.text if reply.text is not None else self.answer_for(turn)
+        if calls_made(turn):
+            turn.text = ""  # it calls instead of answering
         if prompt is None:
             prompt = [
                 segment("instructions", instructions),
@@ -214,7 +237,7 @@ def input_text(value: Any) -> str:
         if isinstance(item, str):
             texts.append(item)
             continue
-        content = item.get("content", item.get("text"))
+        content = item.get("content", item.get("text", item.get("output")))
         if isinstance(content, str):
             texts.append(content)
         elif isinstance(content, list):

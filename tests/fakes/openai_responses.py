@@ -22,6 +22,7 @@ from tests.fakes.openai_model import (
     SNAPSHOT,
     FakeModel,
     Turn,
+    calls_made,
     error_body,
     input_text,
     media_tokens,
@@ -191,7 +192,17 @@ class ResponsesAPI:
                 return _locked()
         container_id = None
         for tool in call.body.get("tools") or []:
-            if tool.get("type") not in ("code_interpreter", "web_search", "image_generation"):
+            if tool.get("type") == "function" and not _valid_function(tool):
+                return web.json_response(
+                    error_body("Missing required parameter: 'tools[0].strict'.", param="tools"),
+                    status=400,
+                )
+            if tool.get("type") not in (
+                "code_interpreter",
+                "web_search",
+                "image_generation",
+                "function",
+            ):
                 return web.json_response(
                     error_body(f"Invalid tool type {tool.get('type')!r}.", param="tools"),
                     status=400,
@@ -318,7 +329,7 @@ class ResponsesAPI:
             await self._use_tools(response)
         if status in ("completed", "incomplete") and response.tool("image_generation"):
             await self._draw(response)
-        if status in ("completed", "incomplete"):
+        if status in ("completed", "incomplete") and not calls_made(response.turn):
             item = f"msg_{response.id[5:]}"
             for index, piece in enumerate(
                 self.model.chunks(response.text, response.turn.reply.chunks)
@@ -409,8 +420,11 @@ class ResponsesAPI:
         if conversation is None:
             return
         conversation.active_response = None
-        if status in ("completed", "incomplete"):
-            given = response.request.get("input")
+        given = response.request.get("input")
+        if status in ("completed", "incomplete") and _continues(given):
+            conversation.items.extend(given or [])  # the calls' outputs, as sent
+            conversation.items.extend(_output(response))
+        elif status in ("completed", "incomplete"):
             content = (
                 given[0]["content"]  # the message as sent: images and files stay in it
                 if isinstance(given, list) and given and isinstance(given[0].get("content"), list)
@@ -573,6 +587,15 @@ def _output(response: FakeResponse) -> list[dict[str, Any]]:
                 "outputs": [{"type": "logs", "logs": "ran"}] if wanted else None,
             }
         )
+    calls = calls_made(response.turn)
+    items += (
+        {"type": "function_call", "id": f"fc_{response.id[5:]}_{n}",
+         "call_id": f"call_{response.id[5:13]}{n}", "name": name,
+         "arguments": json.dumps(arguments), "status": "completed"}
+        for n, (name, arguments) in enumerate(calls)
+    )  # fmt: skip
+    if calls:
+        return items  # the model waits for the outputs
     items.append(
         {
             "type": "message",
@@ -609,6 +632,20 @@ def _tool_usage(response: FakeResponse) -> dict[str, Any]:
             "output_tokens_details": {"image_tokens": out, "text_tokens": 0},
         },
     }
+
+
+def _valid_function(tool: dict[str, Any]) -> bool:
+    """A function tool as the API requires it: a name, parameters and `strict`."""
+    return bool(tool.get("name")) and "strict" in tool and "parameters" in tool
+
+
+def _continues(given: Any) -> bool:
+    """The input is the outputs of the model's calls, not a new message."""
+    return (
+        isinstance(given, list)
+        and bool(given)
+        and all(isinstance(i, dict) and i.get("type") == "function_call_output" for i in given)
+    )
 
 
 def _media_parts(item: dict[str, Any]) -> int:

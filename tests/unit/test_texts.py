@@ -52,6 +52,11 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "file_not_text": {"name"},
     "file_truncated": {"name", "chars"},
     "persona_tools": {"tools"},
+    "persona_functions": {"tools"},
+    "function_unreachable": {"server"},
+    "status_asking": {"server"},
+    "confirm_call": {"tool", "server", "arguments"},
+    "tool_failed": {"server"},
     "tool_unavailable": {"tool"},
     "spreadsheet_needs_code": {"name"},
     "spreadsheet_unreadable": {"name"},
@@ -62,7 +67,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
 COMMAND_FIELDS = tuple(name for name in Texts.field_names() if name.startswith("command_"))
 # Telegram's limits on the profile texts, and a style limit on button labels.
 LENGTH_LIMITS = {"bot_description": 512, "bot_short_description": 120}
-BUTTON_FIELDS = ("language_button_automatic",)
+BUTTON_FIELDS = ("language_button_automatic", "confirm_yes", "confirm_no")
 # Fields meant to read the same in every language: templates of names, markers, the owner's.
 SAME_IN_EVERY_LANGUAGE = {
     "persona_choice",
@@ -73,7 +78,10 @@ SAME_IN_EVERY_LANGUAGE = {
     "error_report",
     "voice_echo",
     "persona_tools",
+    "persona_functions",
     "usage_tool_item",
+    "confirm_no",  # "No" in English and Spanish alike
+    "confirm_said_no",
 }
 EVERY_TEXT = [
     (language, name) for language in LANGUAGES for name in Texts.field_names()

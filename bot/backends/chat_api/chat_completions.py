@@ -24,6 +24,7 @@ from bot.backends.base import (
     BackendError,
     BackendRejected,
     BackendUnavailable,
+    FunctionCall,
     MediaSupport,
     ModelSettings,
     TextDelta,
@@ -36,7 +37,9 @@ from bot.backends.base import (
 from bot.backends.chat_api.chat_results import chat_result, chat_usage, with_compaction
 from bot.backends.chat_api.chat_vision import Vision, remembered
 from bot.backends.chat_api.compactor import Compactor
+from bot.backends.chat_api.function_messages import StreamedCalls, function_messages
 from bot.backends.chat_api.history_budget import fit_history, prompt_budget
+from bot.backends.function_rounds import with_function_calls
 from bot.backends.openai_calls import (
     OptionalParameters,
     cache_key,
@@ -95,8 +98,13 @@ class ChatCompletionsBackend:
     async def delete_conversation(self, conversation_id: str) -> None:
         await self._history.delete(conversation_id)
 
-    async def run_turn(
+    def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        return self._turn(conversation_id, turn, stream)
+
+    async def _turn(
+        self, conversation_id: str, turn: TurnInput, stream: bool
     ) -> AsyncIterator[TurnEvent]:
         deadline = self._settings.deadline()
         context = await self._compactor.context(conversation_id, turn, deadline)
@@ -114,27 +122,21 @@ class ChatCompletionsBackend:
             *(_message(m) for m in kept),
             self._vision.user_message(turn),
         ]
-        text: list[str] = []
-        result: TurnResult | None = None
         options = self._options(turn, conversation_id)
-        try:
-            with self._vision.seeing(turn), translated():
-                # Images are not streamed: a server that cannot see may answer 200 with an
-                # error body, which only a whole completion shows.
-                if stream and not turn.images:
-                    async for event in self._stream(messages, options, deadline, text):
-                        if isinstance(event, TurnResult):
-                            result = event
-                        else:
-                            yield event
-                else:
-                    result = await self._complete(
-                        messages, options, deadline, images=bool(turn.images)
-                    )
-                    yield TurnStarted(result.response_id or "")
-        except TimeoutError:
-            yield TurnResult(status=TurnStatus.TIMED_OUT, text="".join(text))
-            return
+
+        def next_round(then: TurnInput) -> AsyncIterator[TurnEvent]:
+            # The calls and their outputs join the request; only the answer is kept after.
+            messages.extend(function_messages(then.function_outputs))
+            return self._round(messages, options, then, stream)
+
+        result: TurnResult | None = None
+        async for event in with_function_calls(
+            self._round(messages, options, turn, stream), turn, next_round
+        ):
+            if isinstance(event, TurnResult):
+                result = event
+            else:
+                yield event
         if result is None:
             raise BackendUnavailable("the stream ended without a result")
         if context.compaction is not None:
@@ -149,6 +151,32 @@ class ChatCompletionsBackend:
                 ],
             )
         yield result
+
+    async def _round(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        options: dict[str, Any],
+        turn: TurnInput,
+        stream: bool,
+    ) -> AsyncIterator[TurnEvent]:
+        """One completion: the turn's, or its continuation after the owner's functions ran."""
+        deadline = self._settings.deadline()
+        text: list[str] = []
+        try:
+            with self._vision.seeing(turn), translated():
+                # Images are not streamed: a server that cannot see may answer 200 with an
+                # error body, which only a whole completion shows.
+                if stream and not turn.images:
+                    async for event in self._stream(messages, options, deadline, text):
+                        yield event
+                else:
+                    result = await self._complete(
+                        messages, options, deadline, images=bool(turn.images)
+                    )
+                    yield TurnStarted(result.response_id or "")
+                    yield result
+        except TimeoutError:
+            yield TurnResult(status=TurnStatus.TIMED_OUT, text="".join(text))
 
     async def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
@@ -177,6 +205,18 @@ class ChatCompletionsBackend:
             options["max_tokens"] = cap
         if self._settings.reasoning_effort:
             options["reasoning_effort"] = self._settings.reasoning_effort
+        if turn.functions:
+            options["tools"] = [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": function.name,
+                        "description": function.description,
+                        "parameters": dict(function.parameters),
+                    },
+                }
+                for function in turn.functions
+            ]
         return options
 
     async def _complete(
@@ -207,12 +247,18 @@ class ChatCompletionsBackend:
             )
         choice = completion.choices[0] if completion.choices else None
         usage = completion.usage
+        calls = tuple(
+            FunctionCall(call.id, call.function.name, call.function.arguments)
+            for call in (choice.message.tool_calls or [] if choice else [])
+            if call.type == "function"
+        )
         return chat_result(
             text=(choice.message.content or "") if choice else "",
             finish_reason=choice.finish_reason if choice else None,
             response_id=completion.id,
             usage=chat_usage(usage),
             model=completion.model,
+            function_calls=calls,
         )
 
     async def _stream(
@@ -228,6 +274,7 @@ class ChatCompletionsBackend:
         finish_reason: str | None = None
         usage: TokenUsage | None = None
         model: str | None = None
+        calls = StreamedCalls()
         started = False
         try:
             async for chunk in until_deadline(chunks, deadline):
@@ -241,6 +288,7 @@ class ChatCompletionsBackend:
                     if choice.delta.content:
                         text.append(choice.delta.content)
                         yield TextDelta(choice.delta.content)
+                    calls.add(choice.delta.tool_calls)
                     finish_reason = choice.finish_reason or finish_reason
         finally:
             await chunks.close()
@@ -250,6 +298,7 @@ class ChatCompletionsBackend:
             response_id=None,
             usage=usage,
             model=model,
+            function_calls=calls.made(),
         )
 
     async def _open_stream(

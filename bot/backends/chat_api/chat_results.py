@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from openai.types import CompletionUsage
 
-from bot.backends.base import TurnResult, TurnStatus
+from bot.backends.base import FunctionCall, TurnResult, TurnStatus
 from storage import TokenUsage, ToolCounts
 
 # finish_reason values that mean the answer was cut short, and how we report them.
@@ -21,6 +21,7 @@ def chat_result(
     response_id: str | None,
     usage: TokenUsage | None,
     model: str | None,
+    function_calls: tuple[FunctionCall, ...] = (),
 ) -> TurnResult:
     reason = CUT_SHORT.get(finish_reason or "")
     return TurnResult(
@@ -30,6 +31,7 @@ def chat_result(
         usage=usage,
         incomplete_reason=reason,
         model=model,
+        function_calls=function_calls,
     )
 
 

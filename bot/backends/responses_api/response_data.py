@@ -14,6 +14,7 @@ from typing import Any, TypedDict, cast
 from bot.backends.base import (
     Artifact,
     BackendUnavailable,
+    FunctionCall,
     TurnResult,
     TurnStatus,
 )
@@ -65,6 +66,16 @@ def turn_result(response: ResponseData) -> TurnResult:
         image_tokens=image_tokens(response),
         images_refused=sum(1 for item in _image_calls(response) if item.get("status") == "failed"),
         compacted=compacted(response),
+        function_calls=function_calls(response),
+    )
+
+
+def function_calls(response: ResponseData) -> tuple[FunctionCall, ...]:
+    """The calls of the owner's functions the model made, waiting for their outputs."""
+    return tuple(
+        FunctionCall(str(item["call_id"]), str(item.get("name")), str(item.get("arguments") or ""))
+        for item in response.get("output") or []
+        if item.get("type") == "function_call" and item.get("call_id")
     )
 
 

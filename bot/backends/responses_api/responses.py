@@ -31,6 +31,7 @@ from bot.backends.base import (
     TurnStarted,
     TurnStatus,
 )
+from bot.backends.function_rounds import with_function_calls
 from bot.backends.openai_calls import (
     OptionalParameters,
     describe,
@@ -117,9 +118,19 @@ class ResponsesBackend:
         if self._files is not None:
             await delete_uploads(self._client, self._files, self.name, conversation_id)
 
-    async def run_turn(
+    def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
+        return with_function_calls(
+            self._round(conversation_id, turn, stream),
+            turn,
+            lambda then: self._round(conversation_id, then, stream),
+        )
+
+    async def _round(
+        self, conversation_id: str, turn: TurnInput, stream: bool
+    ) -> AsyncIterator[TurnEvent]:
+        """One response: the turn's, or its continuation after the owner's functions ran."""
         deadline = self._settings.deadline()
         started = time.time()
         if stream or self._polls_by_stream:
@@ -154,9 +165,16 @@ class ResponsesBackend:
         self._drawings.keep(response)
         return turn_result(response)
 
-    async def resume_turn(
+    def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:
+        return with_function_calls(
+            self._resumed(conversation_id, remote_id),
+            turn,
+            lambda then: self._round(conversation_id, then, stream),
+        )
+
+    async def _resumed(self, conversation_id: str, remote_id: str) -> AsyncIterator[TurnEvent]:
         deadline = self._settings.deadline()
         with translated():
             response = await self._retrieve(remote_id)

@@ -36,12 +36,16 @@ class TurnRequests:
         `truncation` stays the last resort at the model's window."""
         settings = self._settings
         paths: list[str] = []
-        tools = await self._tools(conversation_id, turn, paths) if turn.tools else None
+        tools = await self._tools(conversation_id, turn, paths)
         request: dict[str, Any] = {
             "model": settings.model,
             "conversation": conversation_id,
             "instructions": turn.instructions,
-            "input": await self._message.build(conversation_id, turn, paths),
+            "input": (
+                _outputs(turn)
+                if turn.function_outputs
+                else await self._message.build(conversation_id, turn, paths)
+            ),
             "background": True,
             "store": True,
             "truncation": "auto",
@@ -77,6 +81,8 @@ class TurnRequests:
         """The tools' definitions; the user's data files go into the container (their paths
         added to `paths`, for the message to name)."""
         tools: list[dict[str, Any]] = []
+        if not turn.tools and not turn.functions:
+            return tools
         if "web_search" in turn.tools:
             tools.append({"type": "web_search"})
         if "image_generation" in turn.tools:
@@ -87,4 +93,22 @@ class TurnRequests:
             )
             paths += placed
             tools.append(tool)
+        tools += (
+            {
+                "type": "function",
+                "name": function.name,
+                "description": function.description,
+                "parameters": dict(function.parameters),
+                "strict": False,  # the owner's servers' schemas are not written for strict mode
+            }
+            for function in turn.functions
+        )
         return tools
+
+
+def _outputs(turn: TurnInput) -> list[dict[str, Any]]:
+    """A continuation's input: the outputs of the calls the model made, by their ids."""
+    return [
+        {"type": "function_call_output", "call_id": call.call_id, "output": output}
+        for call, output in turn.function_outputs
+    ]

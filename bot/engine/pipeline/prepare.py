@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.backends import FilePart, TurnInput
 from bot.engine.chat_languages import answer_in
+from bot.engine.function_calls import TurnFunctions
 from bot.media.reader import ReadMedia
 from bot.media.text_files import UNTRUSTED
 from bot.texts.languages import Language
@@ -27,11 +28,13 @@ def turn_input(
     admission: Admission,
     media: ReadMedia,
     earlier_files: Callable[[], Awaitable[tuple[FilePart, ...]]],
+    functions: TurnFunctions = TurnFunctions(),  # noqa: B008 (a frozen value)
 ) -> TurnInput:
     """What the backend is asked: the text and parts read, the instructions, the tools, the
     output cap.
 
-    `earlier_files`: the data files sent before this message, for a sandbox made anew."""
+    `earlier_files`: the data files sent before this message, for a sandbox made anew;
+    `functions`: the owner's tools the persona offers, and their caller."""
     entry = admission.entry
     return TurnInput(
         media.text,
@@ -43,4 +46,6 @@ def turn_input(
         container_files=media.container_files,
         tool_choice=entry.tool,
         earlier_files=earlier_files,
+        functions=functions.specs,
+        call_function=functions.caller,
     )

@@ -21,6 +21,7 @@ from bot.backends import (
     TurnStatus,
 )
 from bot.engine.conversations import Conversations, LiveConversation
+from bot.engine.function_calls import TurnFunctions
 from bot.engine.pipeline.admit import Admission
 from bot.engine.pipeline.prepare import turn_input
 from bot.engine.tool_results import ToolResults
@@ -65,7 +66,13 @@ class TurnStage:
         # holds a connection, and the HTTP pool's bookkeeping grows with every open connection.
         self._slots = asyncio.Semaphore(max_concurrent_turns)
 
-    async def run(self, turn: RunningTurn, admission: Admission, media: ReadMedia) -> Ran:
+    async def run(
+        self,
+        turn: RunningTurn,
+        admission: Admission,
+        media: ReadMedia,
+        functions: TurnFunctions | None = None,
+    ) -> Ran:
         key = turn.entry.key
         conversation: LiveConversation | None = None
         history_lost = False
@@ -77,7 +84,7 @@ class TurnStage:
                     key, admission.reservation.row.conversation_id, admission.persona
                 )
                 try:
-                    result = await self._on(conversation, turn, admission, media)
+                    result = await self._on(conversation, turn, admission, media, functions)
                 except ConversationNotFound:
                     logger.warning(
                         "Conversation %s of chat %s is gone; starting a new one",
@@ -86,7 +93,7 @@ class TurnStage:
                     )
                     history_lost = True
                     conversation = await self._conversations.start_new(key, admission.persona)
-                    result = await self._on(conversation, turn, admission, media)
+                    result = await self._on(conversation, turn, admission, media, functions)
         except BackendError as exc:
             _log_failure(key, exc)
             return self._ran(turn, None, exc, conversation, history_lost)
@@ -105,10 +112,11 @@ class TurnStage:
         turn: RunningTurn,
         admission: Admission,
         media: ReadMedia,
+        functions: TurnFunctions | None,
     ) -> TurnResult:
         earlier = functools.partial(self._tool_results.earlier_data, turn.entry, conversation.id)
         ledger = replace(admission.reservation.row, conversation_id=conversation.id)
-        request = turn_input(admission, media, earlier)
+        request = turn_input(admission, media, earlier, functions or TurnFunctions())
         return await self._turns.run(turn, conversation, request, ledger)
 
     @staticmethod
