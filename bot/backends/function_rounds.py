@@ -36,7 +36,8 @@ async def with_function_calls(
     """The turn's events; while a round ends asking for calls, run them and start the next
     round (`next_round`, given the turn with the calls' outputs). Yields one TurnResult."""
     events, done = first, None
-    for round_number in range(MAX_ROUNDS + 1):
+    round_number = 0
+    while True:
         result = None
         async for event in events:
             if isinstance(event, TurnResult):
@@ -49,12 +50,17 @@ async def with_function_calls(
         if result is None:
             return  # the backend ended without a result: the engine says so
         done = merged(done, result) if done is not None else result
-        if not result.function_calls or result.status is not TurnStatus.COMPLETED:
+        if (
+            not result.function_calls
+            or result.status is not TurnStatus.COMPLETED
+            or round_number > MAX_ROUNDS  # told to answer, it called again: as it is
+        ):
             yield replace(done, function_calls=())
             return
         outputs = []
         for call in result.function_calls:
             outputs.append((call, await _output(turn, call, round_number)))
+        round_number += 1
         events = next_round(
             replace(
                 turn,
