@@ -126,7 +126,10 @@ def build_services(
     meter = _cost_meter(config, store)
     media = MediaReader(config.media, lambda: backend.media, transcriber, TelegramFiles(bot))
     offered = backend.tools - config.tools_off  # the hosted tools personas may use
-    tool_servers = McpServers(personas.servers) if personas.servers else None
+    # The owner's tools, where the backend lets the model call them (said at start-up if not).
+    tool_servers = (
+        McpServers(personas.servers) if personas.servers and backend.calls_functions else None
+    )
     functions = (
         OwnerFunctions(tool_servers, store.calls, Confirmations())
         if tool_servers is not None

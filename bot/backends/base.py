@@ -258,6 +258,11 @@ class Backend(Protocol):
         ...
 
     @property
+    def calls_functions(self) -> bool:
+        """Whether the model may call the owner's tools (MCP) here: `TurnInput.functions`."""
+        ...
+
+    @property
     def media(self) -> MediaSupport:
         """What the engine may put in `TurnInput.images` and `.files` (checked before any
         download, so an unsupported file costs nothing)."""

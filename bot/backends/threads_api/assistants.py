@@ -58,6 +58,7 @@ class AssistantsBackend:
     # The legacy code interpreter: the user's data as message attachments, the files the code
     # wrote as `image_file` parts and `file_path` annotations, fetched from the Files API.
     tools: frozenset[Tool] = frozenset({"code_interpreter"})
+    calls_functions = False  # tool outputs on runs: not built (a legacy API)
 
     def __init__(
         self,
