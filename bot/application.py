@@ -126,10 +126,7 @@ def build_services(
     meter = _cost_meter(config, store)
     media = MediaReader(config.media, lambda: backend.media, transcriber, TelegramFiles(bot))
     offered = backend.tools - config.tools_off  # the hosted tools personas may use
-    # The owner's tools, where the backend lets the model call them (said at start-up if not).
-    tool_servers = (
-        McpServers(personas.servers) if personas.servers and backend.calls_functions else None
-    )
+    tool_servers = McpServers(personas.servers) if personas.servers else None
     functions = (
         OwnerFunctions(tool_servers, store.calls, Confirmations())
         if tool_servers is not None

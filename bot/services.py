@@ -73,12 +73,6 @@ class Services:
                     ", ".join(missing),
                     self.backend.name,
                 )
-        if self.personas.servers and not self.backend.calls_functions:
-            log.warning(
-                "The personas file names MCP servers, but the %s backend cannot call the "
-                "owner's tools: personas answer without them",
-                self.backend.name,
-            )
         if self.image_command == "unavailable":
             logging.getLogger(__name__).warning(
                 "IMAGE_COMMAND is on, but the %s backend cannot draw (or TOOLS_OFF turns "

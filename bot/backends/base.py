@@ -61,6 +61,7 @@ class FunctionCall:
     call_id: str
     name: str
     arguments: str
+    source: str = ""  # the run that waits for its output, where the API needs it (threads)
 
 
 class FunctionCaller(Protocol):
@@ -255,11 +256,6 @@ class Backend(Protocol):
     @property
     def tools(self) -> frozenset[Tool]:
         """The hosted tools a persona may use here; the others are left out (and said so)."""
-        ...
-
-    @property
-    def calls_functions(self) -> bool:
-        """Whether the model may call the owner's tools (MCP) here: `TurnInput.functions`."""
         ...
 
     @property

@@ -167,12 +167,7 @@ class CommandHandlers:
                     else render(texts.tool_unavailable, tool=name)
                 )
             lines.append(render(texts.persona_tools, tools=", ".join(names)))
-        if persona.mcp and (functions := self._engine.functions) is None:
-            wanted = ", ".join(dict.fromkeys(entry.split(".", 1)[0] for entry in persona.mcp))
-            lines.append(
-                render(texts.persona_functions, tools=render(texts.tool_unavailable, tool=wanted))
-            )
-        elif persona.mcp and functions is not None:
+        if persona.mcp and (functions := self._engine.functions) is not None:
             by_server: dict[str, list[str]] = {}
             for owned in functions.offered(persona.mcp):
                 by_server.setdefault(owned.server, []).append(owned.name)

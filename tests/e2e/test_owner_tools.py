@@ -23,7 +23,7 @@ from tests.running_bot import RunningBot
 from tests.servers.running import McpServerProcess
 
 # The backends that run the owner's tools (each speaks function calls its own way).
-pytestmark = pytest.mark.parametrize("backend", ["responses", "chat"], indirect=True)
+pytestmark = pytest.mark.parametrize("backend", ["responses", "assistants", "chat"], indirect=True)
 
 
 @pytest.fixture(scope="module")

@@ -588,29 +588,3 @@ async def test_where_no_persona_runs_code_a_spreadsheet_is_asked_for_as_csv(
 
     assert reply == ENGLISH.spreadsheet_unreadable.format(name="budget.xlsx")
     assert telegram.calls_to("getFile") == [] and openai_server.turns == []
-
-
-@pytest.mark.parametrize("backend", ["assistants"], indirect=True)
-async def test_the_legacy_backend_says_it_cannot_call_the_owners_tools(
-    start_bot: StartBot,
-    make_config: ConfigFactory,
-    alice: Person,
-    openai_server: FakeOpenAI,
-    tmp_path: Path,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    path = tmp_path / "personas.toml"
-    path.write_text(
-        '[mcp.house]\nurl = "http://127.0.0.1:9/mcp"\n\n'
-        '[[persona]]\nname = "family"\ninstructions = "Help."\nmcp = ["house"]\n'
-    )
-    await start_bot(make_config({"PERSONAS_FILE": str(path)}))
-    alice.say("/persona")
-    [menu] = await alice.replies(1)
-    alice.say("hello")
-    [_, answer] = await alice.replies(2)
-
-    assert ENGLISH.tool_unavailable.format(tool="house") in menu
-    [turn] = openai_server.turns
-    assert not turn.request.get("tools") and answer == turn.text
-    assert "the assistants backend cannot call the owner's tools" in caplog.text

@@ -7,6 +7,7 @@ One active run per thread: adding a message or starting a run while one is activ
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from aiohttp import web
 from tests.fakes.billing import segment
 from tests.fakes.openai_files import FilesAPI
 from tests.fakes.openai_media import SeenMedia
-from tests.fakes.openai_model import SNAPSHOT, FakeModel, Turn, error_body
+from tests.fakes.openai_model import SNAPSHOT, FakeModel, Turn, calls_made, error_body
 from tests.fakes.routing import ApiCall, Route
 from tests.fakes.sse import EventLog, stream_events
 
@@ -44,6 +45,8 @@ class FakeRun:
     ended_at: int | None = None
     task: asyncio.Task[None] | None = None
     events: EventLog = field(default_factory=EventLog)
+    waiting_for: list[dict[str, Any]] = field(default_factory=list)  # the calls it made
+    earlier: list[Turn] = field(default_factory=list)  # its model calls before tool outputs
 
 
 class AssistantsAPI:
@@ -72,6 +75,11 @@ class AssistantsAPI:
             Route("GET", thread + "/runs", self._list_runs),
             Route("GET", thread + r"/runs/(?P<run>[^/]+)", self._get_run),
             Route("POST", thread + r"/runs/(?P<run>[^/]+)/cancel", self._cancel_run),
+            Route(
+                "POST",
+                thread + r"/runs/(?P<run>[^/]+)/submit_tool_outputs",
+                self._submit_tool_outputs,
+            ),
             Route("GET", thread + r"/runs/(?P<run>[^/]+)/steps", self._list_steps),
         ]
 
@@ -275,6 +283,13 @@ class AssistantsAPI:
         await run.events.append("thread.run.in_progress", self.run_json(run))
         await self.model.think(run.turn)
         outcome = run.turn.reply.status
+        if outcome == "completed" and (made := calls_made(run.turn)):
+            run.waiting_for = [
+                {"id": f"call_{run.id[-6:]}{len(run.earlier)}{n}", "type": "function",
+                 "function": {"name": name, "arguments": json.dumps(arguments)}}
+                for n, (name, arguments) in enumerate(made)
+            ]  # fmt: skip
+            outcome = "requires_action"
         if outcome == "requires_action":
             run.status = run.turn.status = "requires_action"
             await run.events.append("thread.run.requires_action", self.run_json(run))
@@ -375,6 +390,41 @@ class AssistantsAPI:
         runs.reverse()
         return web.json_response(_page([self.run_json(r) for r in runs]))
 
+    async def _submit_tool_outputs(self, call: ApiCall) -> web.StreamResponse:
+        """The run goes on with the outputs: the model reads them, then writes its answer."""
+        run = self.runs.get(call.ids["run"])
+        if run is None or run.thread_id != call.ids["thread"]:
+            return _not_found(f"No run found with id '{call.ids['run']}'.")
+        outputs = call.body.get("tool_outputs") or []
+        asked = {c["id"] for c in run.waiting_for}
+        if run.status != "requires_action" or {o.get("tool_call_id") for o in outputs} != asked:
+            return web.json_response(
+                error_body(
+                    f'Runs in status "{run.status}" do not accept tool outputs.'
+                    if run.status != "requires_action"
+                    else "Expected tool outputs for call_ids " + ", ".join(sorted(asked)),
+                    param="tool_outputs" if run.status == "requires_action" else None,
+                ),
+                status=400,
+            )
+        run.earlier.append(run.turn)
+        run.waiting_for = []
+        run.turn = self.model.begin(
+            "assistants",
+            conversation=run.thread_id,
+            instructions=run.turn.instructions,
+            input="\n".join(str(o.get("output") or "") for o in outputs),
+            history=[*run.turn.history, run.turn.input],
+            request=run.request,
+        )
+        run.turn.remote_id = run.id
+        run.status = "queued"
+        run.events = EventLog()
+        run.task = asyncio.get_running_loop().create_task(self._execute(run))
+        if call.body.get("stream"):
+            return await stream_events(call.request, run.events, done_marker=True)
+        return web.json_response(self.run_json(run))
+
     async def _cancel_run(self, call: ApiCall) -> web.Response:
         run = self.runs.get(call.ids["run"])
         if run is None or run.thread_id != call.ids["thread"]:
@@ -414,7 +464,8 @@ class AssistantsAPI:
                 {
                     "type": "submit_tool_outputs",
                     "submit_tool_outputs": {
-                        "tool_calls": [
+                        "tool_calls": run.waiting_for
+                        or [
                             {
                                 "id": "call_1",
                                 "type": "function",

@@ -61,7 +61,6 @@ OPTIONAL = ("prompt_cache_key", "prompt_cache_options", "stream_options")
 class ChatCompletionsBackend:
     name = "chat"
     tools: frozenset[Tool] = frozenset()  # Chat Completions servers run no hosted tools
-    calls_functions = True
 
     def __init__(
         self,

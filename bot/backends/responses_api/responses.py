@@ -67,7 +67,6 @@ class ResponsesBackend:
     media = MediaSupport(images=True, pdf=True)
     # Hosted tools offered to personas (and image generation to /image, where enabled).
     tools: frozenset[Tool] = frozenset({"code_interpreter", "web_search", "image_generation"})
-    calls_functions = True
 
     def __init__(
         self,

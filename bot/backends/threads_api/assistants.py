@@ -34,20 +34,20 @@ from bot.backends.base import (
     TurnInput,
     TurnStarted,
 )
+from bot.backends.function_rounds import with_function_calls
 from bot.backends.openai_calls import (
     describe,
     translated,
     write_once,
 )
 from bot.backends.threads_api.run_files import RunFiles
+from bot.backends.threads_api.run_request import run_options
 from bot.backends.threads_api.runs import Runs
 from bot.backends.uploads import delete_uploads, upload
 from storage import Tool
 from storage.repositories import Files, Settings
 
 logger = logging.getLogger(__name__)
-
-IMAGE_TOKENS = 1600  # what an image at "high" detail may take of the prompt, at most
 
 
 class AssistantsBackend:
@@ -58,7 +58,6 @@ class AssistantsBackend:
     # The legacy code interpreter: the user's data as message attachments, the files the code
     # wrote as `image_file` parts and `file_path` annotations, fetched from the Files API.
     tools: frozenset[Tool] = frozenset({"code_interpreter"})
-    calls_functions = False  # tool outputs on runs: not built (a legacy API)
 
     def __init__(
         self,
@@ -156,21 +155,32 @@ class AssistantsBackend:
             )
         return content
 
-    async def run_turn(
+    def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        return with_function_calls(
+            self._run(conversation_id, turn, stream),
+            turn,
+            lambda then: self._runs.with_outputs(conversation_id, then),
+        )
+
+    async def _run(
+        self, conversation_id: str, turn: TurnInput, stream: bool
     ) -> AsyncIterator[TurnEvent]:
         thread_id = conversation_id
         deadline = self._settings.deadline()
         await self._ensure_assistant()
         runs_code = "code_interpreter" in turn.tools
         await self._add_message(thread_id, turn, deadline, runs_code)
-        options = self._run_options(turn, runs_code)
+        options = run_options(self._settings, turn, runs_code)
         if self._can_stream:
             # Polled answers are read from the run's stream too, their text kept back: no
             # retrieve every second while the run works.
             events = await self._start_streamed(thread_id, turn, options, deadline)
             if events is not None:
-                async for event in self._runs.streamed(events, thread_id, deadline, runs_code):
+                async for event in self._runs.streamed(
+                    events, thread_id, deadline, runs_code, bool(turn.functions)
+                ):
                     if stream or not isinstance(event, TextDelta):
                         yield event
                 return
@@ -187,7 +197,7 @@ class AssistantsBackend:
         )
         logger.info("Run %s started on %s", run.id, thread_id)
         yield TurnStarted(run.id)
-        yield await self._runs.settled(run, deadline, runs_code)
+        yield await self._runs.settled(run, deadline, runs_code, bool(turn.functions))
 
     async def _add_message(
         self, thread_id: str, turn: TurnInput, deadline: float, runs_code: bool
@@ -209,24 +219,6 @@ class AssistantsBackend:
             deadline=deadline,
             on_busy=lambda: self._runs.clear(thread_id, deadline),
         )
-
-    def _run_options(self, turn: TurnInput, runs_code: bool) -> dict[str, Any]:
-        options: dict[str, Any] = {}
-        if runs_code:
-            options["tools"] = [{"type": "code_interpreter"}]
-        if self._settings.reasoning_effort:
-            options["reasoning_effort"] = self._settings.reasoning_effort
-        if cap := self._settings.output_cap(turn):
-            options["max_completion_tokens"] = cap
-        if budget := self._settings.context_budget:
-            # The run reads at most the budget: the thread's middle is left out (its first
-            # messages stay), never this turn's own message, however long.
-            own = len(f"{turn.instructions}{turn.text}".encode()) // 3 + IMAGE_TOKENS * len(
-                turn.images
-            )
-            options["truncation_strategy"] = {"type": "auto"}
-            options["max_prompt_tokens"] = max(budget, own + 1024)
-        return options
 
     async def _start_streamed(
         self, thread_id: str, turn: TurnInput, options: dict[str, Any], deadline: float
@@ -250,8 +242,17 @@ class AssistantsBackend:
             self._can_stream = False
             return None
 
-    async def resume_turn(
+    def resume_turn(
         self, conversation_id: str, remote_id: str, turn: TurnInput, *, stream: bool = False
+    ) -> AsyncIterator[TurnEvent]:
+        return with_function_calls(
+            self._resumed(conversation_id, remote_id, turn),
+            turn,
+            lambda then: self._runs.with_outputs(conversation_id, then),
+        )
+
+    async def _resumed(
+        self, conversation_id: str, remote_id: str, turn: TurnInput
     ) -> AsyncIterator[TurnEvent]:
         deadline = self._settings.deadline()
         with translated():
@@ -260,7 +261,8 @@ class AssistantsBackend:
             )
         logger.info("Resuming run %s (%s)", remote_id, run.status)
         yield TurnStarted(remote_id)
-        yield await self._runs.settled(run, deadline, "code_interpreter" in turn.tools)
+        runs_code = "code_interpreter" in turn.tools
+        yield await self._runs.settled(run, deadline, runs_code, bool(turn.functions))
 
     async def add_context(self, conversation_id: str, text: str) -> None:
         deadline = self._settings.deadline()

@@ -19,15 +19,24 @@ from bot.backends.base import (
     TOOL_CALL_REFUSED,
     Artifact,
     BackendUnavailable,
+    FunctionCall,
     ModelSettings,
     TextDelta,
     ToolStarted,
     TurnEvent,
+    TurnInput,
     TurnResult,
     TurnStarted,
     TurnStatus,
 )
-from bot.backends.openai_calls import TERMINAL_STATUS, describe, poll, translated, until_deadline
+from bot.backends.openai_calls import (
+    TERMINAL_STATUS,
+    describe,
+    poll,
+    translated,
+    until_deadline,
+    write_once,
+)
 from bot.backends.threads_api.run_files import RunFiles
 from storage import TokenUsage
 
@@ -46,9 +55,10 @@ class Runs:
         self._client = client
         self._settings = settings
         self._files = files
+        self._writer = client.with_options(max_retries=0).beta.threads  # see write_once
 
     async def streamed(
-        self, events: Any, thread_id: str, deadline: float, runs_code: bool
+        self, events: Any, thread_id: str, deadline: float, runs_code: bool, calls: bool = False
     ) -> AsyncIterator[TurnEvent]:
         """Text as the run writes it; the run's end is then settled like a polled one."""
         run: Run | None = None
@@ -79,12 +89,33 @@ class Runs:
             await events.close()
         if run is None:
             raise BackendUnavailable("the run stream ended before the run started")
-        yield await self.settled(run, deadline, runs_code)
+        yield await self.settled(run, deadline, runs_code, calls)
 
-    async def settled(self, run: Run, deadline: float, runs_code: bool) -> TurnResult:
-        """Poll the run to its end (cancelling it past the deadline) and read its result."""
-        run, stopped = await self._wait(run, deadline)
+    async def settled(
+        self, run: Run, deadline: float, runs_code: bool, calls: bool = False
+    ) -> TurnResult:
+        """Poll the run to its end (cancelling it past the deadline) and read its result;
+        with `calls` (the owner's functions were offered), a run waiting for their outputs
+        ends the round with the calls it wants."""
+        run, stopped = await self._wait(run, deadline, calls)
         return await self._result(run, stopped, runs_code)
+
+    async def with_outputs(self, thread_id: str, turn: TurnInput) -> AsyncIterator[TurnEvent]:
+        """The run goes on with the outputs of the calls it waited for, to its next stop."""
+        deadline = self._settings.deadline()
+        run_id = turn.function_outputs[0][0].source
+        outputs = [{"tool_call_id": c.call_id, "output": out} for c, out in turn.function_outputs]
+        run: Run = await write_once(
+            lambda: self._writer.runs.submit_tool_outputs(
+                run_id,
+                thread_id=thread_id,
+                tool_outputs=outputs,  # type: ignore[arg-type]
+            ),
+            what=f"Giving run {run_id} its tools' outputs",
+            deadline=deadline,
+        )
+        yield TurnStarted(run.id)
+        yield await self.settled(run, deadline, "code_interpreter" in turn.tools, calls=True)
 
     async def clear(self, thread_id: str, deadline: float) -> None:
         """Cancel whatever run keeps the thread busy, and wait for it to end."""
@@ -95,11 +126,13 @@ class Runs:
                 logger.warning("Thread %s has a stale run %s (%s)", thread_id, run.id, run.status)
                 await self._cancel(run, deadline)
 
-    async def _wait(self, run: Run, deadline: float) -> tuple[Run, str | None]:
+    async def _wait(self, run: Run, deadline: float, calls: bool) -> tuple[Run, str | None]:
         """Poll the run to its end; returns it with our reason for stopping it, if we did."""
         run = await self._poll(run, deadline)
+        if run.status == "requires_action" and calls and _function_calls(run):
+            return run, "wants_outputs"
         if run.status == "requires_action":
-            # We give the assistant no tools, so a tool call means a misconfigured assistant.
+            # Given no functions, a tool call means a misconfigured assistant.
             logger.warning("Run %s asked for tool outputs; cancelling it", run.id)
             return await self._cancel(run, time.monotonic() + 10), "requires_action"
         if run.status in ACTIVE:
@@ -133,6 +166,10 @@ class Runs:
         )
         if stopped == "timed_out":
             return TurnResult(status=TurnStatus.TIMED_OUT, response_id=run.id, usage=usage)
+        if stopped == "wants_outputs":
+            return TurnResult(
+                status=TurnStatus.COMPLETED, response_id=run.id, function_calls=_function_calls(run)
+            )
         if stopped == "requires_action":
             return TurnResult(
                 status=TurnStatus.FAILED, response_id=run.id, error_code=TOOL_CALL_REFUSED
@@ -154,3 +191,15 @@ class Runs:
             incomplete_reason=run.incomplete_details.reason if run.incomplete_details else None,
             model=run.model,
         )
+
+
+def _function_calls(run: Run) -> tuple[FunctionCall, ...]:
+    """The calls a run waits on (`required_action.submit_tool_outputs`)."""
+    action = run.required_action
+    if action is None or action.type != "submit_tool_outputs":
+        return ()
+    return tuple(
+        FunctionCall(call.id, call.function.name, call.function.arguments, source=run.id)
+        for call in action.submit_tool_outputs.tool_calls
+        if call.type == "function"
+    )
