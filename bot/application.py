@@ -33,6 +33,7 @@ from bot.delivery.telegram_link import TelegramLink, WatchedRequest
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.engine.confirmations import Confirmations
 from bot.engine.function_calls import OwnerFunctions
+from bot.engine.knowledge import Knowledge
 from bot.functions.mcp_servers import McpServers
 from bot.handlers import register_handlers
 from bot.logging_setup import LastError
@@ -127,6 +128,9 @@ def build_services(
     media = MediaReader(config.media, lambda: backend.media, transcriber, TelegramFiles(bot))
     offered = backend.tools - config.tools_off  # the hosted tools personas may use
     tool_servers = McpServers(personas.servers) if personas.servers else None
+    knowledge = (
+        Knowledge(backend, personas) if any(p.knowledge for p in personas.personas) else None
+    )
     functions = (
         OwnerFunctions(tool_servers, store.calls, Confirmations())
         if tool_servers is not None
@@ -151,6 +155,7 @@ def build_services(
         if config.error_chat_id is None
         else plain_notices(bot, link, config.error_chat_id),
         functions=functions,
+        knowledge=knowledge,
     )
     return Services(
         config=config,
@@ -170,6 +175,7 @@ def build_services(
         telegram_link=link,
         tools=offered,
         tool_servers=tool_servers,
+        knowledge=knowledge,
     )
 
 

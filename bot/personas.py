@@ -34,6 +34,12 @@ class Persona:
     tools: tuple[Tool, ...] = ()  # as the file asks; the backend may offer fewer
     # The owner's tools it may use: MCP servers ("calendar") or single tools ("calendar.add").
     mcp: tuple[str, ...] = ()
+    knowledge: Path | None = None  # a folder of documents it answers from (file search)
+
+    @property
+    def wanted_tools(self) -> tuple[Tool, ...]:
+        """Its hosted tools, and file search where it has knowledge."""
+        return (*self.tools, "file_search") if self.knowledge else self.tools
 
     def title_in(self, language: str) -> str:
         return next((t for lang, t, _ in self.translations if lang == language), self.title)
@@ -82,6 +88,7 @@ def load_personas(
         source=source,
         default_name=default_name,
         environ=os.environ if environ is None else environ,
+        base=path.parent if path is not None else Path.cwd(),
     )
 
 
@@ -108,11 +115,14 @@ def _tools(value: object, where: str) -> tuple[Tool, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise PersonaFileError(f"{where}: 'tools' must be a list of tool names")
     found: list[Tool] = []
+    listed = tuple(t for t in TOOLS if t != "file_search")  # that one comes with `knowledge`
     for name in value:
-        tool = next((t for t in TOOLS if t == name.strip().lower()), None)
+        tool = next((t for t in listed if t == name.strip().lower()), None)
         if tool is None:
             raise PersonaFileError(
-                f"{where}: unknown tool {name!r}; the tools are " + ", ".join(TOOLS)
+                f"{where}: unknown tool {name!r}; the tools are "
+                + ", ".join(listed)
+                + ' (a persona searches documents with knowledge = "folder")'
             )
         if tool not in found:
             found.append(tool)
@@ -133,13 +143,29 @@ def _mcp(value: object, where: str, servers: tuple[McpServerSettings, ...]) -> t
     return tuple(dict.fromkeys(value))
 
 
+def _knowledge(value: object, where: str, base: Path | None) -> Path | None:
+    """`knowledge = "knowledge/handbook"`: a folder, relative to the personas file."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise PersonaFileError(f"{where}: 'knowledge' must be a folder's path")
+    folder = Path(value.strip()).expanduser()
+    if not folder.is_absolute() and base is not None:
+        folder = base / folder
+    if not folder.is_dir():
+        raise PersonaFileError(f"{where}: the knowledge folder {str(folder)!r} does not exist")
+    return folder
+
+
 def parse_personas(
     text: str,
     *,
     source: str,
     default_name: str | None = None,
     environ: Mapping[str, str] | None = None,
+    base: Path | None = None,
 ) -> PersonaBook:
+    """The personas in `text`; `base`: where relative knowledge folders are (the file's)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -181,6 +207,7 @@ def parse_personas(
                 translations=_translations(entry.get("translations", {}), f"{where} ({name})"),
                 tools=_tools(entry.get("tools", []), f"{where} ({name})"),
                 mcp=_mcp(entry.get("mcp", []), f"{where} ({name})", servers),
+                knowledge=_knowledge(entry.get("knowledge"), f"{where} ({name})", base),
             )
         )
 

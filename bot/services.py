@@ -14,6 +14,7 @@ from bot.backends import Backend, ModelClient, Transcriber, server_check
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
+from bot.engine.knowledge import Knowledge
 from bot.functions.mcp_servers import McpServers
 from bot.logging_setup import LastError
 from bot.media.settings import ImageCommand
@@ -46,6 +47,7 @@ class Services:
     # The hosted tools personas may use: what the backend offers, less TOOLS_OFF.
     tools: frozenset[Tool] = frozenset()
     tool_servers: McpServers | None = None  # the owner's tools: the [mcp] tables' servers
+    knowledge: Knowledge | None = None  # the personas' knowledge folders
     # Set by a second stop signal: answers being written are cut short (left in the inbox).
     stop_now: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -62,6 +64,8 @@ class Services:
         await self.backend.start()
         if self.tool_servers is not None:
             await self.tool_servers.start()
+        if self.knowledge is not None and "file_search" not in self.config.tools_off:
+            await self.knowledge.sync()
         log = logging.getLogger(__name__)
         for persona in self.personas.personas:
             if off := [t for t in persona.tools if t in self.config.tools_off]:

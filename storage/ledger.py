@@ -23,8 +23,8 @@ UPSERT = """
 INSERT INTO ledger (chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,
     model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,
     reasoning_tokens, web_searches, containers, audio_seconds, images, cost_micros, priced,
-    price_ref, day, month, cache_write_tokens, compactions)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    price_ref, day, month, cache_write_tokens, compactions, file_searches)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (chat_id, message_id) DO UPDATE SET
     topic_id = excluded.topic_id, user_id = excluded.user_id, guest = excluded.guest,
     conversation_id = excluded.conversation_id, backend = excluded.backend,
@@ -36,11 +36,13 @@ ON CONFLICT (chat_id, message_id) DO UPDATE SET
     images = excluded.images, cost_micros = excluded.cost_micros, priced = excluded.priced,
     price_ref = excluded.price_ref, day = excluded.day, month = excluded.month,
     cache_write_tokens = excluded.cache_write_tokens, compactions = excluded.compactions,
+    file_searches = excluded.file_searches,
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 """
 TOTALS_COLUMNS = (
     "micros, estimated_micros, answers, input_tokens, cached_tokens, output_tokens,"
-    " reasoning_tokens, web_searches, containers, audio_seconds, images, compactions"
+    " reasoning_tokens, web_searches, containers, audio_seconds, images, compactions,"
+    " file_searches"
 )
 
 
@@ -53,7 +55,7 @@ def ledger_statement(row: LedgerRow) -> Statement:
         usage.input_tokens, usage.cached_tokens, usage.output_tokens, usage.reasoning_tokens,
         tools.web_searches, tools.containers, tools.audio_seconds, tools.images,
         row.cost_micros, int(row.priced), row.price_ref, row.day, row.month,
-        usage.cache_write_tokens, tools.compactions,
+        usage.cache_write_tokens, tools.compactions, tools.file_searches,
     )  # fmt: skip
 
 
@@ -119,7 +121,7 @@ class LedgerRepository(Repository):
             "SELECT chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,"
             " model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,"
             " reasoning_tokens, cost_micros, priced, price_ref, day, month, cache_write_tokens,"
-            " web_searches, containers, audio_seconds, images, compactions"
+            " web_searches, containers, audio_seconds, images, compactions, file_searches"
             " FROM ledger WHERE chat_id = ? AND message_id = ?",
             (chat_id, message_id),
         ) as cursor:
@@ -129,7 +131,7 @@ class LedgerRepository(Repository):
         return LedgerRow(
             r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10],
             TokenUsage(r[11], r[13], r[12], r[14], r[20]), r[15], bool(r[16]), r[17], r[18], r[19],
-            ToolCounts(r[21], r[22], r[23], r[24], r[25]),
+            ToolCounts(r[21], r[22], r[23], r[24], r[25], r[26]),
         )  # fmt: skip
 
     async def turns_by_conversation(self, month: str) -> list[ConversationTurn]:

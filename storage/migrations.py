@@ -11,6 +11,7 @@ SCOPES = (("'total'", "''", "1"), ("'chat'", "{row}.chat_id", "1"),
 # What the running totals count besides tokens and money, by the migration that added them.
 TOOLS_10 = ("web_searches", "containers", "audio_seconds", "images")  # counted per call
 TOOLS_11 = (*TOOLS_10, "compactions")  # and the passes that compacted a conversation
+TOOLS_13 = (*TOOLS_11, "file_searches")  # and the searches of a persona's knowledge
 
 
 def _totals(row: str, sign: str, when: str = "", *, tools: tuple[str, ...] = ()) -> str:
@@ -288,5 +289,14 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
         PRIMARY KEY (entry_id, call_key)
     );
+    """,
+    # 13: searches of a persona's knowledge (file_search), priced per call like web searches,
+    # counted per answer and in the running totals.
+    f"""
+    ALTER TABLE ledger ADD COLUMN file_searches INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE ledger_totals ADD COLUMN file_searches INTEGER NOT NULL DEFAULT 0;
+    DROP TRIGGER ledger_settled_insert;
+    DROP TRIGGER ledger_settled_update;
+{_triggers(tools=TOOLS_13)}
     """,
 )

@@ -11,8 +11,9 @@ from typing import Literal, TypeAlias, get_args
 
 # "failed": the user was told the model could not answer, and may press "Try again" for a day.
 InboxState: TypeAlias = Literal["received", "running", "answered", "failed"]
-# The hosted tools a persona may use, as the APIs name them (the inbox keeps the one asked for).
-Tool: TypeAlias = Literal["code_interpreter", "web_search", "image_generation"]
+# The hosted tools a persona may use, as the APIs name them (the inbox keeps the one asked for);
+# "file_search" comes with a persona's knowledge, not its `tools`.
+Tool: TypeAlias = Literal["code_interpreter", "web_search", "image_generation", "file_search"]
 TOOLS: tuple[Tool, ...] = get_args(Tool)
 # "summary": what the chat backend's compaction kept of the oldest turns (at most one, first).
 HistoryRole: TypeAlias = Literal["user", "assistant", "summary"]
@@ -138,6 +139,7 @@ class ToolCounts:
     audio_seconds: int = 0
     images: int = 0
     compactions: int = 0  # passes that compacted the conversation (priced in its tokens)
+    file_searches: int = 0  # searches of a persona's knowledge (its vector store)
 
 
 # A running total's key, (scope, key, window): ("user", "42", "D2026-12-02"), ("total", "",

@@ -24,6 +24,7 @@ from bot.backends.base import (
     FunctionCaller,
     FunctionSpec,
     ImagePart,
+    KnowledgeFile,
     MediaSupport,
     MediaUnsupported,
     ModelSettings,
@@ -57,6 +58,7 @@ __all__ = [
     "FunctionCaller",
     "FunctionSpec",
     "ImagePart",
+    "KnowledgeFile",
     "MediaSupport",
     "MediaUnsupported",
     "ModelClient",
@@ -124,4 +126,4 @@ def create_backend(config: Config, store: Store, client: ModelClient) -> Backend
         )
     from bot.backends.responses_api.responses import ResponsesBackend
 
-    return ResponsesBackend(client, settings, store.files)
+    return ResponsesBackend(client, settings, store.files, store.settings)

@@ -9,6 +9,7 @@ import enum
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from bot.media.settings import ImageSettings
@@ -64,6 +65,17 @@ class FunctionCall:
     source: str = ""  # the run that waits for its output, where the API needs it (threads)
 
 
+@dataclass(frozen=True, slots=True)
+class KnowledgeFile:
+    """One document of a persona's knowledge folder, by content: `path` names it within the
+    folder, `sha256` says whether the copy on the server is still this one."""
+
+    path: str  # relative, with "/" (e.g. "recipes/bread.md")
+    sha256: str
+    size: int
+    location: Path  # where to read it, when it must be uploaded
+
+
 class FunctionCaller(Protocol):
     async def __call__(self, call: FunctionCall) -> str:
         """The output the model reads; never raises (a failure is an output too)."""
@@ -104,6 +116,8 @@ class TurnInput:
     earlier_files: Callable[[], Awaitable[tuple[FilePart, ...]]] | None = None
     functions: tuple[FunctionSpec, ...] = ()  # the owner's tools the model may call
     call_function: FunctionCaller | None = None  # runs them (the engine's: it may ask first)
+    # The persona's documents on the server (a vector store's id), searched with file_search.
+    knowledge: str | None = None
     # Set by a backend's function loop only: the turn goes on after these calls, with these
     # outputs (and no new message).
     function_outputs: tuple[tuple[FunctionCall, str], ...] = ()
@@ -272,6 +286,12 @@ class Backend(Protocol):
         ...
 
     async def create_conversation(self, metadata: dict[str, str]) -> str: ...
+
+    async def sync_knowledge(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
+        """Make the server's copy of knowledge `name` hold exactly `files` (uploading only
+        what changed) and return its handle for `TurnInput.knowledge`; None where the
+        backend has no file search."""
+        ...
 
     async def delete_conversation(self, conversation_id: str) -> None:
         """Delete it; an id that is already gone is not an error."""

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from bot.backends import Artifact, QuotaExhausted
 from bot.engine.conversations import Conversations
 from bot.engine.function_calls import OwnerFunctions, TurnFunctions
+from bot.engine.knowledge import Knowledge
 from bot.engine.pipeline.admit import Admission, Admitter, Refused, language_of
 from bot.engine.pipeline.deliver import Replies
 from bot.engine.pipeline.run import TurnStage
@@ -59,6 +60,7 @@ class Answerer:
         fetch_artifact: Callable[[Artifact], Awaitable[bytes]] | None = None,
         owner_notice: OwnerNotice | None = None,
         functions: OwnerFunctions | None = None,
+        knowledge: Knowledge | None = None,
     ) -> None:
         tool_results = ToolResults(files, fetch_artifact, media)
         self.quota = QuotaPause(quota_pause)
@@ -69,6 +71,7 @@ class Answerer:
             quota=self.quota,
             tools=tools,
             catalogues=catalogues,
+            knowledge=knowledge,
         )
         self._turns = TurnStage(
             conversations=conversations,
@@ -149,7 +152,14 @@ class Answerer:
                 first_text,
                 stream=self._stream,
                 transcribed=media.transcribed,
-                on_tool=functools.partial(tool_started, live, channel, typing, texts),
+                on_tool=functools.partial(
+                    tool_started,
+                    live,
+                    channel,
+                    typing,
+                    texts,
+                    admission.knowledge.name if admission.knowledge else "",
+                ),
             )
             functions = TurnFunctions()
             if self._functions is not None:

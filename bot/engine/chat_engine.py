@@ -19,6 +19,7 @@ from bot.engine.chat_queue import ChatQueues
 from bot.engine.confirmations import Answered
 from bot.engine.conversations import Conversations, ConversationUnavailable
 from bot.engine.function_calls import OwnerFunctions
+from bot.engine.knowledge import Knowledge
 from bot.engine.ports import ReplyChannel
 from bot.engine.turn import TurnRunner
 from bot.media.albums import Albums
@@ -69,6 +70,7 @@ class ChatEngine:
         tools: frozenset[Tool] | None = None,
         owner_notice: OwnerNotice | None = None,
         functions: OwnerFunctions | None = None,
+        knowledge: Knowledge | None = None,
     ) -> None:
         """`tools`: the hosted tools personas may use (default: all the backend offers);
         `functions`: the owner's tools (MCP), if the personas file names servers."""
@@ -99,8 +101,10 @@ class ChatEngine:
             fetch_artifact=backend.fetch_artifact,
             owner_notice=owner_notice,
             functions=functions,
+            knowledge=knowledge,
         )
         self.functions = functions
+        self.knowledge = knowledge
 
     async def accept_message(
         self,

@@ -119,9 +119,11 @@ IMAGE_ERRORS = frozenset(
 
 
 def with_sources(answer: str, citations: tuple[tuple[str, str], ...], texts: Texts) -> str:
-    """The answer (Markdown) closed by the web pages it cites, as a numbered list of links."""
-    lines = [f"{n}. [{_link_text(title)}]({url.replace(')', '%29')})" for n, (title, url) in
-             enumerate(citations, start=1)]  # fmt: skip
+    """The answer (Markdown) closed by the web pages it cites, as a numbered list of links,
+    and the documents it read, by name."""
+    lines = [f"{n}. [{_link_text(title)}]({url.replace(')', '%29')})" if url
+             else f"{n}. `{title.replace('`', chr(39))}`"
+             for n, (title, url) in enumerate(citations, start=1)]  # fmt: skip
     return f"{answer.rstrip()}\n\n**{texts.sources}**\n" + "\n".join(lines)
 
 

@@ -167,6 +167,12 @@ class CommandHandlers:
                     else render(texts.tool_unavailable, tool=name)
                 )
             lines.append(render(texts.persona_tools, tools=", ".join(names)))
+        if (knowledge := self._engine.knowledge) and (library := knowledge.library(persona)):
+            lines.append(
+                render(texts.persona_knowledge, library=library.name, count=library.documents)
+                if library.handle and "file_search" in self._tools_offered
+                else render(texts.knowledge_unavailable, library=library.name)
+            )
         if persona.mcp and (functions := self._engine.functions) is not None:
             by_server: dict[str, list[str]] = {}
             for owned in functions.offered(persona.mcp):

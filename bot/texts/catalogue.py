@@ -131,6 +131,7 @@ class Texts:
     usage_tool_images: str
     usage_tool_code: str  # code-interpreter sessions
     usage_tool_searches: str
+    usage_tool_file_searches: str  # searches of a persona's documents
     usage_owners_only: str
     retry_button: str  # plain text, under a notice that the model could not answer
     retry_stale: str  # plain text, a pop-up: the message can no longer be retried
@@ -174,6 +175,9 @@ class Texts:
     status_searching: str
     status_drawing: str
     status_asking: str  # {server}: one of the owner's tools (MCP) is at work
+    status_reading: str  # {library}: the persona's documents are searched
+    persona_knowledge: str  # {library} {count}: shown under a persona with documents
+    knowledge_unavailable: str  # {library}: documents this bot cannot search
     # The owner's tools (MCP servers in the personas file)
     persona_functions: str  # {tools}: shown under a persona in the /persona menu
     function_unreachable: str  # {server}: a server the persona names that is not answering

@@ -89,6 +89,7 @@ def usage_summary(summary: UsageSummary, texts: Texts) -> str:
                 (texts.usage_tool_images, summary.tools.images),
                 (texts.usage_tool_code, summary.tools.containers),
                 (texts.usage_tool_searches, summary.tools.web_searches),
+                (texts.usage_tool_file_searches, summary.tools.file_searches),
             )
             if count
         ]

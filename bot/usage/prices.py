@@ -38,6 +38,7 @@ class Price:
     long_input_factor: float = 1.0
     long_output_factor: float = 1.0
     web_search_per_1k: float = 0.0
+    file_search_per_1k: float = 0.0  # searches of a persona's knowledge
     container_session: float = 0.0  # dollars per code-interpreter container session
 
     def cost_micros(self, usage: TokenUsage, tools: ToolCounts | None = None) -> int:
@@ -61,6 +62,7 @@ class Price:
         """What the tools priced per call cost (searches, container sessions)."""
         return (
             tools.web_searches * self.web_search_per_1k * 1000
+            + tools.file_searches * self.file_search_per_1k * 1000
             + tools.containers * self.container_session * 1_000_000
         )
 
@@ -229,5 +231,6 @@ _EXTRA = (
     "long_input_factor",
     "long_output_factor",
     "web_search_per_1k",
+    "file_search_per_1k",
     "container_session",
 )

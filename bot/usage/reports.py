@@ -104,10 +104,12 @@ class UsageReports:
             f" · {this_month.answers} answers",
         ]
         used = this_month.tools
-        if used.images or used.containers or used.web_searches or used.audio_seconds:
+        if any((used.images, used.containers, used.web_searches, used.audio_seconds,
+                used.file_searches)):  # fmt: skip
             lines.append(
                 f"tools this month: images {used.images:,} · code sessions {used.containers:,}"
                 f" · web searches {used.web_searches:,}"
+                f" · document searches {used.file_searches:,}"
                 f" · audio transcribed {used.audio_seconds / 60:,.1f} min"
             )
         if this_month.micros:

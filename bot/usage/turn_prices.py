@@ -45,7 +45,9 @@ class TurnPrices:
         make (a search, a container session, an image), the audio still to transcribe."""
         price = self.of()
         calls = ToolCounts(
-            web_searches=int("web_search" in tools), containers=int("code_interpreter" in tools)
+            web_searches=int("web_search" in tools),
+            containers=int("code_interpreter" in tools),
+            file_searches=int("file_search" in tools),
         )
         priced = price.input_micros(tokens) + price.tools_micros(calls) if price else 0.0
         drawn = self.drawn(None, int("image_generation" in tools))

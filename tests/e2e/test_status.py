@@ -40,7 +40,10 @@ async def test_the_status_names_the_tools_on_offer(
     alice.say("/status")
     [report] = await alice.replies(1)
 
-    assert "tools: code_interpreter, image_generation (off: web_search), /image on" in report
+    assert (
+        "tools: code_interpreter, file_search, image_generation (off: web_search), /image on"
+        in report
+    )
 
 
 @pytest.mark.parametrize(

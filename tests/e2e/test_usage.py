@@ -425,5 +425,5 @@ async def test_usage_all_counts_the_bot_s_tools_this_month(
 
     assert (
         "tools this month: images 1 · code sessions 0 · web searches 0"
-        " · audio transcribed 0.0 min" in report.splitlines()
+        " · document searches 0 · audio transcribed 0.0 min" in report.splitlines()
     )

@@ -28,6 +28,7 @@ from tests.fakes.openai_model import (
     media_tokens,
     summarise,
 )
+from tests.fakes.openai_vector_stores import Passage, VectorStoresAPI
 from tests.fakes.routing import ApiCall, Route
 from tests.fakes.sse import EventLog, stream_events
 from tests.media_samples import png
@@ -63,6 +64,7 @@ class FakeResponse:
     drawn: list[bytes] = field(default_factory=list)  # the images it made
     written: list[tuple[str, str]] = field(default_factory=list)  # (file id, name) the code wrote
     compaction: dict[str, Any] | None = None  # the item, when the context was compacted first
+    found: list[Passage] = field(default_factory=list)  # what its file search found
 
     @property
     def text(self) -> str:
@@ -82,10 +84,12 @@ class ResponsesAPI:
         model: FakeModel,
         files: FilesAPI | None = None,
         containers: ContainersAPI | None = None,
+        stores: VectorStoresAPI | None = None,
     ) -> None:
         self.model = model
         self.files = files or FilesAPI(model)
         self.containers = containers or ContainersAPI(model)
+        self.stores = stores or VectorStoresAPI(model, self.files)
         self.conversations: dict[str, FakeConversation] = {}
         self.deleted: list[str] = []
         self.responses: dict[str, FakeResponse] = {}
@@ -192,6 +196,12 @@ class ResponsesAPI:
                 return _locked()
         container_id = None
         for tool in call.body.get("tools") or []:
+            stores = tool.get("vector_store_ids") or [] if tool.get("type") == "file_search" else []
+            if missing := [i for i in stores if i not in self.stores.stores]:
+                return web.json_response(
+                    error_body(f"Vector store with id '{missing[0]}' not found.", param="tools"),
+                    status=400,
+                )
             if tool.get("type") == "function" and not _valid_function(tool):
                 return web.json_response(
                     error_body("Missing required parameter: 'tools[0].strict'.", param="tools"),
@@ -202,6 +212,7 @@ class ResponsesAPI:
                 "web_search",
                 "image_generation",
                 "function",
+                "file_search",
             ):
                 return web.json_response(
                     error_body(f"Invalid tool type {tool.get('type')!r}.", param="tools"),
@@ -263,8 +274,14 @@ class ResponsesAPI:
         )
         if compaction is not None:
             turn.billed = compaction.plus(turn.billed)
+        searched = response_tool(call.body, "file_search")
+        found = self.stores.search(searched["vector_store_ids"], given) if searched else []
+        if found and turn.reply.text is None and not calls_made(turn):
+            # The model answers from what it found (the passages it read, by document).
+            turn.text += "".join(f"\n\nFrom {p.filename}: {p.text}" for p in found)
         turn.requested_at = call.received_at
         response = FakeResponse(self.model.new_id("resp"), conversation_id, call.body, turn)
+        response.found = found if searched else []
         if compaction is not None:
             response.compaction = items[0]
         response.container_id = container_id
@@ -366,6 +383,10 @@ class ResponsesAPI:
         """The search and the code, as their streamed events tell them (the items come with
         the finished response)."""
         reply, suffix = response.turn.reply, response.id[5:]
+        if response.tool("file_search") and not calls_made(response.turn):
+            for stage in ("in_progress", "searching", "completed"):
+                await self._emit(response, f"response.file_search_call.{stage}",
+                                 item_id=f"fs_{suffix}", output_index=0)  # fmt: skip
         if reply.sources and response.tool("web_search"):
             for stage in ("in_progress", "searching", "completed"):
                 await self._emit(response, f"response.web_search_call.{stage}",
@@ -547,6 +568,21 @@ def _output(response: FakeResponse) -> list[dict[str, Any]]:
             {"type": "url_citation", "start_index": 0, "end_index": end, "url": url, "title": title}
             for title, url in reply.sources
         ]
+    if response.tool("file_search") and not calls_made(response.turn):
+        wanted = "file_search_call.results" in (response.request.get("include") or [])
+        items.append(
+            {"type": "file_search_call", "id": f"fs_{response.id[5:]}", "status": "completed",
+             "queries": [response.turn.input[:200]],
+             "results": [{"file_id": p.file_id, "filename": p.filename, "text": p.text,
+                          "score": p.score, "attributes": {}} for p in response.found]
+             if wanted else None}
+        )  # fmt: skip
+        cited = {p.file_id: p.filename for p in response.found}
+        annotations += [
+            {"type": "file_citation", "file_id": file_id, "filename": name,
+             "index": len(response.text)}
+            for file_id, name in cited.items()
+        ]  # fmt: skip
     tool = response.tool("image_generation") or {}
     for n, image in enumerate(response.drawn or ([b""] if reply.draw_refused else [])):
         items.append(

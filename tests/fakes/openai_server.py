@@ -60,6 +60,7 @@ class FakeOpenAI:
             *self.chat_api.routes(),
             *self.files_api.routes(),
             *self.containers_api.routes(),
+            *self.responses_api.stores.routes(),
         ]
         self._server = LoopbackServer()
 

@@ -25,6 +25,7 @@ from bot.backends.base import (
     BackendRejected,
     BackendUnavailable,
     FunctionCall,
+    KnowledgeFile,
     MediaSupport,
     ModelSettings,
     TextDelta,
@@ -94,6 +95,10 @@ class ChatCompletionsBackend:
 
     async def create_conversation(self, metadata: dict[str, str]) -> str:
         return LOCAL_PREFIX + uuid.uuid4().hex
+
+    async def sync_knowledge(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
+        """No file search on these servers (yet): the persona answers without its documents."""
+        return None
 
     async def delete_conversation(self, conversation_id: str) -> None:
         await self._history.delete(conversation_id)

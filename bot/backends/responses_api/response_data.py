@@ -139,13 +139,18 @@ def artifacts(response: ResponseData) -> tuple[Artifact, ...]:
 
 
 def citations(response: ResponseData) -> tuple[tuple[str, str], ...]:
-    """(title, url) of each web page the answer cites, once each, in order."""
-    found: dict[str, str] = {}
+    """(title, url) of each web page the answer cites, and (file name, "") of each of the
+    persona's documents; once each, in order."""
+    found: dict[str, tuple[str, str]] = {}
     for content in _output_texts(response):
         for note in content.get("annotations") or []:
             if note.get("type") == "url_citation" and note.get("url"):
-                found.setdefault(str(note["url"]), str(note.get("title") or note["url"]))
-    return tuple((title, url) for url, title in found.items())
+                url = str(note["url"])
+                found.setdefault(url, (str(note.get("title") or url), url))
+            elif note.get("type") == "file_citation" and note.get("file_id"):
+                name = str(note.get("filename") or note["file_id"])
+                found.setdefault(f"file:{note['file_id']}", (name, ""))
+    return tuple(found.values())
 
 
 def tools_used(response: ResponseData) -> ToolCounts | None:
@@ -153,15 +158,20 @@ def tools_used(response: ResponseData) -> ToolCounts | None:
     made, and whether the conversation was compacted first."""
     items = response.get("output") or []
     searches = sum(1 for item in items if item.get("type") == "web_search_call")
+    file_searches = sum(1 for item in items if item.get("type") == "file_search_call")
     containers = {
         item.get("container_id") for item in items if item.get("type") == "code_interpreter_call"
     }
     images = sum(1 for item in _image_calls(response) if item.get("result"))
     compactions = int(compacted(response))
-    if not searches and not containers and not images and not compactions:
+    if not any((searches, containers, images, compactions, file_searches)):
         return None
     return ToolCounts(
-        web_searches=searches, containers=len(containers), images=images, compactions=compactions
+        web_searches=searches,
+        containers=len(containers),
+        images=images,
+        compactions=compactions,
+        file_searches=file_searches,
     )
 
 

@@ -22,6 +22,7 @@ from bot.backends.base import (
     Artifact,
     BackendRejected,
     ConversationNotFound,
+    KnowledgeFile,
     MediaSupport,
     ModelSettings,
     TextDelta,
@@ -52,8 +53,9 @@ from bot.backends.responses_api.response_input import UserMessage
 from bot.backends.responses_api.streaming import PENDING, ResponseStreams
 from bot.backends.responses_api.turn_request import CACHING, TurnRequests
 from bot.backends.uploads import delete_uploads
+from bot.backends.vector_stores import VectorStores
 from storage import Tool
-from storage.repositories import Files
+from storage.repositories import Files, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -66,15 +68,19 @@ class ResponsesBackend:
     name = "responses"
     media = MediaSupport(images=True, pdf=True)
     # Hosted tools offered to personas (and image generation to /image, where enabled).
-    tools: frozenset[Tool] = frozenset({"code_interpreter", "web_search", "image_generation"})
+    tools: frozenset[Tool] = frozenset(
+        {"code_interpreter", "web_search", "image_generation", "file_search"}
+    )
 
     def __init__(
         self,
         client: openai.AsyncOpenAI,
         settings: ModelSettings,
         files: Files | None = None,
+        stored: Settings | None = None,
     ) -> None:
         self._client = client
+        self._stores = VectorStores(client, stored, self.name) if stored is not None else None
         self._settings = settings
         self._files = files  # the registry of uploads and containers
         self._containers = Containers(client, files, self.name)
@@ -108,6 +114,9 @@ class ResponsesBackend:
         with translated():
             conversation = await self._client.conversations.create(metadata=metadata)
         return conversation.id
+
+    async def sync_knowledge(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
+        return await self._stores.sync(name, files) if self._stores is not None else None
 
     async def delete_conversation(self, conversation_id: str) -> None:
         try:

@@ -35,6 +35,7 @@ Send = Callable[[dict[str, Any]], Awaitable[ServerEvents]]
 TOOL_EVENTS: dict[str, Tool] = {
     "response.code_interpreter_call.in_progress": "code_interpreter",
     "response.web_search_call.in_progress": "web_search",
+    "response.file_search_call.in_progress": "file_search",
     "response.image_generation_call.in_progress": "image_generation",
 }
 MAX_RESUMES = 5  # then poll instead: a stream that keeps dropping is worse than polling

@@ -85,6 +85,8 @@ class TurnRequests:
             return tools
         if "web_search" in turn.tools:
             tools.append({"type": "web_search"})
+        if "file_search" in turn.tools and turn.knowledge:
+            tools.append({"type": "file_search", "vector_store_ids": [turn.knowledge]})
         if "image_generation" in turn.tools:
             tools.append(image_tool(self._settings.images))
         if "code_interpreter" in turn.tools:

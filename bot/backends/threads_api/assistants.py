@@ -27,6 +27,7 @@ from bot.backends.base import (
     BackendMisconfigured,
     BackendRejected,
     ConversationNotFound,
+    KnowledgeFile,
     MediaSupport,
     ModelSettings,
     TextDelta,
@@ -127,6 +128,10 @@ class AssistantsBackend:
         with translated():
             thread = await self._client.beta.threads.create(metadata=metadata)
         return thread.id
+
+    async def sync_knowledge(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
+        """Not offered on runs (their threads hold the stores): answered without documents."""
+        return None
 
     async def delete_conversation(self, conversation_id: str) -> None:
         try:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.engine.conversations import Conversations
+from bot.engine.knowledge import Knowledge, Library
 from bot.engine.outcome import Outcome
 from bot.engine.pipeline.prepare import instructions
 from bot.media.reader import MediaReader
@@ -38,6 +39,7 @@ class Admission:
     reservation: Reservation
     tools: tuple[Tool, ...]  # the hosted tools the turn may use
     runs_code: bool  # the persona runs code (its data files are placed in the sandbox)
+    knowledge: Library | None = None  # the persona's documents, where they can be searched
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,7 @@ def language_of(entry: InboxEntry) -> Language:
 
 def offered_tools(persona: Persona, available: frozenset[Tool]) -> tuple[Tool, ...]:
     """The persona's tools that the backend runs (less TOOLS_OFF)."""
-    return tuple(t for t in persona.tools if t in available)
+    return tuple(t for t in persona.wanted_tools if t in available)
 
 
 def turn_tools(
@@ -100,6 +102,7 @@ class Admitter:
         quota: QuotaPause,
         tools: frozenset[Tool],
         catalogues: Mapping[Language, Texts],
+        knowledge: Knowledge | None = None,
     ) -> None:
         self._conversations = conversations
         self._meter = meter
@@ -107,6 +110,7 @@ class Admitter:
         self._quota = quota
         self._tools = tools  # the hosted tools the backend offers
         self._catalogues = catalogues
+        self._knowledge = knowledge
 
     async def admit(self, entry: InboxEntry) -> Admission | Refused:
         language = language_of(entry)
@@ -118,6 +122,10 @@ class Admitter:
             return Refused(screened)
         conversation_id, persona = await self._conversations.stored(entry.key)
         tools = turn_tools(persona, self._tools, entry.tool)
+        library = self._knowledge.library(persona) if self._knowledge is not None else None
+        if library is None or library.handle is None:  # nothing to search (yet)
+            library = None
+            tools = tuple(t for t in tools if t != "file_search")
         metered = await self._meter.reserve(
             entry,
             conversation_id,  # as the store last knew it
@@ -137,7 +145,7 @@ class Admitter:
             )
             return over_budget(metered, texts)
         runs_code = CODE in offered_tools(persona, self._tools)
-        return Admission(entry, language, persona, metered, tools, runs_code)
+        return Admission(entry, language, persona, metered, tools, runs_code, library)
 
     async def _runs_code(self, entry: InboxEntry) -> bool:
         if not any(a.kind == "data" for a in entry.attachments):

@@ -46,6 +46,7 @@ def turn_input(
         container_files=media.container_files,
         tool_choice=entry.tool,
         earlier_files=earlier_files,
+        knowledge=admission.knowledge.handle if admission.knowledge else None,
         functions=functions.specs,
         call_function=functions.caller,
     )

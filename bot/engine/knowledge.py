@@ -1,0 +1,99 @@
+"""A persona's knowledge: its folder of documents, kept on the model's server for file search.
+
+At start-up each folder is read and hashed, and the backend makes its copy match — uploading
+only what was added or changed. Two personas naming one folder share one copy. A folder that
+cannot be synced leaves its personas answering without it (a log line says why).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.backends import Backend, BackendError, KnowledgeFile
+from bot.personas import Persona, PersonaBook
+
+logger = logging.getLogger(__name__)
+
+# What file search reads (OpenAI's list); other files in the folder are skipped, and said so.
+SEARCHABLE = frozenset(
+    {
+        ".c", ".cpp", ".cs", ".css", ".doc", ".docx", ".go", ".html", ".java", ".js", ".json",
+        ".md", ".pdf", ".php", ".pptx", ".py", ".rb", ".sh", ".tex", ".ts", ".txt",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """A knowledge folder as the chats see it: its name, how many documents, and the handle
+    a turn searches it by (None until synced, or where the backend cannot search)."""
+
+    name: str
+    documents: int
+    handle: str | None
+
+
+def read_folder(folder: Path) -> tuple[tuple[KnowledgeFile, ...], tuple[str, ...]]:
+    """The folder's searchable documents (hidden files left out) and the names skipped.
+    Blocking: run it in a thread."""
+    found: list[KnowledgeFile] = []
+    skipped: list[str] = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.suffix.lower() not in SEARCHABLE:
+            skipped.append(relative.as_posix())
+            continue
+        with path.open("rb") as file:
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
+        found.append(KnowledgeFile(relative.as_posix(), digest, path.stat().st_size, path))
+    return tuple(found), tuple(skipped)
+
+
+class Knowledge:
+    """The personas' knowledge folders and their copies on the server."""
+
+    def __init__(self, backend: Backend, personas: PersonaBook) -> None:
+        self._backend = backend
+        self._folders = {p.knowledge.resolve() for p in personas.personas if p.knowledge}
+        self._libraries: dict[Path, Library] = {}
+
+    async def sync(self) -> None:
+        """Make the server's copy of every folder match it (one folder at a time)."""
+        for folder in sorted(self._folders):
+            self._libraries[folder] = await self._sync(folder)
+
+    def library(self, persona: Persona) -> Library | None:
+        if persona.knowledge is None:
+            return None
+        folder = persona.knowledge.resolve()
+        return self._libraries.get(folder, Library(folder.name, 0, None))
+
+    async def _sync(self, folder: Path) -> Library:
+        files, skipped = await asyncio.to_thread(read_folder, folder)
+        if skipped:
+            logger.warning(
+                "Knowledge %s: %d files are not documents file search reads (%s): skipped",
+                folder.name,
+                len(skipped),
+                ", ".join(skipped[:5]) + ("…" if len(skipped) > 5 else ""),
+            )
+        name = f"{folder.name}-{hashlib.sha256(str(folder).encode()).hexdigest()[:8]}"
+        try:
+            handle = await self._backend.sync_knowledge(name, files)
+        except BackendError as exc:
+            logger.error("Knowledge %s could not be synced (%s): answered without it", name, exc)
+            return Library(folder.name, len(files), None)
+        if handle is None:
+            logger.warning(
+                "Knowledge %s: the %s backend cannot search documents; its personas answer "
+                "without them",
+                folder.name,
+                self._backend.name,
+            )
+        return Library(folder.name, len(files), handle)

@@ -1,0 +1,155 @@
+"""Knowledge per persona: a folder of the owner's documents, kept in a vector store on the
+model's server (uploaded only when changed), searched by the model while it answers, and
+cited by name under the answer; said plainly where the backend cannot search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.texts import ENGLISH
+from tests.conftest import ConfigFactory, Person, StartBot, responses_only
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.telegram_server import FakeTelegram
+
+RECIPES = "Bread\n\nMix 500 g flour, 10 g salt and yeast. Bake the bread at 230 degrees.\n"
+RULES = "House rules\n\nThe wifi password is on the fridge. Quiet hours start at ten.\n"
+
+
+def knowledge_persona(tmp_path: Path) -> Path:
+    folder = tmp_path / "handbook"
+    folder.mkdir()
+    (folder / "recipes.md").write_text(RECIPES)
+    (folder / "rules.txt").write_text(RULES)
+    (folder / "photo.png").write_bytes(b"\x89PNG not a document")
+    path = tmp_path / "personas.toml"
+    path.write_text(
+        """
+[[persona]]
+name = "family"
+title = "Family helper"
+instructions = "Answer from the family's handbook."
+knowledge = "handbook"
+"""
+    )
+    return path
+
+
+@pytest.fixture
+def personas(tmp_path: Path) -> Path:
+    return knowledge_persona(tmp_path)
+
+
+def uploaded_names(openai_server: FakeOpenAI) -> list[str]:
+    return [name for _, name in openai_server.responses_api.stores.attached]
+
+
+@responses_only
+async def test_a_question_is_answered_from_the_personas_documents_with_its_source(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    telegram: FakeTelegram,
+    personas: Path,
+    tmp_path: Path,
+) -> None:
+    prices = tmp_path / "prices.toml"
+    prices.write_text("[models.gpt-test]\ninput = 1.0\noutput = 2.0\nfile_search_per_1k = 2.5\n")
+    bot = await start_bot(make_config({"PERSONAS_FILE": str(personas), "PRICES_FILE": str(prices)}))
+    question = alice.say("At what temperature do we bake the bread?")
+
+    [answer] = await alice.replies(1)
+
+    [store] = openai_server.responses_api.stores.stores.values()
+    assert sorted(uploaded_names(openai_server)) == ["recipes.md", "rules.txt"]
+    [turn] = openai_server.turns
+    assert {"type": "file_search", "vector_store_ids": [store.id]} in turn.request["tools"]
+    assert "Bake the bread at 230 degrees" in answer
+    assert answer.endswith(f"{ENGLISH.sources}\n\n1. recipes.md")
+    assert any(d.text == ENGLISH.status_reading.format(library="handbook") for d in telegram.drafts)
+    row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
+    assert row is not None and row.tools.file_searches == 1
+    price = bot.config.prices.lookup("gpt-test")
+    assert price is not None
+    assert row.cost_micros == price.cost_micros(row.usage) + 2_500
+
+
+@responses_only
+async def test_an_unchanged_folder_is_never_uploaded_again(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    openai_server: FakeOpenAI,
+    personas: Path,
+    tmp_path: Path,
+) -> None:
+    config = make_config({"PERSONAS_FILE": str(personas)})
+    first = await start_bot(config)
+    await first.stop()
+    folder = tmp_path / "handbook"
+
+    await (await start_bot(config)).stop()
+    assert len(openai_server.responses_api.stores.attached) == 2  # nothing new
+
+    (folder / "rules.txt").write_text(RULES + "\nGuests leave shoes at the door.\n")
+    (folder / "recipes.md").unlink()
+    (folder / "garden.md").write_text("Garden\n\nWater the tomatoes every evening.\n")
+    await start_bot(config)
+
+    [store] = openai_server.responses_api.stores.stores.values()
+    assert sorted(uploaded_names(openai_server)[2:]) == ["garden.md", "rules.txt"]
+    held = sorted(str(f["attributes"]["path"]) for f in store.files.values())
+    assert held == ["garden.md", "rules.txt"]
+    assert len(openai_server.files_api.deleted_files) == 2  # the old rules, the recipes
+
+
+@responses_only
+async def test_persona_shows_its_documents(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, personas: Path
+) -> None:
+    await start_bot(make_config({"PERSONAS_FILE": str(personas)}))
+    alice.say("/persona")
+
+    [menu] = await alice.replies(1)
+
+    assert "📚 handbook (2 documents)" in menu
+
+
+@responses_only
+async def test_tools_off_turns_the_documents_off(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    personas: Path,
+) -> None:
+    await start_bot(make_config({"PERSONAS_FILE": str(personas), "TOOLS_OFF": "file_search"}))
+    alice.say("How do we bake the bread?")
+
+    [answer] = await alice.replies(1)
+
+    [turn] = openai_server.turns
+    assert not turn.request.get("tools") and answer == turn.text
+    assert openai_server.responses_api.stores.stores == {}
+
+
+@pytest.mark.parametrize("backend", ["chat"], indirect=True)
+async def test_a_backend_that_cannot_search_says_so(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    personas: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await start_bot(make_config({"PERSONAS_FILE": str(personas)}))
+    alice.say("/persona")
+    [menu] = await alice.replies(1)
+    alice.say("How do we bake the bread?")
+    [_, answer] = await alice.replies(2)
+
+    assert "📚 handbook (not searchable on this bot)" in menu
+    [turn] = openai_server.turns
+    assert not turn.request.get("tools") and answer == turn.text
+    assert "the chat backend cannot search documents" in caplog.text
