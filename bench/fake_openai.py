@@ -43,6 +43,13 @@ async def serve(model: dict[str, Any]) -> None:
         code="df.plot()" if charts else None,
         writes=list(charts),
     )
+    # Turns that call one of the owner's tools: each message's first model call asks for it,
+    # the second answers from its output (turns run one at a time, so the replies alternate).
+    for _ in range(model.get("mcp_calls") or 0):
+        call = Reply(
+            text="", delay=vary(model["ttft"]), calls=[("house__weather", {"city": "Oslo"})]
+        )
+        server.model.replies.extend([call, server.model.default_reply()])
     await server.start()
     print(json.dumps({"base_url": server.base_url, "api_key": server.api_key}), flush=True)
 
@@ -60,6 +67,7 @@ async def serve(model: dict[str, Any]) -> None:
                 "first_token_at": t.first_token_at,
                 "finished_at": t.finished_at,
                 "media": len(t.media),
+                "sequence": t.sequence,
             }
             for t in server.turns
         ],

@@ -72,6 +72,7 @@ class Scenario:
     actions_share_limit: bool = False  # bot and fake: typing and drafts count toward the 30/s
     seed: int = 7
     charts: int = 0  # model: each turn runs code that writes this many charts (tool turns)
+    mcp_calls: int = 0  # model: this many messages each call one of the owner's tools first
 
 
 @dataclass
@@ -136,6 +137,7 @@ class OpenAIProcess:
             "jitter": scenario.jitter,
             "seed": scenario.seed,
             "charts": scenario.charts,
+            "mcp_calls": scenario.mcp_calls,
         }
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.fake_openai", json.dumps(model), cwd=ROOT,
@@ -463,7 +465,7 @@ STANDARD = [
     Scenario("far-beyond", "far beyond budget, stream", chats=1000, messages=3, mode="stream"),
 ]  # fmt: skip
 # Benchmarks of their own, each with its own module.
-SUITES = ("ledger", "media", "tools", "long-chat")
+SUITES = ("ledger", "media", "tools", "long-chat", "owner-tools")
 NAMES = (*SUITES, "text", *(s.key for s in STANDARD))
 
 
@@ -496,6 +498,10 @@ def run_suite(name: str) -> Any:
         from bench import media  # photos, voice, albums and big documents: its own bot runs
 
         return media.run()
+    if name == "owner-tools":
+        from bench import owner_tools  # an MCP call and a file search per turn; start-up
+
+        return owner_tools.run()
     if name == "long-chat":
         from bench import long_chat  # an 80-turn chat's bill: its own bots, in this process
 

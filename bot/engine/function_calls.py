@@ -72,8 +72,15 @@ class OwnerFunctions:
         entry: InboxEntry,
         ask: _Asking,
     ) -> str:
-        """One call, at most once per turn: a kept output is reused; a call cut short by a
-        restart runs again only if its server says that is harmless."""
+        """One call, at most once per turn where running it twice would matter: a kept output
+        is reused, and a call cut short by a restart is not run again. A tool its server says
+        only reads (or does the same twice as once) runs again instead: nothing to keep."""
+        arguments = parsed_arguments(call.arguments)
+        if arguments is None:
+            return BAD_ARGUMENTS
+        if tool.repeatable and not tool.confirm:
+            await ask.status(tool)
+            return await self._call(tool, arguments, ask)
         key = call_key(call.name, call.arguments)
         logged = await self._calls.of(entry.id, key)
         if logged is not None and logged.state == "done" and logged.output is not None:
@@ -84,21 +91,22 @@ class OwnerFunctions:
                 "Chat %s: %s was cut short by a restart; not run again", entry.key, call.name
             )
             return CUT_SHORT
-        arguments = parsed_arguments(call.arguments)
-        if arguments is None:
-            return BAD_ARGUMENTS
         await ask.status(tool)
         if tool.confirm and not await ask.confirmed(tool, arguments):
             logger.info("Chat %s: %s declined by the user", entry.key, call.name)
             await self._calls.finished(entry.id, key, DECLINED)
             return DECLINED
         await self._calls.started(entry.id, key)
-        outcome = await self._servers.call(tool, arguments)
-        output = f"Error: {outcome.text}" if outcome.failed else outcome.text
+        output = await self._call(tool, arguments, ask)
         await self._calls.finished(entry.id, key, output)
+        return output
+
+    async def _call(self, tool: OwnerTool, arguments: dict[str, object], ask: _Asking) -> str:
+        outcome = await self._servers.call(tool, arguments)
         if outcome.failed:
             await ask.failed(tool)
-        return output
+            return f"Error: {outcome.text}"
+        return outcome.text
 
 
 class _Asking:

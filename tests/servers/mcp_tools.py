@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,8 @@ def build(journal: Path | None) -> MCPServer:
     def note(tool: str, stage: str, **arguments: Any) -> None:
         if journal is not None:
             with journal.open("a", encoding="utf-8") as file:
-                file.write(json.dumps({"tool": tool, "stage": stage, **arguments}) + "\n")
+                entry = {"tool": tool, "stage": stage, "at": time.monotonic(), **arguments}
+                file.write(json.dumps(entry) + "\n")
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=True))
     def weather(city: str) -> str:
@@ -69,6 +71,31 @@ def build(journal: Path | None) -> MCPServer:
     return server
 
 
+class Timed:
+    """Journals when each HTTP request arrived and when its answer was sent in full (the
+    benchmark tells the server's own time from the bot's by these)."""
+
+    def __init__(self, app: ASGIApp, journal: Path) -> None:
+        self._app = app
+        self._journal = journal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        received = time.monotonic()
+
+        async def timed_send(message: dict[str, Any]) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                entry = {"tool": "", "stage": "http", "received": received,
+                         "sent": time.monotonic()}  # fmt: skip
+                with self._journal.open("a", encoding="utf-8") as file:
+                    file.write(json.dumps(entry) + "\n")
+
+        await self._app(scope, receive, timed_send)
+
+
 class BearerOnly:
     """Refuses requests without the token (401), as a server guarding the owner's data does."""
 
@@ -92,13 +119,16 @@ def main() -> None:
     parser.add_argument("--stdio", action="store_true")
     parser.add_argument("--token")
     parser.add_argument("--journal", type=Path)
+    parser.add_argument("--json", action="store_true", help="answer with JSON, not SSE")
     options = parser.parse_args()
     server = build(options.journal)
     if options.stdio:
         server.run("stdio")
         return
-    app: Starlette = server.streamable_http_app()
+    app: Starlette = server.streamable_http_app(json_response=options.json)
     guarded: ASGIApp = BearerOnly(app, options.token) if options.token else app
+    if options.journal is not None:
+        guarded = Timed(guarded, options.journal)
     config = uvicorn.Config(guarded, fd=options.fd, log_level="warning")
     uvicorn.Server(config).run()
 

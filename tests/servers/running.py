@@ -21,6 +21,7 @@ class McpServerProcess:
     journal: Path
     token: str = "house-secret-0b9f2c"
     url: str = ""
+    extra: tuple[str, ...] = ()  # more options for the server (e.g. "--json")
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _socket: socket.socket | None = field(default=None, repr=False)
 
@@ -33,7 +34,7 @@ class McpServerProcess:
         self._socket = listener
         self.url = f"http://127.0.0.1:{listener.getsockname()[1]}/mcp"
         self._process = subprocess.Popen(
-            [*self.command(), "--fd", str(listener.fileno()), "--token", self.token],
+            [*self.command(), "--fd", str(listener.fileno()), "--token", self.token, *self.extra],
             pass_fds=[listener.fileno()],
             cwd=ROOT,
             stderr=subprocess.DEVNULL,
@@ -57,3 +58,7 @@ class McpServerProcess:
         lines = self.journal.read_text(encoding="utf-8").splitlines()
         found = [json.loads(line) for line in lines if line.strip()]
         return [c for c in found if c["stage"] == stage and tool in (None, c["tool"])]
+
+    def requests(self) -> list[tuple[float, float]]:
+        """(arrived, answered in full) of each HTTP request, on the monotonic clock."""
+        return [(c["received"], c["sent"]) for c in self.calls(None, "http")]
