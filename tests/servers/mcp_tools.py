@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ class Timed:
             return
         received = time.monotonic()
 
-        async def timed_send(message: dict[str, Any]) -> None:
+        async def timed_send(message: MutableMapping[str, Any]) -> None:
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body"):
                 entry = {"tool": "", "stage": "http", "received": received,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,15 @@ class McpServerProcess:
         lines = self.journal.read_text(encoding="utf-8").splitlines()
         found = [json.loads(line) for line in lines if line.strip()]
         return [c for c in found if c["stage"] == stage and tool in (None, c["tool"])]
+
+    async def started(self, tool: str, within: float = 10.0) -> None:
+        """Wait until the server began a call of `tool` (its journal is another process's
+        file: read again every 20 ms)."""
+        deadline = time.monotonic() + within
+        while not self.calls(tool):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the server never began {tool}")
+            await asyncio.sleep(0.02)
 
     def requests(self) -> list[tuple[float, float]]:
         """(arrived, answered in full) of each HTTP request, on the monotonic clock."""
