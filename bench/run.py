@@ -14,6 +14,7 @@ answers, 429s received, CPU seconds per 1,000 messages and peak RSS.
     ./run.sh bench --only ledger        # the ledger: metering per turn, /usage all at 1M rows
     ./run.sh bench --only media         # media: photo/voice/album overhead, 20 x 20 MB files
     ./run.sh bench --only tools         # tools: charts and drawings, model done → in the chat
+    ./run.sh bench --only owner-tools   # an MCP call, a file search, start-up with 200 documents
     ./run.sh bench --chats 1000 --messages 3 --mode stream
 
 Every run writes what it measured to bench/results/latest.json (or --out).

@@ -48,7 +48,21 @@ __all__ = [
 ]
 
 MIN_CONTEXT_BUDGET = 1000  # the Responses API's least compact_threshold
+SECRET_NAMES = ("_TOKEN", "_KEY", "_SECRET", "_PASSWORD")
+MIN_SECRET = 8  # shorter values would blank out ordinary words in the log
 BOT_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")  # what @BotFather hands out
+
+
+def other_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Values of variables named like secrets (CALENDAR_TOKEN, …_KEY, …_SECRET, …_PASSWORD):
+    what the personas file's ${NAME} references may hand an MCP server, kept out of the log."""
+    return tuple(
+        sorted(
+            value
+            for name, value in env.items()
+            if name.upper().endswith(SECRET_NAMES) and len(value) >= MIN_SECRET
+        )
+    )
 
 
 def load_config(env: Mapping[str, str]) -> Config:
@@ -65,6 +79,7 @@ def load_config(env: Mapping[str, str]) -> Config:
     config = Config(
         telegram_bot_token=token,
         openai_api_key=api_key,
+        other_secrets=other_secrets(env),
         backend=backend,
         reply_mode=read.choice("REPLY_MODE", get_args(ReplyMode), default("reply_mode")),
         group_streaming=read.choice(

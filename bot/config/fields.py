@@ -113,6 +113,8 @@ class Config:
     quota_pause: float = 600.0  # no model calls this long after "insufficient quota"
     flood_limits: FloodLimits | None = None  # None: Telegram's, as the rate limiter knows them
     telegram_retry: float = 1.0  # the first wait before a send is tried again in an outage
+    # Values of other variables named like secrets (e.g. an MCP server's CALENDAR_TOKEN).
+    other_secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -121,6 +123,7 @@ class Config:
             self.telegram_bot_token,
             self.openai_api_key,
             *filter(None, [self.media.transcription.api_key]),
+            *self.other_secrets,
         )
 
     @property

@@ -225,3 +225,14 @@ def test_tools_off_names_known_tools() -> None:
     assert config.tools_off == frozenset({"web_search", "code_interpreter"})
     with pytest.raises(ConfigError, match="TOOLS_OFF names browser; the tools are"):
         load_config({**BASE, "TOOLS_OFF": "browser"})
+
+
+def test_variables_named_like_secrets_are_kept_out_of_the_log() -> None:
+    config = load_config(
+        {**BASE, "CALENDAR_TOKEN": "cal-secret-1234", "HOME_PASSWORD": "pw-secret-99",
+         "SHORT_KEY": "abc", "GROUP_TRIGGER": "assistant"}
+    )  # fmt: skip
+
+    assert {"cal-secret-1234", "pw-secret-99"} <= set(config.secrets)
+    assert "abc" not in config.secrets and "assistant" not in config.secrets
+    assert "cal-secret-1234" not in repr(config)
