@@ -16,14 +16,14 @@ def test_only_takes_exact_names_and_lists_them_when_wrong() -> None:
     assert [s.key for s in bench.plan("group,poll").scenarios] == ["poll", "group"]
     assert bench.plan("tools,stream").suites == ["tools"]
     with pytest.raises(
-        ValueError, match=r"unknown: e .*the names: ledger, media, tools, long-chat, text"
+        ValueError, match=r"unknown: e .*the names: ledger, media, tools, long-chat, owner-tools, text"
     ):
         bench.plan("e")  # a substring of "ledger" and of most scenario names
 
 
 def test_everything_and_text_are_what_they_say() -> None:
     everything = bench.plan(None)
-    assert everything.suites == ["ledger", "media", "tools", "long-chat"]
+    assert everything.suites == ["ledger", "media", "tools", "long-chat", "owner-tools"]
     assert everything.scenarios == bench.STANDARD == bench.plan("text").scenarios
     assert bench.plan("text").suites == []
 
