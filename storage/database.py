@@ -19,6 +19,7 @@ from storage.chat_status import ChatStatusRepository
 from storage.chats import ChatRepository
 from storage.history import HistoryRepository
 from storage.inbox import InboxRepository
+from storage.knowledge_index import KnowledgeIndexRepository
 from storage.ledger import LedgerRepository
 from storage.migrations import MIGRATIONS
 from storage.records import StorageUnavailable
@@ -42,6 +43,7 @@ class Database:
         self.ledger = LedgerRepository(self)
         self.files = RemoteFileRepository(self)
         self.calls = FunctionCallRepository(self)
+        self.knowledge = KnowledgeIndexRepository(self)
 
     async def open(self) -> None:
         """Open (creating) the database; StorageUnavailable says why it cannot be used.

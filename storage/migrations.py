@@ -299,4 +299,17 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TRIGGER ledger_settled_update;
 {_triggers(tools=TOOLS_13)}
     """,
+    # 14: the passages of a persona's documents and their embeddings, for backends whose
+    # server has no file search (the bot retrieves them itself); by document, with its hash.
+    """
+    CREATE TABLE knowledge_passages (
+        library   TEXT    NOT NULL,
+        path      TEXT    NOT NULL,
+        sha256    TEXT    NOT NULL,
+        number    INTEGER NOT NULL,
+        text      TEXT    NOT NULL,
+        embedding BLOB    NOT NULL,  -- float32s, unit length
+        PRIMARY KEY (library, path, number)
+    );
+    """,
 )

@@ -6,7 +6,7 @@ bot, so the engine, the backends and the handlers can all use them without depen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, get_args
 
 # "failed": the user was told the model could not answer, and may press "Try again" for a day.
@@ -205,3 +205,12 @@ class LoggedCall:
 
     state: Literal["started", "done"]
     output: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPassage:
+    """A passage of one of a persona's documents, with its embedding (float32s)."""
+
+    path: str
+    text: str
+    embedding: bytes = field(repr=False)

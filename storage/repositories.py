@@ -18,6 +18,7 @@ from storage.records import (
     ConversationTurn,
     HistoryMessage,
     InboxEntry,
+    IndexedPassage,
     LedgerRow,
     LoggedCall,
     Tool,
@@ -245,6 +246,22 @@ class FunctionCalls(Protocol):
     async def finished(self, entry_id: int, call_key: str, output: str) -> None: ...
 
 
+class KnowledgeIndex(Protocol):
+    """As `storage/knowledge_index.py`'s `KnowledgeIndexRepository` implements it."""
+
+    async def documents(self, library: str) -> dict[str, str]:
+        """The library's documents: path → sha256."""
+        ...
+
+    async def passages(self, library: str) -> list[IndexedPassage]: ...
+
+    async def replace(
+        self, library: str, path: str, sha256: str, passages: list[tuple[str, bytes]]
+    ) -> None: ...
+
+    async def remove(self, library: str, path: str) -> None: ...
+
+
 class Store(Protocol):
     """Every repository, for the composition root and the engine's facade, which hand each
     collaborator the ones it uses."""
@@ -265,3 +282,5 @@ class Store(Protocol):
     def files(self) -> Files: ...
     @property
     def calls(self) -> FunctionCalls: ...
+    @property
+    def knowledge(self) -> KnowledgeIndex: ...

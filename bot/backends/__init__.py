@@ -123,6 +123,8 @@ def create_backend(config: Config, store: Store, client: ModelClient) -> Backend
             store.history,
             context_tokens=config.context_tokens,
             vision=config.media.chat_vision,
+            index=store.knowledge,
+            embedding_model=config.embedding_model,
         )
     from bot.backends.responses_api.responses import ResponsesBackend
 

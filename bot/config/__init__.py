@@ -87,6 +87,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         ),
         assistant_id=read.text("ASSISTANT_ID"),
         context_tokens=context_tokens,
+        embedding_model=read.text("EMBEDDING_MODEL"),
         context_budget_tokens=_context_budget(read),
         prompt_cache_ttl=_prompt_cache_ttl(read),
         max_concurrent_turns=read.whole("MAX_CONCURRENT_TURNS", None)

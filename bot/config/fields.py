@@ -68,6 +68,7 @@ class Config:
     group_streaming: GroupStreaming = "off"
     assistant_id: str | None = None
     context_tokens: int = 8192
+    embedding_model: str | None = None  # the chat backend's, for knowledge (default: the model)
     # Past this many input tokens a conversation is compacted instead of re-sent whole (None:
     # never; it then grows to the model's window). What it costs: docs/usage-and-budgets.md.
     context_budget_tokens: int | None = 8000

@@ -135,7 +135,41 @@ async def test_tools_off_turns_the_documents_off(
 
 
 @pytest.mark.parametrize("backend", ["chat"], indirect=True)
-async def test_a_backend_that_cannot_search_says_so(
+async def test_on_a_local_server_the_bot_searches_the_documents_itself(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    telegram: FakeTelegram,
+    personas: Path,
+    tmp_path: Path,
+) -> None:
+    config = make_config({"PERSONAS_FILE": str(personas)})
+    bot = await start_bot(config)
+    question = alice.say("At what temperature do we bake the bread?")
+
+    [answer] = await alice.replies(1)
+
+    [turn] = openai_server.turns
+    assert "Bake the bread at 230 degrees" in turn.input  # the passage, before the question
+    assert turn.input.endswith("At what temperature do we bake the bread?")
+    assert answer.endswith(f"{ENGLISH.sources}\n\n1. recipes.md")
+    assert any(d.text == ENGLISH.status_reading.format(library="handbook") for d in telegram.drafts)
+    row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
+    assert row is not None and row.tools.file_searches == 1
+    history = await bot.services.store.history.of(turn.conversation or "")
+    assert all("Bake the bread" not in m.content for m in history)  # not re-sent every turn
+
+    # Restarted with one document changed: only that one is embedded again.
+    await bot.stop()
+    embedded = len(openai_server.chat_api.embedded)
+    (tmp_path / "handbook" / "rules.txt").write_text(RULES + "\nShoes off at the door.\n")
+    await start_bot(config)
+    assert openai_server.chat_api.embedded[embedded:] == [RULES + "\nShoes off at the door."]
+
+
+@pytest.mark.parametrize("backend", ["chat"], indirect=True)
+async def test_a_server_without_embeddings_says_so(
     start_bot: StartBot,
     make_config: ConfigFactory,
     alice: Person,
@@ -143,6 +177,7 @@ async def test_a_backend_that_cannot_search_says_so(
     personas: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    openai_server.chat_api.embeddings_supported = False
     await start_bot(make_config({"PERSONAS_FILE": str(personas)}))
     alice.say("/persona")
     [menu] = await alice.replies(1)
@@ -151,5 +186,6 @@ async def test_a_backend_that_cannot_search_says_so(
 
     assert "📚 handbook (not searchable on this bot)" in menu
     [turn] = openai_server.turns
-    assert not turn.request.get("tools") and answer == turn.text
-    assert "the chat backend cannot search documents" in caplog.text
+    assert turn.input == "How do we bake the bread?" and answer == turn.text
+    assert "the model server cannot embed text" in caplog.text
+    assert "EMBEDDING_MODEL" in caplog.text

@@ -7,7 +7,9 @@ only when asked for. Switches emulate the servers that reject `stream_options` o
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import re
 import time
 from typing import Any
 
@@ -83,9 +85,35 @@ class ChatAPI:
         self.send_usage = True
         self.blind: str | None = None  # a NO_VISION server: refuses every image
         self.refusals = 0  # image requests a blind server refused
+        self.embeddings_supported = True  # False: llama.cpp started without --embeddings
+        self.embedded: list[str] = []  # every text embedded, in order
 
     def routes(self) -> list[Route]:
-        return [Route("POST", r"/chat/completions", self._complete)]
+        return [
+            Route("POST", r"/chat/completions", self._complete),
+            Route("POST", r"/embeddings", self._embed),
+        ]
+
+    async def _embed(self, call: ApiCall) -> web.Response:
+        """Embeddings that say which words a text has: texts sharing words are close."""
+        if not self.embeddings_supported:
+            message = "This server does not support embeddings. Start it with `--embeddings`"
+            return web.json_response(
+                {"error": {"code": 501, "type": "not_supported_error", "message": message}},
+                status=501,
+            )
+        given = call.body.get("input")
+        texts = [given] if isinstance(given, str) else list(given or [])
+        self.embedded += texts
+        data = [
+            {"object": "embedding", "index": n, "embedding": word_vector(text)}
+            for n, text in enumerate(texts)
+        ]
+        tokens = sum(len(t) // 4 + 1 for t in texts)
+        return web.json_response(
+            {"object": "list", "data": data, "model": call.body.get("model"),
+             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+        )  # fmt: skip
 
     async def _complete(self, call: ApiCall) -> web.StreamResponse:
         if self.reject_stream_options and "stream_options" in call.body:
@@ -278,3 +306,11 @@ def _unanswered_tool_message(messages: list[dict[str, Any]]) -> web.Response | N
                 status=400,
             )
     return None
+
+
+def word_vector(text: str, size: int = 64) -> list[float]:
+    """Each word of four letters or more adds one to a slot its hash picks."""
+    vector = [0.0] * size
+    for word in re.findall(r"[a-zà-ÿ0-9]{4,}", text.lower()):
+        vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % size] += 1.0
+    return vector

@@ -16,7 +16,8 @@ def test_only_takes_exact_names_and_lists_them_when_wrong() -> None:
     assert [s.key for s in bench.plan("group,poll").scenarios] == ["poll", "group"]
     assert bench.plan("tools,stream").suites == ["tools"]
     with pytest.raises(
-        ValueError, match=r"unknown: e .*the names: ledger, media, tools, long-chat, owner-tools, text"
+        ValueError,
+        match=r"unknown: e .*the names: ledger, media, tools, long-chat, owner-tools, text",
     ):
         bench.plan("e")  # a substring of "ledger" and of most scenario names
 

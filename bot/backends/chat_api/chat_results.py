@@ -42,6 +42,17 @@ def with_compaction(result: TurnResult, compaction: TokenUsage) -> TurnResult:
     return replace(result, usage=usage, compacted=True, tools_used=ToolCounts(compactions=1))
 
 
+def with_search(result: TurnResult, sources: tuple[tuple[str, str], ...]) -> TurnResult:
+    """The turn's result with the documents searched for it: their names as its sources, and
+    the search counted (priced like file search, at the model's price: free where local)."""
+    tools = result.tools_used or ToolCounts()
+    return replace(
+        result,
+        citations=sources + result.citations,
+        tools_used=replace(tools, file_searches=tools.file_searches + 1),
+    )
+
+
 def chat_usage(usage: CompletionUsage | None) -> TokenUsage | None:
     """Servers may omit the details (llama.cpp, Ollama) or the usage itself."""
     if usage is None:
