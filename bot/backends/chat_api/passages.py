@@ -7,6 +7,7 @@ Pure: the embedding calls and the index's storage are `retrieval.py`'s.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from array import array
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ def closest(question: array[float], passages: Sequence[Passage], top: int = TOP)
     """At most `top` passages nearest the question (cosine), nearest first: those at least
     half as near as the nearest (the others would be noise the model reads and is billed)."""
     scored = sorted(
-        ((sum(a * b for a, b in zip(question, p.vector, strict=False)), p) for p in passages),
+        ((sum(map(operator.mul, question, p.vector)), p) for p in passages),
         key=lambda pair: -pair[0],
     )
     best = scored[0][0] if scored else 0.0
