@@ -11,7 +11,8 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import Literal
 
 from bot.backends import Backend, BackendError, KnowledgeFile
 from bot.personas import Persona, PersonaBook
@@ -25,6 +26,10 @@ SEARCHABLE = frozenset(
         ".md", ".pdf", ".php", ".pptx", ".py", ".rb", ".sh", ".tex", ".ts", ".txt",
     }
 )  # fmt: skip
+
+
+# Why a document cannot join a persona's knowledge, or "ok".
+Learnable = Literal["ok", "no_knowledge", "not_searchable", "unsupported"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,29 @@ class Knowledge:
         """Make the server's copy of every folder match it (one folder at a time)."""
         for folder in sorted(self._folders):
             self._libraries[folder] = await self._sync(folder)
+
+    def learnable(self, persona: Persona, name: str) -> Learnable:
+        """Whether a document called `name` can join the persona's knowledge (`/learn`)."""
+        if persona.knowledge is None:
+            return "no_knowledge"
+        library = self.library(persona)
+        if library is None or library.handle is None:
+            return "not_searchable"
+        safe = PurePath(name).name
+        if not safe or safe.startswith(".") or PurePath(safe).suffix.lower() not in SEARCHABLE:
+            return "unsupported"
+        return "ok"
+
+    async def learn(self, persona: Persona, name: str, data: bytes) -> Library:
+        """Save the document in the persona's folder (replacing one of the same name) and
+        sync the folder: only the new document goes to the server."""
+        assert persona.knowledge is not None, "learnable() first"
+        folder = persona.knowledge.resolve()
+        target = folder / PurePath(name).name
+        await asyncio.to_thread(target.write_bytes, data)
+        logger.info("Knowledge %s: %s added from Telegram", folder.name, target.name)
+        self._libraries[folder] = await self._sync(folder)
+        return self._libraries[folder]
 
     def library(self, persona: Persona) -> Library | None:
         if persona.knowledge is None:

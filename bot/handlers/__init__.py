@@ -17,10 +17,12 @@ from telegram.ext import (
 )
 
 from bot.delivery.channel import QUESTION_CALLBACK_PREFIX, RETRY_CALLBACK_PREFIX, ChannelFactory
+from bot.delivery.telegram_files import TelegramFiles
 from bot.handlers.access import AccessControl
 from bot.handlers.commands import PERSONA_CALLBACK_PREFIX, CommandHandlers
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.language import LANGUAGE_CALLBACK_PREFIX, LanguageHandlers
+from bot.handlers.learn import LearnHandlers
 from bot.handlers.membership import MembershipHandlers
 from bot.handlers.messages import MessageHandlers
 from bot.handlers.questions import QuestionHandlers
@@ -76,7 +78,9 @@ def register_handlers(
     application.add_handler(TypeHandler(Update, stops.stopped_generation), group=-1)
     application.add_handlers(
         [
-            *_commands(services, access, contexts, commands, messages),
+            *_commands(
+                services, access, contexts, commands, messages, TelegramFiles(application.bot)
+            ),
             *_buttons_and_membership(services, access, contexts, channels, commands),
             *_messages(messages, commands),
         ]
@@ -90,16 +94,19 @@ def _commands(
     contexts: UpdateContexts,
     commands: CommandHandlers,
     messages: MessageHandlers,
+    files: TelegramFiles,
 ) -> list[Handler]:
     languages = LanguageHandlers(services.languages, access, contexts)
     usage = UsageHandlers(services.usage, access, contexts)
     status = StatusHandlers(access, services.status, commands.unknown, contexts)
+    learning = LearnHandlers(services.engine, access, contexts, files)
     return [
         CommandHandler("start", commands.start, filters=NEW_MESSAGES),
         CommandHandler("help", commands.help, filters=NEW_MESSAGES),
         CommandHandler("reset", commands.reset, filters=NEW_MESSAGES),
         CommandHandler("persona", commands.persona, filters=NEW_MESSAGES),
         CommandHandler("status", status.status, filters=NEW_MESSAGES),
+        CommandHandler("learn", learning.learn, filters=NEW_MESSAGES),
         CommandHandler("usage", usage.usage, filters=NEW_MESSAGES),
         CommandHandler("image", messages.image, filters=NEW_MESSAGES),
         CommandHandler("language", languages.language, filters=NEW_MESSAGES),

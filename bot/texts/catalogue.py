@@ -189,6 +189,14 @@ class Texts:
     confirm_stale: str  # a tap on a question no longer open (an alert)
     confirm_not_yours: str  # a tap by someone other than who asked (an alert)
     tool_failed: str  # {server}: a tool failed; the model answers without it
+    # /learn (owners): a document joins the persona's knowledge
+    learn_usage: str
+    learn_owners_only: str
+    learn_no_knowledge: str  # {name} {persona}
+    learn_not_searchable: str  # {name} {persona}
+    learn_unsupported: str  # {name} {persona}
+    learn_failed: str  # {name}
+    learn_added: str  # {name} {library} {count}
     internal_error: str
     error_report: str  # {update_id} {chat_id} {detail}
 

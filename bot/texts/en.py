@@ -244,6 +244,21 @@ TEXTS = Texts(
     confirm_stale="This question is no longer open.",
     confirm_not_yours="Only the person who asked can answer this.",
     tool_failed="⚠️ {server} could not do that just now; I'll answer without it.",
+    learn_usage=(
+        "Reply <code>/learn</code> to a document to add it to this chat's persona's knowledge."
+    ),
+    learn_owners_only="Only the bot's owners can add documents.",
+    learn_no_knowledge=(
+        "The persona {persona} has no knowledge folder, so there is nowhere to add {name}."
+    ),
+    learn_not_searchable=(
+        "{persona}'s documents cannot be searched on this bot, so adding {name} would not help."
+    ),
+    learn_unsupported=(
+        "I can't search documents like {name}: send a PDF, Word, Markdown or text file."
+    ),
+    learn_failed="I couldn't download {name} from Telegram. Please try again.",
+    learn_added="📚 Added {name} to {library} ({count} documents).",
     internal_error="Sorry, something went wrong on my side. Please try again.",
     error_report=(
         "⚠️ Error while handling update {update_id} (chat {chat_id}):\n<code>{detail}</code>"

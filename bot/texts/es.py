@@ -253,6 +253,22 @@ TEXTS = Texts(
     confirm_stale="Esta pregunta ya no está abierta.",
     confirm_not_yours="Solo quien hizo la petición puede responder.",
     tool_failed="⚠️ {server} no pudo hacerlo ahora; responderé sin él.",
+    learn_usage=(
+        "Responde <code>/learn</code> a un documento para añadirlo al conocimiento de la "
+        "persona de este chat."
+    ),
+    learn_owners_only="Solo los dueños del bot pueden añadir documentos.",
+    learn_no_knowledge=(
+        "La persona {persona} no tiene carpeta de conocimiento, así que no hay dónde poner {name}."
+    ),
+    learn_not_searchable=(
+        "Los documentos de {persona} no se pueden buscar en este bot; añadir {name} no ayudaría."
+    ),
+    learn_unsupported=(
+        "No puedo buscar en documentos como {name}: envía un PDF, Word, Markdown o texto."
+    ),
+    learn_failed="No pude descargar {name} de Telegram. Inténtalo de nuevo.",
+    learn_added="📚 {name} se añadió a {library} ({count} documentos).",
     internal_error="Lo siento, algo salió mal de mi lado. Inténtalo de nuevo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

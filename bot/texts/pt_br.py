@@ -250,6 +250,23 @@ TEXTS = Texts(
     confirm_stale="Esta pergunta não está mais aberta.",
     confirm_not_yours="Só quem fez o pedido pode responder.",
     tool_failed="⚠️ {server} não conseguiu fazer isso agora; vou responder sem ele.",
+    learn_usage=(
+        "Responda <code>/learn</code> a um documento para juntá-lo ao conhecimento da "
+        "persona deste chat."
+    ),
+    learn_owners_only="Só os donos do bot podem adicionar documentos.",
+    learn_no_knowledge=(
+        "A persona {persona} não tem uma pasta de conhecimento, então não há onde pôr {name}."
+    ),
+    learn_not_searchable=(
+        "Os documentos de {persona} não podem ser buscados neste bot; adicionar {name} "
+        "não ajudaria."
+    ),
+    learn_unsupported=(
+        "Não consigo buscar em documentos como {name}: envie um PDF, Word, Markdown ou texto."
+    ),
+    learn_failed="Não consegui baixar {name} do Telegram. Tente de novo.",
+    learn_added="📚 {name} foi adicionado a {library} ({count} documentos).",
     internal_error="Desculpe, algo deu errado do meu lado. Tente de novo.",
     error_report=ENGLISH.error_report,  # for the owner: English in every catalogue
 )

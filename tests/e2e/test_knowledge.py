@@ -189,3 +189,38 @@ async def test_a_server_without_embeddings_says_so(
     assert turn.input == "How do we bake the bread?" and answer == turn.text
     assert "the model server cannot embed text" in caplog.text
     assert "EMBEDDING_MODEL" in caplog.text
+
+
+@responses_only
+async def test_an_owner_adds_a_document_from_telegram(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    openai_server: FakeOpenAI,
+    telegram: FakeTelegram,
+    personas: Path,
+    tmp_path: Path,
+) -> None:
+    await start_bot(make_config({"PERSONAS_FILE": str(personas), "ADMIN_USERS": "42"}))
+    garden = b"Garden\n\nWater the tomatoes every evening, before sunset.\n"
+    sent = telegram.push_message(
+        alice.chat, alice.user, document=telegram.document(garden, "garden.md", "text/markdown")
+    )
+    alice.say("/learn", reply_to=sent)
+    replies = await alice.replies(2)  # (the document itself was a turn too, answered)
+
+    assert ENGLISH.learn_added.format(name="garden.md", library="handbook", count=3) in replies
+    assert (tmp_path / "handbook" / "garden.md").read_bytes() == garden
+    assert uploaded_names(openai_server)[-1] == "garden.md"
+    assert len(openai_server.responses_api.stores.attached) == 3  # the others not again
+    alice.say("When do we water the tomatoes?")
+    [*_, answer] = await alice.replies(3)
+    assert "every evening, before sunset" in answer
+
+    bob.say("/learn", reply_to=sent)
+    [refused] = await bob.replies(1)
+    assert refused == ENGLISH.learn_owners_only
+    alice.say("/learn")
+    [*_, usage] = await alice.replies(4)
+    assert usage == "Reply /learn to a document to add it to this chat's persona's knowledge."
