@@ -11,14 +11,10 @@ from typing import Any, TypeAlias
 import httpx
 from telegram import (
     Bot,
-    BotCommand,
-    BotCommandScopeAllChatAdministrators,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
 )
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.backends import create_backend, create_client
+from bot.backends import Backend, create_backend, create_client
 from bot.backends.transcription import create_transcriber
 from bot.config import Config, FloodLimits
 from bot.delivery.channel import ChannelFactory, plain_notices
@@ -36,12 +32,12 @@ from bot.engine.function_calls import OwnerFunctions
 from bot.engine.knowledge import Knowledge
 from bot.functions.mcp_servers import McpServers
 from bot.handlers import register_handlers
+from bot.handlers.menus import register_commands
 from bot.logging_setup import LastError
 from bot.media.reader import MediaReader
-from bot.personas import load_personas
+from bot.personas import PersonaBook, load_personas
 from bot.services import Services
-from bot.texts import CATALOGUES, LANGUAGES, Texts
-from bot.texts.languages import TELEGRAM_CODES
+from bot.texts import CATALOGUES
 from bot.usage.meter import CostMeter
 from bot.usage.reports import UsageReports
 from bot.usage.turn_prices import TurnPrices
@@ -52,40 +48,6 @@ from storage.repositories import Settings
 logger = logging.getLogger(__name__)
 
 RETENTION_CHECK_SECONDS = 3600.0
-
-
-async def register_commands(bot: Bot, config: Config, *, drawing: bool = False) -> None:
-    """Per language, the command menu per audience (private chats, group members, group admins)
-    and the bot's descriptions. Telegram picks by the user's app language; the default
-    language's texts go to everyone else. Command names stay English everywhere."""
-    menus: list[tuple[str | None, Texts]] = [(None, CATALOGUES[config.default_language])]
-    menus += [(TELEGRAM_CODES[language], CATALOGUES[language]) for language in LANGUAGES]
-    await asyncio.gather(
-        *(_register_menus(bot, config, code, texts, drawing) for code, texts in menus)
-    )
-
-
-async def _register_menus(
-    bot: Bot, config: Config, code: str | None, texts: Texts, drawing: bool
-) -> None:
-    persona = BotCommand("persona", texts.command_persona)
-    reset = BotCommand("reset", texts.command_reset)
-    language = BotCommand("language", texts.command_language)
-    usage = BotCommand("usage", texts.command_usage)
-    help_ = BotCommand("help", texts.command_help)
-    start = BotCommand("start", texts.command_start)
-    image = [BotCommand("image", texts.command_image)] if drawing else []
-    managers = [persona, reset, language, *image, usage, help_]
-    members = [*image, usage, help_] if config.group_admin_only else managers
-    await bot.set_my_commands(
-        [*managers, start], scope=BotCommandScopeAllPrivateChats(), language_code=code
-    )
-    await bot.set_my_commands(members, scope=BotCommandScopeAllGroupChats(), language_code=code)
-    await bot.set_my_commands(
-        managers, scope=BotCommandScopeAllChatAdministrators(), language_code=code
-    )
-    await bot.set_my_description(texts.bot_description, language_code=code)
-    await bot.set_my_short_description(texts.bot_short_description, language_code=code)
 
 
 async def keep_heartbeat(settings: Settings, polling: Callable[[], bool], interval: float) -> None:
@@ -127,15 +89,7 @@ def build_services(
     meter = _cost_meter(config, store)
     media = MediaReader(config.media, lambda: backend.media, transcriber, TelegramFiles(bot))
     offered = backend.tools - config.tools_off  # the hosted tools personas may use
-    tool_servers = McpServers(personas.servers) if personas.servers else None
-    knowledge = (
-        Knowledge(backend, personas) if any(p.knowledge for p in personas.personas) else None
-    )
-    functions = (
-        OwnerFunctions(tool_servers, store.calls, Confirmations())
-        if tool_servers is not None
-        else None
-    )
+    tool_servers, functions, knowledge = _owners(personas, backend, store)
     engine = ChatEngine(
         store=store,
         backend=backend,
@@ -177,6 +131,17 @@ def build_services(
         tool_servers=tool_servers,
         knowledge=knowledge,
     )
+
+
+def _owners(
+    personas: PersonaBook, backend: Backend, store: Database
+) -> tuple[McpServers | None, OwnerFunctions | None, Knowledge | None]:
+    """What the personas file adds to the hosted tools, where it names any: the MCP servers
+    and the engine's side of their tools, and the knowledge folders."""
+    servers = McpServers(personas.servers) if personas.servers else None
+    functions = OwnerFunctions(servers, store.calls, Confirmations()) if servers else None
+    folders = any(p.knowledge for p in personas.personas)
+    return servers, functions, Knowledge(backend, personas) if folders else None
 
 
 def _cost_meter(config: Config, store: Database) -> CostMeter:

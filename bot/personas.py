@@ -157,6 +157,38 @@ def _knowledge(value: object, where: str, base: Path | None) -> Path | None:
     return folder
 
 
+def _persona(
+    entry: object, where: str, servers: tuple[McpServerSettings, ...], base: Path | None
+) -> Persona:
+    """One [[persona]] table."""
+    if not isinstance(entry, dict):
+        raise PersonaFileError(f"{where}: expected a table")
+    fields: dict[str, str] = {}
+    for key in ("name", "title", "description", "instructions"):
+        value = entry.get(key, "")
+        if not isinstance(value, str):
+            raise PersonaFileError(f"{where}: '{key}' must be text")
+        fields[key] = value.strip()
+    name = fields["name"]
+    if not PERSONA_NAME.match(name):
+        raise PersonaFileError(
+            f"{where}: name {name!r} must be 1-32 characters of a-z, 0-9, _ and -"
+        )
+    where = f"{where} ({name})"
+    if not fields["instructions"]:
+        raise PersonaFileError(f"{where}: 'instructions' is empty")
+    return Persona(
+        name=name,
+        title=fields["title"] or name,
+        description=fields["description"],
+        instructions=fields["instructions"],
+        translations=_translations(entry.get("translations", {}), where),
+        tools=_tools(entry.get("tools", []), where),
+        mcp=_mcp(entry.get("mcp", []), where, servers),
+        knowledge=_knowledge(entry.get("knowledge"), where, base),
+    )
+
+
 def parse_personas(
     text: str,
     *,
@@ -180,36 +212,12 @@ def parse_personas(
 
     personas: list[Persona] = []
     for index, entry in enumerate(entries, start=1):
-        where = f"{source}: persona #{index}"
-        if not isinstance(entry, dict):
-            raise PersonaFileError(f"{where}: expected a table")
-        fields: dict[str, str] = {}
-        for key in ("name", "title", "description", "instructions"):
-            value = entry.get(key, "")
-            if not isinstance(value, str):
-                raise PersonaFileError(f"{where}: '{key}' must be text")
-            fields[key] = value.strip()
-        name = fields["name"]
-        if not PERSONA_NAME.match(name):
+        persona = _persona(entry, f"{source}: persona #{index}", servers, base)
+        if any(p.name == persona.name for p in personas):
             raise PersonaFileError(
-                f"{where}: name {name!r} must be 1-32 characters of a-z, 0-9, _ and -"
+                f"{source}: persona #{index}: the name {persona.name!r} is used twice"
             )
-        if not fields["instructions"]:
-            raise PersonaFileError(f"{where} ({name}): 'instructions' is empty")
-        if any(p.name == name for p in personas):
-            raise PersonaFileError(f"{where}: the name {name!r} is used twice")
-        personas.append(
-            Persona(
-                name=name,
-                title=fields["title"] or name,
-                description=fields["description"],
-                instructions=fields["instructions"],
-                translations=_translations(entry.get("translations", {}), f"{where} ({name})"),
-                tools=_tools(entry.get("tools", []), f"{where} ({name})"),
-                mcp=_mcp(entry.get("mcp", []), f"{where} ({name})", servers),
-                knowledge=_knowledge(entry.get("knowledge"), f"{where} ({name})", base),
-            )
-        )
+        personas.append(persona)
 
     default = personas[0]
     if default_name:

@@ -5,72 +5,7 @@ Append new migrations; never edit one that has shipped.
 
 from __future__ import annotations
 
-SCOPES = (("'total'", "''", "1"), ("'chat'", "{row}.chat_id", "1"),
-          ("'user'", "{row}.user_id", "{row}.user_id IS NOT NULL"),
-          ("'model'", "{row}.model", "1"))  # fmt: skip
-# What the running totals count besides tokens and money, by the migration that added them.
-TOOLS_10 = ("web_searches", "containers", "audio_seconds", "images")  # counted per call
-TOOLS_11 = (*TOOLS_10, "compactions")  # and the passes that compacted a conversation
-TOOLS_13 = (*TOOLS_11, "file_searches")  # and the searches of a persona's knowledge
-
-
-def _totals(row: str, sign: str, when: str = "", *, tools: tuple[str, ...] = ()) -> str:
-    """Statements adding (`sign` "+") or removing ("-") ledger row `row` (NEW or OLD) to the
-    totals of each scope and window it belongs to (`tools`: the counts kept too, from 10 on)."""
-    scopes = [tuple(part.format(row=row) for part in scope) for scope in SCOPES]
-    estimated = f"CASE WHEN {row}.source = 'estimated' THEN {row}.cost_micros ELSE 0 END"
-    tokens = [f"{row}.{name}" for name in ("input_tokens", "cached_tokens", "output_tokens")]
-    values = [f"{row}.cost_micros", estimated, "1", *tokens, f"{row}.reasoning_tokens"]
-    columns = ["micros", "estimated_micros", "answers", "input_tokens", "cached_tokens",
-               "output_tokens", "reasoning_tokens"]  # fmt: skip
-    values += [f"{row}.{name}" for name in tools]
-    columns += tools
-    signed = ", ".join(f"{sign}({v})" for v in values)
-    updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
-    statements = []
-    for scope, key, applies in scopes:
-        for window in (f"'D' || {row}.day", f"'M' || {row}.month"):
-            condition = " AND ".join(c for c in (applies, when) if c and c != "1") or "1"
-            statements.append(
-                f"        INSERT INTO ledger_totals (scope, key, window, {', '.join(columns)})"
-                f" SELECT {scope}, {key}, {window}, {signed} WHERE {condition}"
-                f" ON CONFLICT (scope, key, window) DO UPDATE SET {updates};"
-            )
-    return "\n".join(statements)
-
-
-def _triggers(*, tools: tuple[str, ...] = ()) -> str:
-    """The triggers that keep `ledger_totals` in step with the ledger's settled rows."""
-    return f"""\
-    CREATE TRIGGER ledger_settled_insert AFTER INSERT ON ledger WHEN NEW.state = 'settled'
-    BEGIN
-{_totals("NEW", "+", tools=tools)}
-    END;
-    CREATE TRIGGER ledger_settled_update AFTER UPDATE ON ledger
-    WHEN NEW.state = 'settled' OR OLD.state = 'settled'
-    BEGIN
-{_totals("OLD", "-", "OLD.state = 'settled'", tools=tools)}
-{_totals("NEW", "+", "NEW.state = 'settled'", tools=tools)}
-    END;"""
-
-
-def _tool_backfill(tools: tuple[str, ...]) -> str:
-    """Statements setting each totals row's `tools` counts from the settled ledger rows (one
-    grouped pass per scope and window)."""
-    sums = ", ".join(f"total(ledger.{name})" for name in tools)
-    sets = ", ".join(f"{name} = excluded.{name}" for name in tools)
-    statements = []
-    for scope, key, applies in SCOPES:
-        key, applies = key.format(row="ledger"), applies.format(row="ledger")
-        for window in ("'D' || ledger.day", "'M' || ledger.month"):
-            statements.append(
-                f"    INSERT INTO ledger_totals (scope, key, window, {', '.join(tools)})"
-                f" SELECT {scope}, {key}, {window}, {sums} FROM ledger"
-                f" WHERE ledger.state = 'settled' AND {applies} GROUP BY 1, 2, 3"
-                f" ON CONFLICT (scope, key, window) DO UPDATE SET {sets};"
-            )
-    return "\n".join(statements)
-
+from storage.ledger_triggers import TOOLS_10, TOOLS_11, TOOLS_13, tool_backfill, triggers
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: one row per chat (and forum topic) with its remote conversation and persona; token usage.
@@ -203,7 +138,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (scope, key, window)
     );
     CREATE INDEX ledger_totals_ranked ON ledger_totals (scope, window, micros);
-{_triggers()}
+{triggers()}
     INSERT INTO ledger (chat_id, message_id, topic_id, backend, model, remote_id, state, source,
                         input_tokens, output_tokens, priced, day, month, created_at, updated_at)
         SELECT chat_id, -id, topic_id, 'unknown', COALESCE(model, 'unknown'), response_id,
@@ -265,8 +200,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE ledger_totals ADD COLUMN images INTEGER NOT NULL DEFAULT 0;
     DROP TRIGGER ledger_settled_insert;
     DROP TRIGGER ledger_settled_update;
-{_triggers(tools=TOOLS_10)}
-{_tool_backfill(TOOLS_10)}
+{triggers(tools=TOOLS_10)}
+{tool_backfill(TOOLS_10)}
     """,
     # 11: compaction passes (a conversation summarised instead of re-sent whole), counted per
     # answer and in the running totals, so /usage can say how often and what it saved.
@@ -275,7 +210,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE ledger_totals ADD COLUMN compactions INTEGER NOT NULL DEFAULT 0;
     DROP TRIGGER ledger_settled_insert;
     DROP TRIGGER ledger_settled_update;
-{_triggers(tools=TOOLS_11)}
+{triggers(tools=TOOLS_11)}
     """,
     # 12: the calls a turn made to the owner's tools (MCP), so a turn resumed after a restart
     # reuses an output it had and never runs twice a call that was cut short. Forgotten with
@@ -297,7 +232,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE ledger_totals ADD COLUMN file_searches INTEGER NOT NULL DEFAULT 0;
     DROP TRIGGER ledger_settled_insert;
     DROP TRIGGER ledger_settled_update;
-{_triggers(tools=TOOLS_13)}
+{triggers(tools=TOOLS_13)}
     """,
     # 14: the passages of a persona's documents and their embeddings, for backends whose
     # server has no file search (the bot retrieves them itself); by document, with its hash.

@@ -20,11 +20,7 @@ from bot.backends.base import (
     BackendUnavailable,
     ConversationNotFound,
     FilePart,
-    FunctionCall,
-    FunctionCaller,
-    FunctionSpec,
     ImagePart,
-    KnowledgeFile,
     MediaSupport,
     MediaUnsupported,
     ModelSettings,
@@ -41,6 +37,7 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.openai_calls import http_client
+from bot.backends.turn_tools import FunctionCall, FunctionCaller, FunctionSpec, KnowledgeFile
 from bot.config import Config
 from storage.repositories import Store
 

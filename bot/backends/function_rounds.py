@@ -10,15 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import fields, replace
+from typing import Any
 
 from bot.backends.base import (
-    FunctionCall,
     TextDelta,
     TurnEvent,
     TurnInput,
     TurnResult,
     TurnStatus,
 )
+from bot.backends.turn_tools import FunctionCall, FunctionSpec
 from storage import ToolCounts
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,22 @@ logger = logging.getLogger(__name__)
 MAX_ROUNDS = 8  # rounds of calls in one turn; past them, the model is asked to answer
 TOO_MANY = "Too many tool calls in one turn: answer with what you have."
 NOT_OFFERED = "This tool is not available."
+
+
+def function_tools(functions: tuple[FunctionSpec, ...]) -> list[dict[str, Any]]:
+    """The functions as Chat Completions and the threads API take them (Responses takes them
+    flat: `responses_api/turn_request.py`)."""
+    return [
+        {
+            "type": "function",
+            "function": {
+                "name": function.name,
+                "description": function.description,
+                "parameters": dict(function.parameters),
+            },
+        }
+        for function in functions
+    ]
 
 
 async def with_function_calls(

@@ -15,8 +15,12 @@ from pathlib import PurePosixPath
 
 import openai
 
-from bot.backends.base import BackendError, ConversationNotFound, KnowledgeFile
+from bot.backends.base import (
+    BackendError,
+    ConversationNotFound,
+)
 from bot.backends.openai_calls import translated
+from bot.backends.turn_tools import KnowledgeFile
 from storage.repositories import Settings
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from bot.backends import Backend, BackendError
 from bot.engine.answering import Answerer
 from bot.engine.chat_queue import ChatQueues
-from bot.engine.confirmations import Answered
 from bot.engine.conversations import Conversations, ConversationUnavailable
 from bot.engine.function_calls import OwnerFunctions
 from bot.engine.knowledge import Knowledge
@@ -209,14 +208,6 @@ class ChatEngine:
             )
             self._submit(entry, channel_for(entry))
         return len(entries)
-
-    def answer_question(
-        self, token: str, yes: bool, user_id: int | None, *, owner: bool
-    ) -> Answered:
-        """A tap on a Yes/No question a turn asked (before one of the owner's tools)."""
-        if self.functions is None:
-            return "stale"
-        return self.functions.confirmations.answer(token, yes, user_id, owner=owner)
 
     async def retry(
         self, key: ChatKey, entry_id: int, channel_for: Callable[[InboxEntry], ReplyChannel]

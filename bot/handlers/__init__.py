@@ -123,7 +123,7 @@ def _buttons_and_membership(
 ) -> list[Handler]:
     membership = MembershipHandlers(services.engine, access, services.languages, contexts)
     retries = RetryHandlers(services.engine, access, channels, contexts)
-    questions = QuestionHandlers(services.engine, access, contexts)
+    questions = QuestionHandlers(services.engine.functions, access, contexts)
     return [
         CallbackQueryHandler(commands.persona_button, pattern=f"^{PERSONA_CALLBACK_PREFIX}"),
         CallbackQueryHandler(retries.button, pattern=f"^{RETRY_CALLBACK_PREFIX}"),

@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.delivery.channel import QUESTION_CALLBACK_PREFIX
-from bot.engine import ChatEngine
+from bot.engine.function_calls import OwnerFunctions
 from bot.handlers.access import AccessControl
 from bot.handlers.update_context import UpdateContexts
 
@@ -18,8 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 class QuestionHandlers:
-    def __init__(self, engine: ChatEngine, access: AccessControl, contexts: UpdateContexts) -> None:
-        self._engine = engine
+    def __init__(
+        self, functions: OwnerFunctions | None, access: AccessControl, contexts: UpdateContexts
+    ) -> None:
+        self._functions = functions  # None: no MCP servers, so no question is ever open
         self._access = access
         self._contexts = contexts
 
@@ -32,11 +34,11 @@ class QuestionHandlers:
         token, _, choice = (query.data or "").removeprefix(QUESTION_CALLBACK_PREFIX).partition(":")
         user_id = query.from_user.id if query.from_user else None
         texts = await self._contexts.texts(update)
-        answered = self._engine.answer_question(
-            token,
-            choice == "y",
-            user_id,
-            owner=user_id is not None and self._access.is_owner(user_id),
+        owner = user_id is not None and self._access.is_owner(user_id)
+        answered = (
+            self._functions.confirmations.answer(token, choice == "y", user_id, owner=owner)
+            if self._functions is not None
+            else "stale"
         )
         if answered == "not_yours":
             await query.answer(texts.confirm_not_yours, show_alert=True)

@@ -21,7 +21,6 @@ from bot.backends.base import (
     Artifact,
     BackendError,
     BackendUnavailable,
-    KnowledgeFile,
     MediaSupport,
     ModelSettings,
     ToolStarted,
@@ -47,6 +46,7 @@ from bot.backends.openai_calls import (
     OptionalParameters,
     translated,
 )
+from bot.backends.turn_tools import KnowledgeFile
 from bot.media.settings import ChatVision
 from storage import HistoryMessage, Tool
 from storage.repositories import Histories, KnowledgeIndex

@@ -7,7 +7,11 @@ from dataclasses import replace
 
 from openai.types import CompletionUsage
 
-from bot.backends.base import FunctionCall, TurnResult, TurnStatus
+from bot.backends.base import (
+    TurnResult,
+    TurnStatus,
+)
+from bot.backends.turn_tools import FunctionCall
 from storage import TokenUsage, ToolCounts
 
 # finish_reason values that mean the answer was cut short, and how we report them.

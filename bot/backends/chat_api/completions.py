@@ -15,7 +15,6 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletio
 
 from bot.backends.base import (
     BackendRejected,
-    FunctionCall,
     ModelSettings,
     TextDelta,
     TurnEvent,
@@ -25,7 +24,9 @@ from bot.backends.base import (
 )
 from bot.backends.chat_api.chat_results import chat_result, chat_usage
 from bot.backends.chat_api.function_messages import StreamedCalls
+from bot.backends.function_rounds import function_tools
 from bot.backends.openai_calls import OptionalParameters, cache_key, until_deadline
+from bot.backends.turn_tools import FunctionCall
 from storage import TokenUsage
 
 
@@ -53,17 +54,7 @@ class Completions:
         if self._settings.reasoning_effort:
             options["reasoning_effort"] = self._settings.reasoning_effort
         if turn.functions:
-            options["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": function.name,
-                        "description": function.description,
-                        "parameters": dict(function.parameters),
-                    },
-                }
-                for function in turn.functions
-            ]
+            options["tools"] = function_tools(turn.functions)
         return options
 
     async def complete(

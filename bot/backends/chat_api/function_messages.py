@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.chat.chat_completion_chunk import ChoiceDeltaToolCall
 
-from bot.backends.base import FunctionCall
+from bot.backends.turn_tools import FunctionCall
 
 
 def function_messages(

@@ -13,7 +13,6 @@ from pathlib import PurePosixPath
 
 import openai
 
-from bot.backends.base import KnowledgeFile
 from bot.backends.chat_api.passages import (
     TEXT_DOCUMENTS,
     Passage,
@@ -22,6 +21,7 @@ from bot.backends.chat_api.passages import (
     unit,
 )
 from bot.backends.openai_calls import describe
+from bot.backends.turn_tools import KnowledgeFile
 from storage.repositories import KnowledgeIndex
 
 logger = logging.getLogger(__name__)

@@ -14,11 +14,11 @@ from typing import Any, TypedDict, cast
 from bot.backends.base import (
     Artifact,
     BackendUnavailable,
-    FunctionCall,
     TurnResult,
     TurnStatus,
 )
 from bot.backends.openai_calls import TERMINAL_STATUS
+from bot.backends.turn_tools import FunctionCall
 from storage import ImageTokens, TokenUsage, ToolCounts
 
 # A link into the code interpreter's sandbox means nothing in Telegram: keep its text only.

@@ -22,7 +22,6 @@ from bot.backends.base import (
     Artifact,
     BackendRejected,
     ConversationNotFound,
-    KnowledgeFile,
     MediaSupport,
     ModelSettings,
     TextDelta,
@@ -52,6 +51,7 @@ from bot.backends.responses_api.response_data import (
 from bot.backends.responses_api.response_input import UserMessage
 from bot.backends.responses_api.streaming import PENDING, ResponseStreams
 from bot.backends.responses_api.turn_request import CACHING, TurnRequests
+from bot.backends.turn_tools import KnowledgeFile
 from bot.backends.uploads import delete_uploads
 from bot.backends.vector_stores import VectorStores
 from storage import Tool

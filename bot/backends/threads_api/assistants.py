@@ -27,7 +27,6 @@ from bot.backends.base import (
     BackendMisconfigured,
     BackendRejected,
     ConversationNotFound,
-    KnowledgeFile,
     MediaSupport,
     ModelSettings,
     TextDelta,
@@ -44,6 +43,7 @@ from bot.backends.openai_calls import (
 from bot.backends.threads_api.run_files import RunFiles
 from bot.backends.threads_api.run_request import run_options
 from bot.backends.threads_api.runs import Runs
+from bot.backends.turn_tools import KnowledgeFile
 from bot.backends.uploads import delete_uploads, upload
 from storage import Tool
 from storage.repositories import Files, Settings

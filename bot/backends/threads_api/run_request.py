@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.backends.base import ModelSettings, TurnInput
+from bot.backends.function_rounds import function_tools
 
 IMAGE_TOKENS = 1600  # what an image at "high" detail may take of the prompt, at most
 
@@ -14,17 +15,7 @@ def run_options(settings: ModelSettings, turn: TurnInput, runs_code: bool) -> di
     cap, and how much of the thread it reads."""
     options: dict[str, Any] = {}
     tools: list[dict[str, Any]] = [{"type": "code_interpreter"}] if runs_code else []
-    tools += (
-        {
-            "type": "function",
-            "function": {
-                "name": function.name,
-                "description": function.description,
-                "parameters": dict(function.parameters),
-            },
-        }
-        for function in turn.functions
-    )
+    tools += function_tools(turn.functions)
     if tools:
         options["tools"] = tools
     if settings.reasoning_effort:

@@ -19,7 +19,6 @@ from bot.backends.base import (
     TOOL_CALL_REFUSED,
     Artifact,
     BackendUnavailable,
-    FunctionCall,
     ModelSettings,
     TextDelta,
     ToolStarted,
@@ -38,6 +37,7 @@ from bot.backends.openai_calls import (
     write_once,
 )
 from bot.backends.threads_api.run_files import RunFiles
+from bot.backends.turn_tools import FunctionCall
 from storage import TokenUsage
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,71 @@
+"""The SQL of the ledger's running totals: the triggers that add each settled answer to the
+totals of every scope and window it belongs to, written out by the migrations that (re)make
+them."""
+
+from __future__ import annotations
+
+SCOPES = (("'total'", "''", "1"), ("'chat'", "{row}.chat_id", "1"),
+          ("'user'", "{row}.user_id", "{row}.user_id IS NOT NULL"),
+          ("'model'", "{row}.model", "1"))  # fmt: skip
+# What the running totals count besides tokens and money, by the migration that added them.
+TOOLS_10 = ("web_searches", "containers", "audio_seconds", "images")  # counted per call
+TOOLS_11 = (*TOOLS_10, "compactions")  # and the passes that compacted a conversation
+TOOLS_13 = (*TOOLS_11, "file_searches")  # and the searches of a persona's knowledge
+
+
+def totals_sql(row: str, sign: str, when: str = "", *, tools: tuple[str, ...] = ()) -> str:
+    """Statements adding (`sign` "+") or removing ("-") ledger row `row` (NEW or OLD) to the
+    totals of each scope and window it belongs to (`tools`: the counts kept too, from 10 on)."""
+    scopes = [tuple(part.format(row=row) for part in scope) for scope in SCOPES]
+    estimated = f"CASE WHEN {row}.source = 'estimated' THEN {row}.cost_micros ELSE 0 END"
+    tokens = [f"{row}.{name}" for name in ("input_tokens", "cached_tokens", "output_tokens")]
+    values = [f"{row}.cost_micros", estimated, "1", *tokens, f"{row}.reasoning_tokens"]
+    columns = ["micros", "estimated_micros", "answers", "input_tokens", "cached_tokens",
+               "output_tokens", "reasoning_tokens"]  # fmt: skip
+    values += [f"{row}.{name}" for name in tools]
+    columns += tools
+    signed = ", ".join(f"{sign}({v})" for v in values)
+    updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
+    statements = []
+    for scope, key, applies in scopes:
+        for window in (f"'D' || {row}.day", f"'M' || {row}.month"):
+            condition = " AND ".join(c for c in (applies, when) if c and c != "1") or "1"
+            statements.append(
+                f"        INSERT INTO ledger_totals (scope, key, window, {', '.join(columns)})"
+                f" SELECT {scope}, {key}, {window}, {signed} WHERE {condition}"
+                f" ON CONFLICT (scope, key, window) DO UPDATE SET {updates};"
+            )
+    return "\n".join(statements)
+
+
+def triggers(*, tools: tuple[str, ...] = ()) -> str:
+    """The triggers that keep `ledger_totals` in step with the ledger's settled rows."""
+    return f"""\
+    CREATE TRIGGER ledger_settled_insert AFTER INSERT ON ledger WHEN NEW.state = 'settled'
+    BEGIN
+{totals_sql("NEW", "+", tools=tools)}
+    END;
+    CREATE TRIGGER ledger_settled_update AFTER UPDATE ON ledger
+    WHEN NEW.state = 'settled' OR OLD.state = 'settled'
+    BEGIN
+{totals_sql("OLD", "-", "OLD.state = 'settled'", tools=tools)}
+{totals_sql("NEW", "+", "NEW.state = 'settled'", tools=tools)}
+    END;"""
+
+
+def tool_backfill(tools: tuple[str, ...]) -> str:
+    """Statements setting each totals row's `tools` counts from the settled ledger rows (one
+    grouped pass per scope and window)."""
+    sums = ", ".join(f"total(ledger.{name})" for name in tools)
+    sets = ", ".join(f"{name} = excluded.{name}" for name in tools)
+    statements = []
+    for scope, key, applies in SCOPES:
+        key, applies = key.format(row="ledger"), applies.format(row="ledger")
+        for window in ("'D' || ledger.day", "'M' || ledger.month"):
+            statements.append(
+                f"    INSERT INTO ledger_totals (scope, key, window, {', '.join(tools)})"
+                f" SELECT {scope}, {key}, {window}, {sums} FROM ledger"
+                f" WHERE ledger.state = 'settled' AND {applies} GROUP BY 1, 2, 3"
+                f" ON CONFLICT (scope, key, window) DO UPDATE SET {sets};"
+            )
+    return "\n".join(statements)
