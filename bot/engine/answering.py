@@ -164,7 +164,7 @@ class Answerer:
             functions = TurnFunctions()
             if self._functions is not None:
                 functions = self._functions.for_turn(
-                    entry, admission.persona.mcp, channel, live, texts
+                    entry, admission.persona.mcp, channel, live, texts, typing.paused
                 )
             try:
                 ran = await self._turns.run(turn, admission, media, functions)

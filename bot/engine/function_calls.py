@@ -5,8 +5,11 @@ and kept in the call log, so a turn resumed after a restart never runs a call tw
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from bot.backends import FunctionCall, FunctionCaller, FunctionSpec
@@ -57,12 +60,15 @@ class OwnerFunctions:
         channel: ReplyChannel,
         live: LiveAnswer | None,
         texts: Texts,
+        waiting: Callable[[], AbstractAsyncContextManager[None]] = contextlib.nullcontext,
     ) -> TurnFunctions:
+        """`waiting`: what the chat shows while a question waits for the user (typing off)."""
         tools = self.offered(allowed)
         if not tools:
             return TurnFunctions()
         specs = tuple(FunctionSpec(t.function, t.description, t.parameters) for t in tools)
-        caller = _TurnCalls(self, {t.function: t for t in tools}, entry, channel, live, texts)
+        asking = _Asking(self.confirmations, entry, channel, live, texts, waiting)
+        caller = _TurnCalls(self, {t.function: t for t in tools}, entry, asking)
         return TurnFunctions(specs, caller)
 
     async def run(
@@ -119,12 +125,14 @@ class _Asking:
         channel: ReplyChannel,
         live: LiveAnswer | None,
         texts: Texts,
+        waiting: Callable[[], AbstractAsyncContextManager[None]],
     ) -> None:
         self._confirmations = confirmations
         self._entry = entry
         self._channel = channel
         self._live = live
         self._texts = texts
+        self._waiting = waiting
 
     async def status(self, tool: OwnerTool) -> None:
         if self._live is not None:
@@ -143,9 +151,10 @@ class _Asking:
         )
         texts = self._texts
         asker = None if self._entry.private else self._entry.user_id
-        return await self._confirmations.ask(
-            self._channel, question, texts.confirm_yes, texts.confirm_no, asker=asker
-        )
+        async with self._waiting():
+            return await self._confirmations.ask(
+                self._channel, question, texts.confirm_yes, texts.confirm_no, asker=asker
+            )
 
     async def failed(self, tool: OwnerTool) -> None:
         await self._channel.send_notice(render(self._texts.tool_failed, server=tool.server))
@@ -159,14 +168,12 @@ class _TurnCalls:
         functions: OwnerFunctions,
         tools: dict[str, OwnerTool],
         entry: InboxEntry,
-        channel: ReplyChannel,
-        live: LiveAnswer | None,
-        texts: Texts,
+        asking: _Asking,
     ) -> None:
         self._functions = functions
         self._tools = tools
         self._entry = entry
-        self._asking = _Asking(functions.confirmations, entry, channel, live, texts)
+        self._asking = asking
 
     async def __call__(self, call: FunctionCall) -> str:
         tool = self._tools.get(call.name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,17 @@ class TypingIndicator:
         if self._task is not None:
             await self.stop()
             self._task = asyncio.create_task(self._refresh(later=True), name="typing")
+
+    @contextlib.asynccontextmanager
+    async def paused(self) -> AsyncIterator[None]:
+        """No action while the bot waits for the user (a Yes/No question), then on again."""
+        running = self._task is not None
+        await self.stop()
+        try:
+            yield
+        finally:
+            if running and self._task is None:
+                self._task = asyncio.create_task(self._refresh(later=True), name="typing")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
