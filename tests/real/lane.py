@@ -83,6 +83,8 @@ def main() -> int:
     command = [
         str(python), "-m", "llama_cpp.server", "--model", str(model),
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
+        # /v1/embeddings too, for a persona's knowledge (one vector per token: the bot pools)
+        "--embedding", "true",
     ]  # fmt: skip
     with log.open("w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)

@@ -4,8 +4,10 @@ not empty, delivered once and in order, drafts before the final text, no error i
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +217,41 @@ async def test_a_conversation_past_its_budget_is_summarised_by_the_real_model(
     assert len(stored) < 2 * 8
     assert "was not compacted" not in caplog.text
     assert no_errors(caplog) == []
+
+
+async def test_a_persona_answers_with_its_documents_embedded_by_the_real_server(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    real_env: dict[str, str],
+    alice: Person,
+    telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "handbook"
+    folder.mkdir()
+    (folder / "bread.md").write_text("Bread\n\nBake the bread at 230 degrees for 35 minutes.\n")
+    (folder / "garden.md").write_text("Garden\n\nWater the tomatoes every evening.\n")
+    personas = tmp_path / "personas.toml"
+    personas.write_text(
+        '[[persona]]\nname = "family"\ninstructions = "Answer briefly."\nknowledge = "handbook"\n'
+    )
+    env = {**real_env, "MAX_OUTPUT_TOKENS": "40", "PERSONAS_FILE": str(personas)}
+    bot = await start_bot(make_config(env))
+    question = alice.say("How long do we bake the bread?")
+
+    [answer] = await alice.replies(1, within=60)
+
+    # The real server embedded both documents (one vector per token, pooled by the bot) and
+    # the question; the nearest passages went to the model and are named under the answer.
+    passages = await bot.services.store.knowledge.passages("handbook-" + _suffix(folder))
+    assert {p.path for p in passages} == {"bread.md", "garden.md"}
+    assert len({len(p.embedding) for p in passages}) == 1 and len(passages[0].embedding) > 64
+    assert f"{ENGLISH.sources}\n\n1. " in answer
+    row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
+    assert row is not None and row.tools.file_searches == 1
+    assert no_errors(caplog) == []
+
+
+def _suffix(folder: Path) -> str:
+    return hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from array import array
+from collections.abc import Sequence
 from pathlib import PurePosixPath
+from typing import Any
 
 import openai
 
@@ -114,8 +116,18 @@ class Retrieval:
                 # 404/501: no /embeddings (llama.cpp without --embeddings); 400: a chat model
                 # that cannot embed (Ollama); down: nothing to search with either.
                 raise NoEmbeddings(describe(exc)) from exc
-            vectors += [unit(item.embedding) for item in sorted(reply.data, key=lambda d: d.index)]
+            ordered = sorted(reply.data, key=lambda d: d.index)
+            vectors += [unit(pooled(item.embedding)) for item in ordered]
         return vectors
+
+
+def pooled(embedding: Sequence[Any]) -> list[float]:
+    """One vector per text. llama-cpp-python's server answers a generative model's request
+    with one vector per token: their mean stands for the text."""
+    if embedding and isinstance(embedding[0], list | tuple):
+        rows = [[float(v) for v in row] for row in embedding]
+        return [sum(column) / len(rows) for column in zip(*rows, strict=False)]
+    return [float(v) for v in embedding]
 
 
 def _vector(blob: bytes) -> array[float]:
