@@ -119,8 +119,8 @@ class Knowledge:
             return Library(folder.name, len(files), None)
         if handle is None:
             logger.warning(
-                "Knowledge %s: the %s backend cannot search documents; its personas answer "
-                "without them",
+                "Knowledge %s is not searchable on the %s backend (the line before says why, "
+                "where there is one): its personas answer without it",
                 folder.name,
                 self._backend.name,
             )

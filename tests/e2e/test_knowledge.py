@@ -224,3 +224,28 @@ async def test_an_owner_adds_a_document_from_telegram(
     alice.say("/learn")
     [*_, usage] = await alice.replies(4)
     assert usage == "Reply /learn to a document to add it to this chat's persona's knowledge."
+
+
+@pytest.mark.parametrize("backend", ["assistants"], indirect=True)
+async def test_on_the_threads_backend_the_thread_searches_the_personas_store(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    openai_server: FakeOpenAI,
+    personas: Path,
+) -> None:
+    bot = await start_bot(make_config({"PERSONAS_FILE": str(personas)}))
+    question = alice.say("At what temperature do we bake the bread?")
+
+    [answer] = await alice.replies(1)
+
+    [store] = openai_server.responses_api.stores.stores.values()
+    assert sorted(uploaded_names(openai_server)) == ["recipes.md", "rules.txt"]
+    [thread] = openai_server.assistants_api.threads.values()
+    assert thread.tool_resources == {"file_search": {"vector_store_ids": [store.id]}}
+    [turn] = openai_server.turns
+    assert {"type": "file_search"} in turn.request["tools"]
+    assert "Bake the bread at 230 degrees" in answer and "【" not in answer
+    assert answer.endswith(f"{ENGLISH.sources}\n\n1. recipes.md")
+    row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
+    assert row is not None and row.tools.file_searches == 1

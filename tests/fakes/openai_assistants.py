@@ -18,6 +18,7 @@ from tests.fakes.billing import segment
 from tests.fakes.openai_files import FilesAPI
 from tests.fakes.openai_media import SeenMedia
 from tests.fakes.openai_model import SNAPSHOT, FakeModel, Turn, calls_made, error_body
+from tests.fakes.openai_vector_stores import VectorStoresAPI
 from tests.fakes.routing import ApiCall, Route
 from tests.fakes.sse import EventLog, stream_events
 
@@ -31,6 +32,7 @@ class FakeThread:
     messages: list[dict[str, Any]] = field(default_factory=list)
     created_at: int = field(default_factory=lambda: int(time.time()))
     active_run: str | None = None
+    tool_resources: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,9 +52,15 @@ class FakeRun:
 
 
 class AssistantsAPI:
-    def __init__(self, model: FakeModel, files: FilesAPI | None = None) -> None:
+    def __init__(
+        self,
+        model: FakeModel,
+        files: FilesAPI | None = None,
+        stores: VectorStoresAPI | None = None,
+    ) -> None:
         self.model = model
         self.files = files or FilesAPI(model)
+        self.stores = stores or VectorStoresAPI(model, self.files)
         self.assistants: dict[str, dict[str, Any]] = {}
         self.threads: dict[str, FakeThread] = {}
         self.deleted: list[str] = []
@@ -68,6 +76,7 @@ class AssistantsAPI:
             Route("GET", r"/assistants/(?P<id>[^/]+)", self._get_assistant),
             Route("POST", r"/threads", self._create_thread),
             Route("GET", thread, self._get_thread),
+            Route("POST", thread, self._update_thread),
             Route("DELETE", thread, self._delete_thread),
             Route("POST", thread + "/messages", self._create_message),
             Route("GET", thread + "/messages", self._list_messages),
@@ -124,6 +133,18 @@ class AssistantsAPI:
         thread = self.threads.get(call.ids["thread"])
         if thread is None:
             return _thread_not_found(call.ids["thread"])
+        return web.json_response(_thread_json(thread))
+
+    async def _update_thread(self, call: ApiCall) -> web.Response:
+        thread = self.threads.get(call.ids["thread"])
+        if thread is None:
+            return _thread_not_found(call.ids["thread"])
+        resources = call.body.get("tool_resources")
+        if isinstance(resources, dict):
+            for store_id in (resources.get("file_search") or {}).get("vector_store_ids") or []:
+                if store_id not in self.stores.stores:
+                    return _not_found(f"Vector store with id '{store_id}' not found.")
+            thread.tool_resources = resources
         return web.json_response(_thread_json(thread))
 
     async def _delete_thread(self, call: ApiCall) -> web.Response:
@@ -330,6 +351,7 @@ class AssistantsAPI:
                     message["id"] = message_id
                 if status == "completed":
                     self._code_outputs(run, message)
+                    self._file_search(run, thread, message)
                 await run.events.append("thread.message.completed", message)
         await run.events.append(f"thread.run.{status}", self.run_json(run))
         await run.events.close()
@@ -359,6 +381,33 @@ class AssistantsAPI:
             )  # fmt: skip
         message["content"] = [*images, text]
         self.steps.setdefault(run.id, []).append(self._step(run, outputs))
+
+    def _file_search(self, run: FakeRun, thread: FakeThread, message: dict[str, Any]) -> None:
+        """A search of the thread's vector stores, when the run may search: the passages it
+        found, quoted and cited the legacy way (a 【n:m†source】 marker, its file's id), and
+        a run step for the search."""
+        tools = [t.get("type") for t in run.request.get("tools") or []]
+        stores = (thread.tool_resources.get("file_search") or {}).get("vector_store_ids") or []
+        if "file_search" not in tools or not stores or calls_made(run.turn):
+            return
+        found = self.stores.search(stores, run.turn.input)
+        [text] = [part for part in message["content"] if part["type"] == "text"]
+        for n, passage in enumerate(found):
+            marker = f"【4:{n}†source】"
+            value = text["text"]["value"] + f"\n\nFrom {passage.filename}: {passage.text}"
+            start = len(value)
+            text["text"]["value"] = value + marker
+            text["text"]["annotations"].append(
+                {"type": "file_citation", "text": marker, "file_citation": {"file_id":
+                 passage.file_id}, "start_index": start, "end_index": start + len(marker)}
+            )  # fmt: skip
+        step = self._step(run, [])
+        step["status"] = "completed"
+        step["id"] = f"step_fs_{run.id[4:]}"
+        step["step_details"]["tool_calls"] = [
+            {"id": f"call_fs_{run.id[4:]}", "type": "file_search", "file_search": {}}
+        ]
+        self.steps.setdefault(run.id, []).append(step)
 
     def _step(self, run: FakeRun, outputs: list[dict[str, Any]]) -> dict[str, Any]:
         """The run step of the code interpreter's call (in progress until it has outputs)."""
@@ -538,7 +587,7 @@ def _thread_json(thread: FakeThread) -> dict[str, Any]:
         "object": "thread",
         "created_at": thread.created_at,
         "metadata": thread.metadata,
-        "tool_resources": {},
+        "tool_resources": thread.tool_resources,
     }
 
 

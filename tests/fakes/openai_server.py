@@ -47,7 +47,7 @@ class FakeOpenAI:
         self.files_api = FilesAPI(self.model)
         self.containers_api = ContainersAPI(self.model)
         self.responses_api = ResponsesAPI(self.model, self.files_api, self.containers_api)
-        self.assistants_api = AssistantsAPI(self.model, self.files_api)
+        self.assistants_api = AssistantsAPI(self.model, self.files_api, self.responses_api.stores)
         self.chat_api = ChatAPI(self.model)
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.faults: list[HttpFault] = []

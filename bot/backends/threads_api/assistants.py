@@ -42,9 +42,10 @@ from bot.backends.openai_calls import (
 )
 from bot.backends.threads_api.run_files import RunFiles
 from bot.backends.threads_api.run_request import run_options
-from bot.backends.threads_api.runs import Runs
+from bot.backends.threads_api.runs import Runs, uses_hosted_tools
 from bot.backends.turn_tools import KnowledgeFile
-from bot.backends.uploads import delete_uploads, upload
+from bot.backends.uploads import delete_uploads
+from bot.backends.vector_stores import VectorStores
 from storage import Tool
 from storage.repositories import Files, Settings
 
@@ -58,7 +59,7 @@ class AssistantsBackend:
     media = MediaSupport(images=True, pdf=False)
     # The legacy code interpreter: the user's data as message attachments, the files the code
     # wrote as `image_file` parts and `file_path` annotations, fetched from the Files API.
-    tools: frozenset[Tool] = frozenset({"code_interpreter"})
+    tools: frozenset[Tool] = frozenset({"code_interpreter", "file_search"})
 
     def __init__(
         self,
@@ -83,6 +84,8 @@ class AssistantsBackend:
         )
         self._files = RunFiles(client, files, self.name)
         self._runs = Runs(client, settings, self._files)
+        self._stores = VectorStores(client, settings_store, self.name)
+        self._searching: dict[str, str] = {}  # thread → the vector store its runs search
         # Writes are sent once by `write_once`, which knows which failures are safe to resend.
         self._writer = client.with_options(max_retries=0).beta.threads
 
@@ -130,8 +133,19 @@ class AssistantsBackend:
         return thread.id
 
     async def sync_knowledge(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
-        """Not offered on runs (their threads hold the stores): answered without documents."""
-        return None
+        return await self._stores.sync(name, files)
+
+    async def _search_in(self, thread_id: str, turn: TurnInput) -> None:
+        """The thread's runs search the persona's store (a thread holds its stores, not the
+        run): set when it changes, once per thread and start."""
+        store = turn.knowledge if "file_search" in turn.tools else None
+        if store is None or self._searching.get(thread_id) == store:
+            return
+        with translated():
+            await self._client.beta.threads.update(
+                thread_id, tool_resources={"file_search": {"vector_store_ids": [store]}}
+            )
+        self._searching[thread_id] = store
 
     async def delete_conversation(self, conversation_id: str) -> None:
         try:
@@ -140,25 +154,6 @@ class AssistantsBackend:
         except ConversationNotFound:
             logger.info("Thread %s was already gone", conversation_id)
         await delete_uploads(self._client, self._uploads, self.name, conversation_id)
-
-    async def _content(self, thread_id: str, turn: TurnInput) -> str | list[dict[str, Any]]:
-        """The message's content: its text, and each image uploaded as a vision file."""
-        if not turn.images:
-            return turn.text
-        content: list[dict[str, Any]] = [{"type": "text", "text": turn.text}]
-        for n, image in enumerate(turn.images, start=1):
-            name = f"image{n}.{image.mime.rpartition('/')[2]}"
-            file_id = await upload(
-                self._client, self._uploads, self.name, thread_id, (name, image.data, image.mime),
-                "vision",
-            )  # fmt: skip
-            content.append(
-                {
-                    "type": "image_file",
-                    "image_file": {"file_id": file_id, "detail": self._image_detail},
-                }
-            )
-        return content
 
     def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
@@ -176,6 +171,7 @@ class AssistantsBackend:
         deadline = self._settings.deadline()
         await self._ensure_assistant()
         runs_code = "code_interpreter" in turn.tools
+        await self._search_in(thread_id, turn)
         await self._add_message(thread_id, turn, deadline, runs_code)
         options = run_options(self._settings, turn, runs_code)
         if self._can_stream:
@@ -184,7 +180,7 @@ class AssistantsBackend:
             events = await self._start_streamed(thread_id, turn, options, deadline)
             if events is not None:
                 async for event in self._runs.streamed(
-                    events, thread_id, deadline, runs_code, bool(turn.functions)
+                    events, thread_id, deadline, uses_hosted_tools(turn), bool(turn.functions)
                 ):
                     if stream or not isinstance(event, TextDelta):
                         yield event
@@ -202,7 +198,7 @@ class AssistantsBackend:
         )
         logger.info("Run %s started on %s", run.id, thread_id)
         yield TurnStarted(run.id)
-        yield await self._runs.settled(run, deadline, runs_code, bool(turn.functions))
+        yield await self._runs.settled(run, deadline, uses_hosted_tools(turn), bool(turn.functions))
 
     async def _add_message(
         self, thread_id: str, turn: TurnInput, deadline: float, runs_code: bool
@@ -212,7 +208,7 @@ class AssistantsBackend:
         if attachments:
             names = ", ".join(f.filename for f in turn.container_files)
             turn = replace(turn, text=f"{turn.text}\n\n[Files for your code: {names}]")
-        content = await self._content(thread_id, turn)
+        content = await self._files.content(thread_id, turn, self._image_detail)
         await write_once(
             lambda: self._writer.messages.create(
                 thread_id,
@@ -266,8 +262,7 @@ class AssistantsBackend:
             )
         logger.info("Resuming run %s (%s)", remote_id, run.status)
         yield TurnStarted(remote_id)
-        runs_code = "code_interpreter" in turn.tools
-        yield await self._runs.settled(run, deadline, runs_code, bool(turn.functions))
+        yield await self._runs.settled(run, deadline, uses_hosted_tools(turn), bool(turn.functions))
 
     async def add_context(self, conversation_id: str, text: str) -> None:
         deadline = self._settings.deadline()

@@ -15,6 +15,8 @@ def run_options(settings: ModelSettings, turn: TurnInput, runs_code: bool) -> di
     cap, and how much of the thread it reads."""
     options: dict[str, Any] = {}
     tools: list[dict[str, Any]] = [{"type": "code_interpreter"}] if runs_code else []
+    if "file_search" in turn.tools and turn.knowledge:
+        tools.append({"type": "file_search"})  # the thread names the store
     tools += function_tools(turn.functions)
     if tools:
         options["tools"] = tools

@@ -58,7 +58,7 @@ class Runs:
         self._writer = client.with_options(max_retries=0).beta.threads  # see write_once
 
     async def streamed(
-        self, events: Any, thread_id: str, deadline: float, runs_code: bool, calls: bool = False
+        self, events: Any, thread_id: str, deadline: float, hosted: bool, calls: bool = False
     ) -> AsyncIterator[TurnEvent]:
         """Text as the run writes it; the run's end is then settled like a polled one."""
         run: Run | None = None
@@ -74,7 +74,10 @@ class Runs:
                 elif event.event == "thread.run.step.created" and (
                     event.data.step_details.type == "tool_calls"
                 ):
-                    yield ToolStarted("code_interpreter")  # the one tool runs are given
+                    kinds = {call.type for call in event.data.step_details.tool_calls}
+                    yield ToolStarted(
+                        "file_search" if "file_search" in kinds else "code_interpreter"
+                    )
                 elif event.event == "thread.message.delta":
                     for part in event.data.delta.content or []:
                         if part.type == "text" and part.text and part.text.value:
@@ -89,16 +92,16 @@ class Runs:
             await events.close()
         if run is None:
             raise BackendUnavailable("the run stream ended before the run started")
-        yield await self.settled(run, deadline, runs_code, calls)
+        yield await self.settled(run, deadline, hosted, calls)
 
     async def settled(
-        self, run: Run, deadline: float, runs_code: bool, calls: bool = False
+        self, run: Run, deadline: float, hosted: bool, calls: bool = False
     ) -> TurnResult:
         """Poll the run to its end (cancelling it past the deadline) and read its result;
         with `calls` (the owner's functions were offered), a run waiting for their outputs
         ends the round with the calls it wants."""
         run, stopped = await self._wait(run, deadline, calls)
-        return await self._result(run, stopped, runs_code)
+        return await self._result(run, stopped, hosted)
 
     async def with_outputs(self, thread_id: str, turn: TurnInput) -> AsyncIterator[TurnEvent]:
         """The run goes on with the outputs of the calls it waited for, to its next stop."""
@@ -115,7 +118,7 @@ class Runs:
             deadline=deadline,
         )
         yield TurnStarted(run.id)
-        yield await self.settled(run, deadline, "code_interpreter" in turn.tools, calls=True)
+        yield await self.settled(run, deadline, uses_hosted_tools(turn), calls=True)
 
     async def clear(self, thread_id: str, deadline: float) -> None:
         """Cancel whatever run keeps the thread busy, and wait for it to end."""
@@ -160,7 +163,7 @@ class Runs:
             logger.warning("Cancelling run %s failed", run.id, exc_info=True)
         return await self._poll(run, deadline)
 
-    async def _result(self, run: Run, stopped: str | None, runs_code: bool) -> TurnResult:
+    async def _result(self, run: Run, stopped: str | None, hosted: bool) -> TurnResult:
         usage = (
             TokenUsage(run.usage.prompt_tokens, run.usage.completion_tokens) if run.usage else None
         )
@@ -175,15 +178,16 @@ class Runs:
                 status=TurnStatus.FAILED, response_id=run.id, error_code=TOOL_CALL_REFUSED
             )
         status = RUN_STATUS.get(run.status, TurnStatus.FAILED)
-        text, files = "", NO_FILES
+        text, files, cited = "", NO_FILES, tuple[str, ...]()
         if status in (TurnStatus.COMPLETED, TurnStatus.INCOMPLETE):
-            text, files = await self._files.output(run)
-        tools = await self._files.code_sessions(run) if runs_code else None
+            text, files, cited = await self._files.output(run)
+        tools = await self._files.tool_counts(run) if hosted else None
         error_code = run.last_error.code if run.last_error else None
         return TurnResult(
             status=status,
             text=text,
             artifacts=files,
+            citations=await self._files.names(cited),
             tools_used=tools,
             response_id=run.id,
             usage=usage,
@@ -191,6 +195,11 @@ class Runs:
             incomplete_reason=run.incomplete_details.reason if run.incomplete_details else None,
             model=run.model,
         )
+
+
+def uses_hosted_tools(turn: TurnInput) -> bool:
+    """Whether a run may use the hosted tools (its steps then say which ran)."""
+    return "code_interpreter" in turn.tools or "file_search" in turn.tools
 
 
 def _function_calls(run: Run) -> tuple[FunctionCall, ...]:
