@@ -37,7 +37,13 @@ from bot.backends.base import (
     TurnStatus,
 )
 from bot.backends.openai_calls import http_client
-from bot.backends.turn_tools import FunctionCall, FunctionCaller, FunctionSpec, KnowledgeFile
+from bot.backends.turn_tools import (
+    FunctionCall,
+    FunctionCaller,
+    FunctionSpec,
+    KnowledgeCopy,
+    KnowledgeFile,
+)
 from bot.config import Config
 from storage.repositories import Store
 
@@ -55,6 +61,7 @@ __all__ = [
     "FunctionCaller",
     "FunctionSpec",
     "ImagePart",
+    "KnowledgeCopy",
     "KnowledgeFile",
     "MediaSupport",
     "MediaUnsupported",

@@ -11,7 +11,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from bot.backends.turn_tools import FunctionCall, FunctionCaller, FunctionSpec, KnowledgeFile
+from bot.backends.turn_tools import (
+    FunctionCall,
+    FunctionCaller,
+    FunctionSpec,
+    KnowledgeCopy,
+    KnowledgeFile,
+)
 from bot.media.settings import ImageSettings
 from storage import ImageTokens, TokenUsage, Tool, ToolCounts
 
@@ -250,10 +256,12 @@ class Backend(Protocol):
 
     async def create_conversation(self, metadata: dict[str, str]) -> str: ...
 
-    async def sync_knowledge(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
+    async def sync_knowledge(
+        self, name: str, files: tuple[KnowledgeFile, ...]
+    ) -> KnowledgeCopy | None:
         """Make the server's copy of knowledge `name` hold exactly `files` (uploading only
-        what changed) and return its handle for `TurnInput.knowledge`; None where the
-        backend has no file search."""
+        what changed): its handle for `TurnInput.knowledge` and what it can search; None
+        where the backend cannot search documents."""
         ...
 
     async def delete_conversation(self, conversation_id: str) -> None:

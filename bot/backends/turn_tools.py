@@ -45,3 +45,12 @@ class FunctionCaller(Protocol):
     async def __call__(self, call: FunctionCall) -> str:
         """The output the model reads; never raises (a failure is an output too)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeCopy:
+    """A knowledge folder as the backend holds it: the handle a turn searches it by, and the
+    documents it can search (a server may read fewer kinds than the folder has)."""
+
+    handle: str
+    searched: tuple[str, ...]  # their paths

@@ -38,8 +38,12 @@ class Library:
     a turn searches it by (None until synced, or where the backend cannot search)."""
 
     name: str
-    documents: int
+    documents: int  # those the backend can search
     handle: str | None
+    searched: frozenset[str] = frozenset()  # their paths in the folder
+
+    def searches(self, path: str) -> bool:
+        return path in self.searched
 
 
 def read_folder(folder: Path) -> tuple[tuple[KnowledgeFile, ...], tuple[str, ...]]:
@@ -113,15 +117,16 @@ class Knowledge:
             )
         name = f"{folder.name}-{hashlib.sha256(str(folder).encode()).hexdigest()[:8]}"
         try:
-            handle = await self._backend.sync_knowledge(name, files)
+            copy = await self._backend.sync_knowledge(name, files)
         except BackendError as exc:
             logger.error("Knowledge %s could not be synced (%s): answered without it", name, exc)
             return Library(folder.name, len(files), None)
-        if handle is None:
+        if copy is None:
             logger.warning(
                 "Knowledge %s is not searchable on the %s backend (the line before says why, "
                 "where there is one): its personas answer without it",
                 folder.name,
                 self._backend.name,
             )
-        return Library(folder.name, len(files), handle)
+            return Library(folder.name, len(files), None)
+        return Library(folder.name, len(copy.searched), copy.handle, frozenset(copy.searched))

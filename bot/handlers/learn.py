@@ -4,6 +4,7 @@ knowledge (saved in its folder, sent to the server at once)."""
 from __future__ import annotations
 
 import logging
+from pathlib import PurePath
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -66,6 +67,9 @@ class LearnHandlers:
             await here.reply(render(texts.learn_failed, name=name))
             return
         library = await knowledge.learn(persona, name, data)
+        if not library.searches(PurePath(name).name):  # a kind this bot's server cannot read
+            await here.reply(render(texts.learn_unsupported, name=name))
+            return
         await here.reply(
             render(texts.learn_added, name=name, library=library.name, count=library.documents)
         )

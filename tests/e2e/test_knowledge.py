@@ -249,3 +249,25 @@ async def test_on_the_threads_backend_the_thread_searches_the_personas_store(
     assert answer.endswith(f"{ENGLISH.sources}\n\n1. recipes.md")
     row = await bot.services.store.ledger.row(alice.chat_id, question["message_id"])
     assert row is not None and row.tools.file_searches == 1
+
+
+@pytest.mark.parametrize("backend", ["chat"], indirect=True)
+async def test_learn_says_so_when_the_server_cannot_read_that_kind(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    personas: Path,
+) -> None:
+    await start_bot(make_config({"PERSONAS_FILE": str(personas), "ADMIN_USERS": "42"}))
+    alice.say("/persona")
+    [menu] = await alice.replies(1)
+    assert "📚 handbook (2 documents)" in menu
+    manual = telegram.document(b"%PDF-1.4 a manual", "manual.pdf", "application/pdf")
+    sent = telegram.push_message(alice.chat, alice.user, document=manual)
+    alice.say("/learn", reply_to=sent)
+
+    replies = await alice.replies(3)
+
+    # The chat backend reads text documents itself: a PDF needs file search.
+    assert ENGLISH.learn_unsupported.format(name="manual.pdf") in replies

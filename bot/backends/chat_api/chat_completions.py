@@ -46,7 +46,7 @@ from bot.backends.openai_calls import (
     OptionalParameters,
     translated,
 )
-from bot.backends.turn_tools import KnowledgeFile
+from bot.backends.turn_tools import KnowledgeCopy, KnowledgeFile
 from bot.media.settings import ChatVision
 from storage import HistoryMessage, Tool
 from storage.repositories import Histories, KnowledgeIndex
@@ -106,7 +106,9 @@ class ChatCompletionsBackend:
     async def create_conversation(self, metadata: dict[str, str]) -> str:
         return LOCAL_PREFIX + uuid.uuid4().hex
 
-    async def sync_knowledge(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
+    async def sync_knowledge(
+        self, name: str, files: tuple[KnowledgeFile, ...]
+    ) -> KnowledgeCopy | None:
         """The documents embedded with the server's /embeddings and searched by the bot."""
         return await self._retrieval.sync(name, files) if self._retrieval is not None else None
 

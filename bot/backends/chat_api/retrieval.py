@@ -23,7 +23,7 @@ from bot.backends.chat_api.passages import (
     unit,
 )
 from bot.backends.openai_calls import describe
-from bot.backends.turn_tools import KnowledgeFile
+from bot.backends.turn_tools import KnowledgeCopy, KnowledgeFile
 from storage.repositories import KnowledgeIndex
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class Retrieval:
         self._index = index
         self._libraries: dict[str, list[Passage]] = {}
 
-    async def sync(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
+    async def sync(self, name: str, files: tuple[KnowledgeFile, ...]) -> KnowledgeCopy | None:
         """Embed what changed in library `name` and hold it in memory; None if the server
         cannot embed (said once in the log: the persona answers without its documents)."""
         readable = {f.path: f for f in files if PurePosixPath(f.path).suffix in TEXT_DOCUMENTS}
@@ -79,7 +79,7 @@ class Retrieval:
             len(changed),
             len(held.keys() - readable.keys()),
         )
-        return name
+        return KnowledgeCopy(name, tuple(readable))
 
     async def search(self, name: str, question: str) -> list[Passage]:
         """The passages nearest the question; none if the server could not embed it."""

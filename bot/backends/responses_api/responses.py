@@ -51,7 +51,7 @@ from bot.backends.responses_api.response_data import (
 from bot.backends.responses_api.response_input import UserMessage
 from bot.backends.responses_api.streaming import PENDING, ResponseStreams
 from bot.backends.responses_api.turn_request import CACHING, TurnRequests
-from bot.backends.turn_tools import KnowledgeFile
+from bot.backends.turn_tools import KnowledgeCopy, KnowledgeFile
 from bot.backends.uploads import delete_uploads
 from bot.backends.vector_stores import VectorStores
 from storage import Tool
@@ -115,8 +115,12 @@ class ResponsesBackend:
             conversation = await self._client.conversations.create(metadata=metadata)
         return conversation.id
 
-    async def sync_knowledge(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
-        return await self._stores.sync(name, files) if self._stores is not None else None
+    async def sync_knowledge(
+        self, name: str, files: tuple[KnowledgeFile, ...]
+    ) -> KnowledgeCopy | None:
+        if self._stores is None:
+            return None
+        return KnowledgeCopy(await self._stores.sync(name, files), tuple(f.path for f in files))
 
     async def delete_conversation(self, conversation_id: str) -> None:
         try:

@@ -43,7 +43,7 @@ from bot.backends.openai_calls import (
 from bot.backends.threads_api.run_files import RunFiles
 from bot.backends.threads_api.run_request import run_options
 from bot.backends.threads_api.runs import Runs, uses_hosted_tools
-from bot.backends.turn_tools import KnowledgeFile
+from bot.backends.turn_tools import KnowledgeCopy, KnowledgeFile
 from bot.backends.uploads import delete_uploads
 from bot.backends.vector_stores import VectorStores
 from storage import Tool
@@ -132,8 +132,10 @@ class AssistantsBackend:
             thread = await self._client.beta.threads.create(metadata=metadata)
         return thread.id
 
-    async def sync_knowledge(self, name: str, files: tuple[KnowledgeFile, ...]) -> str | None:
-        return await self._stores.sync(name, files)
+    async def sync_knowledge(
+        self, name: str, files: tuple[KnowledgeFile, ...]
+    ) -> KnowledgeCopy | None:
+        return KnowledgeCopy(await self._stores.sync(name, files), tuple(f.path for f in files))
 
     async def _search_in(self, thread_id: str, turn: TurnInput) -> None:
         """The thread's runs search the persona's store (a thread holds its stores, not the
