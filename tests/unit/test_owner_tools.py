@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from openai.types.chat.chat_completion_chunk import ChoiceDeltaToolCall
@@ -19,6 +20,8 @@ from bot.functions.mcp_settings import McpServerSettings, McpSettingsError, pars
 from bot.functions.tools import allows, call_key, capped, function_name, parsed_arguments
 from bot.personas import PersonaFileError, parse_personas
 from storage import TokenUsage
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def servers(table: object, environ: dict[str, str] | None = None) -> tuple[McpServerSettings, ...]:
@@ -248,3 +251,20 @@ async def test_an_unanswered_question_is_a_no() -> None:
     answer = await confirmations.ask(channel, "May I?", "Yes", "No", asker=None)  # type: ignore[arg-type]
 
     assert answer is False and len(channel.asked) == 1
+
+
+def test_the_docs_example_personas_file_is_valid(tmp_path: Path) -> None:
+    """docs/knowledge-and-owner-tools.md shows a whole personas file: it must load as shown."""
+    page = (ROOT / "docs" / "knowledge-and-owner-tools.md").read_text(encoding="utf-8")
+    example = page.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "knowledge" / "handbook").mkdir(parents=True)
+
+    book = parse_personas(
+        example, source="example", environ={"CALENDAR_TOKEN": "tok-123456"}, base=tmp_path
+    )
+
+    calendar, notes = book.servers
+    assert calendar.headers == (("Authorization", "Bearer tok-123456"),)
+    assert calendar.needs_confirmation("add_event") and notes.command[0] == "python"
+    assert book.default.mcp == ("calendar", "notes.search_notes")
+    assert book.default.knowledge == tmp_path / "knowledge" / "handbook"
