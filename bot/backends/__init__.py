@@ -10,26 +10,28 @@ import ssl
 
 import openai
 
-from bot.backends.base import (
-    TOOL_CALL_REFUSED,
-    Artifact,
-    Backend,
+from bot.backends.backend_errors import (
     BackendError,
     BackendMisconfigured,
     BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
+    MediaUnsupported,
+    QuotaExhausted,
+    TranscriptionFailed,
+)
+from bot.backends.base import (
+    TOOL_CALL_REFUSED,
+    Artifact,
+    Backend,
     FilePart,
     ImagePart,
     MediaSupport,
-    MediaUnsupported,
     ModelSettings,
-    QuotaExhausted,
     TextDelta,
     ToolStarted,
     Transcriber,
     Transcript,
-    TranscriptionFailed,
     TurnEvent,
     TurnInput,
     TurnResult,

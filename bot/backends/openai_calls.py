@@ -22,13 +22,15 @@ from typing import TypeVar
 import httpx2
 import openai
 
-from bot.backends.base import (
+from bot.backends.backend_errors import (
     BackendError,
     BackendMisconfigured,
     BackendRejected,
     BackendUnavailable,
     ConversationNotFound,
     QuotaExhausted,
+)
+from bot.backends.base import (
     TurnStatus,
 )
 

@@ -13,7 +13,13 @@ from pathlib import PurePosixPath
 
 import openai
 
-from bot.backends.base import BackendMisconfigured, Transcript, TranscriptionFailed
+from bot.backends.backend_errors import (
+    BackendMisconfigured,
+    TranscriptionFailed,
+)
+from bot.backends.base import (
+    Transcript,
+)
 from bot.backends.openai_calls import describe, http_client, translate
 from bot.media.settings import Transcription
 

@@ -10,7 +10,10 @@ import logging
 import openai
 from openai.types import FilePurpose
 
-from bot.backends.base import BackendError, ConversationNotFound
+from bot.backends.backend_errors import (
+    BackendError,
+    ConversationNotFound,
+)
 from bot.backends.openai_calls import translated
 from storage.repositories import Files
 

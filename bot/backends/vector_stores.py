@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 import openai
 
-from bot.backends.base import (
+from bot.backends.backend_errors import (
     BackendError,
     ConversationNotFound,
 )

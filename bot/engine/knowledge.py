@@ -69,7 +69,9 @@ class Knowledge:
 
     def __init__(self, backend: Backend, personas: PersonaBook) -> None:
         self._backend = backend
-        self._folders = {p.knowledge.resolve() for p in personas.personas if p.knowledge}
+        # Resolved once (a resolve is file-system calls; a library is looked up every turn).
+        self._folder_of = {p.name: p.knowledge.resolve() for p in personas.personas if p.knowledge}
+        self._folders = set(self._folder_of.values())
         self._libraries: dict[Path, Library] = {}
 
     async def sync(self) -> None:
@@ -92,8 +94,7 @@ class Knowledge:
     async def learn(self, persona: Persona, name: str, data: bytes) -> Library:
         """Save the document in the persona's folder (replacing one of the same name) and
         sync the folder: only the new document goes to the server."""
-        assert persona.knowledge is not None, "learnable() first"
-        folder = persona.knowledge.resolve()
+        folder = self._folder_of[persona.name]  # learnable() said it has one
         target = folder / PurePath(name).name
         await asyncio.to_thread(target.write_bytes, data)
         logger.info("Knowledge %s: %s added from Telegram", folder.name, target.name)
@@ -101,9 +102,9 @@ class Knowledge:
         return self._libraries[folder]
 
     def library(self, persona: Persona) -> Library | None:
-        if persona.knowledge is None:
+        folder = self._folder_of.get(persona.name)
+        if folder is None:
             return None
-        folder = persona.knowledge.resolve()
         return self._libraries.get(folder, Library(folder.name, 0, None))
 
     async def _sync(self, folder: Path) -> Library:

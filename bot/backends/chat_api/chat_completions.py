@@ -17,10 +17,12 @@ from typing import Any
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 
-from bot.backends.base import (
-    Artifact,
+from bot.backends.backend_errors import (
     BackendError,
     BackendUnavailable,
+)
+from bot.backends.base import (
+    Artifact,
     MediaSupport,
     ModelSettings,
     ToolStarted,

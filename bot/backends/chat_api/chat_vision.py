@@ -11,7 +11,14 @@ from typing import Any, cast
 
 from openai.types.chat import ChatCompletionMessageParam
 
-from bot.backends.base import BackendError, BackendRejected, MediaUnsupported, TurnInput
+from bot.backends.backend_errors import (
+    BackendError,
+    BackendRejected,
+    MediaUnsupported,
+)
+from bot.backends.base import (
+    TurnInput,
+)
 from bot.backends.openai_calls import data_url
 from bot.media.settings import ChatVision
 

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 import openai
 from openai.types.chat import ChatCompletion
 
-from bot.backends.base import BackendError, BackendUnavailable, ModelSettings, TurnInput
+from bot.backends.backend_errors import (
+    BackendError,
+    BackendUnavailable,
+)
+from bot.backends.base import (
+    ModelSettings,
+    TurnInput,
+)
 from bot.backends.chat_api.chat_results import chat_usage
 from bot.backends.chat_api.compaction import CompactionPlan, plan, split_summary, system_message
 from bot.backends.openai_calls import translated

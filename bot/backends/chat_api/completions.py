@@ -13,8 +13,10 @@ import openai
 from openai import AsyncStream
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 
-from bot.backends.base import (
+from bot.backends.backend_errors import (
     BackendRejected,
+)
+from bot.backends.base import (
     ModelSettings,
     TextDelta,
     TurnEvent,

@@ -14,7 +14,15 @@ from typing import Any
 
 import openai
 
-from bot.backends.base import Artifact, BackendError, BackendRejected, FilePart, TurnResult
+from bot.backends.backend_errors import (
+    BackendError,
+    BackendRejected,
+)
+from bot.backends.base import (
+    Artifact,
+    FilePart,
+    TurnResult,
+)
 from bot.backends.openai_calls import translated
 from storage.repositories import Files
 

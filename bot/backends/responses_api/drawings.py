@@ -9,7 +9,12 @@ import binascii
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.backends.base import Artifact, BackendRejected
+from bot.backends.backend_errors import (
+    BackendRejected,
+)
+from bot.backends.base import (
+    Artifact,
+)
 from bot.backends.openai_calls import translated
 from bot.backends.responses_api.response_data import ResponseData, generated_images
 from bot.media.settings import ImageSettings

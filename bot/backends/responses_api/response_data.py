@@ -11,9 +11,11 @@ import json
 import re
 from typing import Any, TypedDict, cast
 
+from bot.backends.backend_errors import (
+    BackendUnavailable,
+)
 from bot.backends.base import (
     Artifact,
-    BackendUnavailable,
     TurnResult,
     TurnStatus,
 )

@@ -18,10 +18,12 @@ from typing import Any, TypeVar
 
 import openai
 
-from bot.backends.base import (
-    Artifact,
+from bot.backends.backend_errors import (
     BackendRejected,
     ConversationNotFound,
+)
+from bot.backends.base import (
+    Artifact,
     MediaSupport,
     ModelSettings,
     TextDelta,

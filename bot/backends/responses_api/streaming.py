@@ -12,8 +12,10 @@ from typing import Any, cast
 
 import openai
 
-from bot.backends.base import (
+from bot.backends.backend_errors import (
     BackendUnavailable,
+)
+from bot.backends.base import (
     TextDelta,
     ToolStarted,
     TurnEvent,

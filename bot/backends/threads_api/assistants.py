@@ -21,12 +21,14 @@ import openai
 from openai import omit
 from openai.types.beta.threads import Run
 
-from bot.backends.base import (
-    Artifact,
+from bot.backends.backend_errors import (
     BackendError,
     BackendMisconfigured,
     BackendRejected,
     ConversationNotFound,
+)
+from bot.backends.base import (
+    Artifact,
     MediaSupport,
     ModelSettings,
     TextDelta,

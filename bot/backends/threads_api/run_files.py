@@ -11,7 +11,13 @@ from typing import Any
 import openai
 from openai.types.beta.threads import Run
 
-from bot.backends.base import Artifact, BackendError, TurnInput
+from bot.backends.backend_errors import (
+    BackendError,
+)
+from bot.backends.base import (
+    Artifact,
+    TurnInput,
+)
 from bot.backends.openai_calls import translated
 from bot.backends.responses_api.containers import CodeSessions
 from bot.backends.responses_api.response_data import plain_sandbox_links

@@ -15,10 +15,12 @@ from typing import Any
 import openai
 from openai.types.beta.threads import Run
 
+from bot.backends.backend_errors import (
+    BackendUnavailable,
+)
 from bot.backends.base import (
     TOOL_CALL_REFUSED,
     Artifact,
-    BackendUnavailable,
     ModelSettings,
     TextDelta,
     ToolStarted,
