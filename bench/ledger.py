@@ -22,6 +22,8 @@ from bot.usage.reports import UsageReports
 from bot.usage.turn_prices import TurnPrices
 from storage import ChatKey, TokenUsage
 from storage.database import Database
+from storage.postgres_engine import PostgresEngine, placeholders
+from storage.sqlite_engine import SqliteEngine
 
 TURNS = 2000
 ROWS = 1_000_000
@@ -77,7 +79,6 @@ async def fill(store: Database, rows: int) -> float:
     rng = random.Random(7)
     models = ["gpt-6-luna", "gpt-6-sol", "gpt-6.1-terra", "gpt-6-astra"]
     started = time.perf_counter()
-    db = store.db
     batch = []
     for n in range(rows):
         day = f"2026-12-{1 + n % 28:02d}"
@@ -85,13 +86,23 @@ async def fill(store: Database, rows: int) -> float:
         batch.append((-(1 + n % 800), n, rng.randint(1, 5000), models[n % 4], usage_in,
                       usage_in // 2, rng.randint(20, 900), rng.randint(1, 3000), day))  # fmt: skip
         if len(batch) == 20_000:
-            await db.executemany(INSERT, batch)
-            await db.commit()
+            await insert_many(store, batch)
             batch.clear()
     if batch:
-        await db.executemany(INSERT, batch)
-        await db.commit()
+        await insert_many(store, batch)
     return time.perf_counter() - started
+
+
+async def insert_many(store: Database, batch: list[tuple[object, ...]]) -> None:
+    """One batch of ledger rows, in one transaction, as fast as each engine takes them."""
+    engine = store.engine
+    if isinstance(engine, SqliteEngine):
+        await engine.connection.executemany(INSERT, batch)
+        await engine.connection.commit()
+        return
+    assert isinstance(engine, PostgresEngine)
+    async with engine.pool.connection() as connection, connection.transaction():
+        await connection.cursor().executemany(placeholders(INSERT), batch)
 
 
 INSERT = (

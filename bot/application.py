@@ -42,7 +42,7 @@ from bot.usage.meter import CostMeter
 from bot.usage.reports import UsageReports
 from bot.usage.turn_prices import TurnPrices
 from storage import InboxEntry
-from storage.database import Database
+from storage.database import Database, engine_for
 from storage.repositories import Settings
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,9 @@ def build_services(
     Telegram answering?); `tls` is the TLS context every HTTP client shares (one CA bundle
     loaded, not one per client)."""
     personas = load_personas(config.personas_file, config.default_persona)
-    store = Database(config.database_path)
+    store = Database(
+        engine_for(config.database_path, config.database_url, pool_size=config.database_pool_size)
+    )
     client = create_client(config, tls)
     backend = create_backend(config, store, client)
     transcribing = create_transcriber(config.media.transcription, tls)

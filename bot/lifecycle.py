@@ -27,7 +27,7 @@ from bot.config import Config
 from bot.delivery.telegram_link import cause_of
 from bot.handlers import ALLOWED_UPDATES
 from bot.services import Services
-from storage import StorageUnavailable
+from storage import StorageUnavailable, StorageUnreachable
 
 logger = logging.getLogger("bot")
 
@@ -35,6 +35,7 @@ T = TypeVar("T")
 
 FIRST_RETRY_SECONDS = 1.0
 LONGEST_RETRY_SECONDS = 60.0
+LONGEST_DATABASE_RETRY_SECONDS = 10.0  # a database server that comes back is used soon
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # After a second stop signal, how long each remaining shutdown step may still take.
 HURRIED_STEP_SECONDS = 0.5
@@ -117,9 +118,12 @@ async def run(application: TelethreadApp, services: Services) -> int:
 async def serve(application: TelethreadApp, services: Services, stops: StopRequests) -> int:
     """Check, connect, start and serve until a stop is requested; the exit code."""
     try:
-        await services.store.open()
+        if not await until_stopped(open_store(services), stops):
+            logger.info("Stopped before the database could be reached")
+            return 0
     except StorageUnavailable as exc:
-        logger.error("Cannot start: %s (check DATABASE_PATH)", exc)
+        setting = "DATABASE_URL" if services.config.database_url else "DATABASE_PATH"
+        logger.error("Cannot start: %s (check %s)", exc, setting)
         return 2
     await services.store.settings.started()
     explain_access(services.config)
@@ -228,6 +232,27 @@ async def connect(application: TelethreadApp) -> None:
             )
         await asyncio.sleep(wait)
         wait = min(wait * 2, LONGEST_RETRY_SECONDS)
+        attempt += 1
+
+
+async def open_store(services: Services) -> None:
+    """Open the database, waiting for its server as long as it takes (as for Telegram: one
+    line per attempt with the cause); a database that cannot be used raises."""
+    wait = FIRST_RETRY_SECONDS
+    attempt = 1
+    while True:
+        try:
+            await services.store.open()
+            return
+        except StorageUnreachable as exc:
+            logger.warning(
+                "The database is not reachable (attempt %d: %s); trying again in %.0f s",
+                attempt,
+                exc,
+                wait,
+            )
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, LONGEST_DATABASE_RETRY_SECONDS)
         attempt += 1
 
 

@@ -1,4 +1,4 @@
-"""SQLite storage: chat → conversation mapping, personas, the inbox and the ledger.
+"""Storage, on SQLite or PostgreSQL: chat → conversation mapping, personas, the inbox, the ledger.
 
 Imports nothing from `bot`: the record types in `storage.records` are the bot's vocabulary, and
 they are all this package exports. The repository is imported from its own module, so the
@@ -22,6 +22,7 @@ from storage.records import (
     LedgerSource,
     LoggedCall,
     StorageUnavailable,
+    StorageUnreachable,
     TokenUsage,
     Tool,
     ToolCounts,
@@ -46,6 +47,7 @@ __all__ = [
     "LedgerSource",
     "LoggedCall",
     "StorageUnavailable",
+    "StorageUnreachable",
     "TokenUsage",
     "Tool",
     "ToolCounts",

@@ -7,22 +7,21 @@ short is known as such (the entry's deletion forgets them: ON DELETE CASCADE).
 
 from __future__ import annotations
 
+from storage.engine import now_text
 from storage.records import LoggedCall
-from storage.writes import Repository, write
+from storage.writes import Repository
 
 
 class FunctionCallRepository(Repository):
     async def of(self, entry_id: int, call_key: str) -> LoggedCall | None:
-        async with self.db.execute(
+        row = await self.first(
             "SELECT state, output FROM function_calls WHERE entry_id = ? AND call_key = ?",
             (entry_id, call_key),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return LoggedCall(row[0], row[1]) if row else None
 
     async def started(self, entry_id: int, call_key: str) -> None:
-        await write(
-            self.db,
+        await self.write(
             "note the tool call",
             "INSERT INTO function_calls (entry_id, call_key, state) VALUES (?, ?, 'started')"
             " ON CONFLICT (entry_id, call_key) DO UPDATE SET state = 'started', output = NULL",
@@ -30,12 +29,11 @@ class FunctionCallRepository(Repository):
         )
 
     async def finished(self, entry_id: int, call_key: str, output: str) -> None:
-        await write(
-            self.db,
+        await self.write(
             "keep the tool call's output",
             "INSERT INTO function_calls (entry_id, call_key, state, output)"
             " VALUES (?, ?, 'done', ?) ON CONFLICT (entry_id, call_key)"
             " DO UPDATE SET state = 'done', output = excluded.output,"
-            " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            (entry_id, call_key, output),
+            " updated_at = ?",
+            (entry_id, call_key, output, now_text()),
         )

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from storage.engine import now_text
 from storage.records import ChatKey, ChatRecord
-from storage.writes import Repository, commit, write
+from storage.writes import Repository
 
 
 class ChatRepository(Repository):
     async def get(self, key: ChatKey) -> ChatRecord | None:
-        async with self.db.execute(
+        row = await self.first(
             "SELECT backend, conversation_id, persona FROM chats"
             " WHERE chat_id = ? AND topic_id = ?",
             (key.chat_id, key.topic_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return ChatRecord(key=key, backend=row[0], conversation_id=row[1], persona=row[2])
 
     async def save(self, record: ChatRecord) -> None:
         """Insert or replace the chat's row; committed before this returns."""
-        await write(
-            self.db,
+        await self.write(
             "save the chat's conversation",
             """
             INSERT INTO chats (chat_id, topic_id, backend, conversation_id, persona)
@@ -30,7 +31,7 @@ class ChatRepository(Repository):
                 backend = excluded.backend,
                 conversation_id = excluded.conversation_id,
                 persona = excluded.persona,
-                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                updated_at = ?
             """,
             (
                 record.key.chat_id,
@@ -38,12 +39,12 @@ class ChatRepository(Repository):
                 record.backend,
                 record.conversation_id,
                 record.persona,
+                now_text(),
             ),
         )
 
     async def delete(self, key: ChatKey) -> None:
-        await write(
-            self.db,
+        await self.write(
             "delete the chat's conversation",
             "DELETE FROM chats WHERE chat_id = ? AND topic_id = ?",
             (key.chat_id, key.topic_id),
@@ -51,13 +52,9 @@ class ChatRepository(Repository):
 
     async def move(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its conversations, usage and status follow it."""
-        async with self.db.execute(
-            "SELECT 1 FROM chats WHERE chat_id = ?", (new_chat_id,)
-        ) as cursor:
-            if await cursor.fetchone() is not None:
-                return  # already moved (the service message and the send error both report it)
-        await commit(
-            self.db,
+        if await self.first("SELECT 1 FROM chats WHERE chat_id = ?", (new_chat_id,)) is not None:
+            return  # already moved (the service message and the send error both report it)
+        await self.commit(
             "move the chat's conversations",
             [
                 (f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
@@ -67,13 +64,12 @@ class ChatRepository(Repository):
 
     async def inactive_for(self, days: int) -> list[ChatRecord]:
         """Conversations of chats that have been inactive for at least `days` days."""
-        async with self.db.execute(
+        rows = await self.rows(
             """
             SELECT c.chat_id, c.topic_id, c.backend, c.conversation_id, c.persona
             FROM chats c JOIN chat_status s ON s.chat_id = c.chat_id
-            WHERE s.active = 0 AND s.inactive_since <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
+            WHERE s.active = 0 AND s.inactive_since <= ?
             """,
-            (f"-{days} days",),
-        ) as cursor:
-            rows = await cursor.fetchall()
+            (now_text(timedelta(days=days)),),
+        )
         return [ChatRecord(ChatKey(r[0], r[1]), r[2], r[3], r[4]) for r in rows]

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+from storage.engine import Statement
 from storage.records import HistoryMessage
-from storage.writes import Repository, Statement, commit, write
+from storage.writes import Repository
 
 
 class HistoryRepository(Repository):
     async def of(self, conversation_id: str) -> list[HistoryMessage]:
-        async with self.db.execute(
+        rows = await self.rows(
             "SELECT role, content FROM local_messages WHERE conversation_id = ? ORDER BY id",
             (conversation_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [HistoryMessage(role=row[0], content=row[1]) for row in rows]
 
     async def append(self, conversation_id: str, messages: list[HistoryMessage]) -> None:
         """Append an exchange in one transaction: a turn is stored entirely or not at all."""
         insert = "INSERT INTO local_messages (conversation_id, role, content) VALUES (?, ?, ?)"
-        await commit(
-            self.db,
+        await self.commit(
             "save the conversation's history",
             [(insert, (conversation_id, m.role, m.content)) for m in messages],
         )
@@ -27,11 +26,10 @@ class HistoryRepository(Repository):
     async def compact(self, conversation_id: str, folded: int, summary: str) -> None:
         """Replace the summary (if any) and the `folded` oldest messages after it by `summary`,
         first in the conversation, in one transaction: a crash keeps the old or the new."""
-        async with self.db.execute(
+        rows = await self.rows(
             "SELECT id, role FROM local_messages WHERE conversation_id = ? ORDER BY id",
             (conversation_id,),
-        ) as cursor:
-            rows = list(await cursor.fetchall())
+        )
         replaced = int(bool(rows) and rows[0][1] == "summary") + folded
         ids = [int(row[0]) for row in rows[:replaced]]
         if not ids:
@@ -41,11 +39,10 @@ class HistoryRepository(Repository):
              (summary, ids[0])),
             *(("DELETE FROM local_messages WHERE id = ?", (i,)) for i in ids[1:]),
         ]  # fmt: skip
-        await commit(self.db, "compact the conversation's history", statements)
+        await self.commit("compact the conversation's history", statements)
 
     async def delete(self, conversation_id: str) -> None:
-        await write(
-            self.db,
+        await self.write(
             "delete the conversation's history",
             "DELETE FROM local_messages WHERE conversation_id = ?",
             (conversation_id,),

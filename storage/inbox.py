@@ -7,11 +7,13 @@ is delivered, so a restart resumes, runs or delivers whatever was left — once.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
+from storage.engine import Statement, now_text
 from storage.inbox_attachments import attachments_from, attachments_json
 from storage.ledger import ledger_statement
 from storage.records import Attachment, ChatKey, InboxEntry, LedgerRow, Tool
-from storage.writes import Repository, Statement, commit, write
+from storage.writes import Repository
 
 RETRY_HOURS = 24  # how long "Try again" works after the model failed
 
@@ -37,7 +39,7 @@ class InboxRepository(Repository):
         insert = (
             "INSERT INTO inbox (chat_id, topic_id, message_id, private, text, language, user_id,"
             " attachments, album_id, tool) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (chat_id, message_id) DO NOTHING"
+            " ON CONFLICT (chat_id, message_id) DO NOTHING RETURNING id"
         )
         row = (
             key.chat_id,
@@ -51,12 +53,11 @@ class InboxRepository(Repository):
             album_id,
             tool,
         )
-        cursor = await write(self.db, "record a message", insert, row)
-        if cursor.rowcount == 0:
+        written = await self.write("record a message", insert, row)
+        if not written.rows:
             return None
-        assert cursor.lastrowid is not None
         return InboxEntry(
-            cursor.lastrowid,
+            int(written.rows[0][0]),
             key,
             message_id,
             private,
@@ -91,8 +92,7 @@ class InboxRepository(Repository):
         if text and text not in entry.text:
             joined_text = f"{entry.text}\n{text}" if entry.text else text
         merged = entry.attachments + new
-        await write(
-            self.db,
+        await self.write(
             "add an album item",
             "UPDATE inbox SET text = ?, attachments = ? WHERE id = ? AND state = 'received'",
             (joined_text, attachments_json(merged), entry.id),
@@ -125,7 +125,7 @@ class InboxRepository(Repository):
             )
         if ledger is not None:
             statements.append(ledger_statement(ledger))
-        await commit(self.db, "note the answer being written", statements)
+        await self.commit("note the answer being written", statements)
 
     async def answered(self, entry_id: int, reply: str, ledger: LedgerRow | None = None) -> None:
         """Keep the reply until it is sent; `ledger`: what the turn cost, in the same commit."""
@@ -133,47 +133,43 @@ class InboxRepository(Repository):
         statements: list[Statement] = [(update, (reply, entry_id))]
         if ledger is not None:
             statements.append(ledger_statement(ledger))
-        await commit(self.db, "keep the answer until it is sent", statements)
+        await self.commit("keep the answer until it is sent", statements)
 
     async def done(self, entry_id: int) -> None:
         delete = "DELETE FROM inbox WHERE id = ?"
-        await write(self.db, "clear a delivered message", delete, (entry_id,))
+        await self.write("clear a delivered message", delete, (entry_id,))
 
     async def failed(self, entry_id: int) -> None:
         """The model could not answer and the user was told: keep the message for a retry.
 
         Failed messages older than RETRY_HOURS are forgotten in the same commit.
         """
-        await commit(
-            self.db,
+        await self.commit(
             "keep a message for a retry",
             [
                 ("UPDATE inbox SET state = 'failed', reply = NULL WHERE id = ?", (entry_id,)),
                 (
-                    "DELETE FROM inbox WHERE state = 'failed'"
-                    " AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
-                    (f"-{RETRY_HOURS} hours",),
+                    "DELETE FROM inbox WHERE state = 'failed' AND created_at < ?",
+                    (now_text(timedelta(hours=RETRY_HOURS)),),
                 ),
             ],
         )
 
     async def retry(self, key: ChatKey, entry_id: int) -> InboxEntry | None:
         """Queue a failed message of this chat again; None if it is gone (or not failed)."""
-        cursor = await write(
-            self.db,
+        written = await self.write(
             "queue a message again",
             "UPDATE inbox SET state = 'received', remote_id = NULL"
             " WHERE id = ? AND chat_id = ? AND topic_id = ? AND state = 'failed'",
             (entry_id, key.chat_id, key.topic_id),
         )
-        if cursor.rowcount == 0:
+        if written.rowcount == 0:
             return None
         return next((e for e in await self._entries("id = ?", (entry_id,))), None)
 
     async def count(self) -> int:
         """Messages waiting for an answer (failed ones, kept for a retry, do not count)."""
-        async with self.db.execute("SELECT count(*) FROM inbox WHERE state != 'failed'") as cursor:
-            row = await cursor.fetchone()
+        row = await self.first("SELECT count(*) FROM inbox WHERE state != 'failed'")
         return int(row[0]) if row else 0
 
     async def pending(self) -> list[InboxEntry]:
@@ -181,13 +177,12 @@ class InboxRepository(Repository):
         return await self._entries("state != 'failed'", ())
 
     async def _entries(self, where: str, params: tuple[object, ...]) -> list[InboxEntry]:
-        async with self.db.execute(
+        rows = await self.rows(
             "SELECT id, chat_id, topic_id, message_id, private, text, state, conversation_id,"
             " remote_id, reply, language, user_id, attachments, album_id, tool"
             f" FROM inbox WHERE {where} ORDER BY id",
             params,
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             InboxEntry(
                 r[0],

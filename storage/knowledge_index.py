@@ -4,20 +4,21 @@ transaction, when its hash changes."""
 
 from __future__ import annotations
 
+from storage.engine import Statement
 from storage.records import IndexedPassage
-from storage.writes import Repository, Statement, commit, write
+from storage.writes import Repository
 
 
 class KnowledgeIndexRepository(Repository):
     async def documents(self, library: str) -> dict[str, str]:
         """The library's documents: path → sha256."""
-        rows = await self.db.execute_fetchall(
+        rows = await self.rows(
             "SELECT DISTINCT path, sha256 FROM knowledge_passages WHERE library = ?", (library,)
         )
         return {str(r[0]): str(r[1]) for r in rows}
 
     async def passages(self, library: str) -> list[IndexedPassage]:
-        rows = await self.db.execute_fetchall(
+        rows = await self.rows(
             "SELECT path, text, embedding FROM knowledge_passages WHERE library = ?"
             " ORDER BY path, number",
             (library,),
@@ -39,11 +40,10 @@ class KnowledgeIndexRepository(Repository):
                 for n, (text, embedding) in enumerate(passages)
             ),
         ]
-        await commit(self.db, "keep the document's passages", statements)
+        await self.commit("keep the document's passages", statements)
 
     async def remove(self, library: str, path: str) -> None:
-        await write(
-            self.db,
+        await self.write(
             "forget the document",
             "DELETE FROM knowledge_passages WHERE library = ? AND path = ?",
             (library, path),

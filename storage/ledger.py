@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from storage.engine import Statement, now_text
 from storage.records import (
     ConversationTurn,
     LedgerRow,
@@ -17,14 +18,14 @@ from storage.records import (
     Totals,
     TotalsKey,
 )
-from storage.writes import Repository, Statement, write
+from storage.writes import Repository
 
 UPSERT = """
 INSERT INTO ledger (chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,
     model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,
     reasoning_tokens, web_searches, containers, audio_seconds, images, cost_micros, priced,
-    price_ref, day, month, cache_write_tokens, compactions, file_searches)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    price_ref, day, month, cache_write_tokens, compactions, file_searches, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (chat_id, message_id) DO UPDATE SET
     topic_id = excluded.topic_id, user_id = excluded.user_id, guest = excluded.guest,
     conversation_id = excluded.conversation_id, backend = excluded.backend,
@@ -37,7 +38,7 @@ ON CONFLICT (chat_id, message_id) DO UPDATE SET
     price_ref = excluded.price_ref, day = excluded.day, month = excluded.month,
     cache_write_tokens = excluded.cache_write_tokens, compactions = excluded.compactions,
     file_searches = excluded.file_searches,
-    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    updated_at = excluded.updated_at
 """
 TOTALS_COLUMNS = (
     "micros, estimated_micros, answers, input_tokens, cached_tokens, output_tokens,"
@@ -55,7 +56,7 @@ def ledger_statement(row: LedgerRow) -> Statement:
         usage.input_tokens, usage.cached_tokens, usage.output_tokens, usage.reasoning_tokens,
         tools.web_searches, tools.containers, tools.audio_seconds, tools.images,
         row.cost_micros, int(row.priced), row.price_ref, row.day, row.month,
-        usage.cache_write_tokens, tools.compactions, tools.file_searches,
+        usage.cache_write_tokens, tools.compactions, tools.file_searches, now_text(),
     )  # fmt: skip
 
 
@@ -80,10 +81,10 @@ class LedgerRepository(Repository):
             return {}
         rows = ", ".join("(?, ?, ?)" for _ in wanted)
         params = [part for key in wanted for part in key]
-        # One round trip to SQLite's thread (execute_fetchall): this runs before every turn.
-        rows_found = await self.db.execute_fetchall(
-            f"SELECT scope, key, window, {TOTALS_COLUMNS} FROM ledger_totals"
-            f" WHERE (scope, key, window) IN (VALUES {rows})",
+        # One round trip: this runs before every turn.
+        rows_found = await self.rows(
+            f'SELECT scope, key, "window", {TOTALS_COLUMNS} FROM ledger_totals'
+            f' WHERE (scope, key, "window") IN (VALUES {rows})',
             params,
         )
         found = {(r[0], r[1], r[2]): _totals(r[3:]) for r in rows_found}
@@ -91,12 +92,12 @@ class LedgerRepository(Repository):
 
     async def top(self, scope: str, window: str, limit: int) -> list[tuple[str, Totals]]:
         """The scope's biggest spenders in the window (e.g. the month's top users)."""
-        async with self.db.execute(
+        rows = await self.rows(
             f"SELECT key, {TOTALS_COLUMNS} FROM ledger_totals"
-            " WHERE scope = ? AND window = ? AND answers > 0 ORDER BY micros DESC LIMIT ?",
+            ' WHERE scope = ? AND "window" = ? AND answers > 0 ORDER BY micros DESC LIMIT ?',
             (scope, window, limit),
-        ) as cursor:
-            return [(str(r[0]), _totals(r[1:])) for r in await cursor.fetchall()]
+        )
+        return [(str(r[0]), _totals(r[1:])) for r in rows]
 
     async def conversation_tokens(
         self, chat_id: int, topic_id: int, conversation_id: str, *, compacted_below: int = 0
@@ -104,7 +105,7 @@ class LedgerRepository(Repository):
         """How large the conversation had grown at its last settled answer (its context). An
         answer that compacted it counts the pass that read all of it; what is left is below
         `compacted_below` (the budget that set it off), when given."""
-        rows = await self.db.execute_fetchall(
+        rows = await self.rows(
             "SELECT input_tokens + output_tokens, compactions FROM ledger"
             " WHERE chat_id = ? AND topic_id = ? AND conversation_id = ? AND state = 'settled'"
             " ORDER BY updated_at DESC LIMIT 1",
@@ -117,15 +118,14 @@ class LedgerRepository(Repository):
         return None
 
     async def row(self, chat_id: int, message_id: int) -> LedgerRow | None:
-        async with self.db.execute(
+        r = await self.first(
             "SELECT chat_id, message_id, topic_id, user_id, guest, conversation_id, backend,"
             " model, remote_id, state, source, input_tokens, cached_tokens, output_tokens,"
             " reasoning_tokens, cost_micros, priced, price_ref, day, month, cache_write_tokens,"
             " web_searches, containers, audio_seconds, images, compactions, file_searches"
             " FROM ledger WHERE chat_id = ? AND message_id = ?",
             (chat_id, message_id),
-        ) as cursor:
-            r = await cursor.fetchone()
+        )
         if r is None:
             return None
         return LedgerRow(
@@ -137,7 +137,7 @@ class LedgerRepository(Repository):
     async def turns_by_conversation(self, month: str) -> list[ConversationTurn]:
         """The month's settled answers in conversations compacted this month, each
         conversation's in order: what compaction did (the others are not read)."""
-        rows = await self.db.execute_fetchall(
+        rows = await self.rows(
             "SELECT conversation_id, model, input_tokens, compactions FROM ledger"
             " WHERE month = ? AND state = 'settled' AND conversation_id IN"
             " (SELECT conversation_id FROM ledger WHERE month = ? AND compactions > 0)"
@@ -149,11 +149,10 @@ class LedgerRepository(Repository):
     async def settle_orphans(self) -> int:
         """At start: reservations whose message is no longer in the inbox (its turn ended in a
         crash before settling) are settled at their reserved upper bound, marked estimated."""
-        cursor = await write(
-            self.db,
+        written = await self.write(
             "settle reservations left by a crash",
             "UPDATE ledger SET state = 'settled', source = 'estimated' WHERE state = 'reserved'"
             " AND NOT EXISTS (SELECT 1 FROM inbox"
             " WHERE inbox.chat_id = ledger.chat_id AND inbox.message_id = ledger.message_id)",
         )
-        return cursor.rowcount
+        return written.rowcount

@@ -1,6 +1,7 @@
 """The SQL of the ledger's running totals: the triggers that add each settled answer to the
 totals of every scope and window it belongs to, written out by the migrations that (re)make
-them."""
+them — SQLite's trigger bodies, and the same statements in PostgreSQL's trigger function
+(where `window` is a keyword, `1` is no truth value and the totals row must be named)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ TOOLS_11 = (*TOOLS_10, "compactions")  # and the passes that compacted a convers
 TOOLS_13 = (*TOOLS_11, "file_searches")  # and the searches of a persona's knowledge
 
 
-def totals_sql(row: str, sign: str, when: str = "", *, tools: tuple[str, ...] = ()) -> str:
+def totals_sql(
+    row: str, sign: str, when: str = "", *, tools: tuple[str, ...] = (), postgres: bool = False
+) -> str:
     """Statements adding (`sign` "+") or removing ("-") ledger row `row` (NEW or OLD) to the
     totals of each scope and window it belongs to (`tools`: the counts kept too, from 10 on)."""
     scopes = [tuple(part.format(row=row) for part in scope) for scope in SCOPES]
@@ -25,15 +28,18 @@ def totals_sql(row: str, sign: str, when: str = "", *, tools: tuple[str, ...] = 
     values += [f"{row}.{name}" for name in tools]
     columns += tools
     signed = ", ".join(f"{sign}({v})" for v in values)
-    updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
+    own = "ledger_totals." if postgres else ""
+    updates = ", ".join(f"{c} = {own}{c} + excluded.{c}" for c in columns)
+    window_column, always = ('"window"', "true") if postgres else ("window", "1")
     statements = []
     for scope, key, applies in scopes:
         for window in (f"'D' || {row}.day", f"'M' || {row}.month"):
-            condition = " AND ".join(c for c in (applies, when) if c and c != "1") or "1"
+            condition = " AND ".join(c for c in (applies, when) if c and c != "1") or always
             statements.append(
-                f"        INSERT INTO ledger_totals (scope, key, window, {', '.join(columns)})"
-                f" SELECT {scope}, {key}, {window}, {signed} WHERE {condition}"
-                f" ON CONFLICT (scope, key, window) DO UPDATE SET {updates};"
+                f"        INSERT INTO ledger_totals (scope, key, {window_column},"
+                f" {', '.join(columns)}) SELECT {scope}, {key}, {window}, {signed}"
+                f" WHERE {condition} ON CONFLICT (scope, key, {window_column})"
+                f" DO UPDATE SET {updates};"
             )
     return "\n".join(statements)
 
@@ -69,3 +75,21 @@ def tool_backfill(tools: tuple[str, ...]) -> str:
                 f" ON CONFLICT (scope, key, window) DO UPDATE SET {sets};"
             )
     return "\n".join(statements)
+
+
+def postgres_trigger(*, tools: tuple[str, ...] = ()) -> str:
+    """PostgreSQL's trigger function (made again with `CREATE OR REPLACE` when the counts
+    change) and its trigger: the same statements as SQLite's two triggers, in one function."""
+    remove = totals_sql("OLD", "-", tools=tools, postgres=True)
+    add = totals_sql("NEW", "+", tools=tools, postgres=True)
+    return f"""\
+    CREATE OR REPLACE FUNCTION ledger_settled() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND OLD.state = 'settled' THEN
+{remove}
+      END IF;
+      IF NEW.state = 'settled' THEN
+{add}
+      END IF;
+      RETURN NULL;
+    END $$;"""

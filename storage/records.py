@@ -23,6 +23,11 @@ class StorageUnavailable(Exception):
     """The database cannot be written (locked, full, read-only); the message says why."""
 
 
+class StorageUnreachable(StorageUnavailable):
+    """The database server is not answering (down, restarting, the network away): waiting
+    may cure it, unlike a wrong password or a missing database."""
+
+
 @dataclass(frozen=True, slots=True)
 class ChatKey:
     """A chat, or one forum topic of it (topic 0 is the chat itself)."""

@@ -5,18 +5,16 @@ from __future__ import annotations
 import time
 
 from storage.health import HEARTBEAT_KEY, STARTED_KEY
-from storage.writes import Repository, write
+from storage.writes import Repository
 
 
 class SettingsRepository(Repository):
     async def get(self, key: str) -> str | None:
-        async with self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.first("SELECT value FROM settings WHERE key = ?", (key,))
         return str(row[0]) if row else None
 
     async def set(self, key: str, value: str) -> None:
-        await write(
-            self.db,
+        await self.write(
             "save a setting",
             "INSERT INTO settings (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,13 @@ import httpx
 import pytest
 
 from bot.config import Config, FloodLimits, load_config
+from storage.database import Database
+from storage.postgres_engine import PostgresEngine
+from tests.databases import ENGINES, fresh_database, start_cluster
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 from tests.running_bot import RunningBot
+from tests.servers.postgres import PostgresCluster
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
@@ -35,6 +39,50 @@ TURN_PATHS = {"responses": "/responses", "assistants": "/threads", "chat": "/cha
 # One TLS context for every bot the tests build: loading the CA bundle takes ~30 ms, and the
 # bots talk plain HTTP to the fakes anyway.
 TLS = httpx.create_ssl_context()
+
+
+# Tests that must hold on both database engines (storage, and a chosen set end to end).
+both_engines = pytest.mark.parametrize("engine", ENGINES, indirect=True)
+CLUSTER = pytest.StashKey[PostgresCluster | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The controlling process starts the run's PostgreSQL; its workers inherit the URL."""
+    if not hasattr(config, "workerinput"):
+        config.stash[CLUSTER] = start_cluster()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cluster = config.stash.get(CLUSTER, None)
+    if cluster is not None:
+        cluster.stop()
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """The database engine: SQLite unless a test or module asks for both (`both_engines`)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database_url(engine: str) -> Iterator[str | None]:
+    """DATABASE_URL for the engine: a fresh, migrated PostgreSQL database; None for SQLite."""
+    if engine == "sqlite":
+        yield None
+    else:
+        yield from fresh_database()
+
+
+@pytest.fixture(params=ENGINES)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """An open database on each engine (the storage tests run on both)."""
+    if request.param == "sqlite":
+        async with Database(tmp_path / "db.sqlite3") as opened:
+            yield opened
+        return
+    for url in fresh_database():
+        async with Database(PostgresEngine(url)) as opened:
+            yield opened
 
 
 @pytest.fixture(params=BACKENDS)
@@ -59,9 +107,16 @@ async def openai_server() -> AsyncIterator[FakeOpenAI]:
     await fake.stop()
 
 
-def fake_env(telegram: FakeTelegram, openai_server: FakeOpenAI, database: Path) -> dict[str, str]:
-    """The environment a real deployment would set, pointed at the fakes."""
+def fake_env(
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    database: Path,
+    database_url: str | None = None,
+) -> dict[str, str]:
+    """The environment a real deployment would set, pointed at the fakes (and at PostgreSQL
+    when `database_url` is given)."""
     return {
+        **({"DATABASE_URL": database_url} if database_url else {}),
         "TELEGRAM_BOT_TOKEN": telegram.token,
         "OPENAI_API_KEY": openai_server.api_key,
         "OPENAI_BASE_URL": openai_server.base_url,
@@ -89,13 +144,14 @@ def make_config(
     tmp_path: Path,
     backend: str,
     reply_mode: str,
+    database_url: str | None,
 ) -> ConfigFactory:
     """Config from environment variables (as in production), plus fast test timings."""
 
     def build(env: dict[str, str] | None = None, **fields: Any) -> Config:
         config = load_config(
             {
-                **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+                **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3", database_url),
                 "BOT_BACKEND": backend,
                 "REPLY_MODE": reply_mode,
                 **(env or {}),

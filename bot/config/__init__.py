@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypedDict, get_args
 
 from bot.config.budget_env import read_budgets, read_prices
+from bot.config.database_env import read_database
 from bot.config.env_reader import EnvReader
 from bot.config.fields import (
     AllowedUsers,
@@ -98,6 +99,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         reasoning_effort=_reasoning_effort(read, backend),
         max_output_tokens=max_output_tokens,
         database_path=Path(read.text("DATABASE_PATH") or default("database_path")),
+        **read_database(read),
         personas_file=_personas_file(read),
         default_persona=read.text("DEFAULT_PERSONA"),
         allowed_users=_ids(read, "ALLOWED_USERS"),

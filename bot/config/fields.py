@@ -82,6 +82,9 @@ class Config:
     reasoning_effort: ReasoningEffort | None = "low"
     max_output_tokens: int | None = None
     database_path: Path = Path("data/telethread.sqlite3")
+    # PostgreSQL instead of the file (DATABASE_URL), and how many connections the bot keeps.
+    database_url: str | None = field(default=None, repr=False)
+    database_pool_size: int = 10
     personas_file: Path | None = None
     default_persona: str | None = None
     allowed_users: AllowedUsers = AllowedUsers()
@@ -116,6 +119,7 @@ class Config:
     telegram_retry: float = 1.0  # the first wait before a send is tried again in an outage
     # Values of other variables named like secrets (e.g. an MCP server's CALENDAR_TOKEN).
     other_secrets: tuple[str, ...] = field(default=(), repr=False)
+    database_secrets: tuple[str, ...] = field(default=(), repr=False)  # DATABASE_URL's password
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -125,6 +129,7 @@ class Config:
             self.openai_api_key,
             *filter(None, [self.media.transcription.api_key]),
             *self.other_secrets,
+            *self.database_secrets,
         )
 
     @property

@@ -22,6 +22,7 @@ from tests.conftest import TURN_PATHS, ConfigFactory, Person, StartBot, response
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram, utf16_len
 from tests.running_bot import RunningBot
+from tests.unit.sqlite_access import sqlite_of
 
 
 def long_answer(paragraphs: int = 45) -> str:
@@ -263,7 +264,7 @@ async def test_an_update_delivered_twice_is_answered_once(
 async def test_a_locked_database_refuses_politely(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with Database(path) as store:
-        await store.db.execute("PRAGMA busy_timeout=50")
+        await sqlite_of(store).execute("PRAGMA busy_timeout=50")
         async with aiosqlite.connect(path) as other:
             await other.execute("BEGIN EXCLUSIVE")
             with pytest.raises(StorageUnavailable, match="locked"):

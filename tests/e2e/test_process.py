@@ -302,8 +302,9 @@ async def test_a_backup_taken_during_a_burst_holds_every_acknowledged_message(
     assert "Backed up" in report.decode()
     async with Database(tmp_path / "copy.sqlite3") as restored:  # opens as a database
         pending = [entry.text for entry in await restored.inbox.pending()]
-        async with restored.db.execute("SELECT content FROM local_messages") as cursor:
-            answered = [row[0] for row in await cursor.fetchall()]
+        answered = [
+            row[0] for row in await restored.engine.rows("SELECT content FROM local_messages")
+        ]
     kept = " ".join(pending + answered)
     assert acknowledged
     for chat_id in acknowledged:

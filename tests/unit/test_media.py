@@ -5,7 +5,6 @@ byte budget that bounds downloads held at once."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from telegram import PhotoSize
@@ -177,23 +176,22 @@ async def test_the_byte_budget_holds_downloads_until_there_is_room() -> None:
     assert order[:2] == ["+a", "-a"] and sorted(order[2:]) == ["+b", "+c", "-b", "-c"]
 
 
-async def test_album_items_join_one_entry_once_each_until_it_runs(tmp_path: Path) -> None:
+async def test_album_items_join_one_entry_once_each_until_it_runs(store: Database) -> None:
     key = ChatKey(7)
 
     def item(n: int) -> Attachment:
         return Attachment("image", f"f{n}", f"u{n}", 100 + n, 1000)
 
-    async with Database(tmp_path / "db.sqlite3") as store:
-        entry = await store.inbox.add(
-            key, message_id=101, private=True, text="", attachments=(item(1),), album_id="g"
-        )
-        assert entry is not None
-        await store.inbox.join(key, "g", "the caption", (item(2),))
-        await store.inbox.join(key, "g", "", (item(2),))  # delivered again
-        joined = await store.inbox.entry(entry.id)
-        assert joined is not None
-        assert [a.file_id for a in joined.attachments] == ["f1", "f2"]
-        assert joined.text == "the caption"
+    entry = await store.inbox.add(
+        key, message_id=101, private=True, text="", attachments=(item(1),), album_id="g"
+    )
+    assert entry is not None
+    await store.inbox.join(key, "g", "the caption", (item(2),))
+    await store.inbox.join(key, "g", "", (item(2),))  # delivered again
+    joined = await store.inbox.entry(entry.id)
+    assert joined is not None
+    assert [a.file_id for a in joined.attachments] == ["f1", "f2"]
+    assert joined.text == "the caption"
 
-        await store.inbox.running(entry.id, "conv", None)
-        assert await store.inbox.join(key, "g", "", (item(3),)) is None  # too late to join
+    await store.inbox.running(entry.id, "conv", None)
+    assert await store.inbox.join(key, "g", "", (item(3),)) is None  # too late to join

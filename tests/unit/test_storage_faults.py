@@ -13,6 +13,7 @@ import pytest
 
 from storage import ChatKey, ChatRecord, HistoryMessage, StorageUnavailable
 from storage.database import Database
+from tests.unit.sqlite_access import sqlite_of
 
 KEY = ChatKey(1)
 
@@ -25,8 +26,8 @@ async def store(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def page_count(store: Database) -> int:
     """The file's size in pages, with no free page left inside it."""
-    await store.db.execute("VACUUM")
-    async with store.db.execute("PRAGMA page_count") as cursor:
+    await sqlite_of(store).execute("VACUUM")
+    async with sqlite_of(store).execute("PRAGMA page_count") as cursor:
         row = await cursor.fetchone()
     assert row is not None
     return int(row[0])
@@ -35,15 +36,15 @@ async def page_count(store: Database) -> int:
 async def test_a_full_disk_fails_the_write_whole_and_the_next_one_works(
     store: Database,
 ) -> None:
-    await store.db.execute(f"PRAGMA max_page_count={await page_count(store)}")
+    await sqlite_of(store).execute(f"PRAGMA max_page_count={await page_count(store)}")
     exchange = [HistoryMessage("user", "x" * 5000), HistoryMessage("assistant", "y" * 5000)]
 
     with pytest.raises(StorageUnavailable, match=r"cannot save the conversation's history: .*full"):
         await store.history.append("conv_1", exchange)
 
-    assert not store.db.in_transaction
+    assert not sqlite_of(store).in_transaction
     assert await store.history.of("conv_1") == []  # not half of the exchange
-    await store.db.execute("PRAGMA max_page_count=1073741823")  # space freed
+    await sqlite_of(store).execute("PRAGMA max_page_count=1073741823")  # space freed
     await store.history.append("conv_1", exchange)
     assert await store.history.of("conv_1") == exchange
 
@@ -52,20 +53,20 @@ async def test_a_full_disk_refuses_a_message_and_keeps_the_earlier_ones(
     store: Database,
 ) -> None:
     first = await store.inbox.add(KEY, message_id=1, private=True, text="kept")
-    await store.db.execute(f"PRAGMA max_page_count={await page_count(store)}")
+    await sqlite_of(store).execute(f"PRAGMA max_page_count={await page_count(store)}")
 
     with pytest.raises(StorageUnavailable, match=r"cannot record a message"):
         for n in range(2, 200):  # until the last free page is used
             await store.inbox.add(KEY, message_id=n, private=True, text="z" * 2000)
 
-    assert not store.db.in_transaction
+    assert not sqlite_of(store).in_transaction
     pending = await store.inbox.pending()
     assert pending[0] == first
     assert all(entry.text in ("kept", "z" * 2000) for entry in pending)
 
 
 async def test_a_read_only_database_says_so(store: Database) -> None:
-    await store.db.execute("PRAGMA query_only=ON")
+    await sqlite_of(store).execute("PRAGMA query_only=ON")
 
     with pytest.raises(
         StorageUnavailable, match=r"cannot save the chat's conversation: .*readonly"
@@ -74,8 +75,8 @@ async def test_a_read_only_database_says_so(store: Database) -> None:
     with pytest.raises(StorageUnavailable, match=r"cannot record a message"):
         await store.inbox.add(KEY, message_id=1, private=True, text="hi")
 
-    assert not store.db.in_transaction
-    await store.db.execute("PRAGMA query_only=OFF")
+    assert not sqlite_of(store).in_transaction
+    await sqlite_of(store).execute("PRAGMA query_only=OFF")
     await store.chats.save(ChatRecord(KEY, "responses", "conv_1", "assistant"))
     assert await store.chats.get(KEY) is not None
 
@@ -83,7 +84,7 @@ async def test_a_read_only_database_says_so(store: Database) -> None:
 async def test_a_database_locked_by_another_process_fails_after_the_busy_wait(
     store: Database, tmp_path: Path
 ) -> None:
-    await store.db.execute("PRAGMA busy_timeout=50")
+    await sqlite_of(store).execute("PRAGMA busy_timeout=50")
     async with aiosqlite.connect(tmp_path / "db.sqlite3") as other:
         await other.execute("BEGIN EXCLUSIVE")
         with pytest.raises(
@@ -92,7 +93,7 @@ async def test_a_database_locked_by_another_process_fails_after_the_busy_wait(
             await store.chats.move(1, 2)
         await other.rollback()
 
-    assert not store.db.in_transaction
+    assert not sqlite_of(store).in_transaction
     await store.chats.save(ChatRecord(KEY, "responses", "conv_1", "assistant"))
     await store.chats.move(1, 2)
     assert await store.chats.get(ChatKey(2)) is not None
