@@ -7,7 +7,7 @@ short is known as such (the entry's deletion forgets them: ON DELETE CASCADE).
 
 from __future__ import annotations
 
-from storage.engine import now_text
+from storage.engines import now_text
 from storage.records import LoggedCall
 from storage.writes import Repository
 

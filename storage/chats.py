@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage.engine import now_text
+from storage.engines import now_text
 from storage.records import ChatKey, ChatRecord
 from storage.writes import Repository
 

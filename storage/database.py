@@ -13,7 +13,7 @@ from types import TracebackType
 from storage.call_log import FunctionCallRepository
 from storage.chat_status import ChatStatusRepository
 from storage.chats import ChatRepository
-from storage.engine import Engine
+from storage.engines import Engine
 from storage.history import HistoryRepository
 from storage.inbox import InboxRepository
 from storage.knowledge_index import KnowledgeIndexRepository

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.engine import Statement
+from storage.engines import Statement
 from storage.records import HistoryMessage
 from storage.writes import Repository
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from storage.engine import Statement, now_text
+from storage.engines import Statement, now_text
 from storage.inbox_attachments import attachments_from, attachments_json
 from storage.ledger import ledger_statement
 from storage.records import Attachment, ChatKey, InboxEntry, LedgerRow, Tool

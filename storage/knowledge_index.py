@@ -4,7 +4,7 @@ transaction, when its hash changes."""
 
 from __future__ import annotations
 
-from storage.engine import Statement
+from storage.engines import Statement
 from storage.records import IndexedPassage
 from storage.writes import Repository
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from storage.engine import Statement, now_text
+from storage.engines import Statement, now_text
 from storage.records import (
     ConversationTurn,
     LedgerRow,

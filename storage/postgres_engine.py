@@ -28,7 +28,7 @@ from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
-from storage.engine import EngineName, Row, Statement, Written
+from storage.engines import EngineName, Row, Statement, Written
 from storage.migrations import MIGRATIONS
 from storage.records import StorageUnavailable, StorageUnreachable
 

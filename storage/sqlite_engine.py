@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,11 +17,12 @@ from typing import Any
 
 import aiosqlite
 
-from storage.engine import EngineName, Row, Statement, Written
+from storage.engines import EngineName, Row, Statement, Written
 from storage.migrations import MIGRATIONS
 from storage.records import StorageUnavailable
 
 logger = logging.getLogger("storage.database")
+RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
 
 class SqliteEngine:
@@ -86,13 +88,11 @@ class SqliteEngine:
 
     async def commit(self, what: str, statements: Iterable[Statement]) -> Written:
         db = self.connection
-        cursor: aiosqlite.Cursor | None = None
+        written: Written | None = None
         try:
             for sql, params in statements:
-                cursor = await db.execute(sql, params)
-            assert cursor is not None, "commit() needs a statement"
-            returned = [tuple(r) for r in await cursor.fetchall()]  # RETURNING, if any
-            written = Written(cursor.rowcount, returned)
+                written = await self._run(db, sql, params)
+            assert written is not None, "commit() needs a statement"
             await db.commit()
         except sqlite3.Error as exc:
             await self._rollback()
@@ -101,6 +101,16 @@ class SqliteEngine:
             await self._rollback()
             raise
         return written
+
+    @staticmethod
+    async def _run(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Written:
+        if RETURNING.search(sql):
+            # Stepped to its end in one hop to SQLite's thread: a statement left half-read
+            # would make another task's commit fail ("SQL statements in progress").
+            rows = [tuple(r) for r in await db.execute_fetchall(sql, params)]
+            return Written(len(rows), rows)
+        cursor = await db.execute(sql, params)
+        return Written(cursor.rowcount, [])
 
     async def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.Error, ValueError):  # ValueError: the connection closed

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from storage.engine import Engine, Row, Statement, Written
+from storage.engines import Engine, Row, Statement, Written
 
 
 class Connected(Protocol):

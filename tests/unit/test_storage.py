@@ -9,7 +9,7 @@ from pathlib import Path
 from storage import ChatKey, ChatRecord, HistoryMessage
 from storage.backup import backup
 from storage.database import Database
-from storage.engine import now_text
+from storage.engines import now_text
 from storage.migrations import MIGRATIONS
 from tests.unit.sqlite_access import sqlite_of
 
