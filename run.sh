@@ -19,6 +19,8 @@ usage: ./run.sh [COMMAND]
   test-real         the chat backend against a real llama.cpp server (built once, minutes)
   bench [OPTIONS]   the benchmark on loopback fakes (./run.sh bench --help)
   backup PATH       a consistent copy of the database, safe while the bot runs
+  migrate-to-postgres [URL]
+                    copy a SQLite bot into an empty PostgreSQL database (bot stopped)
   health            is the running bot healthy? (exit 0 if so; Docker's HEALTHCHECK)
   help              this text
 
@@ -77,7 +79,7 @@ case "${1:-bot}" in
         ensure_env test
         exec "$VENV/bin/python" -m tests.real.lane "${@:2}"
         ;;
-    backup | health)
+    backup | health | migrate-to-postgres)
         ensure_env bot
         exec "$VENV/bin/python" -m bot "$@"
         ;;

@@ -12,8 +12,10 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+from bench.databases import Databases
 from bot.backends import TurnResult, TurnStatus
 from bot.usage.budgets import BudgetRules, Limit
 from bot.usage.meter import CostMeter, Reservation
@@ -93,7 +95,7 @@ async def fill(store: Database, rows: int) -> float:
     return time.perf_counter() - started
 
 
-async def insert_many(store: Database, batch: list[tuple[object, ...]]) -> None:
+async def insert_many(store: Database, batch: Sequence[tuple[object, ...]]) -> None:
     """One batch of ledger rows, in one transaction, as fast as each engine takes them."""
     engine = store.engine
     if isinstance(engine, SqliteEngine):
@@ -128,21 +130,23 @@ async def report_time(store: Database) -> float:
     return p50(samples)
 
 
-async def main() -> dict[str, float]:
+async def main(where: Databases) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as workdir:
-        async with Database(Path(workdir) / "bench.sqlite3") as store:
+        async with Database(where.engine(Path(workdir) / "bench.sqlite3")) as store:
             figures = await per_turn(store)
-        async with Database(Path(workdir) / "million.sqlite3") as store:
+        async with Database(where.engine(Path(workdir) / "million.sqlite3")) as store:
             figures["fill_s"] = await fill(store, ROWS)
             figures["usage_all_p50_ms"] = await report_time(store)
     return figures
 
 
-def run() -> dict[str, float]:
-    figures = asyncio.run(main())
+def run(where: Databases | None = None) -> dict[str, float]:
+    where = where or Databases()
+    figures = asyncio.run(main(where))
     print(
-        f"ledger: a turn's inbox commits {figures['plain_p50_ms']:.2f} ms p50 without metering,"
-        f" {figures['metered_p50_ms']:.2f} ms with it (added {figures['added_p50_ms']:.2f} ms;"
+        f"ledger ({where.name}): a turn's inbox commits {figures['plain_p50_ms']:.2f} ms p50"
+        f" without metering, {figures['metered_p50_ms']:.2f} ms with it"
+        f" (added {figures['added_p50_ms']:.2f} ms;"
         f" goal <= 1 ms); /usage all over {ROWS:,} rows {figures['usage_all_p50_ms']:.1f} ms p50"
         f" (goal <= 50 ms; filled in {figures['fill_s']:.0f} s)"
     )

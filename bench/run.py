@@ -45,6 +45,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import Databases, databases  # noqa: E402
 from bot.delivery.flood_budget import Bucket, Meter, Window  # noqa: E402
 from tests.fakes.telegram_server import (  # noqa: E402
     BOT_USERNAME,
@@ -226,7 +227,7 @@ def conversations(scenario: Scenario, telegram: FakeTelegram) -> list[Conversati
     return [Conversation(n, telegram.private_chat(u), u) for n, u in enumerate(people, 1)]
 
 
-async def run(scenario: Scenario, workdir: Path) -> Result:
+async def run(scenario: Scenario, workdir: Path, where: Databases | None = None) -> Result:
     rules = FloodRules(actions=None) if scenario.actions_share_limit else FloodRules()
     telegram = FakeTelegram(flood=rules)
     await telegram.start()
@@ -252,6 +253,7 @@ async def run(scenario: Scenario, workdir: Path) -> Result:
     telegram.listeners.append(on_call)
     env = {
         **bot_env(telegram, openai_server, workdir / f"{_slug(scenario.name)}.sqlite3"),
+        **(where or Databases()).env(workdir / f"{_slug(scenario.name)}.sqlite3"),
         "ALLOWED_CHATS": "*",
         "REPLY_MODE": scenario.mode,
         "TELEGRAM_ACTIONS_SHARE_LIMIT": str(scenario.actions_share_limit).lower(),
@@ -489,12 +491,13 @@ def plan(only: str | None) -> Plan:
     return Plan(scenarios, [suite for suite in SUITES if suite in names])
 
 
-def run_suite(name: str) -> Any:
-    """The figures of one of the suites that are not text scenarios."""
+def run_suite(name: str, where: Databases) -> Any:
+    """The figures of one of the suites that are not text scenarios (the ledger's on `where`;
+    the others on SQLite)."""
     if name == "ledger":
         from bench import ledger  # the ledger's own benchmark: no bot process, no fakes
 
-        return ledger.run()
+        return ledger.run(where)
     if name == "media":
         from bench import media  # photos, voice, albums and big documents: its own bot runs
 
@@ -529,6 +532,10 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     parser.add_argument("--only", help=f"comma-separated, from: {', '.join(NAMES)}")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgres"), default="sqlite",
+        help="the bots' database: a SQLite file, or PostgreSQL on a cluster started for the run",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     try:
         chosen = plan(args.only)
@@ -541,16 +548,18 @@ def main(argv: list[str] | None = None) -> None:
                       think=tuple(args.think))],
             [],
         )  # fmt: skip
-    suites = {name: run_suite(name) for name in chosen.suites}
     results = []
-    with tempfile.TemporaryDirectory() as workdir:
+    with tempfile.TemporaryDirectory() as workdir, databases(args.database) as where:
+        suites = {name: run_suite(name, where) for name in chosen.suites}
         for scenario in chosen.scenarios:
             print(
-                f"running: {scenario.name} ({scenario.chats} chats x {scenario.messages})",
+                f"running: {scenario.name} ({scenario.chats} chats x {scenario.messages},"
+                f" {where.name})",
                 flush=True,
             )
-            results.append(asyncio.run(run(scenario, Path(workdir))))
+            results.append(asyncio.run(run(scenario, Path(workdir), where)))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine += f", database: {args.database}"
     if results:
         print()
         print(summary(results))

@@ -17,11 +17,15 @@ usage: python -m bot [COMMAND]
 
   (none)        run the bot (reads .env from this folder and the environment; see .env.example)
   health        is the running bot healthy? exit 0 if so (Docker's HEALTHCHECK runs it)
-  backup PATH   a consistent copy of the database (DATABASE_PATH), safe while the bot runs
+  backup PATH   a consistent copy of the database, safe while the bot runs (SQLite: a file;
+                PostgreSQL: a pg_dump archive)
+  migrate-to-postgres [URL]
+                copy the SQLite bot (DATABASE_PATH) into an empty PostgreSQL database (URL, or
+                DATABASE_URL), with the bot stopped
   help          this text
 
 ./run.sh wraps these and adds: test, test-real, bench (./run.sh help)."""
-USAGE = "usage: python -m bot [health | backup PATH | help]"
+USAGE = "usage: python -m bot [health | backup PATH | migrate-to-postgres [URL] | help]"
 
 
 def main() -> None:
@@ -70,35 +74,18 @@ def command(args: list[str]) -> int:
         print(HELP)
         return 0
     database = Path(os.environ.get("DATABASE_PATH") or default("database_path"))
+    url = os.environ.get("DATABASE_URL") or None
+    from bot import owner_commands
+
     if args == ["health"]:
-        return health(database, max_age=3 * default("heartbeat_interval"))
+        return owner_commands.health(database, url, max_age=3 * default("heartbeat_interval"))
     if len(args) == 2 and args[0] == "backup":
-        return backup(database, Path(args[1]))
+        return owner_commands.backup(database, url, Path(args[1]))
+    if args[0] == "migrate-to-postgres" and len(args) <= 2:
+        target = args[1] if len(args) == 2 else url
+        return owner_commands.migrate_to_postgres(database, target)
     print(USAGE, file=sys.stderr)
     return 2
-
-
-def health(database: Path, *, max_age: float) -> int:
-    """0 while the running bot keeps writing its heartbeat (for Docker's HEALTHCHECK); 1 while
-    it is starting (Docker's start period ignores that) or unhealthy."""
-    from storage.health import read_health
-
-    report = read_health(database, max_age=max_age)
-    print(report)
-    return 0 if report.state == "healthy" else 1
-
-
-def backup(database: Path, target: Path) -> int:
-    from storage.backup import BackupError
-    from storage.backup import backup as copy_database
-
-    try:
-        chats = copy_database(database, target)
-    except BackupError as exc:
-        print(f"Backup failed: {exc}", file=sys.stderr)
-        return 1
-    print(f"Backed up {database} to {target} ({chats} conversations)")
-    return 0
 
 
 if __name__ == "__main__":

@@ -72,3 +72,6 @@ def configure_logging(
     # migrations are pages long) and every Markdown parsing rule tried.
     for chatty in ("aiosqlite", "markdown_it"):
         logging.getLogger(chatty).setLevel(logging.INFO)
+    # The pool writes three lines per reconnection attempt while PostgreSQL is away; the bot's
+    # own line for each write it could not make says it once, with what it could not keep.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Coroutine, Mapping
@@ -21,7 +22,7 @@ from bot.media.settings import ImageCommand
 from bot.personas import PersonaBook
 from bot.texts import Language, Texts
 from bot.usage.reports import UsageReports
-from storage import Tool
+from storage import StorageUnavailable, Tool
 from storage.database import Database
 
 IMAGE = "image_generation"
@@ -140,6 +141,8 @@ class Services:
         await self.client.close()
         if self.transcription_client is not None:
             await self.transcription_client.close()
+        with contextlib.suppress(StorageUnavailable, RuntimeError):  # RuntimeError: never opened
+            await self.store.settings.stopped()
         await self.store.close()
         logging.getLogger().removeHandler(self.last_error)
 

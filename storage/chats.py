@@ -54,11 +54,26 @@ class ChatRepository(Repository):
         """A group became a supergroup: its conversations, usage and status follow it."""
         if await self.first("SELECT 1 FROM chats WHERE chat_id = ?", (new_chat_id,)) is not None:
             return  # already moved (the service message and the send error both report it)
+        moved = (new_chat_id, old_chat_id)
         await self.commit(
             "move the chat's conversations",
             [
-                (f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
-                for table in ("chats", "ledger", "chat_status")
+                ("UPDATE chats SET chat_id = ? WHERE chat_id = ?", moved),
+                ("UPDATE ledger SET chat_id = ? WHERE chat_id = ?", moved),
+                # The new chat may have a status already (its first update can be handled
+                # while the old one's migration is): it keeps what it has, the old fills in.
+                (
+                    "INSERT INTO chat_status (chat_id, allowed, active, inactive_since, language,"
+                    " joined_language) SELECT ?, allowed, active, inactive_since, language,"
+                    " joined_language FROM chat_status WHERE chat_id = ?"
+                    " ON CONFLICT (chat_id) DO UPDATE SET"
+                    " allowed = COALESCE(chat_status.allowed, excluded.allowed),"
+                    " language = COALESCE(chat_status.language, excluded.language),"
+                    " joined_language = COALESCE(chat_status.joined_language,"
+                    " excluded.joined_language)",
+                    moved,
+                ),
+                ("DELETE FROM chat_status WHERE chat_id = ?", (old_chat_id,)),
             ],
         )
 

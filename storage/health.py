@@ -1,4 +1,5 @@
-"""The bot's heartbeat in its database, and the check a health probe runs against it.
+"""The bot's heartbeat in its database, and the check a health probe runs against it (the
+SQLite file, or the PostgreSQL server of DATABASE_URL).
 
 The running bot writes the time it started and, every so often while it polls, a heartbeat; a
 separate process (Docker's HEALTHCHECK, `./run.sh health`) reads them. One write proves the
@@ -14,8 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import psycopg
+
+from storage.postgres_engine import describe
+
 HEARTBEAT_KEY = "heartbeat"
 STARTED_KEY = "started"
+STOPPED_KEY = "stopped"  # written by a clean stop: the heartbeat before it means nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,16 +33,32 @@ class Health:
         return f"{self.state}: {self.detail}"
 
 
-def read_health(database: Path, *, max_age: float, now: float | None = None) -> Health:
-    """How the bot using `database` is doing: healthy while its heartbeat is fresher than
-    `max_age` seconds; starting for `max_age` seconds after a start; else unhealthy, and why."""
-    if not database.is_file():
+def read_health(
+    database: Path, *, max_age: float, now: float | None = None, url: str | None = None
+) -> Health:
+    """How the bot using `database` (or the server at `url`) is doing: healthy while its
+    heartbeat is fresher than `max_age` seconds; starting for `max_age` seconds after a
+    start; else unhealthy, and why."""
+    if url:
+        try:
+            heartbeat, started, stopped = _read_server_times(url)
+        except psycopg.Error as exc:
+            return Health("unhealthy", f"cannot read {describe(url)}: {_one_line(exc)}")
+    elif not database.is_file():
         return Health("unhealthy", f"there is no database at {database}")
-    try:
-        heartbeat, started = _read_times(database)
-    except sqlite3.Error as exc:
-        return Health("unhealthy", f"cannot read {database}: {exc}")
+    else:
+        try:
+            heartbeat, started, stopped = _read_times(database)
+        except sqlite3.Error as exc:
+            return Health("unhealthy", f"cannot read {database}: {exc}")
     now = time.time() if now is None else now
+    if stopped is not None and stopped >= max(heartbeat or 0.0, started or 0.0):
+        return Health("unhealthy", f"the bot was stopped {now - stopped:.0f} s ago")
+    return judge(heartbeat, started, max_age=max_age, now=now)
+
+
+def judge(heartbeat: float | None, started: float | None, *, max_age: float, now: float) -> Health:
+    """The verdict on the times a running bot wrote."""
     if heartbeat is not None and (started is None or heartbeat >= started):
         age = now - heartbeat
         if age > max_age:
@@ -56,18 +78,38 @@ def read_health(database: Path, *, max_age: float, now: float | None = None) -> 
     )
 
 
-def _read_times(database: Path) -> tuple[float | None, float | None]:
+Times = tuple[float | None, float | None, float | None]  # heartbeat, started, stopped
+KEYS = (HEARTBEAT_KEY, STARTED_KEY, STOPPED_KEY)
+
+
+def _read_times(database: Path) -> Times:
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
     try:
         rows = dict(
             connection.execute(
-                "SELECT key, value FROM settings WHERE key IN (?, ?)", (HEARTBEAT_KEY, STARTED_KEY)
+                "SELECT key, value FROM settings WHERE key IN (?, ?, ?)", KEYS
             ).fetchall()
         )
     finally:
         connection.close()
-    heartbeat, started = rows.get(HEARTBEAT_KEY), rows.get(STARTED_KEY)
-    return (
-        None if heartbeat is None else float(heartbeat),
-        None if started is None else float(started),
-    )
+    return _times(rows)
+
+
+def _read_server_times(url: str) -> Times:
+    with psycopg.connect(url, connect_timeout=5) as connection:
+        found = connection.execute(
+            "SELECT key, value FROM settings WHERE key IN (%s, %s, %s)", KEYS
+        ).fetchall()
+    return _times({str(k): str(v) for k, v in found})
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _times(rows: dict[str, str]) -> Times:
+    def number(key: str) -> float | None:
+        value = rows.get(key)
+        return None if value is None else float(value)
+
+    return number(HEARTBEAT_KEY), number(STARTED_KEY), number(STOPPED_KEY)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -38,8 +39,12 @@ RECONNECT_SECONDS = 2.0  # the pool gives up a reconnection after this; the next
 RETRIES = 5  # a transaction that lost a serialization race or a deadlock runs again
 MIGRATION_LOCK = 7_305_121  # pg_advisory_xact_lock key: one process migrates at a time
 _RETRIED = (errors.SerializationFailure, errors.DeadlockDetected)
-# SQLSTATE classes that no waiting cures: bad credentials (28), no such database (3D).
+# What no waiting cures: bad credentials (SQLSTATE class 28), no such database (3D). A refused
+# connection carries no SQLSTATE, only the server's FATAL message, so those are read too.
 _PERMANENT = ("28", "3D")
+_REFUSED = re.compile(
+    r"FATAL:.*(does not exist|authentication failed|no pg_hba\.conf entry|permission denied)"
+)
 
 
 def placeholders(statement: str) -> str:
@@ -72,7 +77,7 @@ def describe(url: str) -> str:
 class PostgresEngine:
     name: EngineName = "postgresql"
 
-    def __init__(self, url: str, *, pool_size: int = 10, timeout: float = 5.0) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, timeout: float = 3.0) -> None:
         self._url = url
         self._password = str(conninfo_to_dict(url).get("password") or "")
         self._pool_size = pool_size
@@ -183,6 +188,7 @@ class PostgresEngine:
         if self._password:
             reason = reason.replace(self._password, "***")
         state = getattr(exc, "sqlstate", None) or ""
-        if isinstance(exc, psycopg.OperationalError) and not state.startswith(_PERMANENT):
+        permanent = state.startswith(_PERMANENT) or _REFUSED.search(reason) is not None
+        if isinstance(exc, psycopg.OperationalError) and not permanent:
             return StorageUnreachable(f"{what}: the database server is not answering ({reason})")
         return StorageUnavailable(f"{what}: {reason}")

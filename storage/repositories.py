@@ -86,6 +86,10 @@ class Settings(Protocol):
         """The bot process started: the health probe says "starting" until its first heartbeat."""
         ...
 
+    async def stopped(self) -> None:
+        """The bot stopped cleanly (the health probe says so at once)."""
+        ...
+
 
 class Histories(Protocol):
     """As `storage/history.py`'s `HistoryRepository` implements it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from storage.health import HEARTBEAT_KEY, STARTED_KEY
+from storage.health import HEARTBEAT_KEY, STARTED_KEY, STOPPED_KEY
 from storage.writes import Repository
 
 
@@ -28,3 +28,7 @@ class SettingsRepository(Repository):
     async def started(self) -> None:
         """The bot process started: the health probe says "starting" until its first heartbeat."""
         await self.set(STARTED_KEY, repr(time.time()))
+
+    async def stopped(self) -> None:
+        """The bot stopped cleanly: the probe (and migrate-to-postgres) know it is not running."""
+        await self.set(STOPPED_KEY, repr(time.time()))

@@ -172,7 +172,9 @@ StartBot = Callable[[Config], Awaitable[RunningBot]]
 
 
 @pytest.fixture
-async def start_bot(telegram: FakeTelegram) -> AsyncIterator[StartBot]:
+async def start_bot(telegram: FakeTelegram, database_url: str | None) -> AsyncIterator[StartBot]:
+    """Bots started by a test, stopped after it — before its PostgreSQL database is dropped (so
+    the fixture asks for `database_url`: fixtures are torn down in reverse order)."""
     running: list[RunningBot] = []
 
     async def start(config: Config) -> RunningBot:

@@ -90,3 +90,18 @@ def fresh_database(*, migrated: bool = True) -> Iterator[str]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def own_cluster() -> Iterator[PostgresCluster]:
+    """A cluster of the test's own, for tests that stop and start the server."""
+    try:
+        cluster = PostgresCluster()
+        cluster.start()
+    except PostgresMissing as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests: {exc}")
+        pytest.skip(f"PostgreSQL is not available: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

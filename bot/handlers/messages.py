@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from bot.engine import ChatEngine
 from bot.handlers.access import AccessControl
 from bot.handlers.addressing import addressed_text, chat_key, is_private, text_for_model
+from bot.handlers.arrival_order import ArrivalOrder
 from bot.handlers.attachments import attachments_of, file_label
 from bot.handlers.update_context import UpdateContext, UpdateContexts
 from bot.media.settings import ImageCommand
@@ -40,12 +41,19 @@ class MessageHandlers:
         self._contexts = contexts
         self._trigger = trigger
         self._adds_group_context = adds_group_context
+        self._order = ArrivalOrder()
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Queue the message for the model; the engine answers in order and keeps typing alive."""
         message = update.effective_message
         if message is None:
             return
+        with self._order.held(message.chat_id, message.message_id):
+            await self._text(update, context)
+
+    async def _text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
         text = addressed_text(message, context.bot, self._trigger)
         if text is None:
             await self._maybe_add_context(update, context)
@@ -62,7 +70,15 @@ class MessageHandlers:
     async def image(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """`/image <description>`: a turn that must draw (where the owner turned /image on)."""
         message = update.effective_message
-        if message is None or not await self._access.may_talk(update, context.bot):
+        if message is None:
+            return
+        with self._order.held(message.chat_id, message.message_id):
+            await self._image(update, context)
+
+    async def _image(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        if not await self._access.may_talk(update, context.bot):
             return
         words = (message.text or "").split(maxsplit=1)
         prompt = words[1].strip() if len(words) > 1 else ""
@@ -87,6 +103,12 @@ class MessageHandlers:
         message = update.effective_message
         if message is None:
             return
+        with self._order.held(message.chat_id, message.message_id):
+            await self._media(update, context)
+
+    async def _media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
         attachments = attachments_of(message, image_detail=self._image_detail)
         text = addressed_text(message, context.bot, self._trigger)
         if text is None:
@@ -121,6 +143,7 @@ class MessageHandlers:
         tool: Tool | None = None,
     ) -> None:
         message_id = here.message.message_id
+        await self._order.turn(here.message.chat_id, message_id)
         try:
             accepted = await self._engine.accept_message(
                 here.key,

@@ -7,10 +7,13 @@ import asyncio
 import pytest
 
 from storage import ChatKey
-from tests.conftest import ConfigFactory, Person, StartBot
+from tests.conftest import ConfigFactory, Person, StartBot, both_engines
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 from tests.running_bot import RunningBot
+
+# The whole module on both database engines: what it stores, PostgreSQL keeps alike.
+pytestmark = both_engines
 
 
 async def test_commands_are_registered_per_audience_at_start_up(

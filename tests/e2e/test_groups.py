@@ -9,11 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from storage import ChatKey
-from tests.conftest import GROUP, ConfigFactory, Person, StartBot, responses_only
+from tests.conftest import GROUP, ConfigFactory, Person, StartBot, both_engines, responses_only
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 from tests.media_samples import jpeg
 from tests.running_bot import RunningBot
+
+# The whole module on both database engines: what it stores, PostgreSQL keeps alike.
+pytestmark = both_engines
 
 GROUP = GROUP
 

@@ -1,12 +1,13 @@
-"""The health probe against a running bot: healthy while it polls, unhealthy once it stops."""
+"""The health probe against a running bot, on both engines: healthy while it polls, unhealthy
+once it stops."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 
-from bot.__main__ import health
-from tests.conftest import ConfigFactory, StartBot, responses_only
+from bot.owner_commands import health
+from tests.conftest import ConfigFactory, StartBot, both_engines, responses_only
 from tests.fakes.telegram_server import FakeTelegram
 
 
@@ -20,15 +21,16 @@ async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:
 
 
 @responses_only  # the heartbeat is the same on every backend
+@both_engines
 async def test_health_follows_the_bots_polling(
     start_bot: StartBot, make_config: ConfigFactory, telegram: FakeTelegram
 ) -> None:
     config = make_config(heartbeat_interval=0.05)
     bot = await start_bot(config)
 
-    await eventually(lambda: health(config.database_path, max_age=1.0) == 0)
+    await eventually(lambda: health(config.database_path, config.database_url, max_age=1.0) == 0)
     assert bot.app.updater is not None
     await telegram.wake_pollers()  # end the pending long poll now
     await bot.app.updater.stop()  # polling ends; the process and its database live on
 
-    await eventually(lambda: health(config.database_path, max_age=0.3) == 1)
+    await eventually(lambda: health(config.database_path, config.database_url, max_age=0.3) == 1)

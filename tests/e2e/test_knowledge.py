@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.texts import ENGLISH
-from tests.conftest import ConfigFactory, Person, StartBot, responses_only
+from tests.conftest import ConfigFactory, Person, StartBot, both_engines, responses_only
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
+
+# The whole module on both database engines: what it stores, PostgreSQL keeps alike.
+pytestmark = both_engines
 
 RECIPES = "Bread\n\nMix 500 g flour, 10 g salt and yeast. Bake the bread at 230 degrees.\n"
 RULES = "House rules\n\nThe wifi password is on the fridge. Quiet hours start at ten.\n"

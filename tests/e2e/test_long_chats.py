@@ -10,10 +10,13 @@ import pytest
 
 from bot.backends.openai_calls import cache_key
 from storage import ChatKey
-from tests.conftest import ConfigFactory, Person, StartBot, responses_only
+from tests.conftest import ConfigFactory, Person, StartBot, both_engines, responses_only
 from tests.fakes.openai_model import Reply, Turn, error_body
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
+
+# The whole module on both database engines: what it stores, PostgreSQL keeps alike.
+pytestmark = both_engines
 
 LUNA = "gpt-6-luna"  # priced in the bundled table
 FACT = "My dog is called Pixel."

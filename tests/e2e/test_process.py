@@ -12,8 +12,8 @@ import time
 import weakref
 from pathlib import Path
 
-from storage.database import Database
-from tests.conftest import Person, fake_env
+from storage.database import Database, engine_for
+from tests.conftest import Person, both_engines, fake_env
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -146,10 +146,16 @@ def assert_answered_exactly_once(
     assert [item["role"] for item in conversation.items] == ["user", "assistant"]
 
 
+@both_engines
 async def test_an_answer_pending_at_sigkill_arrives_once_after_restart(
-    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person, tmp_path: Path
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    alice: Person,
+    tmp_path: Path,
+    database_url: str | None,
 ) -> None:
-    env = {**fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"), "REPLY_MODE": "poll"}
+    database = tmp_path / "bot.sqlite3"
+    env = {**fake_env(telegram, openai_server, database, database_url), "REPLY_MODE": "poll"}
     process, release = await start_and_hold_a_turn(telegram, openai_server, alice, env, tmp_path)
 
     process.kill()
@@ -159,7 +165,7 @@ async def test_an_answer_pending_at_sigkill_arrives_once_after_restart(
 
     assert_answered_exactly_once(telegram, openai_server, alice)
     assert "Resuming 1 messages" in log
-    async with Database(tmp_path / "bot.sqlite3") as store:  # billed once
+    async with Database(engine_for(database, database_url)) as store:  # billed once
         [(_, month)] = await store.ledger.top(
             "user", f"M{time.strftime('%Y-%m', time.gmtime())}", 5
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBCOMMANDS = ("test", "test-real", "bench", "backup", "health", "help")
+SUBCOMMANDS = ("test", "test-real", "bench", "backup", "migrate-to-postgres", "health", "help")
 # Stands in for the project's .venv/bin/python: notes what it was asked to do.
 RECORDING_PYTHON = '#!/bin/sh\necho "$*" >> "$(dirname "$0")/../../calls.log"\n'
 
@@ -48,7 +48,7 @@ def test_python_m_bot_help_names_every_command() -> None:
     )
 
     assert result.returncode == 0, result.stderr
-    for command in ("health", "backup PATH", "help"):
+    for command in ("health", "backup PATH", "migrate-to-postgres [URL]", "help"):
         assert f"\n  {command}" in result.stdout
 
 

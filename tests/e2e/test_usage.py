@@ -14,11 +14,15 @@ from bot.texts import ENGLISH, render
 from bot.usage.budgets import BudgetHit
 from bot.usage.notices import budget_reached, money
 from storage import LedgerRow
-from tests.conftest import GROUP, ConfigFactory, Person, StartBot, responses_only
+from storage.database import Database, engine_for
+from tests.conftest import GROUP, ConfigFactory, Person, StartBot, both_engines, responses_only
 from tests.fakes.openai_model import SNAPSHOT
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 from tests.running_bot import RunningBot
+
+# The whole module on both database engines: what it stores, PostgreSQL keeps alike.
+pytestmark = both_engines
 
 LUNA = {"OPENAI_MODEL": "gpt-6-luna"}  # priced in the bundled table: $0.10 / 0.01 / 0.50 per 1M
 
@@ -127,7 +131,9 @@ async def test_a_used_up_budget_refuses_without_calling_the_model_or_typing(
     assert "your daily budget ($0.0005) is used up" in replies[2]
     assert len(openai_server.turns) == 1  # no model call
     assert len(telegram.calls_to("sendChatAction", alice.chat_id)) == typing_before
-    assert await bot.services.store.inbox.count() == 0
+    await bot.stop()  # what follows the refusal (clearing it from the inbox) has finished
+    async with Database(engine_for(bot.config.database_path, bot.config.database_url)) as store:
+        assert await store.inbox.count() == 0
 
 
 @responses_only

@@ -31,7 +31,9 @@ def test_everything_and_text_are_what_they_say() -> None:
 
 def test_a_suite_alone_writes_its_results(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     measured: dict[str, Any] = {"metering per turn p50 ms": 0.4}
-    monkeypatch.setattr(bench, "run_suite", lambda name: measured if name == "ledger" else None)
+    monkeypatch.setattr(
+        bench, "run_suite", lambda name, where: measured if name == "ledger" else None
+    )
     out = tmp_path / "results" / "ledger.json"
 
     bench.main(["--only", "ledger", "--out", str(out)])

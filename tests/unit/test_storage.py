@@ -84,3 +84,22 @@ async def test_a_compacted_history_keeps_one_summary_first_and_the_newest_turns(
     assert once == [HistoryMessage("summary", "first summary"), *said[4:]]
     assert twice == [HistoryMessage("summary", "second summary"), *said[6:]]
     assert empty == []
+
+
+async def test_a_group_moves_to_its_supergroup_even_if_the_new_id_has_a_status(
+    store: Database,
+) -> None:
+    old, new = -4001, -1004001
+    await store.chats.save(ChatRecord(ChatKey(old), "responses", "conv_1", "assistant"))
+    await store.chat_status.set_language(old, "es")
+    await store.chat_status.set_allowed(old, True)
+    await store.chat_status.set_active(new, True)  # its first update came first
+
+    await store.chats.move(old, new)
+
+    assert await store.chats.get(ChatKey(new)) == ChatRecord(
+        ChatKey(new), "responses", "conv_1", "assistant"
+    )
+    assert (await store.chat_status.language(new)).chosen == "es"
+    assert await store.chat_status.allowed(new) is True
+    assert await store.chat_status.allowed(old) is None  # nothing left behind
