@@ -1,7 +1,7 @@
 """The SQL of the ledger's running totals: the triggers that add each settled answer to the
 totals of every scope and window it belongs to, written out by the migrations that (re)make
-them — SQLite's trigger bodies, and the same statements in PostgreSQL's trigger function
-(where `window` is a keyword, `1` is no truth value and the totals row must be named)."""
+them — SQLite's trigger bodies, and PostgreSQL's trigger function doing the same in one
+statement per side (where `window` is a keyword and the totals row must be named)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ TOOLS_11 = (*TOOLS_10, "compactions")  # and the passes that compacted a convers
 TOOLS_13 = (*TOOLS_11, "file_searches")  # and the searches of a persona's knowledge
 
 
-def totals_sql(
-    row: str, sign: str, when: str = "", *, tools: tuple[str, ...] = (), postgres: bool = False
-) -> str:
+def totals_sql(row: str, sign: str, when: str = "", *, tools: tuple[str, ...] = ()) -> str:
     """Statements adding (`sign` "+") or removing ("-") ledger row `row` (NEW or OLD) to the
     totals of each scope and window it belongs to (`tools`: the counts kept too, from 10 on)."""
     scopes = [tuple(part.format(row=row) for part in scope) for scope in SCOPES]
@@ -28,18 +26,15 @@ def totals_sql(
     values += [f"{row}.{name}" for name in tools]
     columns += tools
     signed = ", ".join(f"{sign}({v})" for v in values)
-    own = "ledger_totals." if postgres else ""
-    updates = ", ".join(f"{c} = {own}{c} + excluded.{c}" for c in columns)
-    window_column, always = ('"window"', "true") if postgres else ("window", "1")
+    updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
     statements = []
     for scope, key, applies in scopes:
         for window in (f"'D' || {row}.day", f"'M' || {row}.month"):
-            condition = " AND ".join(c for c in (applies, when) if c and c != "1") or always
+            condition = " AND ".join(c for c in (applies, when) if c and c != "1") or "1"
             statements.append(
-                f"        INSERT INTO ledger_totals (scope, key, {window_column},"
-                f" {', '.join(columns)}) SELECT {scope}, {key}, {window}, {signed}"
-                f" WHERE {condition} ON CONFLICT (scope, key, {window_column})"
-                f" DO UPDATE SET {updates};"
+                f"        INSERT INTO ledger_totals (scope, key, window, {', '.join(columns)})"
+                f" SELECT {scope}, {key}, {window}, {signed} WHERE {condition}"
+                f" ON CONFLICT (scope, key, window) DO UPDATE SET {updates};"
             )
     return "\n".join(statements)
 
@@ -79,17 +74,66 @@ def tool_backfill(tools: tuple[str, ...]) -> str:
 
 def postgres_trigger(*, tools: tuple[str, ...] = ()) -> str:
     """PostgreSQL's trigger function (made again with `CREATE OR REPLACE` when the counts
-    change) and its trigger: the same statements as SQLite's two triggers, in one function."""
-    remove = totals_sql("OLD", "-", tools=tools, postgres=True)
-    add = totals_sql("NEW", "+", tools=tools, postgres=True)
+    change): what SQLite's two triggers do, each side one statement over the row's scopes and
+    windows (eight separate upserts cost a settled answer twice as much, measured)."""
     return f"""\
     CREATE OR REPLACE FUNCTION ledger_settled() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP = 'UPDATE' AND OLD.state = 'settled' THEN
-{remove}
+{_postgres_totals("OLD", "-", tools)}
       END IF;
       IF NEW.state = 'settled' THEN
-{add}
+{_postgres_totals("NEW", "+", tools)}
       END IF;
       RETURN NULL;
     END $$;"""
+
+
+def _postgres_totals(row: str, sign: str, tools: tuple[str, ...]) -> str:
+    """One upsert adding (or removing) `row` to every totals row it belongs to."""
+    estimated = f"CASE WHEN {row}.source = 'estimated' THEN {row}.cost_micros ELSE 0 END"
+    columns = ["micros", "estimated_micros", "answers", "input_tokens", "cached_tokens",
+               "output_tokens", "reasoning_tokens", *tools]  # fmt: skip
+    values = [f"{row}.cost_micros", estimated, "1",
+              *(f"{row}.{name}" for name in columns[3:])]  # fmt: skip
+    keys = {"'total'": "''", "'chat'": f"{row}.chat_id::text",
+            "'user'": f"{row}.user_id::text", "'model'": f"{row}.model"}  # fmt: skip
+    targets = ", ".join(
+        f"({scope}, {key}, {window})"
+        for scope, key in keys.items()
+        for window in (f"'D' || {row}.day", f"'M' || {row}.month")
+    )
+    signed = ", ".join(f"{sign}({value})" for value in values)
+    updates = ", ".join(f"{c} = ledger_totals.{c} + excluded.{c}" for c in columns)
+    return (
+        f'        INSERT INTO ledger_totals (scope, key, "window", {", ".join(columns)})'
+        f" SELECT target.scope, target.key, target.w, {signed}"
+        f" FROM (VALUES {targets}) AS target (scope, key, w) WHERE target.key IS NOT NULL"
+        f' ON CONFLICT (scope, key, "window") DO UPDATE SET {updates};'
+    )
+
+
+def rebuild_totals(*, postgres: bool) -> list[str]:
+    """Statements counting every totals row again from the settled ledger, one grouped pass per
+    scope and window — after a bulk load that went around the triggers (the whole schema's
+    counts: those of migration 13)."""
+    columns = ["micros", "estimated_micros", "answers", "input_tokens", "cached_tokens",
+               "output_tokens", "reasoning_tokens", *TOOLS_13]  # fmt: skip
+    sums = [
+        "sum(ledger.cost_micros)",
+        "sum(CASE WHEN ledger.source = 'estimated' THEN ledger.cost_micros ELSE 0 END)",
+        "count(*)",
+        *(f"sum(ledger.{name})" for name in columns[3:]),
+    ]
+    window_column, always = ('"window"', "true") if postgres else ("window", "1")
+    statements = ["DELETE FROM ledger_totals"]
+    for scope, key, applies in SCOPES:
+        key, applies = key.format(row="ledger"), applies.format(row="ledger")
+        condition = "" if applies == "1" else f" AND {applies}"
+        for window in ("'D' || ledger.day", "'M' || ledger.month"):
+            statements.append(
+                f"INSERT INTO ledger_totals (scope, key, {window_column}, {', '.join(columns)})"
+                f" SELECT {scope}, {key}, {window}, {', '.join(sums)} FROM ledger"
+                f" WHERE ledger.state = 'settled'{condition} AND {always} GROUP BY 1, 2, 3"
+            )
+    return statements

@@ -7,8 +7,10 @@ second speed is not what limits) because one driver serves the async bot and the
 What it promises the repositories, beyond the statements themselves:
 - the server down at start is `StorageUnreachable` (the bot waits and tries again); a wrong
   password or a missing database is `StorageUnavailable` (the owner must fix the URL);
-- a connection is checked when taken from the pool, so a server that restarted costs no
-  failed write; while it is away, a write fails within `timeout` seconds with the storage
+- a connection found dead before a transaction sent anything (the server restarted since it
+  was last used) makes the pool check its others, and the transaction runs again: a restart
+  costs no failed write, and no round trip is spent checking connections beforehand; while the
+  server is away, a write fails within `timeout` seconds with the storage
   sentence, and the pool tries again at least every `RECONNECT_SECONDS` (its own back-off
   doubles without a ceiling: 10 s to recover after a 20-s outage, `scale.md` §4.7);
 - a serialization failure or deadlock is retried, never shown;
@@ -27,7 +29,7 @@ from typing import Any
 import psycopg
 from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from storage.engines import EngineName, Row, Statement, Written
 from storage.migrations import MIGRATIONS
@@ -45,6 +47,10 @@ _PERMANENT = ("28", "3D")
 _REFUSED = re.compile(
     r"FATAL:.*(does not exist|authentication failed|no pg_hba\.conf entry|permission denied)"
 )
+
+
+class _StaleConnection(Exception):
+    """A pooled connection was dead before the transaction sent anything."""
 
 
 def placeholders(statement: str) -> str:
@@ -104,7 +110,6 @@ class PostgresEngine:
             min_size=1,
             max_size=self._pool_size,
             kwargs={"autocommit": True, "connect_timeout": max(1, round(self._timeout))},
-            check=AsyncConnectionPool.check_connection,
             timeout=self._timeout,
             reconnect_timeout=RECONNECT_SECONDS,
             name="telethread",
@@ -146,19 +151,22 @@ class PostgresEngine:
         return self._pool
 
     async def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
-        try:
-            async with self.pool.connection() as connection:
-                cursor = await connection.execute(self._psycopg(statement), params)
-                return [tuple(r) for r in await cursor.fetchall()]
-        except psycopg.Error as exc:
-            raise self._unavailable("cannot read the database", exc) from exc
+        return (await self.commit("read the database", [(statement, params)])).rows
 
     async def commit(self, what: str, statements: Iterable[Statement]) -> Written:
         batch = list(statements)
         assert batch, "commit() needs a statement"
+        stale_seen = False
         for attempt in range(1, RETRIES + 1):
             try:
                 return await self._transaction(batch)
+            except _StaleConnection as stale:
+                # The server restarted since the connection was last used: nothing was sent,
+                # so once the pool has dropped its dead connections the work runs again.
+                if stale_seen:
+                    raise self._unavailable(f"cannot {what}", stale.__cause__ or stale) from stale
+                stale_seen = True
+                await self.pool.check()
             except _RETRIED as exc:
                 if attempt == RETRIES:
                     raise self._unavailable(f"cannot {what}", exc) from exc
@@ -169,12 +177,21 @@ class PostgresEngine:
         raise AssertionError("unreachable")
 
     async def _transaction(self, batch: list[Statement]) -> Written:
-        async with self.pool.connection() as connection, connection.transaction():
-            cursor = connection.cursor()
-            for statement, params in batch:
-                await cursor.execute(self._psycopg(statement), params)
-            returned = [tuple(r) for r in await cursor.fetchall()] if cursor.description else []
-            return Written(cursor.rowcount, returned)
+        """One transaction on a pooled connection; `_StaleConnection` if the connection was
+        found dead before anything reached the server (so running it again is safe)."""
+        sent = False
+        try:
+            async with self.pool.connection() as connection, connection.transaction():
+                cursor = connection.cursor()
+                for statement, params in batch:
+                    await cursor.execute(self._psycopg(statement), params)
+                    sent = True
+                returned = [tuple(r) for r in await cursor.fetchall()] if cursor.description else []
+                return Written(cursor.rowcount, returned)
+        except psycopg.OperationalError as exc:
+            if sent or isinstance(exc, (PoolTimeout, *_RETRIED)):
+                raise
+            raise _StaleConnection from exc
 
     def _psycopg(self, statement: str) -> str:
         translated = self._sql.get(statement)

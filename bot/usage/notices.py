@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.engine.outcome import Outcome
-from bot.usage.budgets import BudgetHit, BudgetWarning
-
-if TYPE_CHECKING:
-    from bot.usage.reports import UsageSummary
 from bot.texts import Html, Texts, render
-from bot.usage.budgets import Scope
+from bot.usage.budgets import BudgetHit, BudgetWarning, Scope
 from bot.usage.windows import Period
 from storage import LedgerRow
+
+if TYPE_CHECKING:  # types only: importing the engine here would make an import cycle
+    from bot.engine.outcome import Outcome
+    from bot.usage.reports import UsageSummary
 
 
 def money(micros: int) -> str:

@@ -33,6 +33,14 @@ def url_with_password(cluster: PostgresCluster, database: str = "postgres") -> s
     return f"postgresql://postgres:{PASSWORD}@127.0.0.1:{cluster.port}/{database}"
 
 
+async def bot_on(
+    cluster: PostgresCluster, telegram: FakeTelegram, openai_server: FakeOpenAI, folder: Path
+) -> asyncio.subprocess.Process:
+    """`python -m bot` on the cluster (its password in the URL), its output read as it comes."""
+    env = fake_env(telegram, openai_server, folder / "unused.sqlite3", url_with_password(cluster))
+    return await start_process({**env, "LOG_LEVEL": "INFO"}, folder, live=True)
+
+
 async def stop(process: asyncio.subprocess.Process) -> str:
     process.send_signal(signal.SIGTERM)
     output, _ = await asyncio.wait_for(process.communicate(), 30)
@@ -53,8 +61,8 @@ async def test_a_database_server_down_at_start_is_waited_for_then_used(
     cluster: PostgresCluster,
 ) -> None:
     await asyncio.to_thread(cluster.halt)
-    env = fake_env(telegram, openai_server, tmp_path / "unused.sqlite3", url_with_password(cluster))
-    process = await start_process({**env, "LOG_LEVEL": "INFO"}, tmp_path, live=True)
+    process = await bot_on(cluster, telegram, openai_server, tmp_path)
+    waiting = ""
     try:
         waiting = await lines_until(process, lambda printed: "attempt 2" in printed)
         await asyncio.to_thread(cluster.resume)
@@ -78,8 +86,7 @@ async def test_a_database_lost_while_running_is_told_and_the_bot_recovers_by_its
     tmp_path: Path,
     cluster: PostgresCluster,
 ) -> None:
-    env = fake_env(telegram, openai_server, tmp_path / "unused.sqlite3", url_with_password(cluster))
-    process = await start_process({**env, "LOG_LEVEL": "INFO"}, tmp_path, live=True)
+    process = await bot_on(cluster, telegram, openai_server, tmp_path)
     thinking = asyncio.Event()
     try:
         alice.say("before the outage")

@@ -16,6 +16,7 @@ from bot.usage.prices import load_prices
 from bot.usage.turn_prices import TurnPrices
 from storage import ChatKey, LedgerRow, TokenUsage, ToolCounts, Totals
 from storage.database import Database
+from storage.ledger_triggers import rebuild_totals
 from storage.migrations import MIGRATIONS
 
 DAY, MONTH = "2026-12-02", "2026-12"
@@ -172,6 +173,34 @@ async def test_the_totals_count_the_tools_each_answer_used(store: Database) -> N
     totals = await store.ledger.totals(keys)
 
     assert {t.tools for t in totals.values()} == {ToolCounts(6, 3, 90, 3, 3)}
+
+
+async def test_the_triggers_totals_are_what_counting_the_ledger_again_gives(
+    store: Database,
+) -> None:
+    """Each engine's trigger against one plain recount (also what a bulk load runs after)."""
+    tools = ToolCounts(web_searches=1, file_searches=2)
+    for n, user in enumerate((7, 8, None, 7), start=1):
+        entry = await store.inbox.add(ChatKey(-100 - n % 2), message_id=n, private=False, text="x")
+        assert entry is not None
+        await store.inbox.running(
+            entry.id, "conv_1", None, row(n, 900, user=user, state="reserved")
+        )
+        await store.inbox.answered(entry.id, "{}", replace(row(n, 10 * n, user=user), tools=tools))
+    settled_twice = await store.inbox.add(ChatKey(-100), message_id=9, private=False, text="x")
+    assert settled_twice is not None
+    await store.inbox.answered(settled_twice.id, "{}", row(9, 5))
+    await store.inbox.answered(settled_twice.id, "{}", replace(row(9, 7), model="other"))
+    everything = "SELECT * FROM ledger_totals WHERE answers != 0 ORDER BY 1, 2, 3"
+    kept = await store.engine.rows(everything)
+
+    postgres = store.engine.name == "postgresql"
+    await store.engine.commit(
+        "count again", [(sql, ()) for sql in rebuild_totals(postgres=postgres)]
+    )
+
+    assert await store.engine.rows(everything) == kept
+    assert len(kept) == 2 * (1 + 1 + 2 + 2)  # total, the chat, 2 users, 2 models; day and month
 
 
 async def test_tool_counts_from_before_the_totals_had_them_are_counted(tmp_path: Path) -> None:
