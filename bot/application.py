@@ -6,7 +6,7 @@ import asyncio
 import logging
 import ssl
 from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import httpx
 from telegram import (
@@ -30,7 +30,6 @@ from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.engine.confirmations import Confirmations
 from bot.engine.function_calls import OwnerFunctions
 from bot.engine.knowledge import Knowledge
-from bot.functions.mcp_servers import McpServers
 from bot.handlers import register_handlers
 from bot.handlers.menus import register_commands
 from bot.logging_setup import LastError
@@ -44,6 +43,9 @@ from bot.usage.turn_prices import TurnPrices
 from storage import InboxEntry
 from storage.database import Database, engine_for
 from storage.repositories import Settings
+
+if TYPE_CHECKING:
+    from bot.functions.mcp_servers import McpServers
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +142,11 @@ def _owners(
 ) -> tuple[McpServers | None, OwnerFunctions | None, Knowledge | None]:
     """What the personas file adds to the hosted tools, where it names any: the MCP servers
     and the engine's side of their tools, and the knowledge folders."""
-    servers = McpServers(personas.servers) if personas.servers else None
+    servers = None
+    if personas.servers:  # the MCP SDK (~50 MB) is imported only by bots that use it
+        from bot.functions.mcp_servers import McpServers
+
+        servers = McpServers(personas.servers)
     functions = OwnerFunctions(servers, store.calls, Confirmations()) if servers else None
     folders = any(p.knowledge for p in personas.personas)
     return servers, functions, Knowledge(backend, personas) if folders else None

@@ -9,14 +9,13 @@ import time
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.backends import Backend, ModelClient, Transcriber, server_check
 from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
 from bot.engine.knowledge import Knowledge
-from bot.functions.mcp_servers import McpServers
 from bot.logging_setup import LastError
 from bot.media.settings import ImageCommand
 from bot.personas import PersonaBook
@@ -24,6 +23,9 @@ from bot.texts import Language, Texts
 from bot.usage.reports import UsageReports
 from storage import StorageUnavailable, Tool
 from storage.database import Database
+
+if TYPE_CHECKING:  # imported only where the personas file names MCP servers (~50 MB)
+    from bot.functions.mcp_servers import McpServers
 
 IMAGE = "image_generation"
 

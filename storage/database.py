@@ -18,15 +18,17 @@ from storage.history import HistoryRepository
 from storage.inbox import InboxRepository
 from storage.knowledge_index import KnowledgeIndexRepository
 from storage.ledger import LedgerRepository
-from storage.postgres_engine import PostgresEngine
 from storage.remote_files import RemoteFileRepository
 from storage.sqlite_engine import SqliteEngine
 from storage.stored_settings import SettingsRepository
 
 
 def engine_for(path: Path, url: str | None = None, *, pool_size: int = 10) -> Engine:
-    """PostgreSQL when `url` (DATABASE_URL) is given, else the SQLite file at `path`."""
+    """PostgreSQL when `url` (DATABASE_URL) is given, else the SQLite file at `path`. The
+    driver is imported only then: a SQLite bot does not carry psycopg (~20 MB, measured)."""
     if url:
+        from storage.postgres_engine import PostgresEngine
+
         return PostgresEngine(url, pool_size=pool_size)
     return SqliteEngine(path)
 

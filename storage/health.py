@@ -15,10 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import psycopg
-
-from storage.postgres_engine import describe
-
 HEARTBEAT_KEY = "heartbeat"
 STARTED_KEY = "started"
 STOPPED_KEY = "stopped"  # written by a clean stop: the heartbeat before it means nothing
@@ -40,6 +36,10 @@ def read_health(
     heartbeat is fresher than `max_age` seconds; starting for `max_age` seconds after a
     start; else unhealthy, and why."""
     if url:
+        import psycopg  # only for PostgreSQL: the running bot imports this module too
+
+        from storage.postgres_engine import describe
+
         try:
             heartbeat, started, stopped = _read_server_times(url)
         except psycopg.Error as exc:
@@ -96,6 +96,8 @@ def _read_times(database: Path) -> Times:
 
 
 def _read_server_times(url: str) -> Times:
+    import psycopg
+
     with psycopg.connect(url, connect_timeout=5) as connection:
         found = connection.execute(
             "SELECT key, value FROM settings WHERE key IN (%s, %s, %s)", KEYS

@@ -1,6 +1,7 @@
 """No secret in anything the process writes, whatever goes wrong: every byte of its output is
-scanned for the bot token (and its secret half) and the API key. The start-up failures each have
-their own process test (test_process); these cover what happens while it runs."""
+scanned for the bot token (and its secret half), the API key and the database's password. The
+start-up failures each have their own process test (test_process, test_postgres_process);
+these cover what happens while it runs."""
 
 from __future__ import annotations
 
@@ -10,24 +11,33 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.conftest import TURN_PATHS, Person, fake_env
+from tests.conftest import TURN_PATHS, Person, both_engines, fake_env
 from tests.e2e.test_process import ROOT, start_process, wait_for_exit
 from tests.fakes.openai_server import FakeOpenAI, error_body
 from tests.fakes.telegram_server import FakeTelegram
 
+# In DATABASE_URL on PostgreSQL (the test server trusts loopback, so any password is taken).
+DATABASE_PASSWORD = "Db-secret-7d1e2f9a"
+
 
 def secrets_in(output: str, telegram: FakeTelegram, openai_server: FakeOpenAI) -> list[str]:
     token_secret = telegram.token.split(":", 1)[1]
-    found = [s for s in (telegram.token, token_secret, openai_server.api_key) if s in output]
-    return found
+    secrets = (telegram.token, token_secret, openai_server.api_key, DATABASE_PASSWORD)
+    return [s for s in secrets if s in output]
 
 
+@both_engines
 async def test_no_secret_is_written_through_outages_and_rejected_keys(
-    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person, tmp_path: Path
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    alice: Person,
+    tmp_path: Path,
+    database_url: str | None,
 ) -> None:
     database = tmp_path / "bot.sqlite3"
+    url = database_url and database_url.replace("postgres@", f"postgres:{DATABASE_PASSWORD}@")
     # DEBUG: the most the process ever writes, PTB's and the HTTP clients' own lines included.
-    env = {**fake_env(telegram, openai_server, database), "LOG_LEVEL": "DEBUG"}
+    env = {**fake_env(telegram, openai_server, database, url), "LOG_LEVEL": "DEBUG"}
     env["ERROR_CHAT_ID"] = str(alice.chat_id)  # operator reports go to a chat: scanned too
     process = await start_process(env, tmp_path)
     try:
