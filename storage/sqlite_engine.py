@@ -2,11 +2,14 @@
 
 A failed statement (disk full, read-only file, a lock held too long) would otherwise leave
 sqlite3's implicit transaction open, so the next, unrelated commit would write half of this
-one: every commit rolls back whatever it could not finish.
+one: every commit rolls back whatever it could not finish. Commits take turns (a lock): on the
+one connection, another task's commit between two of this one's statements would otherwise
+commit the first of them alone.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -31,6 +34,7 @@ class SqliteEngine:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
+        self._writing = asyncio.Lock()
 
     @property
     def where(self) -> str:
@@ -87,6 +91,10 @@ class SqliteEngine:
         return [tuple(r) for r in await self.connection.execute_fetchall(sql, params)]
 
     async def commit(self, what: str, statements: Iterable[Statement]) -> Written:
+        async with self._writing:
+            return await self._commit(what, statements)
+
+    async def _commit(self, what: str, statements: Iterable[Statement]) -> Written:
         db = self.connection
         written: Written | None = None
         try:

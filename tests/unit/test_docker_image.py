@@ -46,3 +46,28 @@ def test_the_bot_runs_in_its_volume_so_a_relative_database_path_persists() -> No
     assert volume == '["/data"]'
     assert workdirs[-1] == "/data"
     assert not database.startswith("/")  # uncommented in .env, it resolves inside /data
+
+
+def services() -> dict[str, str]:
+    """docker-compose.yml's services, each as the text of its block (no YAML parser here)."""
+    text = (ROOT / "docker-compose.yml").read_text().split("\nservices:\n", 1)[1]
+    text = text.split("\nvolumes:\n", 1)[0]
+    blocks: dict[str, str] = {}
+    name = ""
+    for line in text.splitlines():
+        if line.startswith("  ") and not line.startswith("   ") and line.rstrip().endswith(":"):
+            name = line.strip().rstrip(":")
+            blocks[name] = ""
+        elif name:
+            blocks[name] += line + "\n"
+    return blocks
+
+
+def test_the_postgres_profile_starts_a_healthy_database_before_the_bot() -> None:
+    found = services()
+    database, bot = found["postgres"], found["telethread"]
+
+    assert 'profiles: ["postgres"]' in database and "profiles" not in bot  # SQLite by default
+    assert "pg_isready" in database and "telethread-postgres:/var/lib/postgresql/data" in database
+    assert "condition: service_healthy" in bot and "required: false" in bot
+    assert "POSTGRES_PASSWORD" in (ROOT / ".env.example").read_text()
