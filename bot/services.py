@@ -114,6 +114,7 @@ class Services:
             f"up for {_ago(time.monotonic() - self.started_at)}",
             f"Telegram: {self.telegram_link.describe()}",
             f"model server: {server.summary}",
+            f"database: {self.store.engine.name} at {self.store.engine.where}",
             f"messages waiting: {await self.store.inbox.count()}",
             f"turns running: {self.engine.turns_running}",
             f"last error: {last}",

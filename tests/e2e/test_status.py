@@ -8,14 +8,21 @@ import socket
 import pytest
 
 from bot.texts import ENGLISH
-from tests.conftest import ConfigFactory, Person, StartBot, responses_only
+from storage.postgres_engine import describe
+from tests.conftest import ConfigFactory, Person, StartBot, both_engines, responses_only
 
 
 @responses_only
+@both_engines
 async def test_an_owner_gets_the_status_and_others_do_not(
-    start_bot: StartBot, make_config: ConfigFactory, alice: Person, bob: Person
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    database_url: str | None,
 ) -> None:
-    await start_bot(make_config({"ADMIN_USERS": str(alice.user["id"])}))
+    config = make_config({"ADMIN_USERS": str(alice.user["id"])})
+    await start_bot(config)
     logging.getLogger("bot.test").error("Something broke near sk-test-key-secret")
 
     alice.say("/status")
@@ -27,6 +34,12 @@ async def test_an_owner_gets_the_status_and_others_do_not(
     assert "backend: responses, model: gpt-test" in report
     assert "messages waiting: 0" in report and "turns running: 0" in report
     assert "last error: 0 s ago: Something broke" in report
+    where = (
+        f"postgresql at {describe(database_url)}"
+        if database_url
+        else f"sqlite at {config.database_path}"
+    )
+    assert f"database: {where}" in report
     assert refusal == ENGLISH.unknown_command
 
 
