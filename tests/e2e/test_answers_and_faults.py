@@ -18,7 +18,7 @@ from bot.logging_setup import configure_logging
 from bot.texts import ENGLISH
 from storage import ChatKey, StorageUnavailable
 from storage.database import Database
-from tests.conftest import TURN_PATHS, ConfigFactory, Person, StartBot, responses_only
+from tests.conftest import TURN_PATHS, ConfigFactory, Person, StartBot, both_engines, responses_only
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram, utf16_len
 from tests.running_bot import RunningBot
@@ -249,6 +249,7 @@ async def test_a_busy_conversation_is_waited_for_not_duplicated(
     assert [t.input for t in openai_server.turns].count("Are you free now?") == 1
 
 
+@both_engines
 async def test_an_update_delivered_twice_is_answered_once(
     bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
 ) -> None:

@@ -2,6 +2,8 @@
 who may reset, access and inactive chats.
 
 Addressing runs on every backend; the rules above the backends run on the Responses one only.
+What a group leaves in the database (topics, upgrades, status, retention) is tested on both
+engines.
 """
 
 from __future__ import annotations
@@ -14,9 +16,6 @@ from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 from tests.media_samples import jpeg
 from tests.running_bot import RunningBot
-
-# The whole module on both database engines: what it stores, PostgreSQL keeps alike.
-pytestmark = both_engines
 
 GROUP = GROUP
 
@@ -203,6 +202,7 @@ async def test_a_reply_to_someone_else_is_quoted_for_the_model(
 
 
 @responses_only
+@both_engines
 async def test_forum_topics_are_separate_conversations_and_replies_land_in_them(
     bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
@@ -226,6 +226,7 @@ async def test_forum_topics_are_separate_conversations_and_replies_land_in_them(
 
 
 @responses_only
+@both_engines
 async def test_a_supergroup_upgrade_by_service_message_keeps_the_conversation(
     bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
@@ -245,6 +246,7 @@ async def test_a_supergroup_upgrade_by_service_message_keeps_the_conversation(
 
 
 @responses_only
+@both_engines
 async def test_a_supergroup_upgrade_found_on_send_is_followed(
     bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
@@ -309,6 +311,7 @@ async def test_the_owner_may_always_reset(
 
 
 @responses_only
+@both_engines
 async def test_a_group_added_by_a_stranger_is_told_and_left(
     start_bot: StartBot,
     make_config: ConfigFactory,
@@ -328,6 +331,7 @@ async def test_a_group_added_by_a_stranger_is_told_and_left(
 
 
 @responses_only
+@both_engines
 async def test_a_group_added_by_an_allowed_user_is_welcomed_and_served(
     start_bot: StartBot,
     make_config: ConfigFactory,
@@ -367,6 +371,7 @@ async def test_an_allowed_chats_entry_serves_everyone_there(
 
 
 @responses_only
+@both_engines
 async def test_a_blocked_bot_marks_the_chat_inactive_and_keeps_the_conversation(
     bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
@@ -388,6 +393,7 @@ async def test_a_blocked_bot_marks_the_chat_inactive_and_keeps_the_conversation(
 
 
 @responses_only
+@both_engines
 async def test_retention_deletes_conversations_of_inactive_chats(
     bot: RunningBot, telegram: FakeTelegram, openai_server: FakeOpenAI, carol: Person
 ) -> None:
@@ -405,6 +411,7 @@ async def test_retention_deletes_conversations_of_inactive_chats(
 
 
 @responses_only
+@both_engines
 async def test_group_context_all_adds_unaddressed_messages_without_answering(
     start_bot: StartBot,
     make_config: ConfigFactory,

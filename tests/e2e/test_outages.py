@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 
 from bot.texts import ENGLISH
-from storage.database import Database
+from storage.database import Database, engine_for
 from tests.conftest import (
     GROUP,
     TURN_PATHS,
     ConfigFactory,
     Person,
     StartBot,
+    both_engines,
     responses_only,
 )
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
@@ -69,6 +70,7 @@ async def test_a_telegram_outage_delays_answers_but_loses_and_repeats_none(
 
 
 @responses_only
+@both_engines
 async def test_an_answer_still_undelivered_at_shutdown_is_delivered_once_at_the_next_start(
     start_bot: StartBot,
     make_config: ConfigFactory,
@@ -87,7 +89,7 @@ async def test_an_answer_still_undelivered_at_shutdown_is_delivered_once_at_the_
     await telegram.wait_until(lambda: failed_calls(telegram, "sendMessage") >= 1)
 
     await first.stop()  # the grace period ends while Telegram is still down
-    async with Database(config.database_path) as store:
+    async with Database(engine_for(config.database_path, config.database_url)) as store:
         [entry] = await store.inbox.pending()
     telegram.come_back()
     await start_bot(config)
@@ -129,6 +131,7 @@ async def test_a_failing_model_server_answers_each_message_with_the_sentence(
 
 
 @responses_only
+@both_engines
 async def test_try_again_answers_the_message_the_model_could_not(
     bot: RunningBot, alice: Person, telegram: FakeTelegram, openai_server: FakeOpenAI
 ) -> None:

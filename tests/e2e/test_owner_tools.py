@@ -15,7 +15,7 @@ import pytest
 
 from bot.engine.function_calls import CUT_SHORT, DECLINED
 from bot.texts import ENGLISH
-from tests.conftest import ConfigFactory, Person, StartBot
+from tests.conftest import ConfigFactory, Person, StartBot, both_engines
 from tests.fakes.openai_model import Turn
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
@@ -309,6 +309,7 @@ async def test_a_local_server_started_as_a_command(
     assert [c["city"] for c in house.calls("weather", "end")] == ["Recife"]
 
 
+@both_engines  # the call log lives and dies with its inbox entry on each engine
 async def test_a_call_cut_short_by_a_restart_is_not_run_again(
     start_bot: StartBot,
     make_config: ConfigFactory,

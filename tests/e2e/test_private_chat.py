@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from storage import ChatKey
-from tests.conftest import ConfigFactory, Person, StartBot
+from tests.conftest import ConfigFactory, Person, StartBot, both_engines
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 from tests.running_bot import RunningBot
@@ -38,6 +38,7 @@ async def test_first_message_creates_conversation_and_answers(
     assert record.backend == bot.config.backend
 
 
+@both_engines
 async def test_second_message_continues_the_same_conversation(
     bot: RunningBot, alice: Person, openai_server: FakeOpenAI
 ) -> None:
@@ -51,6 +52,7 @@ async def test_second_message_continues_the_same_conversation(
     assert second.conversation == first.conversation
 
 
+@both_engines
 async def test_conversation_survives_a_restart_on_the_same_database(
     start_bot: StartBot, make_config: ConfigFactory, alice: Person, openai_server: FakeOpenAI
 ) -> None:
