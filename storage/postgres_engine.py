@@ -9,10 +9,11 @@ What it promises the repositories, beyond the statements themselves:
   password or a missing database is `StorageUnavailable` (the owner must fix the URL);
 - a connection found dead before a transaction sent anything (the server restarted since it
   was last used) makes the pool check its others, and the transaction runs again: a restart
-  costs no failed write, and no round trip is spent checking connections beforehand; while the
-  server is away, a write fails within `timeout` seconds with the storage
-  sentence, and the pool tries again at least every `RECONNECT_SECONDS` (its own back-off
-  doubles without a ceiling: 10 s to recover after a 20-s outage, `scale.md` §4.7);
+  costs no failed write, and no round trip is spent checking connections beforehand;
+- while the server is away a write fails within `timeout` seconds (the storage sentence), and
+  the pool gives a reconnection up after `RECONNECT_SECONDS`, so the next use starts a fresh
+  one (its own back-off doubles without a ceiling: 10 s to recover after a 20-s outage,
+  `scale.md` §4.7);
 - a serialization failure or deadlock is retried, never shown;
 - the password in `DATABASE_URL` appears in no message it raises.
 """
