@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot.config import Config, FloodLimits, load_config
-from storage.database import Database
+from storage.database import Database, engine_for
 from storage.postgres_engine import PostgresEngine
 from tests.databases import ENGINES, fresh_database, start_cluster
 from tests.fakes.openai_server import FakeOpenAI
@@ -60,8 +60,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def engine(request: pytest.FixtureRequest) -> str:
-    """The database engine: SQLite unless a test or module asks for both (`both_engines`)."""
-    return str(getattr(request, "param", "sqlite"))
+    """The database engine: SQLite unless a test or module asks for both (`both_engines`), or
+    TEST_ENGINE=postgresql runs every bot of the suite on PostgreSQL."""
+    return str(getattr(request, "param", os.environ.get("TEST_ENGINE") or "sqlite"))
 
 
 @pytest.fixture
@@ -83,6 +84,11 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     for url in fresh_database():
         async with Database(PostgresEngine(url)) as opened:
             yield opened
+
+
+def stored(config: Config) -> Database:
+    """The database a bot with `config` uses, on whichever engine, to open beside or after it."""
+    return Database(engine_for(config.database_path, config.database_url))
 
 
 @pytest.fixture(params=BACKENDS)

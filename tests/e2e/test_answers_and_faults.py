@@ -18,7 +18,15 @@ from bot.logging_setup import configure_logging
 from bot.texts import ENGLISH
 from storage import ChatKey, StorageUnavailable
 from storage.database import Database
-from tests.conftest import TURN_PATHS, ConfigFactory, Person, StartBot, both_engines, responses_only
+from tests.conftest import (
+    TURN_PATHS,
+    ConfigFactory,
+    Person,
+    StartBot,
+    both_engines,
+    responses_only,
+    stored,
+)
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram, utf16_len
 from tests.running_bot import RunningBot
@@ -434,5 +442,5 @@ async def test_many_chats_answered_at_the_same_moment_each_get_their_answer_once
     for user in people:
         [answer] = telegram.sent_texts(user["id"])  # and no apology after it
         assert answer.endswith(f"to: hello from {user['id']}")
-    async with Database(bot.config.database_path) as store:
+    async with stored(bot.config) as store:
         assert await store.inbox.pending() == []

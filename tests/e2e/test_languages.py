@@ -7,8 +7,7 @@ from typing import Any
 
 from bot.texts import CATALOGUES
 from storage import ChatKey
-from storage.database import Database
-from tests.conftest import GROUP, ConfigFactory, Person, StartBot
+from tests.conftest import GROUP, ConfigFactory, Person, StartBot, stored
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 from tests.running_bot import RunningBot
@@ -154,7 +153,7 @@ async def test_a_turn_resumed_after_a_restart_keeps_its_language(
     alice: Person,
 ) -> None:
     config = make_config()
-    async with Database(config.database_path) as store:  # left by the last run
+    async with stored(config) as store:  # left by the last run
         await store.inbox.add(
             ChatKey(alice.chat_id), message_id=7, private=True, text="hola", language="es"
         )

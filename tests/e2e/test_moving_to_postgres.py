@@ -54,6 +54,7 @@ def command_env(database: Path) -> dict[str, str]:
 
 
 @responses_only  # the tables are the same whichever backend filled them
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the bot that moves: on SQLite
 async def test_a_sqlite_bot_moves_to_postgres_and_its_chats_go_on_there(
     start_bot: StartBot,
     make_config: ConfigFactory,

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from bot.texts import ENGLISH
-from storage.database import Database, engine_for
 from tests.conftest import (
     GROUP,
     TURN_PATHS,
@@ -18,6 +17,7 @@ from tests.conftest import (
     StartBot,
     both_engines,
     responses_only,
+    stored,
 )
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram
@@ -89,7 +89,7 @@ async def test_an_answer_still_undelivered_at_shutdown_is_delivered_once_at_the_
     await telegram.wait_until(lambda: failed_calls(telegram, "sendMessage") >= 1)
 
     await first.stop()  # the grace period ends while Telegram is still down
-    async with Database(engine_for(config.database_path, config.database_url)) as store:
+    async with stored(config) as store:
         [entry] = await store.inbox.pending()
     telegram.come_back()
     await start_bot(config)
@@ -126,7 +126,9 @@ async def test_a_failing_model_server_answers_each_message_with_the_sentence(
     alice.say("three")
     [*_, answer] = await alice.replies(3, within=30)
     assert answer.endswith("to: three")
-    assert await bot.services.store.inbox.count() == 0
+    await bot.stop()  # what follows the answer (clearing it from the inbox) has finished
+    async with stored(bot.config) as store:
+        assert await store.inbox.count() == 0
     assert tracebacks(caplog) == []
 
 

@@ -14,8 +14,15 @@ from bot.texts import ENGLISH, render
 from bot.usage.budgets import BudgetHit
 from bot.usage.notices import budget_reached, money
 from storage import LedgerRow
-from storage.database import Database, engine_for
-from tests.conftest import GROUP, ConfigFactory, Person, StartBot, both_engines, responses_only
+from tests.conftest import (
+    GROUP,
+    ConfigFactory,
+    Person,
+    StartBot,
+    both_engines,
+    responses_only,
+    stored,
+)
 from tests.fakes.openai_model import SNAPSHOT
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
@@ -132,7 +139,7 @@ async def test_a_used_up_budget_refuses_without_calling_the_model_or_typing(
     assert len(openai_server.turns) == 1  # no model call
     assert len(telegram.calls_to("sendChatAction", alice.chat_id)) == typing_before
     await bot.stop()  # what follows the refusal (clearing it from the inbox) has finished
-    async with Database(engine_for(bot.config.database_path, bot.config.database_url)) as store:
+    async with stored(bot.config) as store:
         assert await store.inbox.count() == 0
 
 
