@@ -27,10 +27,9 @@ class Databases:
     def name(self) -> str:
         return "sqlite" if self.cluster is None else "postgres"
 
-    def env(self, sqlite_file: Path) -> dict[str, str]:
-        if self.cluster is None:
-            return {"DATABASE_PATH": str(sqlite_file)}
-        return {"DATABASE_PATH": str(sqlite_file), "DATABASE_URL": self.fresh()}
+    def env(self) -> dict[str, str]:
+        """What a bot process adds to its environment (SQLite: nothing; DATABASE_PATH holds)."""
+        return {} if self.cluster is None else {"DATABASE_URL": self.fresh()}
 
     def engine(self, sqlite_file: Path) -> Engine:
         return engine_for(sqlite_file, None if self.cluster is None else self.fresh())

@@ -253,7 +253,7 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
     telegram.listeners.append(on_call)
     env = {
         **bot_env(telegram, openai_server, workdir / f"{_slug(scenario.name)}.sqlite3"),
-        **(where or Databases()).env(workdir / f"{_slug(scenario.name)}.sqlite3"),
+        **(where or Databases()).env(),
         "ALLOWED_CHATS": "*",
         "REPLY_MODE": scenario.mode,
         "TELEGRAM_ACTIONS_SHARE_LIMIT": str(scenario.actions_share_limit).lower(),

@@ -1,6 +1,8 @@
 """The owner's commands beside running the bot: health, backup, migrate-to-postgres.
 
 Each prints what it did (or why it could not) and returns the exit code; none starts the bot.
+PostgreSQL's modules are imported by the commands that need them: Docker runs `health` every
+30 s, and a SQLite bot's probe need not load the driver.
 """
 
 from __future__ import annotations
@@ -11,9 +13,6 @@ from pathlib import Path
 from storage.backup import BackupError
 from storage.backup import backup as copy_file
 from storage.health import read_health
-from storage.postgres_backup import backup_postgres
-from storage.postgres_copy import CopyError, copy_to_postgres
-from storage.postgres_engine import describe
 
 
 def health(database: Path, url: str | None, *, max_age: float) -> int:
@@ -26,9 +25,14 @@ def health(database: Path, url: str | None, *, max_age: float) -> int:
 
 def backup(database: Path, url: str | None, target: Path) -> int:
     """SQLite: a checked copy of the file; PostgreSQL: a pg_dump archive."""
-    source = describe(url) if url else str(database)
     try:
-        chats = backup_postgres(url, target) if url else copy_file(database, target)
+        if url:
+            from storage.postgres_backup import backup_postgres
+            from storage.postgres_engine import describe
+
+            source, chats = describe(url), backup_postgres(url, target)
+        else:
+            source, chats = str(database), copy_file(database, target)
     except BackupError as exc:
         print(f"Backup failed: {exc}", file=sys.stderr)
         return 1
@@ -38,6 +42,9 @@ def backup(database: Path, url: str | None, target: Path) -> int:
 
 def migrate_to_postgres(database: Path, url: str | None) -> int:
     """Copy the SQLite bot into an empty PostgreSQL database, and say what to change."""
+    from storage.postgres_copy import CopyError, copy_to_postgres
+    from storage.postgres_engine import describe
+
     if not url:
         print(
             "migrate-to-postgres needs the PostgreSQL database to copy into: "

@@ -35,22 +35,12 @@ def read_health(
     """How the bot using `database` (or the server at `url`) is doing: healthy while its
     heartbeat is fresher than `max_age` seconds; starting for `max_age` seconds after a
     start; else unhealthy, and why."""
-    if url:
-        import psycopg  # only for PostgreSQL: the running bot imports this module too
-
-        from storage.postgres_engine import describe
-
-        try:
-            heartbeat, started, stopped = _read_server_times(url)
-        except psycopg.Error as exc:
-            return Health("unhealthy", f"cannot read {describe(url)}: {_one_line(exc)}")
-    elif not database.is_file():
+    if not url and not database.is_file():
         return Health("unhealthy", f"there is no database at {database}")
-    else:
-        try:
-            heartbeat, started, stopped = _read_times(database)
-        except sqlite3.Error as exc:
-            return Health("unhealthy", f"cannot read {database}: {exc}")
+    try:
+        heartbeat, started, stopped = _read_server_times(url) if url else _read_times(database)
+    except Unreadable as exc:
+        return Health("unhealthy", str(exc))
     now = time.time() if now is None else now
     if stopped is not None and stopped >= max(heartbeat or 0.0, started or 0.0):
         return Health("unhealthy", f"the bot was stopped {now - stopped:.0f} s ago")
@@ -82,31 +72,39 @@ Times = tuple[float | None, float | None, float | None]  # heartbeat, started, s
 KEYS = (HEARTBEAT_KEY, STARTED_KEY, STOPPED_KEY)
 
 
+class Unreadable(Exception):
+    """The database could not be read; the message says which and why."""
+
+
 def _read_times(database: Path) -> Times:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
     try:
-        rows = dict(
-            connection.execute(
+        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+        try:
+            found = connection.execute(
                 "SELECT key, value FROM settings WHERE key IN (?, ?, ?)", KEYS
             ).fetchall()
-        )
-    finally:
-        connection.close()
-    return _times(rows)
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise Unreadable(f"cannot read {database}: {exc}") from exc
+    return _times(dict(found))
 
 
 def _read_server_times(url: str) -> Times:
+    # Imported here: the running bot imports this module too, and a SQLite bot needs no driver.
     import psycopg
 
-    with psycopg.connect(url, connect_timeout=5) as connection:
-        found = connection.execute(
-            "SELECT key, value FROM settings WHERE key IN (%s, %s, %s)", KEYS
-        ).fetchall()
+    from storage.postgres_engine import describe
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as connection:
+            found = connection.execute(
+                "SELECT key, value FROM settings WHERE key IN (%s, %s, %s)", KEYS
+            ).fetchall()
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise Unreadable(f"cannot read {describe(url)}: {reason}") from exc
     return _times({str(k): str(v) for k, v in found})
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
 
 
 def _times(rows: dict[str, str]) -> Times:

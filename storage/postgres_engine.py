@@ -152,7 +152,20 @@ class PostgresEngine:
         return self._pool
 
     async def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
-        return (await self.commit("read the database", [(statement, params)])).rows
+        """One read, outside a transaction (BEGIN and COMMIT would be two more round trips);
+        a read changes nothing, so one that met a dead connection simply runs again."""
+        for attempt in (1, 2):
+            try:
+                async with self.pool.connection() as connection:
+                    cursor = await connection.execute(self._psycopg(statement), params)
+                    return [tuple(r) for r in await cursor.fetchall()]
+            except psycopg.OperationalError as exc:
+                if attempt == 2 or isinstance(exc, PoolTimeout):
+                    raise self._unavailable("cannot read the database", exc) from exc
+                await self.pool.check()
+            except psycopg.Error as exc:
+                raise self._unavailable("cannot read the database", exc) from exc
+        raise AssertionError("unreachable")
 
     async def commit(self, what: str, statements: Iterable[Statement]) -> Written:
         batch = list(statements)
