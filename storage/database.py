@@ -1,12 +1,14 @@
 """The bot's database — a SQLite file, or a PostgreSQL server — and a repository per concern.
 
 Storage knows nothing about Telegram or OpenAI types. Each repository (chats, chat status,
-settings, history, inbox, ledger, files, tool calls, knowledge) is a small class whose SQL both
+settings, history, inbox, ledger, files, tool calls, knowledge; the webhook journal, leases and
+processes) is a small class whose SQL both
 engines run; a caller is given the ones it uses and never learns which engine is open.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -17,10 +19,12 @@ from storage.engines import Engine
 from storage.history import HistoryRepository
 from storage.inbox import InboxRepository
 from storage.knowledge_index import KnowledgeIndexRepository
+from storage.leases import LeaseRepository, ProcessRepository
 from storage.ledger import LedgerRepository
 from storage.remote_files import RemoteFileRepository
 from storage.sqlite_engine import SqliteEngine
 from storage.stored_settings import SettingsRepository
+from storage.update_journal import UpdateJournalRepository
 
 
 def engine_for(path: Path, url: str | None = None, *, pool_size: int = 10) -> Engine:
@@ -34,10 +38,15 @@ def engine_for(path: Path, url: str | None = None, *, pool_size: int = 10) -> En
 
 
 class Database:
-    """The database (`where`: a SQLite file's path, or an engine) and its repositories."""
+    """The database (`where`: a SQLite file's path, or an engine) and its repositories.
 
-    def __init__(self, where: Path | Engine) -> None:
+    `fence`, if given, is asked before every write: the process that answers checks there that
+    its lease has not lapsed (`bot.ingress.lease_gate`), so a process that was paused and lost
+    it writes nothing more."""
+
+    def __init__(self, where: Path | Engine, fence: Callable[[], None] | None = None) -> None:
         self.engine: Engine = SqliteEngine(where) if isinstance(where, Path) else where
+        self._fence = fence
         self.chats = ChatRepository(self)
         self.chat_status = ChatStatusRepository(self)
         self.settings = SettingsRepository(self)
@@ -47,6 +56,13 @@ class Database:
         self.files = RemoteFileRepository(self)
         self.calls = FunctionCallRepository(self)
         self.knowledge = KnowledgeIndexRepository(self)
+        self.journal = UpdateJournalRepository(self)
+        self.leases = LeaseRepository(self)
+        self.processes = ProcessRepository(self)
+
+    def guard(self) -> None:
+        if self._fence is not None:
+            self._fence()
 
     async def open(self) -> None:
         """Open (creating and migrating) the database; StorageUnavailable says why it cannot

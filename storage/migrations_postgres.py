@@ -227,4 +227,29 @@ POSTGRES: tuple[str, ...] = (
         PRIMARY KEY (library, path, number)
     );
     """,
+    # 15: the journal of webhook updates, named leases, the processes alive.
+    f"""
+    CREATE TABLE tg_updates (
+        update_id   BIGINT      PRIMARY KEY,
+        chat_id     BIGINT      NOT NULL,
+        body        TEXT        NOT NULL,
+        state       TEXT        NOT NULL DEFAULT 'pending',
+        received_at TIMESTAMPTZ NOT NULL {NOW}
+    );
+    CREATE INDEX tg_updates_pending ON tg_updates (update_id) WHERE state = 'pending';
+    CREATE TABLE leases (
+        name       TEXT        PRIMARY KEY,
+        holder     TEXT        NOT NULL,
+        epoch      BIGINT      NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE processes (
+        id         TEXT        PRIMARY KEY,
+        host       TEXT        NOT NULL,
+        pid        BIGINT      NOT NULL,
+        role       TEXT        NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        heartbeat  TIMESTAMPTZ NOT NULL
+    );
+    """,
 )

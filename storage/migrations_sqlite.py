@@ -248,4 +248,32 @@ SQLITE: tuple[str, ...] = (
         PRIMARY KEY (library, path, number)
     );
     """,
+    # 15: several processes, one bot. The journal of updates received by webhook (kept by
+    # update_id, written before Telegram is told 200, so a crash loses none and a redelivery is
+    # recognised); named leases (the process that answers, and the poller), whose epoch grows
+    # at every change of holder; and the processes alive, for /status and the health probe.
+    """
+    CREATE TABLE tg_updates (
+        update_id   INTEGER PRIMARY KEY,
+        chat_id     INTEGER NOT NULL,  -- 0: an update of no chat
+        body        TEXT    NOT NULL,  -- the update, as Telegram sent it
+        state       TEXT    NOT NULL DEFAULT 'pending',  -- pending | done
+        received_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE INDEX tg_updates_pending ON tg_updates (update_id) WHERE state = 'pending';
+    CREATE TABLE leases (
+        name       TEXT    PRIMARY KEY,
+        holder     TEXT    NOT NULL,
+        epoch      INTEGER NOT NULL,
+        expires_at TEXT    NOT NULL
+    );
+    CREATE TABLE processes (
+        id         TEXT PRIMARY KEY,
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        role       TEXT NOT NULL,  -- starting | standby | answering | stopping
+        started_at TEXT NOT NULL,
+        heartbeat  TEXT NOT NULL
+    );
+    """,
 )

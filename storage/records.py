@@ -219,3 +219,24 @@ class IndexedPassage:
     path: str
     text: str
     embedding: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who holds a named lease, since which change of holder (`epoch`), for how much longer
+    (seconds, by the database's clock: negative once it has lapsed)."""
+
+    holder: str
+    epoch: int
+    seconds_left: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessState:
+    """One process of the bot, as its last heartbeat left it (`age`: seconds since)."""
+
+    id: str
+    host: str
+    pid: int
+    role: str  # starting | standby | answering | stopping
+    age: float

@@ -19,8 +19,10 @@ from storage.records import (
     HistoryMessage,
     InboxEntry,
     IndexedPassage,
+    Lease,
     LedgerRow,
     LoggedCall,
+    ProcessState,
     Tool,
     Totals,
     TotalsKey,
@@ -266,6 +268,46 @@ class KnowledgeIndex(Protocol):
     async def remove(self, library: str, path: str) -> None: ...
 
 
+class UpdateJournal(Protocol):
+    """As `storage/update_journal.py`'s `UpdateJournalRepository` implements it."""
+
+    async def record(self, update_id: int, chat_id: int, body: str) -> bool:
+        """Keep an update; False if it was already kept (a repeated delivery)."""
+        ...
+
+    async def pending(self, limit: int = 500) -> list[tuple[int, str]]: ...
+
+    async def done(self, update_id: int) -> None: ...
+
+    async def waiting(self) -> int: ...
+
+    async def forget_done(self) -> int: ...
+
+
+class Leases(Protocol):
+    """As `storage/leases.py`'s `LeaseRepository` implements it."""
+
+    async def acquire(
+        self, name: str, holder: str, seconds: float, *, dead: str | None = None
+    ) -> int | None: ...
+
+    async def renew(self, name: str, holder: str, epoch: int, seconds: float) -> bool: ...
+
+    async def release(self, name: str, holder: str, epoch: int) -> bool: ...
+
+    async def holder(self, name: str) -> Lease | None: ...
+
+
+class Processes(Protocol):
+    """As `storage/leases.py`'s `ProcessRepository` implements it."""
+
+    async def beat(self, process: str, host: str, pid: int, role: str) -> None: ...
+
+    async def left(self, process: str) -> None: ...
+
+    async def alive(self, within: float) -> list[ProcessState]: ...
+
+
 class Store(Protocol):
     """Every repository, for the composition root and the engine's facade, which hand each
     collaborator the ones it uses."""
@@ -288,3 +330,9 @@ class Store(Protocol):
     def calls(self) -> FunctionCalls: ...
     @property
     def knowledge(self) -> KnowledgeIndex: ...
+    @property
+    def journal(self) -> UpdateJournal: ...
+    @property
+    def leases(self) -> Leases: ...
+    @property
+    def processes(self) -> Processes: ...

@@ -19,6 +19,10 @@ class Connected(Protocol):
     @property
     def engine(self) -> Engine: ...
 
+    def guard(self) -> None:
+        """Before a write: raises (or stops the process) if this process may no longer write."""
+        ...
+
 
 class Repository:
     def __init__(self, connection: Connected) -> None:
@@ -32,6 +36,7 @@ class Repository:
 
     async def commit(self, what: str, statements: Iterable[Statement]) -> Written:
         """Run `statements` in one transaction (see `Engine.commit`)."""
+        self._connection.guard()
         return await self._connection.engine.commit(what, statements)
 
     async def write(self, what: str, sql: str, params: Sequence[Any] = ()) -> Written:

@@ -1,0 +1,58 @@
+"""The journal of updates Telegram delivered by webhook: `Database.journal`.
+
+Telegram is told 200 only once an update is here, so a process that dies after answering the
+request loses nothing; the update's id is the key, so a delivery Telegram repeats (it does, after
+a timeout or a 5xx) is recognised and ignored. Rows are kept as `done` for a day after they were
+handled — Telegram may repeat an update for up to 24 hours, and a forgotten one would be
+answered twice — then forgotten by the process that answers (`forget_done`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from storage.engines import now_text
+from storage.writes import Repository
+
+KEPT_FOR = timedelta(hours=25)  # Telegram's retention of an update, and an hour to spare
+
+
+class UpdateJournalRepository(Repository):
+    async def record(self, update_id: int, chat_id: int, body: str) -> bool:
+        """Keep an update (its JSON as sent); False if it was already here."""
+        written = await self.write(
+            "keep an update",
+            "INSERT INTO tg_updates (update_id, chat_id, body) VALUES (?, ?, ?)"
+            " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+            (update_id, chat_id, body),
+        )
+        return bool(written.rows)
+
+    async def pending(self, limit: int = 500) -> list[tuple[int, str]]:
+        """Updates not yet handled, oldest first: (update id, body)."""
+        rows = await self.rows(
+            "SELECT update_id, body FROM tg_updates WHERE state = 'pending'"
+            " ORDER BY update_id LIMIT ?",
+            (limit,),
+        )
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    async def done(self, update_id: int) -> None:
+        await self.write(
+            "mark an update handled",
+            "UPDATE tg_updates SET state = 'done' WHERE update_id = ?",
+            (update_id,),
+        )
+
+    async def waiting(self) -> int:
+        row = await self.first("SELECT count(*) FROM tg_updates WHERE state = 'pending'")
+        return int(row[0]) if row else 0
+
+    async def forget_done(self) -> int:
+        """Forget handled updates older than Telegram would repeat them; how many."""
+        written = await self.write(
+            "forget handled updates",
+            "DELETE FROM tg_updates WHERE state = 'done' AND received_at < ?",
+            (now_text(KEPT_FOR),),
+        )
+        return written.rowcount

@@ -1,0 +1,101 @@
+"""The webhook journal, named leases and the processes table, on both engines: the pieces that
+let several processes share one bot (a repeated update kept once, one holder per lease and
+epoch, times by the database's clock)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from storage.database import Database
+from storage.engines import now_text
+
+
+async def test_an_update_is_kept_once_and_handed_out_oldest_first_until_done(
+    store: Database,
+) -> None:
+    assert await store.journal.record(12, -100, '{"update_id": 12}')
+    assert await store.journal.record(11, 5, '{"update_id": 11}')
+    assert not await store.journal.record(12, -100, '{"update_id": 12, "again": true}')
+
+    assert await store.journal.pending() == [(11, '{"update_id": 11}'), (12, '{"update_id": 12}')]
+    await store.journal.done(11)
+    assert await store.journal.pending() == [(12, '{"update_id": 12}')]
+    assert await store.journal.waiting() == 1
+    # A handled update is still known: delivered again, it is not kept (nor answered) twice.
+    assert not await store.journal.record(11, 5, '{"update_id": 11}')
+
+
+async def test_handled_updates_are_forgotten_after_a_day_and_pending_ones_never(
+    store: Database,
+) -> None:
+    for update_id in (1, 2, 3):
+        await store.journal.record(update_id, 7, "{}")
+    await store.journal.done(1)
+    await store.journal.done(2)
+    await store.engine.commit(
+        "age the updates",
+        [("UPDATE tg_updates SET received_at = ? WHERE update_id IN (1, 3)",
+          (now_text(timedelta(hours=26)),))],
+    )  # fmt: skip
+
+    assert await store.journal.forget_done() == 1
+    assert [u for u, _ in await store.journal.pending()] == [3]
+    assert not await store.journal.record(2, 7, "{}")  # done, but not a day old: still known
+
+
+async def test_a_lease_has_one_holder_until_it_lapses_or_is_handed_over(store: Database) -> None:
+    leases = store.leases
+    assert await leases.acquire("bot", "a", 30) == 1
+    assert await leases.acquire("bot", "b", 30) is None
+    assert await leases.renew("bot", "a", 1, 30)
+    assert not await leases.renew("bot", "b", 1, 30)
+    held = await leases.holder("bot")
+    assert held is not None and held.holder == "a" and 29 < held.seconds_left <= 30.5
+
+    assert await leases.release("bot", "a", 1)
+    assert await leases.acquire("bot", "b", 30) == 2  # at once, and in a new epoch
+    assert not await leases.renew("bot", "a", 1, 30)  # the old holder's epoch is over
+
+
+async def test_a_lapsed_lease_or_a_dead_holders_is_taken_and_cannot_be_renewed(
+    store: Database,
+) -> None:
+    leases = store.leases
+    assert await leases.acquire("bot", "a", 0.05) == 1
+    await asyncio.sleep(0.1)  # the database's clock must pass the expiry; nothing to await
+    assert not await leases.renew("bot", "a", 1, 30)
+    assert await leases.acquire("bot", "b", 30) == 2
+    assert await leases.acquire("bot", "c", 30) is None
+    assert await leases.acquire("bot", "c", 30, dead="b") == 3  # c knows b has died
+
+
+async def test_racing_processes_get_one_lease_each_epoch(store: Database) -> None:
+    """Many takers at once, round after round: exactly one wins each epoch."""
+    leases = store.leases
+    epochs: list[int] = []
+    for round_ in range(20):
+        won = await asyncio.gather(
+            *(leases.acquire("poller", f"p{round_}-{n}", 30) for n in range(5))
+        )
+        [epoch] = [e for e in won if e is not None]
+        epochs.append(epoch)
+        held = await leases.holder("poller")
+        assert held is not None and held.epoch == epoch
+        assert await leases.release("poller", held.holder, epoch)
+    assert epochs == list(range(1, 21))
+
+
+async def test_processes_beat_and_the_silent_ones_are_not_alive(store: Database) -> None:
+    await store.processes.beat("h:1:a", "h", 1, "answering")
+    await store.processes.beat("h:2:b", "h", 2, "standby")
+    silent = now_text(timedelta(seconds=60))
+    await store.engine.commit(
+        "silence one", [("UPDATE processes SET heartbeat = ? WHERE id = 'h:2:b'", (silent,))]
+    )
+
+    [alive] = await store.processes.alive(within=30)
+    assert (alive.id, alive.host, alive.pid, alive.role) == ("h:1:a", "h", 1, "answering")
+    assert 0 <= alive.age < 5
+    await store.processes.left("h:1:a")
+    assert await store.processes.alive(within=30) == []
