@@ -30,8 +30,11 @@ from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.engine.confirmations import Confirmations
 from bot.engine.function_calls import OwnerFunctions
 from bot.engine.knowledge import Knowledge
-from bot.handlers import register_handlers
+from bot.handlers import ALLOWED_UPDATES, register_handlers
 from bot.handlers.menus import register_commands
+from bot.ingress.intake import Intake, WebhookSettings
+from bot.ingress.leadership import Identity, Leadership
+from bot.ingress.lease_gate import LeaseGate, exit_now
 from bot.logging_setup import LastError
 from bot.media.reader import MediaReader
 from bot.personas import PersonaBook, load_personas
@@ -42,7 +45,7 @@ from bot.usage.reports import UsageReports
 from bot.usage.turn_prices import TurnPrices
 from storage import InboxEntry
 from storage.database import Database, engine_for
-from storage.repositories import Settings
+from storage.repositories import Settings, UpdateJournal
 
 if TYPE_CHECKING:
     from bot.functions.mcp_servers import McpServers
@@ -53,7 +56,7 @@ RETENTION_CHECK_SECONDS = 3600.0
 
 
 async def keep_heartbeat(settings: Settings, polling: Callable[[], bool], interval: float) -> None:
-    """While polling, write the time: `python -m bot health` fails when it stops coming."""
+    """While taking updates, write the time: `python -m bot health` fails when it stops coming."""
     while True:
         if polling():
             try:
@@ -61,6 +64,16 @@ async def keep_heartbeat(settings: Settings, polling: Callable[[], bool], interv
             except Exception as exc:  # the health check will notice the silence
                 logger.warning("Could not write the heartbeat: %s", exc)
         await asyncio.sleep(interval)
+
+
+async def forget_old_updates(journal: UpdateJournal) -> None:
+    """Hourly: forget webhook updates handled more than a day ago (Telegram repeats none older)."""
+    while True:
+        try:
+            await journal.forget_done()
+        except Exception:
+            logger.exception("Could not forget old updates")
+        await asyncio.sleep(RETENTION_CHECK_SECONDS)
 
 
 async def enforce_retention(engine: ChatEngine, days: int) -> None:
@@ -77,14 +90,19 @@ TelethreadApp: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
 
 def build_services(
-    config: Config, tls: ssl.SSLContext | None, bot: Bot, link: TelegramLink
+    config: Config,
+    tls: ssl.SSLContext | None,
+    bot: Bot,
+    link: TelegramLink,
+    fence: Callable[[], None] | None = None,
 ) -> Services:
     """The bot's services, given the Telegram side they talk through (`bot`, and `link`: is
     Telegram answering?); `tls` is the TLS context every HTTP client shares (one CA bundle
-    loaded, not one per client)."""
+    loaded, not one per client); `fence`, asked before every database write (the lease)."""
     personas = load_personas(config.personas_file, config.default_persona)
     store = Database(
-        engine_for(config.database_path, config.database_url, pool_size=config.database_pool_size)
+        engine_for(config.database_path, config.database_url, pool_size=config.database_pool_size),
+        fence=fence,
     )
     client = create_client(config, tls)
     backend = create_backend(config, store, client)
@@ -174,12 +192,18 @@ def _cost_meter(config: Config, store: Database) -> CostMeter:
     )
 
 
-def build_application(config: Config, tls: ssl.SSLContext | None = None) -> TelethreadApp:
+def build_application(
+    config: Config,
+    tls: ssl.SSLContext | None = None,
+    on_lapse: Callable[[], None] = exit_now,
+) -> TelethreadApp:
     """The bot, ready for `run_polling()`; `post_init`/`post_shutdown` own its resources.
 
-    `tls`: the TLS context its HTTP clients share (made here unless given: tests share one)."""
+    `tls`: the TLS context its HTTP clients share (made here unless given: tests share one).
+    `on_lapse`: what a process that lost its lease does (exits; tests may record it)."""
     tls = tls or httpx.create_ssl_context()
     link = TelegramLink(config.telegram_retry)
+    gate = LeaseGate(on_lapse)
 
     async def post_init(application: TelethreadApp) -> None:
         await start_serving(application, config, services, channels)
@@ -205,7 +229,7 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.
         .concurrent_updates(True)
-        .rate_limiter(_rate_limiter(config))
+        .rate_limiter(_rate_limiter(config, gate.check))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -213,9 +237,10 @@ def build_application(config: Config, tls: ssl.SSLContext | None = None) -> Tele
     )
     # The services after the Application, from its bot: built whole, nothing patched in later
     # (the hooks above run once the bot starts, by when `services` exists).
-    services = build_services(config, tls, application.bot, link)
+    services = build_services(config, tls, application.bot, link, gate.check)
     # For tests and operators' tooling; handlers receive their dependencies explicitly.
     application.bot_data["services"] = services
+    application.bot_data["intake"] = build_intake(config, services, gate)
     channels = ChannelFactory(
         application.bot, link, group_streaming=config.edits_in_groups, events=services.engine
     )
@@ -245,11 +270,13 @@ async def start_serving(
         logger.info("Resuming %d messages left from the last run", resumed)
     if config.retention_days:
         services.run_in_background(enforce_retention(services.engine, config.retention_days))
+    services.run_in_background(forget_old_updates(services.store.journal))
     updater = application.updater
+    by_webhook = config.webhook_url is not None
     services.run_in_background(
         keep_heartbeat(
             services.store.settings,
-            lambda: updater is not None and updater.running,
+            lambda: by_webhook or (updater is not None and updater.running),
             config.heartbeat_interval,
         )
     )
@@ -262,7 +289,30 @@ async def start_serving(
     )
 
 
-def _rate_limiter(config: Config) -> TelegramRateLimiter:
+def build_intake(config: Config, services: Services, gate: LeaseGate) -> Intake:
+    """How updates come in (webhook or polling), and the lease that says who answers."""
+    store = services.store
+    leadership = Leadership(
+        store.leases,
+        store.processes,
+        gate,
+        Identity.of_this_process(),
+        seconds=config.lease_seconds,
+        poll=config.standby_poll,
+    )
+    webhook = None
+    if config.webhook_url and config.webhook_secret:
+        webhook = WebhookSettings(
+            url=config.webhook_url,
+            secret=config.webhook_secret,
+            listen=config.webhook_listen,
+            max_connections=config.webhook_max_connections,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    return Intake(leadership, store.journal, webhook, journal_poll=config.journal_poll)
+
+
+def _rate_limiter(config: Config, gate: Callable[[], None]) -> TelegramRateLimiter:
     """Telegram's limits (relaxed by tests and benchmarks), with the owner's bursts."""
     limits = config.flood_limits or FloodLimits(
         overall=TELEGRAM_OVERALL, per_chat=TELEGRAM_PER_CHAT, per_group=TELEGRAM_PER_GROUP
@@ -275,4 +325,5 @@ def _rate_limiter(config: Config) -> TelegramRateLimiter:
         group_burst=config.telegram_group_burst,
         group_span=limits.group_span,
         actions_share_limit=config.telegram_actions_share_limit,
+        gate=gate,
     )

@@ -26,6 +26,7 @@ from bot.application import TelethreadApp
 from bot.config import Config
 from bot.delivery.telegram_link import cause_of
 from bot.handlers import ALLOWED_UPDATES
+from bot.ingress.intake import Intake
 from bot.services import Services
 from storage import StorageUnavailable, StorageUnreachable
 
@@ -145,15 +146,27 @@ async def start(application: TelethreadApp, services: Services, stops: StopReque
             "Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): copy it again from @BotFather"
         )
         return 2
+    intake = intake_of(application)
+    if not await until_stopped(intake.open(application), stops):
+        logger.info("Stopped while standing by")
+        return 0
     if application.post_init is not None and not await until_stopped(
         application.post_init(application), stops
     ):
         return 0
-    await start_polling(application)
-    await services.store.settings.heartbeat()  # healthy from now on, not at the first interval
     await application.start()
+    await intake.answer(application)
+    if not intake.by_webhook:
+        await start_polling(application)
+    await services.store.settings.heartbeat()  # healthy from now on, not at the first interval
     await stops.requested.wait()
     return 0
+
+
+def intake_of(application: TelethreadApp) -> Intake:
+    intake = application.bot_data["intake"]
+    assert isinstance(intake, Intake)
+    return intake
 
 
 async def until_stopped(work: Awaitable[T], stops: StopRequests) -> bool:
@@ -187,14 +200,24 @@ async def start_polling(application: TelethreadApp) -> None:
 
 async def shut_down(application: TelethreadApp, stops: StopRequests) -> None:
     """As run_polling stops it, each step bounded once the stop is hurried; the database and
-    the clients are closed last, whatever became of the steps before."""
+    the clients are closed last, whatever became of the steps before.
+
+    A process that answers while another stands by hands over at once: the answers being
+    written are left in the inbox, and the lease expired, for the other to resume them by
+    their ids — nobody waits for SHUTDOWN_GRACE or for the lease to lapse."""
+    intake = intake_of(application)
     updater = application.updater
     if updater is not None and updater.running:
         await stops.bounded(updater.stop(), "stop polling")
+    if intake.leadership.role == "answering" and await intake.leadership.standby_waiting():
+        logger.info("Handing over to a standby process: it resumes the answers being written")
+        stops.now.set()
+    await stops.bounded(intake.stop_reading(HURRIED_STEP_SECONDS), "stop reading the journal")
     if application.running:
         await stops.bounded(application.stop(), "finish the updates being handled")
         if application.post_stop is not None:
             await stops.bounded(application.post_stop(application), "let answers finish")
+    await stops.bounded(intake.close(), "hand the lease over")
     await stops.bounded(application.shutdown(), "close the Telegram connections")
     if application.post_shutdown is not None:
         await application.post_shutdown(application)

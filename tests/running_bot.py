@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from bot.application import TelethreadApp, build_application
 from bot.config import Config
 from bot.handlers import ALLOWED_UPDATES
+from bot.ingress.intake import Intake
 from bot.services import Services
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -30,11 +31,23 @@ class RunningBot:
         assert isinstance(services, Services)
         return services
 
+    @property
+    def intake(self) -> Intake:
+        intake = self.app.bot_data["intake"]
+        assert isinstance(intake, Intake)
+        return intake
+
     async def start(self) -> None:
         app = self.app
         await app.initialize()
+        await self.services.store.open()  # as the process opens it before reaching Telegram
+        await self.intake.open(app)
         if app.post_init:
             await app.post_init(app)
+        await app.start()
+        await self.intake.answer(app)
+        if self.intake.by_webhook:
+            return
         assert app.updater is not None
 
         def polling_failed(error: TelegramError) -> None:
@@ -47,7 +60,6 @@ class RunningBot:
             allowed_updates=ALLOWED_UPDATES,
             error_callback=polling_failed,
         )
-        await app.start()
 
     async def stop(self) -> None:
         app = self.app
@@ -55,10 +67,12 @@ class RunningBot:
         if app.updater.running:
             await self.telegram.wake_pollers()
             await app.updater.stop()
+        await self.intake.stop_reading(1.0)
         if app.running:
             await app.stop()
             if app.post_stop:
                 await app.post_stop(app)
+        await self.intake.close()
         await app.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)

@@ -30,6 +30,7 @@ from bot.config.fields import (
     default,
 )
 from bot.config.media_env import read_media
+from bot.config.webhook_env import read_webhook
 from bot.texts.languages import LANGUAGES
 from storage import TOOLS, Tool
 
@@ -77,6 +78,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         read.problems.append("MAX_OUTPUT_TOKENS must be smaller than CONTEXT_TOKENS")
     budgets = read_budgets(read)
     base_url = read.url("OPENAI_BASE_URL")
+    telegram_base_url = read.url("TELEGRAM_BASE_URL")
     config = Config(
         telegram_bot_token=token,
         openai_api_key=api_key,
@@ -94,12 +96,13 @@ def load_config(env: Mapping[str, str]) -> Config:
         max_concurrent_turns=read.whole("MAX_CONCURRENT_TURNS", None)
         or default("max_concurrent_turns"),
         openai_base_url=base_url,
-        telegram_base_url=read.url("TELEGRAM_BASE_URL") or default("telegram_base_url"),
+        telegram_base_url=telegram_base_url or default("telegram_base_url"),
         openai_model=model,
         reasoning_effort=_reasoning_effort(read, backend),
         max_output_tokens=max_output_tokens,
         database_path=Path(read.text("DATABASE_PATH") or default("database_path")),
         **read_database(read),
+        **read_webhook(read, own_bot_api=telegram_base_url is not None),
         personas_file=_personas_file(read),
         default_persona=read.text("DEFAULT_PERSONA"),
         allowed_users=_ids(read, "ALLOWED_USERS"),

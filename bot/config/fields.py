@@ -85,6 +85,14 @@ class Config:
     # PostgreSQL instead of the file (DATABASE_URL), and how many connections the bot keeps.
     database_url: str | None = field(default=None, repr=False)
     database_pool_size: int = 10
+    # Webhooks (WEBHOOK_URL): Telegram posts updates here instead of the bot polling; the secret
+    # is the same for every process of the bot. None: long polling.
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: tuple[str, int] = ("0.0.0.0", 8080)  # where each process takes them
+    webhook_max_connections: int = 40  # Telegram's connections at once (setWebhook)
+    # How long a silent process keeps the right to answer: a dead one is replaced after this.
+    lease_seconds: float = 10.0
     personas_file: Path | None = None
     default_persona: str | None = None
     allowed_users: AllowedUsers = AllowedUsers()
@@ -117,6 +125,8 @@ class Config:
     quota_pause: float = 600.0  # no model calls this long after "insufficient quota"
     flood_limits: FloodLimits | None = None  # None: Telegram's, as the rate limiter knows them
     telegram_retry: float = 1.0  # the first wait before a send is tried again in an outage
+    standby_poll: float = 0.25  # how often a standby process asks for the lease
+    journal_poll: float = 0.25  # how often the answering process reads the webhook journal
     # Values of other variables named like secrets (e.g. an MCP server's CALENDAR_TOKEN).
     other_secrets: tuple[str, ...] = field(default=(), repr=False)
     database_secrets: tuple[str, ...] = field(default=(), repr=False)  # DATABASE_URL's password
@@ -130,6 +140,7 @@ class Config:
             *filter(None, [self.media.transcription.api_key]),
             *self.other_secrets,
             *self.database_secrets,
+            *filter(None, [self.webhook_secret]),
         )
 
     @property

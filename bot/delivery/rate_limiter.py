@@ -97,7 +97,10 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         actions_share_limit: bool = False,
         max_retries: int = 5,
         ack_patience: float | None = None,
+        gate: Callable[[], None] | None = None,
     ) -> None:
+        # Asked just before each request goes out: a process whose lease lapsed sends nothing.
+        self._gate = gate
         self._overall = Budget(Window(*overall))
         self._actions = self._overall if actions_share_limit else Budget(Window(*overall))
         count, period = per_chat
@@ -124,12 +127,12 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         data: dict[str, Any],
         rate_limit_args: dict[str, Any] | None,
     ) -> Result:
+        send: Send = functools.partial(self._gated, callback, args, kwargs)
         chat_id = _chat_id(data.get("chat_id"))
-        if chat_id is None:  # getUpdates, setMyCommands, answerCallbackQuery…: not messages
-            return await callback(*args, **kwargs)
+        if chat_id is None:  # setMyCommands, answerCallbackQuery…: not messages
+            return await send()
         priority = (rate_limit_args or {}).get("priority")
         budgets = self._budgets(chat_id, endpoint)
-        send = functools.partial(callback, *args, **kwargs)
         if priority in WAITING_PRIORITIES and not self._paused(chat_id):
             return await self._send_soon(send, budgets, chat_id, WAITING_PRIORITIES[priority])
         if priority in ("ack", "words", "low") or endpoint in ACTION_ENDPOINTS:
@@ -137,6 +140,16 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         # An album is as many messages as it has items (and waits for as many places).
         weight = max(1, len(data.get("media") or ())) if endpoint == "sendMediaGroup" else 1
         return await self._send_when_allowed(send, budgets, chat_id, weight)
+
+    async def _gated(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> Result:
+        if self._gate is not None:
+            self._gate()
+        return await callback(*args, **kwargs)
 
     def has_room(self, chat_id: int, endpoint: str) -> bool:
         """Whether a low-priority request to this chat would be sent now rather than skipped."""

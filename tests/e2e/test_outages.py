@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.texts import ENGLISH
+from storage.repositories import Inbox
 from tests.conftest import (
     GROUP,
     TURN_PATHS,
@@ -22,6 +23,7 @@ from tests.conftest import (
 from tests.fakes.openai_server import FakeOpenAI, Reply, error_body
 from tests.fakes.telegram_server import FakeTelegram
 from tests.running_bot import RunningBot
+from tests.waiting import until
 
 
 def failed_calls(telegram: FakeTelegram, method: str) -> int:
@@ -143,7 +145,9 @@ async def test_try_again_answers_the_message_the_model_could_not(
     sent = telegram.calls_to("sendMessage", alice.chat_id)[0]
     [[button]] = sent.params["reply_markup"]["inline_keyboard"]
     assert notice == ENGLISH.answer_failed and button["text"] == ENGLISH.retry_button
-    assert await bot.services.store.inbox.count() == 0  # nothing waits: it is kept for the button
+    # Nothing waits: it is kept for the button (written just after the notice is sent).
+    inbox = bot.services.store.inbox
+    await until(lambda: _none_waiting(inbox), "the inbox keeps the message for the button")
 
     telegram.push_callback(alice.user, sent.result, button["callback_data"])
     replies = await alice.replies(2)
@@ -243,3 +247,7 @@ async def test_the_owners_error_report_waits_out_an_outage(
     assert "message thread not found" in report.lower()
     to_bob = [c for c in telegram.calls if c.params.get("chat_id") == bob.chat_id]
     assert [c.ok for c in to_bob] == [False, False, True]
+
+
+async def _none_waiting(inbox: Inbox) -> bool:
+    return await inbox.count() == 0

@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.loopback import LoopbackServer
+from tests.fakes.telegram_push import Webhook, push_forever
 
 BOT_ID = 7000000001
 BOT_USERNAME = "telethread_test_bot"
@@ -205,6 +206,8 @@ class FakeTelegram:
     files_by_path: dict[str, StoredFile] = field(default_factory=dict)
     downloads: list[str] = field(default_factory=list)  # file ids, in download order
     uploads: list[tuple[int, str, Upload]] = field(default_factory=list)  # (chat, kind, file)
+    webhook: Webhook | None = None  # set by setWebhook: updates are posted, not polled
+    webhook_sets: int = 0  # setWebhook calls (one process of several registers it)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -222,6 +225,7 @@ class FakeTelegram:
         self._wakeups = 0
         self._windows: dict[str, list[float]] = {}
         self._buckets: dict[str, tuple[float, float]] = {}  # name → (tokens, as of when)
+        self._pusher: asyncio.Task[None] | None = None
         self.bot_user = {
             "id": BOT_ID,
             "is_bot": True,
@@ -265,8 +269,15 @@ class FakeTelegram:
         return response
 
     async def stop(self) -> None:
+        await self._stop_pushing()
         await self.wake_pollers()
         await self._server.close()
+
+    async def _stop_pushing(self) -> None:
+        if self._pusher is not None:
+            self._pusher.cancel()
+            await asyncio.gather(self._pusher, return_exceptions=True)
+            self._pusher = None
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -363,6 +374,9 @@ class FakeTelegram:
             listener(call)
         asyncio.get_running_loop().create_task(self._notify())
 
+    def _notify_soon(self) -> None:
+        asyncio.get_running_loop().create_task(self._notify())
+
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
@@ -373,7 +387,63 @@ class FakeTelegram:
         return self.bot_user
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        await self._stop_pushing()
+        self.webhook = None
+        if str(params.get("drop_pending_updates")).lower() == "true":
+            self._updates.clear()
         return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        url = str(params.get("url") or "")
+        if not url:
+            return await self._api_deleteWebhook(params)
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _ApiError(400, "Bad Request: secret token contains unallowed characters")
+        await self._stop_pushing()
+        kept = self.webhook
+        self.webhook = Webhook(
+            url,
+            None if secret is None else str(secret),
+            max_connections=int(params.get("max_connections") or 40),
+            allowed_updates=params.get("allowed_updates"),
+            longest_wait=kept.longest_wait if kept else 2.0,
+            timeout=kept.timeout if kept else 60.0,
+        )
+        self.webhook_sets += 1
+        await self.wake_pollers()  # "Conflict: terminated by setWebhook request"
+        self._pusher = asyncio.get_running_loop().create_task(
+            push_forever(
+                self.webhook,
+                lambda: self._updates,
+                self._delivered,
+                self._changed,
+                self._notify_soon,
+            )
+        )
+        return True
+
+    def _delivered(self, update: dict[str, Any]) -> None:
+        with contextlib.suppress(ValueError):
+            self._updates.remove(update)
+        self.delivered_update = max(self.delivered_update, update["update_id"])
+        self.delivered_at.setdefault(update["update_id"], time.monotonic())
+
+    async def _api_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+        hook = self.webhook
+        info: dict[str, Any] = {
+            "url": hook.url if hook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if hook is not None:
+            info["max_connections"] = hook.max_connections
+            if hook.allowed_updates is not None:
+                info["allowed_updates"] = hook.allowed_updates
+            if hook.last_error is not None:
+                info["last_error_date"] = int(hook.last_error[0])
+                info["last_error_message"] = hook.last_error[1]
+        return info
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
         scope = (params.get("scope") or {"type": "default"})["type"]
@@ -404,6 +474,12 @@ class FakeTelegram:
         return True
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        if self.webhook is not None:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)

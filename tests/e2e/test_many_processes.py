@@ -1,0 +1,224 @@
+"""Several `python -m bot` processes, one bot, on one PostgreSQL: every process takes webhooks
+(through a round-robin proxy, as behind a reverse proxy), one answers, the others stand by; a
+process that dies, stops or stalls is replaced, and the answer it was writing is resumed by its
+id — never asked of the model twice, never sent twice. Timings are the benchmark's to measure;
+these tests check what happens."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from storage.database import Database, engine_for
+from tests.conftest import Person, fake_env
+from tests.e2e.test_process import OUTPUTS, polls_only, start_process, wait_for_exit
+from tests.e2e.test_webhooks import SECRET, free_port
+from tests.fakes.openai_model import Reply
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.telegram_server import FakeTelegram
+from tests.servers.round_robin import RoundRobinProxy
+from tests.waiting import until
+
+pytestmark = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+
+LEASE = "3"
+Process = asyncio.subprocess.Process
+
+
+def printed(process: Process) -> str:
+    return OUTPUTS[process].read_text(errors="replace")
+
+
+async def shows(process: Process, text: str, within: float = 30) -> None:
+    """Wait until the process has printed `text` (its output is a file: read every 20 ms)."""
+    deadline = time.monotonic() + within
+    while text not in printed(process):
+        if process.returncode is not None or time.monotonic() > deadline:
+            raise AssertionError(f"never printed {text!r}:\n{printed(process)}")
+        await asyncio.sleep(0.02)
+
+
+StartOne = Callable[[int], Awaitable[Process]]
+
+
+@pytest.fixture
+async def proxy() -> AsyncIterator[RoundRobinProxy]:
+    proxy = RoundRobinProxy([free_port(), free_port()])
+    await proxy.start()
+    yield proxy
+    await proxy.stop()
+
+
+@pytest.fixture
+async def start_one(
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    tmp_path: Path,
+    database_url: str | None,
+    proxy: RoundRobinProxy,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[StartOne]:
+    """`start_one(n)`: the n-th process of the bot (0 or 1), on the proxy's n-th port; with
+    `polling` in the test's name, without a webhook. All are stopped after the test."""
+    assert database_url is not None
+    polling = "polling" in request.node.name
+    started: list[Process] = []
+
+    async def start(n: int) -> Process:
+        env = {
+            **fake_env(telegram, openai_server, tmp_path / "unused.sqlite3", database_url),
+            "LOG_LEVEL": "INFO",
+            "LEASE_SECONDS": LEASE,
+            "REPLY_MODE": "poll",
+        }
+        if not polling:
+            env |= {
+                "WEBHOOK_URL": proxy.url("/telegram"),
+                "WEBHOOK_SECRET": SECRET,
+                "WEBHOOK_LISTEN": f"127.0.0.1:{proxy.ports[n]}",
+            }
+        process = await start_process(env, tmp_path)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.returncode is None:
+            process.send_signal(signal.SIGCONT)
+            process.kill()
+            await process.wait()
+
+
+async def answering_and_standing_by(start_one: StartOne) -> tuple[Process, Process]:
+    first = await start_one(0)
+    await shows(first, "Telethread started")
+    second = await start_one(1)
+    await shows(second, "Standing by")
+    return first, second
+
+
+async def hold_a_turn(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person
+) -> asyncio.Event:
+    """Alice asks; the model holds its answer; wait until the bot has stored the response id
+    (it polls the response only after storing it)."""
+    release = asyncio.Event()
+    openai_server.replies.append(Reply(hold=release))
+    polls_only(openai_server)
+    alice.say("Please remember this important thing")
+    await telegram.wait_until(
+        lambda: (
+            openai_server.turns
+            and openai_server.requests_to("GET", f"/responses/{openai_server.turns[0].remote_id}")
+        ),
+        within=30,
+    )
+    return release
+
+
+def assert_answered_once(telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person) -> None:
+    [turn] = openai_server.turns  # one model call: the second process resumed it by its id
+    assert telegram.sent_texts(alice.chat_id) == [turn.text]
+
+
+async def test_every_process_takes_webhooks_and_each_update_is_answered_once_in_order(
+    start_one: StartOne, proxy: RoundRobinProxy, telegram: FakeTelegram, alice: Person,
+    bob: Person, carol: Person,
+) -> None:  # fmt: skip
+    _, second = await answering_and_standing_by(start_one)
+    people = (alice, bob, carol)
+    for n in (1, 2, 3):
+        for person in people:
+            person.say(f"{person.user['first_name']} {n}")
+
+    for person in people:
+        answers = await person.replies(3, within=30)
+        name = person.user["first_name"]
+        assert [a.rsplit(": ", 1)[1] for a in answers] == [f"{name} {n}" for n in (1, 2, 3)]
+    assert {port for port, status in proxy.forwarded if status == 200} == set(proxy.ports)
+    assert telegram.webhook_sets == 1  # registered by the process that answers only
+    assert "Resuming" not in printed(second)
+
+
+async def test_a_killed_process_is_replaced_and_its_answer_resumed_not_asked_again(
+    start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
+) -> None:  # fmt: skip
+    first, second = await answering_and_standing_by(start_one)
+    release = await hold_a_turn(telegram, openai_server, alice)
+
+    first.kill()
+    await first.wait()
+    release.set()
+    await alice.replies(1, within=30)
+
+    assert_answered_once(telegram, openai_server, alice)
+    assert "Resuming 1 messages" in printed(second)
+
+
+async def test_a_stopped_process_hands_over_at_once(
+    start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
+) -> None:  # fmt: skip
+    first, second = await answering_and_standing_by(start_one)
+    release = await hold_a_turn(telegram, openai_server, alice)
+
+    first.send_signal(signal.SIGTERM)
+    log = await wait_for_exit(first)
+    await shows(second, "Resuming 1 messages")
+    release.set()
+    await alice.replies(1, within=30)
+
+    assert first.returncode == 0, log
+    assert "Handing over to a standby process" in log
+    assert_answered_once(telegram, openai_server, alice)
+
+
+async def test_a_paused_process_that_lost_its_lease_sends_nothing_when_it_wakes(
+    start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
+) -> None:  # fmt: skip
+    first, second = await answering_and_standing_by(start_one)
+    release = await hold_a_turn(telegram, openai_server, alice)
+
+    first.send_signal(signal.SIGSTOP)  # a stalled host: past its lease, the other takes over
+    await shows(second, "Resuming 1 messages")
+    release.set()
+    await alice.replies(1, within=30)
+    first.send_signal(signal.SIGCONT)
+    log = await wait_for_exit(first)
+
+    assert first.returncode == 3, log
+    assert "lost the lease" in log
+    assert_answered_once(telegram, openai_server, alice)
+
+
+async def inbox_emptied(database_url: str) -> None:
+    """Wait until the answering process has cleared its inbox (an answer sent but not yet
+    cleared when its process dies is sent again by the next: at least once, by design)."""
+    async with Database(engine_for(Path("unused"), database_url)) as store:
+
+        async def empty() -> bool:
+            return await store.inbox.count() == 0
+
+        await until(empty, "the inbox is empty")
+
+
+async def test_with_polling_one_process_polls_and_another_takes_over_when_it_dies(
+    start_one: StartOne, telegram: FakeTelegram, alice: Person, database_url: str,
+) -> None:  # fmt: skip
+    first, second = await answering_and_standing_by(start_one)
+    alice.say("one")
+    await alice.replies(1, within=30)
+    await inbox_emptied(database_url)
+
+    first.kill()
+    await first.wait()
+    alice.say("two")
+
+    [_, answer] = await alice.replies(2, within=30)
+    assert answer.endswith("two")
+    assert "Telethread started" in printed(second)
+    assert telegram.webhook is None
