@@ -34,4 +34,6 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=2 \
 # SIGTERM (docker stop) lets answers being written finish (SHUTDOWN_GRACE); a second one stops
 # at once, leaving them for the next start.
 STOPSIGNAL SIGTERM
+# Webhooks (WEBHOOK_URL), when set: WEBHOOK_LISTEN defaults to 0.0.0.0:8080.
+EXPOSE 8080
 CMD ["python", "-m", "bot"]

@@ -240,11 +240,18 @@ def build_application(
     services = build_services(config, tls, application.bot, link, gate.check)
     # For tests and operators' tooling; handlers receive their dependencies explicitly.
     application.bot_data["services"] = services
-    application.bot_data["intake"] = build_intake(config, services, gate)
+    intake = build_intake(config, services, gate)
+    application.bot_data["intake"] = intake
     channels = ChannelFactory(
         application.bot, link, group_streaming=config.edits_in_groups, events=services.engine
     )
-    register_handlers(application, services, channels)
+
+    async def status() -> str:
+        """The owner's /status: the services', and the processes and how updates come in."""
+        lines = await intake.status_lines(application.bot)
+        return "\n".join([await services.status(), *lines])
+
+    register_handlers(application, services, channels, status)
     return application
 
 

@@ -23,8 +23,8 @@ def read_webhook(read: EnvReader, *, own_bot_api: bool) -> dict[str, Any]:
     }
     listen = read.text("WEBHOOK_LISTEN")
     if listen is not None:
-        host, _, port = listen.rpartition(":")
-        if not port.isdigit() or not 0 <= int(port) < 65536:
+        host, colon, port = listen.rpartition(":")
+        if not colon or not port.isdigit() or not 0 <= int(port) < 65536:
             read.problems.append(
                 f"WEBHOOK_LISTEN must be HOST:PORT (e.g. 0.0.0.0:8080), got {listen!r}"
             )

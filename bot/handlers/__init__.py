@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -49,8 +50,11 @@ def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any],
     services: Services,
     channels: ChannelFactory,
+    status: Callable[[], Awaitable[str]] | None = None,
 ) -> None:
-    """Each handler class gets only the collaborators it uses: never the store or the backend.
+    """`status`: the owner's /status report (the services' own, unless given).
+
+    Each handler class gets only the collaborators it uses: never the store or the backend.
     Order matters: PTB gives an update to the first handler whose filter matches."""
     speaker = Speaker(services.languages, services.catalogues)
     contexts = UpdateContexts(speaker, channels)  # every reply goes through delivery
@@ -79,7 +83,13 @@ def register_handlers(
     application.add_handlers(
         [
             *_commands(
-                services, access, contexts, commands, messages, TelegramFiles(application.bot)
+                services,
+                access,
+                contexts,
+                commands,
+                messages,
+                TelegramFiles(application.bot),
+                status or services.status,
             ),
             *_buttons_and_membership(services, access, contexts, channels, commands),
             *_messages(messages, commands),
@@ -95,10 +105,11 @@ def _commands(
     commands: CommandHandlers,
     messages: MessageHandlers,
     files: TelegramFiles,
+    report: Callable[[], Awaitable[str]],
 ) -> list[Handler]:
     languages = LanguageHandlers(services.languages, access, contexts)
     usage = UsageHandlers(services.usage, access, contexts)
-    status = StatusHandlers(access, services.status, commands.unknown, contexts)
+    status = StatusHandlers(access, report, commands.unknown, contexts)
     learning = LearnHandlers(services.engine, access, contexts, files)
     return [
         CommandHandler("start", commands.start, filters=NEW_MESSAGES),

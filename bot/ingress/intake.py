@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.ingress.journal_feed import JournalFeed
 from bot.ingress.leadership import Leadership
+from storage import StorageUnavailable
 from storage.repositories import UpdateJournal
 
 if TYPE_CHECKING:  # aiohttp is imported only by bots that take webhooks
@@ -103,6 +106,29 @@ class Intake:
         if self.webhook is not None:
             await self.webhook.stop()
         await self.leadership.left()
+
+    async def status_lines(self, bot: Bot) -> list[str]:
+        """For /status: the processes of the bot and what each does; how updates come in."""
+        me = self.leadership.identity.id
+        try:
+            others = await self.leadership.others()
+        except StorageUnavailable:
+            others = []
+        seen = [f"{p.id} {p.role}, seen {p.age:.0f} s ago" for p in others]
+        lines = [
+            f"processes: {me} {self.leadership.role} (this one)" + "".join(f"; {s}" for s in seen)
+        ]
+        if self.webhook_settings is None:
+            return [*lines, "updates: long polling"]
+        try:
+            info = await bot.get_webhook_info()
+        except TelegramError as exc:
+            return [*lines, f"webhook: {self.webhook_settings.url} (Telegram did not say: {exc})"]
+        webhook = f"webhook: {info.url or '(not set)'}, {info.pending_update_count} pending"
+        if info.last_error_date is not None:
+            ago = max(0, int(time.time() - info.last_error_date.timestamp()))
+            webhook += f", last error {ago} s ago: {info.last_error_message}"
+        return [*lines, webhook]
 
 
 async def register_webhook(bot: Bot, settings: WebhookSettings) -> None:

@@ -75,6 +75,7 @@ async def start_one(
             "LOG_LEVEL": "INFO",
             "LEASE_SECONDS": LEASE,
             "REPLY_MODE": "poll",
+            "ADMIN_USERS": "42",  # Alice
         }
         if not polling:
             env |= {
@@ -143,6 +144,11 @@ async def test_every_process_takes_webhooks_and_each_update_is_answered_once_in_
     assert {port for port, status in proxy.forwarded if status == 200} == set(proxy.ports)
     assert telegram.webhook_sets == 1  # registered by the process that answers only
     assert "Resuming" not in printed(second)
+
+    alice.say("/status")  # whichever process takes it, the one that answers reports
+    report = (await alice.replies(4, within=30))[-1]
+    assert "answering (this one); " in report and " standby, seen " in report
+    assert "webhook: " in report and ", 0 pending" in report
 
 
 async def test_a_killed_process_is_replaced_and_its_answer_resumed_not_asked_again(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,13 +33,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def webhook_config(make_config: ConfigFactory, **fields: Any) -> Config:
+def webhook_config(
+    make_config: ConfigFactory, env: dict[str, str] | None = None, **fields: Any
+) -> Config:
     port = free_port()
     return make_config(
         {
             "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
             "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+            **(env or {}),
         },
         **fields,
     )
@@ -133,6 +137,22 @@ async def test_an_update_delivered_again_is_answered_once(
     assert (first.status, again.status, later.status) == (200, 200, 200)
     assert answer.endswith("only once")
     assert [t for t in telegram.sent_texts(alice.chat_id) if t.endswith("only once")] == [answer]
+
+
+async def test_the_status_tells_the_owner_how_updates_come_in_and_the_last_delivery_error(
+    start_bot: StartBot, make_config: ConfigFactory, telegram: FakeTelegram, alice: Person,
+) -> None:  # fmt: skip
+    bot = await start_bot(webhook_config(make_config, {"ADMIN_USERS": str(alice.user["id"])}))
+    hook = telegram.webhook
+    assert hook is not None
+    hook.last_error = (time.time() - 30, "Wrong response from the webhook: 503 Service Unavailable")
+
+    alice.say("/status")
+    [report] = await alice.replies(1)
+
+    assert f"webhook: {bot.config.webhook_url}, 0 pending, last error 30 s ago: " in report
+    assert "Wrong response from the webhook: 503" in report
+    assert "answering (this one)" in report
 
 
 async def test_going_back_to_polling_takes_the_webhook_away(

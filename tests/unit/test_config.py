@@ -236,3 +236,49 @@ def test_variables_named_like_secrets_are_kept_out_of_the_log() -> None:
     assert {"cal-secret-1234", "pw-secret-99"} <= set(config.secrets)
     assert "abc" not in config.secrets and "assistant" not in config.secrets
     assert "cal-secret-1234" not in repr(config)
+
+
+WEBHOOK = {"WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": "s" * 32}
+
+
+def test_webhooks_are_off_by_default_and_read_whole_when_set() -> None:
+    assert load_config(BASE).webhook_url is None
+    config = load_config(
+        {**BASE, **WEBHOOK, "WEBHOOK_LISTEN": "127.0.0.1:9000", "WEBHOOK_MAX_CONNECTIONS": "10",
+         "LEASE_SECONDS": "6"}
+    )  # fmt: skip
+
+    assert config.webhook_url == "https://bot.example.org/telegram"
+    assert config.webhook_listen == ("127.0.0.1", 9000)
+    assert (config.webhook_max_connections, config.lease_seconds) == (10, 6.0)
+    assert "s" * 32 in config.secrets and "s" * 32 not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"WEBHOOK_URL": "https://bot.example.org/telegram"}, "WEBHOOK_SECRET is not set"),
+        ({**WEBHOOK, "WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET must be 16 to 256"),
+        ({**WEBHOOK, "WEBHOOK_SECRET": "has spaces in it, sixteen+"}, "WEBHOOK_SECRET must be"),
+        ({**WEBHOOK, "WEBHOOK_URL": "http://bot.example.org/t"}, "the bot's public https://"),
+        ({**WEBHOOK, "WEBHOOK_URL": "https://bot.example.org:8080/t"}, "or 8443), got 8080"),
+        ({"WEBHOOK_LISTEN": "8080"}, "WEBHOOK_LISTEN must be HOST:PORT"),
+        ({"WEBHOOK_MAX_CONNECTIONS": "500"}, "WEBHOOK_MAX_CONNECTIONS must be 1 to 100"),
+        ({"LEASE_SECONDS": "1"}, "LEASE_SECONDS"),
+    ],
+)  # fmt: skip
+def test_webhook_settings_telegram_would_refuse_are_named(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config({**BASE, **env})
+
+    assert named in "\n".join(raised.value.problems)
+
+
+def test_a_bot_api_server_of_ones_own_may_post_to_plain_http_on_any_port() -> None:
+    env = {
+        **BASE,
+        **WEBHOOK,
+        "WEBHOOK_URL": "http://10.0.0.5:8080/t",
+        "TELEGRAM_BASE_URL": "http://api:8081",
+    }
+    assert load_config(env).webhook_url == "http://10.0.0.5:8080/t"

@@ -71,3 +71,17 @@ def test_the_postgres_profile_starts_a_healthy_database_before_the_bot() -> None
     assert "pg_isready" in database and "telethread-postgres:/var/lib/postgresql/data" in database
     assert "condition: service_healthy" in bot and "required: false" in bot
     assert "POSTGRES_PASSWORD" in (ROOT / ".env.example").read_text()
+
+
+def test_the_webhook_profile_puts_a_tls_proxy_before_every_bot_process() -> None:
+    proxy = services()["proxy"]
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    example = (ROOT / ".env.example").read_text()
+
+    assert 'profiles: ["webhook"]' in proxy and '"443:443"' in proxy
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy
+    # Every replica of the bot's service, found by name, the posts spread over them.
+    assert "dynamic a {" in caddyfile and "name telethread" in caddyfile
+    assert "port 8080" in caddyfile and "lb_policy round_robin" in caddyfile
+    assert "{$WEBHOOK_DOMAIN}" in caddyfile and "WEBHOOK_DOMAIN" in example
+    assert "--scale telethread=2" in (ROOT / "docker-compose.yml").read_text()

@@ -6,7 +6,13 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTING_READERS = ("bot/config/__init__.py", "bot/config/media_env.py", "bot/config/budget_env.py")
+SETTING_READERS = (
+    "bot/config/__init__.py",
+    "bot/config/media_env.py",
+    "bot/config/budget_env.py",
+    "bot/config/database_env.py",
+    "bot/config/webhook_env.py",
+)
 
 
 def settings_the_bot_reads() -> set[str]:
