@@ -22,6 +22,7 @@ from bot.delivery.rate_limiter import (
     TELEGRAM_OVERALL,
     TELEGRAM_PER_CHAT,
     TELEGRAM_PER_GROUP,
+    SharedBudget,
     TelegramRateLimiter,
 )
 from bot.delivery.telegram_files import TelegramFiles
@@ -89,21 +90,22 @@ async def enforce_retention(engine: ChatEngine, days: int) -> None:
 TelethreadApp: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_services(
-    config: Config,
-    tls: ssl.SSLContext | None,
-    bot: Bot,
-    link: TelegramLink,
-    fence: Callable[[], None] | None = None,
-) -> Services:
-    """The bot's services, given the Telegram side they talk through (`bot`, and `link`: is
-    Telegram answering?); `tls` is the TLS context every HTTP client shares (one CA bundle
-    loaded, not one per client); `fence`, asked before every database write (the lease)."""
-    personas = load_personas(config.personas_file, config.default_persona)
-    store = Database(
+def open_database(config: Config, fence: Callable[[], None] | None = None) -> Database:
+    """The database of DATABASE_URL or DATABASE_PATH (opened later); `fence` is asked before
+    every write (the lease: `bot.ingress.lease_gate`)."""
+    return Database(
         engine_for(config.database_path, config.database_url, pool_size=config.database_pool_size),
         fence=fence,
     )
+
+
+def build_services(
+    config: Config, tls: ssl.SSLContext | None, bot: Bot, link: TelegramLink, store: Database
+) -> Services:
+    """The bot's services, given the Telegram side they talk through (`bot`, and `link`: is
+    Telegram answering?) and the database; `tls` is the TLS context every HTTP client shares
+    (one CA bundle loaded, not one per client)."""
+    personas = load_personas(config.personas_file, config.default_persona)
     client = create_client(config, tls)
     backend = create_backend(config, store, client)
     transcribing = create_transcriber(config.media.transcription, tls)
@@ -204,6 +206,9 @@ def build_application(
     tls = tls or httpx.create_ssl_context()
     link = TelegramLink(config.telegram_retry)
     gate = LeaseGate(on_lapse)
+    store = open_database(config, gate.check)
+    # With PostgreSQL the bot may run as several processes: Telegram's 30 a second is shared.
+    shared = store.flood.take if config.database_url else None
 
     async def post_init(application: TelethreadApp) -> None:
         await start_serving(application, config, services, channels)
@@ -229,7 +234,7 @@ def build_application(
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.
         .concurrent_updates(True)
-        .rate_limiter(_rate_limiter(config, gate.check))
+        .rate_limiter(_rate_limiter(config, gate.check, shared))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -237,7 +242,7 @@ def build_application(
     )
     # The services after the Application, from its bot: built whole, nothing patched in later
     # (the hooks above run once the bot starts, by when `services` exists).
-    services = build_services(config, tls, application.bot, link, gate.check)
+    services = build_services(config, tls, application.bot, link, store)
     # For tests and operators' tooling; handlers receive their dependencies explicitly.
     application.bot_data["services"] = services
     intake = build_intake(config, services, gate)
@@ -319,7 +324,9 @@ def build_intake(config: Config, services: Services, gate: LeaseGate) -> Intake:
     return Intake(leadership, store.journal, webhook, journal_poll=config.journal_poll)
 
 
-def _rate_limiter(config: Config, gate: Callable[[], None]) -> TelegramRateLimiter:
+def _rate_limiter(
+    config: Config, gate: Callable[[], None], shared: SharedBudget | None
+) -> TelegramRateLimiter:
     """Telegram's limits (relaxed by tests and benchmarks), with the owner's bursts."""
     limits = config.flood_limits or FloodLimits(
         overall=TELEGRAM_OVERALL, per_chat=TELEGRAM_PER_CHAT, per_group=TELEGRAM_PER_GROUP
@@ -333,4 +340,5 @@ def _rate_limiter(config: Config, gate: Callable[[], None]) -> TelegramRateLimit
         group_span=limits.group_span,
         actions_share_limit=config.telegram_actions_share_limit,
         gate=gate,
+        shared=shared,
     )

@@ -16,6 +16,7 @@ from storage.call_log import FunctionCallRepository
 from storage.chat_status import ChatStatusRepository
 from storage.chats import ChatRepository
 from storage.engines import Engine
+from storage.flood import FloodRepository
 from storage.history import HistoryRepository
 from storage.inbox import InboxRepository
 from storage.knowledge_index import KnowledgeIndexRepository
@@ -59,6 +60,7 @@ class Database:
         self.journal = UpdateJournalRepository(self)
         self.leases = LeaseRepository(self)
         self.processes = ProcessRepository(self)
+        self.flood = FloodRepository(self)
 
     def guard(self) -> None:
         if self._fence is not None:

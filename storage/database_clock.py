@@ -16,6 +16,11 @@ _LATER = {
     "sqlite": "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('%+.3f seconds', ?))",
     "postgresql": "(clock_timestamp() + ? * interval '1 second')",
 }
+# Now as seconds since 1970 (a float), for times kept as numbers.
+_EPOCH = {
+    "sqlite": "((julianday('now') - 2440587.5) * 86400.0)",
+    "postgresql": "EXTRACT(EPOCH FROM clock_timestamp())::float8",
+}
 # Seconds from now until a time column (negative: past).
 _UNTIL = {
     "sqlite": "((julianday({column}) - julianday('now')) * 86400.0)",
@@ -30,6 +35,10 @@ def now(engine: EngineName) -> str:
 def later(engine: EngineName) -> str:
     """An expression for "now plus `?` seconds" (the seconds are the statement's parameter)."""
     return _LATER[engine]
+
+
+def epoch(engine: EngineName) -> str:
+    return _EPOCH[engine]
 
 
 def seconds_until(engine: EngineName, column: str) -> str:

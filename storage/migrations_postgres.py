@@ -252,4 +252,12 @@ POSTGRES: tuple[str, ...] = (
         heartbeat  TIMESTAMPTZ NOT NULL
     );
     """,
+    # 16: the shared flood budget.
+    """
+    CREATE TABLE flood (
+        scope TEXT             PRIMARY KEY,
+        tat   DOUBLE PRECISION NOT NULL
+    );
+    INSERT INTO flood (scope, tat) VALUES ('messages', 0), ('actions', 0);
+    """,
 )

@@ -276,4 +276,14 @@ SQLITE: tuple[str, ...] = (
         heartbeat  TEXT NOT NULL
     );
     """,
+    # 16: Telegram's bot-wide flood budget, shared by the processes that send: per scope
+    # (messages; typing and drafts), the earliest time the next request may go (seconds since
+    # 1970 by the database's clock), one slot per request in turn (GCRA with no burst).
+    """
+    CREATE TABLE flood (
+        scope TEXT PRIMARY KEY,
+        tat   REAL NOT NULL
+    );
+    INSERT INTO flood (scope, tat) VALUES ('messages', 0), ('actions', 0);
+    """,
 )

@@ -308,6 +308,14 @@ class Processes(Protocol):
     async def alive(self, within: float) -> list[ProcessState]: ...
 
 
+class FloodBudget(Protocol):
+    """As `storage/flood.py`'s `FloodRepository` implements it."""
+
+    async def take(self, scope: str, seconds: float) -> float:
+        """0 if a slot was taken, else the seconds until one may be."""
+        ...
+
+
 class Store(Protocol):
     """Every repository, for the composition root and the engine's facade, which hand each
     collaborator the ones it uses."""
@@ -336,3 +344,5 @@ class Store(Protocol):
     def leases(self) -> Leases: ...
     @property
     def processes(self) -> Processes: ...
+    @property
+    def flood(self) -> FloodBudget: ...

@@ -99,3 +99,15 @@ async def test_processes_beat_and_the_silent_ones_are_not_alive(store: Database)
     assert 0 <= alive.age < 5
     await store.processes.left("h:1:a")
     assert await store.processes.alive(within=30) == []
+
+
+async def test_the_shared_flood_budget_gives_one_slot_per_interval_whoever_asks(
+    store: Database,
+) -> None:
+    interval = 0.5
+    assert await store.flood.take("messages", interval) == 0.0
+    wait = await store.flood.take("messages", interval)  # another process, at once
+    assert 0.3 < wait <= interval
+    assert await store.flood.take("actions", interval) == 0.0  # a scope of its own
+    await asyncio.sleep(wait)  # the budget's own time: nothing to await but the clock
+    assert await store.flood.take("messages", interval) == 0.0

@@ -476,3 +476,59 @@ def test_a_big_album_in_a_group_fits_its_short_window() -> None:
         return recorder
 
     assert run(scenario()).sent == [("album", 0)]
+
+
+class SharedRow:
+    """The database's flood row, as `storage/flood.py` keeps it: one slot per interval."""
+
+    def __init__(self) -> None:
+        self.tat: dict[str, float] = {}
+        self.asking = 0
+        self.most_asking = 0
+        self.asks = 0
+
+    async def take(self, scope: str, seconds: float) -> float:
+        self.asks += 1
+        self.asking += 1
+        self.most_asking = max(self.most_asking, self.asking)
+        await asyncio.sleep(0.001)  # a round trip to the database
+        self.asking -= 1
+        tat = self.tat.get(scope, 0.0)
+        if tat <= now():
+            self.tat[scope] = now() + seconds
+            return 0.0
+        return tat - now()
+
+
+def test_two_processes_share_telegrams_thirty_a_second_one_asker_each() -> None:
+    async def scenario() -> tuple[Recorder, SharedRow]:
+        row = SharedRow()
+        processes = [TelegramRateLimiter(shared=row.take) for _ in range(2)]
+        recorder = Recorder()
+        await together(
+            *(request(processes[n % 2], recorder, f"m{n}", chat_id=n) for n in range(90))
+        )
+        return recorder, row
+
+    recorder, row = run(scenario())
+
+    times = sorted(recorder.times)
+    assert len(times) == 90
+    most_in_a_second = max(sum(1 for t in times if start <= t < start + 1) for start in times)
+    assert most_in_a_second <= 30
+    assert times[-1] < 3.1  # and the budget is used: 90 in about three seconds
+    assert row.most_asking <= 2  # one asker per process, however many requests wait
+    assert row.asks < 300  # each waiter asks again only when its slot is due
+
+
+def test_with_the_shared_budget_spent_typing_is_skipped_not_waited_for() -> None:
+    async def scenario() -> tuple[Recorder, bool]:
+        row = SharedRow()
+        row.tat["actions"] = START + 5  # another process took every slot for 5 s
+        limiter = TelegramRateLimiter(shared=row.take)
+        recorder = Recorder()
+        await request(limiter, recorder, "typing", endpoint="sendChatAction")
+        return recorder, was_skipped()
+
+    recorder, skipped = run(scenario())
+    assert recorder.sent == [] and skipped
