@@ -20,7 +20,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.run import OpenAIProcess, Scenario, bot_env, open_log, percentiles, process_cost
+from bench.fleet import process_cost
+from bench.run import OpenAIProcess, Scenario, bot_env, open_log, percentiles
 from tests.fakes.telegram_server import FakeTelegram, FloodRules
 from tests.media_samples import jpeg, ogg_opus, pdf
 

@@ -15,6 +15,7 @@ answers, 429s received, CPU seconds per 1,000 messages and peak RSS.
     ./run.sh bench --only media         # media: photo/voice/album overhead, 20 x 20 MB files
     ./run.sh bench --only tools         # tools: charts and drawings, model done → in the chat
     ./run.sh bench --only owner-tools   # an MCP call, a file search, start-up with 200 documents
+    ./run.sh bench --only processes --database postgres   # 1/2/4 processes; restart, kill, stall
     ./run.sh bench --chats 1000 --messages 3 --mode stream
 
 Every run writes what it measured to bench/results/latest.json (or --out).
@@ -30,7 +31,6 @@ import os
 import platform
 import random
 import re
-import signal
 import sys
 import tempfile
 import time
@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.databases import Databases, databases  # noqa: E402
+from bench.fleet import Fleet  # noqa: E402
 from bot.delivery.flood_budget import Bucket, Meter, Window  # noqa: E402
 from tests.fakes.telegram_server import (  # noqa: E402
     BOT_USERNAME,
@@ -75,6 +76,9 @@ class Scenario:
     seed: int = 7
     charts: int = 0  # model: each turn runs code that writes this many charts (tool turns)
     mcp_calls: int = 0  # model: this many messages each call one of the owner's tools first
+    processes: int = 1  # bot processes (more than one: on PostgreSQL)
+    webhook: bool = False  # Telegram posts updates through a round-robin proxy to them
+    disrupt: str | None = None  # "rolling" | "kill" | "stall": done to the processes mid-run
 
 
 @dataclass
@@ -98,6 +102,12 @@ class Result:
     cpu_s_per_1000: float
     peak_rss_mb: float
     notes: list[str] = field(default_factory=list)
+    duplicates: int = 0  # answers sent more than once
+    most_in_a_second: int = 0  # messages to users in the busiest second (Telegram: ~30)
+    # After the disruption: from its moment, the longest a message waited for a first sign of
+    # life, and how long until the first answer sent after it.
+    disrupted_ack_s: float | None = None
+    first_answer_after_s: float | None = None
 
 
 @dataclass
@@ -203,19 +213,6 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": pick(1.0)}
 
 
-def process_cost(pid: int) -> tuple[float, float]:
-    """CPU seconds used and peak resident memory (MB) of a Linux process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu = (int(fields[11]) + int(fields[12])) / ticks
-    peak_kb = next(
-        int(line.split()[1])
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-        if line.startswith("VmHWM:")
-    )
-    return cpu, peak_kb / 1024
-
-
 GROUP_ID = -1001000000001
 
 
@@ -251,7 +248,7 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
                 talk.answered.set()
 
     telegram.listeners.append(on_call)
-    env = {
+    base_env = {
         **bot_env(telegram, openai_server, workdir / f"{_slug(scenario.name)}.sqlite3"),
         **(where or Databases()).env(),
         "ALLOWED_CHATS": "*",
@@ -259,14 +256,12 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
         "TELEGRAM_ACTIONS_SHARE_LIMIT": str(scenario.actions_share_limit).lower(),
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
     }
-    log_path = Path(os.environ.get("BENCH_KEEP_LOG") or workdir / f"{_slug(scenario.name)}.log")
-    log_file = open_log(log_path)
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=workdir, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=log_file,
-    )  # fmt: skip
+    fleet = Fleet(scenario, base_env, workdir)
+    if scenario.webhook:
+        await fleet.start_proxy()
+    for _ in range(scenario.processes):
+        await fleet.start()
     await telegram.wait_until(lambda: len(telegram.commands) == 3, within=30)
-    cpu_at_start, _ = process_cost(bot.pid)
 
     async def converse(talk: Conversation) -> None:
         for n in range(scenario.messages):
@@ -282,6 +277,8 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
     limit = max(60.0, (floor or 0) * 3 + scenario.messages * 10 + total * 3 * scenario.group)
     started = time.monotonic()
     notes = []
+    disrupted_at: list[float] = []
+    disruption = asyncio.ensure_future(fleet.disrupt(disrupted_at))
     try:
         await asyncio.wait_for(asyncio.gather(*(converse(talk) for talk in talks)), limit)
     except TimeoutError:
@@ -292,21 +289,24 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
             f"{[u['update_id'] for u in telegram._updates]}, offset {telegram.confirmed_offset}"
         )
     wall = time.monotonic() - started
-    cpu_at_end, peak_rss = process_cost(bot.pid)
-    bot.send_signal(signal.SIGTERM)
-    await asyncio.wait_for(bot.wait(), 60)
-    log_file.close()
-    if bot.returncode:
-        notes.append(f"bot exited {bot.returncode}; its log: {log_path}")
+    await disruption
+    cpu, peak_rss = fleet.cost()
+    notes += await fleet.stop()
 
     model_report = await openai_server.stop()
     turns = {_marker(t["input"]): t for t in model_report["turns"]}
     ack, first_text, delivery, gaps = [], [], [], []
     finished_and_sent: list[tuple[float, float]] = []
-    lost = reordered = 0
+    lost = reordered = duplicates = 0
+    disrupted_ack: list[float] = []
     for talk in talks:
         calls = talk.answers
         lost += max(0, scenario.messages - len(calls))
+        duplicates += max(0, len(calls) - scenario.messages)
+        for n, pushed in enumerate(talk.pushes):  # waiting when (or pushed after) it came
+            if disrupted_at and n < len(calls) and calls[n].at >= disrupted_at[0]:
+                seen = [c.at for c in talk.visible if c.at >= max(pushed, disrupted_at[0])]
+                disrupted_ack.append(min(seen, default=calls[n].at) - max(pushed, disrupted_at[0]))
         replied_to = [c.params["reply_parameters"]["message_id"] for c in calls]
         if replied_to != sorted(replied_to):
             reordered += 1
@@ -349,10 +349,36 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
         telegram_429s=telegram.flood_rejections,
         openai_calls_per_message={k: round(v / total, 2) for k, v in openai_calls.items()},
         telegram_calls_per_message={k: round(v / total, 2) for k, v in telegram_calls.items()},
-        cpu_s_per_1000=round((cpu_at_end - cpu_at_start) / total * 1000, 2),
+        cpu_s_per_1000=round(cpu / total * 1000, 2),
         peak_rss_mb=round(peak_rss, 1),
         notes=notes,
+        duplicates=duplicates,
+        most_in_a_second=_busiest_second(telegram),
+        disrupted_ack_s=round(max(disrupted_ack), 2) if disrupted_ack else None,
+        first_answer_after_s=_first_answer_after(telegram, disrupted_at),
     )
+
+
+def _busiest_second(telegram: FakeTelegram) -> int:
+    """The most messages (sends, edits; not typing or drafts) Telegram took in any 1 s."""
+    times = sorted(
+        c.at for c in telegram.calls
+        if c.ok and c.method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
+    )  # fmt: skip
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while times[start] <= at - 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def _first_answer_after(telegram: FakeTelegram, disrupted_at: list[float]) -> float | None:
+    if not disrupted_at:
+        return None
+    after = [c.at for c in telegram.calls if c.ok and c.method == "sendMessage"
+             and c.at >= disrupted_at[0]]  # fmt: skip
+    return round(min(after) - disrupted_at[0], 2) if after else None
 
 
 def _slug(name: str) -> str:
@@ -433,6 +459,11 @@ def table(results: list[Result]) -> str:
             f"{k} {v}" for k, v in sorted(r.telegram_calls_per_message.items()))),
         ("CPU s per 1,000 messages", lambda r: f"{r.cpu_s_per_1000}"),
         ("peak RSS (MB)", lambda r: f"{r.peak_rss_mb}"),
+        ("processes / answers sent twice", lambda r: f"{r.scenario.processes} / {r.duplicates}"),
+        ("most messages in any 1 s", lambda r: str(r.most_in_a_second)),
+        ("after the disruption: longest wait for a sign of life / first answer (s)",
+         lambda r: "-" if r.disrupted_ack_s is None
+         else f"{r.disrupted_ack_s} / {r.first_answer_after_s}"),
     ]  # fmt: skip
     lines = ["| metric | " + " | ".join(f"{r.scenario.name}" for r in results) + " |"]
     lines.append("|---|" + "---|" * len(results))
@@ -467,9 +498,26 @@ STANDARD = [
              mode="stream", actions_share_limit=True),
     Scenario("far-beyond", "far beyond budget, stream", chats=1000, messages=3, mode="stream"),
 ]  # fmt: skip
+# Several processes of one bot on PostgreSQL (`--database postgres`), Telegram posting webhooks
+# through a round-robin proxy: the floor and the flood limits still hold, nothing is lost; and
+# what a deploy, a crash or a frozen host costs the users.
+MANY = [
+    Scenario("procs-1", "1,000 chats, 1 process, webhooks", chats=1000, messages=3,
+             mode="stream", webhook=True),
+    Scenario("procs-2", "1,000 chats, 2 processes", chats=1000, messages=3, mode="stream",
+             processes=2, webhook=True),
+    Scenario("procs-4", "1,000 chats, 4 processes", chats=1000, messages=3, mode="stream",
+             processes=4, webhook=True),
+    Scenario("rolling", "rolling restart of 2 processes", chats=60, messages=10, mode="stream",
+             processes=2, webhook=True, disrupt="rolling"),
+    Scenario("kill", "SIGKILL of one of 2 processes", chats=60, messages=10, mode="stream",
+             processes=2, webhook=True, disrupt="kill"),
+    Scenario("stall", "one of 2 processes frozen past its lease", chats=60, messages=10,
+             mode="stream", processes=2, webhook=True, disrupt="stall"),
+]  # fmt: skip
 # Benchmarks of their own, each with its own module.
 SUITES = ("ledger", "media", "tools", "long-chat", "owner-tools")
-NAMES = (*SUITES, "text", *(s.key for s in STANDARD))
+NAMES = (*SUITES, "text", "processes", *(s.key for s in STANDARD), *(s.key for s in MANY))
 
 
 @dataclass(frozen=True)
@@ -488,6 +536,7 @@ def plan(only: str | None) -> Plan:
     if unknown := [name for name in names if name not in NAMES]:
         raise ValueError(f"unknown: {', '.join(unknown)} (the names: {', '.join(NAMES)})")
     scenarios = [s for s in STANDARD if "text" in names or s.key in names]
+    scenarios += [s for s in MANY if "processes" in names or s.key in names]
     return Plan(scenarios, [suite for suite in SUITES if suite in names])
 
 
@@ -548,6 +597,8 @@ def main(argv: list[str] | None = None) -> None:
                       think=tuple(args.think))],
             [],
         )  # fmt: skip
+    if args.database == "sqlite" and any(s.processes > 1 for s in chosen.scenarios):
+        parser.error("several processes of one bot need PostgreSQL: add --database postgres")
     results = []
     with tempfile.TemporaryDirectory() as workdir, databases(args.database) as where:
         suites = {name: run_suite(name, where) for name in chosen.suites}

@@ -33,8 +33,11 @@ from bot.engine.function_calls import OwnerFunctions
 from bot.engine.knowledge import Knowledge
 from bot.handlers import ALLOWED_UPDATES, register_handlers
 from bot.handlers.menus import register_commands
+from bot.ingress.chat_leases import ChatLeases
+from bot.ingress.identity import Identity
 from bot.ingress.intake import Intake, WebhookSettings
-from bot.ingress.leadership import Identity, Leadership
+from bot.ingress.leadership import Leadership
+from bot.ingress.lease_book import LeaseBook
 from bot.ingress.lease_gate import LeaseGate, exit_now
 from bot.logging_setup import LastError
 from bot.media.reader import MediaReader
@@ -211,7 +214,7 @@ def build_application(
     shared = store.flood.take if config.database_url else None
 
     async def post_init(application: TelethreadApp) -> None:
-        await start_serving(application, config, services, channels)
+        await start_serving(application, config, services, lambda: intake.taking_updates)
 
     async def post_stop(application: TelethreadApp) -> None:
         # Updates have stopped; the bot can still send: let running answers finish (unless a
@@ -230,6 +233,9 @@ def build_application(
         .get_updates_request(
             WatchedRequest(link, connection_pool_size=1, httpx_kwargs={"verify": tls})
         )
+        # Polled updates go to the journal (`Intake`), by the process that leads, not straight
+        # to the handlers: any process of the bot may answer them.
+        .updater(None)
         .base_url(f"{config.telegram_base_url}/bot")
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.
@@ -245,11 +251,11 @@ def build_application(
     services = build_services(config, tls, application.bot, link, store)
     # For tests and operators' tooling; handlers receive their dependencies explicitly.
     application.bot_data["services"] = services
-    intake = build_intake(config, services, gate)
-    application.bot_data["intake"] = intake
     channels = ChannelFactory(
         application.bot, link, group_streaming=config.edits_in_groups, events=services.engine
     )
+    intake = build_intake(config, services, gate, channels)
+    application.bot_data["intake"] = intake
 
     async def status() -> str:
         """The owner's /status: the services', and the processes and how updates come in."""
@@ -261,36 +267,14 @@ def build_application(
 
 
 async def start_serving(
-    application: TelethreadApp, config: Config, services: Services, channels: ChannelFactory
+    application: TelethreadApp, config: Config, services: Services, taking: Callable[[], bool]
 ) -> None:
-    """Once Telegram answers: services up, the command menus, messages left from the last run
-    resumed, upkeep (retention, the heartbeat) started."""
+    """Once Telegram answers: services up, the heartbeat (while `taking` updates). The chats'
+    inbox is resumed as this process claims them (`Intake`); the jobs that run once, by the
+    process that leads."""
     await services.start()
-    await register_commands(application.bot, config, drawing=services.image_command == "on")
-
-    def channel_for(entry: InboxEntry) -> ReplyChannel:
-        """A way back to the chat of a message accepted before a restart."""
-        return channels.channel(
-            entry.key.chat_id,
-            private=entry.private,
-            topic_id=entry.key.topic_id or None,
-            reply_to=entry.message_id,
-        )
-
-    resumed = await services.engine.resume_pending(channel_for)
-    if resumed:
-        logger.info("Resuming %d messages left from the last run", resumed)
-    if config.retention_days:
-        services.run_in_background(enforce_retention(services.engine, config.retention_days))
-    services.run_in_background(forget_old_updates(services.store.journal))
-    updater = application.updater
-    by_webhook = config.webhook_url is not None
     services.run_in_background(
-        keep_heartbeat(
-            services.store.settings,
-            lambda: by_webhook or (updater is not None and updater.running),
-            config.heartbeat_interval,
-        )
+        keep_heartbeat(services.store.settings, taking, config.heartbeat_interval)
     )
     logger.info(
         "Telethread started as @%s (backend %s, model %s, %d personas)",
@@ -301,17 +285,48 @@ async def start_serving(
     )
 
 
-def build_intake(config: Config, services: Services, gate: LeaseGate) -> Intake:
-    """How updates come in (webhook or polling), and the lease that says who answers."""
+async def lead(application: TelethreadApp, config: Config, services: Services) -> None:
+    """The jobs one process of the bot runs: the command menus, reservations a crash left,
+    retention, forgetting old updates."""
+    await register_commands(application.bot, config, drawing=services.image_command == "on")
+    await services.engine.settle_orphans()
+    if config.retention_days:
+        services.run_in_background(enforce_retention(services.engine, config.retention_days))
+    services.run_in_background(forget_old_updates(services.store.journal))
+
+
+def reply_channels(channels: ChannelFactory) -> Callable[[InboxEntry], ReplyChannel]:
+    """A way back to the chat of a message accepted before (by this process or another)."""
+
+    def channel_for(entry: InboxEntry) -> ReplyChannel:
+        return channels.channel(
+            entry.key.chat_id,
+            private=entry.private,
+            topic_id=entry.key.topic_id or None,
+            reply_to=entry.message_id,
+        )
+
+    return channel_for
+
+
+def build_intake(
+    config: Config, services: Services, gate: LeaseGate, channels: ChannelFactory
+) -> Intake:
+    """How updates come in (webhook or polling), and the leases that say who answers what."""
     store = services.store
-    leadership = Leadership(
+    book = LeaseBook(
         store.leases,
         store.processes,
         gate,
         Identity.of_this_process(),
         seconds=config.lease_seconds,
-        poll=config.standby_poll,
     )
+    engine = services.engine
+    channel_for = reply_channels(channels)
+
+    async def resume(chat_id: int) -> int:
+        return await engine.resume_chat(chat_id, channel_for)
+
     webhook = None
     if config.webhook_url and config.webhook_secret:
         webhook = WebhookSettings(
@@ -321,7 +336,15 @@ def build_intake(config: Config, services: Services, gate: LeaseGate) -> Intake:
             max_connections=config.webhook_max_connections,
             allowed_updates=ALLOWED_UPDATES,
         )
-    return Intake(leadership, store.journal, webhook, journal_poll=config.journal_poll)
+    return Intake(
+        book,
+        Leadership(book, store.leases, poll=config.standby_poll),
+        ChatLeases(book, store.leases, resume, engine.busy),
+        store.journal,
+        webhook,
+        journal_poll=config.journal_poll,
+        unfinished=engine.chats_waiting,
+    )
 
 
 def _rate_limiter(

@@ -21,8 +21,9 @@ from types import TracebackType
 from typing import TypeVar
 
 from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Updater
 
-from bot.application import TelethreadApp
+from bot.application import TelethreadApp, lead
 from bot.config import Config
 from bot.delivery.telegram_link import cause_of
 from bot.handlers import ALLOWED_UPDATES
@@ -147,17 +148,17 @@ async def start(application: TelethreadApp, services: Services, stops: StopReque
         )
         return 2
     intake = intake_of(application)
-    if not await until_stopped(intake.open(application), stops):
-        logger.info("Stopped while standing by")
-        return 0
+    await intake.open(application)
     if application.post_init is not None and not await until_stopped(
         application.post_init(application), stops
     ):
         return 0
     await application.start()
-    await intake.answer(application)
-    if not intake.by_webhook:
-        await start_polling(application)
+    await intake.answer(
+        application,
+        lambda: lead(application, services.config, services),
+        lambda updater: start_polling(application, updater),
+    )
     await services.store.settings.heartbeat()  # healthy from now on, not at the first interval
     await stops.requested.wait()
     return 0
@@ -185,39 +186,34 @@ async def until_stopped(work: Awaitable[T], stops: StopRequests) -> bool:
     return True
 
 
-async def start_polling(application: TelethreadApp) -> None:
-    """As run_polling starts polling: pending updates are kept (messages sent while the bot
-    was down are answered now), and polling errors go to the error handlers."""
-    assert application.updater is not None  # the builder always makes one
+async def start_polling(application: TelethreadApp, updater: Updater) -> None:
+    """As run_polling starts polling (by the process that leads): pending updates are kept
+    (messages sent while the bot was down are answered now), and polling errors go to the
+    error handlers."""
 
     def polling_failed(error: Exception) -> None:
         application.create_task(application.process_error(update=None, error=error))
 
-    await application.updater.start_polling(
-        allowed_updates=ALLOWED_UPDATES, error_callback=polling_failed
-    )
+    await updater.start_polling(allowed_updates=ALLOWED_UPDATES, error_callback=polling_failed)
 
 
 async def shut_down(application: TelethreadApp, stops: StopRequests) -> None:
     """As run_polling stops it, each step bounded once the stop is hurried; the database and
     the clients are closed last, whatever became of the steps before.
 
-    A process that answers while another stands by hands over at once: the answers being
-    written are left in the inbox, and the lease expired, for the other to resume them by
-    their ids — nobody waits for SHUTDOWN_GRACE or for the lease to lapse."""
+    A process with others of the bot alive hands over at once: the answers being written are
+    left in the inbox and its leases expired, for the others to resume them by their ids —
+    nobody waits for SHUTDOWN_GRACE or for a lease to lapse."""
     intake = intake_of(application)
-    updater = application.updater
-    if updater is not None and updater.running:
-        await stops.bounded(updater.stop(), "stop polling")
-    if intake.leadership.role == "answering" and await intake.leadership.standby_waiting():
-        logger.info("Handing over to a standby process: it resumes the answers being written")
+    if intake.others_alive and intake.book.held:
+        logger.info("Handing over to the other processes: they resume the answers being written")
         stops.now.set()
-    await stops.bounded(intake.stop_reading(HURRIED_STEP_SECONDS), "stop reading the journal")
+    await stops.bounded(intake.stop_reading(HURRIED_STEP_SECONDS), "stop taking updates")
     if application.running:
         await stops.bounded(application.stop(), "finish the updates being handled")
         if application.post_stop is not None:
             await stops.bounded(application.post_stop(application), "let answers finish")
-    await stops.bounded(intake.close(), "hand the lease over")
+    await stops.bounded(intake.close(), "hand the leases over")
     await stops.bounded(application.shutdown(), "close the Telegram connections")
     if application.post_shutdown is not None:
         await application.post_shutdown(application)

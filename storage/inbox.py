@@ -176,6 +176,15 @@ class InboxRepository(Repository):
         """Unfinished entries, oldest first (per chat that is also the order to answer them)."""
         return await self._entries("state != 'failed'", ())
 
+    async def pending_in(self, chat_id: int) -> list[InboxEntry]:
+        """Unfinished entries of one chat (all its topics), oldest first."""
+        return await self._entries("state != 'failed' AND chat_id = ?", (chat_id,))
+
+    async def chats_waiting(self) -> list[int]:
+        """The chats with unfinished entries (to be answered by whichever process holds them)."""
+        rows = await self.rows("SELECT DISTINCT chat_id FROM inbox WHERE state != 'failed'")
+        return [int(r[0]) for r in rows]
+
     async def _entries(self, where: str, params: tuple[object, ...]) -> list[InboxEntry]:
         rows = await self.rows(
             "SELECT id, chat_id, topic_id, message_id, private, text, state, conversation_id,"

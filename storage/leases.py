@@ -56,6 +56,46 @@ class LeaseRepository(Repository):
         )
         return bool(written.rows)
 
+    async def renew_all(self, holder: str, seconds: float) -> dict[str, int]:
+        """Extend every lease `holder` still holds, in one statement: name → epoch."""
+        engine = self._connection.engine.name
+        written = await self.write(
+            "renew the leases",
+            f"UPDATE leases SET expires_at = {clock.later(engine)}"
+            f" WHERE holder = ? AND expires_at > {clock.now(engine)} RETURNING name, epoch",
+            (seconds, holder),
+        )
+        return {str(name): int(epoch) for name, epoch in written.rows}
+
+    async def held_by_others(self, names: list[str], holder: str) -> dict[str, str]:
+        """Of `names`, those another process holds now: name → holder."""
+        engine = self._connection.engine.name
+        found: dict[str, str] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = await self.rows(
+                f"SELECT name, holder FROM leases WHERE name IN ({marks})"
+                f" AND holder <> ? AND expires_at > {clock.now(engine)}",
+                (*chunk, holder),
+            )
+            found.update({str(name): str(by) for name, by in rows})
+        return found
+
+    async def release_if_idle(self, name: str, holder: str, epoch: int, chat_id: int) -> bool:
+        """Hand a chat's lease over unless an update of the chat waits in the journal (checked
+        in the same statement, so one kept meanwhile is never left without an owner)."""
+        engine = self._connection.engine.name
+        written = await self.write(
+            "hand a quiet chat over",
+            f"UPDATE leases SET expires_at = {clock.later(engine)}"
+            " WHERE name = ? AND holder = ? AND epoch = ? AND NOT EXISTS (SELECT 1 FROM"
+            " tg_updates WHERE tg_updates.chat_id = ? AND tg_updates.state = 'pending')"
+            " RETURNING epoch",
+            (-0.001, name, holder, epoch, chat_id),
+        )
+        return bool(written.rows)
+
     async def holder(self, name: str) -> Lease | None:
         engine = self._connection.engine.name
         row = await self.first(

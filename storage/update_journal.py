@@ -28,14 +28,14 @@ class UpdateJournalRepository(Repository):
         )
         return bool(written.rows)
 
-    async def pending(self, limit: int = 500) -> list[tuple[int, str]]:
-        """Updates not yet handled, oldest first: (update id, body)."""
+    async def pending(self, limit: int = 1000) -> list[tuple[int, int, str]]:
+        """Updates not yet handled, oldest first: (update id, chat id, body)."""
         rows = await self.rows(
-            "SELECT update_id, body FROM tg_updates WHERE state = 'pending'"
+            "SELECT update_id, chat_id, body FROM tg_updates WHERE state = 'pending'"
             " ORDER BY update_id LIMIT ?",
             (limit,),
         )
-        return [(int(r[0]), str(r[1])) for r in rows]
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
     async def done(self, update_id: int) -> None:
         await self.write(

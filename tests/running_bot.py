@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 
 from telegram.error import TelegramError
+from telegram.ext import Updater
 
-from bot.application import TelethreadApp, build_application
+from bot.application import TelethreadApp, build_application, lead
 from bot.config import Config
 from bot.handlers import ALLOWED_UPDATES
 from bot.ingress.intake import Intake
@@ -38,6 +40,8 @@ class RunningBot:
         return intake
 
     async def start(self) -> None:
+        """As `bot.lifecycle` starts it; returns once this bot leads (on a fresh database at
+        once): it polls (or has set its webhook) and has registered its commands."""
         app = self.app
         await app.initialize()
         await self.services.store.open()  # as the process opens it before reaching Telegram
@@ -45,28 +49,25 @@ class RunningBot:
         if app.post_init:
             await app.post_init(app)
         await app.start()
-        await self.intake.answer(app)
-        if self.intake.by_webhook:
-            return
-        assert app.updater is not None
 
-        def polling_failed(error: TelegramError) -> None:
-            # As run_polling does: polling errors go to the error handlers.
-            app.create_task(app.process_error(None, error))
+        async def polling(updater: Updater) -> None:
+            def polling_failed(error: TelegramError) -> None:
+                # As run_polling does: polling errors go to the error handlers.
+                app.create_task(app.process_error(None, error))
 
-        await app.updater.start_polling(
-            poll_interval=0,
-            timeout=1,
-            allowed_updates=ALLOWED_UPDATES,
-            error_callback=polling_failed,
-        )
+            await updater.start_polling(
+                poll_interval=0,
+                timeout=1,
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=polling_failed,
+            )
+
+        await self.intake.answer(app, lambda: lead(app, self.config, self.services), polling)
+        await asyncio.wait_for(self.intake.led.wait(), 30)
 
     async def stop(self) -> None:
         app = self.app
-        assert app.updater is not None
-        if app.updater.running:
-            await self.telegram.wake_pollers()
-            await app.updater.stop()
+        await self.telegram.wake_pollers()
         await self.intake.stop_reading(1.0)
         if app.running:
             await app.stop()

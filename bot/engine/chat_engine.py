@@ -209,6 +209,35 @@ class ChatEngine:
             self._submit(entry, channel_for(entry))
         return len(entries)
 
+    async def settle_orphans(self) -> int:
+        """Reservations left by a crash (their message no longer in the inbox), settled by
+        estimate: run once by the process that runs the bot's jobs."""
+        orphans = await self._ledger.settle_orphans()
+        if orphans:
+            logger.info("Settled %d reservations left by a crash, by estimate", orphans)
+        return orphans
+
+    async def resume_chat(
+        self, chat_id: int, channel_for: Callable[[InboxEntry], ReplyChannel]
+    ) -> int:
+        """A chat this process now answers: resume, run or deliver what its inbox holds (an
+        answer another process was writing is picked up by its id), in order."""
+        entries = await self._inbox.pending_in(chat_id)
+        for entry in entries:
+            logger.info(
+                "Resuming message %s in chat %s (%s)", entry.message_id, entry.key, entry.state
+            )
+            self._submit(entry, channel_for(entry))
+        return len(entries)
+
+    async def chats_waiting(self) -> list[int]:
+        """Chats whose inbox holds unfinished messages."""
+        return await self._inbox.chats_waiting()
+
+    def busy(self, chat_id: int) -> bool:
+        """Whether any topic of the chat has work queued or running."""
+        return self._queues.busy_chat(chat_id)
+
     async def retry(
         self, key: ChatKey, entry_id: int, channel_for: Callable[[InboxEntry], ReplyChannel]
     ) -> bool:

@@ -51,6 +51,10 @@ class ChatQueues:
     def busy(self, key: ChatKey) -> bool:
         return key in self._workers
 
+    def busy_chat(self, chat_id: int) -> bool:
+        """Whether any topic of the chat has work."""
+        return any(key.chat_id == chat_id for key in self._workers)
+
     async def close(self, grace: float, cut_short: asyncio.Event | None = None) -> None:
         """Start no new job; give running ones `grace` seconds (or until `cut_short` is set),
         then cancel them."""

@@ -1,9 +1,9 @@
-"""The process's way in: standing by or answering, and taking updates by webhook or polling.
+"""The process's way in: updates kept in the journal (by webhook, or polled by the leader) and
+handed to the handlers by the process that holds their chat.
 
-Every process opens the webhook (if WEBHOOK_URL is set) at once, so any of them can keep the
-updates Telegram posts; then it waits for the lease (`Leadership`). The one that holds it
-registers the webhook (or polls: only one process may call getUpdates), hands the journal's
-updates to the handlers, and renews the lease; when it stops, it hands the lease over.
+Every process takes webhooks (if WEBHOOK_URL is set) and answers the chats it holds. One of
+them also leads: it polls (without a webhook: only one process may call getUpdates), registers
+the webhook and the commands, and runs the jobs that run once. Stopping hands every lease over.
 """
 
 from __future__ import annotations
@@ -12,16 +12,20 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, Updater
 
+from bot.ingress.chat_leases import ChatLeases
 from bot.ingress.journal_feed import JournalFeed
 from bot.ingress.leadership import Leadership
+from bot.ingress.lease_book import LeaseBook
+from bot.ingress.routing import chat_of
 from storage import StorageUnavailable
 from storage.repositories import UpdateJournal
 
@@ -31,6 +35,8 @@ if TYPE_CHECKING:  # aiohttp is imported only by bots that take webhooks
 logger = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+Polling = Callable[[Updater], Awaitable[None]]  # starts the updater polling
+KEEP_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,56 +50,122 @@ class WebhookSettings:
 
 @dataclass
 class Intake:
+    book: LeaseBook
     leadership: Leadership
+    chats: ChatLeases
     journal: UpdateJournal
     webhook_settings: WebhookSettings | None
     journal_poll: float
+    unfinished: Callable[[], Awaitable[list[int]]]
     webhook: WebhookServer | None = None
     feed: JournalFeed | None = None
+    updater: Updater | None = None
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    led: asyncio.Event = field(default_factory=asyncio.Event)  # this process leads, set up
+    _keeping: asyncio.Task[None] | None = None
 
     @property
     def by_webhook(self) -> bool:
         return self.webhook_settings is not None
 
     async def open(self, application: AnyApplication) -> None:
-        """Take webhooks (every process does), then wait until this process answers."""
+        """Take webhooks (every process does), before this process answers anything."""
+        self.feed = JournalFeed(
+            self.journal,
+            self.chats,
+            lambda body: _handle(application, body),
+            self.unfinished,
+            poll=self.journal_poll,
+        )
         settings = self.webhook_settings
         if settings is not None:
             from bot.ingress.webhook import WebhookServer
 
-            self.feed = JournalFeed(
-                self.journal,
-                lambda update_id, body: _handle(application, body),
-                poll=self.journal_poll,
-            )
-            feed = self.feed
             self.webhook = WebhookServer(
                 self.journal,
-                path=_path_of(settings.url),
+                path=urlsplit(settings.url).path or "/",
                 secret=settings.secret,
-                arrived=feed.arrived,
+                arrived=self.feed.arrived,
                 listen=settings.listen,
             )
             await self.webhook.start()
-        await self.leadership.lead()
 
-    async def answer(self, application: AnyApplication) -> None:
-        """Now answering: keep the lease; register the webhook and read the journal."""
-        self._background(self.leadership.keep())
-        settings = self.webhook_settings
-        if settings is None or self.feed is None:
-            return
-        await register_webhook(application.bot, settings)
+    async def answer(
+        self, application: AnyApplication, jobs: Callable[[], Awaitable[None]], polling: Polling
+    ) -> None:
+        """Answer the chats this process claims; lead (poll, run `jobs`) if it gets the lead."""
+        assert self.feed is not None, "open() first"
+        try:
+            await self.book.beat("answering")
+        except StorageUnavailable as exc:
+            logger.warning("Could not write this process's heartbeat: %s", exc)
+        self._keeping = asyncio.create_task(self.book.keep())
         self._background(self.feed.run())
 
-    def _background(self, work: Any) -> None:
+        async def lead() -> None:
+            await jobs()
+            settings = self.webhook_settings
+            if settings is not None:
+                await register_webhook(application.bot, settings)
+                self.led.set()
+                return
+            queue: asyncio.Queue[object] = asyncio.Queue()
+            self.updater = Updater(bot=application.bot, update_queue=queue)
+            await self.updater.initialize()
+            await polling(self.updater)
+            self._background(self._keep_polled(application, queue))
+            self.led.set()
+
+        self._background(self.leadership.run(lead))
+
+    async def _keep_polled(self, application: AnyApplication, queue: asyncio.Queue[object]) -> None:
+        """The leader's polled updates into the journal (then any process may answer them).
+
+        An update the database will not keep, for a chat no other process could be answering
+        (this one holds it, or is alone), goes straight to the handlers as one process's would:
+        the user is told the bot cannot take messages now, instead of hearing nothing."""
+        assert self.feed is not None
+        while True:
+            update = await queue.get()
+            if not isinstance(update, Update):
+                continue
+            raw = update.to_dict()
+            chat_id = chat_of(raw)
+            while True:
+                try:
+                    await self.journal.record(update.update_id, chat_id, json.dumps(raw))
+                    self.feed.arrived()
+                    break
+                except StorageUnavailable as exc:
+                    logger.warning("Could not keep update %d: %s", update.update_id, exc)
+                    if self.chats.owns(chat_id) or not self.book.others:
+                        self._background(application.process_update(update))
+                        break
+                    await asyncio.sleep(KEEP_RETRY_SECONDS)
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    @property
+    def taking_updates(self) -> bool:
+        """Whether updates reach this process: its feed runs, and as the leader without a
+        webhook, it polls (`python -m bot health` fails when its heartbeat stops)."""
+        feeding = any(not t.done() for t in self.tasks)
+        polls = self.updater is None or self.updater.running
+        return feeding and (self.by_webhook or polls)
+
+    @property
+    def others_alive(self) -> bool:
+        """Whether another process of the bot was alive at the last heartbeat."""
+        return bool(self.book.others)
+
     async def stop_reading(self, within: float) -> None:
-        """Stopping: read no more of the journal; let the handlers running finish."""
+        """Stopping: poll and read no more; let the handlers running finish. The leases are
+        still renewed until `close()`, while the answers being written finish."""
+        if self.updater is not None and self.updater.running:
+            await self.updater.stop()
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -101,25 +173,25 @@ class Intake:
             await self.feed.finish(within)
 
     async def close(self) -> None:
-        """Hand the lease over, stop taking webhooks, say this process has gone."""
-        await self.leadership.hand_over()
+        """Hand every lease over, stop taking webhooks, say this process has gone."""
+        if self._keeping is not None:
+            self._keeping.cancel()
+            await asyncio.gather(self._keeping, return_exceptions=True)
+        await self.book.give_back_all()
+        self.chats.forget()
         if self.webhook is not None:
             await self.webhook.stop()
-        await self.leadership.left()
+        if self.updater is not None:
+            await self.updater.shutdown()
+        await self.book.left()
 
     async def status_lines(self, bot: Bot) -> list[str]:
-        """For /status: the processes of the bot and what each does; how updates come in."""
-        me = self.leadership.identity.id
-        try:
-            others = await self.leadership.others()
-        except StorageUnavailable:
-            others = []
-        seen = [f"{p.id} {p.role}, seen {p.age:.0f} s ago" for p in others]
-        lines = [
-            f"processes: {me} {self.leadership.role} (this one)" + "".join(f"; {s}" for s in seen)
-        ]
+        """For /status: the bot's processes and what each does; how updates come in."""
+        me = f"{self.book.identity.id} {self.book.role}, {len(self.chats.owned)} chats"
+        seen = [f"{p.id} {p.role}, seen {p.age:.0f} s ago" for p in self.book.others]
+        lines = [f"processes: {me} (this one)" + "".join(f"; {s}" for s in seen)]
         if self.webhook_settings is None:
-            return [*lines, "updates: long polling"]
+            return [*lines, "updates: long polling, by the process that leads"]
         try:
             info = await bot.get_webhook_info()
         except TelegramError as exc:
@@ -146,7 +218,3 @@ async def register_webhook(bot: Bot, settings: WebhookSettings) -> None:
 async def _handle(application: AnyApplication, body: str) -> None:
     update = Update.de_json(json.loads(body), application.bot)
     await application.process_update(update)
-
-
-def _path_of(url: str) -> str:
-    return urlsplit(url).path or "/"

@@ -1,12 +1,14 @@
-"""The answering process's side of the journal: each kept update to the handlers, once, in
-the order Telegram numbered them.
+"""Each kept update to the handlers, once, in the order Telegram numbered them — by the process
+that holds the update's chat.
 
 Telegram posts a chat's updates one at a time, each after the previous one was acknowledged —
 that is, kept — so reading the journal in update-id order gives each chat's updates in order,
-whichever process took them. The handlers run concurrently as with polling (each chat's turns
-keep their order in the engine); an update is marked done once its handler has returned (its
-message is then in the inbox), so one whose process died before that is handed out again by the
-next process that answers, and the inbox's own key keeps its message from being taken twice.
+whichever process took them. A process hands out the updates of the chats it holds and claims
+the chats nobody holds (`ChatLeases`). The handlers run concurrently as with polling (each
+chat's turns keep their order in the engine); an update is marked done once its handler has
+returned (its message is then in the inbox), so one whose process died before that is handed
+out again by the chat's next holder, and the inbox's own key keeps its message from being taken
+twice.
 """
 
 from __future__ import annotations
@@ -14,34 +16,57 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
+from bot.ingress.chat_leases import ChatLeases
 from storage import StorageUnavailable
 from storage.repositories import UpdateJournal
 
 logger = logging.getLogger(__name__)
 
-Handle = Callable[[int, str], Awaitable[None]]  # (update id, body): run its handlers
+Handle = Callable[[str], Awaitable[None]]  # an update's body: run its handlers
+IDLE_CHECK_SECONDS = 1.0
 
 
 class JournalFeed:
-    def __init__(self, journal: UpdateJournal, handle: Handle, *, poll: float) -> None:
+    def __init__(
+        self,
+        journal: UpdateJournal,
+        chats: ChatLeases,
+        handle: Handle,
+        unfinished: Callable[[], Awaitable[list[int]]],
+        *,
+        poll: float,
+    ) -> None:
         self._journal = journal
+        self._chats = chats
         self._handle = handle
+        self._unfinished = unfinished  # chats whose inbox holds messages not yet answered
         self._poll = poll
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task[None]] = {}
+        self._per_chat: Counter[int] = Counter()  # updates being handled, per chat
 
     def arrived(self) -> None:
         """An update was kept (by this process): look now rather than at the next poll."""
         self._wake.set()
 
+    def handling(self, chat_id: int) -> bool:
+        return self._per_chat[chat_id] > 0
+
     async def run(self) -> None:
         """Hand out kept updates until cancelled; the journal is read whenever an update
         arrives here, and every `poll` seconds for those other processes kept."""
+        checked = 0.0
         while True:
             self._wake.clear()
             try:
+                if time.monotonic() - checked >= IDLE_CHECK_SECONDS or not checked:
+                    checked = time.monotonic()
+                    await self._claim_unfinished()
+                    await self._chats.hand_back_idle(self.handling)
                 await self.sweep()
             except StorageUnavailable as exc:
                 logger.debug("Could not read the journal: %s", exc)
@@ -49,19 +74,33 @@ class JournalFeed:
                 await asyncio.wait_for(self._wake.wait(), self._poll)
 
     async def sweep(self) -> int:
-        """Start the handlers of the updates not yet handled or being handled; how many."""
+        """Claim the chats of waiting updates nobody holds; start the handlers of the updates
+        of this process's chats not yet handled or being handled; how many were started."""
+        pending = await self._journal.pending()
+        unclaimed = list(dict.fromkeys(c for _, c, _ in pending if not self._chats.owns(c)))
+        if unclaimed:
+            await self._chats.claim(unclaimed)
         started = 0
-        for update_id, body in await self._journal.pending():
-            if update_id in self._running:
+        for update_id, chat_id, body in pending:
+            if update_id in self._running or not self._chats.owns(chat_id):
                 continue
-            task = asyncio.create_task(self._run(update_id, body))
+            self._chats.touch(chat_id)
+            self._per_chat[chat_id] += 1
+            task = asyncio.create_task(self._run(update_id, chat_id, body))
             self._running[update_id] = task
             started += 1
         return started
 
-    async def _run(self, update_id: int, body: str) -> None:
+    async def _claim_unfinished(self) -> None:
+        """Chats with messages in the inbox and no holder — their process died or stopped
+        while answering, with no new update to draw a process to them — are claimed too."""
+        orphaned = [c for c in await self._unfinished() if not self._chats.owns(c)]
+        if orphaned:
+            await self._chats.claim(orphaned)
+
+    async def _run(self, update_id: int, chat_id: int, body: str) -> None:
         try:
-            await self._handle(update_id, body)
+            await self._handle(body)
             await self._journal.done(update_id)
         except StorageUnavailable as exc:
             logger.warning(
@@ -69,9 +108,13 @@ class JournalFeed:
             )
         except Exception:
             logger.exception("Update %d could not be handled", update_id)
-            await self._journal.done(update_id)  # a poison update must not block the others
+            with contextlib.suppress(StorageUnavailable):
+                await self._journal.done(update_id)  # a poison update must not block its chat
         finally:
             self._running.pop(update_id, None)
+            self._per_chat[chat_id] -= 1
+            if self._per_chat[chat_id] <= 0:
+                del self._per_chat[chat_id]
 
     async def finish(self, within: float) -> None:
         """Stopping: let the handlers running finish (their messages reach the inbox)."""

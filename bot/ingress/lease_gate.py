@@ -1,15 +1,15 @@
-"""Whether this process may still act as the one that answers: a lease it holds, checked on
-its own clock before every Telegram request and every database write.
+"""Whether this process may still act for the chats it holds: its leases, checked on its own
+clock before every Telegram request and every database write.
 
-The database says who holds the lease; but a process that was paused (a stalled VM, SIGSTOP, a
-network cut from the database) cannot ask it in time. So the holder counts on its monotonic
-clock from the moment it asked, less a margin, and once that time has passed it stops: it is
-no longer sure nobody else answers. Stopping is the caller's `on_lapse` (the process exits: a
-supervisor starts it again as a standby) — before the request or the write that asked.
+The database says who holds a lease; but a process that was paused (a stalled VM, SIGSTOP, a
+network cut from the database) cannot ask it in time. So a holder counts on its monotonic clock
+from the moment it last renewed its leases, less a margin, and once that time has passed it
+stops: it is no longer sure nobody else answers its chats. Stopping is the caller's `on_lapse`
+(the process exits: a supervisor starts it again) — before the request or the write that asked.
 
 A process that knows of no other (none beat at its last renewal: one process on SQLite, or the
 only one on PostgreSQL) has nobody to hand over to: a lapse — the database away for a while —
-does not stop it, and it takes the lease again when the database is back.
+does not stop it, and it takes its leases again when the database is back.
 """
 
 from __future__ import annotations
@@ -34,37 +34,39 @@ class LeaseGate:
     ) -> None:
         self._on_lapse = on_lapse
         self._clock = clock
-        self._until: float | None = None  # None: not the holder (nothing to guard)
-        self.epoch = 0
+        self._until: float | None = None  # None: holds nothing (nothing to guard)
         self.alone = True  # no other process of the bot beat at the last renewal
 
     @property
     def holding(self) -> bool:
         return self._until is not None
 
-    def held(self, epoch: int, asked_at: float, seconds: float) -> None:
-        """The database granted (or renewed) the lease for `seconds`, asked at `asked_at`."""
-        self.epoch = epoch
+    def renewed(self, asked_at: float, seconds: float) -> None:
+        """Every lease this process holds was granted or renewed, asked at `asked_at`."""
         self._until = asked_at + seconds - margin(seconds)
 
+    def added(self, asked_at: float, seconds: float) -> None:
+        """One more lease was granted (the others keep their earlier time)."""
+        until = asked_at + seconds - margin(seconds)
+        self._until = until if self._until is None else min(self._until, until)
+
     def let_go(self) -> None:
-        """Handed over on purpose: nothing to guard any more."""
+        """Every lease handed over on purpose: nothing to guard any more."""
         self._until = None
 
     def lapsed(self) -> bool:
         return self._until is not None and self._clock() >= self._until
 
     def check(self) -> None:
-        """Before acting for the bot: stop (`on_lapse`) if the lease may have passed on."""
+        """Before acting for the bot: stop (`on_lapse`) if a lease may have passed on."""
         if self.lapsed() and not self.alone:
             self.lost()
 
     def lost(self) -> None:
-        """Another process holds the lease (or may): stop."""
+        """Another process holds (or may hold) a lease of this one's: stop."""
         logger.error(
-            "This process lost the lease (epoch %d) and may no longer answer: stopping; "
-            "another process answers now",
-            self.epoch,
+            "This process lost its leases and may no longer answer: stopping; the other "
+            "processes answer its chats now"
         )
         self._until = None
         self._on_lapse()
@@ -72,6 +74,6 @@ class LeaseGate:
 
 def exit_now() -> None:
     """The process's `on_lapse`: exit at once (code 3), writing and sending nothing more; the
-    supervisor (Docker's restart policy, systemd) starts it again, as a standby."""
+    supervisor (Docker's restart policy, systemd) starts it again."""
     logging.shutdown()
     os._exit(3)

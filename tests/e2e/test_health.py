@@ -29,8 +29,8 @@ async def test_health_follows_the_bots_polling(
     bot = await start_bot(config)
 
     await eventually(lambda: health(config.database_path, config.database_url, max_age=1.0) == 0)
-    assert bot.app.updater is not None
+    assert bot.intake.updater is not None
     await telegram.wake_pollers()  # end the pending long poll now
-    await bot.app.updater.stop()  # polling ends; the process and its database live on
+    await bot.intake.updater.stop()  # polling ends; the process and its database live on
 
     await eventually(lambda: health(config.database_path, config.database_url, max_age=0.3) == 1)

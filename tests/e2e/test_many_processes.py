@@ -1,8 +1,8 @@
 """Several `python -m bot` processes, one bot, on one PostgreSQL: every process takes webhooks
-(through a round-robin proxy, as behind a reverse proxy), one answers, the others stand by; a
-process that dies, stops or stalls is replaced, and the answer it was writing is resumed by its
-id — never asked of the model twice, never sent twice. Timings are the benchmark's to measure;
-these tests check what happens."""
+(through a round-robin proxy, as behind a reverse proxy) and answers the chats it holds; when
+the one holding a chat dies, stops or stalls, another takes the chat over and resumes the
+answer being written by its id — never asked of the model twice, never sent twice. Timings are
+the benchmark's to measure; these tests check what happens."""
 
 from __future__ import annotations
 
@@ -95,12 +95,22 @@ async def start_one(
             await process.wait()
 
 
-async def answering_and_standing_by(start_one: StartOne) -> tuple[Process, Process]:
+async def two_processes(start_one: StartOne) -> tuple[Process, Process]:
+    """Two processes of the bot, the first leading (it polls or set the webhook)."""
     first = await start_one(0)
-    await shows(first, "Telethread started")
+    await shows(first, "This process leads")
     second = await start_one(1)
-    await shows(second, "Standing by")
+    await shows(second, "Telethread started")
     return first, second
+
+
+async def holder(database_url: str, lease: str, processes: tuple[Process, Process]) -> Process:
+    """The process that holds `lease` ("bot", or "chat:<id>"), by its pid in the lease."""
+    async with Database(engine_for(Path("unused"), database_url)) as store:
+        held = await store.leases.holder(lease)
+    assert held is not None and held.seconds_left > 0, f"nobody holds {lease}"
+    [found] = [p for p in processes if f":{p.pid}:" in held.holder]
+    return found
 
 
 async def hold_a_turn(
@@ -131,7 +141,7 @@ async def test_every_process_takes_webhooks_and_each_update_is_answered_once_in_
     start_one: StartOne, proxy: RoundRobinProxy, telegram: FakeTelegram, alice: Person,
     bob: Person, carol: Person,
 ) -> None:  # fmt: skip
-    _, second = await answering_and_standing_by(start_one)
+    first, second = await two_processes(start_one)
     people = (alice, bob, carol)
     for n in (1, 2, 3):
         for person in people:
@@ -142,62 +152,72 @@ async def test_every_process_takes_webhooks_and_each_update_is_answered_once_in_
         name = person.user["first_name"]
         assert [a.rsplit(": ", 1)[1] for a in answers] == [f"{name} {n}" for n in (1, 2, 3)]
     assert {port for port, status in proxy.forwarded if status == 200} == set(proxy.ports)
-    assert telegram.webhook_sets == 1  # registered by the process that answers only
-    assert "Resuming" not in printed(second)
+    assert telegram.webhook_sets == 1  # registered by the process that leads only
+    assert "Resuming" not in printed(first) + printed(second)
 
-    alice.say("/status")  # whichever process takes it, the one that answers reports
+    alice.say("/status")  # answered by the process that holds Alice's chat
     report = (await alice.replies(4, within=30))[-1]
-    assert "answering (this one); " in report and " standby, seen " in report
+    assert " chats (this one); " in report and ", seen " in report
+    assert f":{first.pid}:" in report and f":{second.pid}:" in report
     assert "webhook: " in report and ", 0 pending" in report
 
 
 async def test_a_killed_process_is_replaced_and_its_answer_resumed_not_asked_again(
     start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
+    database_url: str,
 ) -> None:  # fmt: skip
-    first, second = await answering_and_standing_by(start_one)
+    processes = await two_processes(start_one)
     release = await hold_a_turn(telegram, openai_server, alice)
+    owner = await holder(database_url, "chat:42", processes)
+    [other] = [p for p in processes if p is not owner]
 
-    first.kill()
-    await first.wait()
+    owner.kill()
+    await owner.wait()
     release.set()
     await alice.replies(1, within=30)
 
     assert_answered_once(telegram, openai_server, alice)
-    assert "Resuming 1 messages" in printed(second)
+    assert "Resuming 1 messages of chat 42" in printed(other)
 
 
 async def test_a_stopped_process_hands_over_at_once(
     start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
+    database_url: str,
 ) -> None:  # fmt: skip
-    first, second = await answering_and_standing_by(start_one)
+    processes = await two_processes(start_one)
     release = await hold_a_turn(telegram, openai_server, alice)
+    owner = await holder(database_url, "chat:42", processes)
+    [other] = [p for p in processes if p is not owner]
 
-    first.send_signal(signal.SIGTERM)
-    log = await wait_for_exit(first)
-    await shows(second, "Resuming 1 messages")
+    owner.send_signal(signal.SIGTERM)
+    log = await wait_for_exit(owner)
+    await shows(other, "Resuming 1 messages of chat 42")
     release.set()
     await alice.replies(1, within=30)
 
-    assert first.returncode == 0, log
-    assert "Handing over to a standby process" in log
+    assert owner.returncode == 0, log
+    assert "Handing over to the other processes" in log
     assert_answered_once(telegram, openai_server, alice)
 
 
 async def test_a_paused_process_that_lost_its_lease_sends_nothing_when_it_wakes(
     start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
+    database_url: str,
 ) -> None:  # fmt: skip
-    first, second = await answering_and_standing_by(start_one)
+    processes = await two_processes(start_one)
     release = await hold_a_turn(telegram, openai_server, alice)
+    owner = await holder(database_url, "chat:42", processes)
+    [other] = [p for p in processes if p is not owner]
 
-    first.send_signal(signal.SIGSTOP)  # a stalled host: past its lease, the other takes over
-    await shows(second, "Resuming 1 messages")
+    owner.send_signal(signal.SIGSTOP)  # a stalled host: past its lease, the other takes over
+    await shows(other, "Resuming 1 messages of chat 42")
     release.set()
     await alice.replies(1, within=30)
-    first.send_signal(signal.SIGCONT)
-    log = await wait_for_exit(first)
+    owner.send_signal(signal.SIGCONT)
+    log = await wait_for_exit(owner)
 
-    assert first.returncode == 3, log
-    assert "lost the lease" in log
+    assert owner.returncode == 3, log
+    assert "lost its leases" in log
     assert_answered_once(telegram, openai_server, alice)
 
 
@@ -215,16 +235,16 @@ async def inbox_emptied(database_url: str) -> None:
 async def test_with_polling_one_process_polls_and_another_takes_over_when_it_dies(
     start_one: StartOne, telegram: FakeTelegram, alice: Person, database_url: str,
 ) -> None:  # fmt: skip
-    first, second = await answering_and_standing_by(start_one)
+    first, second = await two_processes(start_one)
     alice.say("one")
     await alice.replies(1, within=30)
     await inbox_emptied(database_url)
 
-    first.kill()
+    first.kill()  # the leader: the one that polls
     await first.wait()
     alice.say("two")
 
     [_, answer] = await alice.replies(2, within=30)
     assert answer.endswith("two")
-    assert "Telethread started" in printed(second)
+    assert "This process leads" in printed(second)
     assert telegram.webhook is None

@@ -152,7 +152,7 @@ async def test_the_status_tells_the_owner_how_updates_come_in_and_the_last_deliv
 
     assert f"webhook: {bot.config.webhook_url}, 0 pending, last error 30 s ago: " in report
     assert "Wrong response from the webhook: 503" in report
-    assert "answering (this one)" in report
+    assert "leading, 1 chats (this one)" in report
 
 
 async def test_going_back_to_polling_takes_the_webhook_away(

@@ -41,3 +41,9 @@ def test_a_suite_alone_writes_its_results(monkeypatch: pytest.MonkeyPatch, tmp_p
     written = json.loads(out.read_text())
     assert written["ledger"] == measured
     assert written["results"] == [] and written["media"] is None
+
+
+def test_processes_are_the_scenarios_of_several_processes_and_not_in_everything() -> None:
+    assert bench.plan("processes").scenarios == bench.MANY
+    assert [s.key for s in bench.plan("kill,procs-2").scenarios] == ["procs-2", "kill"]
+    assert not [s for s in bench.plan(None).scenarios if s in bench.MANY]  # need PostgreSQL

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from bot.ingress.leadership import Identity
+from bot.ingress.identity import Identity
 from bot.ingress.lease_gate import LeaseGate, margin
 from bot.ingress.routing import chat_of, read_update
 
@@ -49,7 +49,7 @@ def test_the_gate_stops_a_holder_only_once_its_lease_may_have_passed_to_another(
     clock, stops = Clock(), []
     gate = LeaseGate(lambda: stops.append(clock.now), clock)
     gate.check()  # not holding: nothing to guard
-    gate.held(epoch=4, asked_at=100.0, seconds=10.0)
+    gate.renewed(asked_at=100.0, seconds=10.0)
     gate.alone = False
 
     clock.now = 100.0 + 10.0 - margin(10.0) - 0.01
@@ -64,7 +64,7 @@ def test_the_gate_stops_a_holder_only_once_its_lease_may_have_passed_to_another(
 def test_a_holder_alone_is_not_stopped_by_a_lapse_and_one_that_let_go_never() -> None:
     clock, stops = Clock(), []
     gate = LeaseGate(lambda: stops.append(clock.now), clock)
-    gate.held(epoch=1, asked_at=100.0, seconds=4.0)
+    gate.renewed(asked_at=100.0, seconds=4.0)
     clock.now = 200.0
     gate.check()  # alone: nobody could have taken it
     gate.alone = False

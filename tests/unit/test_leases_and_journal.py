@@ -18,9 +18,12 @@ async def test_an_update_is_kept_once_and_handed_out_oldest_first_until_done(
     assert await store.journal.record(11, 5, '{"update_id": 11}')
     assert not await store.journal.record(12, -100, '{"update_id": 12, "again": true}')
 
-    assert await store.journal.pending() == [(11, '{"update_id": 11}'), (12, '{"update_id": 12}')]
+    assert await store.journal.pending() == [
+        (11, 5, '{"update_id": 11}'),
+        (12, -100, '{"update_id": 12}'),
+    ]
     await store.journal.done(11)
-    assert await store.journal.pending() == [(12, '{"update_id": 12}')]
+    assert await store.journal.pending() == [(12, -100, '{"update_id": 12}')]
     assert await store.journal.waiting() == 1
     # A handled update is still known: delivered again, it is not kept (nor answered) twice.
     assert not await store.journal.record(11, 5, '{"update_id": 11}')
@@ -40,7 +43,7 @@ async def test_handled_updates_are_forgotten_after_a_day_and_pending_ones_never(
     )  # fmt: skip
 
     assert await store.journal.forget_done() == 1
-    assert [u for u, _ in await store.journal.pending()] == [3]
+    assert [u for u, _, _ in await store.journal.pending()] == [3]
     assert not await store.journal.record(2, 7, "{}")  # done, but not a day old: still known
 
 
@@ -111,3 +114,30 @@ async def test_the_shared_flood_budget_gives_one_slot_per_interval_whoever_asks(
     assert await store.flood.take("actions", interval) == 0.0  # a scope of its own
     await asyncio.sleep(wait)  # the budget's own time: nothing to await but the clock
     assert await store.flood.take("messages", interval) == 0.0
+
+
+async def test_a_process_renews_all_its_leases_at_once_and_sees_who_holds_the_others(
+    store: Database,
+) -> None:
+    leases = store.leases
+    assert await leases.acquire("chat:1", "a", 30) == 1
+    assert await leases.acquire("chat:2", "a", 30) == 1
+    assert await leases.acquire("chat:3", "b", 30) == 1
+    assert await leases.release("chat:2", "a", 1)
+
+    assert await leases.renew_all("a", 30) == {"chat:1": 1}  # not the one handed over
+    assert await leases.held_by_others(["chat:1", "chat:2", "chat:3", "chat:4"], "a") == {
+        "chat:3": "b"
+    }
+
+
+async def test_a_quiet_chat_is_handed_over_but_not_one_with_an_update_waiting(
+    store: Database,
+) -> None:
+    leases = store.leases
+    assert await leases.acquire("chat:7", "a", 30) == 1
+    await store.journal.record(1, 7, "{}")
+    assert not await leases.release_if_idle("chat:7", "a", 1, 7)
+    await store.journal.done(1)
+    assert await leases.release_if_idle("chat:7", "a", 1, 7)
+    assert await leases.acquire("chat:7", "b", 30) == 2
