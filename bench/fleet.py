@@ -43,9 +43,13 @@ class Fleet:
         self._logs: dict[int, Path] = {}
         self._gone_cpu = 0.0
         self._peak = 0.0
+        self._cpu_at_start: dict[int, float] = {}  # pid → CPU used before the load (start-up)
         self._expected_exits: dict[int, int] = {}  # pid → the exit code its disruption causes
         self._ports = [free_port() for _ in range(2 * max(1, scenario.processes))]
         self._proxy: RoundRobinProxy | None = None
+        # BENCH_KEEP_LOGS=DIR keeps the processes' logs there (the work folder goes at the end).
+        self._logs_folder = Path(os.environ.get("BENCH_KEEP_LOGS") or workdir)
+        self._logs_folder.mkdir(parents=True, exist_ok=True)
 
     async def start_proxy(self) -> None:
         self._proxy = RoundRobinProxy(self._ports)
@@ -62,7 +66,7 @@ class Fleet:
                 "WEBHOOK_SECRET": SECRET,
                 "WEBHOOK_LISTEN": f"127.0.0.1:{self._ports[n]}",
             }
-        log = self._workdir / f"{_slug(self._scenario.name)}-{n}.log"
+        log = self._logs_folder / f"{_slug(self._scenario.name)}-{n}.log"
         with log.open("wb") as output:  # a file, not a pipe: a pipe nobody reads fills
             process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", cwd=self._workdir, env=env,
@@ -107,18 +111,24 @@ class Fleet:
                 self._expected_exits[old.pid] = 0
                 await old.wait()
 
+    def ready(self) -> None:
+        """The load starts now: CPU spent so far (starting up) is not the load's."""
+        for process in self.processes:
+            self._cpu_at_start[process.pid] = _cost(process.pid)[0]
+
     def _spent(self, process: Process) -> None:
         cpu, peak = _cost(process.pid)
-        self._gone_cpu += cpu
+        self._gone_cpu += cpu - self._cpu_at_start.get(process.pid, cpu)
         self._peak = max(self._peak, peak)
 
     def cost(self) -> tuple[float, float]:
-        """CPU seconds of every bot process so far, and the highest peak RSS of one (MB)."""
+        """CPU seconds the bot's processes spent on the load (a process started during it
+        counts from its start), and the highest peak RSS of one (MB)."""
         cpu, peak = self._gone_cpu, self._peak
         for process in self.processes:
             if process.returncode is None:
                 used, most = _cost(process.pid)
-                cpu += used
+                cpu += used - self._cpu_at_start.get(process.pid, 0.0)
                 peak = max(peak, most)
         return cpu, peak
 

@@ -262,6 +262,9 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
     for _ in range(scenario.processes):
         await fleet.start()
     await telegram.wait_until(lambda: len(telegram.commands) == 3, within=30)
+    if scenario.processes > 1 or scenario.disrupt:
+        await asyncio.gather(*(fleet.started(p) for p in fleet.processes))
+    fleet.ready()
 
     async def converse(talk: Conversation) -> None:
         for n in range(scenario.messages):

@@ -210,8 +210,14 @@ def build_application(
     link = TelegramLink(config.telegram_retry)
     gate = LeaseGate(on_lapse)
     store = open_database(config, gate.check)
-    # With PostgreSQL the bot may run as several processes: Telegram's 30 a second is shared.
-    shared = store.flood.take if config.database_url else None
+
+    async def shared(scope: str, seconds: float) -> float:
+        """Telegram's ~30 a second is the bot's: with other processes of it alive (PostgreSQL),
+        each send takes a slot of the shared budget; alone, the local budgets suffice (and
+        allow the bursts a shared even pace would spread out)."""
+        if gate.alone:
+            return 0.0
+        return await store.flood.take(scope, seconds)
 
     async def post_init(application: TelethreadApp) -> None:
         await start_serving(application, config, services, lambda: intake.taking_updates)
@@ -240,7 +246,7 @@ def build_application(
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.
         .concurrent_updates(True)
-        .rate_limiter(_rate_limiter(config, gate.check, shared))
+        .rate_limiter(_rate_limiter(config, gate.check, shared if config.database_url else None))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -324,8 +330,8 @@ def build_intake(
     engine = services.engine
     channel_for = reply_channels(channels)
 
-    async def resume(chat_id: int) -> int:
-        return await engine.resume_chat(chat_id, channel_for)
+    async def resume(chat_ids: list[int]) -> int:
+        return await engine.resume_chats(chat_ids, channel_for)
 
     webhook = None
     if config.webhook_url and config.webhook_secret:

@@ -28,6 +28,7 @@ from bot.config import Config
 from bot.delivery.telegram_link import cause_of
 from bot.handlers import ALLOWED_UPDATES
 from bot.ingress.intake import Intake
+from bot.ingress.webhook_errors import WebhookUnavailable
 from bot.services import Services
 from storage import StorageUnavailable, StorageUnreachable
 
@@ -148,7 +149,11 @@ async def start(application: TelethreadApp, services: Services, stops: StopReque
         )
         return 2
     intake = intake_of(application)
-    await intake.open(application)
+    try:
+        await intake.open(application)
+    except WebhookUnavailable as exc:
+        logger.error("Cannot start: %s (check WEBHOOK_LISTEN)", exc)
+        return 2
     if application.post_init is not None and not await until_stopped(
         application.post_init(application), stops
     ):

@@ -176,9 +176,14 @@ class InboxRepository(Repository):
         """Unfinished entries, oldest first (per chat that is also the order to answer them)."""
         return await self._entries("state != 'failed'", ())
 
-    async def pending_in(self, chat_id: int) -> list[InboxEntry]:
-        """Unfinished entries of one chat (all its topics), oldest first."""
-        return await self._entries("state != 'failed' AND chat_id = ?", (chat_id,))
+    async def pending_in(self, chat_ids: list[int]) -> list[InboxEntry]:
+        """Unfinished entries of these chats (all their topics), oldest first."""
+        found: list[InboxEntry] = []
+        for start in range(0, len(chat_ids), 500):
+            chunk = tuple(chat_ids[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            found += await self._entries(f"state != 'failed' AND chat_id IN ({marks})", chunk)
+        return sorted(found, key=lambda entry: entry.id)
 
     async def chats_waiting(self) -> list[int]:
         """The chats with unfinished entries (to be answered by whichever process holds them)."""

@@ -33,6 +33,32 @@ class LeaseRepository(Repository):
         )
         return int(written.rows[0][0]) if written.rows else None
 
+    async def acquire_many(
+        self, names: list[str], holder: str, seconds: float, *, dead: frozenset[str] = frozenset()
+    ) -> dict[str, int]:
+        """Take each of `names` that is free (or held by one of `dead`), in one statement: the
+        ones taken, name → epoch (a process claiming many chats waits one round trip)."""
+        engine = self._connection.engine.name
+        taken: dict[str, int] = {}
+        for start in range(0, len(names), 200):
+            chunk = names[start : start + 200]
+            rows = ", ".join(f"(?, ?, 1, {clock.later(engine)})" for _ in chunk)
+            params: list[object] = []
+            for name in chunk:
+                params += [name, holder, seconds]
+            gone = sorted(dead) or [""]
+            written = await self.write(
+                "take leases",
+                f"INSERT INTO leases (name, holder, epoch, expires_at) VALUES {rows}"
+                " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
+                " epoch = leases.epoch + 1, expires_at = excluded.expires_at"
+                f" WHERE leases.expires_at < {clock.now(engine)}"
+                f" OR leases.holder IN ({', '.join('?' * len(gone))}) RETURNING name, epoch",
+                (*params, *gone),
+            )
+            taken.update({str(name): int(epoch) for name, epoch in written.rows})
+        return taken
+
     async def renew(self, name: str, holder: str, epoch: int, seconds: float) -> bool:
         """Extend a lease still held (not lapsed) by `holder` in `epoch`; False if it is not."""
         engine = self._connection.engine.name

@@ -175,8 +175,8 @@ class Inbox(Protocol):
         """Messages waiting for an answer (failed ones, kept for a retry, do not count)."""
         ...
 
-    async def pending_in(self, chat_id: int) -> list[InboxEntry]:
-        """One chat's unfinished entries (every topic), oldest first."""
+    async def pending_in(self, chat_ids: list[int]) -> list[InboxEntry]:
+        """These chats' unfinished entries (every topic), oldest first."""
         ...
 
     async def chats_waiting(self) -> list[int]:
@@ -287,7 +287,11 @@ class UpdateJournal(Protocol):
         """(update id, chat id, body), oldest first."""
         ...
 
+    async def record_many(self, updates: list[tuple[int, int, str]]) -> int: ...
+
     async def done(self, update_id: int) -> None: ...
+
+    async def done_many(self, update_ids: list[int]) -> None: ...
 
     async def waiting(self) -> int: ...
 
@@ -300,6 +304,10 @@ class Leases(Protocol):
     async def acquire(
         self, name: str, holder: str, seconds: float, *, dead: str | None = None
     ) -> int | None: ...
+
+    async def acquire_many(
+        self, names: list[str], holder: str, seconds: float, *, dead: frozenset[str] = frozenset()
+    ) -> dict[str, int]: ...
 
     async def renew(self, name: str, holder: str, epoch: int, seconds: float) -> bool: ...
 

@@ -28,6 +28,17 @@ class UpdateJournalRepository(Repository):
         )
         return bool(written.rows)
 
+    async def record_many(self, updates: list[tuple[int, int, str]]) -> int:
+        """Keep a batch of updates (id, chat id, body) in one transaction: how many were new."""
+        if not updates:
+            return 0
+        statement = (
+            "INSERT INTO tg_updates (update_id, chat_id, body) VALUES (?, ?, ?)"
+            " ON CONFLICT (update_id) DO NOTHING"
+        )
+        await self.commit("keep updates", [(statement, update) for update in updates])
+        return len(updates)
+
     async def pending(self, limit: int = 1000) -> list[tuple[int, int, str]]:
         """Updates not yet handled, oldest first: (update id, chat id, body)."""
         rows = await self.rows(
@@ -38,11 +49,18 @@ class UpdateJournalRepository(Repository):
         return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
     async def done(self, update_id: int) -> None:
-        await self.write(
-            "mark an update handled",
-            "UPDATE tg_updates SET state = 'done' WHERE update_id = ?",
-            (update_id,),
-        )
+        await self.done_many([update_id])
+
+    async def done_many(self, update_ids: list[int]) -> None:
+        """Mark handled, in one statement per 500."""
+        for start in range(0, len(update_ids), 500):
+            chunk = update_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            await self.write(
+                "mark updates handled",
+                f"UPDATE tg_updates SET state = 'done' WHERE update_id IN ({marks})",
+                chunk,
+            )
 
     async def waiting(self) -> int:
         row = await self.first("SELECT count(*) FROM tg_updates WHERE state = 'pending'")

@@ -217,12 +217,12 @@ class ChatEngine:
             logger.info("Settled %d reservations left by a crash, by estimate", orphans)
         return orphans
 
-    async def resume_chat(
-        self, chat_id: int, channel_for: Callable[[InboxEntry], ReplyChannel]
+    async def resume_chats(
+        self, chat_ids: list[int], channel_for: Callable[[InboxEntry], ReplyChannel]
     ) -> int:
-        """A chat this process now answers: resume, run or deliver what its inbox holds (an
-        answer another process was writing is picked up by its id), in order."""
-        entries = await self._inbox.pending_in(chat_id)
+        """Chats this process now answers: resume, run or deliver what their inbox holds (an
+        answer another process was writing is picked up by its id), each chat in order."""
+        entries = await self._inbox.pending_in(chat_ids)
         for entry in entries:
             logger.info(
                 "Resuming message %s in chat %s (%s)", entry.message_id, entry.key, entry.state

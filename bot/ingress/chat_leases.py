@@ -38,7 +38,7 @@ class ChatLeases:
         self,
         book: LeaseBook,
         leases: Leases,
-        resume: Callable[[int], Awaitable[int]],
+        resume: Callable[[list[int]], Awaitable[int]],
         busy: Callable[[int], bool],
         *,
         idle_after: float = IDLE_SECONDS,
@@ -66,15 +66,21 @@ class ChatLeases:
         others = await self._leases.held_by_others(names, self._book.identity.id)
         dead = {h for h in set(others.values()) if self._book.identity.knows_dead(h)}
         free = [c for c in chats if others.get(lease_name(c)) in (None, *dead)]
-        claimed = []
-        for chat in free[: fair_share(len(free), 1 + len(self._book.others))]:
-            holder = others.get(lease_name(chat))
-            if await self._book.take(lease_name(chat), dead=holder):
-                self.touch(chat)
-                resumed = await self._resume(chat)
-                if resumed:
-                    logger.info("Resuming %d messages of chat %s", resumed, chat)
-                claimed.append(chat)
+        wanted = free[: fair_share(len(free), 1 + len(self._book.others))]
+        if not wanted:
+            return []
+        taken = set(
+            await self._book.take_many([lease_name(c) for c in wanted], dead=frozenset(dead))
+        )
+        claimed = [c for c in wanted if lease_name(c) in taken]
+        for chat in claimed:
+            self.touch(chat)
+        if claimed:
+            resumed = await self._resume(claimed)
+            if resumed:
+                logger.info(
+                    "Resuming %d messages of chats %s", resumed, ", ".join(map(str, claimed))
+                )
         return claimed
 
     async def hand_back_idle(self, handling: Callable[[int], bool]) -> None:

@@ -119,27 +119,29 @@ class Intake:
         self._background(self.leadership.run(lead))
 
     async def _keep_polled(self, application: AnyApplication, queue: asyncio.Queue[object]) -> None:
-        """The leader's polled updates into the journal (then any process may answer them).
+        """The leader's polled updates into the journal (then any process may answer them),
+        each batch Telegram sent in one transaction.
 
-        An update the database will not keep, for a chat no other process could be answering
-        (this one holds it, or is alone), goes straight to the handlers as one process's would:
-        the user is told the bot cannot take messages now, instead of hearing nothing."""
+        Updates the database will not keep, for chats no other process could be answering
+        (this one holds them, or is alone), go straight to the handlers as one process's
+        would: the user is told the bot cannot take messages now, instead of hearing nothing."""
         assert self.feed is not None
         while True:
-            update = await queue.get()
-            if not isinstance(update, Update):
-                continue
-            raw = update.to_dict()
-            chat_id = chat_of(raw)
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            updates = [u for u in batch if isinstance(u, Update)]
+            rows = [(u.update_id, chat_of(raw := u.to_dict()), json.dumps(raw)) for u in updates]
             while True:
                 try:
-                    await self.journal.record(update.update_id, chat_id, json.dumps(raw))
+                    await self.journal.record_many(rows)
                     self.feed.arrived()
                     break
                 except StorageUnavailable as exc:
-                    logger.warning("Could not keep update %d: %s", update.update_id, exc)
-                    if self.chats.owns(chat_id) or not self.book.others:
-                        self._background(application.process_update(update))
+                    logger.warning("Could not keep %d updates: %s", len(rows), exc)
+                    if all(self.chats.owns(c) for _, c, _ in rows) or not self.book.others:
+                        for update in updates:
+                            self._background(application.process_update(update))
                         break
                     await asyncio.sleep(KEEP_RETRY_SECONDS)
 
@@ -188,7 +190,11 @@ class Intake:
     async def status_lines(self, bot: Bot) -> list[str]:
         """For /status: the bot's processes and what each does; how updates come in."""
         me = f"{self.book.identity.id} {self.book.role}, {len(self.chats.owned)} chats"
-        seen = [f"{p.id} {p.role}, seen {p.age:.0f} s ago" for p in self.book.others]
+        try:
+            others = await self.book.look_around()
+        except StorageUnavailable:
+            others = self.book.others
+        seen = [f"{p.id} {p.role}, seen {p.age:.0f} s ago" for p in others]
         lines = [f"processes: {me} (this one)" + "".join(f"; {s}" for s in seen)]
         if self.webhook_settings is None:
             return [*lines, "updates: long polling, by the process that leads"]

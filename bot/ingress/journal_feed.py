@@ -48,6 +48,8 @@ class JournalFeed:
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task[None]] = {}
         self._per_chat: Counter[int] = Counter()  # updates being handled, per chat
+        # Handled, to be marked so in the journal with the next sweep (one statement for many).
+        self._handled: set[int] = set()
 
     def arrived(self) -> None:
         """An update was kept (by this process): look now rather than at the next poll."""
@@ -76,13 +78,19 @@ class JournalFeed:
     async def sweep(self) -> int:
         """Claim the chats of waiting updates nobody holds; start the handlers of the updates
         of this process's chats not yet handled or being handled; how many were started."""
+        if self._handled:
+            handled = sorted(self._handled)
+            await self._journal.done_many(handled)
+            self._handled.difference_update(handled)
         pending = await self._journal.pending()
         unclaimed = list(dict.fromkeys(c for _, c, _ in pending if not self._chats.owns(c)))
         if unclaimed:
             await self._chats.claim(unclaimed)
         started = 0
         for update_id, chat_id, body in pending:
-            if update_id in self._running or not self._chats.owns(chat_id):
+            if update_id in self._running or update_id in self._handled:
+                continue
+            if not self._chats.owns(chat_id):
                 continue
             self._chats.touch(chat_id)
             self._per_chat[chat_id] += 1
@@ -101,23 +109,25 @@ class JournalFeed:
     async def _run(self, update_id: int, chat_id: int, body: str) -> None:
         try:
             await self._handle(body)
-            await self._journal.done(update_id)
-        except StorageUnavailable as exc:
-            logger.warning(
-                "Could not mark update %d handled (it may be read again): %s", update_id, exc
-            )
         except Exception:
             logger.exception("Update %d could not be handled", update_id)
-            with contextlib.suppress(StorageUnavailable):
-                await self._journal.done(update_id)  # a poison update must not block its chat
         finally:
+            # Marked done with the next sweep (a poison update too: it must not block its
+            # chat); the feed wakes for it at once.
+            self._handled.add(update_id)
+            self._wake.set()
             self._running.pop(update_id, None)
             self._per_chat[chat_id] -= 1
             if self._per_chat[chat_id] <= 0:
                 del self._per_chat[chat_id]
 
     async def finish(self, within: float) -> None:
-        """Stopping: let the handlers running finish (their messages reach the inbox)."""
+        """Stopping: let the handlers running finish (their messages reach the inbox), and
+        mark them handled."""
         tasks = list(self._running.values())
         if tasks:
             await asyncio.wait(tasks, timeout=within)
+        if self._handled:
+            with contextlib.suppress(StorageUnavailable):
+                await self._journal.done_many(sorted(self._handled))
+                self._handled.clear()

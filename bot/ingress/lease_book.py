@@ -50,6 +50,15 @@ class LeaseBook:
         self._gate.added(asked, self.seconds)
         return True
 
+    async def take_many(self, names: list[str], *, dead: frozenset[str]) -> list[str]:
+        """Take those of `names` that are free (or held by one of `dead`): the ones taken."""
+        asked = time.monotonic()
+        taken = await self._leases.acquire_many(names, self.identity.id, self.seconds, dead=dead)
+        if taken:
+            self.held.update(taken)
+            self._gate.added(asked, self.seconds)
+        return [name for name in names if name in taken]
+
     async def give_back(self, name: str, *, idle_chat: int | None = None) -> bool:
         """Hand a lease over now (a chat's only if no update of it waits): whether it was."""
         epoch = self.held.get(name)
@@ -112,9 +121,14 @@ class LeaseBook:
         await self._processes.beat(
             self.identity.id, self.identity.host, self.identity.pid, self.role
         )
+        await self.look_around()
+
+    async def look_around(self) -> list[ProcessState]:
+        """The bot's other processes alive now (they beat within the lease time)."""
         alive = await self._processes.alive(within=self.seconds)
         self.others = [p for p in alive if p.id != self.identity.id]
         self._gate.alone = not self.others
+        return self.others
 
     async def left(self) -> None:
         try:

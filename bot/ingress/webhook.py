@@ -20,6 +20,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.ingress.routing import read_update
+from bot.ingress.webhook_errors import WebhookUnavailable
 from storage import StorageUnavailable
 from storage.repositories import UpdateJournal
 
@@ -54,11 +55,18 @@ class WebhookServer:
         self._app = app
 
     async def start(self) -> None:
+        """Listen on WEBHOOK_LISTEN; WebhookUnavailable says why it cannot."""
         runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=5.0)
         await runner.setup()
         host, port = self._listen
         site = web.TCPSite(runner, host, port, reuse_address=True)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise WebhookUnavailable(
+                f"cannot take webhooks on {host}:{port}: {exc.strerror or exc}"
+            ) from exc
         self._runner = runner
         server = site._server  # the bound socket's port (WEBHOOK_LISTEN may ask for port 0)
         sockets = getattr(server, "sockets", None) or []

@@ -177,7 +177,7 @@ async def test_a_killed_process_is_replaced_and_its_answer_resumed_not_asked_aga
     await alice.replies(1, within=30)
 
     assert_answered_once(telegram, openai_server, alice)
-    assert "Resuming 1 messages of chat 42" in printed(other)
+    assert "Resuming 1 messages of chats 42" in printed(other)
 
 
 async def test_a_stopped_process_hands_over_at_once(
@@ -191,7 +191,7 @@ async def test_a_stopped_process_hands_over_at_once(
 
     owner.send_signal(signal.SIGTERM)
     log = await wait_for_exit(owner)
-    await shows(other, "Resuming 1 messages of chat 42")
+    await shows(other, "Resuming 1 messages of chats 42")
     release.set()
     await alice.replies(1, within=30)
 
@@ -210,7 +210,7 @@ async def test_a_paused_process_that_lost_its_lease_sends_nothing_when_it_wakes(
     [other] = [p for p in processes if p is not owner]
 
     owner.send_signal(signal.SIGSTOP)  # a stalled host: past its lease, the other takes over
-    await shows(other, "Resuming 1 messages of chat 42")
+    await shows(other, "Resuming 1 messages of chats 42")
     release.set()
     await alice.replies(1, within=30)
     owner.send_signal(signal.SIGCONT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -119,3 +120,23 @@ async def test_health_is_starting_until_the_bot_polls_then_healthy(
 
     assert starting[0] == 1 and starting[1].startswith("starting: the bot started"), starting
     assert healthy[0] == 0 and healthy[1].startswith("healthy: last heartbeat"), healthy
+
+
+async def test_a_webhook_address_already_taken_is_one_line_at_start(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "WEBHOOK_SECRET": "a-webhook-secret-of-24-chars",
+            "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+        }
+        code, log = await run_to_exit(env, tmp_path)
+
+    assert code == 2, log
+    assert f"Cannot start: cannot take webhooks on 127.0.0.1:{port}: " in log
+    assert "(check WEBHOOK_LISTEN)" in log and "Traceback" not in log

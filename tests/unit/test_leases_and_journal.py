@@ -141,3 +141,18 @@ async def test_a_quiet_chat_is_handed_over_but_not_one_with_an_update_waiting(
     await store.journal.done(1)
     assert await leases.release_if_idle("chat:7", "a", 1, 7)
     assert await leases.acquire("chat:7", "b", 30) == 2
+
+
+async def test_many_leases_are_taken_in_one_statement_skipping_those_held_by_the_living(
+    store: Database,
+) -> None:
+    leases = store.leases
+    assert await leases.acquire("chat:2", "b", 30) == 1
+    assert await leases.acquire("chat:3", "gone", 30) == 1
+
+    taken = await leases.acquire_many(
+        ["chat:1", "chat:2", "chat:3"], "a", 30, dead=frozenset({"gone"})
+    )
+
+    assert taken == {"chat:1": 1, "chat:3": 2}
+    assert await leases.renew_all("a", 30) == {"chat:1": 1, "chat:3": 2}
