@@ -286,11 +286,18 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
         await asyncio.wait_for(asyncio.gather(*(converse(talk) for talk in talks)), limit)
     except TimeoutError:
         notes.append(f"stopped after {limit:.0f} s with answers missing")
-        missing = [talk.key for talk in talks if not talk.answered.is_set()]
+        missing = [talk for talk in talks if not talk.answered.is_set()]
         notes.append(
-            f"waiting chats {missing}; undelivered updates "
-            f"{[u['update_id'] for u in telegram._updates]}, offset {telegram.confirmed_offset}"
+            f"waiting chats {[t.key for t in missing[:20]]}; undelivered updates "
+            f"{[u['update_id'] for u in telegram._updates][:50]}, "
+            f"offset {telegram.confirmed_offset}"
         )
+        for talk in missing[:3]:  # what the bot did there, to tell why
+            there = [
+                f"{c.method} {str(c.params.get('text', ''))[:40]!r} ok={c.ok}"
+                for c in telegram.calls if c.params.get("chat_id") == talk.chat["id"]
+            ][-8:]  # fmt: skip
+            notes.append(f"chat {talk.key}: pushed {len(talk.pushes)}, last calls {there}")
     wall = time.monotonic() - started
     await disruption
     cpu, peak_rss = fleet.cost()

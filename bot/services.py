@@ -133,8 +133,9 @@ class Services:
         """Long-running upkeep (e.g. retention), cancelled at shutdown."""
         self.background.add(asyncio.create_task(work))
 
-    async def stop(self) -> None:
-        """Stop upkeep and turns first, then the clients they use."""
+    async def stop(self, *, last: bool = True) -> None:
+        """Stop upkeep and turns first, then the clients they use. `last`: no other process
+        of the bot runs on (the health probe is told the bot stopped only then)."""
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
@@ -144,8 +145,11 @@ class Services:
         await self.client.close()
         if self.transcription_client is not None:
             await self.transcription_client.close()
-        with contextlib.suppress(StorageUnavailable, RuntimeError):  # RuntimeError: never opened
-            await self.store.settings.stopped()
+        if last:
+            with contextlib.suppress(
+                StorageUnavailable, RuntimeError
+            ):  # RuntimeError: never opened
+                await self.store.settings.stopped()
         await self.store.close()
         logging.getLogger().removeHandler(self.last_error)
 

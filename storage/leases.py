@@ -122,6 +122,16 @@ class LeaseRepository(Repository):
         )
         return bool(written.rows)
 
+    async def held_per_holder(self, prefix: str) -> dict[str, int]:
+        """How many live leases named `prefix`… each process holds (e.g. chats: "chat:")."""
+        engine = self._connection.engine.name
+        rows = await self.rows(
+            "SELECT holder, count(*) FROM leases WHERE name LIKE ?"
+            f" AND expires_at > {clock.now(engine)} GROUP BY holder",
+            (prefix + "%",),
+        )
+        return {str(holder): int(count) for holder, count in rows}
+
     async def holder(self, name: str) -> Lease | None:
         engine = self._connection.engine.name
         row = await self.first(

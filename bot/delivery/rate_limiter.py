@@ -60,6 +60,9 @@ TELEGRAM_PER_GROUP = (int(FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP), 60.0)
 ACTION_ENDPOINTS = frozenset({"sendChatAction", "sendMessageDraft"})
 QUERY_PREFIXES = ("get", "leaveChat")  # about a chat, not a message in it
 WAITING_PRIORITIES = {"ack": ACK, "words": FIRST_WORDS}  # rate_limit_args that wait for a place
+# How long a request waits for its slot of the bot-wide budget before it goes anyway (a 429, if
+# one comes, is waited out as any other): a busy database must not hold answers back for long.
+SHARED_PATIENCE = 2.0
 LOW_PRIORITY_RESERVE = 0.4  # share of a budget typing and drafts leave to answers and acks
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Send = Callable[[], Coroutine[Any, Any, Result]]  # the request, ready to go
@@ -177,18 +180,24 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if self._shared is None:
             return True
         seconds = self._intervals[scope] * weight
-        async with self._shared_turns[scope]:
-            while True:
-                try:
-                    pause = await self._shared(scope, seconds)
-                except Exception as exc:  # the database away: the local budgets still pace
-                    logger.debug("The shared flood budget was not reachable: %s", exc)
-                    return True
-                if not pause:
-                    return True
-                if not wait:
-                    return False
-                await asyncio.sleep(pause)
+        if not wait and self._shared_turns[scope].locked():
+            return False  # others of this process are asking: no room now (typing is skipped)
+        try:
+            async with asyncio.timeout(SHARED_PATIENCE if wait else None):
+                async with self._shared_turns[scope]:
+                    while True:
+                        pause = await self._shared(scope, seconds)
+                        if not pause:
+                            return True
+                        if not wait:
+                            return False
+                        await asyncio.sleep(pause)
+        except TimeoutError:  # the database slow or the processes many: never hold a turn up
+            logger.debug("No slot of the shared flood budget within %s s: sending", SHARED_PATIENCE)
+            return True
+        except Exception as exc:  # the database away: the local budgets still pace
+            logger.debug("The shared flood budget was not reachable: %s", exc)
+            return True
 
     async def _gated(
         self,

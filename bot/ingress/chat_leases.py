@@ -94,6 +94,11 @@ class ChatLeases:
             else:
                 self.touch(chat)  # an update arrived meanwhile: still this process's
 
+    async def look_around(self) -> None:
+        """Learn which other processes of the bot are alive (for the fair share, and so this
+        one shares the flood budget as soon as another joins)."""
+        await self._book.look_around()
+
     def forget(self) -> None:
         """Every chat handed back (stopping)."""
         self._active.clear()

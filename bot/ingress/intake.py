@@ -27,7 +27,7 @@ from bot.ingress.leadership import Leadership
 from bot.ingress.lease_book import LeaseBook
 from bot.ingress.routing import chat_of
 from storage import StorageUnavailable
-from storage.repositories import UpdateJournal
+from storage.repositories import Leases, UpdateJournal
 
 if TYPE_CHECKING:  # aiohttp is imported only by bots that take webhooks
     from bot.ingress.webhook import WebhookServer
@@ -54,6 +54,7 @@ class Intake:
     leadership: Leadership
     chats: ChatLeases
     journal: UpdateJournal
+    leases: Leases
     webhook_settings: WebhookSettings | None
     journal_poll: float
     unfinished: Callable[[], Awaitable[list[int]]]
@@ -189,12 +190,15 @@ class Intake:
 
     async def status_lines(self, bot: Bot) -> list[str]:
         """For /status: the bot's processes and what each does; how updates come in."""
-        me = f"{self.book.identity.id} {self.book.role}, {len(self.chats.owned)} chats"
         try:
             others = await self.book.look_around()
+            chats = await self.leases.held_per_holder("chat:")
         except StorageUnavailable:
-            others = self.book.others
-        seen = [f"{p.id} {p.role}, seen {p.age:.0f} s ago" for p in others]
+            others, chats = self.book.others, {}
+        me = f"{self.book.identity.id} {self.book.role}, {len(self.chats.owned)} chats"
+        seen = [
+            f"{p.id} {p.role}, {chats.get(p.id, 0)} chats, seen {p.age:.0f} s ago" for p in others
+        ]
         lines = [f"processes: {me} (this one)" + "".join(f"; {s}" for s in seen)]
         if self.webhook_settings is None:
             return [*lines, "updates: long polling, by the process that leads"]

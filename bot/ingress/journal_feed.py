@@ -67,6 +67,7 @@ class JournalFeed:
             try:
                 if time.monotonic() - checked >= IDLE_CHECK_SECONDS or not checked:
                     checked = time.monotonic()
+                    await self._chats.look_around()  # a process that joined shares the budget
                     await self._claim_unfinished()
                     await self._chats.hand_back_idle(self.handling)
                 await self.sweep()

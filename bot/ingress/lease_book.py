@@ -95,9 +95,13 @@ class LeaseBook:
         asked = time.monotonic()
         try:
             if self.held:
+                # The leases held when asking: one taken or given back meanwhile (by a claim
+                # or a quiet chat's hand-back while this statement ran) is not a lost one.
+                expected = dict(self.held)
                 renewed = await self._leases.renew_all(self.identity.id, self.seconds)
-                for name in [n for n in self.held if renewed.get(n) != self.held[n]]:
-                    await self._lapsed(name)
+                for name, epoch in expected.items():
+                    if renewed.get(name) != epoch and self.held.get(name) == epoch:
+                        await self._lapsed(name)
                 self._gate.renewed(asked, self.seconds)
             await self.beat()
         except StorageUnavailable as exc:

@@ -157,7 +157,7 @@ async def test_every_process_takes_webhooks_and_each_update_is_answered_once_in_
 
     alice.say("/status")  # answered by the process that holds Alice's chat
     report = (await alice.replies(4, within=30))[-1]
-    assert " chats (this one); " in report and ", seen " in report
+    assert " chats (this one); " in report and " chats, seen " in report
     assert f":{first.pid}:" in report and f":{second.pid}:" in report
     assert "webhook: " in report and ", 0 pending" in report
 

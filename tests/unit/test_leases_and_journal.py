@@ -156,3 +156,9 @@ async def test_many_leases_are_taken_in_one_statement_skipping_those_held_by_the
 
     assert taken == {"chat:1": 1, "chat:3": 2}
     assert await leases.renew_all("a", 30) == {"chat:1": 1, "chat:3": 2}
+
+
+async def test_the_chats_each_process_holds_are_counted(store: Database) -> None:
+    assert await store.leases.acquire("chat:1", "a", 30) == 1
+    assert await store.leases.acquire("chat:2", "a", 30) == 1
+    assert await store.leases.held_per_holder("chat:") == {"a": 2}

@@ -506,19 +506,19 @@ def test_two_processes_share_telegrams_thirty_a_second_one_asker_each() -> None:
         processes = [TelegramRateLimiter(shared=row.take) for _ in range(2)]
         recorder = Recorder()
         await together(
-            *(request(processes[n % 2], recorder, f"m{n}", chat_id=n) for n in range(90))
+            *(request(processes[n % 2], recorder, f"m{n}", chat_id=n) for n in range(50))
         )
         return recorder, row
 
     recorder, row = run(scenario())
 
     times = sorted(recorder.times)
-    assert len(times) == 90
+    assert len(times) == 50
     most_in_a_second = max(sum(1 for t in times if start <= t < start + 1) for start in times)
     assert most_in_a_second <= 30
-    assert times[-1] < 3.1  # and the budget is used: 90 in about three seconds
+    assert times[-1] < 1.8  # and the budget is used: 50 in about 1.7 s (within the patience)
     assert row.most_asking <= 2  # one asker per process, however many requests wait
-    assert row.asks < 300  # each waiter asks again only when its slot is due
+    assert row.asks < 200  # each waiter asks again only when its slot is due
 
 
 def test_with_the_shared_budget_spent_typing_is_skipped_not_waited_for() -> None:
