@@ -16,9 +16,8 @@ import pytest
 
 from storage.database import Database, engine_for
 from tests.conftest import Person, fake_env
-from tests.e2e.test_process import OUTPUTS, polls_only, start_process, wait_for_exit
+from tests.e2e.test_process import OUTPUTS, start_process, wait_for_exit
 from tests.e2e.test_webhooks import SECRET, free_port
-from tests.fakes.openai_model import Reply
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 from tests.servers.round_robin import RoundRobinProxy
@@ -113,23 +112,16 @@ async def holder(database_url: str, lease: str, processes: tuple[Process, Proces
     return found
 
 
-async def hold_a_turn(
-    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person
-) -> asyncio.Event:
-    """Alice asks; the model holds its answer; wait until the bot has stored the response id
-    (it polls the response only after storing it)."""
-    release = asyncio.Event()
-    openai_server.replies.append(Reply(hold=release))
-    polls_only(openai_server)
-    alice.say("Please remember this important thing")
-    await telegram.wait_until(
-        lambda: (
-            openai_server.turns
-            and openai_server.requests_to("GET", f"/responses/{openai_server.turns[0].remote_id}")
-        ),
-        within=30,
+async def owner_and_other(
+    start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
+    database_url: str,
+) -> tuple[Process, Process, asyncio.Event]:  # fmt: skip
+    """Two processes; Alice's question held by the model: the process holding her chat, the
+    other, and the event that lets the model answer."""
+    owner, other, release = await owner_and_other(
+        start_one, telegram, openai_server, alice, database_url
     )
-    return release
+    return owner, other, release
 
 
 def assert_answered_once(telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person) -> None:
@@ -166,10 +158,9 @@ async def test_a_killed_process_is_replaced_and_its_answer_resumed_not_asked_aga
     start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
     database_url: str,
 ) -> None:  # fmt: skip
-    processes = await two_processes(start_one)
-    release = await hold_a_turn(telegram, openai_server, alice)
-    owner = await holder(database_url, "chat:42", processes)
-    [other] = [p for p in processes if p is not owner]
+    owner, other, release = await owner_and_other(
+        start_one, telegram, openai_server, alice, database_url
+    )
 
     owner.kill()
     await owner.wait()
@@ -184,10 +175,9 @@ async def test_a_stopped_process_hands_over_at_once(
     start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
     database_url: str,
 ) -> None:  # fmt: skip
-    processes = await two_processes(start_one)
-    release = await hold_a_turn(telegram, openai_server, alice)
-    owner = await holder(database_url, "chat:42", processes)
-    [other] = [p for p in processes if p is not owner]
+    owner, other, release = await owner_and_other(
+        start_one, telegram, openai_server, alice, database_url
+    )
 
     owner.send_signal(signal.SIGTERM)
     log = await wait_for_exit(owner)
@@ -204,10 +194,9 @@ async def test_a_paused_process_that_lost_its_lease_sends_nothing_when_it_wakes(
     start_one: StartOne, telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person,
     database_url: str,
 ) -> None:  # fmt: skip
-    processes = await two_processes(start_one)
-    release = await hold_a_turn(telegram, openai_server, alice)
-    owner = await holder(database_url, "chat:42", processes)
-    [other] = [p for p in processes if p is not owner]
+    owner, other, release = await owner_and_other(
+        start_one, telegram, openai_server, alice, database_url
+    )
 
     owner.send_signal(signal.SIGSTOP)  # a stalled host: past its lease, the other takes over
     await shows(other, "Resuming 1 messages of chats 42")

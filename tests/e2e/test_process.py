@@ -110,12 +110,19 @@ async def start_and_hold_a_turn(
     cwd: Path,
 ) -> tuple[asyncio.subprocess.Process, asyncio.Event]:
     """Start the bot and leave it waiting on a model answer whose id it has stored."""
+    process = await start_process(env, cwd)
+    return process, await hold_a_turn(telegram, openai_server, alice)
+
+
+async def hold_a_turn(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, alice: Person
+) -> asyncio.Event:
+    """Alice asks; the model holds its answer (until the event is set); returns once the bot
+    has stored the response's id (it polls the response only after storing it)."""
     release = asyncio.Event()
     openai_server.replies.append(Reply(hold=release))
     polls_only(openai_server)
-    process = await start_process(env, cwd)
     alice.say("Please remember this important thing")
-    # The bot polls a response only after storing its id in the inbox.
     await telegram.wait_until(
         lambda: (
             openai_server.turns
@@ -123,7 +130,7 @@ async def start_and_hold_a_turn(
         ),
         within=30,
     )
-    return process, release
+    return release
 
 
 async def restart_until_answered(env: dict[str, str], cwd: Path, alice: Person) -> str:
