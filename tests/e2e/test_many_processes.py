@@ -16,7 +16,7 @@ import pytest
 
 from storage.database import Database, engine_for
 from tests.conftest import Person, fake_env
-from tests.e2e.test_process import OUTPUTS, start_process, wait_for_exit
+from tests.e2e.test_process import OUTPUTS, hold_a_turn, start_process, wait_for_exit
 from tests.e2e.test_webhooks import SECRET, free_port
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
@@ -118,9 +118,10 @@ async def owner_and_other(
 ) -> tuple[Process, Process, asyncio.Event]:  # fmt: skip
     """Two processes; Alice's question held by the model: the process holding her chat, the
     other, and the event that lets the model answer."""
-    owner, other, release = await owner_and_other(
-        start_one, telegram, openai_server, alice, database_url
-    )
+    processes = await two_processes(start_one)
+    release = await hold_a_turn(telegram, openai_server, alice)
+    owner = await holder(database_url, "chat:42", processes)
+    [other] = [p for p in processes if p is not owner]
     return owner, other, release
 
 
