@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import ssl
 from collections.abc import Callable
@@ -22,7 +21,6 @@ from bot.delivery.rate_limiter import (
     TELEGRAM_OVERALL,
     TELEGRAM_PER_CHAT,
     TELEGRAM_PER_GROUP,
-    SharedBudget,
     TelegramRateLimiter,
 )
 from bot.delivery.telegram_files import TelegramFiles
@@ -32,7 +30,6 @@ from bot.engine.confirmations import Confirmations
 from bot.engine.function_calls import OwnerFunctions
 from bot.engine.knowledge import Knowledge
 from bot.handlers import ALLOWED_UPDATES, register_handlers
-from bot.handlers.menus import register_commands
 from bot.ingress.chat_leases import ChatLeases
 from bot.ingress.identity import Identity
 from bot.ingress.intake import Intake, WebhookSettings
@@ -44,51 +41,17 @@ from bot.media.reader import MediaReader
 from bot.personas import PersonaBook, load_personas
 from bot.services import Services
 from bot.texts import CATALOGUES
+from bot.upkeep import keep_heartbeat
 from bot.usage.meter import CostMeter
 from bot.usage.reports import UsageReports
 from bot.usage.turn_prices import TurnPrices
 from storage import InboxEntry
 from storage.database import Database, engine_for
-from storage.repositories import Settings, UpdateJournal
 
 if TYPE_CHECKING:
     from bot.functions.mcp_servers import McpServers
 
 logger = logging.getLogger(__name__)
-
-RETENTION_CHECK_SECONDS = 3600.0
-
-
-async def keep_heartbeat(settings: Settings, polling: Callable[[], bool], interval: float) -> None:
-    """While taking updates, write the time: `python -m bot health` fails when it stops coming."""
-    while True:
-        if polling():
-            try:
-                await settings.heartbeat()
-            except Exception as exc:  # the health check will notice the silence
-                logger.warning("Could not write the heartbeat: %s", exc)
-        await asyncio.sleep(interval)
-
-
-async def forget_old_updates(journal: UpdateJournal) -> None:
-    """Hourly: forget webhook updates handled more than a day ago (Telegram repeats none older)."""
-    while True:
-        try:
-            await journal.forget_done()
-        except Exception:
-            logger.exception("Could not forget old updates")
-        await asyncio.sleep(RETENTION_CHECK_SECONDS)
-
-
-async def enforce_retention(engine: ChatEngine, days: int) -> None:
-    """Hourly: delete the conversations of chats inactive for RETENTION_DAYS."""
-    while True:
-        try:
-            await engine.purge_inactive(days)
-        except Exception:
-            logger.exception("Retention check failed")
-        await asyncio.sleep(RETENTION_CHECK_SECONDS)
-
 
 TelethreadApp: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
@@ -238,11 +201,9 @@ def build_application(
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.
         .concurrent_updates(True)
-        # The bot-wide flood budget (storage/flood.py, the limiter's `shared`) is not wired in
-        # yet: with two processes at 1,000 chats it held some answers back until the load
-        # ended (bench, December 2026). Each process paces itself; Telegram's 429s are waited
-        # out (docs/operations.md, "Several processes and webhooks").
-        .rate_limiter(_rate_limiter(config, gate.check, None))
+        # Each process paces itself: the bot-wide budget (storage/flood.py) held answers back
+        # when wired in (bench, December 2026); Telegram's 429s are waited out meanwhile.
+        .rate_limiter(_rate_limiter(config, gate.check))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -285,16 +246,6 @@ async def start_serving(
         config.openai_model,
         len(services.personas.personas),
     )
-
-
-async def lead(application: TelethreadApp, config: Config, services: Services) -> None:
-    """The jobs one process of the bot runs: the command menus, reservations a crash left,
-    retention, forgetting old updates."""
-    await register_commands(application.bot, config, drawing=services.image_command == "on")
-    await services.engine.settle_orphans()
-    if config.retention_days:
-        services.run_in_background(enforce_retention(services.engine, config.retention_days))
-    services.run_in_background(forget_old_updates(services.store.journal))
 
 
 def reply_channels(channels: ChannelFactory) -> Callable[[InboxEntry], ReplyChannel]:
@@ -350,9 +301,7 @@ def build_intake(
     )
 
 
-def _rate_limiter(
-    config: Config, gate: Callable[[], None], shared: SharedBudget | None
-) -> TelegramRateLimiter:
+def _rate_limiter(config: Config, gate: Callable[[], None]) -> TelegramRateLimiter:
     """Telegram's limits (relaxed by tests and benchmarks), with the owner's bursts."""
     limits = config.flood_limits or FloodLimits(
         overall=TELEGRAM_OVERALL, per_chat=TELEGRAM_PER_CHAT, per_group=TELEGRAM_PER_GROUP
@@ -366,5 +315,4 @@ def _rate_limiter(
         group_span=limits.group_span,
         actions_share_limit=config.telegram_actions_share_limit,
         gate=gate,
-        shared=shared,
     )

@@ -23,13 +23,14 @@ from typing import TypeVar
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Updater
 
-from bot.application import TelethreadApp, lead
+from bot.application import TelethreadApp
 from bot.config import Config
 from bot.delivery.telegram_link import cause_of
 from bot.handlers import ALLOWED_UPDATES
 from bot.ingress.intake import Intake
 from bot.ingress.webhook_errors import WebhookUnavailable
 from bot.services import Services
+from bot.upkeep import lead
 from storage import StorageUnavailable, StorageUnreachable
 
 logger = logging.getLogger("bot")

@@ -9,11 +9,12 @@ import ssl
 from telegram.error import TelegramError
 from telegram.ext import Updater
 
-from bot.application import TelethreadApp, build_application, lead
+from bot.application import TelethreadApp, build_application
 from bot.config import Config
 from bot.handlers import ALLOWED_UPDATES
 from bot.ingress.intake import Intake
 from bot.services import Services
+from bot.upkeep import lead
 from tests.fakes.telegram_server import FakeTelegram
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -60,14 +60,9 @@ TELEGRAM_PER_GROUP = (int(FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP), 60.0)
 ACTION_ENDPOINTS = frozenset({"sendChatAction", "sendMessageDraft"})
 QUERY_PREFIXES = ("get", "leaveChat")  # about a chat, not a message in it
 WAITING_PRIORITIES = {"ack": ACK, "words": FIRST_WORDS}  # rate_limit_args that wait for a place
-# How long a request waits for its slot of the bot-wide budget before it goes anyway (a 429, if
-# one comes, is waited out as any other): a busy database must not hold answers back for long.
-SHARED_PATIENCE = 2.0
 LOW_PRIORITY_RESERVE = 0.4  # share of a budget typing and drafts leave to answers and acks
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Send = Callable[[], Coroutine[Any, Any, Result]]  # the request, ready to go
-# (scope, seconds the request counts) → 0 if it may go now, else seconds until it may.
-SharedBudget = Callable[[str, float], Awaitable[float]]
 
 # Whether the last low-priority request made in this task was skipped. The limiter runs inside
 # the caller's task, so a context variable carries the answer back without changing results.
@@ -103,20 +98,9 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         max_retries: int = 5,
         ack_patience: float | None = None,
         gate: Callable[[], None] | None = None,
-        shared: SharedBudget | None = None,
     ) -> None:
         # Asked just before each request goes out: a process whose lease lapsed sends nothing.
         self._gate = gate
-        # Several processes send for one bot: the overall budgets are shared through the
-        # database (one slot per request, one interval apart); each process's own budgets still
-        # choose which request goes next, and only one of its requests at a time asks.
-        self._shared = shared
-        self._shared_turns = {"messages": asyncio.Lock(), "actions": asyncio.Lock()}
-        self._intervals = {
-            "messages": overall[1] / overall[0],
-            "actions": overall[1] / overall[0],
-        }
-        self._actions_share = actions_share_limit
         self._overall = Budget(Window(*overall))
         self._actions = self._overall if actions_share_limit else Budget(Window(*overall))
         count, period = per_chat
@@ -149,55 +133,13 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
             return await send()
         priority = (rate_limit_args or {}).get("priority")
         budgets = self._budgets(chat_id, endpoint)
-        scope = self._scope(endpoint)
         if priority in WAITING_PRIORITIES and not self._paused(chat_id):
-            shared = functools.partial(self._shared_slot, scope, 1)
-            sent = functools.partial(self._after, shared, send)
-            return await self._send_soon(sent, budgets, chat_id, WAITING_PRIORITIES[priority])
+            return await self._send_soon(send, budgets, chat_id, WAITING_PRIORITIES[priority])
         if priority in ("ack", "words", "low") or endpoint in ACTION_ENDPOINTS:
-            if not _room_now(budgets) or not await self._shared_slot(scope, 1, wait=False):
-                return self._skip(endpoint, chat_id)
             return await self._send_if_free(send, budgets, endpoint, chat_id)
         # An album is as many messages as it has items (and waits for as many places).
         weight = max(1, len(data.get("media") or ())) if endpoint == "sendMediaGroup" else 1
-        shared = functools.partial(self._shared_slot, scope, weight)
-        sent = functools.partial(self._after, shared, send)
-        return await self._send_when_allowed(sent, budgets, chat_id, weight)
-
-    def _scope(self, endpoint: str) -> str:
-        if endpoint in ACTION_ENDPOINTS and not self._actions_share:
-            return "actions"
-        return "messages"
-
-    @staticmethod
-    async def _after(first: Callable[[], Awaitable[bool]], send: Send) -> Result:
-        await first()
-        return await send()
-
-    async def _shared_slot(self, scope: str, weight: int, wait: bool = True) -> bool:
-        """A slot in the bot-wide budget (always, with one process): whether one was taken.
-        `wait`: until one is free; else only if one is free now."""
-        if self._shared is None:
-            return True
-        seconds = self._intervals[scope] * weight
-        if not wait and self._shared_turns[scope].locked():
-            return False  # others of this process are asking: no room now (typing is skipped)
-        try:
-            async with asyncio.timeout(SHARED_PATIENCE if wait else None):
-                async with self._shared_turns[scope]:
-                    while True:
-                        pause = await self._shared(scope, seconds)
-                        if not pause:
-                            return True
-                        if not wait:
-                            return False
-                        await asyncio.sleep(pause)
-        except TimeoutError:  # the database slow or the processes many: never hold a turn up
-            logger.debug("No slot of the shared flood budget within %s s: sending", SHARED_PATIENCE)
-            return True
-        except Exception as exc:  # the database away: the local budgets still pace
-            logger.debug("The shared flood budget was not reachable: %s", exc)
-            return True
+        return await self._send_when_allowed(send, budgets, chat_id, weight)
 
     async def _gated(
         self,
