@@ -306,6 +306,7 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
     model_report = await openai_server.stop()
     turns = {_marker(t["input"]): t for t in model_report["turns"]}
     ack, first_text, delivery, gaps = [], [], [], []
+    slowest: tuple[Conversation, int, float] | None = None
     finished_and_sent: list[tuple[float, float]] = []
     lost = reordered = duplicates = 0
     disrupted_ack: list[float] = []
@@ -315,8 +316,11 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
         duplicates += max(0, len(calls) - scenario.messages)
         for n, pushed in enumerate(talk.pushes):  # waiting when (or pushed after) it came
             if disrupted_at and n < len(calls) and calls[n].at >= disrupted_at[0]:
-                seen = [c.at for c in talk.visible if c.at >= max(pushed, disrupted_at[0])]
-                disrupted_ack.append(min(seen, default=calls[n].at) - max(pushed, disrupted_at[0]))
+                since = max(pushed, disrupted_at[0])
+                seen = [c.at for c in talk.visible if c.at >= since]
+                disrupted_ack.append(min(seen, default=calls[n].at) - since)
+                if disrupted_ack[-1] == max(disrupted_ack):
+                    slowest = (talk, n, since)
         replied_to = [c.params["reply_parameters"]["message_id"] for c in calls]
         if replied_to != sorted(replied_to):
             reordered += 1
@@ -337,6 +341,15 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
             if turn and turn["first_token_at"] and scenario.mode == "stream" and not talk.topic:
                 first_text.append(words[0] - turn["first_token_at"])
 
+    if slowest is not None:  # the message that waited longest for a sign of life: how, and why
+        talk, n, since = slowest
+        shown = [
+            f"+{c.at - since:.2f}s {c.method}" for c in talk.visible if c.at >= since - 1.0
+        ][:6]  # fmt: skip
+        notes.append(
+            f"slowest sign of life after the disruption: chat {talk.key} message {n}, "
+            f"+{since - disrupted_at[0]:.2f} s into it; then {shown}"
+        )
     openai_calls = Counter(_endpoint(method, path) for method, path in model_report["requests"])
     telegram_calls = Counter(c.method for c in telegram.calls if c.params.get("chat_id"))
     await telegram.stop()

@@ -337,8 +337,12 @@ class Processes(Protocol):
 class FloodBudget(Protocol):
     """As `storage/flood.py`'s `FloodRepository` implements it."""
 
-    async def take(self, scope: str, seconds: float) -> float:
-        """0 if a slot was taken, else the seconds until one may be."""
+    async def reserve(self, scope: str, seconds: float) -> float:
+        """Reserve the next `seconds` of `scope`: how long until the reservation starts."""
+        ...
+
+    async def take(self, scope: str, seconds: float) -> bool:
+        """Take the next slot only if it is free now: whether it was."""
         ...
 
 

@@ -50,6 +50,7 @@ from bot.delivery.flood_budget import (
     Window,
     loop_time,
 )
+from bot.delivery.shared_budget import SharedBudget, SharedPace
 
 logger = logging.getLogger(__name__)
 
@@ -98,9 +99,13 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         max_retries: int = 5,
         ack_patience: float | None = None,
         gate: Callable[[], None] | None = None,
+        shared: SharedBudget | None = None,
     ) -> None:
         # Asked just before each request goes out: a process whose lease lapsed sends nothing.
         self._gate = gate
+        # Several processes send for one bot: a request that won its places in this process's
+        # budgets then takes a slot of the bot's (`shared_budget.py`).
+        self._shared = shared
         self._overall = Budget(Window(*overall))
         self._actions = self._overall if actions_share_limit else Budget(Window(*overall))
         count, period = per_chat
@@ -127,29 +132,39 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         data: dict[str, Any],
         rate_limit_args: dict[str, Any] | None,
     ) -> Result:
-        send: Send = functools.partial(self._gated, callback, args, kwargs)
         chat_id = _chat_id(data.get("chat_id"))
+        send: Send = functools.partial(self._gated, callback, args, kwargs, endpoint, chat_id)
         if chat_id is None:  # setMyCommands, answerCallbackQuery…: not messages
             return await send()
         priority = (rate_limit_args or {}).get("priority")
         budgets = self._budgets(chat_id, endpoint)
-        if priority in WAITING_PRIORITIES and not self._paused(chat_id):
-            return await self._send_soon(send, budgets, chat_id, WAITING_PRIORITIES[priority])
-        if priority in ("ack", "words", "low") or endpoint in ACTION_ENDPOINTS:
-            return await self._send_if_free(send, budgets, endpoint, chat_id)
         # An album is as many messages as it has items (and waits for as many places).
         weight = max(1, len(data.get("media") or ())) if endpoint == "sendMediaGroup" else 1
-        return await self._send_when_allowed(send, budgets, chat_id, weight)
+        pace = None if self._shared is None else self._shared.pace(endpoint in ACTION_ENDPOINTS)
+        if priority in WAITING_PRIORITIES and not self._paused(chat_id):
+            paced = _paced(send, pace, 1)
+            return await self._send_soon(paced, budgets, chat_id, WAITING_PRIORITIES[priority])
+        if priority in ("ack", "words", "low") or endpoint in ACTION_ENDPOINTS:
+            return await self._send_if_free(send, budgets, endpoint, chat_id, pace)
+        return await self._send_when_allowed(_paced(send, pace, weight), budgets, chat_id, weight)
 
     async def _gated(
         self,
         callback: Callable[..., Coroutine[Any, Any, Result]],
         args: Any,
         kwargs: dict[str, Any],
+        endpoint: str,
+        chat_id: int | None,
     ) -> Result:
         if self._gate is not None:
             self._gate()
-        return await callback(*args, **kwargs)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            logger.warning(
+                "Telegram asked to wait %.1f s (%s, chat %s)", _seconds(exc), endpoint, chat_id
+            )
+            raise
 
     def has_room(self, chat_id: int, endpoint: str) -> bool:
         """Whether a low-priority request to this chat would be sent now rather than skipped."""
@@ -215,12 +230,28 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         return await self._send_taken(send, budgets, chat_id)
 
     async def _send_if_free(
-        self, send: Send, budgets: list[Budget], endpoint: str, chat_id: int
+        self,
+        send: Send,
+        budgets: list[Budget],
+        endpoint: str,
+        chat_id: int,
+        pace: SharedPace | None,
     ) -> Result:
+        """Sent only if every budget (the bot's too, with other processes) has room now."""
         if not _room_now(budgets):
             return self._skip(endpoint, chat_id)
         for budget in budgets:
             budget.take()
+        free = pace is None
+        try:
+            if pace is not None:
+                free = await pace.free_now()
+        finally:
+            if not free:  # no slot of the bot's (or cancelled asking): the places go back
+                for budget in budgets:
+                    budget.done(answered=False)
+        if not free:
+            return self._skip(endpoint, chat_id)
         return await self._send_taken(send, budgets, chat_id)
 
     async def _send_taken(self, send: Send, budgets: list[Budget], chat_id: int) -> Result:
@@ -243,10 +274,20 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         return True
 
     def _pause(self, chat_id: int, exc: RetryAfter) -> None:
-        seconds = _seconds(exc)
-        logger.warning("Telegram asked to wait %.1f s (chat %s)", seconds, chat_id)
         budget = self._chat(chat_id)
-        budget.paused_until = max(budget.paused_until, loop_time() + seconds)
+        budget.paused_until = max(budget.paused_until, loop_time() + _seconds(exc))
+
+
+def _paced(send: Send, pace: SharedPace | None, weight: int) -> Send:
+    """`send`, after its slots of the bot-wide budget (with other processes sending)."""
+    if pace is None:
+        return send
+
+    async def paced() -> Result:
+        await pace.slot(weight)
+        return await send()
+
+    return paced
 
 
 def _forget_idle(table: dict[int, Budget]) -> None:

@@ -108,12 +108,20 @@ async def test_the_shared_flood_budget_gives_one_slot_per_interval_whoever_asks(
     store: Database,
 ) -> None:
     interval = 0.5
-    assert await store.flood.take("messages", interval) == 0.0
-    wait = await store.flood.take("messages", interval)  # another process, at once
+    assert await store.flood.take("messages", interval)
+    assert not await store.flood.take("messages", interval)  # another process, at once
+    assert await store.flood.take("actions", interval)  # a scope of its own
+    # A reservation always succeeds, starting where the slots taken before end.
+    wait = await store.flood.reserve("messages", 3 * interval)
     assert 0.3 < wait <= interval
-    assert await store.flood.take("actions", interval) == 0.0  # a scope of its own
-    await asyncio.sleep(wait)  # the budget's own time: nothing to await but the clock
-    assert await store.flood.take("messages", interval) == 0.0
+    later = await store.flood.reserve("messages", interval)
+    assert 3 * interval - 0.2 < later - wait <= 3 * interval
+    assert not await store.flood.take("messages", interval)
+
+
+async def test_a_reservation_of_a_quiet_budget_starts_now(store: Database) -> None:
+    assert await store.flood.reserve("messages", 0.2) == 0.0
+    assert await store.flood.reserve("actions", 0.2) == 0.0
 
 
 async def test_a_process_renews_all_its_leases_at_once_and_sees_who_holds_the_others(
