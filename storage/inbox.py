@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from storage import database_clock as clock
 from storage.engines import Statement, now_text
 from storage.inbox_attachments import attachments_from, attachments_json
 from storage.ledger import ledger_statement
@@ -185,9 +186,17 @@ class InboxRepository(Repository):
             found += await self._entries(f"state != 'failed' AND chat_id IN ({marks})", chunk)
         return sorted(found, key=lambda entry: entry.id)
 
-    async def chats_waiting(self) -> list[int]:
-        """The chats with unfinished entries (to be answered by whichever process holds them)."""
-        rows = await self.rows("SELECT DISTINCT chat_id FROM inbox WHERE state != 'failed'")
+    async def chats_waiting(self, *, unheld: bool = False) -> list[int]:
+        """The chats with unfinished entries (to be answered by whichever process holds them);
+        `unheld`: only those whose lease nobody holds now (its process stopped or died)."""
+        sql = "SELECT DISTINCT chat_id FROM inbox WHERE state != 'failed'"
+        if unheld:
+            now = clock.now(self._connection.engine.name)
+            sql += (
+                " AND NOT EXISTS (SELECT 1 FROM leases"
+                f" WHERE name = 'chat:' || inbox.chat_id AND expires_at > {now})"
+            )
+        rows = await self.rows(sql)
         return [int(r[0]) for r in rows]
 
     async def _entries(self, where: str, params: tuple[object, ...]) -> list[InboxEntry]:

@@ -179,7 +179,7 @@ class Inbox(Protocol):
         """These chats' unfinished entries (every topic), oldest first."""
         ...
 
-    async def chats_waiting(self) -> list[int]:
+    async def chats_waiting(self, *, unheld: bool = False) -> list[int]:
         """The chats with unfinished entries."""
         ...
 

@@ -33,7 +33,7 @@ from bot.delivery.flood_budget import loop_time
 logger = logging.getLogger(__name__)
 
 BATCH = 8  # slots one reservation takes at most (8 of 33 ms: a quarter of a second)
-LATE = 0.2  # a reserved slot unused for this long is dropped: sent later it would be a burst
+LATE = 0.1  # a slot passed this long ago is not used: sent now the request would make a burst
 AWAY_SECONDS = 5.0  # after the database failed to answer, the local budgets pace alone this long
 
 # (scope, seconds) → seconds until the reservation starts.
@@ -64,27 +64,33 @@ class SharedPace:
         self._asking = 0  # requests waiting for a slot now (the size of the next batch)
         self._trying = False  # a typing's take in flight: the next typing is skipped
         self._away_until = -1.0  # loop time until which the database is not asked
+        self.late = 0  # slots passed before their request could go (a busy event loop)
 
     async def slot(self, weight: int = 1) -> None:
-        """Wait for this request's slots (`weight`: an album's items) of the bot's budget."""
-        if self._away():
-            return
-        self._asking += weight
-        try:
-            async with self._turn:
-                self._drop_late()
-                while len(self._slots) < weight:
-                    if self._away():
-                        return
-                    wanted = max(weight - len(self._slots), min(self._batch, self._asking))
-                    if not await self._reserved(wanted):
-                        return  # the database away: the local budgets pace alone
-                due = [self._slots.popleft() for _ in range(weight)][-1]
-        finally:
-            self._asking -= weight
-        delay = due - loop_time()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        """Wait for this request's slots (`weight`: an album's items) of the bot's budget.
+
+        A busy event loop may wake the request after its slot has passed: sent then, it would
+        bunch with the next slots (another process's among them), so it waits for new ones."""
+        while not self._away():
+            self._asking += weight
+            try:
+                async with self._turn:
+                    self._drop_late()
+                    while len(self._slots) < weight:
+                        if self._away():
+                            return
+                        wanted = max(weight - len(self._slots), min(self._batch, self._asking))
+                        if not await self._reserved(wanted):
+                            return  # the database away: the local budgets pace alone
+                    due = [self._slots.popleft() for _ in range(weight)][-1]
+            finally:
+                self._asking -= weight
+            delay = due - loop_time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if loop_time() - due <= LATE:
+                return
+            self.late += 1
 
     async def free_now(self) -> bool:
         """For typing and drafts: a slot now (one reserved and due, or a free one taken), or

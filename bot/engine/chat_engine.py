@@ -230,9 +230,10 @@ class ChatEngine:
             self._submit(entry, channel_for(entry))
         return len(entries)
 
-    async def chats_waiting(self) -> list[int]:
-        """Chats whose inbox holds unfinished messages."""
-        return await self._inbox.chats_waiting()
+    async def chats_waiting(self, *, unheld: bool = False) -> list[int]:
+        """Chats whose inbox holds unfinished messages (`unheld`: and no process answers them
+        now, as far as the database knows)."""
+        return await self._inbox.chats_waiting(unheld=unheld)
 
     def busy(self, chat_id: int) -> bool:
         """Whether any topic of the chat has work queued or running."""

@@ -22,7 +22,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, Updater
 
 from bot.ingress.chat_leases import ChatLeases
-from bot.ingress.journal_feed import JournalFeed
+from bot.ingress.journal_feed import JournalFeed, Unfinished
 from bot.ingress.leadership import Leadership
 from bot.ingress.lease_book import LeaseBook
 from bot.ingress.routing import chat_of
@@ -57,7 +57,7 @@ class Intake:
     leases: Leases
     webhook_settings: WebhookSettings | None
     journal_poll: float
-    unfinished: Callable[[], Awaitable[list[int]]]
+    unfinished: Unfinished
     webhook: WebhookServer | None = None
     feed: JournalFeed | None = None
     updater: Updater | None = None

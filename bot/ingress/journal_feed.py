@@ -27,6 +27,7 @@ from storage.repositories import UpdateJournal
 logger = logging.getLogger(__name__)
 
 Handle = Callable[[str], Awaitable[None]]  # an update's body: run its handlers
+Unfinished = Callable[..., Awaitable[list[int]]]  # chats with unanswered messages (unheld=…)
 IDLE_CHECK_SECONDS = 1.0
 
 
@@ -36,7 +37,7 @@ class JournalFeed:
         journal: UpdateJournal,
         chats: ChatLeases,
         handle: Handle,
-        unfinished: Callable[[], Awaitable[list[int]]],
+        unfinished: Unfinished,
         *,
         poll: float,
     ) -> None:
@@ -61,15 +62,19 @@ class JournalFeed:
     async def run(self) -> None:
         """Hand out kept updates until cancelled; the journal is read whenever an update
         arrives here, and every `poll` seconds for those other processes kept."""
-        checked = 0.0
+        checked = glanced = 0.0
         while True:
             self._wake.clear()
             try:
-                if time.monotonic() - checked >= IDLE_CHECK_SECONDS or not checked:
-                    checked = time.monotonic()
-                    await self._chats.look_around()  # a process that joined shares the budget
+                now = time.monotonic()
+                if now - checked >= IDLE_CHECK_SECONDS or not checked:
+                    checked = glanced = now
+                    await self._chats.look_around()  # for the fair share of claims
                     await self._claim_unfinished()
                     await self._chats.hand_back_idle(self.handling)
+                elif now - glanced >= self._poll:
+                    glanced = now  # only chats whose lease is free: one cheap question
+                    await self._claim_unfinished(unheld=True)
                 await self.sweep()
             except StorageUnavailable as exc:
                 logger.debug("Could not read the journal: %s", exc)
@@ -100,10 +105,14 @@ class JournalFeed:
             started += 1
         return started
 
-    async def _claim_unfinished(self) -> None:
+    async def _claim_unfinished(self, *, unheld: bool = False) -> None:
         """Chats with messages in the inbox and no holder — their process died or stopped
-        while answering, with no new update to draw a process to them — are claimed too."""
-        orphaned = [c for c in await self._unfinished() if not self._chats.owns(c)]
+        while answering, with no new update to draw a process to them — are claimed too.
+
+        Every poll, those whose lease is free (a process that stopped handed them over: taken
+        within a poll); every `IDLE_CHECK_SECONDS`, all, for the holders known dead whose
+        leases have not lapsed yet."""
+        orphaned = [c for c in await self._unfinished(unheld=unheld) if not self._chats.owns(c)]
         if orphaned:
             await self._chats.claim(orphaned)
 

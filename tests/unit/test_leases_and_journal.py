@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from storage.database import Database
 from storage.engines import now_text
+from storage.records import ChatKey
 
 
 async def test_an_update_is_kept_once_and_handed_out_oldest_first_until_done(
@@ -170,3 +171,15 @@ async def test_the_chats_each_process_holds_are_counted(store: Database) -> None
     assert await store.leases.acquire("chat:1", "a", 30) == 1
     assert await store.leases.acquire("chat:2", "a", 30) == 1
     assert await store.leases.held_per_holder("chat:") == {"a": 2}
+
+
+async def test_chats_with_unanswered_messages_and_no_holder_are_found_for_another_process(
+    store: Database,
+) -> None:
+    for chat in (1, -100, 3):
+        await store.inbox.add(ChatKey(chat), message_id=7, private=chat > 0, text="hi")
+    assert await store.leases.acquire("chat:1", "a", 30) == 1  # answered by a live process
+    assert await store.leases.acquire("chat:-100", "b", 30) == 1
+    assert await store.leases.release("chat:-100", "b", 1)  # its process stopped: handed over
+    assert sorted(await store.inbox.chats_waiting()) == [-100, 1, 3]
+    assert sorted(await store.inbox.chats_waiting(unheld=True)) == [-100, 3]

@@ -13,8 +13,8 @@ import asyncio
 
 from bot.delivery.rate_limiter import TelegramRateLimiter, was_skipped
 from bot.delivery.shared_budget import SharedBudget
-from tests.unit.test_rate_limiter import Recorder, request
-from tests.unit.virtual_clock import now, run
+from tests.unit.test_rate_limiter import START, Recorder, request
+from tests.unit.virtual_clock import VirtualClockLoop, now, run
 
 INTERVAL = 1 / 30
 
@@ -145,3 +145,29 @@ def test_an_answer_cancelled_while_its_batch_is_reserved_leaves_the_slots_to_the
     recorder, row = run(scenario())
     assert recorder.names == ["next"]
     assert row.asked == 1  # the next answer used the slot already reserved
+
+
+def test_a_slot_passed_while_the_event_loop_was_busy_is_not_used_a_new_one_is_taken() -> None:
+    async def scenario() -> tuple[Recorder, FloodRow]:
+        row, recorder = FloodRow(), Recorder()
+        paced = limiter(row)
+
+        async def busy_loop() -> None:
+            await asyncio.sleep(0.005)  # both slots reserved, the second not yet due
+            loop = asyncio.get_running_loop()
+            assert isinstance(loop, VirtualClockLoop)
+            loop.advance(0.5)  # blocked half a second, as under load
+
+        await asyncio.gather(
+            request(paced, recorder, "first", chat_id=1),
+            request(paced, recorder, "second", chat_id=2),
+            busy_loop(),
+        )
+        return recorder, row
+
+    recorder, row = run(scenario())
+    assert recorder.names == ["first", "second"]
+    # The second's slot passed while the loop was blocked: it took a new one, so the bot's
+    # budget counts it when it really went (the other processes pace around it).
+    assert recorder.times[1] >= 0.5
+    assert row.tat["messages"] - START >= recorder.times[1]
