@@ -34,6 +34,7 @@ import re
 import sys
 import tempfile
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -225,6 +226,14 @@ def conversations(scenario: Scenario, telegram: FakeTelegram) -> list[Conversati
 
 
 async def run(scenario: Scenario, workdir: Path, where: Databases | None = None) -> Result:
+    try:
+        return await _run(scenario, workdir, where)
+    except Exception:  # said now: the fakes' tasks left behind may take long to cancel
+        traceback.print_exc()
+        raise
+
+
+async def _run(scenario: Scenario, workdir: Path, where: Databases | None) -> Result:
     rules = FloodRules(actions=None) if scenario.actions_share_limit else FloodRules()
     telegram = FakeTelegram(flood=rules)
     await telegram.start()
@@ -315,8 +324,13 @@ async def run(scenario: Scenario, workdir: Path, where: Databases | None = None)
         lost += max(0, scenario.messages - len(calls))
         duplicates += max(0, len(calls) - scenario.messages)
         for n, pushed in enumerate(talk.pushes):  # waiting when (or pushed after) it came
+            # A message still without its first sign of life when the disruption began (or
+            # pushed after): how long until it got one. (One already showing its answer is in
+            # "longest gap without activity".)
             if disrupted_at and n < len(calls) and calls[n].at >= disrupted_at[0]:
                 since = max(pushed, disrupted_at[0])
+                if any(pushed <= c.at < since for c in talk.visible):
+                    continue
                 seen = [c.at for c in talk.visible if c.at >= since]
                 disrupted_ack.append(min(seen, default=calls[n].at) - since)
                 if disrupted_ack[-1] == max(disrupted_ack):

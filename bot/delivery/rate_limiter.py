@@ -142,11 +142,12 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         weight = max(1, len(data.get("media") or ())) if endpoint == "sendMediaGroup" else 1
         pace = None if self._shared is None else self._shared.pace(endpoint in ACTION_ENDPOINTS)
         if priority in WAITING_PRIORITIES and not self._paused(chat_id):
-            paced = _paced(send, pace, 1)
-            return await self._send_soon(paced, budgets, chat_id, WAITING_PRIORITIES[priority])
+            rank = WAITING_PRIORITIES[priority]
+            return await self._send_soon(_paced(send, pace, 1, rank), budgets, chat_id, rank)
         if priority in ("ack", "words", "low") or endpoint in ACTION_ENDPOINTS:
             return await self._send_if_free(send, budgets, endpoint, chat_id, pace)
-        return await self._send_when_allowed(_paced(send, pace, weight), budgets, chat_id, weight)
+        paced = _paced(send, pace, weight, ANSWER)
+        return await self._send_when_allowed(paced, budgets, chat_id, weight)
 
     async def _gated(
         self,
@@ -278,13 +279,13 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         budget.paused_until = max(budget.paused_until, loop_time() + _seconds(exc))
 
 
-def _paced(send: Send, pace: SharedPace | None, weight: int) -> Send:
-    """`send`, after its slots of the bot-wide budget (with other processes sending)."""
+def _paced(send: Send, pace: SharedPace | None, weight: int, priority: int) -> Send:
+    """`send`, after its slots of the bot-wide budget (where other processes may send)."""
     if pace is None:
         return send
 
     async def paced() -> Result:
-        await pace.slot(weight)
+        await pace.slot(weight, priority)
         return await send()
 
     return paced

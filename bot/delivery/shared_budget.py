@@ -4,42 +4,48 @@ Telegram counts ~30 messages a second per bot; with several processes sending, e
 own requests (the rate limiter's local budgets choose which goes next) and then takes a slot of
 the bot's budget (`storage/flood.py`: one number per scope, the time the next slot is free).
 
-Why reservations, not a question per request: a request that waits for its turn reserves the
-next few slots in one statement (as many as this process has requests asking, up to `BATCH`)
-and is told when they start, so a busy process asks the database a few times a second, never
-polls it, and two processes interleave their batches fairly. Typing and drafts only take a
-slot free now (one statement, and never two of them at once): under load they are skipped.
+How a process takes its slots: one task per scope (`_dispatch`) reserves the next few slots in
+one statement (as many as requests wait, up to `BATCH`), so a busy process asks the database a
+few times a second and never polls it, and two processes interleave their batches fairly. As
+each slot comes due it goes to the most urgent request waiting then — answers, then a
+message's first sign of life, then first words (`flood_budget`'s priorities) — so the order
+the local budgets keep survives the wait for the bot's budget. Typing refreshes and drafts only
+take a slot free now, and are skipped otherwise.
 
 Why always, with PostgreSQL, even for a process that may be alone: a process learns that
 another started only at its next look around, and the bench's 2-process run showed that second
-enough for ~20 429s; asking costs a lone process one short statement per request, and an even
-pace only where a burst of more than one request would have gone at once.
+enough for ~20 429s; asking costs a lone process one short statement per few requests, and an
+even pace only where a burst would have gone at once.
 
 Nothing here may hold an answer up for long: with the database away the local budgets pace
 alone (429s, if any come, are waited out as before) and the database is not asked again for
-`AWAY_SECONDS`; a request cancelled while its batch is being reserved leaves the statement to
-finish for the others (a cancelled database call could leave its connection mid-transaction).
+`AWAY_SECONDS`. A slot is never used long after its time (a busy event loop would send it
+bunched with the next ones, another process's among them), and this process never sends two
+requests of a scope closer than one interval.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.delivery.flood_budget import loop_time
+from bot.delivery.flood_budget import ANSWER, loop_time
 
 logger = logging.getLogger(__name__)
 
-BATCH = 8  # slots one reservation takes at most (8 of 33 ms: a quarter of a second)
-LATE = 0.1  # a slot passed this long ago is not used: sent now the request would make a burst
+BATCH = 8  # slots one reservation takes at most (8 of 36 ms: about a quarter of a second)
+LATE = 0.1  # a slot passed this long ago is dropped: sent now, the request would make a burst
 AWAY_SECONDS = 5.0  # after the database failed to answer, the local budgets pace alone this long
 
 # (scope, seconds) → seconds until the reservation starts.
 Reserve = Callable[[str, float], Awaitable[float]]
 # (scope, seconds) → whether the slot was free now, and taken.
 TakeNow = Callable[[str, float], Awaitable[bool]]
+_Waiter = tuple[int, int, int, asyncio.Future[None]]  # priority, arrival, weight, its turn
 
 
 class SharedPace:
@@ -60,71 +66,111 @@ class SharedPace:
         self._take_now = take_now
         self._batch = batch
         self._slots: deque[float] = deque()  # loop times of slots reserved and not yet used
-        self._turn = asyncio.Lock()  # askers take their slots in the order they came
-        self._asking = 0  # requests waiting for a slot now (the size of the next batch)
+        self._waiting: list[_Waiter] = []  # a heap: the most urgent, then the oldest, first
+        self._arrivals = itertools.count()
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._last_sent = -1.0  # loop time of the last slot handed out
         self._trying = False  # a typing's take in flight: the next typing is skipped
         self._away_until = -1.0  # loop time until which the database is not asked
-        self.late = 0  # slots passed before their request could go (a busy event loop)
 
-    async def slot(self, weight: int = 1) -> None:
-        """Wait for this request's slots (`weight`: an album's items) of the bot's budget.
-
-        A busy event loop may wake the request after its slot has passed: sent then, it would
-        bunch with the next slots (another process's among them), so it waits for new ones."""
-        while not self._away():
-            self._asking += weight
-            try:
-                async with self._turn:
-                    self._drop_late()
-                    while len(self._slots) < weight:
-                        if self._away():
-                            return
-                        wanted = max(weight - len(self._slots), min(self._batch, self._asking))
-                        if not await self._reserved(wanted):
-                            return  # the database away: the local budgets pace alone
-                    due = [self._slots.popleft() for _ in range(weight)][-1]
-            finally:
-                self._asking -= weight
-            delay = due - loop_time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if loop_time() - due <= LATE:
-                return
-            self.late += 1
+    async def slot(self, weight: int = 1, priority: int = ANSWER) -> None:
+        """Wait for this request's slots (`weight`: an album's items) of the bot's budget."""
+        if self._away():
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._arrivals), weight, turn))
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = asyncio.create_task(self._dispatch(), name=f"flood {self._scope}")
+        await turn  # cancelled: the dispatcher passes over it
 
     async def free_now(self) -> bool:
         """For typing and drafts: a slot now (one reserved and due, or a free one taken), or
         none, and the request is skipped. Never waits behind anyone."""
         if self._away():
             return True
-        if self._turn.locked() or self._trying:
-            return False  # answers are asking: no room for decoration
-        self._drop_late()
-        if self._slots and self._slots[0] <= loop_time():
+        if self._waiting or self._trying:
+            return False  # others are waiting for slots: no room for decoration
+        now = loop_time()
+        self._drop_late(now)
+        if self._slots and self._slots[0] <= now and now >= self._last_sent + self._interval:
             self._slots.popleft()
+            self._last_sent = now
             return True
         self._trying = True
         try:
-            return await self._take_now(self._scope, self._interval)
+            taken = await self._take_now(self._scope, self._interval)
         except Exception as exc:
             self._unreachable(exc)
             return True
         finally:
             self._trying = False
+        if taken:
+            self._last_sent = loop_time()
+        return taken
+
+    async def _dispatch(self) -> None:
+        """While requests wait: reserve slots, and hand each out as it comes due."""
+        try:
+            await self._hand_out()
+        except Exception:  # never leave a request waiting for a turn that cannot come
+            logger.exception("The shared flood budget failed: pacing this process alone")
+            self._away_until = loop_time() + AWAY_SECONDS
+        finally:
+            self._release_all()
+
+    async def _hand_out(self) -> None:
+        slept = False
+        while (head := self._next()) is not None:
+            _, _, weight, turn = head
+            now = loop_time()
+            if not slept:  # a slot slept for is used even if the loop woke late, once:
+                self._drop_late(now)  # else every late wake-up would cost a new reservation
+            slept = False
+            if len(self._slots) < weight:
+                waiting = sum(w for _, _, w, t in self._waiting if not t.done())
+                wanted = max(weight - len(self._slots), min(self._batch, waiting))
+                if not await self._reserved(wanted):
+                    return  # the database away: the local budgets pace alone
+                continue
+            due = max(self._slots[weight - 1], self._last_sent + self._interval)
+            if due > now:
+                await asyncio.sleep(due - now)
+                slept = True
+                continue  # a more urgent request may have come meanwhile: it goes first
+            for _ in range(weight):
+                self._slots.popleft()
+            self._last_sent = now + (weight - 1) * self._interval
+            heapq.heappop(self._waiting)
+            turn.set_result(None)
+
+    def _next(self) -> _Waiter | None:
+        """The most urgent request still waiting (cancelled ones are dropped)."""
+        while self._waiting and self._waiting[0][3].done():
+            heapq.heappop(self._waiting)
+        return self._waiting[0] if self._waiting else None
 
     async def _reserved(self, count: int) -> bool:
         """Reserve `count` slots into `_slots`: whether the database answered."""
-        asked = asyncio.ensure_future(self._reserve(self._scope, count * self._interval))
         try:
-            delay = await asyncio.shield(asked)
-        except asyncio.CancelledError:
-            asked.add_done_callback(self._keep_late_reservation(count))
-            raise
+            delay = await self._reserve(self._scope, count * self._interval)
         except Exception as exc:
             self._unreachable(exc)
             return False
-        self._add(count, delay)
+        start = loop_time() + delay
+        if self._slots:
+            start = max(start, self._slots[-1] + self._interval)
+        self._slots.extend(start + i * self._interval for i in range(count))
         return True
+
+    def _release_all(self) -> None:
+        for _, _, _, turn in self._waiting:
+            if not turn.done():
+                turn.set_result(None)
+        self._waiting.clear()
+
+    def _drop_late(self, now: float) -> None:
+        while self._slots and self._slots[0] < now - LATE:
+            self._slots.popleft()
 
     def _away(self) -> bool:
         return loop_time() < self._away_until
@@ -136,24 +182,6 @@ class SharedPace:
             AWAY_SECONDS,
         )
         self._away_until = loop_time() + AWAY_SECONDS
-
-    def _keep_late_reservation(self, count: int) -> Callable[[asyncio.Future[float]], None]:
-        """The reservation of a cancelled asker still counts: its slots go to the next ones."""
-
-        def keep(done: asyncio.Future[float]) -> None:
-            if not done.cancelled() and done.exception() is None:
-                self._add(count, done.result())
-
-        return keep
-
-    def _add(self, count: int, delay: float) -> None:
-        start = max(loop_time() + delay, self._slots[-1] + self._interval if self._slots else 0.0)
-        self._slots.extend(start + i * self._interval for i in range(count))
-
-    def _drop_late(self) -> None:
-        stale = loop_time() - LATE
-        while self._slots and self._slots[0] < stale:
-            self._slots.popleft()
 
 
 class SharedBudget:
