@@ -352,7 +352,8 @@ async def _run(scenario: Scenario, workdir: Path, where: Databases | None) -> Re
                 c.at for c in talk.visible
                 if pushed <= c.at <= answer.at and c.params.get("text")
             ]  # fmt: skip
-            if turn and turn["first_token_at"] and scenario.mode == "stream" and not talk.topic:
+            streamed = scenario.mode == "stream" and not talk.topic
+            if turn and turn["first_token_at"] and streamed and words:  # none: a duplicate
                 first_text.append(words[0] - turn["first_token_at"])
 
     if slowest is not None:  # the message that waited longest for a sign of life: how, and why

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any
 
 from bot.backends import Artifact, QuotaExhausted
 from bot.engine.conversations import Conversations
@@ -35,6 +36,8 @@ from storage import ChatKey, InboxEntry, StorageUnavailable, Tool
 from storage.repositories import Files, Inbox
 
 logger = logging.getLogger(__name__)
+
+FINISH_SENDING_SECONDS = 2.0  # a stop waits this long for an answer being sent to be sent
 
 
 class Answerer:
@@ -111,15 +114,7 @@ class Answerer:
             admission = admitted
             live = channel.live_answer() if self._stream else None
             settled = await self._turn(admission, channel, live, texts)
-            try:
-                outcome = settled.outcome.to_json()
-                await self._inbox.answered(entry.id, outcome, ledger=settled.ledger)
-            except StorageUnavailable as exc:  # the answer is here: deliver it all the same
-                logger.error("Answer in chat %s not kept before sending: %s", entry.key, exc)
-            self._meter.release(admission.reservation)
-            await self._replies.deliver(entry, settled.outcome, channel, live, texts)
-            for warning in self._meter.warnings(admission.reservation, settled.ledger):
-                await channel.send_notice(budget_warning(warning, texts))
+            await to_the_end(self._hand_out(admission, settled, channel, live, texts))
         except Exception as exc:
             _log_unanswered(entry, exc)
             await self._replies.deliver(entry, unanswered(exc, texts), channel, None, texts)
@@ -128,6 +123,26 @@ class Answerer:
                 self._meter.release(admission.reservation)
             if live is not None:
                 await live.discard()
+
+    async def _hand_out(
+        self,
+        admission: Admission,
+        settled: Settled,
+        channel: ReplyChannel,
+        live: LiveAnswer | None,
+        texts: Texts,
+    ) -> None:
+        """Keep the answer in the inbox, send it, then let the inbox forget the message."""
+        entry = admission.entry
+        try:
+            outcome = settled.outcome.to_json()
+            await self._inbox.answered(entry.id, outcome, ledger=settled.ledger)
+        except StorageUnavailable as exc:  # the answer is here: deliver it all the same
+            logger.error("Answer in chat %s not kept before sending: %s", entry.key, exc)
+        self._meter.release(admission.reservation)
+        await self._replies.deliver(entry, settled.outcome, channel, live, texts)
+        for warning in self._meter.warnings(admission.reservation, settled.ledger):
+            await channel.send_notice(budget_warning(warning, texts))
 
     async def _turn(
         self, admission: Admission, channel: ReplyChannel, live: LiveAnswer | None, texts: Texts
@@ -204,6 +219,30 @@ class Answerer:
         )
         logger.warning("%s", line)
         await self._tell_owner(line)
+
+
+async def to_the_end(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` to its end even if the turn is cancelled meanwhile, then pass the
+    cancellation on.
+
+    A stop that cuts answers short (a process handing its chats over) must not cut one between
+    the inbox noting it answered and the inbox letting it go: whoever resumes the message would
+    send the answer again. Sending takes a moment, and the stop waits for it — up to
+    `FINISH_SENDING_SECONDS` (Telegram may be down: then the answer is sent after the restart)."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        # Not cut by a second stop either: only by the time running out.
+        await asyncio.wait([task], timeout=FINISH_SENDING_SECONDS)
+        if not task.done():
+            task.cancel()
+            await asyncio.wait([task])
+        elif not task.cancelled() and task.exception() is not None:
+            logger.error(
+                "An answer being sent as the bot stopped failed", exc_info=task.exception()
+            )
+        raise
 
 
 def _log_unanswered(entry: InboxEntry, exc: Exception) -> None:

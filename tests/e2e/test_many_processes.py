@@ -130,9 +130,16 @@ def assert_answered_once(telegram: FakeTelegram, openai_server: FakeOpenAI, alic
     assert telegram.sent_texts(alice.chat_id) == [turn.text]
 
 
+async def last_shared_slot(database_url: str) -> float:
+    """When the bot-wide flood budget's last slot for messages ends (seconds since 1970)."""
+    async with Database(engine_for(Path("unused"), database_url)) as store:
+        [(tat,)] = await store.engine.rows("SELECT tat FROM flood WHERE scope = 'messages'")
+        return float(tat)
+
+
 async def test_every_process_takes_webhooks_and_each_update_is_answered_once_in_order(
     start_one: StartOne, proxy: RoundRobinProxy, telegram: FakeTelegram, alice: Person,
-    bob: Person, carol: Person,
+    bob: Person, carol: Person, database_url: str,
 ) -> None:  # fmt: skip
     first, second = await two_processes(start_one)
     people = (alice, bob, carol)
@@ -147,6 +154,8 @@ async def test_every_process_takes_webhooks_and_each_update_is_answered_once_in_
     assert {port for port, status in proxy.forwarded if status == 200} == set(proxy.ports)
     assert telegram.webhook_sets == 1  # registered by the process that leads only
     assert "Resuming" not in printed(first) + printed(second)
+    # The answers took slots of Telegram's budget for the whole bot, which both share.
+    assert await last_shared_slot(database_url) > time.time() - 60
 
     alice.say("/status")  # answered by the process that holds Alice's chat
     report = (await alice.replies(4, within=30))[-1]
