@@ -208,7 +208,7 @@ def build_application(
         .base_file_url(f"{config.telegram_base_url}/file/bot")
         # Updates are handled concurrently; the engine keeps each chat's messages in order.
         .concurrent_updates(True)
-        # Telegram's 30 a second is the bot's: where several processes may send for it
+        # Telegram's 30 a second is the bot's: while several processes send for it
         # (PostgreSQL), each request also takes a slot of the budget they share.
         .rate_limiter(_rate_limiter(config, gate, store))
         .post_init(post_init)
@@ -310,7 +310,7 @@ def build_intake(
 
 def _rate_limiter(config: Config, gate: LeaseGate, store: Database) -> TelegramRateLimiter:
     """Telegram's limits (relaxed by tests and benchmarks), with the owner's bursts; shared
-    with the bot's other processes when there can be some (PostgreSQL)."""
+    with the bot's other processes while there are some (PostgreSQL)."""
     limits = config.flood_limits or FloodLimits(
         overall=TELEGRAM_OVERALL, per_chat=TELEGRAM_PER_CHAT, per_group=TELEGRAM_PER_GROUP
     )
@@ -321,6 +321,7 @@ def _rate_limiter(config: Config, gate: LeaseGate, store: Database) -> TelegramR
             period / count * SHARED_SLACK,
             store.flood.reserve,
             store.flood.take,
+            lambda: gate.sharing,
             actions_share_limit=config.telegram_actions_share_limit,
         )
     return TelegramRateLimiter(

@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.engine import ChatEngine
 from bot.handlers.menus import register_commands
 from bot.services import Services
-from storage.repositories import Settings, UpdateJournal
+from storage.repositories import Processes, Settings, UpdateJournal
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +32,13 @@ async def keep_heartbeat(settings: Settings, polling: Callable[[], bool], interv
         await asyncio.sleep(interval)
 
 
-async def forget_old_updates(journal: UpdateJournal) -> None:
-    """Hourly: forget webhook updates handled more than a day ago (Telegram repeats none older)."""
+async def forget_old_updates(journal: UpdateJournal, processes: Processes) -> None:
+    """Hourly: forget webhook updates handled more than a day ago (Telegram repeats none older),
+    and processes gone for a day."""
     while True:
         try:
             await journal.forget_done()
+            await processes.forget_gone()
         except Exception:
             logger.exception("Could not forget old updates")
         await asyncio.sleep(RETENTION_CHECK_SECONDS)
@@ -61,4 +63,5 @@ async def lead(
     await services.engine.settle_orphans()
     if config.retention_days:
         services.run_in_background(enforce_retention(services.engine, config.retention_days))
-    services.run_in_background(forget_old_updates(services.store.journal))
+    store = services.store
+    services.run_in_background(forget_old_updates(store.journal, store.processes))

@@ -158,15 +158,18 @@ class ProcessRepository(Repository):
     async def left(self, process: str) -> None:
         await self.write("say a process stopped", "DELETE FROM processes WHERE id = ?", (process,))
 
-    async def alive(self, within: float) -> list[ProcessState]:
-        """The processes that beat in the last `within` seconds, oldest first; rows older than a
-        day (processes that died) are forgotten on the way."""
+    async def forget_gone(self) -> None:
+        """Forget the processes that have not beaten for a day (they died without a word)."""
         engine = self._connection.engine.name
         await self.write(
             "forget dead processes",
             f"DELETE FROM processes WHERE heartbeat < {clock.later(engine)}",
             (-86400.0,),
         )
+
+    async def alive(self, within: float) -> list[ProcessState]:
+        """The processes that beat in the last `within` seconds, oldest first."""
+        engine = self._connection.engine.name
         age = f"-{clock.seconds_until(engine, 'heartbeat')}"
         rows = await self.rows(
             f"SELECT id, host, pid, role, {age} FROM processes"

@@ -333,6 +333,8 @@ class Processes(Protocol):
 
     async def alive(self, within: float) -> list[ProcessState]: ...
 
+    async def forget_gone(self) -> None: ...
+
 
 class FloodBudget(Protocol):
     """As `storage/flood.py`'s `FloodRepository` implements it."""

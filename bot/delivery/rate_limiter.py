@@ -140,7 +140,9 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
         budgets = self._budgets(chat_id, endpoint)
         # An album is as many messages as it has items (and waits for as many places).
         weight = max(1, len(data.get("media") or ())) if endpoint == "sendMediaGroup" else 1
-        pace = None if self._shared is None else self._shared.pace(endpoint in ACTION_ENDPOINTS)
+        pace = None
+        if self._shared is not None and self._shared.active():
+            pace = self._shared.pace(endpoint in ACTION_ENDPOINTS)
         if priority in WAITING_PRIORITIES and not self._paused(chat_id):
             rank = WAITING_PRIORITIES[priority]
             return await self._send_soon(_paced(send, pace, 1, rank), budgets, chat_id, rank)

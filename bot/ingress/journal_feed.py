@@ -69,12 +69,13 @@ class JournalFeed:
                 now = time.monotonic()
                 if now - checked >= IDLE_CHECK_SECONDS or not checked:
                     checked = glanced = now
-                    await self._chats.look_around()  # for the fair share of claims
+                    await self._chats.look_around()
                     await self._claim_unfinished()
                     await self._chats.hand_back_idle(self.handling)
                 elif now - glanced >= self._poll:
-                    glanced = now  # only chats whose lease is free: one cheap question
-                    await self._claim_unfinished(unheld=True)
+                    glanced = now  # two cheap questions: who is alive (a process that started
+                    await self._chats.look_around()  # shares the flood budget at once), and
+                    await self._claim_unfinished(unheld=True)  # chats whose lease is free
                 await self.sweep()
             except StorageUnavailable as exc:
                 logger.debug("Could not read the journal: %s", exc)

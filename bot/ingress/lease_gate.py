@@ -36,10 +36,17 @@ class LeaseGate:
         self._clock = clock
         self._until: float | None = None  # None: holds nothing (nothing to guard)
         self.alone = True  # no other process of the bot beat at the last renewal
+        self.looks = 0  # how often this process has looked for the others
 
     @property
     def holding(self) -> bool:
         return self._until is not None
+
+    @property
+    def sharing(self) -> bool:
+        """Whether to take slots of the bot-wide flood budget: others are alive, or this process
+        is not yet sure there are none (one started with it shows at the second look)."""
+        return not self.alone or self.looks < 2
 
     def renewed(self, asked_at: float, seconds: float) -> None:
         """Every lease this process holds was granted or renewed, asked at `asked_at`."""

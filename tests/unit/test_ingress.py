@@ -81,3 +81,12 @@ def test_a_process_knows_dead_only_holders_of_its_own_host_that_are_gone() -> No
     assert not me.knows_dead("host-b:999999999:eeeeee")  # another host: wait for the lease
     assert not me.knows_dead(me.id)
     assert not me.knows_dead("nonsense")
+
+
+def test_a_process_shares_the_flood_budget_until_sure_it_is_alone_and_while_others_live() -> None:
+    gate = LeaseGate(lambda: None)
+    assert gate.sharing  # just started: another may be starting beside it
+    gate.looks = 2  # looked twice, found nobody
+    assert not gate.sharing
+    gate.alone = False  # another process beat since
+    assert gate.sharing

@@ -3,8 +3,8 @@
 The budget's row is kept here in memory with the arithmetic of `storage/flood.py` (whose
 statements are tested on both engines in `test_leases_and_journal.py`); what these tests
 check is the limiter's side: answers from two processes together stay within Telegram's
-30 a second, typing is skipped rather than queued, a quiet bot answers at once, and a
-database away never holds an answer up.
+30 a second, typing is skipped rather than queued, a quiet bot answers at once, a process
+alone asks nothing, and a database away never holds an answer up.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ class FloodRow:
             raise ConnectionError("the database is away")
 
 
-def limiter(row: FloodRow) -> TelegramRateLimiter:
-    return TelegramRateLimiter(shared=SharedBudget(INTERVAL, row.reserve, row.take))
+def limiter(row: FloodRow, *, others: bool = True) -> TelegramRateLimiter:
+    return TelegramRateLimiter(shared=SharedBudget(INTERVAL, row.reserve, row.take, lambda: others))
 
 
 def most_in_any_second(times: list[float]) -> int:
@@ -114,6 +114,19 @@ def test_a_quiet_bot_answers_at_once_and_spaces_only_a_burst() -> None:
     assert recorder.times[0] < 0.01
     gaps = [b - a for a, b in zip(recorder.times[1:], recorder.times[2:], strict=False)]
     assert all(abs(gap - INTERVAL) < 0.001 for gap in gaps)
+
+
+def test_a_process_alone_does_not_ask_the_database_and_keeps_its_bursts() -> None:
+    async def scenario() -> tuple[Recorder, FloodRow]:
+        row, recorder = FloodRow(), Recorder()
+        alone = limiter(row, others=False)
+        await asyncio.gather(*(request(alone, recorder, f"m{n}", chat_id=n) for n in range(1, 4)))
+        await request(alone, recorder, "typing", "sendChatAction", chat_id=1, priority="low")
+        return recorder, row
+
+    recorder, row = run(scenario())
+    assert recorder.times == [0.0] * 4  # at once, as one process's budgets allow
+    assert row.asked == 0
 
 
 def test_with_the_database_away_answers_go_at_the_local_pace_and_it_is_not_asked_again() -> None:
