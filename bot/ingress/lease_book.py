@@ -132,7 +132,6 @@ class LeaseBook:
         alive = await self._processes.alive(within=self.seconds)
         self.others = [p for p in alive if p.id != self.identity.id]
         self._gate.alone = not self.others
-        self._gate.looks += 1
         return self.others
 
     async def left(self) -> None:

@@ -22,6 +22,10 @@ from collections.abc import Callable
 logger = logging.getLogger(__name__)
 
 
+# A process that started this long ago and sees no other is alone (the others beat at start).
+SURE_ALONE_AFTER = 2.0
+
+
 def margin(seconds: float) -> float:
     """How much of a lease the holder does not count on: slow answers of the database, clocks
     that tick a little apart."""
@@ -36,7 +40,7 @@ class LeaseGate:
         self._clock = clock
         self._until: float | None = None  # None: holds nothing (nothing to guard)
         self.alone = True  # no other process of the bot beat at the last renewal
-        self.looks = 0  # how often this process has looked for the others
+        self._born = clock()
 
     @property
     def holding(self) -> bool:
@@ -45,8 +49,8 @@ class LeaseGate:
     @property
     def sharing(self) -> bool:
         """Whether to take slots of the bot-wide flood budget: others are alive, or this process
-        is not yet sure there are none (one started with it shows at the second look)."""
-        return not self.alone or self.looks < 2
+        is not yet sure there are none (one started beside it may not have beaten yet)."""
+        return not self.alone or self._clock() - self._born < SURE_ALONE_AFTER
 
     def renewed(self, asked_at: float, seconds: float) -> None:
         """Every lease this process holds was granted or renewed, asked at `asked_at`."""

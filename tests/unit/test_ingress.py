@@ -9,7 +9,7 @@ import os
 import pytest
 
 from bot.ingress.identity import Identity
-from bot.ingress.lease_gate import LeaseGate, margin
+from bot.ingress.lease_gate import SURE_ALONE_AFTER, LeaseGate, margin
 from bot.ingress.routing import chat_of, read_update
 
 MESSAGE = {"message_id": 5, "chat": {"id": -100123, "type": "supergroup"}, "date": 1, "text": "hi"}
@@ -84,9 +84,10 @@ def test_a_process_knows_dead_only_holders_of_its_own_host_that_are_gone() -> No
 
 
 def test_a_process_shares_the_flood_budget_until_sure_it_is_alone_and_while_others_live() -> None:
-    gate = LeaseGate(lambda: None)
-    assert gate.sharing  # just started: another may be starting beside it
-    gate.looks = 2  # looked twice, found nobody
-    assert not gate.sharing
+    clock = Clock()
+    gate = LeaseGate(lambda: None, clock)
+    assert gate.sharing  # just started: another may be starting beside it, not yet seen
+    clock.now += SURE_ALONE_AFTER
+    assert not gate.sharing  # nobody beat since
     gate.alone = False  # another process beat since
     assert gate.sharing
