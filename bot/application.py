@@ -39,6 +39,7 @@ from bot.ingress.lease_book import LeaseBook
 from bot.ingress.lease_gate import LeaseGate, exit_now
 from bot.logging_setup import LastError
 from bot.media.reader import MediaReader
+from bot.owner_notices import once_per_bot
 from bot.personas import PersonaBook, load_personas
 from bot.services import Services
 from bot.texts import CATALOGUES
@@ -104,7 +105,9 @@ def build_services(
         tools=offered,
         owner_notice=None
         if config.error_chat_id is None
-        else plain_notices(bot, link, config.error_chat_id),
+        else once_per_bot(
+            plain_notices(bot, link, config.error_chat_id), store.settings.first_time
+        ),
         functions=functions,
         knowledge=knowledge,
     )

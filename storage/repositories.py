@@ -80,6 +80,10 @@ class Settings(Protocol):
 
     async def set(self, key: str, value: str) -> None: ...
 
+    async def first_time(self, key: str) -> bool:
+        """Note `key`: whether it is new (exactly one of several processes hears True)."""
+        ...
+
     async def heartbeat(self) -> None:
         """The bot is alive and polling (read by `storage.health`)."""
         ...

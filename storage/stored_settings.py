@@ -21,6 +21,17 @@ class SettingsRepository(Repository):
             (key, value),
         )
 
+    async def first_time(self, key: str) -> bool:
+        """Note `key` (with the time): whether it is new — of several processes asking, exactly
+        one hears True."""
+        written = await self.write(
+            "note a setting once",
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO NOTHING RETURNING 1",
+            (key, repr(time.time())),
+        )
+        return bool(written.rows)
+
     async def heartbeat(self) -> None:
         """The bot is alive and polling (read by `storage.health`)."""
         await self.set(HEARTBEAT_KEY, repr(time.time()))
