@@ -324,7 +324,7 @@ def _rate_limiter(config: Config, gate: LeaseGate, store: Database) -> TelegramR
             period / count * SHARED_SLACK,
             store.flood.reserve,
             store.flood.take,
-            lambda: gate.sharing,
+            lambda: not gate.alone,
             actions_share_limit=config.telegram_actions_share_limit,
         )
     return TelegramRateLimiter(

@@ -22,10 +22,6 @@ from collections.abc import Callable
 logger = logging.getLogger(__name__)
 
 
-# A process that started this long ago and sees no other is alone (the others beat at start).
-SURE_ALONE_AFTER = 2.0
-
-
 def margin(seconds: float) -> float:
     """How much of a lease the holder does not count on: slow answers of the database, clocks
     that tick a little apart."""
@@ -40,17 +36,10 @@ class LeaseGate:
         self._clock = clock
         self._until: float | None = None  # None: holds nothing (nothing to guard)
         self.alone = True  # no other process of the bot beat at the last renewal
-        self._born = clock()
 
     @property
     def holding(self) -> bool:
         return self._until is not None
-
-    @property
-    def sharing(self) -> bool:
-        """Whether to take slots of the bot-wide flood budget: others are alive, or this process
-        is not yet sure there are none (one started beside it may not have beaten yet)."""
-        return not self.alone or self._clock() - self._born < SURE_ALONE_AFTER
 
     def renewed(self, asked_at: float, seconds: float) -> None:
         """Every lease this process holds was granted or renewed, asked at `asked_at`."""

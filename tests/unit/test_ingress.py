@@ -9,7 +9,7 @@ import os
 import pytest
 
 from bot.ingress.identity import Identity
-from bot.ingress.lease_gate import SURE_ALONE_AFTER, LeaseGate, margin
+from bot.ingress.lease_gate import LeaseGate, margin
 from bot.ingress.routing import chat_of, read_update
 
 MESSAGE = {"message_id": 5, "chat": {"id": -100123, "type": "supergroup"}, "date": 1, "text": "hi"}
@@ -81,13 +81,3 @@ def test_a_process_knows_dead_only_holders_of_its_own_host_that_are_gone() -> No
     assert not me.knows_dead("host-b:999999999:eeeeee")  # another host: wait for the lease
     assert not me.knows_dead(me.id)
     assert not me.knows_dead("nonsense")
-
-
-def test_a_process_shares_the_flood_budget_until_sure_it_is_alone_and_while_others_live() -> None:
-    clock = Clock()
-    gate = LeaseGate(lambda: None, clock)
-    assert gate.sharing  # just started: another may be starting beside it, not yet seen
-    clock.now += SURE_ALONE_AFTER
-    assert not gate.sharing  # nobody beat since
-    gate.alone = False  # another process beat since
-    assert gate.sharing
