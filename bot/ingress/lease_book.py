@@ -130,9 +130,15 @@ class LeaseBook:
     async def look_around(self) -> list[ProcessState]:
         """The bot's other processes alive now (they beat within the lease time)."""
         alive = await self._processes.alive(within=self.seconds)
-        self.others = [p for p in alive if p.id != self.identity.id]
-        self._gate.alone = not self.others
-        return self.others
+        others = [p for p in alive if p.id != self.identity.id]
+        if {p.id for p in others} != {p.id for p in self.others}:
+            logger.info(
+                "Processes of the bot alive besides this one: %s",
+                ", ".join(p.id for p in others) or "none",
+            )
+        self.others = others
+        self._gate.alone = not others
+        return others
 
     async def left(self) -> None:
         try:

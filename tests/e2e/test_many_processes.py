@@ -9,17 +9,19 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from storage.database import Database, engine_for
 from tests.conftest import Person, fake_env
+from tests.databases import own_cluster
 from tests.e2e.test_process import OUTPUTS, hold_a_turn, start_process, wait_for_exit
 from tests.e2e.test_webhooks import SECRET, free_port
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
+from tests.servers.postgres import PostgresCluster
 from tests.servers.round_robin import RoundRobinProxy
 from tests.waiting import until
 
@@ -42,7 +44,7 @@ async def shows(process: Process, text: str, within: float = 30) -> None:
         await asyncio.sleep(0.02)
 
 
-StartOne = Callable[[int], Awaitable[Process]]
+StartOne = Callable[..., Awaitable[Process]]  # (n, database_url=the test's database)
 
 
 @pytest.fixture
@@ -62,15 +64,16 @@ async def start_one(
     proxy: RoundRobinProxy,
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[StartOne]:
-    """`start_one(n)`: the n-th process of the bot (0 or 1), on the proxy's n-th port; with
-    `polling` in the test's name, without a webhook. All are stopped after the test."""
+    """`start_one(n)`: the n-th process of the bot (0 or 1), on the proxy's n-th port (on
+    another database: `start_one(n, url)`); with `polling` in the test's name, without a
+    webhook. All are stopped after the test."""
     assert database_url is not None
     polling = "polling" in request.node.name
     started: list[Process] = []
 
-    async def start(n: int) -> Process:
+    async def start(n: int, url: str | None = None) -> Process:
         env = {
-            **fake_env(telegram, openai_server, tmp_path / "unused.sqlite3", database_url),
+            **fake_env(telegram, openai_server, tmp_path / "unused.sqlite3", url or database_url),
             "LOG_LEVEL": "INFO",
             "LEASE_SECONDS": LEASE,
             "REPLY_MODE": "poll",
@@ -247,3 +250,41 @@ async def test_with_polling_one_process_polls_and_another_takes_over_when_it_die
     assert answer.endswith("two")
     assert "This process leads" in printed(second)
     assert telegram.webhook is None
+
+
+@pytest.fixture
+def cluster() -> Iterator[PostgresCluster]:
+    yield from own_cluster()
+
+
+async def test_after_the_database_restarts_every_message_is_answered_once(
+    cluster: PostgresCluster,  # first: stopped after the processes
+    start_one: StartOne, telegram: FakeTelegram, alice: Person, bob: Person,
+) -> None:  # fmt: skip
+    first = await start_one(0, cluster.url)
+    await shows(first, "This process leads")
+    second = await start_one(1, cluster.url)
+    await shows(second, "Telethread started")
+    for person in (alice, bob):
+        person.say("before")
+        await person.replies(1, within=30)
+
+    await asyncio.to_thread(cluster.halt)
+    alice.say("while it is away")
+    bob.say("while it is away")
+    # Neither can renew its leases: a process that cannot know whether the other took them
+    # stops (exit 3) before writing or sending again; one that saw the other go may ride the
+    # outage out alone, as one process does.
+    exits = [asyncio.ensure_future(process.wait()) for process in (first, second)]
+    await asyncio.wait(exits, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    assert 3 in (first.returncode, second.returncode)
+    await asyncio.to_thread(cluster.resume)
+    for n, process in enumerate((first, second)):
+        if process.returncode is not None:
+            await start_one(n, cluster.url)  # what Docker's restart policy or systemd does
+
+    for person in (alice, bob):
+        answers = await person.replies(2, within=60)
+        assert answers[1].endswith("while it is away")
+    assert len(telegram.sent_texts(alice.chat_id)) == 2
+    assert len(telegram.sent_texts(bob.chat_id)) == 2
