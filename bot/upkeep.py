@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.engine import ChatEngine
 from bot.handlers.menus import register_commands
 from bot.services import Services
-from storage.repositories import Processes, Settings, UpdateJournal
+from storage.repositories import Processes, Settings, UpdateJournal, WebLogins
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +32,16 @@ async def keep_heartbeat(settings: Settings, polling: Callable[[], bool], interv
         await asyncio.sleep(interval)
 
 
-async def forget_old_updates(journal: UpdateJournal, processes: Processes) -> None:
+async def forget_old_updates(
+    journal: UpdateJournal, processes: Processes, web_logins: WebLogins
+) -> None:
     """Hourly: forget webhook updates handled more than a day ago (Telegram repeats none older),
-    and processes gone for a day."""
+    processes gone for a day, and login links spent or lapsed."""
     while True:
         try:
             await journal.forget_done()
             await processes.forget_gone()
+            await web_logins.forget_lapsed()
         except Exception:
             logger.exception("Could not forget old updates")
         await asyncio.sleep(RETENTION_CHECK_SECONDS)
@@ -64,4 +67,4 @@ async def lead(
     if config.retention_days:
         services.run_in_background(enforce_retention(services.engine, config.retention_days))
     store = services.store
-    services.run_in_background(forget_old_updates(store.journal, store.processes))
+    services.run_in_background(forget_old_updates(store.journal, store.processes, store.web_logins))

@@ -26,6 +26,7 @@ from storage.remote_files import RemoteFileRepository
 from storage.sqlite_engine import SqliteEngine
 from storage.stored_settings import SettingsRepository
 from storage.update_journal import UpdateJournalRepository
+from storage.web_logins import WebLoginRepository
 
 
 def engine_for(path: Path, url: str | None = None, *, pool_size: int = 10) -> Engine:
@@ -61,6 +62,7 @@ class Database:
         self.leases = LeaseRepository(self)
         self.processes = ProcessRepository(self)
         self.flood = FloodRepository(self)
+        self.web_logins = WebLoginRepository(self)
 
     def guard(self) -> None:
         if self._fence is not None:

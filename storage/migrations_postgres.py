@@ -260,4 +260,13 @@ POSTGRES: tuple[str, ...] = (
     );
     INSERT INTO flood (scope, tat) VALUES ('messages', 0), ('actions', 0);
     """,
+    # 17: single-use links into the web pages.
+    """
+    CREATE TABLE web_logins (
+        token_hash TEXT        PRIMARY KEY,
+        user_id    BIGINT      NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        spent_at   TIMESTAMPTZ
+    );
+    """,
 )

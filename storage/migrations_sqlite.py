@@ -286,4 +286,13 @@ SQLITE: tuple[str, ...] = (
     );
     INSERT INTO flood (scope, tat) VALUES ('messages', 0), ('actions', 0);
     """,
+    # 17: single-use links into the web pages (`/web`): kept hashed, spent once, short-lived.
+    """
+    CREATE TABLE web_logins (
+        token_hash TEXT PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        expires_at TEXT NOT NULL,
+        spent_at   TEXT
+    );
+    """,
 )

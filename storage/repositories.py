@@ -352,6 +352,18 @@ class FloodBudget(Protocol):
         ...
 
 
+class WebLogins(Protocol):
+    """As `storage/web_logins.py`'s `WebLoginRepository` implements it."""
+
+    async def issue(self, token_hash: str, user_id: int, seconds: float) -> None: ...
+
+    async def spend(self, token_hash: str) -> int | None:
+        """The user of a valid, unspent link, spending it; None otherwise."""
+        ...
+
+    async def forget_lapsed(self) -> None: ...
+
+
 class Store(Protocol):
     """Every repository, for the composition root and the engine's facade, which hand each
     collaborator the ones it uses."""
@@ -382,3 +394,5 @@ class Store(Protocol):
     def processes(self) -> Processes: ...
     @property
     def flood(self) -> FloodBudget: ...
+    @property
+    def web_logins(self) -> WebLogins: ...

@@ -1,0 +1,26 @@
+"""The `/web` links on both engines: kept hashed, spent once by whoever asks first, lapsed after
+their minutes, then forgotten."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.web.login_links import LINK_SECONDS, new_token, token_hash
+from storage.database import Database
+
+
+async def test_a_login_link_is_spent_once_and_not_after_it_lapses(store: Database) -> None:
+    token = new_token()
+    await store.web_logins.issue(token_hash(token), 42, LINK_SECONDS)
+    await store.web_logins.issue(token_hash("lapsed"), 7, -1)
+    assert await store.web_logins.spend(token_hash("not a token")) is None
+
+    first, second = await asyncio.gather(
+        store.web_logins.spend(token_hash(token)), store.web_logins.spend(token_hash(token))
+    )
+    assert sorted([first, second], key=str) == [42, None]  # two requests racing: one wins
+    assert await store.web_logins.spend(token_hash("lapsed")) is None
+
+    await store.web_logins.forget_lapsed()
+    rows = await store.engine.rows("SELECT count(*) FROM web_logins")
+    assert rows == [(0,)]
