@@ -14,7 +14,7 @@ import pytest
 from bot.config import Config, FloodLimits, load_config
 from storage.database import Database, engine_for
 from storage.postgres_engine import PostgresEngine
-from tests.databases import ENGINES, fresh_database, start_cluster
+from tests.databases import ENGINES, fresh_database, own_cluster, start_cluster
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 from tests.running_bot import RunningBot
@@ -89,6 +89,12 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 def stored(config: Config) -> Database:
     """The database a bot with `config` uses, on whichever engine, to open beside or after it."""
     return Database(engine_for(config.database_path, config.database_url))
+
+
+@pytest.fixture
+def cluster() -> Iterator[PostgresCluster]:
+    """A PostgreSQL server of the test's own, for tests that stop and start it."""
+    yield from own_cluster()
 
 
 @pytest.fixture(params=BACKENDS)

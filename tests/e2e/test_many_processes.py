@@ -9,14 +9,13 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
 from storage.database import Database, engine_for
 from tests.conftest import Person, fake_env
-from tests.databases import own_cluster
 from tests.e2e.test_process import OUTPUTS, hold_a_turn, start_process, wait_for_exit
 from tests.e2e.test_webhooks import SECRET, free_port
 from tests.fakes.openai_server import FakeOpenAI
@@ -250,11 +249,6 @@ async def test_with_polling_one_process_polls_and_another_takes_over_when_it_die
     assert answer.endswith("two")
     assert "This process leads" in printed(second)
     assert telegram.webhook is None
-
-
-@pytest.fixture
-def cluster() -> Iterator[PostgresCluster]:
-    yield from own_cluster()
 
 
 async def test_after_the_database_restarts_every_message_is_answered_once(

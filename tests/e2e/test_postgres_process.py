@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bot.texts import ENGLISH
 from tests.conftest import Person, fake_env
-from tests.databases import own_cluster
 from tests.e2e.test_process import run_to_exit, start_process
 from tests.e2e.test_startup import lines_until
 from tests.fakes.openai_server import FakeOpenAI, Reply
@@ -22,11 +18,6 @@ from tests.servers.postgres import PostgresCluster
 
 # The test cluster trusts loopback, so any password is taken; the bot must still hide it.
 PASSWORD = "Pg-pass-4f1c9e7b"
-
-
-@pytest.fixture
-def cluster() -> Iterator[PostgresCluster]:
-    yield from own_cluster()
 
 
 def url_with_password(cluster: PostgresCluster, database: str = "postgres") -> str:

@@ -8,7 +8,6 @@ import asyncio
 import json
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -16,7 +15,6 @@ import pytest
 
 from bot.config import Config
 from tests.conftest import ConfigFactory, Person, StartBot, both_engines
-from tests.databases import own_cluster
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_push import SECRET_HEADER
 from tests.fakes.telegram_server import FakeTelegram
@@ -168,11 +166,6 @@ async def test_going_back_to_polling_takes_the_webhook_away(
     [answer] = await alice.replies(1)
     assert answer.endswith("polling again")
     assert telegram.webhook is None
-
-
-@pytest.fixture
-def cluster() -> Iterator[PostgresCluster]:
-    yield from own_cluster()
 
 
 async def test_while_the_database_is_away_telegram_is_told_to_send_again_later(
