@@ -14,7 +14,8 @@ from bot.config import Config
 from bot.engine import ChatEngine
 from bot.handlers.menus import register_commands
 from bot.services import Services
-from storage.repositories import Processes, Settings, UpdateJournal, WebLogins
+from storage.coordination import Processes, UpdateJournal, WebLogins
+from storage.repositories import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.ingress.lease_book import LeaseBook
-from storage.repositories import Leases
+from storage.coordination import Leases
 
 logger = logging.getLogger(__name__)
 
@@ -94,10 +94,10 @@ class ChatLeases:
             else:
                 self.touch(chat)  # an update arrived meanwhile: still this process's
 
-    async def look_around(self) -> None:
+    async def look_around(self) -> bool:
         """Learn which other processes of the bot are alive (for the fair share, and so this
-        one shares the flood budget as soon as another joins)."""
-        await self._book.look_around()
+        one shares the flood budget as soon as another joins): whether any is."""
+        return bool(await self._book.look_around())
 
     def forget(self) -> None:
         """Every chat handed back (stopping)."""

@@ -27,7 +27,7 @@ from bot.ingress.leadership import Leadership
 from bot.ingress.lease_book import LeaseBook
 from bot.ingress.routing import chat_of
 from storage import StorageUnavailable
-from storage.repositories import Leases, UpdateJournal
+from storage.coordination import Leases, UpdateJournal
 
 if TYPE_CHECKING:  # aiohttp is imported only by bots that take webhooks
     from bot.ingress.webhook import WebhookServer

@@ -19,15 +19,23 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from bot.ingress.chat_leases import ChatLeases
 from storage import StorageUnavailable
-from storage.repositories import UpdateJournal
+from storage.coordination import UpdateJournal
 
 logger = logging.getLogger(__name__)
 
 Handle = Callable[[str], Awaitable[None]]  # an update's body: run its handlers
-Unfinished = Callable[..., Awaitable[list[int]]]  # chats with unanswered messages (unheld=…)
+
+
+class Unfinished(Protocol):
+    """Chats with unanswered messages (`unheld`: only those no process holds now)."""
+
+    def __call__(self, *, unheld: bool = False) -> Awaitable[list[int]]: ...
+
+
 IDLE_CHECK_SECONDS = 1.0
 
 
@@ -73,9 +81,10 @@ class JournalFeed:
                     await self._claim_unfinished()
                     await self._chats.hand_back_idle(self.handling)
                 elif now - glanced >= self._poll:
-                    glanced = now  # two cheap questions: who is alive (a process that started
-                    await self._chats.look_around()  # shares the flood budget at once), and
-                    await self._claim_unfinished(unheld=True)  # chats whose lease is free
+                    glanced = now  # who is alive (a process that started shares the flood
+                    # budget at once); with others, the chats one of them just handed back
+                    if await self._chats.look_around():
+                        await self._claim_unfinished(unheld=True)
                 await self.sweep()
             except StorageUnavailable as exc:
                 logger.debug("Could not read the journal: %s", exc)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.ingress.lease_book import LeaseBook
 from storage import StorageUnavailable
-from storage.repositories import Leases
+from storage.coordination import Leases
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import time
 from bot.ingress.identity import Identity
 from bot.ingress.lease_gate import LeaseGate
 from storage import ProcessState, StorageUnavailable
-from storage.repositories import Leases, Processes
+from storage.coordination import Leases, Processes
 
 logger = logging.getLogger(__name__)
 

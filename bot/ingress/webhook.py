@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.ingress.routing import read_update
 from bot.ingress.webhook_errors import WebhookUnavailable
 from storage import StorageUnavailable
-from storage.repositories import UpdateJournal
+from storage.coordination import UpdateJournal
 
 logger = logging.getLogger(__name__)
 
