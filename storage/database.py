@@ -22,6 +22,7 @@ from storage.inbox import InboxRepository
 from storage.knowledge_index import KnowledgeIndexRepository
 from storage.leases import LeaseRepository, ProcessRepository
 from storage.ledger import LedgerRepository
+from storage.privacy import PrivacyRepository
 from storage.remote_files import RemoteFileRepository
 from storage.sqlite_engine import SqliteEngine
 from storage.stored_settings import SettingsRepository
@@ -63,6 +64,7 @@ class Database:
         self.processes = ProcessRepository(self)
         self.flood = FloodRepository(self)
         self.web_logins = WebLoginRepository(self)
+        self.privacy = PrivacyRepository(self)
 
     def guard(self) -> None:
         if self._fence is not None:

@@ -269,4 +269,13 @@ POSTGRES: tuple[str, ...] = (
         spent_at   TIMESTAMPTZ
     );
     """,
+    # 18: web sessions.
+    """
+    CREATE TABLE web_sessions (
+        token_hash TEXT        PRIMARY KEY,
+        user_id    BIGINT      NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX web_sessions_user ON web_sessions (user_id);
+    """,
 )

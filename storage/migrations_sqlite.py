@@ -295,4 +295,14 @@ SQLITE: tuple[str, ...] = (
         spent_at   TEXT
     );
     """,
+    # 18: web sessions (a spent link's cookie, a Mini App's token): kept hashed, ended by
+    # `/web logout` or their lapse.
+    """
+    CREATE TABLE web_sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX web_sessions_user ON web_sessions (user_id);
+    """,
 )

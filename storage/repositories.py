@@ -279,6 +279,14 @@ class KnowledgeIndex(Protocol):
     async def remove(self, library: str, path: str) -> None: ...
 
 
+class Privacy(Protocol):
+    """As `storage/privacy.py`'s `PrivacyRepository` implements it."""
+
+    async def forget_person(self, user_id: int, keep_windows: tuple[str, ...]) -> None:
+        """Delete what a person's private chat left (the totals budgets count stay)."""
+        ...
+
+
 class Store(Protocol):
     """Every repository, for the composition root and the engine's facade, which hand each
     collaborator the ones it uses."""
@@ -311,3 +319,5 @@ class Store(Protocol):
     def flood(self) -> FloodBudget: ...
     @property
     def web_logins(self) -> WebLogins: ...
+    @property
+    def privacy(self) -> Privacy: ...

@@ -1,8 +1,9 @@
-"""Single-use links into the web pages (`/web` in a private chat): `Database.web_logins`.
+"""Single-use links into the web pages (`/web` in a private chat), and the sessions they (or a
+Mini App's launch) open: `Database.web_logins`.
 
-Only a hash of each link's token is kept (a copy of the database opens nobody's pages), a link
-is spent by exactly one request, and it lapses after a few minutes; times are the database's
-clock, so any process of the bot may spend a link another one issued.
+Only a hash of each link's (and session's) token is kept (a copy of the database opens
+nobody's pages), a link is spent by exactly one request, and it lapses after a few minutes;
+times are the database's clock, so any process of the bot may spend a link another issued.
 """
 
 from __future__ import annotations
@@ -35,10 +36,41 @@ class WebLoginRepository(Repository):
         )
         return int(written.rows[0][0]) if written.rows else None
 
-    async def forget_lapsed(self) -> None:
-        """Forget links that lapsed or were spent (nothing reads them again)."""
-        now = clock.now(self._connection.engine.name)
+    async def start_session(self, token_hash: str, user_id: int, seconds: float) -> None:
+        """Keep a session for `user_id`, valid `seconds` from now."""
+        engine = self._connection.engine.name
         await self.write(
+            "keep a web session",
+            "INSERT INTO web_sessions (token_hash, user_id, expires_at)"
+            f" VALUES (?, ?, {clock.later(engine)})",
+            (token_hash, user_id, seconds),
+        )
+
+    async def session_user(self, token_hash: str) -> int | None:
+        """Whose session this is; None for one unknown, ended or lapsed."""
+        now = clock.now(self._connection.engine.name)
+        row = await self.first(
+            f"SELECT user_id FROM web_sessions WHERE token_hash = ? AND expires_at > {now}",
+            (token_hash,),
+        )
+        return int(row[0]) if row else None
+
+    async def end_sessions(self, user_id: int) -> int:
+        """End every session of `user_id` (`/web logout`): how many there were."""
+        written = await self.write(
+            "end web sessions",
+            "DELETE FROM web_sessions WHERE user_id = ? RETURNING token_hash",
+            (user_id,),
+        )
+        return len(written.rows)
+
+    async def forget_lapsed(self) -> None:
+        """Forget links that lapsed or were spent, and lapsed sessions (nothing reads them)."""
+        now = clock.now(self._connection.engine.name)
+        await self.commit(
             "forget old login links",
-            f"DELETE FROM web_logins WHERE spent_at IS NOT NULL OR expires_at <= {now}",
+            [
+                (f"DELETE FROM web_logins WHERE spent_at IS NOT NULL OR expires_at <= {now}", ()),
+                (f"DELETE FROM web_sessions WHERE expires_at <= {now}", ()),
+            ],
         )

@@ -19,7 +19,7 @@ from bot.backends.turn_tools import (
     KnowledgeFile,
 )
 from bot.media.settings import ImageSettings
-from storage import ImageTokens, TokenUsage, Tool, ToolCounts
+from storage import HistoryMessage, ImageTokens, TokenUsage, Tool, ToolCounts
 
 
 class TurnStatus(enum.Enum):
@@ -249,6 +249,11 @@ class Backend(Protocol):
 
         Backends with no remote state of a turn (Chat Completions) simply run it again.
         """
+        ...
+
+    async def history(self, conversation_id: str, limit: int) -> list[HistoryMessage]:
+        """The conversation's last `limit` messages with text, user's and model's, oldest
+        first (the web page's history); tool calls, files and summaries are left out."""
         ...
 
     async def add_context(self, conversation_id: str, text: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.backends import Backend, BackendError
@@ -28,7 +28,7 @@ from bot.texts import Texts
 from bot.texts.languages import Language
 from bot.usage.meter import CostMeter
 from bot.usage.quota_pause import OwnerNotice
-from storage import Attachment, ChatKey, InboxEntry, Tool
+from storage import Attachment, ChatKey, HistoryMessage, InboxEntry, Tool
 from storage.repositories import Store
 
 logger = logging.getLogger(__name__)
@@ -118,11 +118,13 @@ class ChatEngine:
         attachments: tuple[Attachment, ...] = (),
         album_id: str | None = None,
         tool: Tool | None = None,
+        then: Callable[[], None] | None = None,
     ) -> bool:
         """Record a user message in the inbox, then queue it behind the chat's earlier ones.
 
         False if this message was accepted before (Telegram delivered it again after a restart),
-        or joined the album an earlier item started.
+        or joined the album an earlier item started. `then` is called once its turn has ended
+        (the web chat closes its stream; not for album items).
         """
         incoming = _Incoming(
             key, text, message_id, private, language, user_id, attachments, album_id, tool
@@ -133,7 +135,7 @@ class ChatEngine:
         entry = await self._record(incoming, attachments)
         if entry is None:
             return False
-        self._submit(entry, channel)
+        self._submit(entry, channel, then)
         return True
 
     async def _record(
@@ -250,9 +252,21 @@ class ChatEngine:
         self._submit(entry, channel_for(entry))
         return True
 
-    def _submit(self, entry: InboxEntry, channel: ReplyChannel) -> None:
-        """Answer the entry after the chat's earlier messages."""
-        self._queues.submit(entry.key, functools.partial(self._answerer.answer, entry, channel))
+    def _submit(
+        self, entry: InboxEntry, channel: ReplyChannel, then: Callable[[], None] | None = None
+    ) -> None:
+        """Answer the entry after the chat's earlier messages (then call `then`)."""
+        if then is None:
+            self._queues.submit(entry.key, functools.partial(self._answerer.answer, entry, channel))
+            return
+
+        async def answer_then() -> None:
+            try:
+                await self._answerer.answer(entry, channel)
+            finally:
+                then()
+
+        self._queues.submit(entry.key, answer_then)
 
     async def reset(self, key: ChatKey) -> None:
         """Replace the chat's conversation with a fresh one (after any queued turns)."""
@@ -270,6 +284,30 @@ class ChatEngine:
 
     async def persona_for(self, key: ChatKey) -> Persona:
         return await self._conversations.persona_for(key)
+
+    async def history(self, key: ChatKey, limit: int) -> list[HistoryMessage]:
+        """The chat's conversation, its last `limit` messages (ConversationUnavailable if the
+        model server cannot say)."""
+        try:
+            return await self._conversations.history(key, limit)
+        except BackendError as exc:
+            raise ConversationUnavailable(str(exc)) from exc
+
+    async def forget_person(self, user_id: int, forget: Callable[[], Awaitable[None]]) -> None:
+        """ "Delete everything about me": after the private chat's queued turns, its remote
+        conversation and files, then `forget` (the rows kept here). ConversationUnavailable
+        if the server would not delete (nothing is forgotten then: it can be asked again)."""
+        key = ChatKey(user_id)
+
+        async def job() -> None:
+            await self._conversations.delete(key)
+            await forget()
+            logger.info("Deleted the data of user %s, at their request", user_id)
+
+        try:
+            await self._queues.run(key, job)
+        except BackendError as exc:
+            raise ConversationUnavailable(str(exc)) from exc
 
     def add_context(self, key: ChatKey, text: str) -> None:
         """Add a message to the conversation without answering it (GROUP_CONTEXT=all)."""

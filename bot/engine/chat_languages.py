@@ -45,6 +45,10 @@ class ChatLanguages:
         await self._statuses.set_language(chat_id, language)
         self._known.pop(chat_id, None)
 
+    def forget(self, chat_id: int) -> None:
+        """The chat's stored language was deleted (its person asked): ask the database again."""
+        self._known.pop(chat_id, None)
+
     async def joined(self, chat_id: int, adder_code: str | None) -> None:
         """The bot was added to a group: the adder's language is the group's until chosen."""
         language = normalise(adder_code)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.backends import Backend, BackendError
 from bot.personas import Persona, PersonaBook
-from storage import ChatKey, ChatRecord
+from storage import ChatKey, ChatRecord, HistoryMessage
 from storage.repositories import Chats, ChatStatuses, Files
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,22 @@ class Conversations:
         if purged:
             logger.info("Retention: deleted %d conversations of inactive chats", purged)
         return purged
+
+    async def history(self, key: ChatKey, limit: int) -> list[HistoryMessage]:
+        """The chat's conversation as the backend keeps it (none yet: empty)."""
+        record = await self._chats.get(key)
+        if record is None or not record.conversation_id or not self._ours(record):
+            return []
+        return await self._backend.history(record.conversation_id, limit)
+
+    async def delete(self, key: ChatKey) -> None:
+        """Delete the chat's conversation remotely (its files with it), for good: nothing
+        starts a new one until the chat's next message. BackendError if the server failed
+        (then nothing is forgotten here either, so it can be asked again)."""
+        record = await self._chats.get(key)
+        if record is not None and record.conversation_id and self._ours(record):
+            await self._backend.delete_conversation(record.conversation_id)
+        await self._files.chat_files_forgotten(key)
 
     def _ours(self, record: ChatRecord) -> bool:
         """Ids of another backend are never sent to this one."""

@@ -4,6 +4,7 @@ for owners, the bot's whole picture. Read from the ledger's running totals: a fe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.usage.budgets import Scope
 from bot.usage.meter import CostMeter
@@ -89,6 +90,40 @@ class UsageReports:
             assert user is not None
             return UsageSummary("user", user, None, tokens, tools, budget)
         return UsageSummary("chat", spending("chat", chats), user, tokens, tools, budget)
+
+    def windows(self) -> tuple[str, str]:
+        """Today's and this month's totals windows (e.g. "D2026-12-06", "M2026-12")."""
+        day, month = window_keys(self._meter.now())
+        return f"D{day}", f"M{month}"
+
+    async def by_day(self, scope: Scope, key: str, days: int) -> list[tuple[str, Totals]]:
+        """The last `days` days' totals of one scope ("user", "42"), oldest first (the web
+        pages' charts): one read."""
+        today = self._meter.now().date()
+        dates = [(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
+        wanted = [(scope, key, f"D{d}") for d in dates]
+        totals = await self._ledger.totals(wanted)
+        return [(d, totals[k]) for d, k in zip(dates, wanted, strict=True)]
+
+    async def top(self, scope: str, limit: int = TOP) -> list[tuple[str, Totals]]:
+        """This month's biggest spenders of a scope ("user", "chat", "model")."""
+        return await self._ledger.top(scope, self.windows()[1], limit)
+
+    def limits(self, user_id: int | None, *, private: bool) -> dict[tuple[Scope, Period], int]:
+        """The budgets that apply to this person, in micro-dollars."""
+        return self._meter.limits_for(user_id, private=private)
+
+    async def bot_totals(self) -> tuple[Totals, Totals]:
+        """The bot's spend today and this month."""
+        day, month = self.windows()
+        found = await self._ledger.totals([("total", "", day), ("total", "", month)])
+        return found[("total", "", day)], found[("total", "", month)]
+
+    @property
+    def bot_limits(self) -> tuple[int | None, int | None]:
+        """The bot's own day and month budgets (BUDGET_TOTAL_*), if any."""
+        total = self._meter.rules.total
+        return (total.day, total.month) if total else (None, None)
 
     async def owner_report(self) -> str:
         """`/usage all`: plain English, like every operator report."""

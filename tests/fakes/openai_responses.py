@@ -145,14 +145,19 @@ class ResponsesAPI:
         conversation = self.conversations.get(call.ids["id"])
         if conversation is None:
             return _conversation_not_found(call.ids["id"])
-        items = conversation.items
+        items = list(conversation.items)  # as the API: newest first unless asked, 20 a page
+        if call.body.get("order", "desc") == "desc":
+            items.reverse()
+        limit = int(call.body.get("limit", 20))
+        has_more = len(items) > limit
+        items = items[:limit]
         return web.json_response(
             {
                 "object": "list",
                 "data": items,
                 "first_id": items[0]["id"] if items else None,
                 "last_id": items[-1]["id"] if items else None,
-                "has_more": False,
+                "has_more": has_more,
             }
         )
 

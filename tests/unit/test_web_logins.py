@@ -24,3 +24,21 @@ async def test_a_login_link_is_spent_once_and_not_after_it_lapses(store: Databas
     await store.web_logins.forget_lapsed()
     rows = await store.engine.rows("SELECT count(*) FROM web_logins")
     assert rows == [(0,)]
+
+
+async def test_a_session_is_known_until_it_lapses_or_its_user_logs_out(store: Database) -> None:
+    await store.web_logins.start_session(token_hash("a"), 42, 3600)
+    await store.web_logins.start_session(token_hash("b"), 42, 3600)
+    await store.web_logins.start_session(token_hash("c"), 7, 3600)
+    await store.web_logins.start_session(token_hash("old"), 7, -1)
+    assert await store.web_logins.session_user(token_hash("a")) == 42
+    assert await store.web_logins.session_user(token_hash("old")) is None
+    assert await store.web_logins.session_user(token_hash("unknown")) is None
+
+    assert await store.web_logins.end_sessions(42) == 2  # `/web logout`: every session
+    assert await store.web_logins.session_user(token_hash("b")) is None
+    assert await store.web_logins.session_user(token_hash("c")) == 7
+
+    await store.web_logins.forget_lapsed()
+    rows = await store.engine.rows("SELECT count(*) FROM web_sessions")
+    assert rows == [(1,)]

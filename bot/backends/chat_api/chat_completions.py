@@ -117,6 +117,16 @@ class ChatCompletionsBackend:
     async def delete_conversation(self, conversation_id: str) -> None:
         await self._history.delete(conversation_id)
 
+    async def history(self, conversation_id: str, limit: int) -> list[HistoryMessage]:
+        said: list[HistoryMessage] = []
+        for message in await self._history.of(conversation_id):
+            if message.role == "summary" or not message.content.strip():
+                continue  # a summary is the bot's note to the model, not a message
+            said.append(
+                HistoryMessage("user" if message.role == "user" else "assistant", message.content)
+            )
+        return said[-limit:]
+
     def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
     ) -> AsyncIterator[TurnEvent]:

@@ -56,7 +56,7 @@ from bot.backends.responses_api.turn_request import CACHING, TurnRequests
 from bot.backends.turn_tools import KnowledgeCopy, KnowledgeFile
 from bot.backends.uploads import delete_uploads
 from bot.backends.vector_stores import VectorStores
-from storage import Tool
+from storage import HistoryMessage, Tool
 from storage.repositories import Files, Settings
 
 logger = logging.getLogger(__name__)
@@ -132,6 +132,22 @@ class ResponsesBackend:
             logger.info("Conversation %s was already gone", conversation_id)
         if self._files is not None:
             await delete_uploads(self._client, self._files, self.name, conversation_id)
+
+    async def history(self, conversation_id: str, limit: int) -> list[HistoryMessage]:
+        with translated():
+            page = await self._client.conversations.items.list(
+                conversation_id, limit=limit, order="desc"
+            )
+        said: list[HistoryMessage] = []
+        for item in page.data:
+            if item.type != "message" or item.role not in ("user", "assistant"):
+                continue
+            text = "".join(
+                part.text for part in item.content if part.type in ("input_text", "output_text")
+            )
+            if text.strip():
+                said.append(HistoryMessage(item.role, text))
+        return said[::-1]
 
     def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False

@@ -48,7 +48,7 @@ from bot.backends.threads_api.runs import Runs, uses_hosted_tools
 from bot.backends.turn_tools import KnowledgeCopy, KnowledgeFile
 from bot.backends.uploads import delete_uploads
 from bot.backends.vector_stores import VectorStores
-from storage import Tool
+from storage import HistoryMessage, Tool
 from storage.repositories import Files, Settings
 
 logger = logging.getLogger(__name__)
@@ -158,6 +158,18 @@ class AssistantsBackend:
         except ConversationNotFound:
             logger.info("Thread %s was already gone", conversation_id)
         await delete_uploads(self._client, self._uploads, self.name, conversation_id)
+
+    async def history(self, conversation_id: str, limit: int) -> list[HistoryMessage]:
+        with translated():
+            page = await self._client.beta.threads.messages.list(
+                conversation_id, limit=limit, order="desc"
+            )
+        said: list[HistoryMessage] = []
+        for message in page.data:
+            text = "".join(part.text.value for part in message.content if part.type == "text")
+            if text.strip():
+                said.append(HistoryMessage(message.role, text))
+        return said[::-1]
 
     def run_turn(
         self, conversation_id: str, turn: TurnInput, *, stream: bool = False
