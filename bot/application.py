@@ -37,7 +37,7 @@ from bot.ingress.intake import Intake, WebhookSettings
 from bot.ingress.leadership import Leadership
 from bot.ingress.lease_book import LeaseBook
 from bot.ingress.lease_gate import LeaseGate, exit_now
-from bot.logging_setup import LastError
+from bot.logging_setup import LastError, LogTail
 from bot.media.reader import MediaReader
 from bot.owner_notices import once_per_bot
 from bot.personas import PersonaBook, load_personas
@@ -47,6 +47,7 @@ from bot.upkeep import keep_heartbeat
 from bot.usage.meter import CostMeter
 from bot.usage.reports import UsageReports
 from bot.usage.turn_prices import TurnPrices
+from bot.web_side import build_web
 from storage import InboxEntry
 from storage.database import Database, engine_for
 
@@ -113,6 +114,7 @@ def build_services(
     )
     return Services(
         config=config,
+        log_tail=LogTail(config.secrets),
         store=store,
         client=client,
         backend=backend,
@@ -236,6 +238,7 @@ def build_application(
         return "\n".join([await services.status(), *lines])
 
     register_handlers(application, services, channels, status)
+    application.bot_data["web"] = build_web(services, intake.chats, channels, status)
     return application
 
 
@@ -266,7 +269,9 @@ def reply_channels(channels: ChannelFactory) -> Callable[[InboxEntry], ReplyChan
             entry.key.chat_id,
             private=entry.private,
             topic_id=entry.key.topic_id or None,
-            reply_to=entry.message_id,
+            # A web chat message (negative id) has no Telegram message to reply to: an answer
+            # its page did not see to the end (the process stopped) is delivered here instead.
+            reply_to=entry.message_id if entry.message_id > 0 else None,
         )
 
     return channel_for

@@ -29,8 +29,10 @@ from bot.delivery.telegram_link import cause_of
 from bot.handlers import ALLOWED_UPDATES
 from bot.ingress.intake import Intake
 from bot.ingress.webhook_errors import WebhookUnavailable
+from bot.listening import CannotListen
 from bot.services import Services
 from bot.upkeep import lead
+from bot.web.server import WebServer
 from storage import StorageUnavailable, StorageUnreachable
 
 logger = logging.getLogger("bot")
@@ -150,8 +152,9 @@ async def start(application: TelethreadApp, services: Services, stops: StopReque
         )
         return 2
     intake = intake_of(application)
+    web = web_of(application)
     try:
-        await intake.open(application)
+        await intake.open(application, web.pages.install if web and web.shared else None)
     except WebhookUnavailable as exc:
         logger.error("Cannot start: %s (check WEBHOOK_LISTEN)", exc)
         return 2
@@ -160,6 +163,18 @@ async def start(application: TelethreadApp, services: Services, stops: StopReque
     ):
         return 0
     await application.start()
+    if web is not None:
+        try:
+            await web.start()
+        except CannotListen as exc:
+            host, port = services.config.web_listen or ("", 0)
+            logger.error(
+                "Cannot start: cannot serve the web pages on %s:%d: %s (check WEB_LISTEN)",
+                host,
+                port,
+                exc,
+            )
+            return 2
     await intake.answer(
         application,
         lambda: lead(application, services.config, services),
@@ -168,6 +183,12 @@ async def start(application: TelethreadApp, services: Services, stops: StopReque
     await services.store.settings.heartbeat()  # healthy from now on, not at the first interval
     await stops.requested.wait()
     return 0
+
+
+def web_of(application: TelethreadApp) -> WebServer | None:
+    web = application.bot_data.get("web")
+    assert web is None or isinstance(web, WebServer)
+    return web
 
 
 def intake_of(application: TelethreadApp) -> Intake:
@@ -211,6 +232,9 @@ async def shut_down(application: TelethreadApp, stops: StopRequests) -> None:
     left in the inbox and its leases expired, for the others to resume them by their ids —
     nobody waits for SHUTDOWN_GRACE or for a lease to lapse."""
     intake = intake_of(application)
+    web = web_of(application)
+    if web is not None:  # no new web chat messages; a page streaming an answer is cut off
+        await stops.bounded(web.stop(), "stop serving the web pages")
     if intake.others_alive and intake.book.held:
         logger.info("Handing over to the other processes: they resume the answers being written")
         stops.now.set()

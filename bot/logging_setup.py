@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import deque
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -55,6 +56,24 @@ class LastError(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.seen = (record.created, redact(record.getMessage(), self._secrets)[:300])
+
+
+class LogTail(logging.Handler):
+    """The last lines logged (INFO and up), scrubbed like every line: the owner's status page."""
+
+    def __init__(self, secrets: Iterable[str], lines: int = 200) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(RedactingFormatter(secrets))
+        self._lines: deque[str] = deque(maxlen=lines)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._lines.append(self.format(record).splitlines()[0][:500])
+        except Exception:  # a line that cannot be formatted is not worth a crash
+            self.handleError(record)
+
+    def last(self, count: int) -> list[str]:
+        return list(self._lines)[-count:]
 
 
 def configure_logging(

@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.delivery.telegram_link import TelegramLink
 from bot.engine import ChatEngine, ChatLanguages
 from bot.engine.knowledge import Knowledge
-from bot.logging_setup import LastError
+from bot.logging_setup import LastError, LogTail
 from bot.media.settings import ImageCommand
 from bot.personas import PersonaBook
 from bot.texts import Language, Texts
@@ -41,6 +41,7 @@ class Services:
     languages: ChatLanguages
     engine: ChatEngine
     last_error: LastError
+    log_tail: LogTail  # the owner's status page shows the last lines
     usage: UsageReports
     transcriber: Transcriber | None = None
     transcription_client: ModelClient | None = None  # its own, closed with the others
@@ -63,6 +64,7 @@ class Services:
 
     async def start(self) -> None:
         logging.getLogger().addHandler(self.last_error)
+        logging.getLogger().addHandler(self.log_tail)
         await self.store.open()
         await self.backend.start()
         if self.tool_servers is not None:
@@ -152,6 +154,7 @@ class Services:
                 await self.store.settings.stopped()
         await self.store.close()
         logging.getLogger().removeHandler(self.last_error)
+        logging.getLogger().removeHandler(self.log_tail)
 
 
 def _ago(seconds: float) -> str:

@@ -15,6 +15,7 @@ from bot.handlers import ALLOWED_UPDATES
 from bot.ingress.intake import Intake
 from bot.services import Services
 from bot.upkeep import lead
+from bot.web.server import WebServer
 from tests.fakes.telegram_server import FakeTelegram
 
 
@@ -35,6 +36,12 @@ class RunningBot:
         return services
 
     @property
+    def web(self) -> WebServer | None:
+        web = self.app.bot_data["web"]
+        assert web is None or isinstance(web, WebServer)
+        return web
+
+    @property
     def intake(self) -> Intake:
         intake = self.app.bot_data["intake"]
         assert isinstance(intake, Intake)
@@ -46,10 +53,13 @@ class RunningBot:
         app = self.app
         await app.initialize()
         await self.services.store.open()  # as the process opens it before reaching Telegram
-        await self.intake.open(app)
+        web = self.web
+        await self.intake.open(app, web.pages.install if web and web.shared else None)
         if app.post_init:
             await app.post_init(app)
         await app.start()
+        if web is not None:
+            await web.start()
 
         async def polling(updater: Updater) -> None:
             def polling_failed(error: TelegramError) -> None:
@@ -68,6 +78,8 @@ class RunningBot:
 
     async def stop(self) -> None:
         app = self.app
+        if self.web is not None:
+            await self.web.stop()
         await self.telegram.wake_pollers()
         await self.intake.stop_reading(1.0)
         if app.running:

@@ -30,6 +30,7 @@ from bot.config.fields import (
     default,
 )
 from bot.config.media_env import read_media
+from bot.config.web_env import read_web
 from bot.config.webhook_env import read_webhook
 from bot.texts.languages import LANGUAGES
 from storage import TOOLS, Tool
@@ -103,6 +104,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         database_path=Path(read.text("DATABASE_PATH") or default("database_path")),
         **read_database(read),
         **read_webhook(read, own_bot_api=telegram_base_url is not None),
+        **read_web(read),
         personas_file=_personas_file(read),
         default_persona=read.text("DEFAULT_PERSONA"),
         allowed_users=_ids(read, "ALLOWED_USERS"),

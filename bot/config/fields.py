@@ -91,6 +91,9 @@ class Config:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: tuple[str, int] = ("0.0.0.0", 8080)  # where each process takes them
     webhook_max_connections: int = 40  # Telegram's connections at once (setWebhook)
+    # The web pages (WEB_LISTEN, WEB_URL): None, off.
+    web_listen: tuple[str, int] | None = None
+    web_url: str | None = None
     # How long a silent process keeps the right to answer: a dead one is replaced after this.
     lease_seconds: float = 10.0
     personas_file: Path | None = None

@@ -153,7 +153,7 @@ class ChannelFactory:
         self._events = events
 
     def channel(
-        self, chat_id: int, *, private: bool, topic_id: int | None, reply_to: int
+        self, chat_id: int, *, private: bool, topic_id: int | None, reply_to: int | None
     ) -> TelegramChannel:
         return TelegramChannel(
             self._bot,

@@ -33,6 +33,7 @@ from bot.handlers.status import StatusHandlers
 from bot.handlers.stop import STOP_UPDATE, StopHandlers
 from bot.handlers.update_context import UpdateContexts
 from bot.handlers.usage_command import UsageHandlers
+from bot.handlers.web_command import WebHandlers
 from bot.services import Services
 
 # Edited messages are ignored by design: the conversation already holds the original text.
@@ -111,6 +112,7 @@ def _commands(
     usage = UsageHandlers(services.usage, access, contexts)
     status = StatusHandlers(access, report, commands.unknown, contexts)
     learning = LearnHandlers(services.engine, access, contexts, files)
+    web = WebHandlers(services.store.web_logins, services.config.web_url, access, contexts)
     return [
         CommandHandler("start", commands.start, filters=NEW_MESSAGES),
         CommandHandler("help", commands.help, filters=NEW_MESSAGES),
@@ -121,6 +123,7 @@ def _commands(
         CommandHandler("usage", usage.usage, filters=NEW_MESSAGES),
         CommandHandler("image", messages.image, filters=NEW_MESSAGES),
         CommandHandler("language", languages.language, filters=NEW_MESSAGES),
+        CommandHandler("web", web.web, filters=NEW_MESSAGES),
         CallbackQueryHandler(languages.button, pattern=f"^{LANGUAGE_CALLBACK_PREFIX}"),
     ]
 

@@ -10,6 +10,8 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    MenuButtonWebApp,
+    WebAppInfo,
 )
 
 from bot.config import Config
@@ -26,6 +28,10 @@ async def register_commands(bot: Bot, config: Config, *, drawing: bool = False) 
     await asyncio.gather(
         *(_register_menus(bot, config, code, texts, drawing) for code, texts in menus)
     )
+    if config.web_url and config.web_url.startswith("https://"):  # Mini Apps need HTTPS
+        label = CATALOGUES[config.default_language].web_open_button
+        app = WebAppInfo(f"{config.web_url}/mini-app")
+        await bot.set_chat_menu_button(menu_button=MenuButtonWebApp(label, app))
 
 
 async def _register_menus(
@@ -35,13 +41,14 @@ async def _register_menus(
     reset = BotCommand("reset", texts.command_reset)
     language = BotCommand("language", texts.command_language)
     usage = BotCommand("usage", texts.command_usage)
+    web = [BotCommand("web", texts.command_web)] if config.web_url else []
     help_ = BotCommand("help", texts.command_help)
     start = BotCommand("start", texts.command_start)
     image = [BotCommand("image", texts.command_image)] if drawing else []
     managers = [persona, reset, language, *image, usage, help_]
     members = [*image, usage, help_] if config.group_admin_only else managers
     await bot.set_my_commands(
-        [*managers, start], scope=BotCommandScopeAllPrivateChats(), language_code=code
+        [*managers, *web, start], scope=BotCommandScopeAllPrivateChats(), language_code=code
     )
     await bot.set_my_commands(members, scope=BotCommandScopeAllGroupChats(), language_code=code)
     await bot.set_my_commands(

@@ -29,7 +29,9 @@ from bot.ingress.routing import chat_of
 from storage import StorageUnavailable
 from storage.coordination import Leases, UpdateJournal
 
-if TYPE_CHECKING:  # aiohttp is imported only by bots that take webhooks
+if TYPE_CHECKING:  # aiohttp is imported only by bots that serve webhooks or web pages
+    from aiohttp import web
+
     from bot.ingress.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
@@ -69,8 +71,11 @@ class Intake:
     def by_webhook(self) -> bool:
         return self.webhook_settings is not None
 
-    async def open(self, application: AnyApplication) -> None:
-        """Take webhooks (every process does), before this process answers anything."""
+    async def open(
+        self, application: AnyApplication, pages: Callable[[web.Application], None] | None = None
+    ) -> None:
+        """Take webhooks (every process does), before this process answers anything; `pages`
+        adds the web pages' routes to the webhook's server (WEB_LISTEN is WEBHOOK_LISTEN)."""
         self.feed = JournalFeed(
             self.journal,
             self.chats,
@@ -88,6 +93,7 @@ class Intake:
                 secret=settings.secret,
                 arrived=self.feed.arrived,
                 listen=settings.listen,
+                pages=pages,
             )
             await self.webhook.start()
 

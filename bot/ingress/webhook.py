@@ -6,8 +6,8 @@ acknowledged just before a crash is gone. Here the update is written to the jour
 with Retry-After, and Telegram keeps the update and tries again. The secret header is compared
 in constant time. `GET /healthz` says the process runs; `GET /readyz`, that it can keep updates.
 
-aiohttp.web, not PTB's tornado server: the web side (the Mini App, the web chat) will be served
-by this same server.
+aiohttp.web, not PTB's tornado server: the web pages (the Mini App, the web chat) are served by
+this same server when WEB_LISTEN is WEBHOOK_LISTEN.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot import listening
 from bot.ingress.routing import read_update
 from bot.ingress.webhook_errors import WebhookUnavailable
 from storage import StorageUnavailable
@@ -40,7 +41,10 @@ class WebhookServer:
         secret: str,
         arrived: Callable[[], None],
         listen: tuple[str, int],
+        pages: Callable[[web.Application], None] | None = None,
     ) -> None:
+        """`pages`: adds the web pages' routes, where they share this server (WEB_LISTEN is
+        WEBHOOK_LISTEN)."""
         self._journal = journal
         self._secret = secret.encode()
         self._arrived = arrived  # a new update is kept: the answering process looks
@@ -52,25 +56,17 @@ class WebhookServer:
         app.router.add_post(path or "/", self._receive)
         app.router.add_get("/healthz", self._alive)
         app.router.add_get("/readyz", self._ready)
+        if pages is not None:
+            pages(app)
         self._app = app
 
     async def start(self) -> None:
         """Listen on WEBHOOK_LISTEN; WebhookUnavailable says why it cannot."""
-        runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=5.0)
-        await runner.setup()
         host, port = self._listen
-        site = web.TCPSite(runner, host, port, reuse_address=True)
         try:
-            await site.start()
-        except OSError as exc:
-            await runner.cleanup()
-            raise WebhookUnavailable(
-                f"cannot take webhooks on {host}:{port}: {exc.strerror or exc}"
-            ) from exc
-        self._runner = runner
-        server = site._server  # the bound socket's port (WEBHOOK_LISTEN may ask for port 0)
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else port
+            self._runner, self.port = await listening.listen(self._app, host, port)
+        except listening.CannotListen as exc:
+            raise WebhookUnavailable(f"cannot take webhooks on {host}:{port}: {exc}") from exc
         logger.info("Taking webhooks on %s:%d", host, self.port)
 
     async def stop(self) -> None:

@@ -133,6 +133,14 @@ class Texts:
     usage_tool_searches: str
     usage_tool_file_searches: str  # searches of a persona's documents
     usage_owners_only: str
+    # The web pages (/web)
+    command_web: str
+    web_off: str  # the owner has not turned them on
+    web_private_only: str
+    web_link: str  # {link}: the single-use sign-in link (HTML)
+    web_link_label: str  # plain text: the link's words
+    web_open_button: str  # plain text: the Mini App's button
+    web_logged_out: str  # {count}
     retry_button: str  # plain text, under a notice that the model could not answer
     retry_stale: str  # plain text, a pop-up: the message can no longer be retried
     unsupported_message: str

@@ -152,6 +152,16 @@ TEXTS = Texts(
     usage_tool_searches="🔎 web searches",
     usage_tool_file_searches="📚 document searches",
     usage_owners_only="Only the bot's owners can see everyone's usage.",
+    command_web="Your chat, usage and settings on the web",
+    web_off="The web pages are not turned on for this bot (its owner sets WEB_LISTEN).",
+    web_private_only="Send /web in our private chat: the sign-in link is yours alone.",
+    web_link=(
+        "{link} — it works once, for ten minutes. Do not share it: it opens your "
+        "conversation. /web logout signs you out everywhere."
+    ),
+    web_link_label="Sign in to the web pages",
+    web_open_button="Open",
+    web_logged_out="Signed out of the web pages ({count} sessions ended).",
     retry_button="Try again",
     retry_stale="That message can no longer be retried — please send it again.",
     unsupported_message=(

@@ -158,6 +158,16 @@ TEXTS = Texts(
     usage_tool_searches="🔎 búsquedas web",
     usage_tool_file_searches="📚 búsquedas en documentos",
     usage_owners_only="Solo los dueños del bot pueden ver el uso de todos.",
+    command_web="Tu chat, tu uso y tus ajustes en la web",
+    web_off="Las páginas web no están activadas en este bot (su dueño configura WEB_LISTEN).",
+    web_private_only="Envía /web en nuestro chat privado: el enlace para entrar es solo tuyo.",
+    web_link=(
+        "{link} — funciona una vez, durante diez minutos. No lo compartas: abre tu "
+        "conversación. /web logout cierra todas tus sesiones."
+    ),
+    web_link_label="Entrar en las páginas web",
+    web_open_button="Abrir",
+    web_logged_out="Sesiones web cerradas ({count}).",
     retry_button="Reintentar",
     retry_stale="Ya no puedo reintentar ese mensaje: envíalo de nuevo, por favor.",
     unsupported_message=(

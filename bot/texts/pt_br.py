@@ -155,6 +155,16 @@ TEXTS = Texts(
     usage_tool_searches="🔎 pesquisas na web",
     usage_tool_file_searches="📚 buscas nos documentos",
     usage_owners_only="Só os donos do bot podem ver o uso de todos.",
+    command_web="Seu chat, seu uso e suas configurações na web",
+    web_off="As páginas web não estão ativadas neste bot (o dono configura WEB_LISTEN).",
+    web_private_only="Envie /web no nosso chat privado: o link de entrada é só seu.",
+    web_link=(
+        "{link} — funciona uma vez, por dez minutos. Não compartilhe: ele abre a sua "
+        "conversa. /web logout encerra todas as suas sessões."
+    ),
+    web_link_label="Entrar nas páginas web",
+    web_open_button="Abrir",
+    web_logged_out="Sessões web encerradas ({count}).",
     retry_button="Tentar de novo",
     retry_stale="Essa mensagem não pode mais ser tentada de novo — envie-a outra vez.",
     unsupported_message=(

@@ -188,6 +188,8 @@ class FakeTelegram:
     commands: dict[str, list[str]] = field(default_factory=dict)  # by scope type
     # (scope type, language code or None) → [(command, description)]
     command_menus: dict[tuple[str, str | None], list[tuple[str, str]]] = field(default_factory=dict)
+    # The Mini App button under the message box: per chat id, None for every private chat.
+    menu_buttons: dict[int | None, dict[str, Any]] = field(default_factory=dict)
     descriptions: dict[str | None, str] = field(default_factory=dict)  # by language code
     short_descriptions: dict[str | None, str] = field(default_factory=dict)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -455,6 +457,13 @@ class FakeTelegram:
         if language is None:
             self.commands[scope] = [c["command"] for c in commands]
         self.command_menus[(scope, language)] = [(c["command"], c["description"]) for c in commands]
+        return True
+
+    async def _api_setChatMenuButton(self, params: dict[str, Any]) -> Any:
+        button = params.get("menu_button") or {"type": "default"}
+        if button["type"] == "web_app" and not button["web_app"]["url"].startswith("https://"):
+            raise _ApiError(400, "Bad Request: only HTTPS links are allowed")  # as Telegram says
+        self.menu_buttons[params.get("chat_id")] = button
         return True
 
     async def _api_setMyDescription(self, params: dict[str, Any]) -> Any:

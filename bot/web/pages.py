@@ -1,0 +1,177 @@
+"""The web side's HTML, made here from data: every value escaped on its way in, the model's and
+the bot's own text as the bot's safe HTML subset (the one Telegram accepts, from the same
+Markdown renderer). No template engine and no script in the HTML: the page's one script is a
+file (the Content-Security-Policy allows no inline script)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from bot.rendering.markdown import render_markdown
+from bot.texts.languages import NATIVE_NAMES
+from bot.usage.notices import money
+from bot.web.charts import Bar, bar_chart
+from storage import HistoryMessage, Totals
+
+TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
+
+
+def document(title: str, body: str, *, scripts: Sequence[str] = ()) -> str:
+    tags = "".join(f'<script src="{escape(s)}" defer></script>' for s in scripts)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{escape(title)}</title><link rel="stylesheet" href="/static/app.css">'
+        f"{tags}</head><body>{body}</body></html>"
+    )
+
+
+def shell(*, mini_app: bool) -> str:
+    """The app's page: tabs and a place for each tab's content, both filled by the script."""
+    scripts = [TELEGRAM_SCRIPT, "/static/app.js"] if mini_app else ["/static/app.js"]
+    body = (
+        f'<div id="app" data-mini-app="{int(mini_app)}">'
+        '<nav id="tabs" aria-label="Pages"></nav>'
+        '<main id="page"><p class="hint">Loading…</p></main></div>'
+    )
+    return document("Telethread", body, scripts=scripts)
+
+
+def sign_in(token: str) -> str:
+    """What a `/web` link opens: a button that spends the link (a crawler's GET does not)."""
+    body = (
+        '<main class="narrow"><h1>Telethread</h1>'
+        "<p>Sign in with the link the bot sent you. It works once and for ten minutes.</p>"
+        '<form method="post" action="/login">'
+        f'<input type="hidden" name="t" value="{escape(token)}">'
+        '<button type="submit" id="sign-in">Sign in</button></form></main>'
+    )
+    return document("Sign in · Telethread", body)
+
+
+def message_page(title: str, text: str, status_hint: str = "") -> str:
+    body = f'<main class="narrow"><h1>{escape(title)}</h1><p>{escape(text)}</p>{status_hint}</main>'
+    return document(f"{title} · Telethread", body)
+
+
+def chat(history: Sequence[HistoryMessage], persona_title: str, *, can_chat: bool) -> str:
+    """The conversation as bubbles, and the box that continues it."""
+    bubbles = "".join(bubble(m.role, m.content) for m in history) or (
+        '<p class="hint" id="empty">No messages yet. Say hello!</p>'
+    )
+    box = (
+        '<form id="chat-form" data-action="chat">'
+        '<textarea name="text" rows="2" maxlength="4000" required'
+        ' placeholder="Message" aria-label="Message"></textarea>'
+        '<button type="submit">Send</button></form>'
+        if can_chat
+        else '<p class="hint">Only people the bot talks to can write here.</p>'
+    )
+    return (
+        f'<p class="hint">Persona: {escape(persona_title)} · the same conversation as your '
+        "private chat with the bot in Telegram.</p>"
+        f'<section id="messages" aria-live="polite">{bubbles}</section>{box}'
+    )
+
+
+def bubble(role: str, text: str) -> str:
+    if role == "user":
+        return f'<div class="bubble user">{escape(text)}</div>'
+    return f'<div class="bubble bot">{render_markdown(text)}</div>'
+
+
+@dataclass(frozen=True, slots=True)
+class PersonaChoice:
+    name: str
+    title: str
+    description: str
+    tools: str
+    current: bool
+
+
+def personas(choices: Sequence[PersonaChoice]) -> str:
+    items = []
+    for c in choices:
+        button = (
+            '<span class="badge">in use</span>'
+            if c.current
+            else '<form data-action="persona">'
+            f'<input type="hidden" name="name" value="{escape(c.name)}">'
+            f'<button type="submit">Use {escape(c.title)}</button></form>'
+        )
+        tools = f'<p class="hint">Tools: {escape(c.tools)}</p>' if c.tools else ""
+        items.append(
+            f'<li class="card" data-persona="{escape(c.name)}"><h3>{escape(c.title)}</h3>'
+            f"<p>{escape(c.description)}</p>{tools}{button}</li>"
+        )
+    return (
+        '<p class="hint">Switching starts a fresh conversation, as /persona does.</p>'
+        f'<ul class="cards">{"".join(items)}</ul>'
+    )
+
+
+def spend_line(label: str, totals: Totals, limit: int | None) -> str:
+    of = f" of {money(limit)}" if limit is not None else ""
+    meter = ""
+    if limit:
+        meter = f'<meter min="0" max="{limit}" value="{min(totals.micros, limit)}"></meter>'
+    return (
+        f"<tr><th>{escape(label)}</th><td>{money(totals.micros)}{of}</td>"
+        f"<td>{totals.answers} answers</td><td>{meter}</td></tr>"
+    )
+
+
+def daily_chart(days: Sequence[tuple[str, Totals]], title: str) -> str:
+    bars = [Bar(day, t.micros, f"{money(t.micros)}, {t.answers} answers") for day, t in days]
+    return (
+        f'<figure class="chart-box">{bar_chart(bars, title)}<figcaption>{escape(title)}'
+        "</figcaption></figure>"
+    )
+
+
+def usage(lines: Sequence[str], chart: str) -> str:
+    return f'<table class="spend">{"".join(lines)}</table>{chart}'
+
+
+def settings(language: str | None) -> str:
+    options = "".join(
+        f'<option value="{code}"{" selected" if code == language else ""}>{escape(name)}</option>'
+        for code, name in (("", "As my Telegram"), *NATIVE_NAMES.items())
+    )
+    return (
+        '<section class="card"><h3>Language</h3><form data-action="language">'
+        f'<select name="language" aria-label="Language">{options}</select>'
+        '<button type="submit">Save</button></form></section>'
+        '<section class="card"><h3>Start over</h3><p>A fresh conversation, as /reset.</p>'
+        '<form data-action="reset"><button type="submit">Reset the conversation</button></form>'
+        "</section>"
+        '<section class="card danger"><h3>Delete everything about me</h3>'
+        "<p>Deletes your conversation with the bot (on the model server too), its files, your "
+        "messages waiting here, the record of each answer, your language and your web sign-ins. "
+        "Kept: what you spent today and this month, as totals (your budgets count them), and "
+        "the bot's totals, which do not name you.</p>"
+        '<form data-action="forget" data-confirm="Delete everything about you? This cannot be '
+        'undone."><button type="submit" class="destructive">Delete everything</button></form>'
+        "</section>"
+        '<section class="card"><h3>Sign out</h3><p>Ends every web session of yours, as '
+        "<code>/web logout</code>.</p>"
+        '<form data-action="logout"><button type="submit">Sign out everywhere</button></form>'
+        "</section>"
+    )
+
+
+def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+    empty = f'<tr><td colspan="{len(header)}" class="hint">nothing yet</td></tr>'
+    return f"<h3>{escape(title)}</h3><table><tr>{head}</tr>{body or empty}</table>"
+
+
+def status(report: str, log_tail: Sequence[str]) -> str:
+    tail = "\n".join(log_tail) or "(nothing logged yet)"
+    return (
+        f'<h3>Status</h3><pre class="report">{escape(report)}</pre>'
+        f'<h3>Recent log lines</h3><pre class="log">{escape(tail)}</pre>'
+    )

@@ -1,0 +1,69 @@
+"""Wires the web pages (`bot.web`) to the bot's services: what they read and do, who may see
+what (the bot's own rules), and the way an answer reaches a person's Telegram chat."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.config import Config
+from bot.delivery.channel import ChannelFactory
+from bot.engine import ReplyChannel
+from bot.ingress.chat_leases import ChatLeases
+from bot.services import Services
+from bot.web.app import WebApp, WebDeps
+from bot.web.server import WebServer
+from bot.web.sessions import Role
+
+
+def roles(config: Config) -> Callable[[int], Role]:
+    """Owners (ADMIN_USERS), people the bot talks to (ALLOWED_USERS), and strangers."""
+
+    def role_of(user_id: int) -> Role:
+        if user_id in config.admin_users:
+            return "owner"
+        return "member" if config.allowed_users.allows(user_id) else "stranger"
+
+    return role_of
+
+
+def build_web(
+    services: Services,
+    chats: ChatLeases,
+    channels: ChannelFactory,
+    status: Callable[[], Awaitable[str]],
+) -> WebServer | None:
+    """The web pages, where WEB_LISTEN turns them on (None: off)."""
+    config = services.config
+    if config.web_listen is None or config.web_url is None:
+        return None
+
+    async def hold_chat(chat_id: int) -> bool:
+        """Whether this process answers the chat now (claiming it if nobody does)."""
+        if chats.owns(chat_id):
+            chats.touch(chat_id)
+            return True
+        return bool(await chats.claim([chat_id]))
+
+    def telegram_chat(user_id: int) -> ReplyChannel:
+        return channels.channel(user_id, private=True, topic_id=None, reply_to=None)
+
+    store = services.store
+    pages = WebApp(
+        WebDeps(
+            bot_token=config.telegram_bot_token,
+            secure_cookies=config.web_url.startswith("https://"),
+            logins=store.web_logins,
+            privacy=store.privacy,
+            engine=services.engine,
+            personas=services.personas,
+            usage=services.usage,
+            languages=services.languages,
+            role_of=roles(config),
+            status=status,
+            log_tail=services.log_tail,
+            hold_chat=hold_chat,
+            telegram_chat=telegram_chat,
+        )
+    )
+    shared = config.webhook_url is not None and config.web_listen == config.webhook_listen
+    return WebServer(pages, None if shared else config.web_listen, config.web_url)
