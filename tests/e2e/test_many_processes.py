@@ -144,6 +144,8 @@ async def test_every_process_takes_webhooks_and_each_update_is_answered_once_in_
     bob: Person, carol: Person, database_url: str,
 ) -> None:  # fmt: skip
     first, second = await two_processes(start_one)
+    for process in (first, second):  # each knows the other: they share the flood budget
+        await shows(process, "Processes of the bot alive besides this one: ")
     people = (alice, bob, carol)
     for n in (1, 2, 3):
         for person in people:

@@ -12,6 +12,7 @@ SETTING_READERS = (
     "bot/config/budget_env.py",
     "bot/config/database_env.py",
     "bot/config/webhook_env.py",
+    "bot/config/web_env.py",
 )
 
 

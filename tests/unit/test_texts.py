@@ -17,6 +17,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "start": {"name", "persona"},
     "help": {"example", "username"},
     "not_allowed": {"user_id"},
+    "web_link": {"link"},
+    "web_logged_out": {"count"},
     "group_not_allowed": {"chat_id"},
     "group_welcome": {"username"},
     "persona_current": {"title", "description"},
