@@ -554,7 +554,7 @@ MANY = [
              mode="stream", processes=2, webhook=True, disrupt="stall"),
 ]  # fmt: skip
 # Benchmarks of their own, each with its own module.
-SUITES = ("ledger", "media", "tools", "long-chat", "owner-tools")
+SUITES = ("ledger", "media", "tools", "long-chat", "owner-tools", "web")
 NAMES = (*SUITES, "text", "processes", *(s.key for s in STANDARD), *(s.key for s in MANY))
 
 
@@ -593,6 +593,10 @@ def run_suite(name: str, where: Databases) -> Any:
         from bench import owner_tools  # an MCP call and a file search per turn; start-up
 
         return owner_tools.run()
+    if name == "web":
+        from bench import web  # the web pages' memory and a web chat turn's overhead
+
+        return web.run()
     if name == "long-chat":
         from bench import long_chat  # an 80-turn chat's bill: its own bots, in this process
 

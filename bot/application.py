@@ -47,7 +47,6 @@ from bot.upkeep import keep_heartbeat
 from bot.usage.meter import CostMeter
 from bot.usage.reports import UsageReports
 from bot.usage.turn_prices import TurnPrices
-from bot.web_side import build_web
 from storage import InboxEntry
 from storage.database import Database, engine_for
 
@@ -238,7 +237,11 @@ def build_application(
         return "\n".join([await services.status(), *lines])
 
     register_handlers(application, services, channels, status)
-    application.bot_data["web"] = build_web(services, intake.chats, channels, status)
+    application.bot_data["web"] = None
+    if config.web_listen is not None:  # aiohttp is imported only by bots that serve pages
+        from bot.web_side import build_web
+
+        application.bot_data["web"] = build_web(services, intake.chats, channels, status)
     return application
 
 

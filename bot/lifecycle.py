@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Awaitable
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Updater
@@ -29,11 +29,13 @@ from bot.delivery.telegram_link import cause_of
 from bot.handlers import ALLOWED_UPDATES
 from bot.ingress.intake import Intake
 from bot.ingress.webhook_errors import WebhookUnavailable
-from bot.listening import CannotListen
 from bot.services import Services
 from bot.upkeep import lead
 from bot.web.server import WebServer
 from storage import StorageUnavailable, StorageUnreachable
+
+if TYPE_CHECKING:  # aiohttp is imported only by bots that serve web pages or webhooks
+    from bot.web.server import WebServer
 
 logger = logging.getLogger("bot")
 
@@ -164,6 +166,8 @@ async def start(application: TelethreadApp, services: Services, stops: StopReque
         return 0
     await application.start()
     if web is not None:
+        from bot.listening import CannotListen
+
         try:
             await web.start()
         except CannotListen as exc:
@@ -186,8 +190,8 @@ async def start(application: TelethreadApp, services: Services, stops: StopReque
 
 
 def web_of(application: TelethreadApp) -> WebServer | None:
-    web = application.bot_data.get("web")
-    assert web is None or isinstance(web, WebServer)
+    """The web pages' server (None: WEB_LISTEN is not set)."""
+    web: WebServer | None = application.bot_data.get("web")
     return web
 
 
