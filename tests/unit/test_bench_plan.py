@@ -17,7 +17,7 @@ def test_only_takes_exact_names_and_lists_them_when_wrong() -> None:
     assert bench.plan("tools,stream").suites == ["tools"]
     with pytest.raises(
         ValueError,
-        match=r"unknown: e .*the names: ledger, media, tools, long-chat, owner-tools, text",
+        match=r"unknown: e .*the names: ledger, media, tools, long-chat, owner-tools, web, text",
     ):
         bench.plan("e")  # a substring of "ledger" and of most scenario names
 
