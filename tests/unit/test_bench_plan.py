@@ -24,7 +24,7 @@ def test_only_takes_exact_names_and_lists_them_when_wrong() -> None:
 
 def test_everything_and_text_are_what_they_say() -> None:
     everything = bench.plan(None)
-    assert everything.suites == ["ledger", "media", "tools", "long-chat", "owner-tools"]
+    assert everything.suites == ["ledger", "media", "tools", "long-chat", "owner-tools", "web"]
     assert everything.scenarios == bench.STANDARD == bench.plan("text").scenarios
     assert bench.plan("text").suites == []
 
