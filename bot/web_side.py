@@ -11,17 +11,22 @@ from bot.engine import ReplyChannel
 from bot.ingress.chat_leases import ChatLeases
 from bot.services import Services
 from bot.web.app import WebApp, WebDeps
+from bot.web.owner_pages import Floor
 from bot.web.server import WebServer
 from bot.web.sessions import Role
+from storage.repositories import People
 
 
-def roles(config: Config) -> Callable[[int], Role]:
-    """Owners (ADMIN_USERS), people the bot talks to (ALLOWED_USERS), and strangers."""
+def roles(config: Config, people: People) -> Callable[[int], Awaitable[Role]]:
+    """Owners (ADMIN_USERS), people the bot talks to (ALLOWED_USERS, and those an owner let
+    in from the web pages), and strangers."""
 
-    def role_of(user_id: int) -> Role:
+    async def role_of(user_id: int) -> Role:
         if user_id in config.admin_users:
             return "owner"
-        return "member" if config.allowed_users.allows(user_id) else "stranger"
+        if config.allowed_users.allows(user_id) or await people.allowed(user_id):
+            return "member"
+        return "stranger"
 
     return role_of
 
@@ -47,6 +52,11 @@ def build_web(
     def telegram_chat(user_id: int) -> ReplyChannel:
         return channels.channel(user_id, private=True, topic_id=None, reply_to=None)
 
+    async def welcome(user_id: int) -> None:
+        """Tell someone an owner let in that they may talk now (in the bot's language)."""
+        texts = services.catalogues[config.default_language]
+        await telegram_chat(user_id).send_notice(texts.let_in)
+
     store = services.store
     pages = WebApp(
         WebDeps(
@@ -58,7 +68,12 @@ def build_web(
             personas=services.personas,
             usage=services.usage,
             languages=services.languages,
-            role_of=roles(config),
+            role_of=roles(config, store.people),
+            people=store.people,
+            floor=Floor(
+                config.allowed_users.everyone, config.allowed_users.user_ids, config.admin_users
+            ),
+            welcome=welcome,
             status=status,
             log_tail=services.log_tail,
             hold_chat=hold_chat,

@@ -22,6 +22,7 @@ from storage.inbox import InboxRepository
 from storage.knowledge_index import KnowledgeIndexRepository
 from storage.leases import LeaseRepository, ProcessRepository
 from storage.ledger import LedgerRepository
+from storage.people import PeopleRepository
 from storage.privacy import PrivacyRepository
 from storage.remote_files import RemoteFileRepository
 from storage.sqlite_engine import SqliteEngine
@@ -65,6 +66,7 @@ class Database:
         self.flood = FloodRepository(self)
         self.web_logins = WebLoginRepository(self)
         self.privacy = PrivacyRepository(self)
+        self.people = PeopleRepository(self)
 
     def guard(self) -> None:
         if self._fence is not None:

@@ -278,4 +278,15 @@ POSTGRES: tuple[str, ...] = (
     );
     CREATE INDEX web_sessions_user ON web_sessions (user_id);
     """,
+    # 19: people let in from the web pages, and strangers who asked.
+    """
+    CREATE TABLE people (
+        user_id    BIGINT      PRIMARY KEY,
+        first_name TEXT        NOT NULL DEFAULT '',
+        username   TEXT,
+        allowed    INTEGER     NOT NULL DEFAULT 0,
+        asks       INTEGER     NOT NULL DEFAULT 0,
+        asked_at   TIMESTAMPTZ
+    );
+    """,
 )

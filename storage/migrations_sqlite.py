@@ -305,4 +305,16 @@ SQLITE: tuple[str, ...] = (
     );
     CREATE INDEX web_sessions_user ON web_sessions (user_id);
     """,
+    # 19: people the owners let in from the web pages (on top of ALLOWED_USERS), and strangers
+    # who wrote to the bot, so an owner can let them in.
+    """
+    CREATE TABLE people (
+        user_id    INTEGER PRIMARY KEY,
+        first_name TEXT    NOT NULL DEFAULT '',
+        username   TEXT,
+        allowed    INTEGER NOT NULL DEFAULT 0,
+        asks       INTEGER NOT NULL DEFAULT 0,
+        asked_at   TEXT
+    );
+    """,
 )

@@ -40,6 +40,18 @@ class ChatKey:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """Someone an owner let in from the web pages, or a stranger who wrote to the bot."""
+
+    user_id: int
+    first_name: str
+    username: str | None
+    allowed: bool  # let in by an owner (ALLOWED_USERS is not kept here)
+    asks: int  # messages written while not allowed
+    asked_at: str | None  # the last of them (ISO 8601, UTC)
+
+
+@dataclass(frozen=True, slots=True)
 class ChatRecord:
     key: ChatKey
     backend: str

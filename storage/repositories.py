@@ -22,6 +22,7 @@ from storage.records import (
     IndexedPassage,
     LedgerRow,
     LoggedCall,
+    PersonRecord,
     Tool,
     Totals,
     TotalsKey,
@@ -279,6 +280,20 @@ class KnowledgeIndex(Protocol):
     async def remove(self, library: str, path: str) -> None: ...
 
 
+class People(Protocol):
+    """As `storage/people.py`'s `PeopleRepository` implements it."""
+
+    async def asked(self, user_id: int, first_name: str, username: str | None) -> None: ...
+
+    async def allowed(self, user_id: int) -> bool:
+        """Whether an owner let this person in (ALLOWED_USERS is not kept here)."""
+        ...
+
+    async def set_allowed(self, user_id: int, allowed: bool) -> None: ...
+
+    async def listing(self) -> list[PersonRecord]: ...
+
+
 class Privacy(Protocol):
     """As `storage/privacy.py`'s `PrivacyRepository` implements it."""
 
@@ -321,3 +336,5 @@ class Store(Protocol):
     def web_logins(self) -> WebLogins: ...
     @property
     def privacy(self) -> Privacy: ...
+    @property
+    def people(self) -> People: ...

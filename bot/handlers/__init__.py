@@ -59,7 +59,9 @@ def register_handlers(
     Order matters: PTB gives an update to the first handler whose filter matches."""
     speaker = Speaker(services.languages, services.catalogues)
     contexts = UpdateContexts(speaker, channels)  # every reply goes through delivery
-    access = AccessControl(services.config, services.store.chat_status, contexts)
+    access = AccessControl(
+        services.config, services.store.chat_status, contexts, services.store.people
+    )
     commands = CommandHandlers(
         services.engine,
         services.personas,

@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.handlers.update_context import UpdateContexts
 from bot.rendering.markdown import visible_text
 from bot.texts import Texts, render
+from storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -49,29 +50,43 @@ class GroupApprovals(Protocol):
     async def set_allowed(self, chat_id: int, allowed: bool) -> None: ...
 
 
+class LetIn(Protocol):
+    """People an owner let in from the web pages, and strangers who asked (stored)."""
+
+    async def allowed(self, user_id: int) -> bool: ...
+
+    async def asked(self, user_id: int, first_name: str, username: str | None) -> None: ...
+
+
 class AccessControl:
     def __init__(
         self,
         config: Config,
         approvals: GroupApprovals,
         contexts: UpdateContexts,
+        let_in: LetIn,
     ) -> None:
         self._contexts = contexts
         self._config = config
         self._approvals = approvals
+        self._let_in = let_in
         self.admins = GroupAdmins()
 
     def is_owner(self, user_id: int) -> bool:
         return user_id in self._config.admin_users
 
-    def user_allowed(self, user_id: int) -> bool:
-        return self.is_owner(user_id) or self._config.allowed_users.allows(user_id)
+    async def user_allowed(self, user_id: int) -> bool:
+        """ADMIN_USERS and ALLOWED_USERS (the floor, read first), then those an owner let in
+        from the web pages (a read only for people the environment does not name)."""
+        if self.is_owner(user_id) or self._config.allowed_users.allows(user_id):
+            return True
+        return await self._let_in.allowed(user_id)
 
     async def group_allowed(self, chat_id: int, by_user: int | None) -> bool:
         """A group is served if ALLOWED_CHATS lists it, or an allowed user brought or uses it."""
         if self._config.allowed_chats.allows(chat_id) or await self._approvals.allowed(chat_id):
             return True
-        if by_user is not None and self.user_allowed(by_user):
+        if by_user is not None and await self.user_allowed(by_user):
             await self._approvals.set_allowed(chat_id, True)
             return True
         return False
@@ -82,9 +97,13 @@ class AccessControl:
         if chat is None or user is None:
             return False
         if chat.type == ChatType.PRIVATE:
-            if self.user_allowed(user.id):
+            if await self.user_allowed(user.id):
                 return True
             logger.info("Refused user %s", user.id)
+            try:  # for the owner's people page: who asked, with an "allow" button
+                await self._let_in.asked(user.id, user.first_name, user.username)
+            except StorageUnavailable as exc:
+                logger.warning("Could not note that user %s asked: %s", user.id, exc)
             texts = await self._contexts.texts(update)
             await self._answer(update, render(texts.not_allowed, user_id=user.id))
             return False

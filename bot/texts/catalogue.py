@@ -141,6 +141,7 @@ class Texts:
     web_link_label: str  # plain text: the link's words
     web_open_button: str  # plain text: the Mini App's button
     web_logged_out: str  # {count}
+    let_in: str  # an owner let the person in from the web pages
     retry_button: str  # plain text, under a notice that the model could not answer
     retry_stale: str  # plain text, a pop-up: the message can no longer be retried
     unsupported_message: str

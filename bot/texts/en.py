@@ -162,6 +162,7 @@ TEXTS = Texts(
     web_link_label="Sign in to the web pages",
     web_open_button="Open",
     web_logged_out="Signed out of the web pages ({count} sessions ended).",
+    let_in="Good news: the owner of this bot let you in. Say hello!",
     retry_button="Try again",
     retry_stale="That message can no longer be retried — please send it again.",
     unsupported_message=(

@@ -168,6 +168,7 @@ TEXTS = Texts(
     web_link_label="Entrar en las páginas web",
     web_open_button="Abrir",
     web_logged_out="Sesiones web cerradas ({count}).",
+    let_in="Buenas noticias: el dueño de este bot te dio acceso. ¡Saluda!",
     retry_button="Reintentar",
     retry_stale="Ya no puedo reintentar ese mensaje: envíalo de nuevo, por favor.",
     unsupported_message=(

@@ -165,6 +165,7 @@ TEXTS = Texts(
     web_link_label="Entrar nas páginas web",
     web_open_button="Abrir",
     web_logged_out="Sessões web encerradas ({count}).",
+    let_in="Boa notícia: o dono deste bot liberou seu acesso. Diga oi!",
     retry_button="Tentar de novo",
     retry_stale="Essa mensagem não pode mais ser tentada de novo — envie-a outra vez.",
     unsupported_message=(

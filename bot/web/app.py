@@ -21,11 +21,11 @@ from bot.engine import ChatEngine, ChatLanguages, ConversationUnavailable, Reply
 from bot.logging_setup import LogTail
 from bot.personas import PersonaBook
 from bot.texts.languages import LANGUAGES, Language
-from bot.usage.notices import money
 from bot.usage.reports import UsageReports
 from bot.web import pages
 from bot.web.init_data import InitDataRefused, check_init_data
 from bot.web.login_links import token_hash
+from bot.web.owner_pages import Floor, OwnerPages
 from bot.web.rate_limits import RateLimit
 from bot.web.security import add_headers, errors
 from bot.web.sessions import (
@@ -42,18 +42,19 @@ from bot.web.sessions import (
 from bot.web.web_chat import WebChannel
 from storage import ChatKey
 from storage.coordination import WebLogins
-from storage.repositories import Privacy
+from storage.repositories import People, Privacy
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 HISTORY_LIMIT = 50  # messages the chat page shows
-CHART_DAYS = 30
+CHART_DAYS = 30  # the person's usage chart
 MESSAGE_LIMIT = 4000  # characters in one web chat message (Telegram's own is 4096)
 MOVED_TO_TELEGRAM = "The rest of this answer (files, or a question) is in your Telegram chat."
 USER_PAGES = (("chat", "Chat"), ("personas", "Personas"), ("usage", "Usage"),
               ("settings", "Settings"))  # fmt: skip
-OWNER_PAGES = (("owner-usage", "Bot usage"), ("owner-status", "Status"))
+OWNER_PAGES = (("owner-usage", "Bot usage"), ("owner-people", "People"),
+               ("owner-status", "Status"))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,10 @@ class WebDeps:
     personas: PersonaBook
     usage: UsageReports
     languages: ChatLanguages
-    role_of: Callable[[int], Role]
+    role_of: Callable[[int], Awaitable[Role]]
+    people: People
+    floor: Floor  # ALLOWED_USERS and ADMIN_USERS
+    welcome: Callable[[int], Awaitable[None]]  # tells someone let in, in Telegram
     status: Callable[[], Awaitable[str]]
     log_tail: LogTail
     hold_chat: Callable[[int], Awaitable[bool]]  # this process may answer the chat now
@@ -85,6 +89,9 @@ class WebApp:
         self._sign_ins = RateLimit(20, 60.0)  # per address: a script cannot guess links
         self._messages = RateLimit(20, 60.0)  # per person: web chat messages a minute
         self._chatting: set[int] = set()  # people with a web turn streaming (one at a time)
+        self._owner = OwnerPages(
+            deps.usage, deps.people, deps.floor, deps.welcome, deps.status, deps.log_tail
+        )
 
     def routes(self) -> list[web.AbstractRouteDef]:
         return [
@@ -103,6 +110,7 @@ class WebApp:
             web.post("/api/forget", self._forget),
             web.post("/api/logout", self._logout),
             web.post("/api/chat", self._chat),
+            web.post("/api/people", self._set_allowed),
         ]
 
     def install(self, app: web.Application) -> None:
@@ -153,7 +161,7 @@ class WebApp:
         except InitDataRefused as exc:
             logger.info("Refused a Mini App launch: %s", exc)
             return json_error(401, "Telegram's launch data did not check out: open it again.")
-        if self._deps.role_of(user.user_id) == "stranger":
+        if await self._deps.role_of(user.user_id) == "stranger":
             return json_error(403, "The bot does not talk to you (yet).")
         token = await open_session(self._deps.logins, user.user_id, MINI_APP_SECONDS)
         return web.json_response({"token": token})
@@ -169,7 +177,7 @@ class WebApp:
         user_id = await self._deps.logins.session_user(token_hash(token))
         if user_id is None:
             raise _refused(401, "Your session ended: send /web to the bot for a new link.")
-        role = self._deps.role_of(user_id)
+        role = await self._deps.role_of(user_id)
         if role == "stranger":
             raise _refused(403, "The bot does not talk to you (yet).")
         return Visitor(user_id, role, csrf_of(token), by_cookie)
@@ -207,7 +215,12 @@ class WebApp:
             "settings": self._settings_page,
         }
         if visitor.role == "owner":
-            makers |= {"owner-usage": self._owner_usage, "owner-status": self._owner_status}
+            owner = self._owner
+            makers |= {
+                "owner-usage": lambda _: owner.usage(),
+                "owner-people": lambda _: owner.people(),
+                "owner-status": lambda _: owner.status(),
+            }
         elif name.startswith("owner-"):
             raise _refused(403, "Only the bot's owners see this page.")
         maker = makers.get(name)
@@ -249,26 +262,6 @@ class WebApp:
 
     async def _settings_page(self, visitor: Visitor) -> str:
         return pages.settings(await self._deps.languages.chosen(visitor.user_id))
-
-    async def _owner_usage(self, visitor: Visitor) -> str:
-        usage = self._deps.usage
-        today, this_month = await usage.bot_totals()
-        day_limit, month_limit = usage.bot_limits
-        lines = [
-            pages.spend_line("Today", today, day_limit),
-            pages.spend_line("This month", this_month, month_limit),
-        ]
-        totals = await usage.by_day("total", "", CHART_DAYS)
-        tables = []
-        for scope, title in (("model", "By model"), ("user", "Top people"), ("chat", "Top chats")):
-            top = await usage.top(scope)
-            rows = [(who, money(t.micros), str(t.answers)) for who, t in top]
-            tables.append(pages.table(f"{title}, this month", ("", "spent", "answers"), rows))
-        chart = pages.daily_chart(totals, f"The bot's spend, last {CHART_DAYS} days")
-        return pages.usage(lines, chart) + "".join(tables)
-
-    async def _owner_status(self, visitor: Visitor) -> str:
-        return pages.status(await self._deps.status(), self._deps.log_tail.last(60))
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -319,6 +312,17 @@ class WebApp:
             return json_error(503, "The model server did not delete the conversation: nothing "
                                    "was deleted; try again in a moment.")  # fmt: skip
         return web.json_response({"message": "Everything about you is deleted.", "ended": True})
+
+    async def _set_allowed(self, request: web.Request) -> web.Response:
+        visitor, form = await self._form(request)
+        if visitor.role != "owner":
+            raise _refused(403, "Only the bot's owners let people in.")
+        user_id = form.get("user_id", "")
+        if not user_id.lstrip("-").isdigit():
+            return json_error(400, "That is not a Telegram user id.")
+        allowed = form.get("allowed") == "1"
+        said = await self._owner.set_allowed(visitor.user_id, int(user_id), allowed)
+        return web.json_response({"message": said})
 
     async def _logout(self, request: web.Request) -> web.Response:
         visitor, _ = await self._form(request)

@@ -13,7 +13,7 @@ from bot.rendering.markdown import render_markdown
 from bot.texts.languages import NATIVE_NAMES
 from bot.usage.notices import money
 from bot.web.charts import Bar, bar_chart
-from storage import HistoryMessage, Totals
+from storage import HistoryMessage, PersonRecord, Totals
 
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 
@@ -167,6 +167,55 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> s
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     empty = f'<tr><td colspan="{len(header)}" class="hint">nothing yet</td></tr>'
     return f"<h3>{escape(title)}</h3><table><tr>{head}</tr>{body or empty}</table>"
+
+
+def people(
+    *,
+    everyone: bool,
+    by_environment: Sequence[int],
+    let_in: Sequence[PersonRecord],
+    asked: Sequence[PersonRecord],
+    open_to_all: bool,
+) -> str:
+    """Who may talk to the bot, and who asked: a button each to let in or take off."""
+    floor = (
+        "everyone (ALLOWED_USERS=*)"
+        if everyone
+        else (", ".join(str(i) for i in by_environment) or "nobody yet")
+    )
+    parts = [
+        f'<section class="card"><h3>Let in by the environment</h3><p>{escape(floor)}</p>'
+        '<p class="hint">ALLOWED_USERS and ADMIN_USERS: changed in the bot\'s settings, '
+        "not here.</p></section>"
+    ]
+    if not open_to_all:
+        parts.append(_people_table("Let in from this page", let_in, allow=False))
+        parts.append(_people_table("Wrote to the bot, not let in", asked, allow=True))
+    return "".join(parts)
+
+
+def _people_table(title: str, people: Sequence[PersonRecord], *, allow: bool) -> str:
+    rows = []
+    for p in people:
+        who = escape(p.first_name or "(no name)") + (
+            f' <span class="hint">@{escape(p.username)}</span>' if p.username else ""
+        )
+        label = "Allow" if allow else "Remove"
+        kind = "" if allow else ' class="destructive"'
+        button = (
+            f'<form data-action="people" data-person="{p.user_id}">'
+            f'<input type="hidden" name="user_id" value="{p.user_id}">'
+            f'<input type="hidden" name="allowed" value="{int(allow)}">'
+            f'<button type="submit"{kind}>{label}'
+            "</button></form>"
+        )
+        asked = f"{p.asks} messages, last {escape(p.asked_at)} UTC" if p.asked_at else ""
+        rows.append(f"<tr><td>{who}</td><td>{p.user_id}</td><td>{asked}</td><td>{button}</td></tr>")
+    empty = '<tr><td colspan="4" class="hint">nobody</td></tr>'
+    return (
+        f'<h3>{escape(title)}</h3><table class="people"><tr><th>name</th><th>id</th>'
+        f"<th>asked</th><th></th></tr>{''.join(rows) or empty}</table>"
+    )
 
 
 def status(report: str, log_tail: Sequence[str]) -> str:

@@ -55,19 +55,23 @@ async def visitors() -> AsyncIterator[list[WebVisitor]]:
         await visitor.close()
 
 
-@pytest.fixture
-def visit(web_bot: RunningBot, telegram: FakeTelegram, visitors: list[WebVisitor]) -> Visit:
+async def sign_in(bot: RunningBot, person: Person, visitors: list[WebVisitor]) -> WebVisitor:
     """A person signed in the way people are: /web in Telegram, then the link in a browser."""
+    telegram = person.telegram
+    sent = len(telegram.sent_texts(person.chat_id))
+    person.say("/web")
+    await person.replies(sent + 1)
+    visitor = WebVisitor.at(base_of(bot))
+    visitors.append(visitor)
+    response = await visitor.sign_in(sign_in_link(telegram, person.chat_id))
+    assert response.status == 303
+    return visitor
 
+
+@pytest.fixture
+def visit(web_bot: RunningBot, visitors: list[WebVisitor]) -> Visit:
     async def signed_in(person: Person) -> WebVisitor:
-        sent = len(telegram.sent_texts(person.chat_id))
-        person.say("/web")
-        await person.replies(sent + 1)
-        visitor = WebVisitor.at(base_of(web_bot))
-        visitors.append(visitor)
-        response = await visitor.sign_in(sign_in_link(telegram, person.chat_id))
-        assert response.status == 303
-        return visitor
+        return await sign_in(web_bot, person, visitors)
 
     return signed_in
 
@@ -499,3 +503,42 @@ async def test_a_web_turn_cut_by_a_stop_is_answered_in_telegram_at_the_next_star
 
     replies = await alice.replies(2)
     assert "The answer you left before" in replies[-1]
+
+
+@both_engines
+async def test_an_owner_lets_a_stranger_in_from_the_people_page(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    carol: Person,
+    visitors: list[WebVisitor],
+) -> None:
+    bot = await start_bot(make_config(web_env(ALLOWED_USERS=str(carol.chat_id))))
+    bob.say("Hello? Can I use this?")
+    [refused] = await bob.replies(1)
+    assert str(bob.chat_id) in refused
+    owner = await sign_in(bot, alice, visitors)
+
+    status, page = await owner.page("owner-people")
+    assert status == 200
+    assert f'data-person="{bob.chat_id}"' in page and "Bob" in page and "1 messages" in page
+    assert str(carol.chat_id) in page and f'data-person="{carol.chat_id}"' not in page
+    status, said = await owner.post("people", user_id=str(bob.chat_id), allowed="1")
+
+    assert status == 200 and "told in Telegram" in said["message"]
+    welcome = (await bob.replies(2))[-1]
+    assert "let you in" in welcome
+    bob.say("Thank you!")
+    assert "Thank you!" in (await bob.replies(3))[-1]
+    bobs = await sign_in(bot, bob, visitors)  # now he has pages of his own, not the owner's
+    assert (await bobs.page("chat"))[0] == 200
+    assert (await bobs.post("people", user_id=str(bob.chat_id), allowed="1"))[0] == 403
+
+    status, said = await owner.post("people", user_id=str(bob.chat_id), allowed="0")
+    assert status == 200
+    assert (await bobs.page("chat"))[0] == 403
+    bob.say("Still there?")
+    assert str(bob.chat_id) in (await bob.replies(5))[-1]  # refused again, with his id
+    status, said = await owner.post("people", user_id=str(carol.chat_id), allowed="0")
+    assert "ALLOWED_USERS" in said["message"]  # the environment is the floor
