@@ -12,6 +12,7 @@ from bot.ingress.chat_leases import ChatLeases
 from bot.services import Services
 from bot.web.app import WebApp, WebDeps
 from bot.web.owner_pages import Floor
+from bot.web.persona_editor import PersonaEditor
 from bot.web.server import WebServer
 from bot.web.sessions import Role
 from storage.repositories import People
@@ -74,6 +75,13 @@ def build_web(
                 config.allowed_users.everyone, config.allowed_users.user_ids, config.admin_users
             ),
             welcome=welcome,
+            persona_editor=PersonaEditor(
+                config.personas_file,
+                config.default_persona,
+                services.personas,
+                store.chats.persona_counts,
+                config.secrets,
+            ),
             status=status,
             log_tail=services.log_tail,
             hold_chat=hold_chat,

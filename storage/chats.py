@@ -20,6 +20,11 @@ class ChatRepository(Repository):
             return None
         return ChatRecord(key=key, backend=row[0], conversation_id=row[1], persona=row[2])
 
+    async def persona_counts(self) -> dict[str, int]:
+        """How many chats (and topics) use each persona (the owner's personas page)."""
+        rows = await self.rows("SELECT persona, count(*) FROM chats GROUP BY persona")
+        return {str(r[0]): int(r[1]) for r in rows}
+
     async def save(self, record: ChatRecord) -> None:
         """Insert or replace the chat's row; committed before this returns."""
         await self.write(

@@ -34,6 +34,10 @@ class Chats(Protocol):
 
     async def get(self, key: ChatKey) -> ChatRecord | None: ...
 
+    async def persona_counts(self) -> dict[str, int]:
+        """How many chats use each persona, by name."""
+        ...
+
     async def save(self, record: ChatRecord) -> None:
         """Insert or replace the chat's row; committed before this returns."""
         ...

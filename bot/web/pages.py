@@ -218,6 +218,40 @@ def _people_table(title: str, people: Sequence[PersonRecord], *, allow: bool) ->
     )
 
 
+def persona_editor(
+    rows: Sequence[tuple[str, str, str, int]],
+    *,
+    default: str,
+    text: str,
+    where: str | None,
+    writable: bool,
+) -> str:
+    """Each persona (name, title, tools, chats using it) and the file to edit."""
+    badge = ' <span class="badge">new chats</span>'
+    table_rows = "".join(
+        f"<tr><td>{escape(name)}{badge if name == default else ''}</td><td>{escape(title)}</td>"
+        f"<td>{escape(tools)}</td><td>{chats}</td></tr>"
+        for name, title, tools, chats in rows
+    )
+    source = f"<code>{escape(where)}</code>" if where else "the bundled file (no PERSONAS_FILE)"
+    hint = (
+        "Saved whole and only if it loads; the bot uses it from its next start."
+        if writable
+        else "The bot cannot write it here: check a draft, then save it on the host."
+    )
+    return (
+        '<h3>Personas</h3><table class="personas"><tr><th>name</th><th>title</th>'
+        f"<th>tools</th><th>chats</th></tr>{table_rows}</table>"
+        f'<h3>The file</h3><p class="hint">{source}. {escape(hint)}</p>'
+        '<form data-action="personas-check" id="persona-file">'
+        '<textarea name="text" rows="18" spellcheck="false" aria-label="Personas file">'
+        f"{escape(text)}</textarea>"
+        '<div class="buttons"><button type="submit" data-action="personas-check">Check</button>'
+        f'<button type="submit" data-action="personas-save"{"" if writable else " disabled"}>'
+        "Save</button></div></form>"
+    )
+
+
 def status(report: str, log_tail: Sequence[str]) -> str:
     tail = "\n".join(log_tail) or "(nothing logged yet)"
     return (

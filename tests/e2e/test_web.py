@@ -8,6 +8,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -542,3 +543,67 @@ async def test_an_owner_lets_a_stranger_in_from_the_people_page(
     assert str(bob.chat_id) in (await bob.replies(5))[-1]  # refused again, with his id
     status, said = await owner.post("people", user_id=str(carol.chat_id), allowed="0")
     assert "ALLOWED_USERS" in said["message"]  # the environment is the floor
+
+
+PERSONAS = """
+[[persona]]
+name = "helper"
+title = "Family helper"
+description = "Helps the family."
+instructions = "Help the family."
+
+[[persona]]
+name = "chef"
+title = "Chef"
+description = "Cooks."
+instructions = "Cook."
+"""
+
+
+async def test_an_owner_edits_the_personas_file_checked_by_the_bots_own_loader(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    visitors: list[WebVisitor],
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "personas.toml"
+    path.write_text(PERSONAS)
+    bot = await start_bot(make_config(web_env(PERSONAS_FILE=str(path))))
+    alice.say("Hello")
+    await alice.replies(1)
+    owner = await sign_in(bot, alice, visitors)
+
+    status, page = await owner.page("owner-personas")
+    assert status == 200
+    assert "<td>Family helper</td><td></td><td>1</td>" in page  # one chat uses it
+    assert "Cook." in page and str(path) in page
+    broken = PERSONAS.replace('name = "chef"', "name = ")
+    status, said = await owner.post("personas-check", text=broken)
+    assert status == 400 and "not valid TOML" in said["message"]
+    status, said = await owner.post("personas-save", text=PERSONAS + '\n[[persona]]\nname = "x"\n')
+    assert status == 400 and path.read_text() == PERSONAS  # nothing saved
+
+    edited = PERSONAS.replace('title = "Chef"', 'title = "Head chef"')
+    status, said = await owner.post("personas-check", text=edited)
+    assert status == 200 and "2 personas (helper, chef)" in said["message"]
+    status, said = await owner.post("personas-save", text=edited)
+    assert status == 200 and "next start" in said["message"]
+    assert path.read_text() == edited
+
+    member = await sign_in(bot, bob, visitors)
+    assert (await member.page("owner-personas"))[0] == 403
+    assert (await member.post("personas-save", text=PERSONAS))[0] == 403
+    assert path.read_text() == edited
+
+
+async def test_a_bot_on_the_bundled_personas_checks_drafts_but_saves_none(
+    visit: Visit, alice: Person
+) -> None:
+    owner = await visit(alice)
+
+    status, page = await owner.page("owner-personas")
+    assert status == 200 and "bundled file" in page and "disabled" in page
+    status, said = await owner.post("personas-save", text=PERSONAS)
+    assert status == 400 and "set PERSONAS_FILE" in said["message"]

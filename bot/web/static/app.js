@@ -167,7 +167,8 @@
     if (!form) return;
     event.preventDefault();
     if (form.dataset.confirm && !(await confirmed(form.dataset.confirm))) return;
-    const action = form.dataset.action;
+    const pressed = event.submitter && event.submitter.dataset.action;
+    const action = pressed || form.dataset.action;
     if (action === "chat") return sendChat(form);
     const response = await api("/api/" + action, {
       method: "POST",

@@ -1,0 +1,107 @@
+"""The web chat's messages: each one into the inbox and the chat's queue like a Telegram
+message (same conversation, persona and budgets, in order with the Telegram ones), its answer
+streamed back to the page as server-sent events.
+
+One message at a time per person, twenty a minute. The process that serves the page answers,
+holding the chat's lease as for a Telegram update; while another process answers the chat, the
+page is asked to try again in a moment. A page that leaves does not stop the turn: its answer is
+in the conversation (and, if the process stops first, is delivered in Telegram at the next
+start: the inbox keeps the message).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
+from bot.web.rate_limits import RateLimit
+from bot.web.replies import said
+from bot.web.sessions import Visitor
+from bot.web.web_chat import WebChannel
+from storage import ChatKey
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4000  # characters in one web chat message (Telegram's own is 4096)
+MOVED_TO_TELEGRAM = "The rest of this answer (files, or a question) is in your Telegram chat."
+STREAM_HEADERS = {
+    "Content-Type": "text/event-stream",
+    "Cache-Control": "no-cache",
+    "X-Accel-Buffering": "no",  # proxies pass each event on at once
+}
+
+
+def web_message_id() -> int:
+    """A web message's id in the inbox and the ledger: negative, so it never meets one of
+    Telegram's (which count up from 1 in each chat)."""
+    return -time.time_ns() // 1000
+
+
+class ChatTurns:
+    def __init__(
+        self,
+        engine: ChatEngine,
+        languages: ChatLanguages,
+        hold_chat: Callable[[int], Awaitable[bool]],
+        telegram_chat: Callable[[int], ReplyChannel],
+    ) -> None:
+        self._engine = engine
+        self._languages = languages
+        self._hold_chat = hold_chat  # this process may answer the chat now
+        self._telegram_chat = telegram_chat  # for files and questions
+        self._per_minute = RateLimit(20, 60.0)
+        self._streaming: set[int] = set()  # people with an answer streaming
+
+    async def send(
+        self, request: web.Request, visitor: Visitor, form: dict[str, str]
+    ) -> web.StreamResponse:
+        uid = visitor.user_id
+        text = form.get("text", "").strip()
+        if not text:
+            return said("Write something first.", 400)
+        if len(text) > MESSAGE_LIMIT:
+            return said(f"That is longer than {MESSAGE_LIMIT} characters.", 400)
+        if uid in self._streaming:
+            return said("Wait for the answer before sending the next message.", 409)
+        if not self._per_minute.allow(str(uid)):
+            return said("Too many messages: wait a minute.", 429)
+        if not await self._hold_chat(uid):
+            return said("Your Telegram chat is being answered by another process of the bot "
+                        "right now: try again in a few seconds.", 409)  # fmt: skip
+        self._streaming.add(uid)
+        try:
+            return await self._answer(request, uid, text)
+        finally:
+            self._streaming.discard(uid)
+
+    async def _answer(self, request: web.Request, uid: int, text: str) -> web.StreamResponse:
+        channel = WebChannel(self._telegram_chat(uid), MOVED_TO_TELEGRAM)
+        language = await self._languages.chosen(uid) or self._languages.default
+        accepted = await self._engine.accept_message(
+            ChatKey(uid),
+            text,
+            channel,
+            message_id=web_message_id(),
+            private=True,
+            language=language,
+            user_id=uid,
+            then=channel.end,
+        )
+        if not accepted:
+            return said("That message was sent already.", 409)
+        response = web.StreamResponse(headers=STREAM_HEADERS)
+        await response.prepare(request)
+        while True:
+            event = await channel.events.get()
+            try:
+                await response.write(event.encoded())
+            except ConnectionError:
+                logger.info("The page of user %s left before the answer ended", uid)
+                break  # the turn goes on: its answer is in the conversation
+            if event.kind == "end":
+                break
+        return response

@@ -1,0 +1,116 @@
+"""Signing in without a password, and knowing who asks.
+
+A `/web` link's page (GET: a button, never spending the link) and its button (POST: spends it,
+opens a week's session in an HttpOnly, SameSite=Strict cookie); a Mini App's launch, checked
+with the bot's token and swapped for a session token the page keeps in memory. Every other
+request names its person by either, and the bot's own rules say what they may see.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.web import pages
+from bot.web.init_data import InitDataRefused, check_init_data
+from bot.web.login_links import token_hash
+from bot.web.rate_limits import RateLimit
+from bot.web.replies import html, refused, said
+from bot.web.sessions import (
+    BROWSER_SECONDS,
+    MINI_APP_SECONDS,
+    Role,
+    Visitor,
+    csrf_of,
+    csrf_ok,
+    open_session,
+    session_token,
+    set_cookie,
+)
+from storage.coordination import WebLogins
+
+logger = logging.getLogger(__name__)
+
+STRANGER = "The bot does not talk to you (yet)."
+
+
+class SignIn:
+    def __init__(
+        self,
+        logins: WebLogins,
+        bot_token: str,
+        role_of: Callable[[int], Awaitable[Role]],
+        *,
+        secure_cookies: bool,
+    ) -> None:
+        self._logins = logins
+        self._bot_token = bot_token  # checks a Mini App's launch data
+        self._role_of = role_of
+        self._secure = secure_cookies  # served over HTTPS (WEB_URL)
+        self._attempts = RateLimit(20, 60.0)  # per address: a script cannot guess links
+
+    async def link_page(self, request: web.Request) -> web.Response:
+        """A GET never spends the link (Telegram's preview, crawlers, prefetching)."""
+        return html(pages.sign_in(request.query.get("t", "")))
+
+    async def spend_link(self, request: web.Request) -> web.Response:
+        if not self._attempts.allow(request.remote or ""):
+            return html(pages.message_page("Slow down", "Too many sign-ins: wait a minute."), 429)
+        token = str((await request.post()).get("t", ""))
+        user_id = await self._logins.spend(token_hash(token)) if token else None
+        if user_id is None:
+            logger.info("Refused a web sign-in: the link was unknown, used or lapsed")
+            text = "This link was used already or has expired. Send /web to the bot for a new one."
+            return html(pages.message_page("Link expired", text), 400)
+        session = await open_session(self._logins, user_id, BROWSER_SECONDS)
+        response = web.HTTPSeeOther("/app")
+        set_cookie(response, session, secure=self._secure)
+        logger.info("User %s signed in to the web pages", user_id)
+        raise response
+
+    async def mini_app(self, request: web.Request) -> web.Response:
+        """A Mini App's launch, checked, swapped for a session token the page keeps."""
+        if not self._attempts.allow(request.remote or ""):
+            return said("Too many sign-ins: wait a minute.", 429)
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("tma "):
+            return said("Open this page from the bot's menu button in Telegram.", 401)
+        try:
+            user = check_init_data(header.removeprefix("tma "), self._bot_token, time.time())
+        except InitDataRefused as exc:
+            logger.info("Refused a Mini App launch: %s", exc)
+            return said("Telegram's launch data did not check out: open it again.", 401)
+        if await self._role_of(user.user_id) == "stranger":
+            return said(STRANGER, 403)
+        token = await open_session(self._logins, user.user_id, MINI_APP_SECONDS)
+        return web.json_response({"token": token})
+
+    async def visitor(self, request: web.Request) -> Visitor:
+        """The request's person (401 without a live session, 403 for a stranger)."""
+        found = session_token(request)
+        if found is None:
+            raise refused(401, "Not signed in: send /web to the bot in a private chat.")
+        token, by_cookie = found
+        user_id = await self._logins.session_user(token_hash(token))
+        if user_id is None:
+            raise refused(401, "Your session ended: send /web to the bot for a new link.")
+        role = await self._role_of(user_id)
+        if role == "stranger":
+            raise refused(403, STRANGER)
+        return Visitor(user_id, role, csrf_of(token), by_cookie)
+
+    async def form(self, request: web.Request) -> tuple[Visitor, dict[str, str]]:
+        """A state-changing request's person and form, its CSRF checked."""
+        visitor = await self.visitor(request)
+        if not csrf_ok(request, visitor):
+            raise refused(403, "This form is stale: reload the page.")
+        form = await request.post()
+        return visitor, {k: str(v) for k, v in form.items()}
+
+    async def sign_out(self, visitor: Visitor) -> web.Response:
+        ended = await self._logins.end_sessions(visitor.user_id)
+        logger.info("User %s signed out of %d web sessions", visitor.user_id, ended)
+        return said("Signed out everywhere.", ended=True)
