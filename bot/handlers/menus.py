@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import (
     Bot,
@@ -13,10 +14,13 @@ from telegram import (
     MenuButtonWebApp,
     WebAppInfo,
 )
+from telegram.error import TelegramError
 
 from bot.config import Config
 from bot.texts import CATALOGUES, LANGUAGES, Texts
-from bot.texts.languages import TELEGRAM_CODES
+from bot.texts.languages import TELEGRAM_CODES, Language
+
+logger = logging.getLogger(__name__)
 
 
 async def register_commands(bot: Bot, config: Config, *, drawing: bool = False) -> None:
@@ -29,9 +33,20 @@ async def register_commands(bot: Bot, config: Config, *, drawing: bool = False) 
         *(_register_menus(bot, config, code, texts, drawing) for code, texts in menus)
     )
     if config.web_url and config.web_url.startswith("https://"):  # Mini Apps need HTTPS
-        label = CATALOGUES[config.default_language].web_open_button
-        app = WebAppInfo(f"{config.web_url}/mini-app")
-        await bot.set_chat_menu_button(menu_button=MenuButtonWebApp(label, app))
+        await _mini_app_button(bot, config.web_url, config.default_language)
+
+
+async def _mini_app_button(bot: Bot, web_url: str, language: Language) -> None:
+    """The Mini App in every private chat's menu. Telegram may refuse the address (it wants a
+    public HTTPS one): that is a line in the log, not a bot that cannot start."""
+    label = CATALOGUES[language].web_open_button
+    try:
+        await bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp(label, WebAppInfo(f"{web_url}/mini-app"))
+        )
+    except TelegramError as exc:
+        logger.warning("Could not put the Mini App in the chats' menu (WEB_URL %s): %s",
+                       web_url, exc)  # fmt: skip
 
 
 async def _register_menus(

@@ -16,7 +16,7 @@ import pytest
 from bot.web.login_links import token_hash
 from storage import ChatKey
 from tests.conftest import ConfigFactory, Person, StartBot, both_engines
-from tests.e2e.test_webhooks import free_port
+from tests.e2e.test_webhooks import SECRET, free_port
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 from tests.running_bot import RunningBot
@@ -44,7 +44,10 @@ async def web_bot(start_bot: StartBot, make_config: ConfigFactory) -> RunningBot
 
 
 def base_of(bot: RunningBot) -> str:
+    """Where the bot serves its pages (its own port, or the webhook's)."""
     assert bot.web is not None
+    if bot.web.shared:
+        return f"http://127.0.0.1:{bot.config.webhook_listen[1]}"
     return f"http://127.0.0.1:{bot.web.port}"
 
 
@@ -607,3 +610,63 @@ async def test_a_bot_on_the_bundled_personas_checks_drafts_but_saves_none(
     assert status == 200 and "bundled file" in page and "disabled" in page
     status, said = await owner.post("personas-save", text=PERSONAS)
     assert status == 400 and "set PERSONAS_FILE" in said["message"]
+
+
+async def test_with_webhooks_on_the_same_address_one_server_takes_both(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    visitors: list[WebVisitor],
+) -> None:
+    port = free_port()
+    bot = await start_bot(
+        make_config(
+            {
+                "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+                "WEBHOOK_SECRET": SECRET,
+                "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+                **web_env(WEB_LISTEN=f"127.0.0.1:{port}"),
+            }
+        )
+    )
+    assert bot.web is not None and bot.web.shared
+
+    visitor = await sign_in(bot, alice, visitors)  # /web came in by the webhook
+
+    assert base_of(bot) == f"http://127.0.0.1:{port}"
+    assert (await visitor.page("chat"))[0] == 200
+    hook = telegram.webhook
+    assert hook is not None and {d.status for d in hook.deliveries} == {200}
+
+
+async def test_over_https_the_mini_app_is_in_the_menu_and_under_each_link(
+    start_bot: StartBot, make_config: ConfigFactory, alice: Person, telegram: FakeTelegram
+) -> None:
+    await start_bot(make_config(web_env(WEB_URL="https://bot.example.org")))
+
+    button = telegram.menu_buttons[None]
+    assert button["type"] == "web_app"
+    assert button["web_app"]["url"] == "https://bot.example.org/mini-app"
+    alice.say("/web")
+    await alice.replies(1)
+    [sent] = telegram.calls_to("sendMessage", alice.chat_id)
+    assert "https://bot.example.org/login?t=" in sent.params["text"]
+    [[open_button]] = sent.params["reply_markup"]["inline_keyboard"]
+    assert open_button["web_app"] == {"url": "https://bot.example.org/mini-app"}
+
+
+async def test_a_mini_app_address_telegram_refuses_is_a_log_line_not_a_bot_that_cannot_start(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    telegram.fail("setChatMenuButton", 400, "Bad Request: WEB_APP_URL_INVALID")
+
+    await start_bot(make_config(web_env(WEB_URL="https://bot.example.org")))
+
+    assert "Could not put the Mini App in the chats' menu" in caplog.text
+    alice.say("Hello")
+    assert "Hello" in (await alice.replies(1))[0]

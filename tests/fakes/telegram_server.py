@@ -35,7 +35,7 @@ JSON_PARAMS = {
     "chat_id", "message_id", "message_thread_id", "offset", "limit", "timeout", "draft_id",
     "reply_parameters", "reply_markup", "commands", "scope", "allowed_updates", "entities",
     "link_preview_options", "disable_notification", "show_alert", "reaction", "can_stop",
-    "media",
+    "media", "menu_button",
 }  # fmt: skip
 MEDIA_SENDS = ("sendPhoto", "sendDocument", "sendMediaGroup")
 PHOTO_UPLOAD_CAP = 10 * 1024 * 1024  # sendPhoto's limit
