@@ -110,7 +110,10 @@ class Intake:
         self._background(self.feed.run())
 
         async def lead() -> None:
-            await jobs()
+            try:
+                await jobs()
+            except Exception:  # the menus, say, refused: updates must come in all the same
+                logger.exception("The jobs a leading process runs at start failed")
             settings = self.webhook_settings
             if settings is not None:
                 await register_webhook(application.bot, settings)

@@ -171,3 +171,19 @@ async def test_persona_choice_survives_a_restart(
     shop = second.services.personas.get("shop")
     assert shop is not None
     assert openai_server.turns[-1].instructions.startswith(shop.instructions)
+
+
+async def test_menus_telegram_refuses_do_not_keep_the_bot_from_answering(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    telegram: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    telegram.fail("setMyCommands", 400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID", count=99)
+
+    await start_bot(make_config())
+
+    alice.say("Hello")
+    assert "Hello" in (await alice.replies(1))[0]
+    assert "The jobs a leading process runs at start failed" in caplog.text
