@@ -60,10 +60,27 @@ class OwnerPages:
         tables = []
         for scope, title in (("model", "By model"), ("user", "Top people"), ("chat", "Top chats")):
             top = await usage.top(scope)
-            rows = [(who, money(t.micros), str(t.answers)) for who, t in top]
-            tables.append(pages.table(f"{title}, this month", ("", "spent", "answers"), rows))
+            rows = [
+                (who, money(t.micros), str(t.answers), self._of_budget(scope, who, t.micros))
+                for who, t in top
+            ]
+            header = ("", "spent", "answers", "of the month's budget")
+            tables.append(pages.table(f"{title}, this month", header, rows))
         chart = pages.daily_chart(totals, f"The bot's spend, last {CHART_DAYS} days")
         return pages.usage(lines, chart) + "".join(tables)
+
+    def _of_budget(self, scope: str, who: str, micros: int) -> str:
+        """How close a person or a chat is to its monthly budget ("" where none applies)."""
+        if scope not in ("user", "chat") or not who.lstrip("-").isdigit():
+            return ""
+        key = int(who)
+        if scope == "user":
+            limit = self._usage.limits(key, private=True).get(("user", "month"))
+        else:
+            limit = self._usage.limits(None, private=key > 0).get(("chat", "month"))
+        if not limit:
+            return ""
+        return f"{round(100 * micros / limit)} % of {money(limit)}"
 
     async def people(self) -> str:
         floor = self._floor

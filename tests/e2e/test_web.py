@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -408,22 +409,27 @@ async def test_switching_persona_on_the_web_starts_a_fresh_conversation(
     assert page.count("in use") == 1 and page.index(other.title) < page.index("in use")
 
 
-async def test_the_usage_pages_chart_the_last_thirty_days(visit: Visit, alice: Person) -> None:
-    alice.say("Hello")
-    await alice.replies(1)
-    visitor = await visit(alice)
+async def test_the_usage_pages_chart_the_last_thirty_days_against_the_budgets(
+    start_bot: StartBot,
+    make_config: ConfigFactory,
+    alice: Person,
+    bob: Person,
+    visitors: list[WebVisitor],
+) -> None:
+    bot = await start_bot(make_config(web_env(BUDGET_PER_USER="1/day,0.0001/month")))
+    bob.say("Hello")
+    await bob.replies(1)
+    member, owner = await sign_in(bot, bob, visitors), await sign_in(bot, alice, visitors)
 
-    status, page = await visitor.page("usage")
+    status, page = await member.page("usage")
 
     assert status == 200
     assert page.count('<rect class="bar"') == 30
-    assert "1 answers" in page
-    status, owners = await visitor.page("owner-usage")
+    assert "1 answers" in page and "of $1.00" in page and "<meter" in page
+    status, owners = await owner.page("owner-usage")
     assert status == 200 and owners.count('<rect class="bar"') == 30
-    assert (
-        "By model, this month</h3><table><tr><th></th><th>spent</th><th>answers</th></tr><tr>"
-        in owners
-    )
+    assert "By model, this month</h3>" in owners
+    assert re.search(r"<td>43</td><td>\$[0-9.]+</td><td>1</td><td>\d+ % of \$0.0001</td>", owners)
 
 
 async def test_the_status_page_shows_the_status_and_a_scrubbed_log_tail(
