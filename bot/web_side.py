@@ -10,6 +10,7 @@ from bot.delivery.channel import ChannelFactory
 from bot.engine import ReplyChannel
 from bot.ingress.chat_leases import ChatLeases
 from bot.services import Services
+from bot.texts.languages import Language
 from bot.web.app import WebApp, WebDeps
 from bot.web.owner_pages import Floor
 from bot.web.persona_editor import PersonaEditor
@@ -53,6 +54,11 @@ def build_web(
     def telegram_chat(user_id: int) -> ReplyChannel:
         return channels.channel(user_id, private=True, topic_id=None, reply_to=None)
 
+    async def language_of(user_id: int) -> Language:
+        """The language of a person's pages: their private chat's (/language), else the
+        bot's default (a browser session does not know their Telegram app's)."""
+        return await services.languages.chosen(user_id) or services.languages.default
+
     async def welcome(user_id: int) -> None:
         """Tell someone an owner let in that they may talk now (in the bot's language)."""
         texts = services.catalogues[config.default_language]
@@ -70,6 +76,7 @@ def build_web(
             usage=services.usage,
             languages=services.languages,
             role_of=roles(config, store.people),
+            language_of=language_of,
             people=store.people,
             floor=Floor(
                 config.allowed_users.everyone, config.allowed_users.user_ids, config.admin_users

@@ -18,6 +18,7 @@ from aiohttp import web
 from bot.engine import ChatEngine, ChatLanguages, ReplyChannel
 from bot.logging_setup import LogTail
 from bot.personas import PersonaBook
+from bot.texts.languages import Language
 from bot.usage.reports import UsageReports
 from bot.web import pages
 from bot.web.chat_turns import ChatTurns
@@ -28,12 +29,11 @@ from bot.web.replies import html, refused, said
 from bot.web.security import add_headers, errors
 from bot.web.sessions import Role, Visitor
 from bot.web.sign_in import SignIn
+from bot.web.words import WORDS
 from storage.coordination import WebLogins
 from storage.repositories import People, Privacy
 
 STATIC = Path(__file__).parent / "static"
-USER_PAGES = (("chat", "Chat"), ("personas", "Personas"), ("usage", "Usage"),
-              ("settings", "Settings"))  # fmt: skip
 OWNER_PAGES = (("owner-usage", "Bot usage"), ("owner-people", "People"),
                ("owner-personas", "Edit personas"), ("owner-status", "Status"))  # fmt: skip
 
@@ -55,6 +55,7 @@ class WebDeps:
     usage: UsageReports
     languages: ChatLanguages
     role_of: Callable[[int], Awaitable[Role]]
+    language_of: Callable[[int], Awaitable[Language]]  # of the person's pages
     people: People
     floor: Floor  # ALLOWED_USERS and ADMIN_USERS
     welcome: Callable[[int], Awaitable[None]]  # tells someone let in, in Telegram
@@ -68,7 +69,12 @@ class WebDeps:
 class WebApp:
     def __init__(self, deps: WebDeps) -> None:
         self._sign_in = SignIn(
-            deps.logins, deps.bot_token, deps.role_of, secure_cookies=deps.secure_cookies
+            deps.logins,
+            deps.bot_token,
+            deps.role_of,
+            deps.language_of,
+            deps.languages.default,
+            secure_cookies=deps.secure_cookies,
         )
         person = PersonPages(deps.engine, deps.personas, deps.usage, deps.languages, deps.privacy)
         owner = OwnerPages(
@@ -141,20 +147,28 @@ class WebApp:
         raise web.HTTPFound("/app")
 
     async def _app_page(self, request: web.Request) -> web.Response:
-        return html(pages.shell(mini_app=False))
+        return html(pages.shell(self._sign_in.words, mini_app=False))
 
     async def _mini_app_page(self, request: web.Request) -> web.Response:
-        return html(pages.shell(mini_app=True))
+        return html(pages.shell(self._sign_in.words, mini_app=True))
 
     async def _me(self, request: web.Request) -> web.Response:
         visitor = await self._sign_in.visitor(request)
-        tabs = USER_PAGES + (OWNER_PAGES if visitor.role == "owner" else ())
+        w = WORDS[visitor.language]
+        tabs: tuple[tuple[str, str], ...] = (
+            ("chat", w.tab_chat), ("personas", w.tab_personas), ("usage", w.tab_usage),
+            ("settings", w.tab_settings),
+        )  # fmt: skip
+        if visitor.role == "owner":
+            tabs += OWNER_PAGES
         return web.json_response(
             {
                 "user_id": visitor.user_id,
                 "role": visitor.role,
                 "csrf": visitor.csrf,
+                "language": visitor.language,
                 "pages": [{"id": i, "title": t} for i, t in tabs],
+                "words": {"failed": w.failed, "done": w.done},
             },
             headers={"Cache-Control": "no-store"},
         )
@@ -164,7 +178,7 @@ class WebApp:
         name = request.match_info["name"]
         page = self._pages.get(name) or self._owners_only(visitor, self._owner_pages.get(name))
         if page is None:
-            raise refused(404, "No such page.")
+            raise refused(404, WORDS[visitor.language].no_such_page)
         return html(await page(visitor), cache=False)
 
     async def _act(self, request: web.Request) -> web.Response:
@@ -174,7 +188,7 @@ class WebApp:
             visitor, self._owner_actions.get(name)
         )
         if action is None:
-            raise refused(404, "No such action.")
+            raise refused(404, WORDS[visitor.language].no_such_page)
         return await action(visitor, form)
 
     async def _send(self, request: web.Request) -> web.StreamResponse:

@@ -22,12 +22,12 @@ from bot.web.rate_limits import RateLimit
 from bot.web.replies import said
 from bot.web.sessions import Visitor
 from bot.web.web_chat import WebChannel
+from bot.web.words import WORDS
 from storage import ChatKey
 
 logger = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000  # characters in one web chat message (Telegram's own is 4096)
-MOVED_TO_TELEGRAM = "The rest of this answer (files, or a question) is in your Telegram chat."
 STREAM_HEADERS = {
     "Content-Type": "text/event-stream",
     "Cache-Control": "no-cache",
@@ -59,28 +59,29 @@ class ChatTurns:
     async def send(
         self, request: web.Request, visitor: Visitor, form: dict[str, str]
     ) -> web.StreamResponse:
-        uid = visitor.user_id
+        uid, w = visitor.user_id, WORDS[visitor.language]
         text = form.get("text", "").strip()
         if not text:
-            return said("Write something first.", 400)
+            return said(w.write_something, 400)
         if len(text) > MESSAGE_LIMIT:
-            return said(f"That is longer than {MESSAGE_LIMIT} characters.", 400)
+            return said(w.too_long.format(limit=MESSAGE_LIMIT), 400)
         if uid in self._streaming:
-            return said("Wait for the answer before sending the next message.", 409)
+            return said(w.wait_for_answer, 409)
         if not self._per_minute.allow(str(uid)):
-            return said("Too many messages: wait a minute.", 429)
+            return said(w.too_many_messages, 429)
         if not await self._hold_chat(uid):
-            return said("Your Telegram chat is being answered by another process of the bot "
-                        "right now: try again in a few seconds.", 409)  # fmt: skip
+            return said(w.other_process, 409)
         self._streaming.add(uid)
         try:
-            return await self._answer(request, uid, text)
+            return await self._answer(request, visitor, text)
         finally:
             self._streaming.discard(uid)
 
-    async def _answer(self, request: web.Request, uid: int, text: str) -> web.StreamResponse:
-        channel = WebChannel(self._telegram_chat(uid), MOVED_TO_TELEGRAM)
-        language = await self._languages.chosen(uid) or self._languages.default
+    async def _answer(
+        self, request: web.Request, visitor: Visitor, text: str
+    ) -> web.StreamResponse:
+        uid, language = visitor.user_id, visitor.language
+        channel = WebChannel(self._telegram_chat(uid), WORDS[language].moved_to_telegram)
         accepted = await self._engine.accept_message(
             ChatKey(uid),
             text,
@@ -92,7 +93,7 @@ class ChatTurns:
             then=channel.end,
         )
         if not accepted:
-            return said("That message was sent already.", 409)
+            return said(WORDS[language].sent_already, 409)
         response = web.StreamResponse(headers=STREAM_HEADERS)
         await response.prepare(request)
         while True:

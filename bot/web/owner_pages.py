@@ -15,6 +15,7 @@ from bot.logging_setup import LogTail
 from bot.usage.notices import money
 from bot.usage.reports import UsageReports
 from bot.web import pages
+from bot.web.words import EN  # the owners' pages are in English, as every operator report
 from storage.repositories import People
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,8 @@ class OwnerPages:
         today, this_month = await usage.bot_totals()
         day_limit, month_limit = usage.bot_limits
         lines = [
-            pages.spend_line("Today", today, day_limit),
-            pages.spend_line("This month", this_month, month_limit),
+            pages.spend_line("Today", today, day_limit, EN),
+            pages.spend_line("This month", this_month, month_limit, EN),
         ]
         totals = await usage.by_day("total", "", CHART_DAYS)
         tables = []
@@ -66,7 +67,7 @@ class OwnerPages:
             ]
             header = ("", "spent", "answers", "of the month's budget")
             tables.append(pages.table(f"{title}, this month", header, rows))
-        chart = pages.daily_chart(totals, f"The bot's spend, last {CHART_DAYS} days")
+        chart = pages.daily_chart(totals, f"The bot's spend, last {CHART_DAYS} days", EN)
         return pages.usage(lines, chart) + "".join(tables)
 
     def _of_budget(self, scope: str, who: str, micros: int) -> str:

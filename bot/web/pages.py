@@ -13,6 +13,7 @@ from bot.rendering.markdown import render_markdown
 from bot.texts.languages import NATIVE_NAMES
 from bot.usage.notices import money
 from bot.web.charts import Bar, bar_chart
+from bot.web.words import Words
 from storage import HistoryMessage, PersonRecord, Totals
 
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
@@ -28,27 +29,26 @@ def document(title: str, body: str, *, scripts: Sequence[str] = ()) -> str:
     )
 
 
-def shell(*, mini_app: bool) -> str:
+def shell(w: Words, *, mini_app: bool) -> str:
     """The app's page: tabs and a place for each tab's content, both filled by the script."""
     scripts = [TELEGRAM_SCRIPT, "/static/app.js"] if mini_app else ["/static/app.js"]
     body = (
         f'<div id="app" data-mini-app="{int(mini_app)}">'
         '<nav id="tabs" aria-label="Pages"></nav>'
-        '<main id="page"><p class="hint">Loading…</p></main></div>'
+        f'<main id="page"><p class="hint">{escape(w.loading)}</p></main></div>'
     )
     return document("Telethread", body, scripts=scripts)
 
 
-def sign_in(token: str) -> str:
+def sign_in(token: str, w: Words) -> str:
     """What a `/web` link opens: a button that spends the link (a crawler's GET does not)."""
     body = (
-        '<main class="narrow"><h1>Telethread</h1>'
-        "<p>Sign in with the link the bot sent you. It works once and for ten minutes.</p>"
+        f'<main class="narrow"><h1>Telethread</h1><p>{escape(w.sign_in_text)}</p>'
         '<form method="post" action="/login">'
         f'<input type="hidden" name="t" value="{escape(token)}">'
-        '<button type="submit" id="sign-in">Sign in</button></form></main>'
+        f'<button type="submit" id="sign-in">{escape(w.sign_in_button)}</button></form></main>'
     )
-    return document("Sign in · Telethread", body)
+    return document(f"{w.sign_in_button} · Telethread", body)
 
 
 def message_page(title: str, text: str, status_hint: str = "") -> str:
@@ -56,22 +56,20 @@ def message_page(title: str, text: str, status_hint: str = "") -> str:
     return document(f"{title} · Telethread", body)
 
 
-def chat(history: Sequence[HistoryMessage], persona_title: str, *, can_chat: bool) -> str:
+def chat(history: Sequence[HistoryMessage], persona_title: str, w: Words) -> str:
     """The conversation as bubbles, and the box that continues it."""
     bubbles = "".join(bubble(m.role, m.content) for m in history) or (
-        '<p class="hint" id="empty">No messages yet. Say hello!</p>'
+        f'<p class="hint" id="empty">{escape(w.no_messages)}</p>'
     )
     box = (
         '<form id="chat-form" data-action="chat">'
         '<textarea name="text" rows="2" maxlength="4000" required'
-        ' placeholder="Message" aria-label="Message"></textarea>'
-        '<button type="submit">Send</button></form>'
-        if can_chat
-        else '<p class="hint">Only people the bot talks to can write here.</p>'
+        f' placeholder="{escape(w.message)}" aria-label="{escape(w.message)}"></textarea>'
+        f'<button type="submit">{escape(w.send)}</button></form>'
     )
+    line = w.persona_line.format(persona=persona_title)
     return (
-        f'<p class="hint">Persona: {escape(persona_title)} · the same conversation as your '
-        "private chat with the bot in Telegram.</p>"
+        f'<p class="hint">{escape(line)}</p>'
         f'<section id="messages" aria-live="polite">{bubbles}</section>{box}'
     )
 
@@ -91,40 +89,44 @@ class PersonaChoice:
     current: bool
 
 
-def personas(choices: Sequence[PersonaChoice]) -> str:
+def personas(choices: Sequence[PersonaChoice], w: Words) -> str:
     items = []
     for c in choices:
         button = (
-            '<span class="badge">in use</span>'
+            f'<span class="badge">{escape(w.in_use)}</span>'
             if c.current
             else '<form data-action="persona">'
             f'<input type="hidden" name="name" value="{escape(c.name)}">'
-            f'<button type="submit">Use {escape(c.title)}</button></form>'
+            f'<button type="submit">{escape(w.use.format(persona=c.title))}</button></form>'
         )
-        tools = f'<p class="hint">Tools: {escape(c.tools)}</p>' if c.tools else ""
+        tools = f'<p class="hint">{escape(w.tools.format(tools=c.tools))}</p>' if c.tools else ""
         items.append(
             f'<li class="card" data-persona="{escape(c.name)}"><h3>{escape(c.title)}</h3>'
             f"<p>{escape(c.description)}</p>{tools}{button}</li>"
         )
     return (
-        '<p class="hint">Switching starts a fresh conversation, as /persona does.</p>'
+        f'<p class="hint">{escape(w.persona_switch_hint)}</p>'
         f'<ul class="cards">{"".join(items)}</ul>'
     )
 
 
-def spend_line(label: str, totals: Totals, limit: int | None) -> str:
-    of = f" of {money(limit)}" if limit is not None else ""
+def spend_line(label: str, totals: Totals, limit: int | None, w: Words) -> str:
+    of = " " + escape(w.of.format(budget=money(limit))) if limit is not None else ""
     meter = ""
     if limit:
         meter = f'<meter min="0" max="{limit}" value="{min(totals.micros, limit)}"></meter>'
+    answers = escape(w.answers.format(count=totals.answers))
     return (
         f"<tr><th>{escape(label)}</th><td>{money(totals.micros)}{of}</td>"
-        f"<td>{totals.answers} answers</td><td>{meter}</td></tr>"
+        f"<td>{answers}</td><td>{meter}</td></tr>"
     )
 
 
-def daily_chart(days: Sequence[tuple[str, Totals]], title: str) -> str:
-    bars = [Bar(day, t.micros, f"{money(t.micros)}, {t.answers} answers") for day, t in days]
+def daily_chart(days: Sequence[tuple[str, Totals]], title: str, w: Words) -> str:
+    bars = [
+        Bar(day, t.micros, f"{money(t.micros)}, {w.answers.format(count=t.answers)}")
+        for day, t in days
+    ]
     return (
         f'<figure class="chart-box">{bar_chart(bars, title)}<figcaption>{escape(title)}'
         "</figcaption></figure>"
@@ -135,31 +137,31 @@ def usage(lines: Sequence[str], chart: str) -> str:
     return f'<table class="spend">{"".join(lines)}</table>{chart}'
 
 
-def settings(language: str | None) -> str:
+def settings(language: str | None, w: Words) -> str:
     options = "".join(
         f'<option value="{code}"{" selected" if code == language else ""}>{escape(name)}</option>'
-        for code, name in (("", "As my Telegram"), *NATIVE_NAMES.items())
+        for code, name in (("", w.automatic_language), *NATIVE_NAMES.items())
     )
+
+    def card(title: str, text: str, form: str, *, danger: bool = False) -> str:
+        kind = "card danger" if danger else "card"
+        return (
+            f'<section class="{kind}"><h3>{escape(title)}</h3><p>{escape(text)}</p>{form}</section>'
+        )
+
     return (
-        '<section class="card"><h3>Language</h3><form data-action="language">'
-        f'<select name="language" aria-label="Language">{options}</select>'
-        '<button type="submit">Save</button></form></section>'
-        '<section class="card"><h3>Start over</h3><p>A fresh conversation, as /reset.</p>'
-        '<form data-action="reset"><button type="submit">Reset the conversation</button></form>'
-        "</section>"
-        '<section class="card danger"><h3>Delete everything about me</h3>'
-        "<p>Deletes your conversation with the bot (on the model server too), its files, your "
-        "messages waiting here, the record of each answer, your language and your web sign-ins. "
-        "Kept: what you spent today and this month, as totals (your budgets count them), and "
-        "the bot's totals, which do not name you.</p>"
-        '<form data-action="forget" data-confirm="Delete everything about you? This cannot be '
-        'undone."><button type="submit" class="destructive">Delete everything</button></form>'
-        "</section>"
-        '<section class="card"><h3>Sign out</h3><p>Ends every web session of yours, as '
-        "<code>/web logout</code>.</p>"
-        '<form data-action="logout"><button type="submit">Sign out everywhere</button></form>'
-        "</section>"
-    )
+        f'<section class="card"><h3>{escape(w.language)}</h3><form data-action="language">'
+        f'<select name="language" aria-label="{escape(w.language)}">{options}</select>'
+        f'<button type="submit">{escape(w.save)}</button></form></section>'
+        + card(w.start_over, w.start_over_text, '<form data-action="reset">'
+               f'<button type="submit">{escape(w.reset_button)}</button></form>')
+        + card(w.delete_title, w.delete_text,
+               f'<form data-action="forget" data-confirm="{escape(w.delete_confirm)}">'
+               f'<button type="submit" class="destructive">{escape(w.delete_button)}</button>'
+               "</form>", danger=True)
+        + card(w.sign_out, w.sign_out_text, '<form data-action="logout">'
+               f'<button type="submit">{escape(w.sign_out_button)}</button></form>')
+    )  # fmt: skip
 
 
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

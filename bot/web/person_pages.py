@@ -15,6 +15,7 @@ from bot.usage.reports import UsageReports
 from bot.web import pages
 from bot.web.replies import said
 from bot.web.sessions import Visitor
+from bot.web.words import WORDS
 from storage import ChatKey
 from storage.repositories import Privacy
 
@@ -22,7 +23,6 @@ logger = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 50  # messages the chat page shows
 CHART_DAYS = 30
-SERVER_AWAY = "The model server did not answer: try again in a moment."
 
 
 class PersonPages:
@@ -48,43 +48,51 @@ class PersonPages:
             logger.warning("Could not read the conversation of %s: %s", key, exc)
             history = []
         persona = await self._engine.persona_for(key)
-        return pages.chat(history, persona.title, can_chat=True)
+        return pages.chat(history, persona.title_in(visitor.language), WORDS[visitor.language])
 
     async def personas(self, visitor: Visitor) -> str:
         current = await self._engine.persona_for(ChatKey(visitor.user_id))
+        language = visitor.language
         choices = [
             pages.PersonaChoice(
-                p.name, p.title, p.description, ", ".join(p.wanted_tools), p.name == current.name
+                p.name,
+                p.title_in(language),
+                p.description_in(language),
+                ", ".join(p.wanted_tools),
+                p.name == current.name,
             )
             for p in self._personas.personas
         ]
-        return pages.personas(choices)
+        return pages.personas(choices, WORDS[language])
 
     async def usage(self, visitor: Visitor) -> str:
-        uid = visitor.user_id
+        uid, w = visitor.user_id, WORDS[visitor.language]
         summary = await self._usage.summary(ChatKey(uid), uid, private=True)
         spending = summary.spending
         lines = [
-            pages.spend_line("Today", spending.day, spending.day_limit),
-            pages.spend_line("This month", spending.month, spending.month_limit),
+            pages.spend_line(w.today, spending.day, spending.day_limit, w),
+            pages.spend_line(w.this_month, spending.month, spending.month_limit, w),
         ]
         days = await self._usage.by_day("user", str(uid), CHART_DAYS)
-        return pages.usage(lines, pages.daily_chart(days, f"Your spend, last {CHART_DAYS} days"))
+        chart = pages.daily_chart(days, w.your_chart.format(days=CHART_DAYS), w)
+        return pages.usage(lines, chart)
 
     async def settings(self, visitor: Visitor) -> str:
-        return pages.settings(await self._languages.chosen(visitor.user_id))
+        chosen = await self._languages.chosen(visitor.user_id)
+        return pages.settings(chosen, WORDS[visitor.language])
 
     async def choose_persona(self, visitor: Visitor, form: dict[str, str]) -> web.Response:
+        w = WORDS[visitor.language]
         persona = self._personas.get(form.get("name", ""))
         if persona is None:
-            return said("No such persona.", 400)
+            return said(w.no_such_persona, 400)
         try:
             await self._engine.choose_persona(ChatKey(visitor.user_id), persona)
         except ConversationUnavailable as exc:
             logger.warning("Could not switch persona for %s: %s", visitor.user_id, exc)
-            return said(SERVER_AWAY, 503)
+            return said(w.server_away, 503)
         logger.info("User %s chose persona %s on the web", visitor.user_id, persona.name)
-        return said(f"Now talking with {persona.title}.")
+        return said(w.now_talking.format(persona=persona.title_in(visitor.language)))
 
     async def choose_language(self, visitor: Visitor, form: dict[str, str]) -> web.Response:
         code = form.get("language", "")
@@ -92,15 +100,15 @@ class PersonPages:
             return said("No such language.", 400)
         language: Language | None = next((lang for lang in LANGUAGES if lang == code), None)
         await self._languages.choose(visitor.user_id, language)
-        return said("Saved.")
+        return said(WORDS[language or visitor.language].saved)
 
     async def reset(self, visitor: Visitor, form: dict[str, str]) -> web.Response:
         try:
             await self._engine.reset(ChatKey(visitor.user_id))
         except ConversationUnavailable as exc:
             logger.warning("Could not reset the chat of %s: %s", visitor.user_id, exc)
-            return said(SERVER_AWAY, 503)
-        return said("A fresh conversation has started.")
+            return said(WORDS[visitor.language].server_away, 503)
+        return said(WORDS[visitor.language].fresh_start)
 
     async def forget(self, visitor: Visitor, form: dict[str, str]) -> web.Response:
         """ "Delete everything about me": after the chat's queued turns, its conversation on
@@ -116,6 +124,5 @@ class PersonPages:
             await self._engine.forget_person(uid, forget_rows)
         except ConversationUnavailable as exc:
             logger.warning("Could not delete the data of %s: %s", uid, exc)
-            return said("The model server did not delete the conversation: nothing was "
-                        "deleted; try again in a moment.", 503)  # fmt: skip
-        return said("Everything about you is deleted.", ended=True)
+            return said(WORDS[visitor.language].not_deleted, 503)
+        return said(WORDS[visitor.language].deleted, ended=True)

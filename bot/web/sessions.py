@@ -15,6 +15,7 @@ from typing import Literal
 
 from aiohttp import web
 
+from bot.texts.languages import Language
 from bot.web.login_links import new_token, token_hash
 from storage.coordination import WebLogins
 
@@ -32,6 +33,7 @@ class Visitor:
     role: Role
     csrf: str  # what forms sent with the cookie carry
     by_cookie: bool
+    language: Language  # of their private chat (/language), else the bot's default
 
 
 def csrf_of(session_token: str) -> str:

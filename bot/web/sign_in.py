@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.texts.languages import Language
 from bot.web import pages
 from bot.web.init_data import InitDataRefused, check_init_data
 from bot.web.login_links import token_hash
@@ -30,11 +31,10 @@ from bot.web.sessions import (
     session_token,
     set_cookie,
 )
+from bot.web.words import WORDS
 from storage.coordination import WebLogins
 
 logger = logging.getLogger(__name__)
-
-STRANGER = "The bot does not talk to you (yet)."
 
 
 class SignIn:
@@ -43,10 +43,14 @@ class SignIn:
         logins: WebLogins,
         bot_token: str,
         role_of: Callable[[int], Awaitable[Role]],
+        language_of: Callable[[int], Awaitable[Language]],
+        default_language: Language,
         *,
         secure_cookies: bool,
     ) -> None:
         self._logins = logins
+        self._language_of = language_of
+        self.words = WORDS[default_language]  # before the person is known
         self._bot_token = bot_token  # checks a Mini App's launch data
         self._role_of = role_of
         self._secure = secure_cookies  # served over HTTPS (WEB_URL)
@@ -54,17 +58,17 @@ class SignIn:
 
     async def link_page(self, request: web.Request) -> web.Response:
         """A GET never spends the link (Telegram's preview, crawlers, prefetching)."""
-        return html(pages.sign_in(request.query.get("t", "")))
+        return html(pages.sign_in(request.query.get("t", ""), self.words))
 
     async def spend_link(self, request: web.Request) -> web.Response:
+        w = self.words
         if not self._attempts.allow(request.remote or ""):
-            return html(pages.message_page("Slow down", "Too many sign-ins: wait a minute."), 429)
+            return html(pages.message_page(w.slow_down, w.too_many_sign_ins), 429)
         token = str((await request.post()).get("t", ""))
         user_id = await self._logins.spend(token_hash(token)) if token else None
         if user_id is None:
             logger.info("Refused a web sign-in: the link was unknown, used or lapsed")
-            text = "This link was used already or has expired. Send /web to the bot for a new one."
-            return html(pages.message_page("Link expired", text), 400)
+            return html(pages.message_page(w.link_expired, w.link_expired_text), 400)
         session = await open_session(self._logins, user_id, BROWSER_SECONDS)
         response = web.HTTPSeeOther("/app")
         set_cookie(response, session, secure=self._secure)
@@ -74,7 +78,7 @@ class SignIn:
     async def mini_app(self, request: web.Request) -> web.Response:
         """A Mini App's launch, checked, swapped for a session token the page keeps."""
         if not self._attempts.allow(request.remote or ""):
-            return said("Too many sign-ins: wait a minute.", 429)
+            return said(self.words.too_many_sign_ins, 429)
         header = request.headers.get("Authorization", "")
         if not header.startswith("tma "):
             return said("Open this page from the bot's menu button in Telegram.", 401)
@@ -84,7 +88,7 @@ class SignIn:
             logger.info("Refused a Mini App launch: %s", exc)
             return said("Telegram's launch data did not check out: open it again.", 401)
         if await self._role_of(user.user_id) == "stranger":
-            return said(STRANGER, 403)
+            return said(WORDS[await self._language_of(user.user_id)].stranger, 403)
         token = await open_session(self._logins, user.user_id, MINI_APP_SECONDS)
         return web.json_response({"token": token})
 
@@ -92,25 +96,26 @@ class SignIn:
         """The request's person (401 without a live session, 403 for a stranger)."""
         found = session_token(request)
         if found is None:
-            raise refused(401, "Not signed in: send /web to the bot in a private chat.")
+            raise refused(401, self.words.not_signed_in)
         token, by_cookie = found
         user_id = await self._logins.session_user(token_hash(token))
         if user_id is None:
-            raise refused(401, "Your session ended: send /web to the bot for a new link.")
+            raise refused(401, self.words.session_ended)
         role = await self._role_of(user_id)
+        language = await self._language_of(user_id)
         if role == "stranger":
-            raise refused(403, STRANGER)
-        return Visitor(user_id, role, csrf_of(token), by_cookie)
+            raise refused(403, WORDS[language].stranger)
+        return Visitor(user_id, role, csrf_of(token), by_cookie, language)
 
     async def form(self, request: web.Request) -> tuple[Visitor, dict[str, str]]:
         """A state-changing request's person and form, its CSRF checked."""
         visitor = await self.visitor(request)
         if not csrf_ok(request, visitor):
-            raise refused(403, "This form is stale: reload the page.")
+            raise refused(403, WORDS[visitor.language].stale_form)
         form = await request.post()
         return visitor, {k: str(v) for k, v in form.items()}
 
     async def sign_out(self, visitor: Visitor) -> web.Response:
         ended = await self._logins.end_sessions(visitor.user_id)
         logger.info("User %s signed out of %d web sessions", visitor.user_id, ended)
-        return said("Signed out everywhere.", ended=True)
+        return said(WORDS[visitor.language].signed_out, ended=True)

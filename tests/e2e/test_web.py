@@ -451,9 +451,15 @@ async def test_choosing_a_language_on_the_web_is_the_chats_language(
 ) -> None:
     visitor = await visit(alice)
 
-    assert (await visitor.post("language", language="es"))[0] == 200
+    status, reply = await visitor.post("language", language="es")
+    assert status == 200 and reply["message"] == "Guardado."
     assert await web_bot.services.languages.chosen(alice.chat_id) == "es"
     assert (await visitor.post("language", language="klingon"))[0] == 400
+
+    status, me = await visitor.who()  # the pages speak it from now on
+    assert [p["title"] for p in me["pages"]][:4] == ["Chat", "Personas", "Uso", "Ajustes"]
+    assert "Borrar todo" in (await visitor.page("settings"))[1]
+    assert (await visitor.chat(" "))[1].of("refused") == ["Escribe algo primero."]
 
 
 @both_engines

@@ -13,6 +13,7 @@
   let bearer = null;
   let csrf = "";
   let current = "chat";
+  let words = { failed: "That did not work.", done: "Done." };
 
   function headers(extra) {
     const all = Object.assign({}, extra || {});
@@ -176,7 +177,7 @@
     });
     let reply = {};
     try { reply = await response.json(); } catch (_) { /* */ }
-    say(reply.message || (response.ok ? "Done." : "That did not work."),
+    say(reply.message || (response.ok ? words.done : words.failed),
       response.ok ? "info" : "error");
     if (response.ok && reply.ended) {
       bearer = null;
@@ -219,6 +220,8 @@
     if (!response.ok) return refused(response);
     const me = await response.json();
     csrf = me.csrf;
+    words = me.words;
+    document.documentElement.lang = me.language;
     document.body.dataset.role = me.role;
     buildTabs(me.pages);
     const wanted = location.hash.slice(1);
