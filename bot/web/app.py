@@ -123,6 +123,10 @@ class WebApp:
             "personas-save": save_personas,
         }
 
+    def close(self) -> None:
+        """Stopping: the web chat's streams end now."""
+        self._chat.close()
+
     def install(self, app: web.Application) -> None:
         """Serve the pages from `app` (its own, or the webhook's server)."""
         app.middlewares.append(errors)

@@ -54,7 +54,14 @@ class ChatTurns:
         self._hold_chat = hold_chat  # this process may answer the chat now
         self._telegram_chat = telegram_chat  # for files and questions
         self._per_minute = RateLimit(20, 60.0)
-        self._streaming: set[int] = set()  # people with an answer streaming
+        self._busy: set[int] = set()  # people with a message on its way (one at a time)
+        self._streams: dict[int, WebChannel] = {}  # answers being streamed, per person
+
+    def close(self) -> None:
+        """Stopping: end every stream now (the turns go on; their answers stay in the
+        conversation, or reach Telegram after a restart), so no page holds the stop up."""
+        for channel in self._streams.values():
+            channel.end()
 
     async def send(
         self, request: web.Request, visitor: Visitor, form: dict[str, str]
@@ -65,23 +72,25 @@ class ChatTurns:
             return said(w.write_something, 400)
         if len(text) > MESSAGE_LIMIT:
             return said(w.too_long.format(limit=MESSAGE_LIMIT), 400)
-        if uid in self._streaming:
+        if uid in self._busy:
             return said(w.wait_for_answer, 409)
         if not self._per_minute.allow(str(uid)):
             return said(w.too_many_messages, 429)
-        if not await self._hold_chat(uid):
-            return said(w.other_process, 409)
-        self._streaming.add(uid)
+        self._busy.add(uid)
         try:
+            if not await self._hold_chat(uid):
+                return said(w.other_process, 409)
             return await self._answer(request, visitor, text)
         finally:
-            self._streaming.discard(uid)
+            self._busy.discard(uid)
+            self._streams.pop(uid, None)
 
     async def _answer(
         self, request: web.Request, visitor: Visitor, text: str
     ) -> web.StreamResponse:
         uid, language = visitor.user_id, visitor.language
         channel = WebChannel(self._telegram_chat(uid), WORDS[language].moved_to_telegram)
+        self._streams[uid] = channel
         accepted = await self._engine.accept_message(
             ChatKey(uid),
             text,

@@ -41,6 +41,9 @@ class WebServer:
         logger.info("Web pages at %s (listening on %s:%d)", self._url, host, self.port)
 
     async def stop(self) -> None:
+        """End the web chat's streams, then stop listening (a shared server stops with the
+        webhook's)."""
+        self.pages.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -53,6 +53,21 @@ async def signed_in_page(
     return page
 
 
+async def mini_app(browser: Any, bot: RunningBot, launch: str, *, dark: bool) -> Any:
+    """The Mini App as Telegram opens it on a phone: its script (a stub serving `launch` and
+    the app's theme) in place of telegram.org's."""
+    context = await browser.new_context(viewport={"width": 420, "height": 640})
+    page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    stub = telegram_stub(launch, dark=dark)
+    await page.route(
+        TELEGRAM_SCRIPT,
+        lambda route: route.fulfill(content_type="text/javascript", body=stub),
+    )
+    await page.goto(f"{base_of(bot)}/mini-app")
+    return page
+
+
 async def test_a_person_signs_in_reads_switches_persona_and_chats_on(
     browser: Any,
     web_bot: RunningBot,
@@ -118,18 +133,9 @@ async def test_the_mini_app_opens_with_telegrams_signed_launch_in_its_theme(
     )
     alice.say("Plan our Saturday, please")
     await alice.replies(1)
-    context = await browser.new_context(viewport={"width": 420, "height": 640})
-    page = await context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
     launch = launch_for(alice.user, telegram.token)
-    await page.route(
-        TELEGRAM_SCRIPT,
-        lambda route: route.fulfill(
-            content_type="text/javascript", body=telegram_stub(launch, dark=True)
-        ),
-    )
 
-    await page.goto(f"{base_of(web_bot)}/mini-app")
+    page = await mini_app(browser, web_bot, launch, dark=True)
 
     await page.wait_for_selector(".bubble.user")
     assert await page.inner_text(".bubble.user") == "Plan our Saturday, please"
@@ -147,17 +153,9 @@ async def test_the_mini_app_opens_with_telegrams_signed_launch_in_its_theme(
 async def test_a_tampered_mini_app_launch_opens_nothing(
     browser: Any, web_bot: RunningBot, alice: Person, telegram: FakeTelegram
 ) -> None:
-    page = await browser.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
     launch = launch_for(alice.user, telegram.token).replace("Alice", "Mallory")
-    await page.route(
-        TELEGRAM_SCRIPT,
-        lambda route: route.fulfill(
-            content_type="text/javascript", body=telegram_stub(launch, dark=False)
-        ),
-    )
 
-    await page.goto(f"{base_of(web_bot)}/mini-app")
+    page = await mini_app(browser, web_bot, launch, dark=False)
 
     refusal = await page.wait_for_selector("#refused")
     assert "did not check out" in await refusal.inner_text()

@@ -21,6 +21,7 @@ from tests.e2e.test_webhooks import SECRET, free_port
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 from tests.running_bot import RunningBot
+from tests.waiting import until
 from tests.web_client import WebVisitor, launch_for, sign_in_link
 
 
@@ -42,6 +43,15 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def web_bot(start_bot: StartBot, make_config: ConfigFactory) -> RunningBot:
     return await start_bot(make_config(web_env()))
+
+
+def asked_the_model(openai_server: FakeOpenAI) -> Callable[[], Awaitable[bool]]:
+    """A web turn makes no Telegram call that could announce it: look at the fake model."""
+
+    async def asked() -> bool:
+        return bool(openai_server.turns)
+
+    return asked
 
 
 def base_of(bot: RunningBot) -> str:
@@ -376,7 +386,7 @@ async def test_one_web_message_at_a_time_and_empty_or_long_ones_are_refused(
     release = asyncio.Event()
     openai_server.replies.append(Reply("slow", hold=release))
     first = asyncio.create_task(visitor.chat("first"))
-    await alice.telegram.wait_until(lambda: openai_server.turns)
+    await until(asked_the_model(openai_server), "the model was asked")
 
     status, answer = await visitor.chat("second")
     assert status == 409 and "Wait for the answer" in answer.of("refused")[0]
@@ -509,10 +519,12 @@ async def test_a_web_turn_cut_by_a_stop_is_answered_in_telegram_at_the_next_star
     release = asyncio.Event()
     openai_server.replies.append(Reply("The answer you left before", hold=release))
     chatting = asyncio.create_task(visitor.chat("Tell me later"))
-    await alice.telegram.wait_until(lambda: openai_server.turns)
+    await until(asked_the_model(openai_server), "the model was asked")
     web_bot.services.stop_now.set()
     await web_bot.stop()
-    await asyncio.gather(chatting, return_exceptions=True)
+    status, answer = await chatting  # the stop ended the stream, not a timeout
+    assert status == 200 and [kind for kind, _ in answer.events][-1] == "end"
+    assert not answer.of("answer")
     release.set()
 
     await start_bot(make_config(web_env()))
