@@ -51,3 +51,32 @@ def bar_chart(bars: Sequence[Bar], title: str) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+ROW = 26  # a horizontal bar's height, with its gap
+LABEL_WIDTH = 220  # room for the bars' labels, left of them
+
+
+def share_chart(bars: Sequence[Bar], title: str) -> str:
+    """Horizontal bars, one per row with its label and value (e.g. the month's spend per
+    model): the biggest fills the width."""
+    top = max((b.value for b in bars), default=0.0) or 1.0
+    room = WIDTH - LABEL_WIDTH - 90  # the value is written right of its bar
+    height = ROW * max(1, len(bars))
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img"'
+        f' aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, bar in enumerate(bars):
+        y = i * ROW
+        width = max(1.0, round(room * max(0.0, bar.value) / top, 1)) if bar.value > 0 else 0.0
+        parts.append(
+            f'<text class="label" x="0" y="{y + 17}">{escape(bar.label[:32])}</text>'
+            f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 4}" width="{width}" height="{ROW - 8}">'
+            f"<title>{escape(bar.label)}: {escape(bar.shown)}</title></rect>"
+            f'<text class="label" x="{LABEL_WIDTH + width + 6}" y="{y + 17}">'
+            f"{escape(bar.shown)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -15,6 +15,7 @@ from bot.logging_setup import LogTail
 from bot.usage.notices import money
 from bot.usage.reports import UsageReports
 from bot.web import pages
+from bot.web.charts import Bar, share_chart
 from bot.web.words import EN  # the owners' pages are in English, as every operator report
 from storage.repositories import People
 
@@ -58,21 +59,28 @@ class OwnerPages:
             pages.spend_line("This month", this_month, month_limit, EN),
         ]
         totals = await usage.by_day("total", "", CHART_DAYS)
+        models = await usage.top("model")
         tables = []
-        for scope, title in (("model", "By model"), ("user", "Top people"), ("chat", "Top chats")):
+        if models:
+            title = "Spend by model, this month"
+            bars = [Bar(model, t.micros, money(t.micros)) for model, t in models]
+            tables.append(pages.figure(share_chart(bars, title), title))
+        rows = [(model, money(t.micros), str(t.answers)) for model, t in models]
+        tables.append(pages.table("By model, this month", ("", "spent", "answers"), rows))
+        for scope, title in (("user", "Top people"), ("chat", "Top chats")):
             top = await usage.top(scope)
-            rows = [
+            budget_rows = [
                 (who, money(t.micros), str(t.answers), self._of_budget(scope, who, t.micros))
                 for who, t in top
             ]
             header = ("", "spent", "answers", "of the month's budget")
-            tables.append(pages.table(f"{title}, this month", header, rows))
+            tables.append(pages.table(f"{title}, this month", header, budget_rows))
         chart = pages.daily_chart(totals, f"The bot's spend, last {CHART_DAYS} days", EN)
         return pages.usage(lines, chart) + "".join(tables)
 
     def _of_budget(self, scope: str, who: str, micros: int) -> str:
         """How close a person or a chat is to its monthly budget ("" where none applies)."""
-        if scope not in ("user", "chat") or not who.lstrip("-").isdigit():
+        if not who.lstrip("-").isdigit():
             return ""
         key = int(who)
         if scope == "user":

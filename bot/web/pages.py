@@ -127,10 +127,11 @@ def daily_chart(days: Sequence[tuple[str, Totals]], title: str, w: Words) -> str
         Bar(day, t.micros, f"{money(t.micros)}, {w.answers.format(count=t.answers)}")
         for day, t in days
     ]
-    return (
-        f'<figure class="chart-box">{bar_chart(bars, title)}<figcaption>{escape(title)}'
-        "</figcaption></figure>"
-    )
+    return figure(bar_chart(bars, title), title)
+
+
+def figure(svg: str, caption: str) -> str:
+    return f'<figure class="chart-box">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
 
 
 def usage(lines: Sequence[str], chart: str) -> str:
