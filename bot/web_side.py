@@ -54,10 +54,12 @@ def build_web(
     def telegram_chat(user_id: int) -> ReplyChannel:
         return channels.channel(user_id, private=True, topic_id=None, reply_to=None)
 
-    async def language_of(user_id: int) -> Language:
-        """The language of a person's pages: their private chat's (/language), else the
-        bot's default (a browser session does not know their Telegram app's)."""
-        return await services.languages.chosen(user_id) or services.languages.default
+    async def language_of(user_id: int, telegram_code: str | None) -> Language:
+        """The language of a person's pages, as of their private chat: its /language, else
+        their Telegram app's (known at sign-in), else the bot's default."""
+        return await services.languages.for_message(
+            user_id, private=True, sender_code=telegram_code
+        )
 
     async def welcome(user_id: int) -> None:
         """Tell someone an owner let in that they may talk now (in the bot's language)."""

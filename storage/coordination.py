@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from storage.records import Lease, ProcessState
+from storage.records import Lease, ProcessState, SignedIn
 
 
 class UpdateJournal(Protocol):
@@ -88,15 +88,15 @@ class FloodBudget(Protocol):
 class WebLogins(Protocol):
     """As `storage/web_logins.py`'s `WebLoginRepository` implements it."""
 
-    async def issue(self, token_hash: str, user_id: int, seconds: float) -> None: ...
+    async def issue(self, token_hash: str, signed: SignedIn, seconds: float) -> None: ...
 
-    async def spend(self, token_hash: str) -> int | None:
-        """The user of a valid, unspent link, spending it; None otherwise."""
+    async def spend(self, token_hash: str) -> SignedIn | None:
+        """The person of a valid, unspent link, spending it; None otherwise."""
         ...
 
-    async def start_session(self, token_hash: str, user_id: int, seconds: float) -> None: ...
+    async def start_session(self, token_hash: str, signed: SignedIn, seconds: float) -> None: ...
 
-    async def session_user(self, token_hash: str) -> int | None:
+    async def session_user(self, token_hash: str) -> SignedIn | None:
         """Whose live session this is; None otherwise."""
         ...
 

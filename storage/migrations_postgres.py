@@ -274,9 +274,11 @@ POSTGRES: tuple[str, ...] = (
     CREATE TABLE web_sessions (
         token_hash TEXT        PRIMARY KEY,
         user_id    BIGINT      NOT NULL,
+        language   TEXT,  -- the Telegram app's, where it was known at sign-in
         expires_at TIMESTAMPTZ NOT NULL
     );
     CREATE INDEX web_sessions_user ON web_sessions (user_id);
+    ALTER TABLE web_logins ADD COLUMN language TEXT;
     """,
     # 19: people let in from the web pages, and strangers who asked.
     """

@@ -301,9 +301,11 @@ SQLITE: tuple[str, ...] = (
     CREATE TABLE web_sessions (
         token_hash TEXT PRIMARY KEY,
         user_id    INTEGER NOT NULL,
+        language   TEXT,  -- the Telegram app's, where it was known at sign-in
         expires_at TEXT NOT NULL
     );
     CREATE INDEX web_sessions_user ON web_sessions (user_id);
+    ALTER TABLE web_logins ADD COLUMN language TEXT;
     """,
     # 19: people the owners let in from the web pages (on top of ALLOWED_USERS), and strangers
     # who wrote to the bot, so an owner can let them in.

@@ -40,6 +40,15 @@ class ChatKey:
 
 
 @dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who a web sign-in link or session is for, with their Telegram app's language where it
+    was known (the `language_code` of the /web message, or of a Mini App's launch)."""
+
+    user_id: int
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PersonRecord:
     """Someone an owner let in from the web pages, or a stranger who wrote to the bot."""
 

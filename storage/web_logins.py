@@ -8,52 +8,56 @@ times are the database's clock, so any process of the bot may spend a link anoth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from storage import database_clock as clock
+from storage.records import SignedIn
 from storage.writes import Repository
 
 
 class WebLoginRepository(Repository):
-    async def issue(self, token_hash: str, user_id: int, seconds: float) -> None:
-        """Keep a new link for `user_id`, valid `seconds` from now."""
+    async def issue(self, token_hash: str, signed: SignedIn, seconds: float) -> None:
+        """Keep a new link for a person, valid `seconds` from now."""
         engine = self._connection.engine.name
         await self.write(
             "keep a login link",
-            "INSERT INTO web_logins (token_hash, user_id, expires_at)"
-            f" VALUES (?, ?, {clock.later(engine)})",
-            (token_hash, user_id, seconds),
+            "INSERT INTO web_logins (token_hash, user_id, language, expires_at)"
+            f" VALUES (?, ?, ?, {clock.later(engine)})",
+            (token_hash, signed.user_id, signed.language, seconds),
         )
 
-    async def spend(self, token_hash: str) -> int | None:
-        """The user a valid, unspent link names, spending it (of two requests racing, one
+    async def spend(self, token_hash: str) -> SignedIn | None:
+        """The person a valid, unspent link names, spending it (of two requests racing, one
         wins); None for a link unknown, spent or lapsed."""
         now = clock.now(self._connection.engine.name)
         written = await self.write(
             "spend a login link",
             f"UPDATE web_logins SET spent_at = {now}"
             f" WHERE token_hash = ? AND spent_at IS NULL AND expires_at > {now}"
-            " RETURNING user_id",
+            " RETURNING user_id, language",
             (token_hash,),
         )
-        return int(written.rows[0][0]) if written.rows else None
+        return _signed(written.rows[0]) if written.rows else None
 
-    async def start_session(self, token_hash: str, user_id: int, seconds: float) -> None:
-        """Keep a session for `user_id`, valid `seconds` from now."""
+    async def start_session(self, token_hash: str, signed: SignedIn, seconds: float) -> None:
+        """Keep a session for a person, valid `seconds` from now."""
         engine = self._connection.engine.name
         await self.write(
             "keep a web session",
-            "INSERT INTO web_sessions (token_hash, user_id, expires_at)"
-            f" VALUES (?, ?, {clock.later(engine)})",
-            (token_hash, user_id, seconds),
+            "INSERT INTO web_sessions (token_hash, user_id, language, expires_at)"
+            f" VALUES (?, ?, ?, {clock.later(engine)})",
+            (token_hash, signed.user_id, signed.language, seconds),
         )
 
-    async def session_user(self, token_hash: str) -> int | None:
+    async def session_user(self, token_hash: str) -> SignedIn | None:
         """Whose session this is; None for one unknown, ended or lapsed."""
         now = clock.now(self._connection.engine.name)
         row = await self.first(
-            f"SELECT user_id FROM web_sessions WHERE token_hash = ? AND expires_at > {now}",
+            "SELECT user_id, language FROM web_sessions"
+            f" WHERE token_hash = ? AND expires_at > {now}",
             (token_hash,),
         )
-        return int(row[0]) if row else None
+        return _signed(row) if row else None
 
     async def end_sessions(self, user_id: int) -> int:
         """End every session of `user_id` (`/web logout`): how many there were."""
@@ -74,3 +78,7 @@ class WebLoginRepository(Repository):
                 (f"DELETE FROM web_sessions WHERE expires_at <= {now}", ()),
             ],
         )
+
+
+def _signed(row: Sequence[object]) -> SignedIn:
+    return SignedIn(int(str(row[0])), None if row[1] is None else str(row[1]))

@@ -18,6 +18,7 @@ from bot.handlers.access import AccessControl
 from bot.handlers.update_context import UpdateContexts
 from bot.texts import Html, render
 from bot.web.login_links import LINK_SECONDS, new_token, token_hash
+from storage import SignedIn
 from storage.coordination import WebLogins
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ class WebHandlers:
             await here.reply(render(here.texts.web_logged_out, count=ended))
             return
         token = new_token()
-        await self._logins.issue(token_hash(token), user.id, LINK_SECONDS)
+        signed = SignedIn(user.id, user.language_code)  # the pages speak the app's language
+        await self._logins.issue(token_hash(token), signed, LINK_SECONDS)
         address = html.escape(f"{self._url}/login?t={token}", quote=True)
         label = html.escape(here.texts.web_link_label, quote=False)
         link = Html(f'<a href="{address}">{label}</a>')

@@ -55,7 +55,8 @@ class WebDeps:
     usage: UsageReports
     languages: ChatLanguages
     role_of: Callable[[int], Awaitable[Role]]
-    language_of: Callable[[int], Awaitable[Language]]  # of the person's pages
+    # The language of a person's pages, from their chat's choice and their app's language.
+    language_of: Callable[[int, str | None], Awaitable[Language]]
     people: People
     floor: Floor  # ALLOWED_USERS and ADMIN_USERS
     welcome: Callable[[int], Awaitable[None]]  # tells someone let in, in Telegram

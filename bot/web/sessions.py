@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.texts.languages import Language
 from bot.web.login_links import new_token, token_hash
+from storage import SignedIn
 from storage.coordination import WebLogins
 
 COOKIE = "telethread_session"
@@ -40,10 +41,10 @@ def csrf_of(session_token: str) -> str:
     return hmac.new(session_token.encode(), b"csrf", hashlib.sha256).hexdigest()[:32]
 
 
-async def open_session(logins: WebLogins, user_id: int, seconds: float) -> str:
-    """A new session for `user_id`: its token (only its hash is kept)."""
+async def open_session(logins: WebLogins, signed: SignedIn, seconds: float) -> str:
+    """A new session for a person: its token (only its hash is kept)."""
     token = new_token()
-    await logins.start_session(token_hash(token), user_id, seconds)
+    await logins.start_session(token_hash(token), signed, seconds)
     return token
 
 

@@ -32,6 +32,7 @@ from bot.web.sessions import (
     set_cookie,
 )
 from bot.web.words import WORDS
+from storage import SignedIn
 from storage.coordination import WebLogins
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class SignIn:
         logins: WebLogins,
         bot_token: str,
         role_of: Callable[[int], Awaitable[Role]],
-        language_of: Callable[[int], Awaitable[Language]],
+        language_of: Callable[[int, str | None], Awaitable[Language]],
         default_language: Language,
         *,
         secure_cookies: bool,
@@ -65,14 +66,14 @@ class SignIn:
         if not self._attempts.allow(request.remote or ""):
             return html(pages.message_page(w.slow_down, w.too_many_sign_ins), 429)
         token = str((await request.post()).get("t", ""))
-        user_id = await self._logins.spend(token_hash(token)) if token else None
-        if user_id is None:
+        signed = await self._logins.spend(token_hash(token)) if token else None
+        if signed is None:
             logger.info("Refused a web sign-in: the link was unknown, used or lapsed")
             return html(pages.message_page(w.link_expired, w.link_expired_text), 400)
-        session = await open_session(self._logins, user_id, BROWSER_SECONDS)
+        session = await open_session(self._logins, signed, BROWSER_SECONDS)
         response = web.HTTPSeeOther("/app")
         set_cookie(response, session, secure=self._secure)
-        logger.info("User %s signed in to the web pages", user_id)
+        logger.info("User %s signed in to the web pages", signed.user_id)
         raise response
 
     async def mini_app(self, request: web.Request) -> web.Response:
@@ -87,9 +88,11 @@ class SignIn:
         except InitDataRefused as exc:
             logger.info("Refused a Mini App launch: %s", exc)
             return said("Telegram's launch data did not check out: open it again.", 401)
+        signed = SignedIn(user.user_id, user.language_code)
         if await self._role_of(user.user_id) == "stranger":
-            return said(WORDS[await self._language_of(user.user_id)].stranger, 403)
-        token = await open_session(self._logins, user.user_id, MINI_APP_SECONDS)
+            language = await self._language_of(user.user_id, user.language_code)
+            return said(WORDS[language].stranger, 403)
+        token = await open_session(self._logins, signed, MINI_APP_SECONDS)
         return web.json_response({"token": token})
 
     async def visitor(self, request: web.Request) -> Visitor:
@@ -98,14 +101,14 @@ class SignIn:
         if found is None:
             raise refused(401, self.words.not_signed_in)
         token, by_cookie = found
-        user_id = await self._logins.session_user(token_hash(token))
-        if user_id is None:
+        signed = await self._logins.session_user(token_hash(token))
+        if signed is None:
             raise refused(401, self.words.session_ended)
-        role = await self._role_of(user_id)
-        language = await self._language_of(user_id)
+        role = await self._role_of(signed.user_id)
+        language = await self._language_of(signed.user_id, signed.language)
         if role == "stranger":
             raise refused(403, WORDS[language].stranger)
-        return Visitor(user_id, role, csrf_of(token), by_cookie, language)
+        return Visitor(signed.user_id, role, csrf_of(token), by_cookie, language)
 
     async def form(self, request: web.Request) -> tuple[Visitor, dict[str, str]]:
         """A state-changing request's person and form, its CSRF checked."""

@@ -201,8 +201,10 @@ async def test_the_owner_sees_the_bots_usage_and_status_in_a_dark_browser(
     assert await page.locator("svg.chart").first.locator("rect.bar").count() == 30
     assert await page.locator("svg.chart").nth(1).locator("rect.bar").count() == 2  # models
     assert re.search(r"Today\s+\S+\s+3 answers", await page.inner_text("table.spend"))
-    heights = await page.locator("svg.chart").first.locator("rect.bar").evaluate_all(
-        "bars => bars.map(b => Number(b.getAttribute('height')))"
+    heights = (
+        await page.locator("svg.chart")
+        .first.locator("rect.bar")
+        .evaluate_all("bars => bars.map(b => Number(b.getAttribute('height')))")
     )
     assert len(set(heights)) > 3  # an uneven month, drawn as one
     background = await page.evaluate("getComputedStyle(document.body).backgroundColor")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.web.login_links import token_hash
-from storage import ChatKey
+from storage import ChatKey, SignedIn
 from tests.conftest import ConfigFactory, Person, StartBot, both_engines
 from tests.e2e.test_webhooks import SECRET, free_port
 from tests.fakes.openai_server import FakeOpenAI, Reply
@@ -144,7 +144,7 @@ async def test_a_lapsed_link_and_a_made_up_one_sign_nobody_in(
     web_bot: RunningBot, visitors: list[WebVisitor]
 ) -> None:
     store = web_bot.services.store
-    await store.web_logins.issue(token_hash("lapsed-token"), 42, -1)
+    await store.web_logins.issue(token_hash("lapsed-token"), SignedIn(42), -1)
     visitor = WebVisitor.at(base_of(web_bot))
     visitors.append(visitor)
 
@@ -251,7 +251,9 @@ async def test_strangers_get_no_link_and_no_pages(
     assert (await app.open_mini_app(launch_for(bob.user, telegram.token))).status == 403
     # A session from before the owner took Bob off the list opens nothing either.
     token = "left-over-session"
-    await bot.services.store.web_logins.start_session(token_hash(token), bob.chat_id, 3600)
+    await bot.services.store.web_logins.start_session(
+        token_hash(token), SignedIn(bob.chat_id), 3600
+    )
     app.bearer = token
     assert (await app.page("chat"))[0] == 403
 
@@ -694,3 +696,21 @@ async def test_a_mini_app_address_telegram_refuses_is_a_log_line_not_a_bot_that_
     assert "Could not put the Mini App in the chats' menu" in caplog.text
     alice.say("Hello")
     assert "Hello" in (await alice.replies(1))[0]
+
+
+async def test_the_pages_speak_the_telegram_apps_language_until_the_chat_chooses_one(
+    web_bot: RunningBot, telegram: FakeTelegram, visitors: list[WebVisitor]
+) -> None:
+    maria = telegram.user(55, "Maria", language_code="pt-br")
+    pablo = telegram.user(56, "Pablo", language_code="es")
+    by_link = await sign_in(
+        web_bot, Person(telegram, maria, telegram.private_chat(maria)), visitors
+    )
+    mini_app = WebVisitor.at(base_of(web_bot))
+    visitors.append(mini_app)
+    assert (await mini_app.open_mini_app(launch_for(pablo, telegram.token))).status == 200
+
+    assert [p["title"] for p in (await by_link.who())[1]["pages"]][3] == "Configurações"
+    assert [p["title"] for p in (await mini_app.who())[1]["pages"]][3] == "Ajustes"
+    assert (await mini_app.post("language", language="en"))[1]["message"] == "Saved."
+    assert [p["title"] for p in (await mini_app.who())[1]["pages"]][3] == "Settings"
