@@ -44,6 +44,7 @@ from bot.personas import PersonaBook, load_personas
 from bot.services import Services
 from bot.texts import CATALOGUES
 from bot.upkeep import keep_heartbeat
+from bot.usage.members import Members
 from bot.usage.meter import CostMeter
 from bot.usage.reports import UsageReports
 from bot.usage.turn_prices import TurnPrices
@@ -84,7 +85,8 @@ def build_services(
     backend = create_backend(config, store, client)
     transcribing = create_transcriber(config.media.transcription, tls)
     transcriber, transcription_client = transcribing or (None, None)
-    meter = _cost_meter(config, store)
+    members = Members(config.allowed_users, store.people)
+    meter = _cost_meter(config, store, members)
     media = MediaReader(config.media, lambda: backend.media, transcriber, TelegramFiles(bot))
     offered = backend.tools - config.tools_off  # the hosted tools personas may use
     tool_servers, functions, knowledge = _owners(personas, backend, store)
@@ -114,6 +116,7 @@ def build_services(
     return Services(
         config=config,
         log_tail=LogTail(config.secrets),
+        members=members,
         store=store,
         client=client,
         backend=backend,
@@ -149,7 +152,7 @@ def _owners(
     return servers, functions, Knowledge(backend, personas) if folders else None
 
 
-def _cost_meter(config: Config, store: Database) -> CostMeter:
+def _cost_meter(config: Config, store: Database, members: Members) -> CostMeter:
     transcription = config.media.transcription
     prices = TurnPrices(
         config.prices,
@@ -166,7 +169,7 @@ def _cost_meter(config: Config, store: Database) -> CostMeter:
         backend=config.backend,
         max_output_tokens=config.max_output_tokens,
         owners=config.admin_users,
-        members=config.allowed_users.allows,
+        members=members,
         context_budget=config.context_budget_tokens,
     )
 
@@ -255,6 +258,7 @@ async def start_serving(
     services.run_in_background(
         keep_heartbeat(services.store.settings, taking, config.heartbeat_interval)
     )
+    services.run_in_background(services.members.keep_fresh())
     logger.info(
         "Telethread started as @%s (backend %s, model %s, %d personas)",
         application.bot.username,

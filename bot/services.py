@@ -20,6 +20,7 @@ from bot.logging_setup import LastError, LogTail
 from bot.media.settings import ImageCommand
 from bot.personas import PersonaBook
 from bot.texts import Language, Texts
+from bot.usage.members import Members
 from bot.usage.reports import UsageReports
 from storage import StorageUnavailable, Tool
 from storage.database import Database
@@ -42,6 +43,7 @@ class Services:
     engine: ChatEngine
     last_error: LastError
     log_tail: LogTail  # the owner's status page shows the last lines
+    members: Members  # who the budgets count as members (not guests)
     usage: UsageReports
     transcriber: Transcriber | None = None
     transcription_client: ModelClient | None = None  # its own, closed with the others

@@ -61,6 +61,10 @@ def build_web(
             user_id, private=True, sender_code=telegram_code
         )
 
+    async def let_in(user_id: int, allowed: bool) -> None:
+        await store.people.set_allowed(user_id, allowed)
+        services.members.changed(user_id, allowed)  # the budgets count them at once
+
     async def welcome(user_id: int) -> None:
         """Tell someone an owner let in that they may talk now (in the bot's language)."""
         texts = services.catalogues[config.default_language]
@@ -80,6 +84,7 @@ def build_web(
             role_of=roles(config, store.people),
             language_of=language_of,
             people=store.people,
+            let_in=let_in,
             floor=Floor(
                 config.allowed_users.everyone, config.allowed_users.user_ids, config.admin_users
             ),

@@ -38,6 +38,11 @@ class PeopleRepository(Repository):
             (user_id, int(allowed)),
         )
 
+    async def allowed_ids(self) -> frozenset[int]:
+        """Everyone an owner let in (the budgets count them as members)."""
+        rows = await self.rows("SELECT user_id FROM people WHERE allowed = 1")
+        return frozenset(int(r[0]) for r in rows)
+
     async def listing(self) -> list[PersonRecord]:
         """Those let in, then those who asked, each the most recent first."""
         rows = await self.rows(

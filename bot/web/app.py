@@ -58,6 +58,7 @@ class WebDeps:
     # The language of a person's pages, from their chat's choice and their app's language.
     language_of: Callable[[int, str | None], Awaitable[Language]]
     people: People
+    let_in: Callable[[int, bool], Awaitable[None]]  # an owner lets someone in (or not)
     floor: Floor  # ALLOWED_USERS and ADMIN_USERS
     welcome: Callable[[int], Awaitable[None]]  # tells someone let in, in Telegram
     persona_editor: PersonaEditor
@@ -79,7 +80,13 @@ class WebApp:
         )
         person = PersonPages(deps.engine, deps.personas, deps.usage, deps.languages, deps.privacy)
         owner = OwnerPages(
-            deps.usage, deps.people, deps.floor, deps.welcome, deps.status, deps.log_tail
+            deps.usage,
+            deps.people,
+            deps.let_in,
+            deps.floor,
+            deps.welcome,
+            deps.status,
+            deps.log_tail,
         )
         editor = deps.persona_editor
         self._chat = ChatTurns(deps.engine, deps.languages, deps.hold_chat, deps.telegram_chat)

@@ -38,6 +38,7 @@ class OwnerPages:
         self,
         usage: UsageReports,
         people: People,
+        let_in: Callable[[int, bool], Awaitable[None]],
         floor: Floor,
         welcome: Callable[[int], Awaitable[None]],
         status: Callable[[], Awaitable[str]],
@@ -45,6 +46,7 @@ class OwnerPages:
     ) -> None:
         self._usage = usage
         self._people = people
+        self._let_in = let_in  # kept in the database, and counted by the budgets at once
         self._floor = floor
         self._welcome = welcome  # tells someone let in that they may talk now
         self._status = status
@@ -106,7 +108,7 @@ class OwnerPages:
         """Let someone in (and tell them), or take them off; what to say to the owner."""
         if user_id in self._floor.owners or user_id in self._floor.allowed:
             return "They are let in by ALLOWED_USERS or ADMIN_USERS: change it there."
-        await self._people.set_allowed(user_id, allowed)
+        await self._let_in(user_id, allowed)
         logger.info(
             "Owner %s %s user %s from the web pages", owner, "let in" if allowed else "removed",
             user_id,

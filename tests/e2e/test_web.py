@@ -557,6 +557,7 @@ async def test_an_owner_lets_a_stranger_in_from_the_people_page(
     status, said = await owner.post("people", user_id=str(bob.chat_id), allowed="1")
 
     assert status == 200 and "told in Telegram" in said["message"]
+    assert bot.services.members(bob.chat_id)  # the budgets count him as a member, not a guest
     welcome = (await bob.replies(2))[-1]
     assert "let you in" in welcome
     bob.say("Thank you!")
@@ -566,7 +567,7 @@ async def test_an_owner_lets_a_stranger_in_from_the_people_page(
     assert (await bobs.post("people", user_id=str(bob.chat_id), allowed="1"))[0] == 403
 
     status, said = await owner.post("people", user_id=str(bob.chat_id), allowed="0")
-    assert status == 200
+    assert status == 200 and not bot.services.members(bob.chat_id)
     assert (await bobs.page("chat"))[0] == 403
     bob.say("Still there?")
     assert str(bob.chat_id) in (await bob.replies(5))[-1]  # refused again, with his id
