@@ -152,7 +152,8 @@ class McpServers:
                 self._live.pop(server.name, None)
             first.set()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), self._retry)
+                async with asyncio.timeout(self._retry):  # not wait_for: see journal_feed
+                    await self._closing.wait()
 
 
 async def _client(server: McpServerSettings, stack: contextlib.AsyncExitStack) -> Client:

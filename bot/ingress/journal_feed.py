@@ -88,8 +88,12 @@ class JournalFeed:
                 await self.sweep()
             except StorageUnavailable as exc:
                 logger.debug("Could not read the journal: %s", exc)
+            # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that comes as
+            # the wake does (a handler ending as the process stops), and this loop then never
+            # ended — the stop waited for it forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+                async with asyncio.timeout(self._poll):
+                    await self._wake.wait()
 
     async def sweep(self) -> int:
         """Claim the chats of waiting updates nobody holds; start the handlers of the updates
