@@ -140,3 +140,21 @@ async def test_a_webhook_address_already_taken_is_one_line_at_start(
     assert code == 2, log
     assert f"Cannot start: cannot take webhooks on 127.0.0.1:{port}: " in log
     assert "(check WEBHOOK_LISTEN)" in log and "Traceback" not in log
+
+
+async def test_a_web_pages_address_already_taken_is_one_line_at_start(
+    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
+            "WEB_LISTEN": f"127.0.0.1:{port}",
+        }
+        code, log = await run_to_exit(env, tmp_path)
+
+    assert code == 2, log
+    assert f"Cannot start: cannot serve the web pages on 127.0.0.1:{port}: " in log
+    assert "(check WEB_LISTEN)" in log and "Traceback" not in log
