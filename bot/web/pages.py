@@ -51,8 +51,9 @@ def sign_in(token: str, w: Words) -> str:
     return document(f"{w.sign_in_button} · Telethread", body)
 
 
-def message_page(title: str, text: str, status_hint: str = "") -> str:
-    body = f'<main class="narrow"><h1>{escape(title)}</h1><p>{escape(text)}</p>{status_hint}</main>'
+def message_page(title: str, text: str) -> str:
+    """A page that only says something (a link spent or lapsed, too many sign-ins)."""
+    body = f'<main class="narrow"><h1>{escape(title)}</h1><p>{escape(text)}</p></main>'
     return document(f"{title} · Telethread", body)
 
 
