@@ -93,7 +93,7 @@ def build_web(
                 config.personas_file,
                 config.default_persona,
                 services.personas,
-                store.chats.persona_counts,
+                store.chats.by_persona,
                 config.secrets,
             ),
             status=status,

@@ -20,10 +20,14 @@ class ChatRepository(Repository):
             return None
         return ChatRecord(key=key, backend=row[0], conversation_id=row[1], persona=row[2])
 
-    async def persona_counts(self) -> dict[str, int]:
-        """How many chats (and topics) use each persona (the owner's personas page)."""
-        rows = await self.rows("SELECT persona, count(*) FROM chats GROUP BY persona")
-        return {str(r[0]): int(r[1]) for r in rows}
+    async def by_persona(self) -> dict[str, list[int]]:
+        """The chats (and topics: a chat once per topic) using each persona, the most recently
+        active first (the owner's personas page)."""
+        rows = await self.rows("SELECT persona, chat_id FROM chats ORDER BY updated_at DESC")
+        found: dict[str, list[int]] = {}
+        for persona, chat_id in rows:
+            found.setdefault(str(persona), []).append(int(chat_id))
+        return found
 
     async def save(self, record: ChatRecord) -> None:
         """Insert or replace the chat's row; committed before this returns."""

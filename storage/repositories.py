@@ -34,8 +34,8 @@ class Chats(Protocol):
 
     async def get(self, key: ChatKey) -> ChatRecord | None: ...
 
-    async def persona_counts(self) -> dict[str, int]:
-        """How many chats use each persona, by name."""
+    async def by_persona(self) -> dict[str, list[int]]:
+        """The chats using each persona, by name, the most recently active first."""
         ...
 
     async def save(self, record: ChatRecord) -> None:

@@ -223,18 +223,18 @@ def _people_table(title: str, people: Sequence[PersonRecord], *, allow: bool) ->
 
 
 def persona_editor(
-    rows: Sequence[tuple[str, str, str, int]],
+    rows: Sequence[tuple[str, str, str, Sequence[int]]],
     *,
     default: str,
     text: str,
     where: str | None,
     writable: bool,
 ) -> str:
-    """Each persona (name, title, tools, chats using it) and the file to edit."""
+    """Each persona (name, title, tools, the chats using it) and the file to edit."""
     badge = ' <span class="badge">new chats</span>'
     table_rows = "".join(
         f"<tr><td>{escape(name)}{badge if name == default else ''}</td><td>{escape(title)}</td>"
-        f"<td>{escape(tools)}</td><td>{chats}</td></tr>"
+        f"<td>{escape(tools)}</td><td>{_chats(chats)}</td></tr>"
         for name, title, tools, chats in rows
     )
     source = f"<code>{escape(where)}</code>" if where else "the bundled file (no PERSONAS_FILE)"
@@ -254,6 +254,15 @@ def persona_editor(
         f'<button type="submit" data-action="personas-save"{"" if writable else " disabled"}>'
         "Save</button></div></form>"
     )
+
+
+def _chats(chats: Sequence[int], shown: int = 5) -> str:
+    """How many chats, and the ids of the most recently active (groups are negative)."""
+    if not chats:
+        return "0"
+    more = f", … {len(chats) - shown} more" if len(chats) > shown else ""
+    ids = ", ".join(str(c) for c in chats[:shown])
+    return f'{len(chats)} <span class="hint">({ids}{more})</span>'
 
 
 def status(report: str, log_tail: Sequence[str]) -> str:

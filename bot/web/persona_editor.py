@@ -32,21 +32,21 @@ class PersonaEditor:
         path: Path | None,
         default_name: str | None,
         personas: PersonaBook,
-        counts: Callable[[], Awaitable[dict[str, int]]],
+        chats: Callable[[], Awaitable[dict[str, list[int]]]],
         secrets: Iterable[str],
     ) -> None:
         """`path`: PERSONAS_FILE (None: the bundled file); `personas`: as loaded at start."""
         self._path = path
         self._default = default_name
         self._personas = personas
-        self._counts = counts  # chats per persona name
+        self._chats = chats  # the chats using each persona, by name
         self._secrets = tuple(s for s in secrets if s)
 
     async def page(self) -> str:
-        counts = await self._counts()
+        chats = await self._chats()
         text = redact(await asyncio.to_thread(self._read), self._secrets)
         rows = [
-            (p.name, p.title, ", ".join(p.wanted_tools), counts.get(p.name, 0))
+            (p.name, p.title, ", ".join(p.wanted_tools), chats.get(p.name, []))
             for p in self._personas.personas
         ]
         return pages.persona_editor(

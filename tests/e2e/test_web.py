@@ -607,7 +607,8 @@ async def test_an_owner_edits_the_personas_file_checked_by_the_bots_own_loader(
 
     status, page = await owner.page("owner-personas")
     assert status == 200
-    assert "<td>Family helper</td><td></td><td>1</td>" in page  # one chat uses it
+    assert '<td>Family helper</td><td></td><td>1 <span class="hint">(42)</span>' in page
+    assert "<td>Chef</td><td></td><td>0</td>" in page
     assert "Cook." in page and str(path) in page
     broken = PERSONAS.replace('name = "chef"', "name = ")
     status, said = await owner.post("personas-check", text=broken)

@@ -25,6 +25,16 @@ async def test_a_chat_row_round_trips_and_is_replaced_on_save(store: Database) -
     assert await store.chats.get(ChatKey(-1001234567890123)) is None
 
 
+async def test_the_chats_using_each_persona_are_listed(store: Database) -> None:
+    await store.chats.save(ChatRecord(ChatKey(1), "responses", "conv_1", "tutor"))
+    await store.chats.save(ChatRecord(ChatKey(-100, 3), "responses", "conv_2", "tutor"))
+    await store.chats.save(ChatRecord(ChatKey(2), "responses", "conv_3", "assistant"))
+
+    found = await store.chats.by_persona()
+
+    assert sorted(found["tutor"]) == [-100, 1] and found["assistant"] == [2]
+
+
 async def test_data_survives_reopening_and_migrations_run_once(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "db.sqlite3"
     async with Database(path) as store:
