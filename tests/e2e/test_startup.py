@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import fake_env
 from tests.e2e.test_process import ROOT, run_to_exit, start_process
 from tests.fakes.openai_server import FakeOpenAI
@@ -122,39 +124,40 @@ async def test_health_is_starting_until_the_bot_polls_then_healthy(
     assert healthy[0] == 0 and healthy[1].startswith("healthy: last heartbeat"), healthy
 
 
-async def test_a_webhook_address_already_taken_is_one_line_at_start(
-    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
+def _webhook(port: int) -> dict[str, str]:
+    return {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "WEBHOOK_SECRET": "a-webhook-secret-of-24-chars",
+        "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+    }
+
+
+def _web_pages(port: int) -> dict[str, str]:
+    return {"WEB_LISTEN": f"127.0.0.1:{port}"}
+
+
+@pytest.mark.parametrize(
+    ("settings", "line", "setting"),
+    [
+        (_webhook, "cannot take webhooks on", "WEBHOOK_LISTEN"),
+        (_web_pages, "cannot serve the web pages on", "WEB_LISTEN"),
+    ],
+)
+async def test_an_address_already_taken_is_one_line_at_start(
+    telegram: FakeTelegram,
+    openai_server: FakeOpenAI,
+    tmp_path: Path,
+    settings: Callable[[int], dict[str, str]],
+    line: str,
+    setting: str,
 ) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {
-            **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
-            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-            "WEBHOOK_SECRET": "a-webhook-secret-of-24-chars",
-            "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-        }
+        env = {**fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"), **settings(port)}
         code, log = await run_to_exit(env, tmp_path)
 
     assert code == 2, log
-    assert f"Cannot start: cannot take webhooks on 127.0.0.1:{port}: " in log
-    assert "(check WEBHOOK_LISTEN)" in log and "Traceback" not in log
-
-
-async def test_a_web_pages_address_already_taken_is_one_line_at_start(
-    telegram: FakeTelegram, openai_server: FakeOpenAI, tmp_path: Path
-) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        env = {
-            **fake_env(telegram, openai_server, tmp_path / "bot.sqlite3"),
-            "WEB_LISTEN": f"127.0.0.1:{port}",
-        }
-        code, log = await run_to_exit(env, tmp_path)
-
-    assert code == 2, log
-    assert f"Cannot start: cannot serve the web pages on 127.0.0.1:{port}: " in log
-    assert "(check WEB_LISTEN)" in log and "Traceback" not in log
+    assert f"Cannot start: {line} 127.0.0.1:{port}: " in log
+    assert f"(check {setting})" in log and "Traceback" not in log
