@@ -10,6 +10,7 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.web import pages
 from storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,12 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         raise
     except StorageUnavailable as exc:
         logger.warning("A web page could not be served: %s", exc)
-        return web.json_response(
-            {"message": "The bot's database is not answering: try again in a moment."},
-            status=503,
-            headers={"Retry-After": "5"},
-        )
+        text = "The bot's database is not answering: try again in a moment."
+        headers = {"Retry-After": "5"}
+        if request.path.startswith("/api/"):  # the script shows the message
+            return web.json_response({"message": text}, status=503, headers=headers)
+        page = pages.message_page("Try again in a moment", text)  # a browser shows the page
+        return web.Response(text=page, status=503, content_type="text/html", headers=headers)
     except Exception:
         logger.exception("A web page failed: %s %s", request.method, request.path)
         return web.json_response({"message": "Something went wrong."}, status=500)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 
 from bot.web.login_links import token_hash
@@ -21,6 +22,7 @@ from tests.e2e.test_webhooks import SECRET, free_port
 from tests.fakes.openai_server import FakeOpenAI, Reply
 from tests.fakes.telegram_server import FakeTelegram
 from tests.running_bot import RunningBot
+from tests.unit.sqlite_access import sqlite_of
 from tests.waiting import until
 from tests.web_client import WebVisitor, launch_for, sign_in_link
 
@@ -716,3 +718,25 @@ async def test_the_pages_speak_the_telegram_apps_language_until_the_chat_chooses
     assert [p["title"] for p in (await mini_app.who())[1]["pages"]][3] == "Ajustes"
     assert (await mini_app.post("language", language="en"))[1]["message"] == "Saved."
     assert [p["title"] for p in (await mini_app.who())[1]["pages"]][3] == "Settings"
+
+
+async def test_a_database_that_cannot_write_is_a_try_again_and_the_link_is_not_spent(
+    web_bot: RunningBot, alice: Person, telegram: FakeTelegram, visitors: list[WebVisitor]
+) -> None:
+    alice.say("/web")
+    await alice.replies(1)
+    link = sign_in_link(telegram, alice.chat_id)
+    browser = WebVisitor.at(base_of(web_bot))
+    visitors.append(browser)
+    store = web_bot.services.store
+    await sqlite_of(store).execute("PRAGMA busy_timeout=50")
+
+    async with aiosqlite.connect(web_bot.config.database_path) as other:
+        await other.execute("BEGIN EXCLUSIVE")  # another program holds the file
+        refused = await browser.sign_in(link)
+        await other.rollback()
+
+    assert refused.status == 503 and refused.headers["Retry-After"] == "5"
+    assert refused.content_type == "text/html"  # a page the browser shows, not JSON
+    assert (await browser.sign_in(link)).status == 303  # the link was not spent
+    assert (await browser.who())[0] == 200
