@@ -33,7 +33,8 @@ def shell(w: Words, *, mini_app: bool) -> str:
     """The app's page: tabs and a place for each tab's content, both filled by the script."""
     scripts = [TELEGRAM_SCRIPT, "/static/app.js"] if mini_app else ["/static/app.js"]
     body = (
-        f'<div id="app" data-mini-app="{int(mini_app)}">'
+        f'<div id="app" data-mini-app="{int(mini_app)}"'
+        f' data-open-from-telegram="{escape(w.open_from_telegram)}">'
         '<nav id="tabs" aria-label="Pages"></nav>'
         f'<main id="page"><p class="hint">{escape(w.loading)}</p></main></div>'
     )

@@ -82,12 +82,12 @@ class SignIn:
             return said(self.words.too_many_sign_ins, 429)
         header = request.headers.get("Authorization", "")
         if not header.startswith("tma "):
-            return said("Open this page from the bot's menu button in Telegram.", 401)
+            return said(self.words.open_from_telegram, 401)
         try:
             user = check_init_data(header.removeprefix("tma "), self._bot_token, time.time())
         except InitDataRefused as exc:
             logger.info("Refused a Mini App launch: %s", exc)
-            return said("Telegram's launch data did not check out: open it again.", 401)
+            return said(self.words.launch_refused, 401)
         signed = SignedIn(user.user_id, user.language_code)
         if await self._role_of(user.user_id) == "stranger":
             language = await self._language_of(user.user_id, user.language_code)

@@ -72,6 +72,8 @@ class Words:
     moved_to_telegram: str
     failed: str
     done: str
+    open_from_telegram: str
+    launch_refused: str
 
 
 EN = Words(
@@ -149,6 +151,8 @@ EN = Words(
     moved_to_telegram="The rest of this answer (files, or a question) is in your Telegram chat.",
     failed="That did not work.",
     done="Done.",
+    open_from_telegram="Open this page from the bot's menu button in Telegram.",
+    launch_refused="Telegram's launch data did not check out: open it again.",
 )
 
 ES = Words(
@@ -228,6 +232,8 @@ ES = Words(
     ),
     failed="No funcionó.",
     done="Hecho.",
+    open_from_telegram="Abre esta página con el botón de menú del bot en Telegram.",
+    launch_refused="Los datos de Telegram no se pudieron verificar: ábrela de nuevo.",
 )
 
 PT_BR = Words(
@@ -304,6 +310,8 @@ PT_BR = Words(
     ),
     failed="Não funcionou.",
     done="Feito.",
+    open_from_telegram="Abra esta página pelo botão de menu do bot no Telegram.",
+    launch_refused="Os dados do Telegram não puderam ser verificados: abra de novo.",
 )
 
 WORDS: Mapping[Language, Words] = MappingProxyType({"en": EN, "es": ES, "pt-BR": PT_BR})

@@ -241,3 +241,19 @@ async def test_delete_everything_asks_first_then_signs_out(
     assert questions and "cannot be undone" in questions[0]
     assert openai_server.turns[0].conversation in openai_server.deleted
     assert await page.locator("#tabs button").count() == 0
+
+
+async def test_the_mini_app_page_opened_outside_telegram_says_where_to_open_it(
+    browser: Any, web_bot: RunningBot
+) -> None:
+    page = await browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    await page.route(  # a browser, not Telegram: the script is there but no launch data
+        TELEGRAM_SCRIPT,
+        lambda route: route.fulfill(content_type="text/javascript", body=""),
+    )
+
+    await page.goto(f"{base_of(web_bot)}/mini-app")
+
+    refusal = await page.wait_for_selector("#refused")
+    assert "menu button in Telegram" in await refusal.inner_text()

@@ -205,9 +205,8 @@
     if (app.dataset.miniApp === "1") {
       const launch = tg && tg.initData;
       if (!launch) {
-        return refused(new Response(JSON.stringify({
-          message: "Open this page from the bot's menu button in Telegram.",
-        }), { status: 401 }));
+        return refused(new Response(JSON.stringify({ message: app.dataset.openFromTelegram }),
+          { status: 401 }));
       }
       const response = await fetch("/api/mini-app", {
         method: "POST",
