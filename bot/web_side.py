@@ -16,7 +16,7 @@ from bot.web.owner_pages import Floor
 from bot.web.persona_editor import PersonaEditor
 from bot.web.server import WebServer
 from bot.web.sessions import Role
-from storage.repositories import People
+from storage.personal_data import People
 
 
 def roles(config: Config, people: People) -> Callable[[int], Awaitable[Role]]:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from storage.coordination import FloodBudget, Leases, Processes, UpdateJournal, WebLogins
+from storage.personal_data import People, Privacy
 from storage.records import (
     Attachment,
     ChatKey,
@@ -22,7 +23,6 @@ from storage.records import (
     IndexedPassage,
     LedgerRow,
     LoggedCall,
-    PersonRecord,
     Tool,
     Totals,
     TotalsKey,
@@ -282,30 +282,6 @@ class KnowledgeIndex(Protocol):
     ) -> None: ...
 
     async def remove(self, library: str, path: str) -> None: ...
-
-
-class People(Protocol):
-    """As `storage/people.py`'s `PeopleRepository` implements it."""
-
-    async def asked(self, user_id: int, first_name: str, username: str | None) -> None: ...
-
-    async def allowed(self, user_id: int) -> bool:
-        """Whether an owner let this person in (ALLOWED_USERS is not kept here)."""
-        ...
-
-    async def set_allowed(self, user_id: int, allowed: bool) -> None: ...
-
-    async def allowed_ids(self) -> frozenset[int]: ...
-
-    async def listing(self) -> list[PersonRecord]: ...
-
-
-class Privacy(Protocol):
-    """As `storage/privacy.py`'s `PrivacyRepository` implements it."""
-
-    async def forget_person(self, user_id: int, keep_windows: tuple[str, ...]) -> None:
-        """Delete what a person's private chat left (the totals budgets count stay)."""
-        ...
 
 
 class Store(Protocol):

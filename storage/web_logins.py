@@ -18,13 +18,7 @@ from storage.writes import Repository
 class WebLoginRepository(Repository):
     async def issue(self, token_hash: str, signed: SignedIn, seconds: float) -> None:
         """Keep a new link for a person, valid `seconds` from now."""
-        engine = self._connection.engine.name
-        await self.write(
-            "keep a login link",
-            "INSERT INTO web_logins (token_hash, user_id, language, expires_at)"
-            f" VALUES (?, ?, ?, {clock.later(engine)})",
-            (token_hash, signed.user_id, signed.language, seconds),
-        )
+        await self._keep("web_logins", "keep a login link", token_hash, signed, seconds)
 
     async def spend(self, token_hash: str) -> SignedIn | None:
         """The person a valid, unspent link names, spending it (of two requests racing, one
@@ -41,10 +35,16 @@ class WebLoginRepository(Repository):
 
     async def start_session(self, token_hash: str, signed: SignedIn, seconds: float) -> None:
         """Keep a session for a person, valid `seconds` from now."""
+        await self._keep("web_sessions", "keep a web session", token_hash, signed, seconds)
+
+    async def _keep(
+        self, table: str, what: str, token_hash: str, signed: SignedIn, seconds: float
+    ) -> None:
+        """A link or a session: the same row, `seconds` to live by the database's clock."""
         engine = self._connection.engine.name
         await self.write(
-            "keep a web session",
-            "INSERT INTO web_sessions (token_hash, user_id, language, expires_at)"
+            what,
+            f"INSERT INTO {table} (token_hash, user_id, language, expires_at)"
             f" VALUES (?, ?, ?, {clock.later(engine)})",
             (token_hash, signed.user_id, signed.language, seconds),
         )

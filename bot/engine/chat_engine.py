@@ -198,19 +198,6 @@ class ChatEngine:
         self._queues.submit(key, answer_when_complete)
         return True
 
-    async def resume_pending(self, channel_for: Callable[[InboxEntry], ReplyChannel]) -> int:
-        """At start-up: resume, run or deliver whatever the inbox holds, each chat in order."""
-        orphans = await self._ledger.settle_orphans()
-        if orphans:
-            logger.info("Settled %d reservations left by a crash, by estimate", orphans)
-        entries = await self._inbox.pending()
-        for entry in entries:
-            logger.info(
-                "Resuming message %s in chat %s (%s)", entry.message_id, entry.key, entry.state
-            )
-            self._submit(entry, channel_for(entry))
-        return len(entries)
-
     async def settle_orphans(self) -> int:
         """Reservations left by a crash (their message no longer in the inbox), settled by
         estimate: run once by the process that runs the bot's jobs."""

@@ -12,7 +12,7 @@ import logging
 
 from bot.config import AllowedUsers
 from storage import StorageUnavailable
-from storage.repositories import People
+from storage.personal_data import People
 
 logger = logging.getLogger(__name__)
 

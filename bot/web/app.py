@@ -31,7 +31,7 @@ from bot.web.sessions import Role, Visitor
 from bot.web.sign_in import SignIn
 from bot.web.words import WORDS
 from storage.coordination import WebLogins
-from storage.repositories import People, Privacy
+from storage.personal_data import People, Privacy
 
 STATIC = Path(__file__).parent / "static"
 OWNER_PAGES = (("owner-usage", "Bot usage"), ("owner-people", "People"),

@@ -17,7 +17,7 @@ from bot.usage.reports import UsageReports
 from bot.web import pages
 from bot.web.charts import Bar, share_chart
 from bot.web.words import EN  # the owners' pages are in English, as every operator report
-from storage.repositories import People
+from storage.personal_data import People
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from bot.web.replies import said
 from bot.web.sessions import Visitor
 from bot.web.words import WORDS
 from storage import ChatKey
-from storage.repositories import Privacy
+from storage.personal_data import Privacy
 
 logger = logging.getLogger(__name__)
 
