@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from bot.texts.languages import Language
-from bot.web.words.catalogue import Words
-from bot.web.words.en import EN
-from bot.web.words.es import ES
-from bot.web.words.pt_br import PT_BR
+from bot.web.words.english import EN
+from bot.web.words.page_words import Words
+from bot.web.words.portuguese import PT_BR
+from bot.web.words.spanish import ES
 
 WORDS: Mapping[Language, Words] = MappingProxyType({"en": EN, "es": ES, "pt-BR": PT_BR})
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.web.words.catalogue import Words
+from bot.web.words.page_words import Words
 
 PT_BR = Words(
     loading="Carregando…",
